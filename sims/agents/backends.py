@@ -1,0 +1,111 @@
+"""The two backends: an agent is a real ``threading.Thread`` or a real ``multiprocessing.Process``.
+
+Both subclasses override ``run`` with the same code (:class:`AgentRun`), which binds the
+agent's telemetry ring, builds its :class:`Me` and calls the scenario's body.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import traceback
+from multiprocessing.context import ForkServerProcess, SpawnProcess
+from typing import Any
+
+from sims.agents.body import AgentBody
+from sims.agents.me import Me
+from sims.runtime import RoundStopped, Runtime
+from sims.telemetry import Op, op_code
+
+EXIT_DONE = 0
+EXIT_STOPPED = 1
+EXIT_ERROR = 2
+
+_START = op_code(Op.AGENT_START)
+_STOP = op_code(Op.AGENT_STOP)
+
+
+class AgentRun:
+    """The ``run`` both backends share. Subclasses also inherit Thread or Process."""
+
+    body: AgentBody
+    index: int
+    backend: str
+    runtime: Runtime
+    gate: Any
+    seed: int
+    step_labels: dict[str, int]
+
+    def _setup(self, body: AgentBody, index: int, runtime: Runtime, gate: Any, seed: int, labels: dict[str, int]) -> None:
+        self.body = body
+        self.index = index
+        self.runtime = runtime
+        self.gate = gate
+        self.seed = seed
+        self.step_labels = labels
+
+    def run(self) -> None:
+        """Bind telemetry, run the scenario's body, always record how it ended."""
+        if self.backend == "process":
+            # Ctrl-C goes to the whole process group: the engine, not each agent, handles it.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        writer = self.runtime.bind(self.index, self.index)
+        writer.emit(_START, os.getpid())
+        me = Me(self.index, self.name, self.backend, self.runtime, writer, self.gate, self.seed, self.step_labels)  # type: ignore[attr-defined]
+        outcome = EXIT_DONE
+        try:
+            self.body.run(me)
+        except RoundStopped:
+            outcome = EXIT_STOPPED
+        except BaseException:
+            outcome = EXIT_ERROR
+            print(f"agent {self.name} failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)  # type: ignore[attr-defined]
+        finally:
+            writer.emit(_STOP, outcome)
+            self.runtime.unbind()
+            if self.backend == "process":
+                self.runtime.close()
+        if outcome == EXIT_ERROR and self.backend == "process":
+            sys.exit(EXIT_ERROR)
+
+
+class ThreadAgent(AgentRun, threading.Thread):
+    """An agent that is a real thread of the engine's process."""
+
+    backend = "thread"
+
+    def __init__(self, name: str, daemon: bool, **setup: Any) -> None:
+        threading.Thread.__init__(self, name=name, daemon=daemon)
+        self._setup(**setup)
+
+
+class SpawnAgent(AgentRun, SpawnProcess):
+    """An agent that is a real process started with ``spawn``."""
+
+    backend = "process"
+
+    def __init__(self, name: str, daemon: bool, **setup: Any) -> None:
+        SpawnProcess.__init__(self, name=name, daemon=daemon)
+        self._setup(**setup)
+
+
+class ForkServerAgent(AgentRun, ForkServerProcess):
+    """An agent that is a real process started by the fork server."""
+
+    backend = "process"
+
+    def __init__(self, name: str, daemon: bool, **setup: Any) -> None:
+        ForkServerProcess.__init__(self, name=name, daemon=daemon)
+        self._setup(**setup)
+
+
+def agent_class(backend: str, start_method: str) -> type[AgentRun]:
+    if backend == "thread":
+        return ThreadAgent
+    if start_method == "spawn":
+        return SpawnAgent
+    if start_method == "forkserver":
+        return ForkServerAgent
+    raise ValueError(f"start method must be spawn or forkserver, got {start_method!r}")

@@ -1,0 +1,105 @@
+"""``Me``: what an agent's own code sees of itself while it runs."""
+
+from __future__ import annotations
+
+import random
+import sys
+from typing import TYPE_CHECKING, Any
+
+from sims.runtime import GATED, PAUSED, SCALE, SLICE_S, RoundStopped
+from sims.telemetry import Op, op_code
+
+if TYPE_CHECKING:
+    from sims.runtime import Runtime
+    from sims.telemetry import RingWriter
+
+_STATE = op_code(Op.STATE)
+
+
+class Me:
+    """The running agent's handle: telemetry, pacing, the round's stop and pause, step gates.
+
+    Created inside the agent's own thread or process, so every call here runs there.
+    """
+
+    def __init__(
+        self,
+        index: int,
+        name: str,
+        backend: str,
+        runtime: Runtime,
+        writer: RingWriter,
+        gate: Any,
+        seed: int,
+        step_labels: dict[str, int],
+    ) -> None:
+        self.index = index
+        self.name = name
+        self.backend = backend
+        self.rng = random.Random(seed)
+        self._rt = runtime
+        self._control = runtime.control
+        self._emit = writer.emit
+        self._gate = gate
+        self._step_labels = step_labels
+
+    # -- telemetry ------------------------------------------------------------------------
+    def state(self, state: int) -> None:
+        """Record a change of the agent's own state (thinking, hungry, eating, ...)."""
+        self._emit(_STATE, state)
+
+    def record(self, op: int, resource: int, value: int) -> None:
+        """Record a scenario event (an item put, a counter value, a message...)."""
+        self._emit(op_code(op, resource), value)
+
+    # -- the round ------------------------------------------------------------------------
+    @property
+    def stopping(self) -> bool:
+        return self._control[0] != 0.0
+
+    def running(self) -> bool:
+        """True while the round goes on; waits here while the round is paused."""
+        if self._control[PAUSED] != 0.0:
+            self._wait_resume()
+        return self._control[0] == 0.0
+
+    def _wait_resume(self) -> None:
+        while self._control[PAUSED] != 0.0 and self._control[0] == 0.0:
+            self._rt.resume.wait(SLICE_S)
+
+    def pace(self, mean_ms: float) -> None:
+        """Spend about ``mean_ms`` (x the live time scale) thinking or working, seeded.
+
+        Uniform between half and one and a half times the mean. Interruptible: the round
+        ending cuts it short (raising RoundStopped); a pause holds the agent here.
+        """
+        if mean_ms <= 0:
+            return
+        seconds = mean_ms * self._control[SCALE] * self.rng.uniform(0.5, 1.5) / 1000.0
+        if self._rt.stop_event.wait(seconds):  # a sleep that the end of the round cuts short
+            raise RoundStopped(self.name)
+        if self._control[PAUSED] != 0.0:
+            self._wait_resume()
+
+    # -- be the scheduler -----------------------------------------------------------------
+    def step(self, label: str) -> None:
+        """A labelled point in the agent's code (e.g. just before an acquire).
+
+        Recorded with the source line when the round records detail; when the round is
+        gated the agent waits here until the scheduler (the player) lets it take one step.
+        """
+        gated = self._control[GATED] != 0.0
+        if gated or self._rt.detailed:
+            line = sys._getframe(1).f_lineno
+            self._emit(op_code(Op.STEP, self._step_labels[label]), line)
+        if gated:
+            self._wait_gate()
+        elif self._control[PAUSED] != 0.0:
+            self._wait_resume()
+
+    def _wait_gate(self) -> None:
+        while not self._gate.acquire(True, SLICE_S):
+            if self._control[0] != 0.0:
+                raise RoundStopped(self.name)
+            if self._control[GATED] == 0.0:
+                return

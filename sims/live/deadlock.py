@@ -1,0 +1,65 @@
+"""Deadlock detection on the wait-for graph that telemetry describes.
+
+Holt's reduction: an agent that is not blocked forever can finish and give back what it
+holds; a blocked agent whose resource would then have a free unit can finish too. Agents
+left over are blocked for good; a cycle among them (each waits for a resource held by the
+next) is a deadlock. Agents blocked behind a dead holder are "stuck", not deadlocked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+
+@attrs.frozen
+class WaitGraph:
+    """The facts detection needs, one entry per agent / resource."""
+
+    waits_for: Sequence[int]  # resource each agent waits for forever, -1 if none
+    holdings: Sequence[Sequence[int]]  # resources each agent holds
+    free: Sequence[int]  # free units per resource (capacity - holders, never below 0)
+    alive: Sequence[bool]
+
+
+def blocked_for_good(graph: WaitGraph) -> list[int]:
+    """Agents that cannot proceed whatever the others do (Holt reduction)."""
+    free = list(graph.free)
+    done = [w < 0 and alive for w, alive in zip(graph.waits_for, graph.alive, strict=True)]
+    for agent, finished in enumerate(done):
+        if finished:
+            for r in graph.holdings[agent]:
+                free[r] += 1
+    changed = True
+    while changed:
+        changed = False
+        for agent, r in enumerate(graph.waits_for):
+            if done[agent] or r < 0 or not graph.alive[agent] or free[r] <= 0:
+                continue
+            done[agent] = changed = True
+            for held in graph.holdings[agent]:
+                free[held] += 1
+    return [a for a, r in enumerate(graph.waits_for) if r >= 0 and graph.alive[a] and not done[a]]
+
+
+def find_cycle(graph: WaitGraph, blocked: Sequence[int]) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """A cycle among blocked agents as (agents, the resource each waits for), or None."""
+    blocked_set = set(blocked)
+    holders: dict[int, list[int]] = {}
+    for agent in blocked:
+        for r in graph.holdings[agent]:
+            holders.setdefault(r, []).append(agent)
+    for start in blocked:
+        path: list[int] = []
+        seen: dict[int, int] = {}
+        agent: int | None = start
+        while agent is not None and agent not in seen:
+            seen[agent] = len(path)
+            path.append(agent)
+            nxt = [h for h in holders.get(graph.waits_for[agent], []) if h in blocked_set and h != agent]
+            agent = nxt[0] if nxt else None
+        if agent is not None:
+            cycle = tuple(path[seen[agent] :])
+            return cycle, tuple(graph.waits_for[a] for a in cycle)
+    return None

@@ -1,0 +1,257 @@
+"""The engine's picture of a round, kept up to date from telemetry batches.
+
+Each batch is folded in with numpy: for every (agent, resource) only the agent's latest
+record matters, and an agent's records arrive in the order it wrote them. The same model
+feeds the window, ``statistics()`` of the primitives and deadlock detection.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import numpy as np
+
+from sims.live.deadlock import WaitGraph, blocked_for_good, find_cycle
+from sims.live.views import AgentView, Deadlock, ResourceStatistics, Snapshot
+from sims.rounds.layout import RoundLayout
+from sims.telemetry import Op, State
+
+_HOLD_OPS = np.array([Op.ACQUIRED, Op.RELEASED], dtype=np.uint16)
+_WAIT_OPS = np.array(
+    [Op.REQUEST, Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED, Op.WAIT, Op.WOKEN, Op.WAIT_TIMED_OUT], dtype=np.uint16
+)
+_WAIT_START = np.array([Op.REQUEST, Op.WAIT], dtype=np.uint16)
+
+
+def _last_per_key(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unique keys and the index of each key's last occurrence."""
+    rev = keys[::-1]
+    unique, first_in_rev = np.unique(rev, return_index=True)
+    return unique, len(keys) - 1 - first_in_rev
+
+
+class LiveModel:
+    """Who holds and waits for what, agents' states and counts, capacities, deadlocks."""
+
+    def __init__(self, layout: RoundLayout, operation_ops: Mapping[int, tuple[int, int]] | None = None) -> None:
+        self.layout = layout
+        n, r = len(layout.agents), len(layout.resources)
+        self._kinds = [res.kind for res in layout.resources]
+        self.holding = np.zeros((n, r), dtype=bool)
+        self.wait_res = np.full(n, -1, dtype=np.int64)
+        self.wait_since = np.zeros(n, dtype=np.int64)
+        self.wait_timeout = np.zeros(n, dtype=np.int64)
+        self.state = np.full(n, State.IDLE, dtype=np.int64)
+        self.operations = np.zeros(n, dtype=np.int64)
+        self.records = np.zeros(n, dtype=np.int64)
+        self.step = np.full(n, -1, dtype=np.int64)
+        self.step_line = np.zeros(n, dtype=np.int64)
+        self.started = np.zeros(n, dtype=bool)
+        self.ended = np.zeros(n, dtype=bool)
+        self.stopped = np.zeros(n, dtype=bool)
+        self.exit_codes: dict[int, int] = {}
+        self.capacity = np.array([res.capacity for res in layout.resources], dtype=np.int64)
+        self.pending = np.zeros(r, dtype=np.int64)
+        self._capacity_t = np.zeros(r, dtype=np.int64)
+        self.is_set = np.zeros(r, dtype=bool)
+        self.orphaned = np.zeros(r, dtype=bool)
+        self.items: dict[int, dict[int, int]] = {res.index: {} for res in layout.resources if res.kind == "container"}
+        self.paused = False
+        self.scale = 1.0
+        self.gated = False
+        self.t_ns = 0
+        self.total_records = 0
+        self.deadlock: Deadlock | None = None
+        self._candidate: tuple[tuple[int, ...], np.ndarray] | None = None
+        self._op_rules = dict(operation_ops or {})
+
+    # -- folding telemetry in -------------------------------------------------------------
+    def feed(self, events: np.ndarray) -> None:
+        """Fold one batch (EVENT_DTYPE; each agent's records in the order written)."""
+        if len(events) == 0:
+            return
+        self.total_records += len(events)
+        self.t_ns = max(self.t_ns, int(events["t_ns"].max()))
+        mine = events[events["agent"] >= 0]
+        self._fold_agents(mine)
+        self._fold_holds(mine)
+        self._fold_waits(mine)
+        self._fold_resources(events)
+        self._fold_items(mine)
+        self._fold_engine(events[events["agent"] < 0])
+
+    def _fold_agents(self, ev: np.ndarray) -> None:
+        agent, op = ev["agent"], ev["op"]
+        self.records += np.bincount(agent, minlength=len(self.records))[: len(self.records)]
+        self.started[agent[op == Op.AGENT_START]] = True
+        self.ended[agent[op == Op.AGENT_STOP]] = True
+        for a, (rule_op, rule_value) in self._op_rules.items():
+            hit = (agent == a) & (op == rule_op)
+            if rule_value >= 0:
+                hit &= ev["value"] == rule_value
+            self.operations[a] += int(np.count_nonzero(hit))
+        for field, which in ((self.state, Op.STATE), (self.step, Op.STEP)):
+            sel = ev[op == which]
+            if len(sel):
+                keys, last = _last_per_key(sel["agent"])
+                field[keys] = sel["value"][last] if which == Op.STATE else sel["resource"][last]
+                if which == Op.STEP:
+                    self.step_line[keys] = sel["value"][last]
+
+    def _fold_holds(self, ev: np.ndarray) -> None:
+        sel = ev[np.isin(ev["op"], _HOLD_OPS)]
+        if len(sel):
+            keys, last = _last_per_key(sel["agent"].astype(np.int64) * self.holding.shape[1] + sel["resource"])
+            self.holding.flat[keys] = sel["op"][last] == Op.ACQUIRED
+
+    def _fold_waits(self, ev: np.ndarray) -> None:
+        sel = ev[np.isin(ev["op"], _WAIT_OPS)]
+        if not len(sel):
+            return
+        agents, last = _last_per_key(sel["agent"])
+        rec = sel[last]
+        starts = np.isin(rec["op"], _WAIT_START)
+        self.wait_res[agents] = np.where(starts, rec["resource"], -1)
+        self.wait_since[agents] = np.where(starts, rec["t_ns"], 0)
+        self.wait_timeout[agents] = np.where(starts, rec["value"], 0)
+
+    def _fold_resources(self, ev: np.ndarray) -> None:
+        for which, target in ((Op.CAPACITY, self.capacity), (Op.PENDING, self.pending)):
+            sel = ev[ev["op"] == which]
+            if len(sel):
+                sel = sel[np.argsort(sel["t_ns"], kind="stable")]
+                keys, last = _last_per_key(sel["resource"].astype(np.int64))
+                newer = sel["t_ns"][last] >= self._capacity_t[keys]
+                target[keys[newer]] = sel["value"][last][newer]
+                if which == Op.CAPACITY:
+                    self._capacity_t[keys[newer]] = sel["t_ns"][last][newer]
+        sel = ev[np.isin(ev["op"], np.array([Op.SET, Op.CLEAR], dtype=np.uint16))]
+        if len(sel):
+            sel = sel[np.argsort(sel["t_ns"], kind="stable")]
+            keys, last = _last_per_key(sel["resource"].astype(np.int64))
+            self.is_set[keys] = sel["op"][last] == Op.SET
+
+    def _fold_items(self, ev: np.ndarray) -> None:
+        for op, delta in ((Op.ITEM_PUT, 1), (Op.ITEM_TAKEN, -1)):
+            sel = ev[ev["op"] == op]
+            for container, item in zip(sel["resource"].tolist(), sel["value"].tolist(), strict=True):
+                balance = self.items.setdefault(container, {})
+                left = balance.get(item, 0) + delta
+                if left:
+                    balance[item] = left
+                else:
+                    balance.pop(item, None)
+
+    def _fold_engine(self, ev: np.ndarray) -> None:
+        for op, res, value in zip(ev["op"].tolist(), ev["resource"].tolist(), ev["value"].tolist(), strict=True):
+            if op == Op.AGENT_EXIT:
+                self.exit_codes[res] = value
+                self.ended[res] = True
+            elif op == Op.ORPHANED:
+                self.orphaned[res] = True
+            elif op == Op.SIGNAL and res >= 0:
+                self.stopped[res] = value == 19  # SIGSTOP; any other signal resumes or ends it
+            elif op == Op.PAUSED:
+                self.paused = bool(value)
+            elif op == Op.SCALE:
+                self.scale = value / 1000.0
+            elif op == Op.COMMAND:
+                self.gated = {7: True, 8: False}.get(value, self.gated)
+
+    # -- reading --------------------------------------------------------------------------
+    @property
+    def alive(self) -> np.ndarray:
+        return self.started & ~self.ended
+
+    def holders_of(self, resource: int) -> tuple[int, ...]:
+        return tuple(int(a) for a in np.flatnonzero(self.holding[:, resource]))
+
+    def waiters_of(self, resource: int) -> tuple[int, ...]:
+        waiting = np.flatnonzero(self.wait_res == resource)
+        return tuple(int(a) for a in waiting[np.argsort(self.wait_since[waiting], kind="stable")])
+
+    def resource_statistics(self, index: int) -> ResourceStatistics:
+        info = self.layout.resources[index]
+        items = tuple(sorted(self.items.get(index, {}))) if info.kind == "container" else ()
+        return ResourceStatistics(
+            index=index,
+            name=info.name,
+            kind=info.kind,
+            holders=self.holders_of(index),
+            waiters=self.waiters_of(index),
+            capacity=int(self.capacity[index]),
+            pending=int(self.pending[index]),
+            orphaned=bool(self.orphaned[index]),
+            is_set=bool(self.is_set[index]),
+            items=items,
+        )
+
+    def agent_view(self, a: int) -> AgentView:
+        info = self.layout.agents[a]
+        return AgentView(
+            index=a,
+            name=info.name,
+            role=info.role,
+            state=int(self.state[a]),
+            waiting_on=int(self.wait_res[a]),
+            wait_since_ns=int(self.wait_since[a]),
+            wait_timeout_ns=int(self.wait_timeout[a]),
+            holding=tuple(int(r) for r in np.flatnonzero(self.holding[a])),
+            operations=int(self.operations[a]),
+            step=int(self.step[a]),
+            step_line=int(self.step_line[a]),
+            alive=bool(self.alive[a]),
+            started=bool(self.started[a]),
+            stopped=bool(self.stopped[a]),
+            exit_code=self.exit_codes.get(a),
+        )
+
+    def snapshot(self) -> Snapshot:
+        """One consistent picture for a frame."""
+        return Snapshot(
+            t_ns=self.t_ns,
+            agents=tuple(self.agent_view(a) for a in range(len(self.layout.agents))),
+            resources=tuple(self.resource_statistics(r) for r in range(len(self.layout.resources))),
+            deadlock=self.deadlock,
+            paused=self.paused,
+            scale=self.scale,
+            gated=self.gated,
+            records=self.total_records,
+        )
+
+    # -- deadlock -------------------------------------------------------------------------
+    def wait_graph(self) -> WaitGraph:
+        lockish = np.array([k in ("lock", "semaphore") for k in self._kinds] + [False], dtype=bool)
+        forever = (self.wait_timeout < 0) & lockish[self.wait_res]
+        held = self.holding.sum(axis=0)
+        free = np.maximum(self.capacity - held, 0)
+        alive = self.alive & ~self.stopped
+        return WaitGraph(
+            waits_for=np.where(forever & alive, self.wait_res, -1).tolist(),
+            holdings=[np.flatnonzero(row).tolist() for row in self.holding],
+            free=free.tolist(),
+            alive=(alive | self.stopped).tolist(),
+        )
+
+    def check_deadlock(self) -> Deadlock | None:
+        """Report a cycle once it has held across two checks with no record from its agents.
+
+        Waiting one check makes sure the cycle is not an artefact of rings read at slightly
+        different moments: a real deadlock's agents write nothing more.
+        """
+        if self.deadlock is not None:
+            return self.deadlock
+        graph = self.wait_graph()
+        found = find_cycle(graph, blocked_for_good(graph))
+        if found is None:
+            self._candidate = None
+            return None
+        agents, resources = found
+        counts = self.records[list(agents)].copy()
+        if self._candidate and self._candidate[0] == agents and np.array_equal(self._candidate[1], counts):
+            formed = int(self.wait_since[list(agents)].max())
+            self.deadlock = Deadlock(agents, resources, formed, time.monotonic_ns())
+            return self.deadlock
+        self._candidate = (agents, counts)
+        return None

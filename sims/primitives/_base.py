@@ -1,0 +1,81 @@
+"""What the instrumented primitives share: identity, telemetry codes, sliced waiting."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from sims.runtime import SLICE_S, RoundStopped
+from sims.telemetry import Op, op_code
+
+if TYPE_CHECKING:
+    from sims.runtime import Runtime
+
+NS = 1_000_000_000
+
+
+def timeout_ns(blocking: bool, timeout: float) -> int:
+    """The REQUEST record's value: -1 for "forever", else the timeout in ns."""
+    if not blocking:
+        return 0
+    if timeout is None or timeout < 0:
+        return -1
+    return int(timeout * NS)
+
+
+class Instrumented:
+    """Base of Lock, Semaphore and Event: a name, an index and a runtime to report to."""
+
+    kind = "resource"
+
+    def __init__(self, name: str, index: int, runtime: Runtime, flavour: str) -> None:
+        self.name = name
+        self.index = index
+        self.flavour = flavour
+        self._rt = runtime
+        self._model: Any = None  # the engine's live model; set only where the round runs
+
+    def _code(self, op: Op) -> int:
+        return op_code(op, self.index)
+
+    def bind_model(self, model: Any) -> None:
+        """Let ``statistics()`` answer from the engine's telemetry model (engine side only)."""
+        self._model = model
+
+    def statistics(self) -> Any:
+        """A frozen snapshot (holders, waiters in arrival order, capacity) from telemetry."""
+        if self._model is None:
+            raise RuntimeError(
+                f"{self.name}: statistics() is answered by the round's engine, which reads the "
+                "telemetry of every agent; agents see only their own calls"
+            )
+        return self._model.resource_statistics(self.index)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_model"] = None
+        return state
+
+    def _wait_sliced(self, attempt: Any, limit_ns: int, started: int, undo: Any = None) -> bool:
+        """Call ``attempt(seconds)`` in short slices until it succeeds, times out or the round ends.
+
+        A slice that returns False changes nothing the player can see: the agent is still
+        waiting, exactly as it would be inside one long blocking call. Something obtained
+        after the round ended is handed back (``undo``) so the round's picture stays frozen.
+        """
+        rt = self._rt
+        while True:
+            if limit_ns < 0:
+                slice_s = SLICE_S
+            else:
+                left = limit_ns - (time.monotonic_ns() - started)
+                if left <= 0:
+                    return False
+                slice_s = min(SLICE_S, left / NS)
+            if attempt(slice_s):
+                if rt.stopping and undo is not None:
+                    undo()  # the round is over: a waiter that was still waiting never proceeds
+                    raise RoundStopped(self.name)
+                return True
+            if rt.stopping:
+                raise RoundStopped(self.name)

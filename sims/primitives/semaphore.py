@@ -1,0 +1,153 @@
+"""An instrumented counting semaphore whose capacity can change while agents use it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from sims.primitives._base import Instrumented, timeout_ns
+from sims.runtime import RoundStopped
+from sims.telemetry import Op
+
+if TYPE_CHECKING:
+    from sims.runtime import Runtime
+
+_EFFECTIVE = 0  # permits in circulation: free + held (what "capacity" means at an instant)
+_PENDING = 1  # permits a shrink still has to take back as holders return them
+
+
+class Semaphore(Instrumented):
+    """A Semaphore with live resize.
+
+    Growing releases new permits at once. Shrinking takes free permits at once and the
+    rest as holders return them (``pending``), so no permit is lost or invented and
+    holders never exceed the recorded capacity. Every capacity change is recorded by the
+    agent or engine that made it, before permits appear and after they disappear.
+    """
+
+    kind = "semaphore"
+
+    def __init__(self, name: str, index: int, runtime: Runtime, value: int, ctx: Any = None) -> None:
+        if value < 0:
+            raise ValueError(f"semaphore {name!r}: initial value must be >= 0, got {value}")
+        super().__init__(name, index, runtime, "thread" if ctx is None else "process")
+        if ctx is None:
+            self._sem: Any = threading.Semaphore(value)
+            self._meta: Any = threading.Lock()
+            self._counts: Any = [value, 0]
+        else:
+            self._sem = ctx.Semaphore(value)
+            self._meta = ctx.Lock()
+            self._counts = ctx.RawArray("q", 2)
+            self._counts[_EFFECTIVE] = value
+        self._c_req = self._code(Op.REQUEST)
+        self._c_acq = self._code(Op.ACQUIRED)
+        self._c_rel = self._code(Op.RELEASED)
+        self._c_out = self._code(Op.TIMED_OUT)
+        self._c_abandon = self._code(Op.ABANDONED)
+        self._c_cap = self._code(Op.CAPACITY)
+        self._c_pending = self._code(Op.PENDING)
+
+    @property
+    def capacity(self) -> int:
+        """Permits in circulation now (the target capacity plus what is still pending)."""
+        return int(self._counts[_EFFECTIVE])
+
+    @property
+    def pending(self) -> int:
+        return int(self._counts[_PENDING])
+
+    @property
+    def target(self) -> int:
+        """The capacity the last resize asked for."""
+        return self.capacity - self.pending
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        writer = self._rt.writer()
+        if self._sem.acquire(False):
+            writer.emit(self._c_acq, 0)
+            return True
+        limit = timeout_ns(blocking, timeout)
+        started = time.monotonic_ns()
+        if limit == 0:
+            writer.emit(self._c_out, 0)
+            return False
+        writer.emit(self._c_req, limit)
+        try:
+            got = self._wait_sliced(lambda s: self._sem.acquire(True, s), limit, started, self._sem.release)
+        except RoundStopped:
+            writer.emit(self._c_abandon, time.monotonic_ns() - started)
+            raise
+        writer.emit(self._c_acq if got else self._c_out, time.monotonic_ns() - started)
+        return got
+
+    def release(self) -> None:
+        writer = self._rt.writer()
+        writer.emit(self._c_rel, 0)
+        if self._counts[_PENDING] > 0 and self._swallow(writer):
+            return
+        self._sem.release()
+
+    def _swallow(self, writer: Any) -> bool:
+        """Keep the returned permit for a pending shrink. True if it was kept."""
+        with self._meta:
+            if self._counts[_PENDING] <= 0:
+                return False
+            self._counts[_PENDING] -= 1
+            self._counts[_EFFECTIVE] -= 1
+            writer.emit(self._c_cap, self._counts[_EFFECTIVE])
+            writer.emit(self._c_pending, self._counts[_PENDING])
+            return True
+
+    def resize(self, capacity: int) -> int:
+        """Set the target capacity; returns how many permits are still pending.
+
+        Called by the engine (or any agent); the caller's telemetry records the change.
+        """
+        if capacity < 0:
+            raise ValueError(f"semaphore {self.name!r}: capacity must be >= 0, got {capacity}")
+        writer = self._rt.writer()
+        with self._meta:
+            change = capacity - (self._counts[_EFFECTIVE] - self._counts[_PENDING])
+            if change > 0:
+                self._grow(writer, change)
+            elif change < 0:
+                self._shrink(writer, -change)
+            return int(self._counts[_PENDING])
+
+    def _grow(self, writer: Any, more: int) -> None:
+        cancelled = min(more, self._counts[_PENDING])
+        self._counts[_PENDING] -= cancelled
+        fresh = more - cancelled
+        self._counts[_EFFECTIVE] += fresh
+        # Record the larger capacity before the new permits can be taken.
+        writer.emit(self._c_cap, self._counts[_EFFECTIVE])
+        writer.emit(self._c_pending, self._counts[_PENDING])
+        for _ in range(fresh):
+            self._sem.release()
+
+    def _shrink(self, writer: Any, fewer: int) -> None:
+        taken = 0
+        while taken < fewer and self._sem.acquire(False):
+            taken += 1
+        self._counts[_EFFECTIVE] -= taken
+        self._counts[_PENDING] += fewer - taken
+        writer.emit(self._c_cap, self._counts[_EFFECTIVE])
+        writer.emit(self._c_pending, self._counts[_PENDING])
+
+    def announce(self) -> None:
+        """Record the current capacity (the engine does this once at round start)."""
+        writer = self._rt.writer()
+        writer.emit(self._c_cap, self.capacity)
+        writer.emit(self._c_pending, self.pending)
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def __repr__(self) -> str:
+        pending = f", {self.pending} pending" if self.pending else ""
+        return f"<Semaphore {self.name!r} #{self.index} capacity {self.capacity}{pending} ({self.flavour})>"

@@ -1,0 +1,54 @@
+"""How a round is set up: a frozen value, checked when made, recorded in the summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from sims.rounds.commands import Timed
+
+BACKENDS = ("thread", "process")
+START_METHODS = ("spawn", "forkserver")
+MAX_SECONDS = 24 * 3600.0
+
+
+def _positive(_: Any, attribute: attrs.Attribute, value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"{attribute.name} must be > 0, got {value!r}")
+
+
+@attrs.frozen
+class RoundConfig:
+    """Everything that decides a round. ``params`` are the scenario's own parameters."""
+
+    scenario: str
+    backend: str = attrs.field(default="thread", validator=attrs.validators.in_(BACKENDS))
+    strategy: str | None = None
+    seconds: float = attrs.field(default=5.0, validator=[_positive, attrs.validators.le(MAX_SECONDS)])
+    seed: int = 0
+    params: dict[str, Any] = attrs.field(factory=dict)
+    schedule: tuple[Timed, ...] = ()
+    stop_on_deadlock: bool = True
+    start_method: str = attrs.field(default="spawn", validator=attrs.validators.in_(START_METHODS))
+    ring_capacity: int = 1 << 15
+    detail: bool = True  # record agents' labelled steps (states are always recorded)
+    gated: bool = False  # start with every agent held at its first labelled step
+    max_events: int = 30_000_000  # the round ends early rather than exhaust memory
+    poll_s: float = attrs.field(default=0.02, validator=_positive)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "backend": self.backend,
+            "strategy": self.strategy,
+            "seconds": self.seconds,
+            "seed": self.seed,
+            "params": dict(self.params),
+            "schedule": [{"at": t.at, "command": attrs.asdict(t.command) | {"type": type(t.command).__name__}} for t in self.schedule],
+            "stop_on_deadlock": self.stop_on_deadlock,
+            "start_method": self.start_method,
+            "ring_capacity": self.ring_capacity,
+            "detail": self.detail,
+            "gated": self.gated,
+        }

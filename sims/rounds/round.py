@@ -1,0 +1,345 @@
+"""A round: configure, start, observe, control, stop. Teardown happens on every path."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from typing import Any
+
+import numpy as np
+
+from sims.agents import AgentRun, agent_class
+from sims.live import LiveModel
+from sims.primitives import Semaphore
+from sims.rounds import commands as cmd
+from sims.rounds.config import RoundConfig
+from sims.rounds.layout import AgentIdentity, RoundLayout
+from sims.rounds.result import RoundResult
+from sims.rounds.world import World
+from sims.runtime import DETAIL, GATED, PAUSED, SCALE, STOP, Runtime
+from sims.scenarios.registry import scenario_named
+from sims.telemetry import ENGINE_AGENT, EVENT_DTYPE, Op, RingReader, op_code
+
+JOIN_S = 3.0  # how long a stopped agent gets to notice before it is terminated
+_SIGNALS = {"stop": signal.SIGSTOP, "cont": signal.SIGCONT, "kill": signal.SIGKILL}
+
+
+def to_events(records: np.ndarray) -> np.ndarray:
+    events = np.empty(len(records), dtype=EVENT_DTYPE)
+    for field in EVENT_DTYPE.names or ():
+        events[field] = records[field]
+    return events
+
+
+class Round:
+    """One run of a scenario. Use as a context manager so teardown always happens."""
+
+    def __init__(self, config: RoundConfig) -> None:
+        self.config = config
+        self.scenario = scenario_named(config.scenario)
+        self.strategy = config.strategy or self.scenario.default_strategy
+        if self.strategy not in self.scenario.strategies:
+            known = ", ".join(self.scenario.strategies)
+            raise ValueError(f"scenario {config.scenario!r} has no strategy {self.strategy!r} (known: {known})")
+        if config.backend not in self.scenario.backends:
+            raise ValueError(f"scenario {config.scenario!r} runs only on {', '.join(self.scenario.backends)}: {self.scenario.backend_note}")
+        self.params = self.scenario.resolve(config.params)
+        self.layout: RoundLayout | None = None
+        self.model: LiveModel | None = None
+        self.started_ns = 0
+        self.ended_ns = 0
+        self.end_reason = ""
+        self.orphaned: list[int] = []
+        self._ctx: Any = None
+        self._runtime: Runtime | None = None
+        self._world: World | None = None
+        self._reader: RingReader | None = None
+        self._agents: list[Any] = []
+        self._gates: list[Any] = []
+        self._batches: list[np.ndarray] = []
+        self._kept = 0
+        self._schedule = sorted(config.schedule, key=lambda t: t.at)
+        self._exited: set[int] = set()
+        self._exit_codes: dict[int, int | None] = {}
+        self._emit: Any = None
+        self._ended = threading.Event()
+        self._result: RoundResult | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def __enter__(self) -> Round:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop("interrupted" if exc[0] is KeyboardInterrupt else "requested")
+
+    def start(self) -> RoundLayout:
+        """Build the world and start every agent; returns the layout (names for indices)."""
+        cfg = self.config
+        if cfg.backend == "process":
+            self._ctx = multiprocessing.get_context(cfg.start_method)
+        self._runtime = rt = Runtime(self._ctx, shared=cfg.backend == "process")
+        self._world = world = World(cfg.backend, self._ctx, rt)
+        self.scenario.build(world, self.strategy, self.params, cfg.seed)
+        n = len(world.agents)
+        rt.allocate(n + 1, cfg.ring_capacity)
+        rt.control[DETAIL] = 1.0 if cfg.detail else 0.0
+        rt.control[GATED] = 1.0 if cfg.gated else 0.0
+        self.layout = RoundLayout(
+            cfg.scenario, self.strategy, cfg.backend, cfg.seed,
+            tuple(info for info, _ in world.agents), tuple(world.resources), tuple(world.steps),
+        )
+        self.model = LiveModel(self.layout, self.scenario.operation_ops(self.layout))
+        for primitive in world.primitives.values():
+            primitive.bind_model(self.model)
+        self._reader = RingReader(rt.buffer, n + 1, cfg.ring_capacity)
+        self._emit = rt.bind(n, ENGINE_AGENT).emit
+        self._create_agents()
+        self.started_ns = time.monotonic_ns()
+        self._emit(op_code(Op.ROUND_START), n)
+        for primitive in world.primitives.values():
+            if isinstance(primitive, Semaphore):
+                primitive.announce()
+        if cfg.gated:
+            self._emit(op_code(Op.COMMAND), cmd.Gate.code)
+        for agent in self._agents:
+            agent.start()
+        return self.layout
+
+    def _create_agents(self) -> None:
+        assert self._world is not None and self._runtime is not None
+        cls = agent_class(self.config.backend, self.config.start_method)
+        labels = {label: i for i, label in enumerate(self._world.steps)}
+        sem_source = self._ctx or threading
+        for info, body in self._world.agents:
+            gate = sem_source.Semaphore(0)
+            self._gates.append(gate)
+            self._agents.append(
+                cls(name=info.name, daemon=info.daemon, body=body, index=info.index, runtime=self._runtime,
+                    gate=gate, seed=self.config.seed * 1_000_003 + info.index, labels=labels)  # type: ignore[call-arg]
+            )
+
+    def run(self) -> RoundResult:
+        """Start (if needed), observe until the round ends, stop, and give the result."""
+        if self.layout is None:
+            self.start()
+        try:
+            while self.poll():
+                self._ended.wait(self.config.poll_s)
+        finally:
+            self.stop(self.end_reason or "interrupted")
+        assert self._result is not None
+        return self._result
+
+    @property
+    def elapsed_s(self) -> float:
+        return (time.monotonic_ns() - self.started_ns) / 1e9 if self.started_ns else 0.0
+
+    def poll(self) -> bool:
+        """Drain telemetry, apply due commands, watch agents. False once the round should end."""
+        if self.end_reason:
+            return False
+        self.drain()
+        elapsed = self.elapsed_s
+        while self._schedule and self._schedule[0].at <= elapsed:
+            self.command(self._schedule.pop(0).command)
+        self._watch_agents()
+        assert self.model is not None
+        if self.model.check_deadlock() is not None and self.config.stop_on_deadlock:
+            self.end_reason = "deadlock"
+        elif elapsed >= self.config.seconds:
+            self.end_reason = "duration"
+        elif not any(a.is_alive() for a in self._agents):
+            self.end_reason = "agents finished"
+        elif self._kept >= self.config.max_events:
+            self.end_reason = "event budget"
+        return not self.end_reason
+
+    def drain(self) -> np.ndarray:
+        """Take every new record from every ring, fold it into the live model, keep it."""
+        assert self._reader is not None and self.model is not None
+        events = to_events(self._reader.drain())
+        if len(events):
+            self.model.feed(events)
+            self._batches.append(events)
+            self._kept += len(events)
+        return events
+
+    # -- control --------------------------------------------------------------------------
+    def command(self, command: cmd.Command) -> None:
+        """Apply a live command now. ValueError if it names something this round lacks."""
+        assert self._runtime is not None and self.layout is not None
+        control = self._runtime.control
+        match command:
+            case cmd.Resize(resource=name, capacity=capacity):
+                self._semaphore(name).resize(capacity)
+            case cmd.Pause():
+                control[PAUSED] = 1.0
+                self._runtime.resume.clear()
+                self._emit(op_code(Op.PAUSED), 1)
+            case cmd.Resume():
+                control[PAUSED] = 0.0
+                self._runtime.resume.set()
+                self._emit(op_code(Op.PAUSED), 0)
+            case cmd.Scale(factor=factor):
+                control[SCALE] = factor
+                self._emit(op_code(Op.SCALE), int(factor * 1000))
+            case cmd.SignalAgent(agent=ref, action=action):
+                self._signal(self.agent_index(ref), action)
+            case cmd.Step(agent=ref):
+                index = self.agent_index(ref)
+                self._emit(op_code(Op.COMMAND, index), cmd.Step.code)
+                self._gates[index].release()
+            case cmd.Gate():
+                control[GATED] = 1.0
+                self._emit(op_code(Op.COMMAND), cmd.Gate.code)
+            case cmd.Auto():
+                control[GATED] = 0.0
+                self._emit(op_code(Op.COMMAND), cmd.Auto.code)
+            case cmd.End():
+                self.end_reason = "requested"
+
+    def _semaphore(self, name: str) -> Semaphore:
+        assert self._world is not None and self.layout is not None
+        info = self.layout.resource_named(name)
+        primitive = self._world.primitives.get(info.index)
+        if not isinstance(primitive, Semaphore):
+            raise ValueError(f"{name!r} is a {info.kind}, only semaphores can be resized")
+        return primitive
+
+    def agent_index(self, ref: int | str) -> int:
+        assert self.layout is not None
+        if isinstance(ref, int):
+            if not 0 <= ref < len(self.layout.agents):
+                raise ValueError(f"no agent {ref}: this round has agents 0..{len(self.layout.agents) - 1}")
+            return ref
+        return self.layout.agent_named(ref).index
+
+    def _signal(self, index: int, action: str) -> None:
+        if self.config.backend != "process":
+            raise ValueError(f"'{action}' sends a signal to a process: run the round with --backend process")
+        agent = self._agents[index]
+        if agent.pid is None or agent.exitcode is not None:
+            return  # not running any more: nothing to signal
+        signum = _SIGNALS[action]
+        os.kill(agent.pid, signum)
+        self._emit(op_code(Op.SIGNAL, index), int(signum))
+
+    # -- agents that die ------------------------------------------------------------------
+    def _watch_agents(self) -> None:
+        """Record agents whose process ended, and the resources a dead holder left taken."""
+        assert self.model is not None
+        for agent in self._agents:
+            if agent.backend != "process" or agent.index in self._exited or agent.exitcode is None:
+                continue
+            self._exited.add(agent.index)
+            self._emit(op_code(Op.AGENT_EXIT, agent.index), agent.exitcode)
+            if agent.exitcode < 0:  # killed by a signal: whatever it held stays held
+                self.drain()
+                for r in np.flatnonzero(self.model.holding[agent.index]):
+                    if self.layout and self.layout.resources[r].kind in ("lock", "semaphore"):
+                        self.orphaned.append(int(r))
+                        self._emit(op_code(Op.ORPHANED, int(r)), agent.index)
+
+    # -- the end --------------------------------------------------------------------------
+    def stop(self, reason: str = "requested") -> RoundResult | None:
+        """End the round: every agent stopped and joined, memory freed. Safe to call twice."""
+        if self._result is not None or self._runtime is None:
+            return self._result
+        self.end_reason = self.end_reason or reason
+        rt = self._runtime
+        try:
+            if self._emit is not None and self.layout is not None:
+                self.ended_ns = time.monotonic_ns()
+                self._emit(op_code(Op.ROUND_END), 0)
+            rt.control[STOP] = 1.0
+            rt.stop_event.set()
+            rt.resume.set()
+            self._stop_agents()
+            if self._reader is not None:
+                self._watch_agents()
+                self.drain()
+                self._result = self._build_result()
+        finally:
+            self._close_agents()
+            self._reader = None
+            self._ended.set()
+            rt.unbind()
+            rt.close()
+            self._runtime = None
+        return self._result
+
+    def _stop_agents(self) -> None:
+        for agent, gate in zip(self._agents, self._gates, strict=True):
+            if agent.backend == "process" and agent.pid is not None and agent.exitcode is None:
+                os.kill(agent.pid, signal.SIGCONT)  # a stopped process could not notice the end
+            gate.release()
+        deadline = time.monotonic() + JOIN_S
+        for agent in self._agents:
+            if agent.ident is None if agent.backend == "thread" else agent.pid is None:
+                continue
+            while agent.is_alive() and time.monotonic() < deadline:
+                assert self._world is not None
+                self.scenario.collect(self._world)
+                agent.join(min(0.05, max(0.0, deadline - time.monotonic())))
+        for agent in self._agents:
+            if agent.backend == "process" and agent.pid is not None and agent.exitcode is None:
+                agent.terminate()
+                agent.join(1.0)
+                if agent.exitcode is None:
+                    agent.kill()
+                    agent.join()
+            elif agent.backend == "thread" and agent.is_alive():
+                agent.join()  # threads cannot be killed; every blocking call here is sliced
+        for agent in self._agents:
+            if agent.backend == "process":
+                self._exit_codes[agent.index] = agent.exitcode
+
+    def _close_agents(self) -> None:
+        for agent in self._agents:
+            if agent.backend == "process" and agent.exitcode is not None:
+                agent.close()
+
+    def _build_result(self) -> RoundResult:
+        from sims.stats import compute_round_stats
+
+        assert self.layout is not None and self._world is not None
+        events = np.concatenate(self._batches) if self._batches else np.empty(0, dtype=EVENT_DTYPE)
+        events = events[np.argsort(events["t_ns"], kind="stable")]
+        end = self.ended_ns or time.monotonic_ns()
+        stats = compute_round_stats(events, self.layout, self.started_ns, end, self.scenario.operation_ops(self.layout))
+        assert self.model is not None
+        return RoundResult(
+            config=self.config,
+            layout=self.layout,
+            identities=tuple(self._identity(a, events) for a in self._agents),
+            events=events,
+            started_ns=self.started_ns,
+            ended_ns=end,
+            end_reason=self.end_reason,
+            deadlock=self.model.deadlock,
+            orphaned=tuple(self.layout.resources[r].name for r in self.orphaned),
+            dropped=self._reader.dropped() if self._reader else 0,
+            stats=stats,
+            scenario_stats=self.scenario.finish(self._world, self.layout, events),
+        )
+
+    def _identity(self, agent: AgentRun, events: np.ndarray) -> AgentIdentity:
+        mine = events[events["agent"] == agent.index]
+        starts = mine["t_ns"][mine["op"] == Op.AGENT_START]
+        stops = mine["t_ns"][mine["op"] == Op.AGENT_STOP]
+        pids = mine["value"][mine["op"] == Op.AGENT_START]
+        is_thread = agent.backend == "thread"
+        return AgentIdentity(
+            index=agent.index,
+            name=agent.name,  # type: ignore[attr-defined]
+            backend=agent.backend,
+            pid=int(pids[0]) if len(pids) else os.getpid(),
+            native_id=agent.native_id if is_thread else (int(pids[0]) if len(pids) else None),  # type: ignore[attr-defined]
+            daemon=agent.daemon,  # type: ignore[attr-defined]
+            started_ns=int(starts[0]) if len(starts) else None,
+            stopped_ns=int(stops[-1]) if len(stops) else None,
+            exit_code=None if is_thread else self._exit_codes.get(agent.index),
+        )

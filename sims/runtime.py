@@ -1,0 +1,142 @@
+"""What every primitive and agent of one round shares, across threads and processes.
+
+A :class:`Runtime` carries the name of the telemetry buffer, the control block (stop,
+pause, time scale, step gating) and, per thread, the writer of the agent that is calling.
+It pickles to its names only, so a spawned agent process attaches to the same memory.
+"""
+
+from __future__ import annotations
+
+import threading
+from multiprocessing import shared_memory
+from multiprocessing.sharedctypes import RawArray
+from typing import Any
+
+from sims.telemetry import RingWriter, ring_bytes
+
+# Slots of the control block (a shared array of doubles, written only by the engine).
+STOP = 0
+PAUSED = 1
+SCALE = 2
+GATED = 3
+DETAIL = 4  # 1: record states and steps; 0: only what resources and items need
+_CONTROL_SLOTS = 8
+
+SLICE_S = 0.05  # blocking calls wake this often to notice the end of the round
+
+
+class RoundStopped(Exception):
+    """Raised inside an agent whose blocking call is cut short by the end of its round."""
+
+
+class NotAnAgent(RuntimeError):
+    """A primitive was used by a thread that is not one of the round's agents or its engine."""
+
+
+class Runtime:
+    """Shared wiring of one round. Created by the engine; agents receive it pickled."""
+
+    def __init__(self, ctx: Any, shared: bool) -> None:
+        self.shared = shared
+        self.rings = 0
+        self.capacity = 0
+        self.control = RawArray("d", _CONTROL_SLOTS) if ctx is None else ctx.RawArray("d", _CONTROL_SLOTS)
+        self.control[SCALE] = 1.0
+        self.control[DETAIL] = 1.0
+        events = threading if ctx is None else ctx
+        self.stop_event = events.Event()  # set when the round ends: wakes every pacing agent
+        self.resume = events.Event()  # set while the round runs, cleared while it is paused
+        self.resume.set()
+        self._shm: shared_memory.SharedMemory | None = None
+        self._local_buf: bytearray | None = None
+        self.shm_name: str | None = None
+        self._owner = True
+        self._tls = threading.local()
+
+    def allocate(self, rings: int, capacity: int) -> None:
+        """Create the ring buffer once the number of agents is known."""
+        if capacity <= 0 or capacity & (capacity - 1):
+            raise ValueError(f"ring capacity must be a power of two, got {capacity}")
+        self.rings, self.capacity = rings, capacity
+        size = ring_bytes(capacity) * rings
+        if self.shared:
+            self._shm = shared_memory.SharedMemory(create=True, size=size)
+            self.shm_name = self._shm.name
+        else:
+            self._local_buf = bytearray(size)
+
+    # -- pickling: names only ------------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        if not self.shared:
+            raise TypeError("a thread-backend Runtime lives in one process and cannot be pickled")
+        return {
+            "rings": self.rings,
+            "capacity": self.capacity,
+            "shm_name": self.shm_name,
+            "control": self.control,
+            "stop_event": self.stop_event,
+            "resume": self.resume,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.shared = True
+        self._shm = None
+        self._local_buf = None
+        self._owner = False
+        self._tls = threading.local()
+
+    # -- memory --------------------------------------------------------------------------
+    @property
+    def buffer(self) -> memoryview:
+        """The ring buffer, attaching to the shared segment on first use in a child."""
+        if self._local_buf is not None:
+            return memoryview(self._local_buf)
+        if self._shm is None:
+            # Spawned agents share the engine's resource tracker, which already holds this
+            # name: attaching registers it again (a no-op) and only the engine unlinks it.
+            self._shm = shared_memory.SharedMemory(name=self.shm_name, create=False)
+        return self._shm.buf
+
+    def close(self) -> None:
+        """Detach; the engine's copy also unlinks the segment. Safe to call twice."""
+        shm, self._shm = self._shm, None
+        self._local_buf = None
+        self._tls = threading.local()
+        if shm is None:
+            return
+        try:
+            shm.close()
+        except BufferError:
+            pass  # a view is still exported (a reader array); the unlink below still frees the name
+        if self._owner:
+            shm.unlink()
+
+    # -- the calling agent ---------------------------------------------------------------
+    def bind(self, ring: int, agent: int) -> RingWriter:
+        """Make the current thread write as ``agent`` into ``ring``."""
+        writer = RingWriter(self.buffer, ring, self.capacity, agent)
+        self._tls.writer = writer
+        return writer
+
+    def unbind(self) -> None:
+        self._tls.writer = None
+
+    def writer(self) -> RingWriter:
+        """The writer of the agent running on this thread."""
+        writer = getattr(self._tls, "writer", None)
+        if writer is None:
+            raise NotAnAgent(
+                f"thread {threading.current_thread().name!r} is not an agent of this round; "
+                "only agents and the engine may use the round's primitives"
+            )
+        return writer
+
+    # -- control block -------------------------------------------------------------------
+    @property
+    def stopping(self) -> bool:
+        return self.control[STOP] != 0.0
+
+    @property
+    def detailed(self) -> bool:
+        return self.control[DETAIL] != 0.0

@@ -1,0 +1,100 @@
+"""What a scenario declares (parameters, strategies, backends) and what it must do."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import attrs
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from sims.rounds.layout import RoundLayout
+    from sims.rounds.world import World
+
+ParamValue = int | float | bool | str
+
+
+@attrs.frozen
+class ParamSpec:
+    """One scenario parameter: its type, default and allowed range."""
+
+    name: str
+    kind: type
+    default: ParamValue
+    help: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def parse(self, text: str) -> ParamValue:
+        """Turn ``--set name=text`` into a value, or raise ValueError saying what is wrong."""
+        if self.kind is bool:
+            if text.lower() in ("true", "1", "yes", "on"):
+                return True
+            if text.lower() in ("false", "0", "no", "off"):
+                return False
+            raise ValueError(f"{self.name} must be true or false, got {text!r}")
+        try:
+            value = self.kind(text)
+        except ValueError:
+            raise ValueError(f"{self.name} must be {self.kind.__name__}, got {text!r}") from None
+        return self.check(value)
+
+    def check(self, value: Any) -> ParamValue:
+        if self.kind is not bool and isinstance(value, bool):
+            raise ValueError(f"{self.name} must be {self.kind.__name__}, got {value!r}")
+        if self.kind is float and isinstance(value, int):
+            value = float(value)
+        if not isinstance(value, self.kind):
+            raise ValueError(f"{self.name} must be {self.kind.__name__}, got {value!r}")
+        if self.low is not None and value < self.low:
+            raise ValueError(f"{self.name} must be >= {self.low:g}, got {value}")
+        if self.high is not None and value > self.high:
+            raise ValueError(f"{self.name} must be <= {self.high:g}, got {value}")
+        if self.choices and value not in self.choices:
+            raise ValueError(f"{self.name} must be one of {', '.join(self.choices)}, got {value!r}")
+        return value
+
+
+class Scenario:
+    """A lesson that can be run: declares its knobs, builds its world, adds its own numbers."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    strategies: ClassVar[dict[str, str]]  # name -> one line on what it does
+    default_strategy: ClassVar[str]
+    backends: ClassVar[tuple[str, ...]] = ("thread", "process")
+    backend_note: ClassVar[str] = ""
+    params: ClassVar[tuple[ParamSpec, ...]]
+    operation: ClassVar[str] = "operations"  # what one counted operation is called (meals, items)
+
+    def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
+        """Create resources and agents for one round."""
+        raise NotImplementedError
+
+    def operation_ops(self, layout: RoundLayout) -> dict[int, tuple[int, int]]:
+        """Agent index -> (op, value or -1): which records count as that agent's operations."""
+        raise NotImplementedError
+
+    def collect(self, world: World) -> None:
+        """Called repeatedly while agents stop: drain what would keep them from exiting."""
+
+    def finish(self, world: World, layout: RoundLayout, events: np.ndarray) -> dict[str, Any]:
+        """Scenario-specific statistics for the summary (called after every agent stopped)."""
+        return {}
+
+    def param(self, name: str) -> ParamSpec:
+        for spec in self.params:
+            if spec.name == name:
+                return spec
+        known = ", ".join(p.name for p in self.params)
+        raise KeyError(f"scenario {self.name!r} has no parameter {name!r} (known: {known})")
+
+    def resolve(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """Defaults overlaid with checked given values."""
+        values = {spec.name: spec.default for spec in self.params}
+        for name, value in given.items():
+            values[name] = self.param(name).check(value)
+        return values

@@ -1,0 +1,188 @@
+"""The kitchen: cooks put dishes on a pass of K slots, waiters take them (producer/consumer)."""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from sims.agents import AgentBody, Me
+from sims.primitives import Lock, Semaphore
+from sims.rounds.layout import RoundLayout
+from sims.rounds.world import World
+from sims.runtime import SLICE_S, RoundStopped
+from sims.scenarios.base import ParamSpec, Scenario
+from sims.telemetry import Op, State
+
+ITEM_SHIFT = 32  # item id = (cook + 1) << 32 | dish number: unique without coordination
+
+
+class SemaphoreCook(AgentBody):
+    """The classic: wait for an empty slot, lock the pass, put, signal a full slot."""
+
+    role = "cook"
+    steps = ("wait for an empty slot", "lock the pass")
+
+    def __init__(self, cook: int, empty: Semaphore, full: Semaphore, mutex: Lock, slots: Any, pass_index: int, cook_ms: float) -> None:
+        self.cook, self.empty, self.full, self.mutex = cook, empty, full, mutex
+        self.slots, self.pass_index, self.cook_ms = slots, pass_index, cook_ms
+
+    def run(self, me: Me) -> None:
+        capacity = len(self.slots) - 2  # the last two ints are the head and tail positions
+        dish = 0
+        while me.running():
+            me.state(State.PRODUCING)
+            me.pace(self.cook_ms)
+            dish += 1
+            item = (self.cook + 1) << ITEM_SHIFT | dish
+            me.step("wait for an empty slot")
+            self.empty.acquire()
+            me.step("lock the pass")
+            with self.mutex:
+                head = self.slots[capacity]
+                self.slots[head] = item
+                self.slots[capacity] = (head + 1) % capacity
+                me.record(Op.ITEM_PUT, self.pass_index, item)
+            self.full.release()
+
+
+class SemaphoreWaiter(AgentBody):
+    role = "waiter"
+    steps = ("wait for a full slot", "lock the pass")
+
+    def __init__(self, full: Semaphore, empty: Semaphore, mutex: Lock, slots: Any, pass_index: int, serve_ms: float) -> None:
+        self.full, self.empty, self.mutex = full, empty, mutex
+        self.slots, self.pass_index, self.serve_ms = slots, pass_index, serve_ms
+
+    def run(self, me: Me) -> None:
+        capacity = len(self.slots) - 2
+        while me.running():
+            me.state(State.WAITING)
+            me.step("wait for a full slot")
+            self.full.acquire()
+            me.step("lock the pass")
+            with self.mutex:
+                tail = self.slots[capacity + 1]
+                item = self.slots[tail]
+                self.slots[tail] = 0
+                self.slots[capacity + 1] = (tail + 1) % capacity
+                me.record(Op.ITEM_TAKEN, self.pass_index, item)
+            self.empty.release()
+            me.state(State.CONSUMING)
+            me.pace(self.serve_ms)
+
+
+class QueueCook(AgentBody):
+    """The same job with a bounded queue: the queue does the counting and the locking."""
+
+    role = "cook"
+    steps = ("put on the queue",)
+
+    def __init__(self, cook: int, dishes: Any, pass_index: int, cook_ms: float) -> None:
+        self.cook, self.dishes, self.pass_index, self.cook_ms = cook, dishes, pass_index, cook_ms
+
+    def run(self, me: Me) -> None:
+        dish = 0
+        while me.running():
+            me.state(State.PRODUCING)
+            me.pace(self.cook_ms)
+            dish += 1
+            item = (self.cook + 1) << ITEM_SHIFT | dish
+            me.step("put on the queue")
+            me.state(State.WAITING)
+            while True:
+                try:
+                    self.dishes.put(item, timeout=SLICE_S)
+                    break
+                except queue.Full:
+                    if me.stopping:
+                        raise RoundStopped(me.name) from None
+            me.record(Op.ITEM_PUT, self.pass_index, item)
+
+
+class QueueWaiter(AgentBody):
+    role = "waiter"
+    steps = ("get from the queue",)
+
+    def __init__(self, dishes: Any, pass_index: int, serve_ms: float) -> None:
+        self.dishes, self.pass_index, self.serve_ms = dishes, pass_index, serve_ms
+
+    def run(self, me: Me) -> None:
+        while me.running():
+            me.state(State.WAITING)
+            me.step("get from the queue")
+            try:
+                item = self.dishes.get(timeout=SLICE_S)
+            except queue.Empty:
+                continue
+            me.record(Op.ITEM_TAKEN, self.pass_index, item)
+            me.state(State.CONSUMING)
+            me.pace(self.serve_ms)
+
+
+class Kitchen(Scenario):
+    name = "kitchen"
+    summary = "cooks and waiters share a pass of K slots: the bounded buffer (producer/consumer)"
+    strategies = {
+        "semaphores": "counting Semaphores 'empty' (K) and 'full' (0) plus a Lock 'mutex' around the pass",
+        "queue": "a bounded queue.Queue / multiprocessing.Queue of K dishes does it all",
+    }
+    default_strategy = "semaphores"
+    operation = "dishes"
+    params = (
+        ParamSpec("producers", int, 2, "cooks", 1, 32),
+        ParamSpec("consumers", int, 2, "waiters", 1, 32),
+        ParamSpec("capacity", int, 4, "slots on the pass (K)", 1, 64),
+        ParamSpec("cook_ms", float, 10.0, "mean time to cook a dish in ms (0 = none)", 0, 60_000),
+        ParamSpec("serve_ms", float, 10.0, "mean time to serve a dish in ms (0 = none)", 0, 60_000),
+    )
+
+    def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
+        k = int(params["capacity"])
+        cook_ms, serve_ms = float(params["cook_ms"]), float(params["serve_ms"])
+        pass_index = world.marker("pass", "container", k)
+        if strategy == "queue":
+            dishes = world.bounded_queue("dishes", k)
+            for c in range(int(params["producers"])):
+                world.agent(f"cook {c}", QueueCook(c, dishes, pass_index, cook_ms))
+            for w in range(int(params["consumers"])):
+                world.agent(f"waiter {w}", QueueWaiter(dishes, pass_index, serve_ms))
+            world.shared["left on the pass"] = []
+            return
+        empty, full, mutex = world.semaphore("empty", k), world.semaphore("full", 0), world.lock("mutex")
+        slots = world.int_array("slots", k + 2)
+        for c in range(int(params["producers"])):
+            world.agent(f"cook {c}", SemaphoreCook(c, empty, full, mutex, slots, pass_index, cook_ms))
+        for w in range(int(params["consumers"])):
+            world.agent(f"waiter {w}", SemaphoreWaiter(full, empty, mutex, slots, pass_index, serve_ms))
+
+    def collect(self, world: World) -> None:
+        """While agents stop: empty the queue so cook processes can flush and exit."""
+        dishes = world.shared.get("dishes")
+        if dishes is None:
+            return
+        while True:
+            try:
+                world.shared["left on the pass"].append(dishes.get_nowait())
+            except queue.Empty:
+                return
+
+    def left_on_pass(self, world: World) -> list[int]:
+        if "slots" in world.shared:
+            slots = list(world.shared["slots"])
+            return [item for item in slots[:-2] if item]
+        self.collect(world)
+        return list(world.shared["left on the pass"])
+
+    def operation_ops(self, layout: RoundLayout) -> dict[int, tuple[int, int]]:
+        ops = {"cook": int(Op.ITEM_PUT), "waiter": int(Op.ITEM_TAKEN)}
+        return {a.index: (ops[a.role], -1) for a in layout.agents}
+
+    def finish(self, world: World, layout: RoundLayout, events: np.ndarray) -> dict[str, Any]:
+        from sims.stats import kitchen_stats
+
+        container = layout.resource_named("pass").index
+        stats = kitchen_stats(events, container, self.left_on_pass(world))
+        return stats.to_dict()

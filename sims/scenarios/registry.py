@@ -1,0 +1,21 @@
+"""The scenarios a round can run, by name."""
+
+from __future__ import annotations
+
+from sims.scenarios.base import Scenario
+
+
+def scenarios() -> dict[str, Scenario]:
+    """Every scenario, freshly made (nothing is registered at import time)."""
+    from sims.scenarios.dining import Dining
+    from sims.scenarios.kitchen import Kitchen
+
+    made: list[Scenario] = [Dining(), Kitchen()]
+    return {s.name: s for s in made}
+
+
+def scenario_named(name: str) -> Scenario:
+    known = scenarios()
+    if name not in known:
+        raise ValueError(f"unknown scenario {name!r} (known: {', '.join(sorted(known))})")
+    return known[name]

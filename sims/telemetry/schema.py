@@ -1,0 +1,110 @@
+"""The telemetry record: one fixed-width binary layout for every backend.
+
+A record is 32 little-endian bytes, written by exactly one agent into its own ring:
+
+    offset  field     type  meaning
+    0       seq       u4    1, 2, 3 ... per ring; the reader takes a slot only when it matches
+    4       op        u2    what happened (:class:`Op`)
+    6       resource  i2    index of the resource, or -1
+    8       t_ns      i8    ``time.monotonic_ns()`` (comparable across processes on Linux)
+    16      value     i8    meaning depends on ``op`` (wait ns, capacity, item id, state...)
+    24      agent     i4    index of the writing agent; the engine writes as ``ENGINE_AGENT``
+    28      check     u4    ``(seq ^ code ^ t_ns ^ value) & 0xFFFFFFFF`` (code = op | resource << 16)
+
+The check word lets the reader reject a slot whose bytes it saw half-written, which can
+happen on weakly ordered CPUs (ARM) where the writer's stores need not become visible in
+program order.
+"""
+
+from __future__ import annotations
+
+import enum
+import struct
+
+import numpy as np
+
+RECORD_SIZE = 32
+RECORD_STRUCT = struct.Struct("<IIqqiI")  # seq, code, t_ns, value, agent, check
+ENGINE_AGENT = -1
+NO_RESOURCE = -1
+MASK32 = 0xFFFFFFFF
+
+RECORD_DTYPE = np.dtype(
+    {
+        "names": ["seq", "op", "resource", "t_ns", "value", "agent", "check"],
+        "formats": ["<u4", "<u2", "<i2", "<i8", "<i8", "<i4", "<u4"],
+        "offsets": [0, 4, 6, 8, 16, 24, 28],
+        "itemsize": RECORD_SIZE,
+    }
+)
+
+# What the reader hands out: the same fields, without the transport words.
+EVENT_DTYPE = np.dtype(
+    [("t_ns", "<i8"), ("agent", "<i4"), ("resource", "<i2"), ("op", "<u2"), ("value", "<i8")]
+)
+
+
+class Op(enum.IntEnum):
+    """What a record says happened. ``value`` is given after the dash."""
+
+    # Resources (Lock, Semaphore): request only when the call has to wait.
+    REQUEST = 1  # - timeout in ns, -1 for none
+    ACQUIRED = 2  # - ns waited (0 on the uncontended fast path)
+    RELEASED = 3  # - 0
+    TIMED_OUT = 4  # - ns waited
+    ABANDONED = 5  # - ns waited; the round ended while this agent waited
+    CAPACITY = 6  # - permits in circulation (a semaphore's effective capacity)
+    PENDING = 7  # - permits a shrink still has to take back
+    ORPHANED = 8  # - agent index of the dead holder (written by the engine)
+    # Events
+    WAIT = 10  # - timeout in ns, -1 for none
+    WOKEN = 11  # - ns waited
+    WAIT_TIMED_OUT = 12  # - ns waited
+    SET = 13  # - 0
+    CLEAR = 14  # - 0
+    # Agents' own life and state
+    AGENT_START = 20  # - pid
+    AGENT_STOP = 21  # - 0 normal, 1 stopped by the round, 2 error
+    STATE = 22  # - a :class:`State`
+    STEP = 23  # - source line; resource = step label index
+    ITEM_PUT = 24  # - item id; resource = the container
+    ITEM_TAKEN = 25  # - item id; resource = the container
+    COUNTER = 26  # - a scenario counter's new value; resource = counter index
+    SIGNAL = 27  # - signal number received by the agent
+    MESSAGE_SENT = 28  # - message id; resource = channel
+    MESSAGE_RECEIVED = 29  # - ns in flight; resource = channel
+    WORK = 30  # - ns of work just done (CPU or IO lab)
+    # Engine (agent = ENGINE_AGENT)
+    ROUND_START = 40  # - number of agents
+    ROUND_END = 41  # - 0
+    COMMAND = 42  # - a command code (see sims.rounds.commands)
+    AGENT_EXIT = 43  # - exit code; resource = agent index
+    DEADLOCK = 44  # - ns at which the cycle formed; resource = first agent of the cycle
+    PAUSED = 45  # - 1 paused, 0 resumed
+    SCALE = 46  # - time scale x 1000
+
+
+class State(enum.IntEnum):
+    """States an agent reports about itself (``Op.STATE``)."""
+
+    IDLE = 0
+    THINKING = 1
+    HUNGRY = 2
+    EATING = 3
+    PRODUCING = 4
+    CONSUMING = 5
+    WAITING = 6
+    WORKING = 7
+    READING = 8
+    WRITING = 9
+    SLEEPING = 10
+    DONE = 11
+
+
+def op_code(op: int, resource: int = NO_RESOURCE) -> int:
+    """The packed ``op | resource << 16`` word written at offset 4."""
+    return (op & 0xFFFF) | ((resource & 0xFFFF) << 16)
+
+
+OP_NAMES: dict[int, str] = {op.value: op.name.lower() for op in Op}
+STATE_NAMES: dict[int, str] = {s.value: s.name.lower() for s in State}
