@@ -1,0 +1,76 @@
+"""Every test must leave no thread, child process or shared-memory segment behind."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+SHM = Path("/dev/shm")
+SETTLE_S = 5.0  # how long finished helpers (e.g. a Queue's feeder thread) get to disappear
+
+
+def _shm_names() -> set[str]:
+    if not SHM.is_dir():
+        return set()
+    return {p.name for p in SHM.iterdir() if p.name.startswith(("psm_", "sem.mp-", "wnsm_"))}
+
+
+def _child_pids() -> set[int]:
+    """Live children of this process, read from /proc (so untracked ones are seen too)."""
+    children: set[int] = set()
+    me = str(os.getpid())
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == me and fields[0] != "Z" and not _is_multiprocessing_service(stat.parent):
+            children.add(int(stat.parent.name))
+    return children
+
+
+def _is_multiprocessing_service(proc: Path) -> bool:
+    """multiprocessing's own resource tracker and fork server live as long as the test run."""
+    try:
+        cmdline = (proc / "cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"resource_tracker" in cmdline or b"forkserver" in cmdline
+
+
+def _threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.is_alive()}
+
+
+def _settled(before_threads: set[threading.Thread], before_children: set[int], before_shm: set[str]) -> list[str]:
+    multiprocessing.active_children()  # reaps finished children
+    problems = []
+    threads = [t.name for t in _threads() - before_threads]
+    if threads:
+        problems.append(f"threads left running: {threads}")
+    children = _child_pids() - before_children
+    if children:
+        problems.append(f"child processes left running: {sorted(children)}")
+    segments = _shm_names() - before_shm
+    if segments:
+        problems.append(f"shared memory left in /dev/shm: {sorted(segments)}")
+    return problems
+
+
+@pytest.fixture(autouse=True)
+def no_leftovers() -> object:
+    """Fail the test if it leaves threads, child processes or shared memory behind."""
+    before = (_threads(), _child_pids(), _shm_names())
+    yield
+    deadline = time.monotonic() + SETTLE_S
+    problems = _settled(*before)
+    wake = threading.Event()
+    while problems and time.monotonic() < deadline:
+        wake.wait(0.05)  # give exiting threads and processes a moment to be reaped
+        problems = _settled(*before)
+    assert not problems, "; ".join(problems)
