@@ -1,0 +1,242 @@
+"""What a well-typed level must also mean: choices that exist, stars that can be earned.
+
+Types are the loader's job; these checks run on a structured :class:`LevelSpec` and return
+``(field path, "must be X, got Y")`` pairs, all of them, so a designer fixes a file in one go.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator, Sequence
+
+from sims.levels.schema import BACKENDS, Choice, Choices, Goal, LevelSpec, Scalar
+from sims.levels.statnames import STATS
+
+Issue = tuple[str, str]
+
+SCENARIO_BACKENDS: dict[str, tuple[str, ...]] = {
+    "dining": BACKENDS,
+    "kitchen": BACKENDS,
+    "lineup": BACKENDS,
+    "race": BACKENDS,
+    "bell": BACKENDS,
+    "seats": BACKENDS,
+    "menu": BACKENDS,
+    "signals": ("process",),  # signals reach processes; a thread cannot be killed
+    "messages": BACKENDS,
+    "pool": BACKENDS,
+    "gil": BACKENDS,
+}
+"""Scenarios the engine plans, with the backends each can run on."""
+
+MAX_SECONDS = 600.0
+_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_FILE_ORDER_RE = re.compile(r"^(\d+)_")
+_SCHEDULE_RE = re.compile(r"^(\d+):([a-z][a-z0-9_]*)$")
+
+
+def check_level(spec: LevelSpec, file_name: str | None = None) -> list[Issue]:
+    """Every meaning problem of one level (cross-file uniqueness is the loader's)."""
+    return [
+        *_identity(spec, file_name),
+        *_texts(spec),
+        *_run(spec),
+        *_choices(spec.choices, spec.params),
+        *_choice(spec, "reference", spec.reference),
+        *_choice(spec, "naive", spec.naive),
+        *_pair(spec),
+        *_scheduler(spec),
+        *_stars(spec),
+    ]
+
+
+def _identity(spec: LevelSpec, file_name: str | None) -> Iterator[Issue]:
+    if not _ID_RE.match(spec.id):
+        yield "id", f"must be lower-case words joined by '-', got {spec.id!r}"
+    if spec.order < 1:
+        yield "order", f"must be 1 or more, got {spec.order}"
+    match = _FILE_ORDER_RE.match(file_name or "")
+    if match and int(match[1]) != spec.order:
+        yield "order", f"must match the file name's number {int(match[1])}, got {spec.order}"
+
+
+def _texts(spec: LevelSpec) -> Iterator[Issue]:
+    named = [("title", spec.title), ("briefing", spec.briefing), ("debrief", spec.debrief)]
+    named += [(f"hints[{i}]", hint) for i, hint in enumerate(spec.hints)]
+    if not spec.hints:
+        yield "hints", "must list at least one hint, got none"
+    for field, text in named:
+        for language in ("en", "zh"):
+            if not getattr(text, language).strip():
+                yield f"{field}.{language}", "must be non-empty text, got an empty string"
+
+
+def _run(spec: LevelSpec) -> Iterator[Issue]:
+    allowed = SCENARIO_BACKENDS.get(spec.scenario)
+    if allowed is None:
+        yield "scenario", f"must be one of {', '.join(SCENARIO_BACKENDS)}, got {spec.scenario!r}"
+        allowed = BACKENDS
+    if not spec.backends:
+        yield "backends", "must list at least one backend, got none"
+    for i, backend in enumerate(spec.backends):
+        if backend not in allowed:
+            yield f"backends[{i}]", f"must be one of {', '.join(allowed)}, got {backend!r}"
+        elif backend in spec.backends[:i]:
+            yield f"backends[{i}]", f"must not repeat a backend, got {backend!r} twice"
+    if not 0 < spec.seconds <= MAX_SECONDS:
+        yield "seconds", f"must be more than 0 and at most {MAX_SECONDS:g}, got {spec.seconds:g}"
+    for name in spec.params:
+        if not _NAME_RE.match(name):
+            yield f"params.{name}", f"must be a lower_case name, got {name!r}"
+
+
+def _choices(choices: Choices, fixed: Iterable[str]) -> Iterator[Issue]:
+    yield from _unique("choices.strategies", choices.strategies)
+    for name, knob in choices.ranges.items():
+        field = f"choices.ranges.{name}"
+        if knob.step < 1:
+            yield f"{field}.step", f"must be 1 or more, got {knob.step}"
+        elif not knob.min <= knob.max:
+            yield f"{field}.max", f"must be at least min ({knob.min}), got {knob.max}"
+        elif not knob.contains(knob.default):
+            yield f"{field}.default", f"must be in {knob.min}..{knob.max} by {knob.step}, got {knob.default}"
+    for name, values in choices.options.items():
+        if not values:
+            yield f"choices.options.{name}", "must list at least one value, got none"
+        yield from _unique(f"choices.options.{name}", values)
+    seen: set[str] = set(fixed)
+    for name in choices.knobs():
+        if name in seen:
+            yield f"choices.{name}", f"must be a new name (not a fixed param or another knob), got {name!r} again"
+        seen.add(name)
+
+
+def _unique(field: str, values: Sequence[str]) -> Iterator[Issue]:
+    for i, value in enumerate(values):
+        if not value:
+            yield f"{field}[{i}]", "must be a non-empty name, got an empty string"
+        elif value in values[:i]:
+            yield f"{field}[{i}]", f"must not repeat, got {value!r} twice"
+
+
+def _choice(spec: LevelSpec, role: str, choice: Choice) -> Iterator[Issue]:
+    """A reference or naive choice must be something the player could pick."""
+    offered = spec.choices.strategies
+    if choice.strategy is not None and choice.strategy not in offered:
+        menu = ", ".join(offered) if offered else "nothing: this level offers no strategies"
+        yield f"{role}.strategy", f"must be one of the strategies offered ({menu}), got {choice.strategy!r}"
+    for name, value in choice.params.items():
+        problem = _knob_problem(spec.choices, name, value)
+        if problem:
+            yield f"{role}.params.{name}", problem
+
+
+def _knob_problem(choices: Choices, name: str, value: Scalar) -> str | None:
+    if name in choices.ranges:
+        knob = choices.ranges[name]
+        if not knob.contains(value):
+            return f"must be a whole number in {knob.min}..{knob.max} by {knob.step}, got {value!r}"
+    elif name in choices.toggles:
+        if type(value) is not bool:
+            return f"must be true or false, got {value!r}"
+    elif name in choices.options:
+        if value not in choices.options[name]:
+            return f"must be one of {', '.join(choices.options[name])}, got {value!r}"
+    else:
+        knobs = ", ".join(choices.knobs()) or "none"
+        return f"must be a knob the level offers ({knobs}), got {name!r}"
+    return None
+
+
+def _pair(spec: LevelSpec) -> Iterator[Issue]:
+    if spec.settings(spec.reference) == spec.settings(spec.naive):
+        yield "naive", "must differ from reference, got the same settings"
+    if not spec.scheduler and len(spec.choices.strategies) < 2 and not spec.choices.knobs():
+        yield "choices", "must offer the player something to choose, got nothing"
+
+
+def _scheduler(spec: LevelSpec) -> Iterator[Issue]:
+    """Scheduler levels are played by releasing agents step by step; others have no schedule."""
+    if not spec.scheduler:
+        if spec.steps:
+            yield "steps", "must be absent unless scheduler = true, got steps"
+        for role in ("reference", "naive"):
+            if getattr(spec, role).schedule:
+                yield f"{role}.schedule", "must be absent unless scheduler = true, got a schedule"
+        return
+    if not spec.steps:
+        yield "steps", "must list the labelled steps agents stop at, got none"
+    yield from _unique("steps", spec.steps)
+    agents = spec.settings(spec.reference).params.get("agents")
+    for role in ("reference", "naive"):
+        yield from _schedule(spec, role, getattr(spec, role).schedule, agents)
+
+
+def _schedule(spec: LevelSpec, role: str, schedule: tuple[str, ...], agents: object) -> Iterator[Issue]:
+    if not schedule:
+        yield f"{role}.schedule", "must list the releases of a scheduler level, got none"
+    for i, entry in enumerate(schedule):
+        match = _SCHEDULE_RE.match(entry)
+        field = f"{role}.schedule[{i}]"
+        if match is None:
+            yield field, f"must be 'AGENT:STEP' such as '0:{(spec.steps or ('read',))[0]}', got {entry!r}"
+        elif match[2] not in spec.steps:
+            yield field, f"must name a step of this level ({', '.join(spec.steps)}), got {match[2]!r}"
+        elif type(agents) is int and int(match[1]) >= agents:
+            yield field, f"must name an agent below {agents}, got agent {match[1]}"
+
+
+def _stars(spec: LevelSpec) -> Iterator[Issue]:
+    """Each star must be reachable and must ask for more than the stars before it."""
+    if not spec.goals:
+        yield "goals", "must list at least one goal, got none"
+    yield from _tier("goals", spec.goals, ())
+    yield from _tier("stars.two", spec.stars.two, spec.goals)
+    yield from _tier("stars.three", spec.stars.three, (*spec.goals, *spec.stars.two))
+
+
+def _tier(field: str, tier: tuple[Goal, ...], before: tuple[Goal, ...]) -> Iterator[Issue]:
+    if field != "goals" and not tier:
+        yield field, "must list at least one goal, got none"
+    for i, goal in enumerate(tier):
+        earlier = (*before, *tier[:i])
+        if not satisfiable((*earlier, goal)):
+            yield f"{field}[{i}]", f"must be possible together with the goals before it, got {str(goal)!r}"
+        elif before and implied(goal, before):
+            yield f"{field}[{i}]", f"must ask more than the earlier stars, got {str(goal)!r} which they already ensure"
+
+
+def _test_points(goals: Iterable[Goal]) -> list[float | bool]:
+    """Values that stand for every region the goals' thresholds cut the number line into."""
+    goals = list(goals)
+    if goals and STATS[goals[0].stat].kind == "bool":
+        return [False, True]
+    values = sorted({float(g.value) for g in goals})
+    if not values:
+        return [0.0]
+    mids = [(a + b) / 2 for a, b in itertools.pairwise(values)]
+    return [values[0] - 1, *values, *mids, values[-1] + 1]
+
+
+def _by_stat(goals: Iterable[Goal]) -> dict[str, list[Goal]]:
+    out: dict[str, list[Goal]] = {}
+    for goal in goals:
+        out.setdefault(goal.stat, []).append(goal)
+    return out
+
+
+def satisfiable(goals: Iterable[Goal]) -> bool:
+    """Whether some round could meet all of ``goals`` (statistic by statistic)."""
+    groups = _by_stat(goals).values()
+    return all(any(all(g.holds(x) for g in same) for x in _test_points(same)) for same in groups)
+
+
+def implied(goal: Goal, before: Iterable[Goal]) -> bool:
+    """Whether meeting ``before`` already meets ``goal`` (so a star asking it is free)."""
+    same = _by_stat(before).get(goal.stat, [])
+    if not same:
+        return False
+    points = [x for x in _test_points([*same, goal]) if all(g.holds(x) for g in same)]
+    return bool(points) and all(goal.holds(x) for x in points)

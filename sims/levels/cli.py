@@ -1,0 +1,114 @@
+"""``diner levels check|verify``: the level designer's tools, callable as ``main(argv)``.
+
+Exit codes: 0 all good, 1 verification found a level that does not keep its promise,
+2 a file has problems or the command was used wrongly. ``main`` returns the code instead of
+exiting so the launcher (and tests) decide what to do with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from sims.levels.loader import Problem, check_files, shipped_levels_dir
+from sims.levels.schema import LevelSpec
+from sims.levels.verify import Play, verify_level
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_ERROR = 2
+
+
+class _UsageError(Exception):
+    """argparse wanted to exit; carry its status back to ``main`` instead."""
+
+    def __init__(self, status: int, message: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            sys.stderr.write(message)
+        raise _UsageError(status, message or "")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="diner levels", description="Check and verify Deadlock Diner level files.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    check = commands.add_parser("check", help="load level files strictly and report every problem")
+    check.add_argument("files", nargs="*", type=Path, help="level files or directories (default: shipped levels)")
+    verify = commands.add_parser("verify", help="play reference and naive choices; the reference must win")
+    verify.add_argument("files", nargs="*", type=Path, help="level files or directories (default: shipped levels)")
+    verify.add_argument("--rounds", type=_positive, default=1, help="rounds per choice and backend (default 1)")
+    verify.add_argument("--backend", choices=("thread", "process"), help="only this backend")
+    return parser
+
+
+def _load(files: Sequence[Path], err: TextIO) -> tuple[tuple[LevelSpec, ...], tuple[Problem, ...]]:
+    levels, problems = check_files(files or [shipped_levels_dir()])
+    for problem in problems:
+        print(problem, file=err)
+    if problems:
+        count = len({p.file for p in problems})
+        print(f"{len(problems)} problem(s) in {count} file(s)", file=err)
+    return levels, problems
+
+
+def _check(files: Sequence[Path], out: TextIO, err: TextIO) -> int:
+    levels, problems = _load(files, err)
+    if problems:
+        return EXIT_ERROR
+    where = ", ".join(str(f) for f in files) or str(shipped_levels_dir())
+    scheduled = sum(level.scheduler for level in levels)
+    print(f"OK: {len(levels)} levels ({scheduled} scheduler) in {where}", file=out)
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace, play: Play | None, out: TextIO, err: TextIO) -> int:
+    levels, problems = _load(args.files, err)
+    if problems:
+        return EXIT_ERROR
+    if play is None:
+        print("verify needs the scenarios engine: the launcher must pass play(level, choice, backend)", file=err)
+        return EXIT_ERROR
+    backends = [args.backend] if args.backend else None
+    failed = 0
+    for level in levels:
+        verdict = verify_level(level, play, rounds=args.rounds, backends=backends)
+        for trial in verdict.trials:
+            print(trial.describe(), file=out if trial.ok else err)
+        failed += not verdict.ok
+    print(f"{len(levels) - failed}/{len(levels)} levels keep their promise", file=out)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def main(argv: list[str], *, play: Play | None = None) -> int:
+    """Run ``levels check|verify``; ``play`` is the engine's round runner, needed by verify."""
+    out, err = sys.stdout, sys.stderr
+    try:
+        args = _parser().parse_args(argv)
+    except _UsageError as exc:
+        return exc.status
+    if args.command == "check":
+        return _check(args.files, out, err)
+    return _verify(args, play, out, err)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

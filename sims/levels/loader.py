@@ -1,0 +1,311 @@
+"""Strict loading of level files: every type and key problem of a file, reported at once.
+
+cattrs converts loosely by default ('3' becomes 3, 'false' becomes True); a level designer's
+typo must instead be an error naming the file and the field. So every scalar gets a strict
+hook, lists must be lists, tables must be tables, unknown keys are forbidden, and the
+exceptions cattrs collects are turned into ``FILE: field.path: must be X, got Y`` lines.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import tomllib
+import typing
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+from cattrs.gen import make_dict_structure_fn
+
+from sims.levels import checks
+from sims.levels.schema import Goal, GoalSyntaxError, LevelSpec, Scalar, Text
+from sims.levels.statnames import STATS, suggest
+
+_SCALAR_TYPES = (int, float, bool, str)
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with one file; ``field`` is a dotted path, empty for the whole file."""
+
+    file: Path
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.message}" if self.field else f"{self.file}: {self.message}"
+
+
+class LevelLoadError(ValueError):
+    """Level files that cannot be used; ``problems`` lists all of them."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class StrictTypeError(TypeError):
+    """A value of the wrong kind; the message is already in ``must be X, got Y`` form."""
+
+    def __init__(self, expected: str, got: object) -> None:
+        super().__init__(f"must be {expected}, got {describe(got)}")
+
+
+def describe(value: object) -> str:
+    """A value as a level designer would recognise it in their TOML file."""
+    if isinstance(value, bool):
+        return f"{'true' if value else 'false'} (a boolean)"
+    kinds = {int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a table"}
+    kind = kinds.get(type(value), type(value).__name__)
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    return f"{shown} ({kind})"
+
+
+def describe_type(tp: Any) -> str:
+    """What a field expects, in words."""
+    names = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
+    if tp in names:
+        return names[tp]
+    if tp is Goal:
+        return "a goal such as 'jain >= 0.9'"
+    if tp == Scalar:
+        return "a number, true/false or a string"
+    if tp is Text:
+        return "a table with en and zh texts"
+    if attrs.has(tp):
+        return f"a table ({', '.join(f.name for f in attrs.fields(tp))})"
+    origin = typing.get_origin(tp)
+    if origin is tuple:
+        return "a list"
+    if origin in (collections.abc.Mapping, dict):
+        return "a table"
+    if type(None) in typing.get_args(tp):
+        return describe_type(next(a for a in typing.get_args(tp) if a is not type(None)))
+    return str(tp)
+
+
+def _exact(expected: str, *kinds: type) -> Callable[[Any, Any], Any]:
+    """A hook accepting only values whose type is exactly one of ``kinds`` (so no bool as int)."""
+
+    def structure(value: Any, _: Any) -> Any:
+        if type(value) not in kinds:
+            raise StrictTypeError(expected, value)
+        return value
+
+    return structure
+
+
+def _structure_float(value: Any, _: Any) -> float:
+    if type(value) not in (int, float):
+        raise StrictTypeError("a number", value)
+    return float(value)
+
+
+def _structure_goal(value: Any, _: Any) -> Goal:
+    if type(value) is not str:
+        raise StrictTypeError("a goal string such as 'jain >= 0.9'", value)
+    goal = Goal.parse(value)
+    info = STATS.get(goal.stat)
+    if info is None:
+        hint = suggest(goal.stat)
+        also = f" (did you mean {hint!r}?)" if hint else ""
+        raise GoalSyntaxError(f"must name a known statistic (sims/levels/statnames.py), got {goal.stat!r}{also}")
+    if info.kind == "bool" and not (isinstance(goal.value, bool) and goal.op.value in ("==", "!=")):
+        raise GoalSyntaxError(f"must compare {goal.stat} with == or != and true/false, got {value!r}")
+    if info.kind == "number" and isinstance(goal.value, bool):
+        raise GoalSyntaxError(f"must compare {goal.stat} with a number, got {value!r}")
+    return goal
+
+
+def _is_homogeneous_tuple(tp: Any) -> bool:
+    args = typing.get_args(tp)
+    return typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _is_mapping(tp: Any) -> bool:
+    return typing.get_origin(tp) in (collections.abc.Mapping, dict)
+
+
+def _collect(items: Iterable[tuple[Any, Any]], item_type: Any, conv: cattrs.Converter, cl: Any) -> list[Any]:
+    """Structure ``(index, value)`` pairs, gathering every failure with its index."""
+    out, errors = [], []
+    for index, item in items:
+        try:
+            out.append(conv.structure(item, item_type))
+        except Exception as exc:
+            exc.add_note(IterableValidationNote(f"Structuring {cl!r} @ {index!r}", index, item_type))
+            errors.append(exc)
+    if errors:
+        raise IterableValidationError(f"While structuring {cl!r}", errors, cl)
+    return out
+
+
+def _tuple_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any], Any]]:
+    def factory(cl: Any) -> Callable[[Any, Any], Any]:
+        item_type = typing.get_args(cl)[0]
+
+        def structure(value: Any, _: Any) -> tuple[Any, ...]:
+            if type(value) is not list:
+                raise StrictTypeError(describe_type(cl), value)
+            return tuple(_collect(enumerate(value), item_type, conv, cl))
+
+        return structure
+
+    return factory
+
+
+def _mapping_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any], Any]]:
+    def factory(cl: Any) -> Callable[[Any, Any], Any]:
+        value_type = typing.get_args(cl)[1]
+
+        def structure(value: Any, _: Any) -> dict[str, Any]:
+            if type(value) is not dict:
+                raise StrictTypeError("a table", value)
+            return dict(zip(value, _collect(value.items(), value_type, conv, cl), strict=True))
+
+        return structure
+
+    return factory
+
+
+def _attrs_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any], Any]]:
+    def factory(cl: Any) -> Callable[[Any, Any], Any]:
+        inner = make_dict_structure_fn(cl, conv)
+
+        def structure(value: Any, _: Any) -> Any:
+            if type(value) is not dict:
+                raise StrictTypeError(describe_type(cl), value)
+            return inner(value, cl)
+
+        return structure
+
+    return factory
+
+
+def make_converter() -> cattrs.Converter:
+    """A cattrs converter that refuses to guess: exact scalar types, no unknown keys."""
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv.register_structure_hook_factory(attrs.has, _attrs_hook(conv))
+    conv.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_hook(conv))
+    conv.register_structure_hook_factory(_is_mapping, _mapping_hook(conv))
+    conv.register_structure_hook(int, _exact("an integer", int))
+    conv.register_structure_hook(bool, _exact("true or false", bool))
+    conv.register_structure_hook(str, _exact("a string", str))
+    conv.register_structure_hook(float, _structure_float)
+    conv.register_structure_hook(Scalar, _exact("a number, true/false or a string", *_SCALAR_TYPES))
+    conv.register_structure_hook(Goal, _structure_goal)
+    return conv
+
+
+def _join(path: str, part: str | int) -> str:
+    if isinstance(part, int):
+        return f"{path}[{part}]"
+    return f"{path}.{part}" if path else part
+
+
+def issues(exc: BaseException, path: str = "", expected: Any = None) -> Iterator[tuple[str, str]]:
+    """Flatten a cattrs error tree into ``(field path, message)`` pairs."""
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        with_notes, without = exc.group_exceptions()
+        for sub, note in with_notes:
+            part = note.name if hasattr(note, "name") else note.index
+            yield from issues(sub, _join(path, part), note.type)
+        for sub in without:
+            yield from issues(sub, path)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        known = ", ".join(f.name for f in attrs.fields(exc.cl))
+        for key in sorted(exc.extra_fields):
+            yield _join(path, key), f"must be one of the known keys ({known}), got an unknown key"
+    elif isinstance(exc, KeyError):
+        yield path, f"must be given ({describe_type(expected)}), got nothing"
+    elif isinstance(exc, StrictTypeError | GoalSyntaxError):
+        yield path, str(exc)
+    else:
+        yield path, f"must be valid, got {type(exc).__name__}: {exc}"
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh), []
+    except tomllib.TOMLDecodeError as exc:
+        return None, [Problem(path, "", f"must be valid TOML, got: {exc}")]
+    except OSError as exc:
+        return None, [Problem(path, "", f"must be a readable file, got: {exc.strerror or exc}")]
+
+
+def read_level(path: Path, conv: cattrs.Converter | None = None) -> tuple[LevelSpec | None, list[Problem]]:
+    """One file's level and problems (type problems first; meaning is checked only if types are right)."""
+    data, problems = _read_toml(path)
+    if data is None:
+        return None, problems
+    try:
+        spec = (conv or make_converter()).structure(data, LevelSpec)
+    except (ClassValidationError, IterableValidationError, StrictTypeError) as exc:
+        return None, [Problem(path, field, msg) for field, msg in issues(exc)]
+    found = [Problem(path, field, msg) for field, msg in checks.check_level(spec, path.name)]
+    return (None if found else spec), found
+
+
+def load_level(path: Path) -> LevelSpec:
+    """One checked level, or ``LevelLoadError`` with everything wrong in the file."""
+    spec, problems = read_level(path)
+    if spec is None:
+        raise LevelLoadError(problems)
+    return spec
+
+
+def level_files(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and the ``*.toml`` files of any directory, sorted by name."""
+    out: list[Path] = []
+    for path in paths:
+        out.extend(sorted(path.glob("*.toml")) if path.is_dir() else [path])
+    return out
+
+
+def check_files(paths: Iterable[Path]) -> tuple[tuple[LevelSpec, ...], tuple[Problem, ...]]:
+    """Load files as one campaign: the good levels sorted by order, and every problem found."""
+    conv = make_converter()
+    loaded: list[tuple[Path, LevelSpec]] = []
+    problems: list[Problem] = []
+    for path in level_files(paths):
+        spec, found = read_level(path, conv)
+        problems.extend(found)
+        if spec is not None:
+            loaded.append((path, spec))
+    problems.extend(_cross_file_problems(loaded))
+    levels = sorted((spec for _, spec in loaded), key=lambda s: s.order)
+    return tuple(levels), tuple(problems)
+
+
+def _cross_file_problems(loaded: list[tuple[Path, LevelSpec]]) -> Iterator[Problem]:
+    """Ids and orders must be unique across the campaign."""
+    for field in ("id", "order"):
+        first: dict[object, Path] = {}
+        for path, spec in loaded:
+            value = getattr(spec, field)
+            if value in first:
+                yield Problem(path, field, f"must be unique, got {value!r} (also in {first[value]})")
+            else:
+                first[value] = path
+
+
+def shipped_levels_dir() -> Path:
+    """``assets/levels`` next to the ``sims`` package, wherever the working directory is."""
+    return Path(__file__).resolve().parents[2] / "assets" / "levels"
+
+
+def load_levels(directory: Path | None = None) -> tuple[LevelSpec, ...]:
+    """Every level in ``directory`` (default: the shipped ones) sorted by order, or ``LevelLoadError``."""
+    levels, problems = check_files([directory or shipped_levels_dir()])
+    if problems:
+        raise LevelLoadError(problems)
+    return levels

@@ -1,0 +1,106 @@
+"""The round statistics a level goal may name, with what each means in both languages.
+
+One registry, so a typo in a level file (``jian >= 0.9``) is a load error instead of a goal
+that can never pass. To add a statistic, add one row to ``_TABLE`` below; ``kind`` says
+whether goals compare it with ``true``/``false`` (``"bool"``) or with numbers (``"number"``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+from collections.abc import Mapping
+from typing import Literal
+
+import attrs
+
+StatKind = Literal["number", "bool"]
+
+
+@attrs.frozen
+class StatName:
+    """A statistic's kind and its short description for the goal list on screen."""
+
+    name: str
+    kind: StatKind
+    en: str
+    zh: str
+
+    def describe(self, language: str) -> str:
+        return self.zh if language == "zh" else self.en
+
+
+_TABLE: tuple[tuple[str, StatKind, str, str], ...] = (
+    ("deadlock", "bool", "the round ended in a deadlock", "本轮以死锁告终"),
+    ("jain", "number", "Jain fairness index (1 = perfectly fair)", "Jain 公平指数（1 表示完全公平）"),
+    ("p50_wait_ms", "number", "median wait for a resource (ms)", "等待资源的中位时间（毫秒）"),
+    ("p99_wait_ms", "number", "99th-percentile wait for a resource (ms)", "等待资源的 99 分位时间（毫秒）"),
+    ("max_wait_ms", "number", "longest single wait for a resource (ms)", "单次等待资源的最长时间（毫秒）"),
+    ("operations_total", "number", "meals eaten or items handled", "吃到的饭或处理的物品总数"),
+    ("throughput_per_s", "number", "operations per second", "每秒完成的操作数"),
+    ("starved_count", "number", "agents that never got their turn", "始终没轮到的角色数"),
+    ("longest_wait_ms", "number", "longest time an agent went without service (ms)", "某个角色最长的空等时间（毫秒）"),
+    ("timeouts_total", "number", "acquires that gave up after a timeout", "超时放弃的获取次数"),
+    ("handoffs_total", "number", "times a resource passed straight to a waiter", "资源直接交给等待者的次数"),
+    ("utilisation_mean", "number", "mean share of capacity in use (0–1)", "平均容量利用率（0–1）"),
+    ("lost_updates", "number", "increments lost to a race", "因竞争而丢失的累加次数"),
+    ("writer_max_wait_ms", "number", "longest wait of a writer (ms)", "写者的最长等待时间（毫秒）"),
+    ("reader_max_wait_ms", "number", "longest wait of a reader (ms)", "读者的最长等待时间（毫秒）"),
+    (
+        "wake_p99_ms",
+        "number",
+        "99th-percentile delay from set() to waking (ms)",
+        "从 set() 到被唤醒的 99 分位延迟（毫秒）",
+    ),
+    ("lost", "number", "items or messages that never arrived", "丢失（没有送达）的物品或消息数"),
+    ("duplicated", "number", "items or messages taken twice", "被重复取走的物品或消息数"),
+    ("produced", "number", "items produced", "生产出的物品数"),
+    ("consumed", "number", "items consumed", "被消费的物品数"),
+    ("orphaned_count", "number", "locks left held by a dead process", "被已死进程占着不放的锁数"),
+    ("message_p99_ms", "number", "99th-percentile message delivery time (ms)", "消息送达时间的 99 分位（毫秒）"),
+    ("messages_total", "number", "messages delivered", "送达的消息总数"),
+    (
+        "pool_speedup",
+        "number",
+        "how many times faster the pool served the orders",
+        "进程池处理订单比逐单建进程快多少倍",
+    ),
+    (
+        "thread_cpu_ratio",
+        "number",
+        "CPU work: threads' time ÷ one-by-one time",
+        "计算密集：多线程用时 ÷ 单线程顺序用时",
+    ),
+    (
+        "process_cpu_ratio",
+        "number",
+        "CPU work: processes' time ÷ one-by-one time",
+        "计算密集：多进程用时 ÷ 单线程顺序用时",
+    ),
+    ("thread_io_ratio", "number", "IO work: threads' time ÷ one-by-one time", "IO 密集：多线程用时 ÷ 单线程顺序用时"),
+    (
+        "process_io_ratio",
+        "number",
+        "IO work: processes' time ÷ one-by-one time",
+        "IO 密集：多进程用时 ÷ 单线程顺序用时",
+    ),
+    (
+        "over_capacity_ns",
+        "number",
+        "time more agents were inside than allowed (ns)",
+        "超员（人数超过上限）的累计时间（纳秒）",
+    ),
+    ("dropped", "number", "items thrown away because there was no room", "因为没有空位而被丢弃的物品数"),
+)
+
+STATS: Mapping[str, StatName] = types.MappingProxyType({row[0]: StatName(*row) for row in _TABLE})
+
+
+def is_known(name: str) -> bool:
+    return name in STATS
+
+
+def suggest(name: str) -> str | None:
+    """The closest known name, for 'did you mean' in load errors."""
+    close = difflib.get_close_matches(name, list(STATS), n=1, cutoff=0.6)
+    return close[0] if close else None
