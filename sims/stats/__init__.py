@@ -1,0 +1,33 @@
+"""Round statistics: fairness, throughput, waits, holds and resource use, vectorised in numpy.
+
+The same functions serve a live rolling window and the end-of-round summary.
+"""
+
+from sims.stats.compute import compute_round_stats, jain_index
+from sims.stats.intervals import HOLD_DTYPE, hold_intervals
+from sims.stats.kitchen import kitchen_stats
+from sims.stats.timeline import hold_timeline, resource_timeline
+from sims.stats.values import (
+    AgentStats,
+    KitchenStats,
+    Percentiles,
+    ResourceSeries,
+    ResourceStats,
+    RoundStats,
+)
+
+__all__ = [
+    "HOLD_DTYPE",
+    "AgentStats",
+    "KitchenStats",
+    "Percentiles",
+    "ResourceSeries",
+    "ResourceStats",
+    "RoundStats",
+    "compute_round_stats",
+    "hold_intervals",
+    "hold_timeline",
+    "jain_index",
+    "kitchen_stats",
+    "resource_timeline",
+]

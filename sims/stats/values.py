@@ -1,0 +1,239 @@
+"""Frozen results of the round statistics: plain Python numbers, ready for JSON and the UI.
+
+Times are in milliseconds (floats) unless a field name says ``_ns`` or ``_s``. An empty
+distribution is reported as count 0 and zeros rather than NaN, because JSON has no NaN
+and a window in which nobody waited is normal, not an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+
+NS_PER_MS = 1_000_000
+NS_PER_S = 1_000_000_000
+QUANTILES = (50.0, 95.0, 99.0)
+
+
+@attrs.frozen
+class Percentiles:
+    """A distribution in ms: count, mean, p50, p95, p99 and max (numpy's linear percentiles)."""
+
+    count: int
+    mean: float
+    p50: float
+    p95: float
+    p99: float
+    max: float
+
+    @classmethod
+    def empty(cls) -> Percentiles:
+        return cls(0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+    @classmethod
+    def from_ns(cls, values_ns: np.ndarray) -> Percentiles:
+        """One distribution from durations in ns."""
+        values = np.asarray(values_ns, dtype=np.int64)
+        return cls.grouped_from_ns(np.zeros(values.size, np.intp), values, 1)[0]
+
+    @classmethod
+    def grouped_from_ns(cls, groups: np.ndarray, values_ns: np.ndarray, n_groups: int) -> list[Percentiles]:
+        """One distribution per group ``0 .. n_groups-1`` from a single pair of sorts, not one per group.
+
+        Sorting by value and then stably by group leaves every group's values sorted and
+        contiguous, so each percentile is two lookups and an interpolation.
+        """
+        groups = np.asarray(groups)
+        values = np.asarray(values_ns, dtype=np.int64)
+        by_value = np.argsort(values)
+        by_group = np.argsort(_narrow(groups[by_value], n_groups), kind="stable")
+        ordered = values[by_value][by_group].astype(np.float64)
+        counts = np.bincount(groups, minlength=n_groups)[:n_groups]
+        firsts = np.cumsum(counts) - counts
+        sums = np.bincount(groups, weights=values, minlength=n_groups)[:n_groups]
+        columns = [_linear_percentile(ordered, firsts, counts, q) for q in QUANTILES]
+        maxima = _linear_percentile(ordered, firsts, counts, 100.0)
+        means = np.divide(sums, counts, out=np.zeros(n_groups), where=counts > 0)
+        rows = zip(counts.tolist(), means.tolist(), *(c.tolist() for c in columns), maxima.tolist(), strict=True)
+        return [cls(n, *(v / NS_PER_MS for v in rest)) for n, *rest in rows]
+
+
+def _narrow(keys: np.ndarray, n_keys: int) -> np.ndarray:
+    """Small non-negative keys as uint16, so numpy's stable sort is a radix sort."""
+    return keys.astype(np.uint16) if n_keys <= 1 << 16 else keys
+
+
+def _linear_percentile(ordered: np.ndarray, firsts: np.ndarray, counts: np.ndarray, q: float) -> np.ndarray:
+    """numpy's default ("linear") percentile of every group at once; 0.0 for empty groups."""
+    position = q / 100.0 * np.maximum(counts - 1, 0)
+    below = np.floor(position).astype(np.int64)
+    above = np.minimum(below + 1, np.maximum(counts - 1, 0))
+    if ordered.size == 0:
+        return np.zeros(counts.size)
+    low = ordered[np.minimum(firsts + below, ordered.size - 1)]
+    high = ordered[np.minimum(firsts + above, ordered.size - 1)]
+    return np.where(counts > 0, low + (high - low) * (position - below), 0.0)
+
+
+def _lists(_instance: object, _field: object, value: Any) -> Any:
+    """``attrs.asdict`` keeps tuples; JSON and its readers expect lists."""
+    return list(value) if isinstance(value, tuple) else value
+
+
+@attrs.frozen
+class AgentStats:
+    """What one agent achieved and endured in the window."""
+
+    index: int
+    name: str
+    operations: int
+    throughput_per_s: float
+    acquisitions: int
+    timeouts: int
+    wait_ms: Percentiles  # ACQUIRED waits, fast-path zeros included
+    hold_ms: Percentiles
+    longest_wait_ms: float  # completed waits and waits still open at the window's end
+
+
+@attrs.frozen
+class ResourceStats:
+    """How a lock or semaphore was used; ``over_capacity_ns`` must be 0 for a correct engine."""
+
+    index: int
+    name: str
+    kind: str
+    acquisitions: int
+    utilisation: float  # time-weighted holders / time-weighted capacity
+    max_holders: int
+    capacity_min: int
+    capacity_max: int
+    over_capacity_ns: int
+    handoffs: int  # acquisitions after a wait by an agent other than the previous acquirer
+    wait_ms: Percentiles
+
+
+@attrs.frozen
+class RoundStats:
+    """A round (or a rolling window of one): fairness, throughput, waits and resource use.
+
+    ``jain`` is Jain's fairness index over every listed agent's operation count,
+    ``(Σx)² / (n·Σx²)``: 1.0 when all did equally, 1/n when one did everything, and
+    defined here as 0.0 when nobody did anything (the index is 0/0 there, and "no
+    operations" should never read as "perfectly fair").
+    """
+
+    start_ns: int
+    end_ns: int
+    duration_s: float
+    operations_total: int
+    throughput_per_s: float
+    jain: float
+    longest_wait_ms: float
+    starved: tuple[str, ...]  # agents with 0 operations
+    wait_ms: Percentiles  # over every agent's acquisitions
+    agents: tuple[AgentStats, ...]
+    resources: tuple[ResourceStats, ...]
+
+    @property
+    def timeouts_total(self) -> int:
+        return sum(a.timeouts for a in self.agents)
+
+    @property
+    def handoffs_total(self) -> int:
+        return sum(r.handoffs for r in self.resources)
+
+    @property
+    def utilisation_mean(self) -> float:
+        """Mean utilisation over the locks and semaphores; 0.0 when there are none."""
+        if not self.resources:
+            return 0.0
+        return sum(r.utilisation for r in self.resources) / len(self.resources)
+
+    @property
+    def over_capacity_ns(self) -> int:
+        return sum(r.over_capacity_ns for r in self.resources)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Nested JSON-ready dicts (tuples become lists), as written to summary.json."""
+        return attrs.asdict(self, value_serializer=_lists)
+
+    def flat(self) -> dict[str, float | int]:
+        """Round-level numbers under stable names, for tables and sweeps."""
+        return {
+            "duration_s": self.duration_s,
+            "operations_total": self.operations_total,
+            "throughput_per_s": self.throughput_per_s,
+            "jain": self.jain,
+            "longest_wait_ms": self.longest_wait_ms,
+            "starved_count": len(self.starved),
+            "p50_wait_ms": self.wait_ms.p50,
+            "p95_wait_ms": self.wait_ms.p95,
+            "p99_wait_ms": self.wait_ms.p99,
+            "max_wait_ms": self.wait_ms.max,
+            "mean_wait_ms": self.wait_ms.mean,
+            "timeouts_total": self.timeouts_total,
+            "handoffs_total": self.handoffs_total,
+            "utilisation_mean": self.utilisation_mean,
+            "over_capacity_ns": self.over_capacity_ns,
+        }
+
+
+@attrs.frozen(eq=False)
+class ResourceSeries:
+    """Holders and capacity of one resource as right-continuous steps over ``[start_ns, end_ns]``.
+
+    ``holders[i]`` and ``capacity[i]`` hold from ``t_ns[i]`` until ``t_ns[i + 1]`` (the last
+    until ``end_ns``); each is the level after every change at that instant, so a release
+    and an acquisition in the same nanosecond never read as two holders.
+    """
+
+    resource: int
+    start_ns: int
+    end_ns: int
+    t_ns: np.ndarray
+    holders: np.ndarray
+    capacity: np.ndarray
+
+    def durations_ns(self) -> np.ndarray:
+        return np.diff(self.t_ns, append=np.int64(self.end_ns))
+
+    def held_ns(self) -> int:
+        """∫ holders dt: holder-nanoseconds."""
+        return int(np.dot(self.holders, self.durations_ns()))
+
+    def capacity_ns(self) -> int:
+        """∫ capacity dt: permit-nanoseconds on offer."""
+        return int(np.dot(self.capacity, self.durations_ns()))
+
+    def over_capacity_ns(self) -> int:
+        """Time during which more agents held the resource than it had permits."""
+        return int(self.durations_ns()[self.holders > self.capacity].sum())
+
+
+@attrs.frozen(eq=False)
+class KitchenStats:
+    """Where the items of one container went; ``lost`` and ``duplicated`` must be 0.
+
+    ``lost``: ids put but neither taken nor still in the container. ``duplicated``: takes
+    beyond the first of an id that was put, plus every take of an id never put.
+    ``occupancy`` is puts minus takes so far, one step per distinct timestamp.
+    """
+
+    container: int
+    produced: int
+    consumed: int
+    on_pass: int
+    lost: int
+    duplicated: int
+    max_occupancy: int
+    occupancy_t_ns: np.ndarray
+    occupancy: np.ndarray
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the step series become lists of ints."""
+        fields = attrs.asdict(self, recurse=False)
+        fields["occupancy_t_ns"] = self.occupancy_t_ns.tolist()
+        fields["occupancy"] = self.occupancy.tolist()
+        return fields
