@@ -96,6 +96,7 @@ class Round:
             primitive.bind_model(self.model)
         self._reader = RingReader(rt.buffer, n + 1, cfg.ring_capacity)
         self._emit = rt.bind(n, ENGINE_AGENT).emit
+        self._check_schedule()
         self._create_agents()
         self.started_ns = time.monotonic_ns()
         self._emit(op_code(Op.ROUND_START), n)
@@ -107,6 +108,22 @@ class Round:
         for agent in self._agents:
             agent.start()
         return self.layout
+
+    def _check_schedule(self) -> None:
+        """Refuse scheduled commands that name something this round does not have."""
+        for timed in self._schedule:
+            match timed.command:
+                case cmd.Resize(resource=name):
+                    try:
+                        self._semaphore(name)
+                    except KeyError as error:
+                        raise ValueError(str(error.args[0])) from None
+                case cmd.SignalAgent(agent=ref, action=action):
+                    self.agent_index(ref)
+                    if self.config.backend != "process":
+                        raise ValueError(f"'{action}' sends a signal to a process: use --backend process")
+                case cmd.Step(agent=ref):
+                    self.agent_index(ref)
 
     def _create_agents(self) -> None:
         assert self._world is not None and self._runtime is not None
@@ -167,6 +184,19 @@ class Round:
             self._kept += len(events)
         return events
 
+    def batches_since(self, count: int) -> list[np.ndarray]:
+        """The kept batches after the first ``count``: a host forwards each batch exactly once."""
+        return self._batches[count:]
+
+    def dropped(self) -> int:
+        """Telemetry records lost to full rings so far."""
+        return self._reader.dropped() if self._reader is not None else 0
+
+    def identities(self) -> tuple[AgentIdentity, ...]:
+        """Each agent's real identity so far (pid, native thread id), as the result will give it."""
+        events = np.concatenate(self._batches) if self._batches else np.empty(0, dtype=EVENT_DTYPE)
+        return tuple(self._identity(a, events) for a in self._agents)
+
     # -- control --------------------------------------------------------------------------
     def command(self, command: cmd.Command) -> None:
         """Apply a live command now. ValueError if it names something this round lacks."""
@@ -215,7 +245,10 @@ class Round:
             if not 0 <= ref < len(self.layout.agents):
                 raise ValueError(f"no agent {ref}: this round has agents 0..{len(self.layout.agents) - 1}")
             return ref
-        return self.layout.agent_named(ref).index
+        try:
+            return self.layout.agent_named(ref).index
+        except KeyError as error:
+            raise ValueError(str(error.args[0])) from None
 
     def _signal(self, index: int, action: str) -> None:
         if self.config.backend != "process":

@@ -1,0 +1,159 @@
+"""The headless engine: ``diner run``, ``diner list``, ``diner levels`` (also ``python -m sims``).
+
+Bad input gets one message naming the argument and exit status 2, before anything runs
+or is written. A round that deadlocks is a result (exit 0), not an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sims.export import ExportError, check_writable, write_round
+from sims.rounds.commands import parse_timed
+from sims.rounds.config import RoundConfig
+from sims.rounds.round import Round
+from sims.scenarios import Scenario, scenario_named, scenarios
+from sims.text_report import render_listing, render_result
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+# Shorthand options and the scenario parameter each one sets.
+SHORTHANDS = {"agents": "agents", "producers": "producers", "consumers": "consumers", "capacity": "capacity"}
+
+
+class BadInput(Exception):
+    """Input that names something impossible; the message says which argument and why."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="diner", description="Deadlock Diner's headless engine.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run one round headless and print its statistics")
+    run.add_argument("scenario", help="scenario name (see 'diner list')")
+    run.add_argument("--backend", choices=("thread", "process"), default="thread")
+    run.add_argument("--start-method", choices=("spawn", "forkserver"), default="spawn")
+    run.add_argument("--strategy", help="scenario strategy (see 'diner list')")
+    run.add_argument("--seconds", type=float, default=5.0, help="round length (default 5)")
+    run.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
+    for flag in SHORTHANDS:
+        run.add_argument(f"--{flag}", type=int, help=f"shorthand for --set {SHORTHANDS[flag]}=N")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="scenario parameter")
+    run.add_argument("--at", action="append", default=[], metavar="T:COMMAND",
+                     help="live command at T seconds, e.g. '2:resize seats 2', '1.5:kill 3', '3:pause'")
+    run.add_argument("--keep-running", action="store_true", help="do not end the round when it deadlocks")
+    run.add_argument("--no-detail", action="store_true", help="do not record labelled steps")
+    run.add_argument("--gated", action="store_true", help="hold agents at each labelled step (use --at 'T:step N')")
+    run.add_argument("--out", type=Path, help="write summary.json, agents.csv and events.csv here")
+    sub.add_parser("list", help="scenarios, strategies and parameters with defaults")
+    levels = sub.add_parser("levels", help="campaign levels: check or verify")
+    levels.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def _params(scenario: Scenario, args: argparse.Namespace) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for flag, name in SHORTHANDS.items():
+        value = getattr(args, flag)
+        if value is None:
+            continue
+        try:
+            spec = scenario.param(name)
+        except KeyError:
+            raise BadInput(f"argument --{flag}: scenario {scenario.name!r} has no {name!r} parameter") from None
+        params[name] = _checked(spec.check, value, f"--{flag}")
+    for item in args.set:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            raise BadInput(f"argument --set: expected KEY=VALUE, got {item!r}")
+        try:
+            spec = scenario.param(key.strip())
+        except KeyError as error:
+            raise BadInput(f"argument --set: {error.args[0]}") from None
+        params[spec.name] = _checked(spec.parse, text.strip(), "--set")
+    return params
+
+
+def _checked(check: Any, value: Any, flag: str) -> Any:
+    try:
+        return check(value)
+    except ValueError as error:
+        raise BadInput(f"argument {flag}: {error}") from None
+
+
+def config_from(args: argparse.Namespace) -> RoundConfig:
+    """Turn parsed arguments into a checked RoundConfig, or raise BadInput."""
+    try:
+        scenario = scenario_named(args.scenario)
+    except ValueError as error:
+        raise BadInput(f"argument scenario: {error}") from None
+    if args.strategy is not None and args.strategy not in scenario.strategies:
+        raise BadInput(f"argument --strategy: {scenario.name} has no strategy {args.strategy!r} "
+                       f"(known: {', '.join(scenario.strategies)})")
+    if args.backend not in scenario.backends:
+        raise BadInput(f"argument --backend: {scenario.name} runs only on {', '.join(scenario.backends)}. "
+                       f"{scenario.backend_note}")
+    schedule = tuple(_checked(parse_timed, text, "--at") for text in args.at)
+    try:
+        return RoundConfig(
+            scenario=scenario.name, backend=args.backend, strategy=args.strategy, seconds=args.seconds,
+            seed=args.seed, params=_params(scenario, args), schedule=schedule,
+            stop_on_deadlock=not args.keep_running, start_method=args.start_method,
+            detail=not args.no_detail, gated=args.gated,
+        )
+    except ValueError as error:
+        raise BadInput(f"argument --{str(error).split()[0]}: {error}") from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    if args.out is not None:
+        try:
+            check_writable(args.out)
+        except ExportError as error:
+            raise BadInput(f"argument --out: {error}") from None
+    rnd = Round(config)
+    try:
+        rnd.start()
+    except ValueError as error:
+        rnd.stop()
+        raise BadInput(f"argument --at: {error}") from None
+    try:
+        result = rnd.run()
+    except KeyboardInterrupt:
+        result = rnd.stop("interrupted")
+        print("interrupted: round stopped, every agent ended", file=sys.stderr)
+        return EXIT_INTERRUPTED if result is None else _report(result, args.out, EXIT_INTERRUPTED)
+    return _report(result, args.out, 0)
+
+
+def _report(result: Any, out: Path | None, status: int) -> int:
+    print(render_result(result))
+    if out is not None:
+        try:
+            paths = write_round(result, out)
+        except ExportError as error:
+            print(f"diner run: error: --out: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        print(f"wrote {', '.join(str(p) for p in paths)}")
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the headless commands; returns the exit status."""
+    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    try:
+        if args.command == "list":
+            print(render_listing(scenarios()))
+            return 0
+        if args.command == "levels":
+            from sims.levels.cli import main as levels_main
+
+            return levels_main(args.rest)
+        return _run(args)
+    except BadInput as error:
+        print(f"diner {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT

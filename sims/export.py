@@ -1,0 +1,124 @@
+"""Writing a round to disk: summary.json, agents.csv, events.csv, each atomically.
+
+Each file is written to a temporary name in the target folder, flushed to disk, then
+renamed over the final name, so a reader never sees half a file. summary.json goes last:
+when it is there, the other two are complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sims.rounds.result import RoundResult
+from sims.rounds.summary import summary
+
+EXPORT_FILES = ("events.csv", "agents.csv", "summary.json")
+
+
+class ExportError(Exception):
+    """The export folder cannot be written; the message names it and why."""
+
+
+def check_writable(out_dir: Path) -> None:
+    """Fail early (before a round runs) if ``out_dir`` could not be created or written."""
+    probe = out_dir
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise ExportError(f"{out_dir}: {probe} is a file, not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=probe):
+            pass  # a file could be created there (and is already gone again)
+    except OSError as error:
+        raise ExportError(f"{out_dir}: cannot write in {probe}: {error.strerror or error}") from None
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that ``path`` is either the old file or the whole new one."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def events_csv(events: np.ndarray) -> bytes:
+    """Every telemetry record as ``t_ns,agent,resource,op,value``."""
+    table = np.column_stack([events[f].astype(np.int64) for f in ("t_ns", "agent", "resource", "op", "value")])
+    buffer = io.StringIO()
+    buffer.write("t_ns,agent,resource,op,value\n")
+    np.savetxt(buffer, table, fmt="%d", delimiter=",")
+    return buffer.getvalue().encode()
+
+
+def agents_csv(result: RoundResult) -> bytes:
+    """One row per agent: identity and its statistics."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        ["index", "name", "role", "backend", "pid", "native_id", "daemon", "exit_code", "started_s", "stopped_s",
+         "operations", "throughput_per_s", "acquisitions", "timeouts", "wait_mean_ms", "wait_p50_ms", "wait_p95_ms",
+         "wait_p99_ms", "wait_max_ms", "hold_mean_ms", "hold_max_ms", "longest_wait_ms"]
+    )
+    for identity, info, stats in zip(result.identities, result.layout.agents, result.stats.agents, strict=True):
+        writer.writerow(
+            [identity.index, identity.name, info.role, identity.backend, identity.pid, identity.native_id,
+             identity.daemon, identity.exit_code, _rel(identity.started_ns, result), _rel(identity.stopped_ns, result),
+             stats.operations, f"{stats.throughput_per_s:.3f}", stats.acquisitions, stats.timeouts,
+             *(f"{v:.4f}" for v in (stats.wait_ms.mean, stats.wait_ms.p50, stats.wait_ms.p95, stats.wait_ms.p99,
+                                    stats.wait_ms.max, stats.hold_ms.mean, stats.hold_ms.max, stats.longest_wait_ms))]
+        )
+    return buffer.getvalue().encode()
+
+
+def _rel(t_ns: int | None, result: RoundResult) -> str:
+    return "" if t_ns is None else f"{(t_ns - result.started_ns) / 1e9:.6f}"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, tuple | set | frozenset):
+        return list(value)
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def write_round(result: RoundResult, out_dir: Path) -> list[Path]:
+    """Write the three export files into ``out_dir`` (created if needed); returns their paths."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        contents = {
+            "events.csv": events_csv(result.events),
+            "agents.csv": agents_csv(result),
+            "summary.json": json.dumps(summary(result), indent=2, default=_json_default).encode(),
+        }
+        for name in EXPORT_FILES:
+            write_atomic(out_dir / name, contents[name])
+    except OSError as error:
+        raise ExportError(f"{out_dir}: {error.strerror or error}") from error
+    return [out_dir / name for name in EXPORT_FILES]

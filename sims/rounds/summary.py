@@ -1,0 +1,71 @@
+"""A finished round as plain data: the summary.json document and the flat numbers goals use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from sims.rounds.result import RoundResult
+from sims.telemetry import OP_NAMES, STATE_NAMES
+
+
+def verdict(result: RoundResult) -> dict[str, Any]:
+    """Deadlock (with its cycle by name), starvation, orphaned resources, telemetry loss."""
+    layout, dl = result.layout, result.deadlock
+    cycle = None
+    if dl is not None:
+        cycle = {
+            "agents": [layout.agents[a].name for a in dl.agents],
+            "waiting_for": [layout.resources[r].name for r in dl.resources],
+            "formed_s": round((dl.formed_ns - result.started_ns) / 1e9, 6),
+            "detected_s": round((dl.detected_ns - result.started_ns) / 1e9, 6),
+        }
+    return {
+        "deadlock": dl is not None,
+        "cycle": cycle,
+        "starved": list(result.stats.starved),
+        "orphaned": list(result.orphaned),
+        "end_reason": result.end_reason,
+        "dropped_records": result.dropped,
+    }
+
+
+def flat_numbers(result: RoundResult) -> dict[str, float | int | bool]:
+    """Round-level numbers by stable name: what level goals and sweeps compare."""
+    flat: dict[str, float | int | bool] = dict(result.stats.flat())
+    for key, value in result.scenario_stats.items():
+        if isinstance(value, bool | int | float):
+            flat[key] = value
+    flat["deadlock"] = result.deadlock is not None
+    flat["dropped"] = result.dropped
+    flat["orphaned_count"] = len(result.orphaned)
+    return flat
+
+
+def summary(result: RoundResult) -> dict[str, Any]:
+    """Everything summary.json holds."""
+    layout = result.layout
+    return {
+        "config": result.config.to_dict(),
+        "seed": result.config.seed,
+        "strategy": layout.strategy,
+        "environment": result.environment,
+        "duration_s": round(result.duration_s, 6),
+        "verdict": verdict(result),
+        "round": flat_numbers(result),
+        "statistics": result.stats.to_dict(),
+        "scenario": result.scenario_stats,
+        "agents": [attrs.asdict(identity) for identity in result.identities],
+        "names": {
+            "agents": [a.name for a in layout.agents],
+            "roles": [a.role for a in layout.agents],
+            "resources": [r.name for r in layout.resources],
+            "resource_kinds": [r.kind for r in layout.resources],
+            "ops": {str(k): v for k, v in OP_NAMES.items()},
+            "states": {str(k): v for k, v in STATE_NAMES.items()},
+            "steps": list(layout.steps),
+            "engine_agent": -1,
+        },
+        "events": len(result.events),
+    }

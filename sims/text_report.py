@@ -1,0 +1,98 @@
+"""Plain-text tables for the terminal: the scenario listing and a round's summary."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sims.rounds.result import RoundResult
+from sims.rounds.summary import verdict
+from sims.scenarios import Scenario
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Columns padded to their widest cell; numbers right-aligned."""
+    cells = [[str(h) for h in headers]] + [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    numeric = [all(_is_number(row[i]) for row in rows) if rows else False for i in range(len(headers))]
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append("  ".join(c.rjust(w) if numeric[i] and n else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 1000 else f"{value:.0f}"
+    return str(value)
+
+
+def render_listing(known: Mapping[str, Scenario]) -> str:
+    """What ``diner list`` prints: every scenario, its strategies and parameters."""
+    parts = []
+    for name in sorted(known):
+        s = known[name]
+        backends = ", ".join(s.backends) + (f"  ({s.backend_note})" if s.backend_note else "")
+        parts.append(f"{name}: {s.summary}\n  backends: {backends}\n  strategies (default {s.default_strategy}):")
+        parts.extend(f"    {k:<12} {doc}" for k, doc in s.strategies.items())
+        parts.append("  parameters (--set KEY=VALUE):")
+        for p in s.params:
+            bounds = f" [{p.low:g}..{p.high:g}]" if p.low is not None and p.high is not None else ""
+            choice = f" one of {'/'.join(p.choices)}" if p.choices else ""
+            parts.append(f"    {p.name:<12} {p.kind.__name__:<5} default {p.default!s:<8}{bounds}{choice}  {p.help}")
+        parts.append("")
+    return "\n".join(parts).rstrip()
+
+
+def render_result(result: RoundResult) -> str:
+    """A readable summary of one round."""
+    stats, layout = result.stats, result.layout
+    head = (
+        f"{layout.scenario} / {layout.strategy} on {layout.backend} ({len(layout.agents)} agents), "
+        f"seed {result.config.seed}: {result.duration_s:.2f} s, ended by {result.end_reason}"
+    )
+    agents = table(
+        ["agent", "ops", "per s", "wait p50 ms", "p95", "p99", "max", "hold mean ms"],
+        [[a.name, a.operations, a.throughput_per_s, a.wait_ms.p50, a.wait_ms.p95, a.wait_ms.p99, a.wait_ms.max,
+          a.hold_ms.mean] for a in stats.agents],
+    )
+    resources = table(
+        ["resource", "kind", "acquired", "utilisation", "max holders", "capacity", "hand-offs"],
+        [[r.name, r.kind, r.acquisitions, r.utilisation, r.max_holders,
+          f"{r.capacity_min}..{r.capacity_max}" if r.capacity_min != r.capacity_max else r.capacity_max, r.handoffs]
+         for r in stats.resources],
+    )
+    return "\n\n".join(part for part in (head, agents, resources if stats.resources else "", _verdict_lines(result), _scenario_lines(result)) if part)
+
+
+def _verdict_lines(result: RoundResult) -> str:
+    v, stats = verdict(result), result.stats
+    lines = [
+        f"throughput {stats.throughput_per_s:.1f} ops/s ({stats.operations_total} in all), "
+        f"Jain fairness {stats.jain:.3f}, longest wait {stats.longest_wait_ms:.1f} ms",
+    ]
+    if v["cycle"]:
+        c = v["cycle"]
+        chain = " -> ".join(f"{a} waits for {r}" for a, r in zip(c["agents"], c["waiting_for"], strict=True))
+        lines.append(f"DEADLOCK formed at {c['formed_s']:.3f} s (detected at {c['detected_s']:.3f} s): {chain}")
+    else:
+        lines.append("no deadlock")
+    if v["starved"]:
+        lines.append(f"starved (no operation): {', '.join(v['starved'])}")
+    if v["orphaned"]:
+        lines.append(f"orphaned (held by a dead agent): {', '.join(v['orphaned'])}")
+    lines.append(f"telemetry lost: {v['dropped_records']} records; {len(result.events)} recorded")
+    return "\n".join(lines)
+
+
+def _scenario_lines(result: RoundResult) -> str:
+    simple = {k: v for k, v in result.scenario_stats.items() if isinstance(v, bool | int | float | str)}
+    if not simple:
+        return ""
+    return "\n".join(f"{k}: {_cell(v)}" for k, v in simple.items())
