@@ -42,8 +42,13 @@ def _parser() -> argparse.ArgumentParser:
     for flag in SHORTHANDS:
         run.add_argument(f"--{flag}", type=int, help=f"shorthand for --set {SHORTHANDS[flag]}=N")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="scenario parameter")
-    run.add_argument("--at", action="append", default=[], metavar="T:COMMAND",
-                     help="live command at T seconds, e.g. '2:resize seats 2', '1.5:kill 3', '3:pause'")
+    run.add_argument(
+        "--at",
+        action="append",
+        default=[],
+        metavar="T:COMMAND",
+        help="live command at T seconds, e.g. '2:resize seats 2', '1.5:kill 3', '3:pause'",
+    )
     run.add_argument("--keep-running", action="store_true", help="do not end the round when it deadlocks")
     run.add_argument("--no-detail", action="store_true", help="do not record labelled steps")
     run.add_argument("--gated", action="store_true", help="hold agents at each labelled step (use --at 'T:step N')")
@@ -91,18 +96,28 @@ def config_from(args: argparse.Namespace) -> RoundConfig:
     except ValueError as error:
         raise BadInput(f"argument scenario: {error}") from None
     if args.strategy is not None and args.strategy not in scenario.strategies:
-        raise BadInput(f"argument --strategy: {scenario.name} has no strategy {args.strategy!r} "
-                       f"(known: {', '.join(scenario.strategies)})")
+        raise BadInput(
+            f"argument --strategy: {scenario.name} has no strategy {args.strategy!r} "
+            f"(known: {', '.join(scenario.strategies)})"
+        )
     if args.backend not in scenario.backends:
-        raise BadInput(f"argument --backend: {scenario.name} runs only on {', '.join(scenario.backends)}. "
-                       f"{scenario.backend_note}")
+        raise BadInput(
+            f"argument --backend: {scenario.name} runs only on {', '.join(scenario.backends)}. {scenario.backend_note}"
+        )
     schedule = tuple(_checked(parse_timed, text, "--at") for text in args.at)
     try:
         return RoundConfig(
-            scenario=scenario.name, backend=args.backend, strategy=args.strategy, seconds=args.seconds,
-            seed=args.seed, params=_params(scenario, args), schedule=schedule,
-            stop_on_deadlock=not args.keep_running, start_method=args.start_method,
-            detail=not args.no_detail, gated=args.gated,
+            scenario=scenario.name,
+            backend=args.backend,
+            strategy=args.strategy,
+            seconds=args.seconds,
+            seed=args.seed,
+            params=_params(scenario, args),
+            schedule=schedule,
+            stop_on_deadlock=not args.keep_running,
+            start_method=args.start_method,
+            detail=not args.no_detail,
+            gated=args.gated,
         )
     except ValueError as error:
         raise BadInput(f"argument --{str(error).split()[0]}: {error}") from None

@@ -78,17 +78,62 @@ def agents_csv(result: RoundResult) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
-        ["index", "name", "role", "backend", "pid", "native_id", "daemon", "exit_code", "started_s", "stopped_s",
-         "operations", "throughput_per_s", "acquisitions", "timeouts", "wait_mean_ms", "wait_p50_ms", "wait_p95_ms",
-         "wait_p99_ms", "wait_max_ms", "hold_mean_ms", "hold_max_ms", "longest_wait_ms"]
+        [
+            "index",
+            "name",
+            "role",
+            "backend",
+            "pid",
+            "native_id",
+            "daemon",
+            "exit_code",
+            "started_s",
+            "stopped_s",
+            "operations",
+            "throughput_per_s",
+            "acquisitions",
+            "timeouts",
+            "wait_mean_ms",
+            "wait_p50_ms",
+            "wait_p95_ms",
+            "wait_p99_ms",
+            "wait_max_ms",
+            "hold_mean_ms",
+            "hold_max_ms",
+            "longest_wait_ms",
+        ]
     )
     for identity, info, stats in zip(result.identities, result.layout.agents, result.stats.agents, strict=True):
         writer.writerow(
-            [identity.index, identity.name, info.role, identity.backend, identity.pid, identity.native_id,
-             identity.daemon, identity.exit_code, _rel(identity.started_ns, result), _rel(identity.stopped_ns, result),
-             stats.operations, f"{stats.throughput_per_s:.3f}", stats.acquisitions, stats.timeouts,
-             *(f"{v:.4f}" for v in (stats.wait_ms.mean, stats.wait_ms.p50, stats.wait_ms.p95, stats.wait_ms.p99,
-                                    stats.wait_ms.max, stats.hold_ms.mean, stats.hold_ms.max, stats.longest_wait_ms))]
+            [
+                identity.index,
+                identity.name,
+                info.role,
+                identity.backend,
+                identity.pid,
+                identity.native_id,
+                identity.daemon,
+                identity.exit_code,
+                _rel(identity.started_ns, result),
+                _rel(identity.stopped_ns, result),
+                stats.operations,
+                f"{stats.throughput_per_s:.3f}",
+                stats.acquisitions,
+                stats.timeouts,
+                *(
+                    f"{v:.4f}"
+                    for v in (
+                        stats.wait_ms.mean,
+                        stats.wait_ms.p50,
+                        stats.wait_ms.p95,
+                        stats.wait_ms.p99,
+                        stats.wait_ms.max,
+                        stats.hold_ms.mean,
+                        stats.hold_ms.max,
+                        stats.longest_wait_ms,
+                    )
+                ),
+            ]
         )
     return buffer.getvalue().encode()
 

@@ -17,7 +17,11 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     numeric = [all(_is_number(row[i]) for row in rows) if rows else False for i in range(len(headers))]
     lines = []
     for n, row in enumerate(cells):
-        lines.append("  ".join(c.rjust(w) if numeric[i] and n else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip())
+        lines.append(
+            "  ".join(
+                c.rjust(w) if numeric[i] and n else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+        )
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
@@ -59,16 +63,46 @@ def render_result(result: RoundResult) -> str:
     )
     agents = table(
         ["agent", "ops", "per s", "wait p50 ms", "p95", "p99", "max", "hold mean ms"],
-        [[a.name, a.operations, a.throughput_per_s, a.wait_ms.p50, a.wait_ms.p95, a.wait_ms.p99, a.wait_ms.max,
-          a.hold_ms.mean] for a in stats.agents],
+        [
+            [
+                a.name,
+                a.operations,
+                a.throughput_per_s,
+                a.wait_ms.p50,
+                a.wait_ms.p95,
+                a.wait_ms.p99,
+                a.wait_ms.max,
+                a.hold_ms.mean,
+            ]
+            for a in stats.agents
+        ],
     )
     resources = table(
         ["resource", "kind", "acquired", "utilisation", "max holders", "capacity", "hand-offs"],
-        [[r.name, r.kind, r.acquisitions, r.utilisation, r.max_holders,
-          f"{r.capacity_min}..{r.capacity_max}" if r.capacity_min != r.capacity_max else r.capacity_max, r.handoffs]
-         for r in stats.resources],
+        [
+            [
+                r.name,
+                r.kind,
+                r.acquisitions,
+                r.utilisation,
+                r.max_holders,
+                f"{r.capacity_min}..{r.capacity_max}" if r.capacity_min != r.capacity_max else r.capacity_max,
+                r.handoffs,
+            ]
+            for r in stats.resources
+        ],
     )
-    return "\n\n".join(part for part in (head, agents, resources if stats.resources else "", _verdict_lines(result), _scenario_lines(result)) if part)
+    return "\n\n".join(
+        part
+        for part in (
+            head,
+            agents,
+            resources if stats.resources else "",
+            _verdict_lines(result),
+            _scenario_lines(result),
+        )
+        if part
+    )
 
 
 def _verdict_lines(result: RoundResult) -> str:

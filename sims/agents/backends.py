@@ -37,8 +37,19 @@ class AgentRun:
     gate: Any
     seed: int
     step_labels: dict[str, int]
+    counted_states: frozenset[int]
 
-    def _setup(self, body: AgentBody, index: int, runtime: Runtime, gate: Any, seed: int, labels: dict[str, int]) -> None:
+    def _setup(
+        self,
+        body: AgentBody,
+        index: int,
+        runtime: Runtime,
+        gate: Any,
+        seed: int,
+        labels: dict[str, int],
+        counted_states: frozenset[int] = frozenset(),
+    ) -> None:
+        self.counted_states = counted_states
         self.body = body
         self.index = index
         self.runtime = runtime
@@ -53,7 +64,17 @@ class AgentRun:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
         writer = self.runtime.bind(self.index, self.index)
         writer.emit(_START, os.getpid())
-        me = Me(self.index, self.name, self.backend, self.runtime, writer, self.gate, self.seed, self.step_labels)  # type: ignore[attr-defined]
+        me = Me(
+            self.index,
+            self.name,
+            self.backend,
+            self.runtime,
+            writer,
+            self.gate,
+            self.seed,
+            self.step_labels,
+            self.counted_states,
+        )  # type: ignore[attr-defined]
         outcome = EXIT_DONE
         try:
             self.body.run(me)

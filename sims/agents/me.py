@@ -32,6 +32,7 @@ class Me:
         gate: Any,
         seed: int,
         step_labels: dict[str, int],
+        counted_states: frozenset[int] = frozenset(),
     ) -> None:
         self.index = index
         self.name = name
@@ -41,12 +42,16 @@ class Me:
         self._control = runtime.control
         self._emit = writer.emit
         self._gate = gate
-        self._step_labels = step_labels
+        self._step_codes = {label: op_code(Op.STEP, i) for label, i in step_labels.items()}
+        self._detailed = runtime.detailed  # fixed for the round
+        # Without detail only the states that count as operations (e.g. EATING) are recorded.
+        self._kept_states = None if self._detailed else counted_states
 
     # -- telemetry ------------------------------------------------------------------------
     def state(self, state: int) -> None:
         """Record a change of the agent's own state (thinking, hungry, eating, ...)."""
-        self._emit(_STATE, state)
+        if self._kept_states is None or state in self._kept_states:
+            self._emit(_STATE, state)
 
     def record(self, op: int, resource: int, value: int) -> None:
         """Record a scenario event (an item put, a counter value, a message...)."""
@@ -89,9 +94,8 @@ class Me:
         gated the agent waits here until the scheduler (the player) lets it take one step.
         """
         gated = self._control[GATED] != 0.0
-        if gated or self._rt.detailed:
-            line = sys._getframe(1).f_lineno
-            self._emit(op_code(Op.STEP, self._step_labels[label]), line)
+        if gated or self._detailed:
+            self._emit(self._step_codes[label], sys._getframe(1).f_lineno)
         if gated:
             self._wait_gate()
         elif self._control[PAUSED] != 0.0:

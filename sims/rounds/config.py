@@ -45,7 +45,10 @@ class RoundConfig:
             "seconds": self.seconds,
             "seed": self.seed,
             "params": dict(self.params),
-            "schedule": [{"at": t.at, "command": attrs.asdict(t.command) | {"type": type(t.command).__name__}} for t in self.schedule],
+            "schedule": [
+                {"at": t.at, "command": attrs.asdict(t.command) | {"type": type(t.command).__name__}}
+                for t in self.schedule
+            ],
             "stop_on_deadlock": self.stop_on_deadlock,
             "start_method": self.start_method,
             "ring_capacity": self.ring_capacity,

@@ -45,7 +45,8 @@ class Round:
             known = ", ".join(self.scenario.strategies)
             raise ValueError(f"scenario {config.scenario!r} has no strategy {self.strategy!r} (known: {known})")
         if config.backend not in self.scenario.backends:
-            raise ValueError(f"scenario {config.scenario!r} runs only on {', '.join(self.scenario.backends)}: {self.scenario.backend_note}")
+            only = ", ".join(self.scenario.backends)
+            raise ValueError(f"scenario {config.scenario!r} runs only on {only}: {self.scenario.backend_note}")
         self.params = self.scenario.resolve(config.params)
         self.layout: RoundLayout | None = None
         self.model: LiveModel | None = None
@@ -88,8 +89,13 @@ class Round:
         rt.control[DETAIL] = 1.0 if cfg.detail else 0.0
         rt.control[GATED] = 1.0 if cfg.gated else 0.0
         self.layout = RoundLayout(
-            cfg.scenario, self.strategy, cfg.backend, cfg.seed,
-            tuple(info for info, _ in world.agents), tuple(world.resources), tuple(world.steps),
+            cfg.scenario,
+            self.strategy,
+            cfg.backend,
+            cfg.seed,
+            tuple(info for info, _ in world.agents),
+            tuple(world.resources),
+            tuple(world.steps),
         )
         self.model = LiveModel(self.layout, self.scenario.operation_ops(self.layout))
         for primitive in world.primitives.values():
@@ -130,12 +136,25 @@ class Round:
         cls = agent_class(self.config.backend, self.config.start_method)
         labels = {label: i for i, label in enumerate(self._world.steps)}
         sem_source = self._ctx or threading
+        assert self.layout is not None
+        counted = self.scenario.operation_ops(self.layout)
         for info, body in self._world.agents:
+            op, value = counted.get(info.index, (0, -1))
+            states = frozenset({value}) if op == Op.STATE else frozenset()
             gate = sem_source.Semaphore(0)
             self._gates.append(gate)
             self._agents.append(
-                cls(name=info.name, daemon=info.daemon, body=body, index=info.index, runtime=self._runtime,
-                    gate=gate, seed=self.config.seed * 1_000_003 + info.index, labels=labels)  # type: ignore[call-arg]
+                cls(
+                    name=info.name,
+                    daemon=info.daemon,
+                    body=body,
+                    index=info.index,
+                    runtime=self._runtime,
+                    gate=gate,
+                    seed=self.config.seed * 1_000_003 + info.index,
+                    labels=labels,
+                    counted_states=states,
+                )  # type: ignore[call-arg]
             )
 
     def run(self) -> RoundResult:

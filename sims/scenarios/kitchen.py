@@ -25,7 +25,9 @@ class SemaphoreCook(AgentBody):
     role = "cook"
     steps = ("wait for an empty slot", "lock the pass")
 
-    def __init__(self, cook: int, empty: Semaphore, full: Semaphore, mutex: Lock, slots: Any, pass_index: int, cook_ms: float) -> None:
+    def __init__(
+        self, cook: int, empty: Semaphore, full: Semaphore, mutex: Lock, slots: Any, pass_index: int, cook_ms: float
+    ) -> None:
         self.cook, self.empty, self.full, self.mutex = cook, empty, full, mutex
         self.slots, self.pass_index, self.cook_ms = slots, pass_index, cook_ms
 
@@ -52,7 +54,9 @@ class SemaphoreWaiter(AgentBody):
     role = "waiter"
     steps = ("wait for a full slot", "lock the pass")
 
-    def __init__(self, full: Semaphore, empty: Semaphore, mutex: Lock, slots: Any, pass_index: int, serve_ms: float) -> None:
+    def __init__(
+        self, full: Semaphore, empty: Semaphore, mutex: Lock, slots: Any, pass_index: int, serve_ms: float
+    ) -> None:
         self.full, self.empty, self.mutex = full, empty, mutex
         self.slots, self.pass_index, self.serve_ms = slots, pass_index, serve_ms
 

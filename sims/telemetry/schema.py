@@ -9,11 +9,14 @@ A record is 32 little-endian bytes, written by exactly one agent into its own ri
     8       t_ns      i8    ``time.monotonic_ns()`` (comparable across processes on Linux)
     16      value     i8    meaning depends on ``op`` (wait ns, capacity, item id, state...)
     24      agent     i4    index of the writing agent; the engine writes as ``ENGINE_AGENT``
-    28      check     u4    ``(seq ^ code ^ t_ns ^ value) & 0xFFFFFFFF`` (code = op | resource << 16)
+    28      check     u4    seq again
 
-The check word lets the reader reject a slot whose bytes it saw half-written, which can
-happen on weakly ordered CPUs (ARM) where the writer's stores need not become visible in
-program order.
+The sequence number stands at both ends of the record. The reader takes a slot only when
+both equal the number it expects next, so it never takes a slot whose first or last half is
+not yet visible to it: on weakly ordered CPUs (ARM) the writer's stores need not become
+visible in program order, and a 32-byte record is stored as (at most) two halves by memcpy.
+A full checksum over every field would also catch a tear inside a half; it cost 100 ns a
+record (a third of the budget), measured with tools/bench_engine.py.
 """
 
 from __future__ import annotations
@@ -39,9 +42,7 @@ RECORD_DTYPE = np.dtype(
 )
 
 # What the reader hands out: the same fields, without the transport words.
-EVENT_DTYPE = np.dtype(
-    [("t_ns", "<i8"), ("agent", "<i4"), ("resource", "<i2"), ("op", "<u2"), ("value", "<i8")]
-)
+EVENT_DTYPE = np.dtype([("t_ns", "<i8"), ("agent", "<i4"), ("resource", "<i2"), ("op", "<u2"), ("value", "<i8")])
 
 
 class Op(enum.IntEnum):
