@@ -1,0 +1,327 @@
+"""Shared by the engine-core tests: waiting on conditions, independent event checkers,
+a bench for primitives outside a Round, and small test scenarios.
+
+Everything a spawned child runs lives here, at module level, so the child can import it
+(spawn passes the parent's ``sys.path``, which holds this directory under pytest).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+import numpy as np
+
+from sims.agents import AgentBody, Me
+from sims.live import LiveModel
+from sims.primitives import Event, Lock, Semaphore
+from sims.rounds.config import RoundConfig
+from sims.rounds.layout import AgentInfo, RoundLayout
+from sims.rounds.result import RoundResult
+from sims.rounds.round import Round, to_events
+from sims.rounds.world import World
+from sims.runtime import STOP, Runtime
+from sims.scenarios import ParamSpec, Scenario, scenarios
+from sims.telemetry import EVENT_DTYPE, Op, RingReader, State
+
+MS = 1_000_000
+
+
+# -- waiting on a condition (never a bare sleep) ---------------------------------------------
+def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, every: float = 0.01) -> Any:
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    tick = threading.Event()
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        tick.wait(every)
+
+
+def poll_until(rnd: Round, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+    """Drive a started round (``poll``) until ``predicate`` holds."""
+
+    def check() -> Any:
+        rnd.poll()
+        return predicate()
+
+    return wait_until(check, timeout, rnd.config.poll_s)
+
+
+def poll_for(rnd: Round, seconds: float) -> None:
+    """Keep a started round's telemetry drained for ``seconds`` (the engine's own cadence)."""
+    deadline = time.monotonic() + seconds
+    tick = threading.Event()
+    while time.monotonic() < deadline:
+        rnd.poll()
+        tick.wait(rnd.config.poll_s)
+
+
+def run_round(scenario: str, **kw: Any) -> RoundResult:
+    with Round(RoundConfig(scenario, **kw)) as rnd:
+        return rnd.run()
+
+
+# -- reading events --------------------------------------------------------------------------
+def of_op(events: np.ndarray, op: int, agent: int | None = None, resource: int | None = None) -> np.ndarray:
+    sel = events["op"] == op
+    if agent is not None:
+        sel &= events["agent"] == agent
+    if resource is not None:
+        sel &= events["resource"] == resource
+    return events[sel]
+
+
+def meals(result: RoundResult) -> np.ndarray:
+    """Meals per philosopher, counted from the STATE EATING records."""
+    eat = of_op(result.events, Op.STATE)
+    eat = eat[eat["value"] == State.EATING]
+    return np.bincount(eat["agent"], minlength=len(result.layout.agents))
+
+
+# -- independent checkers over the events alone ----------------------------------------------
+# At one nanosecond several records may share a timestamp. The engine records a RELEASED
+# before it gives the permit back and a grown CAPACITY before the new permits appear, so
+# those happened before any ACQUIRED they enabled; a shrunk CAPACITY is recorded only after
+# the permits were taken back. So within one timestamp we apply: releases, capacity
+# increases, acquisitions, capacity decreases, and check holders <= capacity after each.
+def holders_over_capacity(events: np.ndarray, resource: int, initial_capacity: int) -> list[str]:
+    """Sweep one resource's records in time; every instant where holders > capacity."""
+    mine = events[(events["resource"] == resource) & np.isin(events["op"], [Op.ACQUIRED, Op.RELEASED, Op.CAPACITY])]
+    rank = np.where(mine["op"] == Op.RELEASED, 0, 2)
+    caps = np.flatnonzero(mine["op"] == Op.CAPACITY)
+    caps = caps[np.argsort(mine["t_ns"][caps], kind="stable")]
+    previous = np.concatenate(([initial_capacity], mine["value"][caps][:-1]))
+    rank[caps] = np.where(mine["value"][caps] >= previous, 1, 3)
+    order = np.lexsort((rank, mine["t_ns"]))
+    capacity, holders = initial_capacity, 0
+    held: dict[int, int] = {}
+    problems = []
+    for t, agent, op, value in mine[order][["t_ns", "agent", "op", "value"]].tolist():
+        if op == Op.CAPACITY:
+            capacity = value
+        elif op == Op.ACQUIRED:
+            holders += 1
+            held[agent] = held.get(agent, 0) + 1
+        elif held.get(agent, 0) > 0:  # a RELEASED of a permit the agent held
+            holders -= 1
+            held[agent] -= 1
+        if holders > capacity:
+            problems.append(f"t={t}: {holders} holders > capacity {capacity}")
+    return problems
+
+
+def max_holders_between(events: np.ndarray, resource: int, t0: int, t1: int) -> int:
+    """Most simultaneous holders of ``resource`` at any instant in ``[t0, t1]``."""
+    mine = events[(events["resource"] == resource) & np.isin(events["op"], [Op.ACQUIRED, Op.RELEASED])]
+    step = np.where(mine["op"] == Op.ACQUIRED, 1, -1)
+    order = np.lexsort((step, mine["t_ns"]))  # releases first within a nanosecond
+    level = np.cumsum(step[order])
+    t = mine["t_ns"][order]
+    inside = (t >= t0) & (t <= t1)
+    before = level[t < t0]
+    start = int(before[-1]) if len(before) else 0
+    return int(max(start, level[inside].max(initial=0)))
+
+
+# -- primitives outside a Round --------------------------------------------------------------
+class Bench:
+    """A Runtime with hand-made primitives, a reader and a live model: a round without agents.
+
+    Ring ``i`` is written by agent ``i``; the calling thread binds itself with ``as_agent``.
+    """
+
+    def __init__(self, backend: str, rings: int = 4, capacity: int = 1 << 12) -> None:
+        import multiprocessing
+
+        self.ctx = multiprocessing.get_context("spawn") if backend == "process" else None
+        self.rt = Runtime(self.ctx, shared=backend == "process")
+        self.world = World(backend, self.ctx, self.rt)
+        self.rings = rings
+        self.capacity = capacity
+        self.reader: RingReader | None = None
+        self.model: LiveModel | None = None
+        self.events = np.empty(0, dtype=EVENT_DTYPE)
+
+    def lock(self, name: str = "lock") -> Lock:
+        return self.world.lock(name)
+
+    def semaphore(self, value: int, name: str = "sem") -> Semaphore:
+        return self.world.semaphore(name, value)
+
+    def event(self, name: str = "event") -> Event:
+        return self.world.event(name)
+
+    def open(self) -> Bench:
+        """Allocate the rings once every primitive is made; bind the model for statistics()."""
+        self.rt.allocate(self.rings, self.capacity)
+        self.reader = RingReader(self.rt.buffer, self.rings, self.capacity)
+        agents = tuple(AgentInfo(i, f"agent {i}", "agent", self.world.backend) for i in range(self.rings))
+        layout = RoundLayout("bench", "none", self.world.backend, 0, agents, tuple(self.world.resources))
+        self.model = LiveModel(layout)
+        for primitive in self.world.primitives.values():
+            primitive.bind_model(self.model)
+        for i in range(self.rings):  # every agent counts as started for the model
+            self.model.started[i] = True
+        return self
+
+    def as_agent(self, agent: int) -> None:
+        self.rt.bind(agent, agent)
+
+    def drain(self) -> np.ndarray:
+        assert self.reader is not None and self.model is not None
+        new = to_events(self.reader.drain())
+        self.model.feed(new)
+        self.events = np.concatenate((self.events, new))
+        return new
+
+    def ops(self, agent: int | None = None) -> list[tuple[str, int]]:
+        """Every record so far (of one agent) as (op name, value), in the order written."""
+        self.drain()
+        ev = self.events if agent is None else self.events[self.events["agent"] == agent]
+        return [(Op(op).name, value) for op, value in zip(ev["op"].tolist(), ev["value"].tolist(), strict=True)]
+
+    def wait_for(self, op: int, agent: int, timeout: float = 5.0) -> np.ndarray:
+        """Wait until ``agent`` has written an ``op`` record; returns those records."""
+
+        def seen() -> np.ndarray | None:
+            self.drain()
+            found = of_op(self.events, op, agent)
+            return found if len(found) else None
+
+        return wait_until(seen, timeout)
+
+    def stop(self) -> None:
+        self.rt.control[STOP] = 1.0
+        self.rt.stop_event.set()
+
+    def close(self) -> None:
+        self.stop()
+        self.reader = None
+        self.rt.unbind()
+        self.rt.close()
+
+
+@contextmanager
+def bench(backend: str = "thread", rings: int = 4, capacity: int = 1 << 12) -> Iterator[Bench]:
+    b = Bench(backend, rings, capacity)
+    try:
+        yield b
+    finally:
+        b.close()
+
+
+class AgentThread(threading.Thread):
+    """A plain thread that binds itself as ``agent`` of a bench and runs ``job``."""
+
+    def __init__(self, b: Bench, agent: int, job: Callable[[], Any]) -> None:
+        super().__init__(name=f"bench agent {agent}")
+        self.bench, self.agent, self.job = b, agent, job
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        self.bench.as_agent(self.agent)
+        try:
+            self.result = self.job()
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            self.bench.rt.unbind()
+
+
+# -- children of process-flavour tests (run in a spawned process) ----------------------------
+def hold_until(rt: Runtime, agent: int, lock: Any, go: Event) -> None:
+    """Take ``lock`` (a Lock or a Semaphore permit), wait for ``go``, give it back."""
+    rt.bind(agent, agent)
+    try:
+        lock.acquire()
+        go.wait()
+        lock.release()
+    finally:
+        rt.unbind()
+        rt.close()
+
+
+def write_records(shm_name: str, capacity: int, count: int) -> None:
+    """Write ``count`` records (values 0..count-1) into ring 0 of a shared segment."""
+    from multiprocessing import shared_memory
+
+    from sims.telemetry import RingWriter, op_code
+
+    shm = shared_memory.SharedMemory(name=shm_name)
+    try:
+        writer = RingWriter(shm.buf, 0, capacity, 7)
+        code = op_code(Op.COUNTER, 3)
+        for i in range(count):
+            writer.emit(code, i)
+        del writer
+    finally:
+        shm.close()
+
+
+# -- test scenarios --------------------------------------------------------------------------
+class Crasher(AgentBody):
+    """Passes a step, then fails with an exception of its own."""
+
+    role = "crasher"
+    steps = ("about to fail",)
+
+    def run(self, me: Me) -> None:
+        me.step("about to fail")
+        raise ValueError("boom from an agent body")
+
+
+class Hogger(AgentBody):
+    """Takes the lock and keeps it until the round ends."""
+
+    role = "hogger"
+    steps = ("take the lock",)
+
+    def __init__(self, lock: Lock) -> None:
+        self.lock = lock
+
+    def run(self, me: Me) -> None:
+        me.step("take the lock")
+        with self.lock:
+            while me.running():
+                me.pace(20)
+
+
+class Testbed(Scenario):
+    """``crash``: N agents that raise; ``hog``: one agent keeps a lock, the others want it."""
+
+    name = "testbed"
+    summary = "agents for engine tests"
+    strategies: ClassVar[dict[str, str]] = {"crash": "every agent raises", "hog": "agent 0 keeps the lock"}
+    default_strategy = "crash"
+    params = (ParamSpec("agents", int, 2, "agents", 1, 8),)
+
+    def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
+        if strategy == "crash":
+            for i in range(int(params["agents"])):
+                world.agent(f"crasher {i}", Crasher())
+            return
+        lock = world.lock("the lock")
+        for i in range(int(params["agents"])):
+            world.agent(f"hogger {i}", Hogger(lock))
+
+    def operation_ops(self, layout: RoundLayout) -> dict[int, tuple[int, int]]:
+        return {}
+
+
+def with_testbed(monkeypatch: Any) -> None:
+    """Let Round find the ``testbed`` scenario next to the real ones (this test only)."""
+    import sims.rounds.round as round_module
+
+    def scenario_named(name: str) -> Scenario:
+        return Testbed() if name == "testbed" else scenarios()[name]
+
+    monkeypatch.setattr(round_module, "scenario_named", scenario_named)
+
