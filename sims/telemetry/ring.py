@@ -117,6 +117,8 @@ class RingReader:
             if good < len(chunk) or pos - self._pos[r] >= self._capacity:
                 break
             want *= 4
+        if not taken:
+            return None  # the first new slot is still being written: nothing to take yet
         self._pos[r] = pos
         _U64.pack_into(self._buf, r * self._stride, pos)  # hand the slots back to the writer
         return taken[0] if len(taken) == 1 else np.concatenate(taken)
