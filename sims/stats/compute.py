@@ -1,14 +1,15 @@
-"""Round statistics from a window of telemetry, vectorised over events.
+"""Round statistics from a window of telemetry, vectorised over records.
 
 One function serves both the live view (a slice of recent records and a rolling window)
 and the end-of-round summary. Records count when ``start_ns <= t_ns <= end_ns``; records
 before ``start_ns`` are still read so that holds and waits that began earlier are known,
-and are clipped to start at ``start_ns``. Records after ``end_ns`` are ignored.
+and are clipped to start at ``start_ns``. Records after ``end_ns`` are ignored, as are
+records of agents the layout does not list; the engine's records only matter for capacity.
 
-Waits: an ACQUIRED record's value is the ns waited, clipped to ``t - start_ns``. The
-longest wait of an agent also counts TIMED_OUT and ABANDONED waits and waits still open
-at ``end_ns`` (see :func:`sims.stats.intervals.open_waits`), on locks and semaphores only
-(an Event's ABANDONED is not a wait for a resource).
+Waits: an ACQUIRED record's value is the ns waited, clipped to ``t - start_ns``. An
+agent's longest wait also counts TIMED_OUT waits, ABANDONED waits on locks and
+semaphores (not an Event's) and waits still open at ``end_ns``
+(:func:`sims.stats.intervals.open_waits`).
 """
 
 from __future__ import annotations
@@ -19,13 +20,20 @@ import attrs
 import numpy as np
 
 from sims.rounds.layout import RoundLayout
-from sims.stats.intervals import Columns, Keyed, check_window, holds, open_waits, up_to
+from sims.stats.intervals import Columns, Holds, Keyed, check_window, holds, open_waits, up_to
 from sims.stats.timeline import step_series
-from sims.stats.values import NS_PER_MS, NS_PER_S, AgentStats, Percentiles, ResourceStats, RoundStats
+from sims.stats.values import (
+    NS_PER_MS,
+    NS_PER_S,
+    AgentStats,
+    Percentiles,
+    ResourceStats,
+    RoundStats,
+    grouped_summary_ns,
+)
 from sims.telemetry import Op
 
 RESOURCE_KINDS = ("lock", "semaphore")
-_WAIT_ENDS = (Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED)
 
 
 def compute_round_stats(
@@ -44,8 +52,7 @@ def compute_round_stats(
     check_window(start_ns, end_ns)
     scope = _Scope.of(events, layout, start_ns, end_ns)
     agents = _agent_stats(scope, operation_ops)
-    resources = _resource_stats(scope)
-    return _round_stats(scope, agents, resources)
+    return _round_stats(scope, agents, _resource_stats(scope))
 
 
 @attrs.frozen(eq=False)
@@ -55,29 +62,38 @@ class _Scope:
     layout: RoundLayout
     start_ns: int
     end_ns: int
-    cols: Columns  # every record up to end_ns
+    n_agents: int  # agents 0 .. n_agents-1 are listed
+    n_resources: int
+    cols: Columns  # every record up to end_ns (listed agents and the engine)
     window: Columns  # the records from start_ns on
     keyed: Keyed
-    held: np.ndarray  # HOLD_DTYPE
-    waits: Columns  # ACQUIRED records in the window, value = wait clipped to it
-    n_agents: int  # agent indices 0 .. n_agents-1 are listed (others are ignored)
+    held: Holds
+    acquired: Columns  # agents' ACQUIRED records up to end_ns, earlier ones included
+    waits: Columns  # those in the window; value = the wait clipped to the window
 
     @classmethod
     def of(cls, events: np.ndarray, layout: RoundLayout, start_ns: int, end_ns: int) -> _Scope:
-        cols = Columns.of(up_to(events, end_ns))
+        n_agents = 1 + max((a.index for a in layout.agents), default=-1)
+        n_resources = 1 + max((r.index for r in layout.resources), default=-1)
+        cols = _listed(Columns.of(up_to(events, end_ns)), n_agents)
         window = cols.select(slice(int(np.searchsorted(cols.t, start_ns, side="left")), None))
         keyed = Keyed.of(cols)
-        n_agents = 1 + max((a.index for a in layout.agents), default=-1)
+        acquired = cols.select(np.flatnonzero(cols.op == Op.ACQUIRED))
+        acquired = acquired.select(np.flatnonzero((acquired.agent >= 0) & (acquired.resource >= 0)))
+        waits = acquired.select(slice(int(np.searchsorted(acquired.t, start_ns, side="left")), None))
+        waits = attrs.evolve(waits, value=np.minimum(waits.value, waits.t - start_ns))
         return cls(
             layout,
             start_ns,
             end_ns,
+            n_agents,
+            n_resources,
             cols,
             window,
             keyed,
             holds(keyed, start_ns, end_ns),
-            _acquired_waits(window, n_agents, start_ns),
-            n_agents,
+            acquired,
+            waits,
         )
 
     @property
@@ -85,18 +101,11 @@ class _Scope:
         return (self.end_ns - self.start_ns) / NS_PER_S
 
 
-def _acquired_waits(window: Columns, n_agents: int, start_ns: int) -> Columns:
-    """The window's ACQUIRED records by listed agents, ``value`` = wait clipped to the window."""
-    found = window.select(
-        (window.op == Op.ACQUIRED) & (window.agent >= 0) & (window.agent < n_agents) & (window.resource >= 0)
-    )
-    return Columns(found.t, found.agent, found.resource, found.op, np.minimum(found.value, found.t - start_ns))
-
-
-def _per_agent(cols: Columns, op: int, n_agents: int) -> np.ndarray:
-    """How many records of ``op`` each listed agent wrote."""
-    agent = cols.agent[cols.op == op]
-    return np.bincount(agent[(agent >= 0) & (agent < n_agents)], minlength=n_agents)
+def _listed(cols: Columns, n_agents: int) -> Columns:
+    """Drop records of agents the layout does not list (a rare, costly case: checked first)."""
+    if cols.t.size == 0 or (int(cols.agent.min()) >= -1 and int(cols.agent.max()) < n_agents):
+        return cols
+    return cols.select((cols.agent >= -1) & (cols.agent < n_agents))
 
 
 def _operations(window: Columns, operation_ops: Mapping[int, tuple[int, int]], n_agents: int) -> np.ndarray:
@@ -106,15 +115,18 @@ def _operations(window: Columns, operation_ops: Mapping[int, tuple[int, int]], n
     for agent, (op, value) in operation_ops.items():
         if 0 <= agent < n_agents:
             want_op[agent], want_value[agent] = op, value
-    candidate = np.isin(window.op, np.unique(want_op[want_op >= 0]))
-    agent = window.agent[candidate]
-    listed = (agent >= 0) & (agent < n_agents)
-    agent, op, value = agent[listed], window.op[candidate][listed], window.value[candidate][listed]
+    candidate = np.zeros(window.op.size, dtype=bool)
+    for op in np.unique(want_op[want_op >= 0]).tolist():
+        candidate |= window.op == op
+    found = np.flatnonzero(candidate)
+    agent = window.agent[found]
+    found = found[agent >= 0]
+    agent, op, value = window.agent[found], window.op[found], window.value[found]
     match = (op == want_op[agent]) & ((want_value[agent] == -1) | (value == want_value[agent]))
     return np.bincount(agent[match], minlength=n_agents)
 
 
-def _waitable(layout: RoundLayout, resource: np.ndarray) -> np.ndarray:
+def _lock_or_semaphore(layout: RoundLayout, resource: np.ndarray) -> np.ndarray:
     """Which records are on a lock or semaphore of the layout."""
     table = np.zeros(1 + max((r.index for r in layout.resources), default=0), dtype=bool)
     table[[r.index for r in layout.of_kind(*RESOURCE_KINDS)]] = True
@@ -122,29 +134,30 @@ def _waitable(layout: RoundLayout, resource: np.ndarray) -> np.ndarray:
     return inside & table[np.where(inside, resource, 0)]
 
 
-def _longest_waits(scope: _Scope) -> np.ndarray:
-    """Longest wait in ns per agent: completed waits in the window and waits still open."""
-    window, layout = scope.window, scope.layout
-    ended = window.select(np.isin(window.op, _WAIT_ENDS) & _waitable(layout, window.resource))
-    still = open_waits(scope.keyed, scope.start_ns, scope.end_ns)
-    still = still.select(_waitable(layout, still.resource))
-    agent = np.concatenate((ended.agent, still.agent))
-    waited = np.concatenate((np.minimum(ended.value, ended.t - scope.start_ns), still.value))
-    listed = (agent >= 0) & (agent < scope.n_agents)
-    longest = np.zeros(scope.n_agents, np.int64)
-    np.maximum.at(longest, agent[listed], waited[listed])
+def _longest_waits(scope: _Scope, waited_ns: np.ndarray) -> np.ndarray:
+    """Longest wait in ns per agent: ``waited_ns`` (longest ACQUIRED), timed-out, abandoned and open waits."""
+    window = scope.window
+    ended = window.select((window.op == Op.TIMED_OUT) | (window.op == Op.ABANDONED))
+    ended = ended.select(
+        (ended.agent >= 0) & ((ended.op == Op.TIMED_OUT) | _lock_or_semaphore(scope.layout, ended.resource))
+    )
+    agent, _resource, still = open_waits(scope.keyed, scope.start_ns, scope.end_ns)
+    agent = np.concatenate((ended.agent, agent))
+    waited = np.concatenate((np.minimum(ended.value, ended.t - scope.start_ns), still))
+    longest = waited_ns.astype(np.int64)
+    np.maximum.at(longest, agent, waited)
     return longest
 
 
 def _agent_stats(scope: _Scope, operation_ops: Mapping[int, tuple[int, int]]) -> tuple[AgentStats, ...]:
-    n, waits, held = scope.n_agents, scope.waits, scope.held
-    operations = _operations(scope.window, operation_ops, n)
+    n, waits, held, window = scope.n_agents, scope.waits, scope.held, scope.window
+    operations = _operations(window, operation_ops, n)
     acquisitions = np.bincount(waits.agent, minlength=n)
-    timeouts = _per_agent(scope.window, Op.TIMED_OUT, n)
-    wait_ms = Percentiles.grouped_from_ns(waits.agent, waits.value, n)
-    held = held[held["agent"] < n]
-    hold_ms = Percentiles.grouped_from_ns(held["agent"], held["end_ns"] - held["start_ns"], n)
-    longest = _longest_waits(scope)
+    timed_out = window.agent[window.op == Op.TIMED_OUT]
+    timeouts = np.bincount(timed_out[timed_out >= 0], minlength=n)
+    wait_table = grouped_summary_ns(waits.agent, waits.value, n)
+    hold_table = grouped_summary_ns(held.agent, held.durations_ns(), n)
+    longest = _longest_waits(scope, wait_table[:, -1])
     return tuple(
         AgentStats(
             index=a.index,
@@ -153,20 +166,22 @@ def _agent_stats(scope: _Scope, operation_ops: Mapping[int, tuple[int, int]]) ->
             throughput_per_s=_rate(int(operations[a.index]), scope.seconds),
             acquisitions=int(acquisitions[a.index]),
             timeouts=int(timeouts[a.index]),
-            wait_ms=wait_ms[a.index],
-            hold_ms=hold_ms[a.index],
+            wait_ms=_percentiles(wait_table[a.index]),
+            hold_ms=_percentiles(hold_table[a.index]),
             longest_wait_ms=int(longest[a.index]) / NS_PER_MS,
         )
         for a in scope.layout.agents
     )
 
 
-def _handoffs(cols: Columns, n_resources: int, start_ns: int) -> np.ndarray:
+def _percentiles(row: np.ndarray) -> Percentiles:
+    count, *rest = row.tolist()
+    return Percentiles(int(count), *(v / NS_PER_MS for v in rest))
+
+
+def _handoffs(acquired: Columns, n_resources: int, start_ns: int) -> np.ndarray:
     """Per resource: acquisitions in the window, after a wait, by another agent than the last acquirer."""
-    acq = cols.select(
-        (cols.op == Op.ACQUIRED) & (cols.agent >= 0) & (cols.resource >= 0) & (cols.resource < n_resources)
-    )
-    acq = acq.select(np.argsort(acq.resource.astype(np.uint16), kind="stable"))
+    acq = acquired.select(np.argsort(acquired.resource.astype(np.uint16), kind="stable"))
     after = np.zeros(acq.t.size, dtype=bool)
     after[1:] = (acq.resource[1:] == acq.resource[:-1]) & (acq.agent[1:] != acq.agent[:-1])
     handoff = after & (acq.value > 0) & (acq.t >= start_ns)
@@ -181,20 +196,19 @@ def _by_resource(resource: np.ndarray, n_resources: int) -> tuple[np.ndarray, np
 
 
 def _resource_stats(scope: _Scope) -> tuple[ResourceStats, ...]:
-    n = 1 + max((r.index for r in scope.layout.resources), default=-1)
-    waits = scope.waits.select(scope.waits.resource < n)
+    n, cols = scope.n_resources, scope.cols
+    waits = scope.waits.select(np.flatnonzero(scope.waits.resource < n))
     acquisitions = np.bincount(waits.resource, minlength=n)
-    wait_ms = Percentiles.grouped_from_ns(waits.resource, waits.value, n)
-    handoffs = _handoffs(scope.cols, n, scope.start_ns)
-    held = scope.held[scope.held["resource"] < n]
-    hold_order, hold_bounds = _by_resource(held["resource"], n)
-    cols = scope.cols
-    caps = cols.select((cols.op == Op.CAPACITY) & (cols.resource >= 0) & (cols.resource < n))
+    wait_table = grouped_summary_ns(waits.resource, waits.value, n)
+    handoffs = _handoffs(scope.acquired, n, scope.start_ns)
+    hold_order, hold_bounds = _by_resource(scope.held.resource, n)
+    caps = cols.select(np.flatnonzero(cols.op == Op.CAPACITY))
+    caps = caps.select(np.flatnonzero((caps.resource >= 0) & (caps.resource < n)))
     cap_order, cap_bounds = _by_resource(caps.resource, n)
     found = []
     for info in scope.layout.of_kind(*RESOURCE_KINDS):
         i = info.index
-        mine = held[hold_order[hold_bounds[i] : hold_bounds[i + 1]]]
+        mine = scope.held.select(hold_order[hold_bounds[i] : hold_bounds[i + 1]])
         cap = cap_order[cap_bounds[i] : cap_bounds[i + 1]]
         series = step_series(
             i, mine, (caps.t[cap], caps.value[cap]), info.capacity, start_ns=scope.start_ns, end_ns=scope.end_ns
@@ -212,7 +226,7 @@ def _resource_stats(scope: _Scope) -> tuple[ResourceStats, ...]:
                 capacity_max=int(series.capacity.max()),
                 over_capacity_ns=series.over_capacity_ns(),
                 handoffs=int(handoffs[i]),
-                wait_ms=wait_ms[i],
+                wait_ms=_percentiles(wait_table[i]),
             )
         )
     return tuple(found)
@@ -240,7 +254,7 @@ def _round_stats(scope: _Scope, agents: tuple[AgentStats, ...], resources: tuple
         jain=jain_index(np.array([a.operations for a in agents])),
         longest_wait_ms=max((a.longest_wait_ms for a in agents), default=0.0),
         starved=tuple(a.name for a in agents if a.operations == 0),
-        wait_ms=Percentiles.from_ns(scope.waits.value),
+        wait_ms=_percentiles(grouped_summary_ns(np.zeros(scope.waits.t.size, np.int64), scope.waits.value, 1)[0]),
         agents=agents,
         resources=resources,
     )

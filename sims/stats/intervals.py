@@ -19,8 +19,7 @@ import numpy as np
 
 from sims.telemetry import Op
 
-HOLD_DTYPE = np.dtype([("agent", "<i4"), ("resource", "<i2"), ("start_ns", "<i8"), ("end_ns", "<i8")])
-_RESOURCE_OPS = (Op.REQUEST, Op.ACQUIRED, Op.RELEASED, Op.TIMED_OUT, Op.ABANDONED)
+HOLD_DTYPE = np.dtype([("agent", "<i4"), ("resource", "<i2"), ("start_ns", "<i8"), ("end_ns", "<i8")], align=True)
 
 
 @attrs.frozen(eq=False)
@@ -36,16 +35,36 @@ class Columns:
     @classmethod
     def of(cls, events: np.ndarray) -> Columns:
         take = np.ascontiguousarray
-        return cls(
-            take(events["t_ns"]),
-            take(events["agent"]),
-            take(events["resource"]),
-            take(events["op"]),
-            take(events["value"]),
-        )
+        return cls(*(take(events[name]) for name in ("t_ns", "agent", "resource", "op", "value")))
 
     def select(self, which: np.ndarray | slice) -> Columns:
+        """Some records: a slice (no copy), a boolean mask or indices."""
+        if isinstance(which, np.ndarray) and which.dtype == bool:
+            which = np.flatnonzero(which)
         return Columns(self.t[which], self.agent[which], self.resource[which], self.op[which], self.value[which])
+
+
+@attrs.frozen(eq=False)
+class Holds:
+    """Hold intervals as columns, clipped to the window."""
+
+    agent: np.ndarray
+    resource: np.ndarray
+    start_ns: np.ndarray
+    end_ns: np.ndarray
+
+    def durations_ns(self) -> np.ndarray:
+        return self.end_ns - self.start_ns
+
+    def select(self, which: np.ndarray) -> Holds:
+        return Holds(self.agent[which], self.resource[which], self.start_ns[which], self.end_ns[which])
+
+    def to_array(self) -> np.ndarray:
+        """As a ``HOLD_DTYPE`` structured array (agent, resource, start_ns, end_ns)."""
+        out = np.empty(self.agent.size, dtype=HOLD_DTYPE)
+        for name in HOLD_DTYPE.names:
+            out[name] = getattr(self, name)
+        return out
 
 
 def time_ordered(events: np.ndarray) -> np.ndarray:
@@ -69,98 +88,101 @@ def check_window(start_ns: int, end_ns: int) -> None:
 
 @attrs.frozen(eq=False)
 class Keyed:
-    """Agents' resource records grouped by (agent, resource), time order kept inside a group."""
+    """Agents' REQUEST..ABANDONED records grouped by (agent, resource), time order kept inside a group."""
 
-    cols: Columns
-    group: np.ndarray  # group number of each record, non-decreasing
+    t: np.ndarray
+    op: np.ndarray
+    group: np.ndarray  # group number of each record, 0, 0, 1, 1, 1, 2 ...
     firsts: np.ndarray  # index of each group's first record
+    agent: np.ndarray  # of each group
+    resource: np.ndarray  # of each group
 
     @classmethod
     def of(cls, cols: Columns) -> Keyed:
-        mine = (cols.agent >= 0) & (cols.resource >= 0) & np.isin(cols.op, _RESOURCE_OPS)
-        picked = cols.select(mine)
-        span = int(picked.resource.max(initial=0)) + 1
-        key = picked.agent.astype(np.int64) * span + picked.resource
-        top = int(key.max(initial=0))
-        key = key.astype(np.uint16 if top < 1 << 16 else np.uint32 if top < 1 << 32 else np.int64)
-        order = np.argsort(key, kind="stable")
-        return cls.from_sorted(picked.select(order), key[order])
-
-    @classmethod
-    def from_sorted(cls, cols: Columns, key: np.ndarray) -> Keyed:
+        # REQUEST, ACQUIRED, RELEASED, TIMED_OUT, ABANDONED are the codes 1..5 (unsigned: 0 wraps)
+        op = cols.op
+        wanted = (op - np.uint16(Op.REQUEST)) <= np.uint16(Op.ABANDONED - Op.REQUEST)
+        mine = np.flatnonzero(wanted & (cols.agent >= 0) & (cols.resource >= 0))
+        agent, resource = cols.agent[mine], cols.resource[mine]
+        span = int(resource.max(initial=0)) + 1
+        key = _pair_key(agent, resource, span)
+        order = np.argsort(key, kind="stable")  # a radix sort for uint16 keys
+        key = key[order]
         change = np.empty(key.size, dtype=bool)
         change[:1] = True
         np.not_equal(key[1:], key[:-1], out=change[1:])
-        return cls(cols, np.cumsum(change) - 1, np.flatnonzero(change))
+        firsts = np.flatnonzero(change)
+        return cls(
+            cols.t[mine][order],
+            op[mine][order],
+            np.cumsum(change) - 1,
+            firsts,
+            agent[order[firsts]],
+            resource[order[firsts]],
+        )
 
-    def subset(self, which: np.ndarray) -> Keyed:
-        """Some of the records, still grouped (group numbers are renumbered densely)."""
-        return Keyed.from_sorted(self.cols.select(which), self.group[which])
+    def within_group(self, running: np.ndarray) -> np.ndarray:
+        """A running total over all records, restarted at every group."""
+        before = np.concatenate(([0], running[:-1]))[self.firsts]
+        return running - before[self.group]
 
 
-def _within_group(counts_up: np.ndarray, keyed: Keyed) -> np.ndarray:
-    """Turn a running total into a running total that restarts at every group."""
-    before = np.concatenate(([0], counts_up[:-1]))[keyed.firsts]
-    return counts_up - before[keyed.group]
+def _pair_key(agent: np.ndarray, resource: np.ndarray, span: int) -> np.ndarray:
+    """``agent * span + resource`` in the narrowest unsigned type (uint16 sorts by radix)."""
+    top = (int(agent.max(initial=0)) + 1) * span
+    for dtype in (np.uint16, np.uint32):
+        if top <= np.iinfo(dtype).max:
+            return agent.astype(dtype) * dtype(span) + resource.astype(dtype)
+    return agent.astype(np.int64) * span + resource
 
 
-def holds(keyed: Keyed, start_ns: int, end_ns: int) -> np.ndarray:
-    """Hold intervals (``HOLD_DTYPE``) clipped to the window; ``keyed`` must stop at ``end_ns``.
+def holds(keyed: Keyed, start_ns: int, end_ns: int) -> Holds:
+    """Hold intervals overlapping ``[start_ns, end_ns]`` (ending at or after ``start_ns``), clipped to it.
 
-    Kept: every hold that overlaps ``[start_ns, end_ns]`` (ends at or after ``start_ns``).
-    Orphan holds come first, then the rest by agent, resource and acquisition.
+    ``keyed`` must hold no record after ``end_ns``. Orphan holds come first, then the
+    rest by agent, resource and acquisition.
     """
-    pairs = keyed.subset((keyed.cols.op == Op.ACQUIRED) | (keyed.cols.op == Op.RELEASED))
-    cols = pairs.cols
-    if cols.t.size == 0:
-        return np.empty(0, dtype=HOLD_DTYPE)
-    is_acq = cols.op == Op.ACQUIRED
-    balance = _within_group(np.cumsum(np.where(is_acq, 1, -1)), pairs)
-    orphans_per_group = np.maximum(0, -np.minimum.reduceat(balance, pairs.firsts))
-    release_rank = _within_group(np.cumsum(~is_acq), pairs)  # 1-based on releases
-    orphan = ~is_acq & (release_rank <= orphans_per_group[pairs.group])
-    closing = ~is_acq & ~orphan
-    acq_at = np.flatnonzero(is_acq)
-    acq_before_group = np.cumsum(is_acq) - is_acq  # acquisitions before each record
-    first_acq = acq_before_group[pairs.firsts]
-    ended_by = first_acq[pairs.group[closing]] + release_rank[closing] - orphans_per_group[pairs.group[closing]] - 1
-    acq_end = np.full(acq_at.size, end_ns, dtype=np.int64)
-    acq_end[ended_by] = cols.t[closing]
-    starts = np.concatenate((np.full(int(orphan.sum()), start_ns, dtype=np.int64), cols.t[acq_at]))
-    ends = np.concatenate((cols.t[orphan], acq_end))
-    chosen = np.concatenate((np.flatnonzero(orphan), acq_at))
-    return _clipped(cols.select(chosen), starts, ends, start_ns)
+    if keyed.t.size == 0:
+        empty = np.empty(0, np.int64)
+        return Holds(empty.astype(np.int32), empty.astype(np.int16), empty, empty)
+    is_acq, is_rel = keyed.op == Op.ACQUIRED, keyed.op == Op.RELEASED
+    balance = keyed.within_group(np.cumsum(is_acq.astype(np.int64) - is_rel))
+    orphans = np.maximum(0, -np.minimum.reduceat(balance, keyed.firsts))  # per group
+    release_rank = keyed.within_group(np.cumsum(is_rel))  # 1, 2, 3 ... on a group's releases
+    orphan = is_rel & (release_rank <= orphans[keyed.group])
+    closing = np.flatnonzero(is_rel & ~orphan)
+    acquired = np.flatnonzero(is_acq)
+    acq_before_group = (np.cumsum(is_acq) - is_acq)[keyed.firsts]
+    group = keyed.group[closing]
+    ended_by = acq_before_group[group] + release_rank[closing] - orphans[group] - 1
+    acq_end = np.full(acquired.size, end_ns, dtype=np.int64)
+    acq_end[ended_by] = keyed.t[closing]
+    orphan = np.flatnonzero(orphan)
+    starts = np.concatenate((np.full(orphan.size, start_ns, dtype=np.int64), np.maximum(keyed.t[acquired], start_ns)))
+    ends = np.concatenate((keyed.t[orphan], acq_end))
+    group = np.concatenate((keyed.group[orphan], keyed.group[acquired]))
+    found = Holds(keyed.agent[group], keyed.resource[group], starts, ends)
+    overlapping = ends >= start_ns
+    return found if overlapping.all() else found.select(np.flatnonzero(overlapping))
 
 
-def _clipped(who: Columns, starts: np.ndarray, ends: np.ndarray, start_ns: int) -> np.ndarray:
-    """Holds that end at or after the window's start, starting no earlier than it."""
-    keep = ends >= start_ns
-    out = np.empty(int(keep.sum()), dtype=HOLD_DTYPE)
-    out["agent"] = who.agent[keep]
-    out["resource"] = who.resource[keep]
-    out["start_ns"] = np.maximum(starts[keep], start_ns)
-    out["end_ns"] = ends[keep]
-    return out
-
-
-def open_waits(keyed: Keyed, start_ns: int, end_ns: int) -> Columns:
-    """Records of every REQUEST with no later ACQUIRED/TIMED_OUT/ABANDONED on its key.
+def open_waits(keyed: Keyed, start_ns: int, end_ns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(agent, resource, ns waited) of every REQUEST with no later ACQUIRED/TIMED_OUT/ABANDONED on its key.
 
     Such a wait lasts until ``end_ns``; one that began before ``start_ns`` is clipped to it.
-    ``value`` of the result is that wait in ns.
     """
-    cols = keyed.cols
-    if cols.t.size == 0:
-        return cols
-    ending = np.isin(cols.op, (Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED))
-    position = np.arange(cols.t.size)
+    op = keyed.op
+    if op.size == 0:
+        return keyed.agent, keyed.resource, np.empty(0, np.int64)
+    ending = (op == Op.ACQUIRED) | (op == Op.TIMED_OUT) | (op == Op.ABANDONED)
+    position = np.arange(op.size)
     last_end = np.maximum.reduceat(np.where(ending, position, -1), keyed.firsts)
-    still_open = (cols.op == Op.REQUEST) & (position > last_end[keyed.group])
-    found = cols.select(still_open)
-    return attrs.evolve(found, value=end_ns - np.maximum(found.t, start_ns))
+    still = np.flatnonzero((op == Op.REQUEST) & (position > last_end[keyed.group]))
+    group = keyed.group[still]
+    return keyed.agent[group], keyed.resource[group], end_ns - np.maximum(keyed.t[still], start_ns)
 
 
 def hold_intervals(events: np.ndarray, start_ns: int, end_ns: int) -> np.ndarray:
     """Every agent's hold intervals overlapping ``[start_ns, end_ns]``, clipped to it (``HOLD_DTYPE``)."""
     check_window(start_ns, end_ns)
-    return holds(Keyed.of(Columns.of(up_to(events, end_ns))), start_ns, end_ns)
+    return holds(Keyed.of(Columns.of(up_to(events, end_ns))), start_ns, end_ns).to_array()

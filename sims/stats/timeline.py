@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from sims.rounds.layout import ResourceInfo
-from sims.stats.intervals import Columns, Keyed, check_window, hold_intervals, holds, up_to
+from sims.stats.intervals import Columns, Holds, Keyed, check_window, hold_intervals, holds, up_to
 from sims.stats.values import ResourceSeries
 from sims.telemetry import Op
 
@@ -25,7 +25,7 @@ def resource_timeline(events: np.ndarray, resource: ResourceInfo, start_ns: int,
     check_window(start_ns, end_ns)
     cols = Columns.of(up_to(events, end_ns))
     held = holds(Keyed.of(cols), start_ns, end_ns)
-    mine = held[held["resource"] == resource.index]
+    mine = held.select(np.flatnonzero(held.resource == resource.index))
     cap_t, cap_v = capacity_records(cols, resource.index)
     return step_series(resource.index, mine, (cap_t, cap_v), resource.capacity, start_ns=start_ns, end_ns=end_ns)
 
@@ -44,7 +44,7 @@ def capacity_at_start(cap_t: np.ndarray, cap_v: np.ndarray, initial: int, start_
 
 def step_series(
     resource: int,
-    held: np.ndarray,
+    held: Holds,
     capacities: tuple[np.ndarray, np.ndarray],
     initial_capacity: int,
     *,
@@ -53,12 +53,12 @@ def step_series(
 ) -> ResourceSeries:
     """Merge +1 at each hold's start, -1 at its end and every capacity change into steps.
 
-    ``held`` are the resource's clipped holds (``HOLD_DTYPE``); ``capacities`` the times and
+    ``held`` are the resource's clipped holds; ``capacities`` the times and
     values of its CAPACITY records up to ``end_ns`` in time order, of which the last before
     ``start_ns`` (else ``initial_capacity``) gives the capacity at the start.
     """
     cap_t, cap_v = capacities
-    starts, ends = held["start_ns"], held["end_ns"]
+    starts, ends = held.start_ns, held.end_ns
     capacity, first = capacity_at_start(cap_t, cap_v, initial_capacity, start_ns)
     change_t = cap_t[first:]
     change = np.diff(cap_v[first:], prepend=np.int64(capacity))
