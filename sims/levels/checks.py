@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Protocol
 
 from sims.levels.schema import BACKENDS, Choice, Choices, Goal, LevelSpec, Scalar
 from sims.levels.statnames import STATS
@@ -34,7 +35,23 @@ MAX_SECONDS = 600.0
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _FILE_ORDER_RE = re.compile(r"^(\d+)_")
-_SCHEDULE_RE = re.compile(r"^(\d+):([a-z][a-z0-9_]*)$")
+
+
+class EngineParam(Protocol):
+    """What the checker needs of the engine's ``ParamSpec``."""
+
+    name: str
+    kind: type
+
+    def check(self, value: Any) -> Any: ...
+
+
+class EngineScenario(Protocol):
+    """What the checker needs of the engine's ``Scenario`` (strategies, backends, parameters)."""
+
+    strategies: Mapping[str, str]
+    backends: tuple[str, ...]
+    params: tuple[EngineParam, ...]
 
 
 def check_level(spec: LevelSpec, file_name: str | None = None) -> list[Issue]:
@@ -158,34 +175,20 @@ def _pair(spec: LevelSpec) -> Iterator[Issue]:
 
 
 def _scheduler(spec: LevelSpec) -> Iterator[Issue]:
-    """Scheduler levels are played by releasing agents step by step; others have no schedule."""
-    if not spec.scheduler:
-        if spec.steps:
-            yield "steps", "must be absent unless scheduler = true, got steps"
-        for role in ("reference", "naive"):
-            if getattr(spec, role).schedule:
-                yield f"{role}.schedule", "must be absent unless scheduler = true, got a schedule"
-        return
-    if not spec.steps:
-        yield "steps", "must list the labelled steps agents stop at, got none"
-    yield from _unique("steps", spec.steps)
+    """Scheduler levels are played by releasing agents one step at a time; others have no schedule."""
     agents = spec.settings(spec.reference).params.get("agents")
     for role in ("reference", "naive"):
-        yield from _schedule(spec, role, getattr(spec, role).schedule, agents)
-
-
-def _schedule(spec: LevelSpec, role: str, schedule: tuple[str, ...], agents: object) -> Iterator[Issue]:
-    if not schedule:
-        yield f"{role}.schedule", "must list the releases of a scheduler level, got none"
-    for i, entry in enumerate(schedule):
-        match = _SCHEDULE_RE.match(entry)
-        field = f"{role}.schedule[{i}]"
-        if match is None:
-            yield field, f"must be 'AGENT:STEP' such as '0:{(spec.steps or ('read',))[0]}', got {entry!r}"
-        elif match[2] not in spec.steps:
-            yield field, f"must name a step of this level ({', '.join(spec.steps)}), got {match[2]!r}"
-        elif type(agents) is int and int(match[1]) >= agents:
-            yield field, f"must name an agent below {agents}, got agent {match[1]}"
+        schedule = getattr(spec, role).schedule
+        if not spec.scheduler:
+            if schedule:
+                yield f"{role}.schedule", "must be absent unless scheduler = true, got a schedule"
+            continue
+        if not schedule:
+            yield f"{role}.schedule", "must list the agents to release, in order, got none"
+        for i, agent in enumerate(schedule):
+            if agent < 0 or (type(agents) is int and agent >= agents):
+                below = f"0..{agents - 1}" if type(agents) is int else "0 or more"
+                yield f"{role}.schedule[{i}]", f"must be an agent index {below}, got {agent}"
 
 
 def _stars(spec: LevelSpec) -> Iterator[Issue]:
@@ -240,3 +243,41 @@ def implied(goal: Goal, before: Iterable[Goal]) -> bool:
         return False
     points = [x for x in _test_points([*same, goal]) if all(g.holds(x) for g in same)]
     return bool(points) and all(goal.holds(x) for x in points)
+
+
+def check_engine(spec: LevelSpec, scenario: EngineScenario) -> list[Issue]:
+    """Whether the scenario the engine really has offers what the level asks of it."""
+    return [*_engine_menu(spec, scenario), *_engine_params(spec, {p.name: p for p in scenario.params})]
+
+
+def _engine_menu(spec: LevelSpec, scenario: EngineScenario) -> Iterator[Issue]:
+    for i, name in enumerate(spec.choices.strategies):
+        if name not in scenario.strategies:
+            yield (
+                f"choices.strategies[{i}]",
+                f"must be a strategy of {spec.scenario} ({', '.join(scenario.strategies)}), got {name!r}",
+            )
+    for i, backend in enumerate(spec.backends):
+        if backend not in scenario.backends:
+            yield (
+                f"backends[{i}]",
+                f"must be a backend {spec.scenario} runs on ({', '.join(scenario.backends)}), got {backend!r}",
+            )
+
+
+def _engine_params(spec: LevelSpec, known: Mapping[str, EngineParam]) -> Iterator[Issue]:
+    """Every fixed value and every value a knob can take must pass the engine's own check."""
+    values: list[tuple[str, str, Scalar]] = [(f"params.{n}", n, v) for n, v in spec.params.items()]
+    for name, knob in spec.choices.ranges.items():
+        values += [(f"choices.ranges.{name}.{end}", name, getattr(knob, end)) for end in ("min", "max", "default")]
+    values += [(f"choices.toggles.{n}", n, v) for n, v in spec.choices.toggles.items()]
+    for name, options in spec.choices.options.items():
+        values += [(f"choices.options.{name}[{i}]", name, v) for i, v in enumerate(options)]
+    for field, name, value in values:
+        if name not in known:
+            yield field, f"must be a parameter of {spec.scenario} ({', '.join(known)}), got {name!r}"
+            continue
+        try:
+            known[name].check(value)
+        except ValueError as exc:
+            yield field, f"must be accepted by the engine, got {value!r} ({exc})"

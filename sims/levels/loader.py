@@ -11,7 +11,7 @@ from __future__ import annotations
 import collections.abc
 import tomllib
 import typing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -242,7 +242,16 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
         return None, [Problem(path, "", f"must be a readable file, got: {exc.strerror or exc}")]
 
 
-def read_level(path: Path, conv: cattrs.Converter | None = None) -> tuple[LevelSpec | None, list[Problem]]:
+def engine_scenarios() -> Mapping[str, checks.EngineScenario]:
+    """The scenarios the engine has today; levels of scenarios not built yet skip engine checks."""
+    from sims.scenarios.registry import scenarios
+
+    return scenarios()
+
+
+def read_level(
+    path: Path, conv: cattrs.Converter | None = None, engine: Mapping[str, checks.EngineScenario] | None = None
+) -> tuple[LevelSpec | None, list[Problem]]:
     """One file's level and problems (type problems first; meaning is checked only if types are right)."""
     data, problems = _read_toml(path)
     if data is None:
@@ -251,8 +260,12 @@ def read_level(path: Path, conv: cattrs.Converter | None = None) -> tuple[LevelS
         spec = (conv or make_converter()).structure(data, LevelSpec)
     except (ClassValidationError, IterableValidationError, StrictTypeError) as exc:
         return None, [Problem(path, field, msg) for field, msg in issues(exc)]
-    found = [Problem(path, field, msg) for field, msg in checks.check_level(spec, path.name)]
-    return (None if found else spec), found
+    found = checks.check_level(spec, path.name)
+    scenario = (engine_scenarios() if engine is None else engine).get(spec.scenario)
+    if scenario is not None:
+        found += checks.check_engine(spec, scenario)
+    problems = [Problem(path, field, msg) for field, msg in found]
+    return (None if problems else spec), problems
 
 
 def load_level(path: Path) -> LevelSpec:
@@ -271,13 +284,19 @@ def level_files(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def check_files(paths: Iterable[Path]) -> tuple[tuple[LevelSpec, ...], tuple[Problem, ...]]:
-    """Load files as one campaign: the good levels sorted by order, and every problem found."""
+def check_files(
+    paths: Iterable[Path], engine: Mapping[str, checks.EngineScenario] | None = None
+) -> tuple[tuple[LevelSpec, ...], tuple[Problem, ...]]:
+    """Load files as one campaign: the good levels sorted by order, and every problem found.
+
+    ``engine`` maps scenario names to the engine's scenarios (default: the real registry).
+    """
     conv = make_converter()
+    engine = engine_scenarios() if engine is None else engine
     loaded: list[tuple[Path, LevelSpec]] = []
     problems: list[Problem] = []
     for path in level_files(paths):
-        spec, found = read_level(path, conv)
+        spec, found = read_level(path, conv, engine)
         problems.extend(found)
         if spec is not None:
             loaded.append((path, spec))

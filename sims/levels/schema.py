@@ -167,13 +167,13 @@ class Choices:
 class Choice:
     """One concrete pick from a level's :class:`Choices` (a strategy, knob values, a schedule).
 
-    ``schedule`` is for scheduler levels: ``"AGENT:STEP"`` entries (agent index from 0)
-    released in this order.
+    ``schedule`` is for scheduler levels: agent indices, each released by one engine
+    ``step N`` command (the agent runs to its next labelled step), in this order.
     """
 
     strategy: str | None = None
     params: Mapping[str, Scalar] = attrs.field(factory=_empty_map, converter=_frozen_map)
-    schedule: tuple[str, ...] = ()
+    schedule: tuple[int, ...] = ()
 
 
 @attrs.frozen
@@ -195,7 +195,8 @@ class RoundSettings:
     strategy: str | None
     params: Mapping[str, Scalar]
     seconds: float
-    schedule: tuple[str, ...]
+    schedule: tuple[int, ...]
+    gated: bool
 
 
 @attrs.frozen
@@ -223,7 +224,6 @@ class LevelSpec:
     params: Mapping[str, Scalar] = attrs.field(factory=_empty_map, converter=_frozen_map)
     choices: Choices = Choices()
     scheduler: bool = False
-    steps: tuple[str, ...] = ()
 
     @classmethod
     def from_toml(cls, path: Path | str) -> LevelSpec:
@@ -244,4 +244,4 @@ class LevelSpec:
         strategy = choice.strategy
         if strategy is None and self.choices.strategies:
             strategy = self.choices.strategies[0]
-        return RoundSettings(self.scenario, strategy, params, self.seconds, choice.schedule)
+        return RoundSettings(self.scenario, strategy, params, self.seconds, choice.schedule, self.scheduler)
