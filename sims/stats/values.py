@@ -56,7 +56,8 @@ def grouped_summary_ns(groups: np.ndarray, values_ns: np.ndarray, n_groups: int)
     groups = np.asarray(groups, dtype=np.int64)
     values = np.asarray(values_ns, dtype=np.int64)
     counts = np.bincount(groups, minlength=n_groups)[:n_groups]
-    zero = values == 0
+    # Zeros are counted, not sorted, when they are the smallest values (they come first in a group).
+    zero = values == 0 if values.size == 0 or values.min() >= 0 else np.zeros(values.size, dtype=bool)
     zeros = np.bincount(groups[zero], minlength=n_groups)[:n_groups]
     rest = counts - zeros
     nonzero = np.flatnonzero(~zero)
