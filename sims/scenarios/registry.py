@@ -10,7 +10,9 @@ def scenarios() -> dict[str, Scenario]:
     from sims.scenarios.dining import Dining
     from sims.scenarios.kitchen import Kitchen
 
-    made: list[Scenario] = [Dining(), Kitchen()]
+    from sims.scenarios.race import Race
+
+    made: list[Scenario] = [Dining(), Kitchen(), Race()]
     return {s.name: s for s in made}
 
 

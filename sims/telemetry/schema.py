@@ -83,6 +83,16 @@ class Op(enum.IntEnum):
     DEADLOCK = 44  # - ns at which the cycle formed; resource = first agent of the cycle
     PAUSED = 45  # - 1 paused, 0 resumed
     SCALE = 46  # - time scale x 1000
+    # Lessons (sims.scenarios: lineup, signals, pool, gil, menu)
+    CHILD_STARTED = 50  # - pid (process) or native thread id of a helper an agent started; resource = the helper
+    CHILD_ALIVE = 51  # - 1 if the helper is_alive() when its starter looked, else 0; resource = the helper
+    CHILD_JOINED = 52  # - ns the starter's join() waited; resource = the helper
+    CHILD_GONE = 53  # - t_ns of the helper's last heartbeat, seen by a watcher; resource = the helper
+    CHILD_REFUSED = 54  # - 0: a daemon process may not start child processes; resource = the helper
+    SIGNAL_SENT = 55  # - signal number sent with os.kill; resource = the receiving agent's index
+    PHASE_END = 56  # - ns the phase took (wall clock); resource = the phase
+    STARTUP = 57  # - ns from asking for a worker to the worker starting the job; resource = the phase
+    WAITED = 58  # - ns from wanting in to being in (an entry protocol of several primitives); resource = the room
 
 
 class State(enum.IntEnum):
