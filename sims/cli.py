@@ -7,6 +7,7 @@ or is written. A round that deadlocks is a result (exit 0), not an error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -172,3 +173,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BadInput as error:
         print(f"diner {args.command}: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader of our output went away (e.g. `| head`)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
