@@ -258,7 +258,7 @@ def _engine_menu(spec: LevelSpec, scenario: EngineScenario) -> Iterator[Issue]:
                 f"must be a strategy of {spec.scenario} ({', '.join(scenario.strategies)}), got {name!r}",
             )
     for i, backend in enumerate(spec.backends):
-        if backend not in scenario.backends:
+        if backend in BACKENDS and backend not in scenario.backends:  # unknown ones are reported already
             yield (
                 f"backends[{i}]",
                 f"must be a backend {spec.scenario} runs on ({', '.join(scenario.backends)}), got {backend!r}",
