@@ -121,10 +121,8 @@ class Race(Scenario):
             return Tally() if strategy == "value" else [0] * size
         # lock=False: a raw shared int; otherwise the Value's own lock IS our instrumented Lock.
         guard: Any = False if lock is None else lock._lock
-        if strategy == "value":
-            shared = world.ctx.Value("q", 0, lock=guard)
-        else:
-            shared = world.ctx.Array("q", size, lock=guard)
+        make = world.ctx.Value if strategy == "value" else world.ctx.Array
+        shared = make("q", 0 if strategy == "value" else size, lock=guard)
         if lock is not None and shared.get_lock() is not lock._lock:
             raise RuntimeError("the counter's get_lock() must be the instrumented lock")
         return shared

@@ -7,12 +7,13 @@ from sims.scenarios.base import Scenario
 
 def scenarios() -> dict[str, Scenario]:
     """Every scenario, freshly made (nothing is registered at import time)."""
+    from sims.scenarios.bell import Bell
     from sims.scenarios.dining import Dining
     from sims.scenarios.kitchen import Kitchen
-
     from sims.scenarios.race import Race
+    from sims.scenarios.seats import Seats
 
-    made: list[Scenario] = [Dining(), Kitchen(), Race()]
+    made: list[Scenario] = [Dining(), Kitchen(), Race(), Bell(), Seats()]
     return {s.name: s for s in made}
 
 
