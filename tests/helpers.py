@@ -172,6 +172,10 @@ class Bench:
         return self
 
     def as_agent(self, agent: int) -> None:
+        """Write as ``agent`` from this thread. A fresh writer starts where the reader is,
+        so the ring is drained first (nothing written earlier is overwritten)."""
+        if self.reader is not None:
+            self.drain()
         self.rt.bind(agent, agent)
 
     def drain(self) -> np.ndarray:
@@ -227,11 +231,11 @@ class AgentThread(threading.Thread):
         self.error: BaseException | None = None
 
     def run(self) -> None:
-        self.bench.as_agent(self.agent)
+        self.bench.rt.bind(self.agent, self.agent)  # its ring must have been drained: see as_agent
         try:
             self.result = self.job()
         except BaseException as exc:
-            self.error = exc
+            self.error = exc.with_traceback(None)  # no frame cycle keeping primitives alive
         finally:
             self.bench.rt.unbind()
 
