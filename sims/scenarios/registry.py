@@ -10,10 +10,11 @@ def scenarios() -> dict[str, Scenario]:
     from sims.scenarios.bell import Bell
     from sims.scenarios.dining import Dining
     from sims.scenarios.kitchen import Kitchen
+    from sims.scenarios.menu import Menu
     from sims.scenarios.race import Race
     from sims.scenarios.seats import Seats
 
-    made: list[Scenario] = [Dining(), Kitchen(), Race(), Bell(), Seats()]
+    made: list[Scenario] = [Dining(), Kitchen(), Race(), Bell(), Seats(), Menu()]
     return {s.name: s for s in made}
 
 
