@@ -170,13 +170,13 @@ def test_meaning_problems_name_the_field(tmp_path: Path, old: str, new: str, fie
     assert field in [p.field for p in caught.value.problems], caught.value.problems
 
 
-def test_scheduler_levels_need_schedules_within_the_agents(tmp_path: Path) -> None:
+def test_scheduler_levels_need_schedules_of_agent_indices(tmp_path: Path) -> None:
     text = BASE.replace("seconds = 2", "seconds = 2\nscheduler = true")
-    text = text.replace('reference = { strategy = "ordered" }', "reference = { schedule = [0, 1, 7] }")
+    text = text.replace('reference = { strategy = "ordered" }', "reference = { schedule = [0, 1, -7] }")
     with pytest.raises(LevelLoadError) as caught:
         LevelSpec.from_toml(write(tmp_path, "fixture.toml", text))
     fields = {p.field: p.message for p in caught.value.problems}
-    assert "must be an agent index 0..4, got 7" in fields["reference.schedule[2]"]
+    assert "must be an agent index (0 or more), got -7" in fields["reference.schedule[2]"]
     assert "naive.schedule" in fields
 
 

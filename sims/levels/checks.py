@@ -175,8 +175,11 @@ def _pair(spec: LevelSpec) -> Iterator[Issue]:
 
 
 def _scheduler(spec: LevelSpec) -> Iterator[Issue]:
-    """Scheduler levels are played by releasing agents one step at a time; others have no schedule."""
-    agents = spec.settings(spec.reference).params.get("agents")
+    """Scheduler levels are played by releasing agents one step at a time; others have no schedule.
+
+    Agent indices are checked only for sign: how many agents a scenario makes from its
+    parameters (a ringer plus ``agents`` guests, say) is the scenario's business.
+    """
     for role in ("reference", "naive"):
         schedule = getattr(spec, role).schedule
         if not spec.scheduler:
@@ -186,9 +189,8 @@ def _scheduler(spec: LevelSpec) -> Iterator[Issue]:
         if not schedule:
             yield f"{role}.schedule", "must list the agents to release, in order, got none"
         for i, agent in enumerate(schedule):
-            if agent < 0 or (type(agents) is int and agent >= agents):
-                below = f"0..{agents - 1}" if type(agents) is int else "0 or more"
-                yield f"{role}.schedule[{i}]", f"must be an agent index {below}, got {agent}"
+            if agent < 0:
+                yield f"{role}.schedule[{i}]", f"must be an agent index (0 or more), got {agent}"
 
 
 def _stars(spec: LevelSpec) -> Iterator[Issue]:

@@ -117,14 +117,14 @@ def load_progress(path: Path | None = None, now: dt.datetime | None = None) -> L
     """Saved progress, fresh progress if there is none, or fresh progress plus a warning if corrupt."""
     path = path or default_save_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return LoadedProgress(Progress())
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         return LoadedProgress(Progress(), f"Could not read saved progress {path}: {exc}; starting fresh.")
     try:
-        return LoadedProgress(_decode(text, make_converter()))
-    except ValueError as reason:
+        return LoadedProgress(_decode(raw.decode("utf-8"), make_converter()))
+    except ValueError as reason:  # UnicodeDecodeError is a ValueError too
         return _set_aside(path, str(reason), now or dt.datetime.now(dt.UTC))
 
 
