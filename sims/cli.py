@@ -133,9 +133,8 @@ def _run(args: argparse.Namespace) -> int:
             raise BadInput(f"argument --out: {error}") from None
     rnd = Round(config)
     try:
-        rnd.start()
+        rnd.start()  # stops whatever it started if it fails
     except ValueError as error:
-        rnd.stop()
         raise BadInput(f"argument --at: {error}") from None
     try:
         result = rnd.run()

@@ -7,7 +7,9 @@ It pickles to its names only, so a spawned agent process attaches to the same me
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from multiprocessing import shared_memory
 from multiprocessing.sharedctypes import RawArray
 from typing import Any
@@ -23,6 +25,10 @@ DETAIL = 4  # 1: record states and steps; 0: only what resources and items need
 _CONTROL_SLOTS = 8
 
 SLICE_S = 0.05  # blocking calls wake this often to notice the end of the round
+
+
+def _release_gil() -> None:
+    time.sleep(0)  # lets the engine's thread take the GIL; returns at once otherwise
 
 
 class RoundStopped(Exception):
@@ -47,6 +53,7 @@ class Runtime:
         self.stop_event = events.Event()  # set when the round ends: wakes every pacing agent
         self.resume = events.Event()  # set while the round runs, cleared while it is paused
         self.resume.set()
+        self.go = events.Event()  # set once every agent has started: the round's clock starts
         self._shm: shared_memory.SharedMemory | None = None
         self._local_buf: bytearray | None = None
         self.shm_name: str | None = None
@@ -76,6 +83,7 @@ class Runtime:
             "control": self.control,
             "stop_event": self.stop_event,
             "resume": self.resume,
+            "go": self.go,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -115,7 +123,9 @@ class Runtime:
     # -- the calling agent ---------------------------------------------------------------
     def bind(self, ring: int, agent: int) -> RingWriter:
         """Make the current thread write as ``agent`` into ``ring``."""
-        writer = RingWriter(self.buffer, ring, self.capacity, agent)
+        # Threads give way by releasing the GIL; processes by yielding the CPU.
+        give_way = os.sched_yield if self.shared else _release_gil
+        writer = RingWriter(self.buffer, ring, self.capacity, agent, give_way)
         self._tls.writer = writer
         return writer
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sims.agents.body import AgentBody
 from sims.agents.me import Me
-from sims.runtime import RoundStopped, Runtime
+from sims.runtime import SLICE_S, RoundStopped, Runtime
 from sims.telemetry import Op, op_code
 
 EXIT_DONE = 0
@@ -77,6 +77,7 @@ class AgentRun:
         )  # type: ignore[attr-defined]
         outcome = EXIT_DONE
         try:
+            self._wait_for_go()
             self.body.run(me)
         except RoundStopped:
             outcome = EXIT_STOPPED
@@ -90,6 +91,13 @@ class AgentRun:
                 self.runtime.close()
         if outcome == EXIT_ERROR and self.backend == "process":
             sys.exit(EXIT_ERROR)
+
+
+    def _wait_for_go(self) -> None:
+        """Wait until every agent of the round is up, so none gets a head start."""
+        while not self.runtime.go.wait(SLICE_S):
+            if self.runtime.stopping:
+                raise RoundStopped(self.name)  # type: ignore[attr-defined]
 
 
 class ThreadAgent(AgentRun, threading.Thread):

@@ -31,7 +31,7 @@ class RoundConfig:
     schedule: tuple[Timed, ...] = ()
     stop_on_deadlock: bool = True
     start_method: str = attrs.field(default="spawn", validator=attrs.validators.in_(START_METHODS))
-    ring_capacity: int = 1 << 15
+    ring_capacity: int = 1 << 16
     detail: bool = True  # record agents' labelled steps (states are always recorded)
     gated: bool = False  # start with every agent held at its first labelled step
     max_events: int = 30_000_000  # the round ends early rather than exhaust memory

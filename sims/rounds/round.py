@@ -23,6 +23,7 @@ from sims.runtime import DETAIL, GATED, PAUSED, SCALE, STOP, Runtime
 from sims.scenarios.registry import scenario_named
 from sims.telemetry import ENGINE_AGENT, EVENT_DTYPE, Op, RingReader, op_code
 
+START_TIMEOUT_S = 60.0  # a loaded 2-core machine may take seconds to spawn 32 interpreters
 JOIN_S = 3.0  # how long a stopped agent gets to notice before it is terminated
 _SIGNALS = {"stop": signal.SIGSTOP, "cont": signal.SIGCONT, "kill": signal.SIGKILL}
 
@@ -77,7 +78,17 @@ class Round:
         self.stop("interrupted" if exc[0] is KeyboardInterrupt else "requested")
 
     def start(self) -> RoundLayout:
-        """Build the world and start every agent; returns the layout (names for indices)."""
+        """Build the world and start every agent; returns the layout (names for indices).
+
+        If anything fails on the way, whatever was started is stopped before the error rises.
+        """
+        try:
+            return self._start()
+        except BaseException:
+            self.stop("failed to start")
+            raise
+
+    def _start(self) -> RoundLayout:
         cfg = self.config
         if cfg.backend == "process":
             self._ctx = multiprocessing.get_context(cfg.start_method)
@@ -104,6 +115,9 @@ class Round:
         self._emit = rt.bind(n, ENGINE_AGENT).emit
         self._check_schedule()
         self._create_agents()
+        for agent in self._agents:
+            agent.start()
+        self._await_agents()
         self.started_ns = time.monotonic_ns()
         self._emit(op_code(Op.ROUND_START), n)
         for primitive in world.primitives.values():
@@ -111,9 +125,19 @@ class Round:
                 primitive.announce()
         if cfg.gated:
             self._emit(op_code(Op.COMMAND), cmd.Gate.code)
-        for agent in self._agents:
-            agent.start()
+        rt.go.set()
         return self.layout
+
+    def _await_agents(self) -> None:
+        """Wait until every agent has reported in (or died), so the clock starts fair."""
+        assert self.model is not None
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            self.drain()
+            if all(self.model.started[a.index] or not a.is_alive() for a in self._agents):
+                return
+            self._ended.wait(0.005)
+        raise RuntimeError(f"agents did not start within {START_TIMEOUT_S:g} s")
 
     def _check_schedule(self) -> None:
         """Refuse scheduled commands that name something this round does not have."""
@@ -303,14 +327,14 @@ class Round:
         self.end_reason = self.end_reason or reason
         rt = self._runtime
         try:
-            if self._emit is not None and self.layout is not None:
+            if self.started_ns:
                 self.ended_ns = time.monotonic_ns()
                 self._emit(op_code(Op.ROUND_END), 0)
             rt.control[STOP] = 1.0
             rt.stop_event.set()
             rt.resume.set()
             self._stop_agents()
-            if self._reader is not None:
+            if self._reader is not None and self.started_ns:
                 self._watch_agents()
                 self.drain()
                 self._result = self._build_result()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import queue
 from collections.abc import Mapping
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from sims.agents import AgentBody, Me
 from sims.primitives import Lock, Semaphore
@@ -15,6 +13,9 @@ from sims.rounds.world import World
 from sims.runtime import SLICE_S, RoundStopped
 from sims.scenarios.base import ParamSpec, Scenario
 from sims.telemetry import Op, State
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ITEM_SHIFT = 32  # item id = (cook + 1) << 32 | dish number: unique without coordination
 

@@ -24,26 +24,11 @@ from __future__ import annotations
 import enum
 import struct
 
-import numpy as np
-
 RECORD_SIZE = 32
 RECORD_STRUCT = struct.Struct("<IIqqiI")  # seq, code, t_ns, value, agent, check
 ENGINE_AGENT = -1
 NO_RESOURCE = -1
 MASK32 = 0xFFFFFFFF
-
-RECORD_DTYPE = np.dtype(
-    {
-        "names": ["seq", "op", "resource", "t_ns", "value", "agent", "check"],
-        "formats": ["<u4", "<u2", "<i2", "<i8", "<i8", "<i4", "<u4"],
-        "offsets": [0, 4, 6, 8, 16, 24, 28],
-        "itemsize": RECORD_SIZE,
-    }
-)
-
-# What the reader hands out: the same fields, without the transport words.
-EVENT_DTYPE = np.dtype([("t_ns", "<i8"), ("agent", "<i4"), ("resource", "<i2"), ("op", "<u2"), ("value", "<i8")])
-
 
 class Op(enum.IntEnum):
     """What a record says happened. ``value`` is given after the dash."""

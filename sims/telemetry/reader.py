@@ -1,0 +1,78 @@
+"""Draining telemetry rings into numpy arrays: the engine's side of the rings."""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+
+from sims.telemetry.dtypes import RECORD_DTYPE
+from sims.telemetry.ring import _U64, HEADER_SIZE, ring_bytes
+from sims.telemetry.schema import MASK32
+
+_U32 = struct.Struct("<I")
+_PROBE = 256  # records checked before the reader widens its look
+
+
+class RingReader:
+    """Drains every ring of a set; the only reader of that set."""
+
+    def __init__(self, buf: memoryview, rings: int, capacity: int) -> None:
+        if capacity & (capacity - 1):
+            raise ValueError(f"ring capacity must be a power of two, got {capacity}")
+        self._buf = buf
+        self._rings = rings
+        self._capacity = capacity
+        self._stride = ring_bytes(capacity)
+        self._pos = [0] * rings
+        self._slots = [
+            np.ndarray((capacity,), dtype=RECORD_DTYPE, buffer=buf, offset=r * self._stride + HEADER_SIZE)
+            for r in range(rings)
+        ]
+
+    def dropped(self) -> int:
+        """Records the writers could not store because their ring was full."""
+        return sum(_U64.unpack_from(self._buf, r * self._stride + 8)[0] for r in range(self._rings))
+
+    def drain(self) -> np.ndarray:
+        """Everything new in every ring, as one RECORD_DTYPE array in ring order."""
+        parts = [part for r in range(self._rings) if (part := self._drain_ring(r)) is not None]
+        if not parts:
+            return np.empty(0, dtype=RECORD_DTYPE)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def _drain_ring(self, r: int) -> np.ndarray | None:
+        pos = self._pos[r]
+        head = r * self._stride + HEADER_SIZE + ((pos & (self._capacity - 1)) << 5)
+        if _U32.unpack_from(self._buf, head)[0] != (pos + 1) & MASK32:
+            return None  # nothing new: the common case, answered without numpy
+        taken: list[np.ndarray] = []
+        want = _PROBE
+        while True:
+            chunk = self._copy(r, pos, min(want, self._capacity - (pos - self._pos[r])))
+            good = _valid_prefix(chunk, pos)
+            if good:
+                taken.append(chunk[:good])
+                pos += good
+            if good < len(chunk) or pos - self._pos[r] >= self._capacity:
+                break
+            want *= 4
+        if not taken:
+            return None  # the first new slot is still being written: nothing to take yet
+        self._pos[r] = pos
+        _U64.pack_into(self._buf, r * self._stride, pos)  # hand the slots back to the writer
+        return taken[0] if len(taken) == 1 else np.concatenate(taken)
+
+    def _copy(self, r: int, pos: int, count: int) -> np.ndarray:
+        start = pos & (self._capacity - 1)
+        slots = self._slots[r]
+        if start + count <= self._capacity:
+            return slots[start : start + count].copy()
+        return np.concatenate((slots[start:], slots[: start + count - self._capacity]))
+
+
+def _valid_prefix(chunk: np.ndarray, pos: int) -> int:
+    """How many leading records are complete (both sequence words current) and in sequence."""
+    expected = (np.arange(pos + 1, pos + 1 + len(chunk), dtype=np.uint64) & MASK32).astype(np.uint32)
+    ok = (chunk["seq"] == expected) & (chunk["check"] == expected)
+    return len(ok) if ok.all() else int(np.argmin(ok))
