@@ -88,6 +88,8 @@ class Semaphore(Instrumented):
         if self._counts[_PENDING] > 0 and self._swallow(writer):
             return
         self._sem.release()
+        if self._counts[_PENDING] > 0:  # a shrink came between our check and our release
+            self._absorb_free(writer)
 
     def _swallow(self, writer: Any) -> bool:
         """Keep the returned permit for a pending shrink. True if it was kept."""
@@ -99,6 +101,15 @@ class Semaphore(Instrumented):
             writer.emit(self._c_cap, self._counts[_EFFECTIVE])
             writer.emit(self._c_pending, self._counts[_PENDING])
             return True
+
+    def _absorb_free(self, writer: Any) -> None:
+        """Take free permits for a pending shrink (a waiter may have been quicker: fine)."""
+        with self._meta:
+            while self._counts[_PENDING] > 0 and self._sem.acquire(False):
+                self._counts[_PENDING] -= 1
+                self._counts[_EFFECTIVE] -= 1
+                writer.emit(self._c_cap, self._counts[_EFFECTIVE])
+                writer.emit(self._c_pending, self._counts[_PENDING])
 
     def resize(self, capacity: int) -> int:
         """Set the target capacity; returns how many permits are still pending.
