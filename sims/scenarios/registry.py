@@ -13,8 +13,9 @@ def scenarios() -> dict[str, Scenario]:
     from sims.scenarios.menu import Menu
     from sims.scenarios.race import Race
     from sims.scenarios.seats import Seats
+    from sims.scenarios.signals import Signals
 
-    made: list[Scenario] = [Dining(), Kitchen(), Race(), Bell(), Seats(), Menu()]
+    made: list[Scenario] = [Dining(), Kitchen(), Race(), Bell(), Seats(), Menu(), Signals()]
     return {s.name: s for s in made}
 
 
