@@ -92,29 +92,25 @@ def meals(result: RoundResult) -> np.ndarray:
 # the permits were taken back. So within one timestamp we apply: releases, capacity
 # increases, acquisitions, capacity decreases, and check holders <= capacity after each.
 def holders_over_capacity(events: np.ndarray, resource: int, initial_capacity: int) -> list[str]:
-    """Sweep one resource's records in time; every instant where holders > capacity."""
+    """Sweep one resource's records in time; every instant where holders > capacity.
+
+    Holders are ACQUIRED minus RELEASED so far; capacity is the last CAPACITY record (or the
+    initial one). Also fails if the level ever goes negative (a release nobody acquired).
+    """
     mine = events[(events["resource"] == resource) & np.isin(events["op"], [Op.ACQUIRED, Op.RELEASED, Op.CAPACITY])]
+    is_cap = mine["op"] == Op.CAPACITY
     rank = np.where(mine["op"] == Op.RELEASED, 0, 2)
-    caps = np.flatnonzero(mine["op"] == Op.CAPACITY)
+    caps = np.flatnonzero(is_cap)
     caps = caps[np.argsort(mine["t_ns"][caps], kind="stable")]
     previous = np.concatenate(([initial_capacity], mine["value"][caps][:-1]))
     rank[caps] = np.where(mine["value"][caps] >= previous, 1, 3)
-    order = np.lexsort((rank, mine["t_ns"]))
-    capacity, holders = initial_capacity, 0
-    held: dict[int, int] = {}
-    problems = []
-    for t, agent, op, value in mine[order][["t_ns", "agent", "op", "value"]].tolist():
-        if op == Op.CAPACITY:
-            capacity = value
-        elif op == Op.ACQUIRED:
-            holders += 1
-            held[agent] = held.get(agent, 0) + 1
-        elif held.get(agent, 0) > 0:  # a RELEASED of a permit the agent held
-            holders -= 1
-            held[agent] -= 1
-        if holders > capacity:
-            problems.append(f"t={t}: {holders} holders > capacity {capacity}")
-    return problems
+    ordered = mine[np.lexsort((rank, mine["t_ns"]))]
+    step = np.select([ordered["op"] == Op.ACQUIRED, ordered["op"] == Op.RELEASED], [1, -1], 0)
+    holders = np.cumsum(step)
+    last_cap = np.maximum.accumulate(np.where(ordered["op"] == Op.CAPACITY, np.arange(len(ordered)), -1))
+    capacity = np.where(last_cap >= 0, ordered["value"][np.maximum(last_cap, 0)], initial_capacity)
+    bad = np.flatnonzero((holders > capacity) | (holders < 0))
+    return [f"t={ordered['t_ns'][i]}: {holders[i]} holders, capacity {capacity[i]}" for i in bad[:10]]
 
 
 def max_holders_between(events: np.ndarray, resource: int, t0: int, t1: int) -> int:

@@ -356,6 +356,40 @@ def test_a_shrink_during_a_release_takes_the_returned_permit() -> None:
         assert (sem.capacity, sem.pending) == (0, 0)
 
 
+def test_a_release_during_a_shrink_is_taken_by_the_shrink() -> None:
+    """The other order: the shrink finds no free permit, then (before it records the
+    permit as pending) a holder returns one. The returned permit must still be taken.
+
+    Forced by returning the permit from another agent inside the shrink's own try.
+    """
+    with bench("thread") as b:
+        sem = b.semaphore(1)
+        b.open()
+        b.as_agent(0)
+        sem.acquire()
+        b.drain()
+        inner = sem._sem
+        releaser = AgentThread(b, 1, sem.release)
+
+        class ReleaseDuringShrink:
+            def acquire(self, *args: Any) -> bool:
+                sem._sem = inner  # once only
+                got = inner.acquire(*args)  # the shrink finds nothing free...
+                releaser.start()  # ...and the holder gives its permit back right now
+                releaser.join(0.3)  # (a fixed engine makes it wait for the shrink: fine)
+                return got
+
+            def release(self) -> None:
+                inner.release()
+
+        sem._sem = ReleaseDuringShrink()
+        b.as_agent(ENGINE)
+        sem.resize(0)
+        finish(releaser)
+        assert (sem.capacity, sem.pending) == (0, 0)
+        assert sem.acquire(False) is False, "a permit is free although capacity was shrunk to 0"
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_resizing_under_load_never_loses_or_invents_a_permit(backend: str) -> None:
     rng = random.Random(7)
