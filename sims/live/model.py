@@ -64,7 +64,11 @@ class LiveModel:
         self.total_records = 0
         self.deadlock: Deadlock | None = None
         self._candidate: tuple[tuple[int, ...], np.ndarray] | None = None
-        self._op_rules = dict(operation_ops or {})
+        # What counts as each agent's operation, as lookup tables indexed by agent.
+        self._rule_op = np.full(n, -1, dtype=np.int64)
+        self._rule_value = np.full(n, -1, dtype=np.int64)
+        for a, (rule_op, rule_value) in (operation_ops or {}).items():
+            self._rule_op[a], self._rule_value[a] = rule_op, rule_value
 
     # -- folding telemetry in -------------------------------------------------------------
     def feed(self, events: np.ndarray) -> None:
@@ -86,11 +90,9 @@ class LiveModel:
         self.records += np.bincount(agent, minlength=len(self.records))[: len(self.records)]
         self.started[agent[op == Op.AGENT_START]] = True
         self.ended[agent[op == Op.AGENT_STOP]] = True
-        for a, (rule_op, rule_value) in self._op_rules.items():
-            hit = (agent == a) & (op == rule_op)
-            if rule_value >= 0:
-                hit &= ev["value"] == rule_value
-            self.operations[a] += int(np.count_nonzero(hit))
+        rule_op, rule_value = self._rule_op[agent], self._rule_value[agent]
+        hit = (op == rule_op) & ((rule_value < 0) | (ev["value"] == rule_value))
+        self.operations += np.bincount(agent[hit], minlength=len(self.operations))[: len(self.operations)]
         for field, which in ((self.state, Op.STATE), (self.step, Op.STEP)):
             sel = ev[op == which]
             if len(sel):

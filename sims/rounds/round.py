@@ -63,6 +63,7 @@ class Round:
         self._gates: list[Any] = []
         self._batches: list[np.ndarray] = []
         self._kept = 0
+        self._last_batch = 0
         self._schedule = sorted(config.schedule, key=lambda t: t.at)
         self._exited: set[int] = set()
         self._exit_codes: dict[int, int | None] = {}
@@ -187,7 +188,8 @@ class Round:
             self.start()
         try:
             while self.poll():
-                self._ended.wait(self.config.poll_s)
+                if self._last_batch < self.config.ring_capacity // 16:  # busy rings: drain again at once
+                    self._ended.wait(self.config.poll_s)
         finally:
             self.stop(self.end_reason or "interrupted")
         assert self._result is not None
@@ -221,6 +223,7 @@ class Round:
         """Take every new record from every ring, fold it into the live model, keep it."""
         assert self._reader is not None and self.model is not None
         events = to_events(self._reader.drain())
+        self._last_batch = len(events)
         if len(events):
             self.model.feed(events)
             self._batches.append(events)

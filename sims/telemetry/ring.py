@@ -76,20 +76,22 @@ class RingWriter:
         self._pack(self._buf, self._base + ((i & self._mask) << 5), seq, code, _now(), value, self._agent, seq)
 
     def _make_room(self) -> bool:
-        """Past three quarters full: give the reader a turn, then write or count a drop.
+        """Past three quarters full: give the reader a turn every 1/64 ring, write up to full.
 
         Giving way (a thread yields the GIL, a process yields its CPU) only lets the reader
-        run; the writer never waits for it. A ring that is still full drops the record.
+        run; the writer never waits for it. A full ring drops the record and counts it,
+        re-reading the reader's position at every record until there is room again.
         """
         reader = _U64.unpack_from(self._buf, self._header)[0]
         if self._next < reader + self._soft_span():
             self._limit = reader + self._soft_span()
             return True
-        self._yield()
-        reader = _U64.unpack_from(self._buf, self._header)[0]
-        self._limit = min(self._next + (self._capacity >> 6) + 1, reader + self._capacity)
         if self._next < reader + self._capacity:
+            self._yield()
+            reader = _U64.unpack_from(self._buf, self._header)[0]
+            self._limit = min(self._next + (self._capacity >> 6) + 1, reader + self._capacity)
             return True
+        self._limit = self._next
         self._dropped += 1
         _U64.pack_into(self._buf, self._header + 8, self._dropped)
         return False
