@@ -31,7 +31,7 @@ def window(events: np.ndarray) -> tuple[int, int]:
     engine = events[events["agent"] == ENGINE_AGENT]
     starts = engine["t_ns"][engine["op"] == Op.ROUND_START]
     ends = engine["t_ns"][engine["op"] == Op.ROUND_END]
-    first = int(starts[0]) if len(starts) else int(events["t_ns"].min(initial=0))
+    first = int(starts[0]) if len(starts) else (int(events["t_ns"].min()) if len(events) else 0)
     last = int(ends[-1]) if len(ends) else int(events["t_ns"].max(initial=first))
     return first, max(first, last)
 

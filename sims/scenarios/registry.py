@@ -12,11 +12,12 @@ def scenarios() -> dict[str, Scenario]:
     from sims.scenarios.kitchen import Kitchen
     from sims.scenarios.menu import Menu
     from sims.scenarios.messages import Messages
+    from sims.scenarios.pool import Pool
     from sims.scenarios.race import Race
     from sims.scenarios.seats import Seats
     from sims.scenarios.signals import Signals
 
-    made: list[Scenario] = [Dining(), Kitchen(), Race(), Bell(), Seats(), Menu(), Signals(), Messages()]
+    made: list[Scenario] = [Dining(), Kitchen(), Race(), Bell(), Seats(), Menu(), Signals(), Messages(), Pool()]
     return {s.name: s for s in made}
 
 
