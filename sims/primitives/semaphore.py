@@ -139,11 +139,12 @@ class Semaphore(Instrumented):
             self._sem.release()
 
     def _shrink(self, writer: Any, fewer: int) -> None:
-        taken = 0
-        while taken < fewer and self._sem.acquire(False):
-            taken += 1
-        self._counts[_EFFECTIVE] -= taken
-        self._counts[_PENDING] += fewer - taken
+        # Announce the debt first, then take what is free: a holder returning a permit
+        # meanwhile either sees the debt (and pays it) or has already made its permit free.
+        self._counts[_PENDING] += fewer
+        while self._counts[_PENDING] > 0 and self._sem.acquire(False):
+            self._counts[_PENDING] -= 1
+            self._counts[_EFFECTIVE] -= 1
         writer.emit(self._c_cap, self._counts[_EFFECTIVE])
         writer.emit(self._c_pending, self._counts[_PENDING])
 
