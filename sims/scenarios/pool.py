@@ -35,11 +35,12 @@ class Manager(AgentBody):
     role = "manager"
     steps = ("start the pool", "one process per order")
 
-    def __init__(self, phases: dict[str, int], orders: int, workers: int, order_ms: float) -> None:
+    def __init__(self, phases: dict[str, int], orders: int, workers: int, order_ms: float, start_method: str) -> None:
         self.phases, self.orders, self.workers, self.order_ms = phases, orders, workers, order_ms
+        self.start_method = start_method
 
     def run(self, me: Me) -> None:
-        ctx = multiprocessing.get_context("spawn")
+        ctx = multiprocessing.get_context(self.start_method)
         amount = max(1, int(per_second("cpu", "", 200_000) * self.order_ms / 1000.0))
         me.state(State.WORKING)
         me.step("start the pool")
@@ -142,11 +143,14 @@ class Pool(Scenario):
         ParamSpec("orders", int, 12, "orders served in each phase", 1, 10_000),
         ParamSpec("workers", int, 2, "pool workers (and processes alive at once in the last phase)", 1, 64),
         ParamSpec("order_ms", float, 10.0, "CPU work per order (ms, calibrated on this machine)", 0.01, 10_000),
+        ParamSpec("start_method", str, "spawn", "how the pool's and the orders' processes start: spawn (a fresh "
+                  "interpreter each) or forkserver (forked from a warm server)", choices=("spawn", "forkserver")),
     )
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
         phases = {name: world.marker(name, "phase", 0) for name in PHASES}
-        body = Manager(phases, int(params["orders"]), int(params["workers"]), float(params["order_ms"]))
+        p = params
+        body = Manager(phases, int(p["orders"]), int(p["workers"]), float(p["order_ms"]), str(p["start_method"]))
         world.agent("manager", body)
 
     def operation_ops(self, layout: RoundLayout) -> dict[int, tuple[int, int]]:

@@ -9,6 +9,7 @@ def scenarios() -> dict[str, Scenario]:
     """Every scenario, freshly made (nothing is registered at import time)."""
     from sims.scenarios.bell import Bell
     from sims.scenarios.dining import Dining
+    from sims.scenarios.gil import Gil
     from sims.scenarios.kitchen import Kitchen
     from sims.scenarios.menu import Menu
     from sims.scenarios.messages import Messages
@@ -17,7 +18,7 @@ def scenarios() -> dict[str, Scenario]:
     from sims.scenarios.seats import Seats
     from sims.scenarios.signals import Signals
 
-    made: list[Scenario] = [Dining(), Kitchen(), Race(), Bell(), Seats(), Menu(), Signals(), Messages(), Pool()]
+    made: list[Scenario] = [Dining(), Kitchen(), Race(), Bell(), Seats(), Menu(), Signals(), Messages(), Pool(), Gil()]
     return {s.name: s for s in made}
 
 
