@@ -1,0 +1,95 @@
+"""The kitchen on both variants and both backends: every item produced is served exactly
+once or is still on the pass, recomputed here from the events and checked against the
+scenario's own numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import of_op, run_round
+
+from sims.rounds.result import RoundResult
+from sims.scenarios.kitchen import ITEM_SHIFT
+from sims.telemetry import Op
+
+pytestmark = pytest.mark.timeout(90)
+
+BACKENDS = ("thread", "process")
+VARIANTS = ("semaphores", "queue")
+
+
+def items(result: RoundResult) -> tuple[np.ndarray, np.ndarray]:
+    """ITEM_PUT and ITEM_TAKEN records on the pass."""
+    container = result.layout.resource_named("pass").index
+    events = result.events
+    return of_op(events, Op.ITEM_PUT, resource=container), of_op(events, Op.ITEM_TAKEN, resource=container)
+
+
+def assert_items_conserved(result: RoundResult) -> None:
+    puts, takes = items(result)
+    put_ids, taken_ids = puts["value"], takes["value"]
+    assert len(np.unique(put_ids)) == len(put_ids), "an item id was produced twice"
+    assert len(np.unique(taken_ids)) == len(taken_ids), "an item was served twice"
+    assert np.isin(taken_ids, put_ids).all(), "an item was served that nobody produced"
+    left = np.setdiff1d(put_ids, taken_ids)
+    stats = result.scenario_stats
+    assert stats["produced"] == len(put_ids)
+    assert stats["consumed"] == len(taken_ids)
+    assert stats["on_pass"] == len(left)  # what the pass really held at the end ...
+    assert stats["lost"] == 0  # ... is exactly the items never served
+    assert stats["duplicated"] == 0
+    assert len(left) <= result.layout.resource_named("pass").capacity
+
+
+def assert_each_cook_numbers_its_dishes(result: RoundResult) -> None:
+    puts, _ = items(result)
+    for cook in np.unique(puts["value"] >> ITEM_SHIFT):
+        mine = puts[(puts["value"] >> ITEM_SHIFT) == cook]
+        dishes = (mine["value"] & ((1 << ITEM_SHIFT) - 1)).tolist()
+        assert dishes == list(range(1, len(dishes) + 1)), f"cook {cook - 1} skipped or repeated a dish"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_item_is_served_once_or_still_on_the_pass(backend: str, variant: str) -> None:
+    result = run_round(
+        "kitchen", backend=backend, strategy=variant, seconds=1.2,
+        params={"producers": 3, "consumers": 2, "capacity": 3, "cook_ms": 1.0, "serve_ms": 2.0},
+    )
+    assert result.end_reason == "duration"
+    assert result.dropped == 0
+    assert len(items(result)[1]) > 20  # the kitchen really ran
+    assert_items_conserved(result)
+    assert_each_cook_numbers_its_dishes(result)
+    assert [a.exit_code for a in result.identities] == [None if backend == "thread" else 0] * 5  # none terminated
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_semaphore_kitchen_never_overfills_the_pass(backend: str) -> None:
+    """Both records are written under the mutex, so the level they give is exact."""
+    result = run_round(
+        "kitchen", backend=backend, strategy="semaphores", seconds=1.0,
+        params={"producers": 4, "consumers": 1, "capacity": 2, "cook_ms": 0.0, "serve_ms": 1.0},
+    )
+    puts, takes = items(result)
+    t = np.concatenate((puts["t_ns"], takes["t_ns"]))
+    step = np.concatenate((np.ones(len(puts), np.int64), -np.ones(len(takes), np.int64)))
+    level = np.cumsum(step[np.argsort(t, kind="stable")])
+    assert level.min() >= 0
+    assert level.max() == 2  # full, never more
+    taken_at = dict(zip(takes["value"].tolist(), takes["t_ns"].tolist(), strict=True))
+    put_at = dict(zip(puts["value"].tolist(), puts["t_ns"].tolist(), strict=True))
+    assert all(put_at[item] < t_take for item, t_take in taken_at.items())
+    assert_items_conserved(result)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_slow_waiters_leave_a_full_pass_and_nothing_is_lost(backend: str, variant: str) -> None:
+    result = run_round(
+        "kitchen", backend=backend, strategy=variant, seconds=0.8,
+        params={"producers": 2, "consumers": 1, "capacity": 4, "cook_ms": 0.0, "serve_ms": 300.0},
+    )
+    assert result.scenario_stats["on_pass"] == 4
+    assert_items_conserved(result)
+    assert_each_cook_numbers_its_dishes(result)
