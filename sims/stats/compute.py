@@ -6,6 +6,10 @@ before ``start_ns`` are still read so that holds and waits that began earlier ar
 and are clipped to start at ``start_ns``. Records after ``end_ns`` are ignored, as are
 records of agents the layout does not list; the engine's records only matter for capacity.
 
+For a rolling window, pass a slice that reaches back far enough: a hold that spans the
+whole slice leaves no record in it (its release, if inside, is enough), and without the
+last CAPACITY record before the slice a semaphore starts at its layout capacity.
+
 Waits: an ACQUIRED record's value is the ns waited, clipped to ``t - start_ns``. An
 agent's longest wait also counts TIMED_OUT waits, ABANDONED waits on locks and
 semaphores (not an Event's) and waits still open at ``end_ns``
@@ -19,7 +23,7 @@ from collections.abc import Mapping
 import attrs
 import numpy as np
 
-from sims.rounds.layout import RoundLayout
+from sims.rounds.layout import ResourceInfo, RoundLayout
 from sims.stats.intervals import Columns, Holds, Keyed, check_window, holds, open_waits, up_to
 from sims.stats.timeline import step_series
 from sims.stats.values import (
@@ -27,6 +31,7 @@ from sims.stats.values import (
     NS_PER_S,
     AgentStats,
     Percentiles,
+    ResourceSeries,
     ResourceStats,
     RoundStats,
     grouped_summary_ns,
@@ -166,17 +171,12 @@ def _agent_stats(scope: _Scope, operation_ops: Mapping[int, tuple[int, int]]) ->
             throughput_per_s=_rate(int(operations[a.index]), scope.seconds),
             acquisitions=int(acquisitions[a.index]),
             timeouts=int(timeouts[a.index]),
-            wait_ms=_percentiles(wait_table[a.index]),
-            hold_ms=_percentiles(hold_table[a.index]),
+            wait_ms=Percentiles.from_summary_row(wait_table[a.index]),
+            hold_ms=Percentiles.from_summary_row(hold_table[a.index]),
             longest_wait_ms=int(longest[a.index]) / NS_PER_MS,
         )
         for a in scope.layout.agents
     )
-
-
-def _percentiles(row: np.ndarray) -> Percentiles:
-    count, *rest = row.tolist()
-    return Percentiles(int(count), *(v / NS_PER_MS for v in rest))
 
 
 def _handoffs(acquired: Columns, n_resources: int, start_ns: int) -> np.ndarray:
@@ -213,23 +213,28 @@ def _resource_stats(scope: _Scope) -> tuple[ResourceStats, ...]:
         series = step_series(
             i, mine, (caps.t[cap], caps.value[cap]), info.capacity, start_ns=scope.start_ns, end_ns=scope.end_ns
         )
-        offered = series.capacity_ns()
-        found.append(
-            ResourceStats(
-                index=i,
-                name=info.name,
-                kind=info.kind,
-                acquisitions=int(acquisitions[i]),
-                utilisation=series.held_ns() / offered if offered > 0 else 0.0,
-                max_holders=int(series.holders.max()),
-                capacity_min=int(series.capacity.min()),
-                capacity_max=int(series.capacity.max()),
-                over_capacity_ns=series.over_capacity_ns(),
-                handoffs=int(handoffs[i]),
-                wait_ms=_percentiles(wait_table[i]),
-            )
-        )
+        found.append(_resource(info, series, int(acquisitions[i]), int(handoffs[i]), wait_table[i]))
     return tuple(found)
+
+
+def _resource(
+    info: ResourceInfo, series: ResourceSeries, acquisitions: int, handoffs: int, waits: np.ndarray
+) -> ResourceStats:
+    """One resource's row; utilisation is holder-ns over permit-ns (a lock offers one permit)."""
+    offered = series.capacity_ns()
+    return ResourceStats(
+        index=info.index,
+        name=info.name,
+        kind=info.kind,
+        acquisitions=acquisitions,
+        utilisation=series.held_ns() / offered if offered > 0 else 0.0,
+        max_holders=int(series.holders.max()),
+        capacity_min=int(series.capacity.min()),
+        capacity_max=int(series.capacity.max()),
+        over_capacity_ns=series.over_capacity_ns(),
+        handoffs=handoffs,
+        wait_ms=Percentiles.from_summary_row(waits),
+    )
 
 
 def jain_index(counts: np.ndarray) -> float:
@@ -254,7 +259,9 @@ def _round_stats(scope: _Scope, agents: tuple[AgentStats, ...], resources: tuple
         jain=jain_index(np.array([a.operations for a in agents])),
         longest_wait_ms=max((a.longest_wait_ms for a in agents), default=0.0),
         starved=tuple(a.name for a in agents if a.operations == 0),
-        wait_ms=_percentiles(grouped_summary_ns(np.zeros(scope.waits.t.size, np.int64), scope.waits.value, 1)[0]),
+        wait_ms=Percentiles.from_summary_row(
+            grouped_summary_ns(np.zeros(scope.waits.t.size, np.int64), scope.waits.value, 1)[0]
+        ),
         agents=agents,
         resources=resources,
     )

@@ -41,8 +41,13 @@ class Percentiles:
     @classmethod
     def grouped_from_ns(cls, groups: np.ndarray, values_ns: np.ndarray, n_groups: int) -> list[Percentiles]:
         """One distribution per group ``0 .. n_groups-1`` (durations in ns), from a single sort."""
-        table = grouped_summary_ns(groups, values_ns, n_groups)
-        return [cls(int(row[0]), *(float(v) / NS_PER_MS for v in row[1:])) for row in table.tolist()]
+        return [cls.from_summary_row(row) for row in grouped_summary_ns(groups, values_ns, n_groups)]
+
+    @classmethod
+    def from_summary_row(cls, row: np.ndarray) -> Percentiles:
+        """From a row of :func:`grouped_summary_ns` (count, mean, p50, p95, p99, max in ns)."""
+        count, *rest = row.tolist()
+        return cls(int(count), *(v / NS_PER_MS for v in rest))
 
 
 def grouped_summary_ns(groups: np.ndarray, values_ns: np.ndarray, n_groups: int) -> np.ndarray:
