@@ -1,0 +1,164 @@
+"""The window: one pygame display, one pygame_gui manager, a scene stack, a fixed-rate loop.
+
+The loop is handle events → update(dt) → draw, paced only by ``Clock.tick(fps)``. Rounds
+run in engine host processes (see ``game.session``); the window drains their telemetry
+once per frame and never blocks on them. Leaving the loop by any path (closing the window,
+Ctrl-C, an exception) exits every scene, and a scene that owns a round closes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from game.paths import FONT, THEME, export_root
+from game.scene import Scene, SceneStack
+from game.text import TextCache
+
+DEFAULT_SIZE = (1280, 720)
+MIN_SIZE = (960, 600)
+FPS = 60
+
+
+class App:
+    """Owns the display, the UI manager, the text cache and the scenes."""
+
+    def __init__(self, size: tuple[int, int] = DEFAULT_SIZE, fps: int = FPS, exports: Path | None = None) -> None:
+        import pygame
+        import pygame_gui
+
+        self.pygame = pygame
+        pygame.display.init()
+        pygame.font.init()
+        pygame.display.set_caption("Deadlock Diner")
+        self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+        self.ui = pygame_gui.UIManager(size, None, enable_live_theme_updates=False)
+        self.ui.add_font_paths("wqy", str(FONT))
+        self.ui.get_theme().load_theme(str(THEME))
+        self.ui.preload_fonts([{"name": "wqy", "point_size": s, "style": "regular"} for s in (14, 15, 18)])
+        self.text = TextCache()
+        self.scenes = SceneStack()
+        self.clock = pygame.time.Clock()
+        self.fps = fps
+        self.running = True
+        self.exports = exports or export_root()
+        self.frames = 0
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.screen.get_size()
+
+    # -- the loop ---------------------------------------------------------------------------
+    def run(self, first: Scene) -> None:
+        """Show ``first`` and loop until the window closes; every scene is exited on the way out."""
+        try:
+            self.scenes.push(first)
+            while self.running and self.scenes:
+                dt = self.clock.tick(self.fps) / 1000.0
+                self.step(dt, self.pygame.event.get())
+                self.pygame.display.flip()
+        finally:
+            self.close()
+
+    def step(self, dt: float, events: Sequence[Any]) -> None:
+        """One frame: events, update, draw (without flipping: capture and tests read the surface)."""
+        for event in events:
+            self.dispatch(event)
+        self.scenes.update(dt)
+        self.ui.update(dt)
+        self.draw()
+        self.frames += 1
+
+    def dispatch(self, event: Any) -> None:
+        pg = self.pygame
+        if event.type == pg.QUIT:
+            self.running = False
+            return
+        if event.type == pg.VIDEORESIZE:
+            self.resize(event.w, event.h)
+            return
+        self.ui.process_events(event)
+        if event.type == pg.KEYDOWN and event.key == pg.K_F1 and self.scenes.top.name != "help":
+            from game.scenes.help import HelpScene
+
+            self.scenes.push(HelpScene(self))
+            return
+        self.scenes.handle(event)
+
+    def draw(self) -> None:
+        from game import palette
+
+        self.screen.fill(palette.BACKGROUND)
+        self.scenes.draw(self.screen)
+        self.ui.draw_ui(self.screen)
+
+    def resize(self, w: int, h: int) -> None:
+        size = (max(w, MIN_SIZE[0]), max(h, MIN_SIZE[1]))
+        self.screen = self.pygame.display.set_mode(size, self.pygame.RESIZABLE)
+        self.ui.set_window_resolution(size)
+        self.scenes.relayout()
+
+    def save(self, path: Path) -> Path:
+        """Write the current frame to a PNG."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.pygame.image.save(self.screen, str(path))
+        return path
+
+    def close(self) -> None:
+        """Exit every scene (closing any round), then the display. Safe to call twice."""
+        self.running = False
+        try:
+            self.scenes.clear()
+        finally:
+            if self.pygame.display.get_init():
+                self.pygame.display.quit()
+
+
+def check_pygame() -> str | None:
+    """A sentence saying what is wrong with the installed pygame, or None."""
+    try:
+        import pygame
+    except ImportError as error:
+        return f"pygame-ce is not installed ({error}); pip install pygame-ce"
+    if not getattr(pygame, "IS_CE", False):
+        return "upstream pygame is installed where pygame-ce is needed: pip uninstall pygame && pip install pygame-ce"
+    return None
+
+
+def _parse(args: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="diner", description="Deadlock Diner: the game window.")
+    parser.add_argument("--capture", metavar="DIR", type=Path, help="render every scene to PNG files in DIR and exit")
+    parser.add_argument("--size", default="1280x720", help="window size WxH (default 1280x720)")
+    parser.add_argument("--fps", type=int, default=FPS, help="frames per second (default 60)")
+    return parser.parse_args(list(args))
+
+
+def main(args: Sequence[str]) -> int:
+    """Open the window (or capture scenes headless). Returns the exit code."""
+    opts = _parse(args)
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    if opts.capture is not None and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    problem = check_pygame()
+    if problem:
+        print(f"diner: {problem}", file=sys.stderr)
+        return 2
+    width, _, height = opts.size.partition("x")
+    size = (int(width), int(height))
+    if opts.capture is not None:
+        from game.capture import capture
+
+        return capture(opts.capture, size)
+    from game.scenes.title import TitleScene
+
+    app = App(size, opts.fps)
+    try:
+        app.run(TitleScene(app))
+    except KeyboardInterrupt:
+        print("diner: interrupted; every round was stopped", file=sys.stderr)
+        return 130
+    return 0

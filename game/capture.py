@@ -1,0 +1,142 @@
+"""``diner --capture DIR``: every scene rendered to PNG, with the real engine running.
+
+Each shot waits for what it must show (a round mid-way, a real deadlock, a finished
+round) by running frames of the real loop at the real frame rate, never by sleeping.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from game.app import App
+from sims.rounds import commands as cmd
+from sims.rounds.config import RoundConfig
+
+SHOTS = ("title", "sandbox", "table", "deadlock", "kitchen", "results")
+WAIT_S = 45.0
+
+TABLE = RoundConfig(
+    "dining",
+    backend="process",
+    strategy="waiter",
+    seconds=60,
+    seed=1,
+    params={"agents": 6, "think_ms": 300.0, "eat_ms": 500.0},
+)
+DEADLOCK = RoundConfig(
+    "dining",
+    backend="thread",
+    strategy="naive",
+    seconds=30,
+    seed=2,
+    params={"agents": 5, "think_ms": 2.0, "eat_ms": 2.0},
+)
+KITCHEN = RoundConfig(
+    "kitchen",
+    backend="process",
+    strategy="semaphores",
+    seconds=60,
+    seed=3,
+    params={"producers": 3, "consumers": 2, "capacity": 5, "cook_ms": 120.0, "serve_ms": 300.0},
+)
+
+
+class Capture:
+    """Drives an :class:`App` through the scenes and saves one PNG per scene."""
+
+    def __init__(self, app: App, out_dir: Path) -> None:
+        self.app = app
+        self.out_dir = out_dir
+        self.saved: list[Path] = []
+
+    def frames(self, count: int = 1, until: Callable[[], bool] | None = None, timeout: float = WAIT_S) -> None:
+        """Run real frames (events, update, draw at the app's fps) ``count`` times or until ``until()``."""
+        pg = self.app.pygame
+        deadline = time.monotonic() + timeout
+        done = 0
+        while True:
+            dt = self.app.clock.tick(self.app.fps) / 1000.0
+            self.app.step(dt, pg.event.get())
+            done += 1
+            if until is None and done >= count:
+                return
+            if until is not None and until():
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"capture: waited {timeout:g} s for the scene to be ready")
+
+    def shot(self, name: str) -> None:
+        self.frames(2)
+        self.saved.append(self.app.save(self.out_dir / f"{name}.png"))
+
+    def arena(self, config: RoundConfig) -> Any:
+        from game.scenes.arena import ArenaScene
+
+        scene = ArenaScene(self.app, config)
+        self.app.scenes.replace(scene)
+        self.frames(until=lambda: scene.session is not None and scene.view is not None)
+        return scene
+
+    def hover(self, pos: tuple[int, int]) -> None:
+        pg = self.app.pygame
+        pg.event.post(pg.event.Event(pg.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0)))
+
+    def run(self) -> None:
+        from game.scenes.sandbox import SandboxScene
+        from game.scenes.title import TitleScene
+
+        self.app.scenes.push(TitleScene(self.app))
+        self.shot("title")
+        self.app.scenes.replace(SandboxScene(self.app, TABLE))
+        self.shot("sandbox")
+        self.table_and_results()
+        self.deadlock()
+        self.kitchen()
+
+    def table_and_results(self) -> None:
+        scene = self.arena(TABLE)
+        session = scene.session
+        self.frames(until=lambda: session.elapsed_s > 1.0 and bool(session.identities))
+        session.send(cmd.Resize("seats", 3))  # a live shrink: pending until eaters give seats back
+        scene.capacity = 3
+        self.frames(until=lambda: session.elapsed_s > 2.4)
+        spot = scene.view.agent_spots[1][0] if scene.view else (0, 0)
+        self.hover((int(spot[0]), int(spot[1])))
+        self.shot("table")
+        session.send(cmd.End())
+        self.frames(until=lambda: session.result is not None or session.error is not None)
+        scene.results()
+        self.shot("results")
+
+    def deadlock(self) -> None:
+        scene = self.arena(DEADLOCK)
+        session = scene.session
+        self.frames(until=lambda: session.ended)
+        if session.model is None or session.model.deadlock is None:
+            raise RuntimeError(f"capture: the naive round ended without a deadlock ({session.status})")
+        self.shot("deadlock")
+
+    def kitchen(self) -> None:
+        scene = self.arena(KITCHEN)
+        session = scene.session
+        self.frames(until=lambda: session.elapsed_s > 2.5 and bool(session.identities))
+        self.shot("kitchen")
+
+
+def capture(out_dir: Path, size: tuple[int, int]) -> int:
+    """Render every scene to ``out_dir``; 0 on success."""
+    app = App(size)
+    try:
+        shooter = Capture(app, out_dir)
+        shooter.run()
+    except (TimeoutError, RuntimeError) as error:
+        print(f"diner --capture: {error}", file=sys.stderr)
+        return 1
+    finally:
+        app.close()
+    print(f"diner --capture: wrote {', '.join(p.name for p in shooter.saved)} to {out_dir}")
+    return 0

@@ -1,0 +1,214 @@
+"""Results of a finished round: verdict, per-agent bars, wait percentiles, Gantt, Jain, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from game import palette
+from game.paths import export_folder
+from game.scene import Scene
+from game.views.charts import bars, gantt
+from game.views.primitive import short_name
+from sims.rounds.result import RoundResult
+from sims.stats import hold_timeline, resource_timeline
+
+MAX_TABLE_ROWS = 12
+MAX_GANTT_ROWS = 24
+
+
+class ResultsScene(Scene):
+    name = "results"
+
+    def __init__(self, app: Any, result: RoundResult) -> None:
+        super().__init__(app)
+        self.result = result
+        self.exported: list[Path] = []
+        self.export_error = ""
+        self.holds = hold_timeline(result.events, result.started_ns, result.ended_ns)
+        kinds = ("lock", "semaphore")
+        self.rows = [(r.index, r.name) for r in result.layout.resources if r.kind in kinds][:MAX_GANTT_ROWS]
+        sems = result.layout.of_kind("semaphore")
+        self.capacity = resource_timeline(result.events, sems[0], result.started_ns, result.ended_ns) if sems else None
+        self.buttons: dict[str, Any] = {}
+
+    def build(self) -> None:
+        from pygame_gui.elements import UIButton
+
+        w, h = self.app.size
+        ui = self.app.ui
+        self.buttons = {}
+        specs = (
+            ("export", "Export files (X)", "#primary"),
+            ("again", "Play again (R)", None),
+            ("backend", f"Again on {self._other()} (B)", None),
+            ("sandbox", "Sandbox (Esc)", None),
+        )
+        for i, (key, label, oid) in enumerate(specs):
+            self.buttons[key] = self.add(
+                UIButton((w - 4 * 200 - 20 + i * 200, h - 60, 190, 44), label, ui, object_id=oid)
+            )
+
+    def _other(self) -> str:
+        return "thread" if self.result.config.backend == "process" else "process"
+
+    # -- input ----------------------------------------------------------------------------
+    def handle(self, event: Any) -> None:
+        import pygame
+        import pygame_gui
+
+        keys = {pygame.K_x: "export", pygame.K_r: "again", pygame.K_b: "backend", pygame.K_ESCAPE: "sandbox"}
+        if event.type == pygame_gui.UI_BUTTON_PRESSED:
+            self.act(next((k for k, v in self.buttons.items() if v is event.ui_element), ""))
+        elif event.type == pygame.KEYDOWN and event.key in keys:
+            self.act(keys[event.key])
+
+    def act(self, key: str) -> None:
+        from game.scenes.arena import ArenaScene
+        from game.scenes.sandbox import SandboxScene
+
+        config = self.result.config
+        if key == "export":
+            self.export()
+        elif key == "again":
+            self.app.scenes.replace(ArenaScene(self.app, config))
+        elif key == "backend":
+            self.app.scenes.replace(ArenaScene(self.app, attrs.evolve(config, backend=self._other())))
+        elif key == "sandbox":
+            self.app.scenes.replace(SandboxScene(self.app, config))
+
+    def export(self) -> list[Path]:
+        """Write events.csv, agents.csv, summary.json (as ``diner run --out``) into a new folder."""
+        from sims.export import ExportError, write_round
+
+        folder = export_folder(self.app.exports, self.result.layout.scenario, self.result.layout.strategy)
+        try:
+            self.exported = write_round(self.result, folder)
+            self.export_error = ""
+        except ExportError as error:
+            self.export_error = str(error)
+        return self.exported
+
+    # -- drawing --------------------------------------------------------------------------
+    def draw(self, surface: Any) -> None:
+        import pygame
+
+        w, h = surface.get_size()
+        self._verdict(surface, w)
+        half = (w - 60) // 2
+        self._bars(surface, pygame.Rect(20, 150, half, 250))
+        self._table(surface, pygame.Rect(40 + half, 150, half, 250))
+        self._gantt(surface, pygame.Rect(20, 440, w - 40, h - 440 - 110))
+        self._export_line(surface, h)
+
+    def _verdict(self, surface: Any, w: int) -> None:
+        text, r, stats = self.app.text, self.result, self.result.stats
+        if r.deadlock is not None:
+            formed = (r.deadlock.formed_ns - r.started_ns) / 1e9
+            verdict, colour = f"DEADLOCK — formed at t = {formed:.3f} s", palette.BAD
+        elif stats.starved:
+            verdict, colour = f"No deadlock, but starvation: {', '.join(stats.starved[:5])}", palette.WARN
+        else:
+            verdict, colour = "No deadlock, nobody starved", palette.GOOD
+        text.draw(surface, verdict, (20, 16), 30, colour, bold=True)
+        cfg = r.config
+        line = (
+            f"{cfg.scenario} · {r.layout.strategy} · {cfg.backend} · {len(r.layout.agents)} agents · "
+            f"{r.duration_s:.2f} s · ended: {r.end_reason} · seed {cfg.seed}"
+        )
+        text.draw(surface, line, (20, 60), 16, palette.TEXT)
+        op = _operation(r.layout.scenario)
+        numbers = (
+            f"{stats.operations_total:,} {op} ({stats.throughput_per_s:,.1f}/s)   "
+            f"Jain's index {stats.jain:.3f}   wait p50 {stats.wait_ms.p50:.2f} ms · p99 {stats.wait_ms.p99:.2f} ms"
+            f" · max {stats.wait_ms.max:.2f} ms   telemetry lost: {r.dropped:,}"
+        )
+        text.draw(surface, text.fit(numbers, 16, w - 40), (20, 86), 16, palette.ACCENT)
+        if r.orphaned:
+            text.draw(surface, f"left taken by a killed holder: {', '.join(r.orphaned)}", (20, 110), 15, palette.BAD)
+
+    def _bars(self, surface: Any, rect: Any) -> None:
+        agents = self.result.stats.agents
+        op = _operation(self.result.layout.scenario)
+        self.app.text.draw(surface, f"{op} per agent", (rect.x, rect.y - 24), 16, palette.TEXT, bold=True)
+        names = [short_name(self.result.layout.agents[a.index]) for a in agents]
+        bars(
+            surface,
+            self.app.text,
+            rect,
+            [a.operations for a in agents],
+            names,
+            [palette.agent_colour(a.index) for a in agents],
+        )
+
+    def _table(self, surface: Any, rect: Any) -> None:
+        text = self.app.text
+        text.draw(surface, "waits to acquire (ms)", (rect.x, rect.y - 24), 16, palette.TEXT, bold=True)
+        agents = sorted(self.result.stats.agents, key=lambda a: -a.wait_ms.p99)[:MAX_TABLE_ROWS]
+        columns = ("agent", "count", "p50", "p95", "p99", "max")
+        col_w = rect.w / len(columns)
+        for i, head in enumerate(columns):
+            text.draw(surface, head, (rect.x + i * col_w, rect.y), 14, palette.DIM, bold=True)
+        row_h = min(20, (rect.h - 40) / max(len(agents), 1))
+        for j, a in enumerate(agents):
+            y = rect.y + 22 + j * row_h
+            cells = (
+                short_name(self.result.layout.agents[a.index]),
+                f"{a.wait_ms.count:,}",
+                f"{a.wait_ms.p50:.2f}",
+                f"{a.wait_ms.p95:.2f}",
+                f"{a.wait_ms.p99:.2f}",
+                f"{a.wait_ms.max:.2f}",
+            )
+            for i, cell in enumerate(cells):
+                text.draw(surface, cell, (rect.x + i * col_w, y), 13, palette.TEXT)
+        hidden = len(self.result.stats.agents) - len(agents)
+        if hidden > 0:
+            text.draw(
+                surface, f"(worst p99 first; {hidden} more in the export)", (rect.x, rect.bottom - 14), 13, palette.DIM
+            )
+
+    def _gantt(self, surface: Any, rect: Any) -> None:
+        text = self.app.text
+        text.draw(surface, "who held what, over the round", (rect.x, rect.y - 26), 16, palette.TEXT, bold=True)
+        if self.capacity is not None:
+            self._capacity_note(surface, rect)
+        span = (self.result.started_ns, self.result.ended_ns)
+        gantt(surface, text, rect, self.holds, self.rows, span, palette.agent_colour)
+
+    def _capacity_note(self, surface: Any, rect: Any) -> None:
+        series = self.capacity
+        assert series is not None
+        changes = [
+            f"{v} at {(t - self.result.started_ns) / 1e9:.2f} s"
+            for t, v in zip(series.t_ns.tolist(), series.capacity.tolist(), strict=True)
+        ]
+        unique = [c for i, c in enumerate(changes) if i == 0 or c.split()[0] != changes[i - 1].split()[0]]
+        line = f"capacity of {self.result.layout.resources[series.resource].name}: " + " → ".join(unique[:6])
+        self.app.text.draw(
+            surface,
+            self.app.text.fit(line, 14, rect.w // 2),
+            (rect.right, rect.y - 24),
+            14,
+            palette.WARN,
+            anchor="topright",
+        )
+
+    def _export_line(self, surface: Any, h: int) -> None:
+        text = self.app.text
+        if self.export_error:
+            text.draw(surface, f"export failed: {self.export_error}", (20, h - 50), 15, palette.BAD)
+        elif self.exported:
+            names = ", ".join(p.name for p in self.exported)
+            text.draw(surface, f"exported {names} to", (20, h - 62), 15, palette.GOOD)
+            text.draw(surface, text.fit(str(self.exported[0].parent), 14, 560), (20, h - 40), 14, palette.TEXT)
+        else:
+            text.draw(surface, f"Export writes to {self.app.exports}", (20, h - 50), 14, palette.DIM)
+
+
+def _operation(scenario: str) -> str:
+    from sims.scenarios.registry import scenario_named
+
+    return scenario_named(scenario).operation

@@ -1,0 +1,141 @@
+"""The arena's side panel: telemetry loss, Jain's index, throughput, waits, one primitive up close."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from game import palette
+from game.livestats import EDGES_NS, bin_label
+from game.session import RoundSession
+from game.text import TextCache
+from game.views.charts import gauge, histogram, sparkline
+from game.views.primitive import PrimitiveWidget, short_name
+
+LABELS = [bin_label(i) for i in range(len(EDGES_NS) - 1)]
+
+
+class LivePanel:
+    """Draws the live numbers of a session into a column."""
+
+    def __init__(self, text: TextCache, session: RoundSession) -> None:
+        self.text = text
+        self.session = session
+        layout = session.layout
+        assert layout is not None
+        self.widget = PrimitiveWidget(text, lambda a: short_name(layout.agents[a]))
+        self.operation = _operation_word(layout.scenario)
+
+    def draw(self, surface: Any, rect: Any, focus: int | None) -> None:
+        import pygame
+
+        pygame.draw.rect(surface, palette.PANEL, rect, border_radius=8)
+        x, y, w = rect.x + 12, rect.y + 10, rect.w - 24
+        y = self._telemetry(surface, x, y, w)
+        y = self._summary(surface, x, y, w)
+        y = self._sparklines(surface, x, y, w, rect.bottom - PrimitiveWidget.height() - 130)
+        y = self._waits(surface, x, y + 4, w)
+        self._focus(
+            surface, pygame.Rect(x, rect.bottom - PrimitiveWidget.height() - 10, w, PrimitiveWidget.height()), focus
+        )
+
+    def _telemetry(self, surface: Any, x: int, y: int, w: int) -> int:
+        s = self.session
+        lost = s.dropped
+        self.text.draw(surface, f"telemetry: {s.records:,} records", (x, y), 13, palette.DIM)
+        colour = palette.GOOD if lost == 0 else palette.BAD
+        self.text.draw(surface, f"lost: {lost:,}", (x + w, y), 13, colour, bold=True, anchor="topright")
+        return y + 22
+
+    def _summary(self, surface: Any, x: int, y: int, w: int) -> int:
+        import pygame
+
+        live = self.session.live_stats
+        stats = live.stats if live is not None else None
+        span = f" over last {(live.end_ns - live.start_ns) / 1e9:.1f} s" if live is not None else ""
+        gauge(
+            surface,
+            self.text,
+            pygame.Rect(x, y, w, 36),
+            stats.jain if stats else None,
+            f"fairness (Jain's index){span}",
+        )
+        y += 40
+        if stats is None:
+            self.text.draw(surface, "statistics arrive every half second", (x, y), 13, palette.DIM)
+            return y + 20
+        line = (
+            f"{stats.throughput_per_s:,.0f} {self.operation}/s   wait p50 {stats.wait_ms.p50:.2f} ms"
+            f"   p99 {stats.wait_ms.p99:.2f} ms"
+        )
+        self.text.draw(surface, self.text.fit(line, 13, w), (x, y), 13, palette.TEXT)
+        y += 18
+        starved = ", ".join(stats.starved[:6]) + ("…" if len(stats.starved) > 6 else "")
+        text, colour = (f"starved: {starved}", palette.BAD) if stats.starved else ("starved: nobody", palette.DIM)
+        self.text.draw(surface, self.text.fit(text, 13, w), (x, y), 13, colour)
+        return y + 22
+
+    def _sparklines(self, surface: Any, x: int, y: int, w: int, bottom: int) -> int:
+        import pygame
+
+        rates = self.session.rates
+        layout = self.session.layout
+        if rates is None or layout is None:
+            return y
+        recent = rates.recent()
+        self.text.draw(surface, f"{self.operation} per second, each agent (last 10 s)", (x, y), 13, palette.DIM)
+        y += 18
+        n = len(layout.agents)
+        cols = 1 if n <= 6 else (2 if n <= 16 else 4)
+        rows = -(-n // cols)
+        cell_h = max(10, min(26, (bottom - y) // max(rows, 1)))
+        cell_w = w // cols
+        top = float(recent.max()) if recent.size else 0.0
+        for a in range(n):
+            cx, cy = x + (a % cols) * cell_w, y + (a // cols) * cell_h
+            label_w = 30 if cell_h >= 12 else 0
+            if label_w:
+                self.text.draw(
+                    surface, short_name(layout.agents[a]), (cx, cy + cell_h / 2), 11, palette.DIM, anchor="midleft"
+                )
+            box = pygame.Rect(cx + label_w, cy + 1, cell_w - label_w - 6, cell_h - 3)
+            sparkline(surface, box, recent[a] if recent.size else np.zeros(0), top, palette.agent_colour(a))
+        return y + rows * cell_h + 4
+
+    def _waits(self, surface: Any, x: int, y: int, w: int) -> int:
+        import pygame
+
+        counts, zero = self.session.waits.counts()
+        total = int(counts.sum()) + zero
+        self.text.draw(
+            surface,
+            self.text.fit(f"waits to acquire, last 2 s: {zero:,} of {total:,} did not wait", 13, w),
+            (x, y),
+            13,
+            palette.DIM,
+        )
+        box = pygame.Rect(x, y + 18, w, 54)
+        histogram(surface, self.text, box, counts, LABELS)
+        return box.bottom + 16
+
+    def _focus(self, surface: Any, rect: Any, focus: int | None) -> None:
+        snap = self.session.snapshot()
+        if snap is None or not snap.resources:
+            return
+        index = focus if focus is not None else _default_focus(snap)
+        taken = self.session.taken
+        self.widget.draw(surface, rect, snap.resources[index], taken=int(taken[index]) if len(taken) else None)
+
+
+def _default_focus(snap: Any) -> int:
+    for res in snap.resources:
+        if res.kind == "semaphore":
+            return res.index
+    return snap.resources[0].index
+
+
+def _operation_word(scenario: str) -> str:
+    from sims.scenarios.registry import scenario_named
+
+    return scenario_named(scenario).operation

@@ -1,0 +1,144 @@
+"""The one way every primitive is drawn: name, capacity, holders, waiters in arrival order.
+
+The same widget draws the dining table's ``seats``, the kitchen's ``empty``/``full``/
+``mutex`` and the pass; only its size changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from game import palette
+from game.text import TextCache
+from sims.live import ResourceStatistics
+from sims.rounds.layout import AgentInfo
+
+ITEM_SHIFT = 32  # kitchen item ids: (cook + 1) << 32 | dish number
+TOKEN = 18  # token diameter in pixels
+MAX_TOKENS = 16
+
+
+def short_name(info: AgentInfo) -> str:
+    """``philosopher 3`` → ``P3``, ``cook 0`` → ``C0``: the label drawn on tokens."""
+    number = info.name.rsplit(" ", 1)[-1]
+    return f"{info.role[:1].upper()}{number if number.isdigit() else info.index}"
+
+
+def item_label(item: int) -> str:
+    """A kitchen item id as ``c<cook>#<dish>``; other ids as they are."""
+    cook = (item >> ITEM_SHIFT) - 1
+    return f"c{cook}#{item & 0xFFFFFFFF}" if cook >= 0 else str(item)
+
+
+def _headline(res: ResourceStatistics, taken: int | None) -> tuple[str, tuple[int, int, int]]:
+    if res.orphaned:
+        return "ORPHANED: its holder was killed", palette.BAD
+    if res.kind == "container":
+        return f"{len(res.items)}/{res.capacity} slots full", palette.TEXT
+    if res.kind == "lock":
+        return ("held" if res.holders else "free"), (palette.FORK_HELD if res.holders else palette.GOOD)
+    free, out = permits(res, taken)
+    text = f"{free} free, {out} taken · capacity {res.capacity}"
+    if res.pending:
+        text += f", shrinking: {res.pending} pending"
+    return text, (palette.TOKEN_PENDING if res.pending else palette.TEXT)
+
+
+def permits(res: ResourceStatistics, taken: int | None) -> tuple[int, int]:
+    """(free, taken) permits of a semaphore; ``taken`` None: count its holders.
+
+    A semaphore released by agents that did not acquire it (the kitchen's ``full``) can
+    have more free permits than its starting capacity.
+    """
+    out = len(res.holders) if taken is None else taken
+    return max(res.capacity - out, 0), max(out, 0)
+
+
+class PrimitiveWidget:
+    """Draws a :class:`ResourceStatistics` into a rectangle (height: :meth:`height`)."""
+
+    def __init__(self, text: TextCache, name_of: Callable[[int], str]) -> None:
+        self.text = text
+        self.name_of = name_of
+
+    @staticmethod
+    def height() -> int:
+        return 78
+
+    def draw(
+        self, surface: Any, rect: Any, res: ResourceStatistics, highlight: bool = False, taken: int | None = None
+    ) -> None:
+        """``taken``: permits out (acquisitions minus releases); None when the holders say it all.
+
+        A semaphore used as a signal (the kitchen's ``empty``/``full``) is acquired by one
+        agent and released by another: its permits are drawn taken but not named.
+        """
+        import pygame
+
+        edge = palette.BAD if (highlight or res.orphaned) else palette.PANEL_EDGE
+        pygame.draw.rect(surface, palette.PANEL, rect, border_radius=6)
+        pygame.draw.rect(surface, edge, rect, width=2 if highlight else 1, border_radius=6)
+        title = self.text.draw(surface, f"{res.kind} ", (rect.x + 8, rect.y + 5), 13, palette.DIM)
+        self.text.draw(surface, res.name, (title.right, rect.y + 3), 15, palette.TEXT, bold=True)
+        line, colour = _headline(res, taken)
+        self.text.draw(
+            surface, self.text.fit(line, 13, rect.w // 2), (rect.right - 8, rect.y + 5), 13, colour, anchor="topright"
+        )
+        self._tokens(surface, rect.x + 8, rect.y + 26, rect.w - 16, res, taken)
+        self._waiters(surface, rect, res)
+
+    def _tokens(self, surface: Any, x: int, y: int, width: int, res: ResourceStatistics, taken: int | None) -> None:
+        if res.kind == "container":
+            self._slots(surface, x, y, width, res)
+            return
+        held: list[int | None] = list(res.holders)
+        free, out = permits(res, taken)
+        if out != len(held):
+            held = [None] * out  # taken by some, given back by others: nobody to name
+        total = max(res.capacity, out + free, 1) if res.kind == "semaphore" else 1
+        shown = min(total, MAX_TOKENS, max(1, width // (TOKEN + 6)))
+        for i in range(shown):
+            cx = x + TOKEN // 2 + i * (TOKEN + 6)
+            self._token(
+                surface, (cx, y + TOKEN // 2), i < out, held[i] if i < out else None, pending=i >= total - res.pending
+            )
+        if shown < total:
+            self.text.draw(surface, f"+{total - shown}", (x + shown * (TOKEN + 6), y + 1), 13, palette.DIM)
+
+    def _token(self, surface: Any, centre: tuple[int, int], out: bool, holder: int | None, pending: bool) -> None:
+        import pygame
+
+        if out:
+            colour = palette.TOKEN_PENDING if pending else palette.TOKEN_HELD
+            pygame.draw.circle(surface, colour, centre, TOKEN // 2)
+            if holder is not None:
+                self.text.draw(surface, self.name_of(holder), centre, 11, (20, 20, 24), bold=True, anchor="center")
+            return
+        colour = palette.TOKEN_PENDING if pending else palette.TOKEN_FREE
+        pygame.draw.circle(surface, colour, centre, TOKEN // 2, width=2)
+        if pending:  # a permit the shrink will take back: crossed out
+            r = TOKEN // 3
+            pygame.draw.line(surface, colour, (centre[0] - r, centre[1] - r), (centre[0] + r, centre[1] + r), 2)
+
+    def _slots(self, surface: Any, x: int, y: int, width: int, res: ResourceStatistics) -> None:
+        import pygame
+
+        slots = max(res.capacity, 1)
+        w = max(28, min(64, (width - (slots - 1) * 4) // slots))
+        items = list(res.items)
+        for i in range(min(slots, width // (w + 4))):
+            box = pygame.Rect(x + i * (w + 4), y - 2, w, TOKEN + 4)
+            filled = i < len(items)
+            pygame.draw.rect(surface, palette.ITEM if filled else palette.PANEL_EDGE, box, 0 if filled else 1, 4)
+            if filled:
+                label = self.text.fit(item_label(items[i]), 11, w - 2)
+                self.text.draw(surface, label, box.center, 11, (20, 20, 24), bold=True, anchor="center")
+
+    def _waiters(self, surface: Any, rect: Any, res: ResourceStatistics) -> None:
+        if res.waiters:
+            names = " → ".join(self.name_of(a) for a in res.waiters)
+            line, colour = f"waiting, in arrival order: {names}", palette.WARN
+        else:
+            line, colour = "nobody waiting", palette.DIM
+        self.text.draw(surface, self.text.fit(line, 13, rect.w - 16), (rect.x + 8, rect.bottom - 22), 13, colour)

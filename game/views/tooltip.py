@@ -1,0 +1,68 @@
+"""What hovering an agent shows: its real identity and what it is doing now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from game import palette
+from game.session import RoundSession
+from game.text import TextCache
+
+
+def agent_lines(session: RoundSession, agent: int) -> list[str]:
+    """The tooltip's lines, all from the session's telemetry and the host's identities."""
+    snap = session.snapshot()
+    layout = session.layout
+    if snap is None or layout is None:
+        return []
+    view = snap.agents[agent]
+    lines = [f"{view.name} ({view.role})", _identity(session, agent)]
+    state = "STOPPED (SIGSTOP)" if view.stopped else palette.STATE_WORDS.get(view.state, "?")
+    if view.exit_code is not None:
+        state = f"exited, code {view.exit_code}" + (" (killed)" if view.exit_code < 0 else "")
+    lines.append(f"state: {state}; {view.operations} {_operation(layout.scenario)}")
+    lines.append(_wait(session, view, snap.t_ns))
+    held = ", ".join(layout.resources[r].name for r in view.holding) or "nothing"
+    lines.append(f"holding: {held}")
+    return lines
+
+
+def _identity(session: RoundSession, agent: int) -> str:
+    ident = session.identity(agent)
+    if ident is None:
+        return "identity: waiting for the host"
+    if ident.backend == "process":
+        return f"process, pid {ident.pid}"
+    return f"thread, native id {ident.native_id} in host pid {ident.pid}"
+
+
+def _wait(session: RoundSession, view: Any, now_ns: int) -> str:
+    layout = session.layout
+    assert layout is not None
+    if view.waiting_on < 0:
+        return "not waiting"
+    name = layout.resources[view.waiting_on].name
+    waited = max(0, now_ns - view.wait_since_ns) / 1e6
+    limit = "forever" if view.wait_timeout_ns < 0 else f"up to {view.wait_timeout_ns / 1e6:g} ms"
+    return f"waiting for {name} for {waited:,.1f} ms ({limit})"
+
+
+def _operation(scenario: str) -> str:
+    from sims.scenarios.registry import scenario_named
+
+    return scenario_named(scenario).operation
+
+
+def draw_tooltip(surface: Any, text: TextCache, pos: tuple[int, int], lines: list[str]) -> None:
+    import pygame
+
+    if not lines:
+        return
+    widths = [text.render(line, 13).get_width() for line in lines]
+    box = pygame.Rect(pos[0] + 16, pos[1] + 12, max(widths) + 20, 18 * len(lines) + 12)
+    box.clamp_ip(surface.get_rect())
+    pygame.draw.rect(surface, (16, 17, 22), box, border_radius=6)
+    pygame.draw.rect(surface, palette.ACCENT, box, width=1, border_radius=6)
+    for i, line in enumerate(lines):
+        colour = palette.TEXT if i else palette.ACCENT
+        text.draw(surface, line, (box.x + 10, box.y + 6 + 18 * i), 13, colour, bold=i == 0)

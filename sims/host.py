@@ -1,0 +1,342 @@
+"""The engine host: one round in its own process, driven by a window over a Pipe.
+
+The window never runs agents and never blocks on them. It starts an :class:`EngineHost`,
+which spawns a host process (explicit ``spawn``/``forkserver`` context, never the global
+start method; nothing graphical is imported there). The host starts the round's agents,
+then loops: apply the commands the window sent, ``poll()`` the round every ~15 ms and
+forward each telemetry batch exactly once. It sends, in order::
+
+    Started(layout)  Identities(...)  Batch ... Batch  Batch(final=True)  Ended(result)
+
+``Ended.result`` is the :class:`RoundResult` without its events: the window already has
+every one of them (the batches) and puts them back with :func:`with_events`.
+
+Whatever ends the window (closing it, Ctrl-C, an exception, SIGKILL) ends the host: it
+sees its end of the pipe close, or its parent change, and stops the round, which stops
+every agent and unlinks the shared memory.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+import traceback
+from typing import Any
+
+import attrs
+import numpy as np
+
+from sims.live.views import Deadlock
+from sims.rounds.commands import Command, End, parse_command
+from sims.rounds.config import RoundConfig
+from sims.rounds.layout import AgentIdentity, RoundLayout
+from sims.rounds.result import RoundResult
+from sims.telemetry import EVENT_DTYPE
+
+TICK_S = 0.015  # how often the host polls the round when no command arrives
+STATS_EVERY_S = 0.5  # how often the host sends rolling statistics
+STATS_WINDOW_S = 2.0  # the rolling window they cover (at most)
+STATS_EVENTS = 40_000  # and at most this many of the newest records, so a busy round stays cheap
+CLOSE_S = 8.0  # how long close() lets the host stop its round before terminating it
+
+
+# -- messages host -> window ------------------------------------------------------------------
+@attrs.frozen
+class Started:
+    layout: RoundLayout
+    started_ns: int
+    host_pid: int
+
+
+@attrs.frozen
+class Identities:
+    identities: tuple[AgentIdentity, ...]
+
+
+@attrs.frozen(eq=False)
+class Batch:
+    """New telemetry (EVENT_DTYPE). ``final``: written while the round was being torn down."""
+
+    events: np.ndarray
+    dropped: int
+    deadlock: Deadlock | None = None
+    final: bool = False
+
+
+@attrs.frozen
+class LiveStats:
+    """``sims.stats.compute_round_stats`` over the newest records (``[start_ns, end_ns]``)."""
+
+    stats: Any  # RoundStats
+    start_ns: int
+    end_ns: int
+
+
+@attrs.frozen
+class Refused:
+    command: str
+    reason: str
+
+
+@attrs.frozen
+class Ended:
+    result: RoundResult  # events left out: see with_events()
+
+
+@attrs.frozen
+class Failed:
+    error: str  # the host's traceback
+
+
+Message = Started | Identities | Batch | LiveStats | Refused | Ended | Failed
+
+
+def with_events(result: RoundResult, batches: list[np.ndarray]) -> RoundResult:
+    """The result as the engine built it: every batch, sorted by time as ``Round`` sorts them."""
+    events = np.concatenate(batches) if batches else np.empty(0, dtype=EVENT_DTYPE)
+    return attrs.evolve(result, events=events[np.argsort(events["t_ns"], kind="stable")])
+
+
+# -- the host process ---------------------------------------------------------------------------
+class _WindowGone(Exception):
+    """The window's end of the pipe closed, or the window process died."""
+
+
+class _Terminated(Exception):
+    """SIGTERM reached the host: stop the round before exiting."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise _Terminated()
+
+
+class _Serve:
+    """The host's side: owns the round, talks to the window."""
+
+    def __init__(self, config: RoundConfig, conn: Any, parent_pid: int) -> None:
+        from sims.rounds.round import Round
+
+        self.conn = conn
+        self.parent_pid = parent_pid
+        self.round = Round(config)
+        self.sent = 0
+        self.identified = False
+        self.recent: list[np.ndarray] = []
+        self.next_stats = time.monotonic() + STATS_EVERY_S
+
+    def send(self, message: Message) -> None:
+        try:
+            self.conn.send(message)
+        except (BrokenPipeError, ConnectionResetError, EOFError):
+            raise _WindowGone() from None
+
+    def forward(self, deadlock: Deadlock | None = None, final: bool = False) -> None:
+        new = self.round.batches_since(self.sent)
+        self.sent += len(new)
+        self.recent.extend(new)
+        if new or deadlock is not None or final:
+            events = np.concatenate(new) if new else np.empty(0, dtype=EVENT_DTYPE)
+            self.send(Batch(events, self.round.dropped(), deadlock, final))
+
+    def commands(self, wait_s: float) -> None:
+        """Apply what the window sent; waiting here (not sleeping) until the next tick."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            if os.getppid() != self.parent_pid:
+                raise _WindowGone()
+            try:
+                ready = self.conn.poll(max(0.0, deadline - time.monotonic()))
+                message = self.conn.recv() if ready else None
+            except (EOFError, OSError):
+                raise _WindowGone() from None
+            if message is None:
+                return
+            self.apply(message)
+
+    def apply(self, message: str | Command) -> None:
+        try:
+            command = parse_command(message) if isinstance(message, str) else message
+            self.round.command(command)
+        except (ValueError, KeyError) as exc:
+            self.send(Refused(str(message), str(exc).strip("'\"")))
+
+    def run(self) -> None:
+        rnd = self.round
+        layout = rnd.start()
+        self.send(Started(layout, rnd.started_ns, os.getpid()))
+        deadlock_sent = False
+        while True:
+            going = rnd.poll()
+            deadlock = rnd.model.deadlock if rnd.model is not None else None
+            self.forward(deadlock if not deadlock_sent else None)
+            deadlock_sent = deadlock_sent or deadlock is not None
+            self.identify()
+            self.rolling_stats()
+            if not going:
+                break
+            self.commands(TICK_S)
+        result = rnd.stop(rnd.end_reason or "requested")
+        self.forward(final=True)
+        assert result is not None
+        self.send(Ended(attrs.evolve(result, events=np.empty(0, dtype=EVENT_DTYPE))))
+
+    def rolling_stats(self) -> None:
+        """Every STATS_EVERY_S: statistics of the newest records, computed here, not in the window."""
+        if time.monotonic() < self.next_stats or not self.recent:
+            return
+        from sims.stats import compute_round_stats
+
+        self.next_stats = time.monotonic() + STATS_EVERY_S
+        events = np.concatenate(self.recent)[-STATS_EVENTS:]
+        self.recent = [events]
+        rnd = self.round
+        end = int(events["t_ns"].max())
+        start = max(int(events["t_ns"].min()), end - int(STATS_WINDOW_S * 1e9), rnd.started_ns)
+        if end <= start:
+            return
+        assert rnd.layout is not None
+        ops = rnd.scenario.operation_ops(rnd.layout)
+        self.send(LiveStats(compute_round_stats(events, rnd.layout, start, end, ops), start, end))
+
+    def identify(self) -> None:
+        model = self.round.model
+        if not self.identified and model is not None and model.started.all():
+            self.identified = True
+            self.send(Identities(self.round.identities()))
+
+
+def serve(config: RoundConfig, conn: Any, parent_pid: int) -> None:
+    """Entry point of the host process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the window, which closes us
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    host: _Serve | None = None
+    try:
+        host = _Serve(config, conn, parent_pid)
+        host.run()
+    except (_WindowGone, _Terminated):
+        pass
+    except BaseException:
+        try:
+            conn.send(Failed(traceback.format_exc()))
+        except OSError:
+            pass
+    finally:
+        if host is not None:
+            host.round.stop("interrupted")
+        conn.close()
+
+
+# -- the window's side ----------------------------------------------------------------------------
+class EngineHost:
+    """A round running in a host process. ``start()``, then ``poll()`` every frame, ``close()``."""
+
+    def __init__(self, config: RoundConfig, start_method: str = "spawn") -> None:
+        self.config = config
+        self._ctx = multiprocessing.get_context(start_method)
+        self._conn: Any = None
+        self._process: Any = None
+        self.layout: RoundLayout | None = None
+        self.started_ns = 0
+        self.host_pid: int | None = None
+        self.ended: Ended | None = None
+        self.failed: Failed | None = None
+        self._early: list[Message] = []
+
+    def __enter__(self) -> EngineHost:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Spawn the host; returns at once. ``layout`` is set when ``Started`` arrives."""
+        if self._process is not None:
+            raise RuntimeError("an EngineHost starts once; make a new one for the next round")
+        self._conn, child = self._ctx.Pipe(duplex=True)
+        self._process = self._ctx.Process(
+            target=serve, args=(self.config, child, os.getpid()), name="diner-host", daemon=False
+        )
+        self._process.start()
+        child.close()
+
+    def wait_started(self, timeout: float = 10.0) -> RoundLayout:
+        """Block until the round has started (for tools and tests; the window polls instead)."""
+        deadline = time.monotonic() + timeout
+        while self.layout is None:
+            if self.failed is not None or not self._conn.poll(max(0.0, deadline - time.monotonic())):
+                raise RuntimeError(self.failed.error if self.failed else f"the host did not start in {timeout:g} s")
+            self._early.extend(self._receive_one())
+        return self.layout
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self.ended is None and self.failed is None
+
+    def send(self, command: str | Command) -> None:
+        """Send a live command (object or text form); a ``Refused`` message answers a bad one."""
+        if self._conn is None or self._conn.closed:
+            return
+        try:
+            self._conn.send(command)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass  # the host has ended: poll() reports how
+
+    def poll(self) -> list[Message]:
+        """Every message that has arrived; never blocks."""
+        messages, self._early = self._early, []
+        while self._conn is not None and not self._conn.closed and self._conn.poll():
+            got = self._receive_one()
+            messages.extend(got)
+            if not got:
+                break
+        return messages
+
+    def _receive_one(self) -> list[Message]:
+        try:
+            message = self._conn.recv()
+        except (EOFError, OSError):
+            self._conn.close()
+            if self.ended is None and self.failed is None:
+                self.failed = Failed("the engine host ended without a result")
+                return [self.failed]
+            return []
+        match message:
+            case Started():
+                self.layout, self.started_ns, self.host_pid = message.layout, message.started_ns, message.host_pid
+            case Ended():
+                self.ended = message
+            case Failed():
+                self.failed = message
+        return [message]
+
+    def close(self, timeout: float = CLOSE_S) -> list[Message]:
+        """Stop the round and join the host (terminating it on timeout). Returns what it still sent."""
+        if self._process is None:
+            return []
+        rest: list[Message] = []
+        if self._conn is not None and not self._conn.closed:
+            self.send(End())
+            deadline = time.monotonic() + timeout
+            while not self._conn.closed and self._conn.poll(max(0.0, deadline - time.monotonic())):
+                rest.extend(self._receive_one())
+            self._conn.close()
+        self._process.join(max(0.5, timeout / 4))
+        if self._process.exitcode is None:
+            self._process.terminate()  # the host stops its round on SIGTERM
+            self._process.join(JOIN_TERMINATED_S)
+        if self._process.exitcode is None:
+            self._process.kill()
+            self._process.join()
+        self._process.close()
+        self._process = None
+        return rest
+
+
+JOIN_TERMINATED_S = 5.0
