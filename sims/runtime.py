@@ -58,7 +58,7 @@ class Runtime:
         self._local_buf: bytearray | None = None
         self.shm_name: str | None = None
         self._owner = True
-        self._tls = threading.local()
+        self.agents_here = threading.local()
 
     def allocate(self, rings: int, capacity: int) -> None:
         """Create the ring buffer once the number of agents is known."""
@@ -92,7 +92,7 @@ class Runtime:
         self._shm = None
         self._local_buf = None
         self._owner = False
-        self._tls = threading.local()
+        self.agents_here = threading.local()
 
     # -- memory --------------------------------------------------------------------------
     @property
@@ -110,7 +110,7 @@ class Runtime:
         """Detach; the engine's copy also unlinks the segment. Safe to call twice."""
         shm, self._shm = self._shm, None
         self._local_buf = None
-        self._tls = threading.local()
+        self.agents_here = threading.local()
         if shm is None:
             return
         try:
@@ -126,21 +126,25 @@ class Runtime:
         # Threads give way by releasing the GIL; processes by yielding the CPU.
         give_way = os.sched_yield if self.shared else _release_gil
         writer = RingWriter(self.buffer, ring, self.capacity, agent, give_way)
-        self._tls.writer = writer
+        self.agents_here.writer = writer
         return writer
 
     def unbind(self) -> None:
-        self._tls.writer = None
+        self.agents_here.writer = None
 
     def writer(self) -> RingWriter:
         """The writer of the agent running on this thread."""
-        writer = getattr(self._tls, "writer", None)
+        writer = getattr(self.agents_here, "writer", None)
         if writer is None:
-            raise NotAnAgent(
-                f"thread {threading.current_thread().name!r} is not an agent of this round; "
-                "only agents and the engine may use the round's primitives"
-            )
+            raise self.not_an_agent()
         return writer
+
+    @staticmethod
+    def not_an_agent() -> NotAnAgent:
+        return NotAnAgent(
+            f"thread {threading.current_thread().name!r} is not an agent of this round; "
+            "only agents and the engine may use the round's primitives"
+        )
 
     # -- control block -------------------------------------------------------------------
     @property

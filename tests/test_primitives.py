@@ -339,18 +339,18 @@ def test_a_shrink_during_a_release_takes_the_returned_permit() -> None:
         b.open()
         b.as_agent(0)
         sem.acquire()
-        inner = sem._sem
+        inner = sem._raw
 
         class ShrinkOnRelease:
             def acquire(self, *args: Any) -> bool:
                 return inner.acquire(*args)
 
             def release(self) -> None:
-                sem._sem = inner  # once only
+                sem._raw = inner  # once only
                 sem.resize(0)  # the engine's shrink lands in the window
                 inner.release()
 
-        sem._sem = ShrinkOnRelease()
+        sem._raw = ShrinkOnRelease()
         sem.release()
         assert sem.acquire(False) is False, "a permit is free although capacity was shrunk to 0"
         assert (sem.capacity, sem.pending) == (0, 0)
@@ -368,12 +368,12 @@ def test_a_release_during_a_shrink_is_taken_by_the_shrink() -> None:
         b.as_agent(0)
         sem.acquire()
         b.drain()
-        inner = sem._sem
+        inner = sem._raw
         releaser = AgentThread(b, 1, sem.release)
 
         class ReleaseDuringShrink:
             def acquire(self, *args: Any) -> bool:
-                sem._sem = inner  # once only
+                sem._raw = inner  # once only
                 got = inner.acquire(*args)  # the shrink finds nothing free...
                 releaser.start()  # ...and the holder gives its permit back right now
                 releaser.join(0.3)  # (a fixed engine makes it wait for the shrink: fine)
@@ -382,7 +382,7 @@ def test_a_release_during_a_shrink_is_taken_by_the_shrink() -> None:
             def release(self) -> None:
                 inner.release()
 
-        sem._sem = ReleaseDuringShrink()
+        sem._raw = ReleaseDuringShrink()
         b.as_agent(ENGINE)
         sem.resize(0)
         finish(releaser)

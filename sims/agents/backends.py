@@ -92,7 +92,6 @@ class AgentRun:
         if outcome == EXIT_ERROR and self.backend == "process":
             sys.exit(EXIT_ERROR)
 
-
     def _wait_for_go(self) -> None:
         """Wait until every agent of the round is up, so none gets a head start."""
         while not self.runtime.go.wait(SLICE_S):

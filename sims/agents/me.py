@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import sys
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,8 @@ class Me:
         self._detailed = runtime.detailed  # fixed for the round
         # Without detail only the states that count as operations (e.g. EATING) are recorded.
         self._kept_states = None if self._detailed else counted_states
+        if self._detailed:  # every state is recorded: skip the filter (a hot call)
+            self.state = functools.partial(writer.emit, _STATE)  # type: ignore[method-assign]
 
     # -- telemetry ------------------------------------------------------------------------
     def state(self, state: int) -> None:

@@ -33,7 +33,15 @@ class Instrumented:
         self.index = index
         self.flavour = flavour
         self._rt = runtime
+        self._tls = runtime.agents_here  # per thread: the calling agent's writer
         self._model: Any = None  # the engine's live model; set only where the round runs
+
+    def _emitter(self) -> Any:
+        """The calling agent's ``emit`` (NotAnAgent for any other thread)."""
+        try:
+            return self._tls.writer.emit
+        except AttributeError:
+            raise self._rt.not_an_agent() from None
 
     def _code(self, op: Op) -> int:
         return op_code(op, self.index)
@@ -54,7 +62,12 @@ class Instrumented:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_model"] = None
+        del state["_tls"]
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._tls = self._rt.agents_here
 
     def _wait_sliced(self, attempt: Any, limit_ns: int, started: int, undo: Any = None) -> bool:
         """Call ``attempt(seconds)`` in short slices until it succeeds, times out or the round ends.
@@ -79,3 +92,54 @@ class Instrumented:
                 return True
             if rt.stopping:
                 raise RoundStopped(self.name)
+
+
+class Acquirable(Instrumented):
+    """What Lock and Semaphore share: acquire with its records, and the context manager.
+
+    ``self._raw`` is the real ``threading``/``multiprocessing`` object underneath.
+    """
+
+    _raw: Any
+
+    def _codes(self) -> None:
+        self._c_req = self._code(Op.REQUEST)
+        self._c_acq = self._code(Op.ACQUIRED)
+        self._c_rel = self._code(Op.RELEASED)
+        self._c_out = self._code(Op.TIMED_OUT)
+        self._c_abandon = self._code(Op.ABANDONED)
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        emit = self._emitter()
+        if self._raw.acquire(False):
+            emit(self._c_acq, 0)  # the uncontended fast path: one record
+            return True
+        return self._acquire_contended(emit, timeout_ns(blocking, timeout))
+
+    def __enter__(self) -> bool:
+        emit = self._emitter()
+        if self._raw.acquire(False):
+            emit(self._c_acq, 0)
+            return True
+        return self._acquire_contended(emit, -1)
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def release(self) -> None:
+        raise NotImplementedError
+
+    def _acquire_contended(self, emit: Any, limit: int) -> bool:
+        started = time.monotonic_ns()
+        if limit == 0:
+            emit(self._c_out, 0)
+            return False
+        emit(self._c_req, limit)
+        raw = self._raw
+        try:
+            got = self._wait_sliced(lambda s: raw.acquire(True, s), limit, started, raw.release)
+        except RoundStopped:
+            emit(self._c_abandon, time.monotonic_ns() - started)
+            raise
+        emit(self._c_acq if got else self._c_out, time.monotonic_ns() - started)
+        return got

@@ -38,27 +38,27 @@ class Event(Instrumented):
 
     def set(self) -> None:
         # Record first, so every WOKEN that this set causes comes after it in time.
-        self._rt.writer().emit(self._c_set, 0)
+        self._emitter()(self._c_set, 0)
         self._event.set()
 
     def clear(self) -> None:
         self._event.clear()
-        self._rt.writer().emit(self._c_clear, 0)
+        self._emitter()(self._c_clear, 0)
 
     def wait(self, timeout: float | None = None) -> bool:
-        writer = self._rt.writer()
+        emit = self._emitter()
         if self._event.is_set():
-            writer.emit(self._c_woken, 0)
+            emit(self._c_woken, 0)
             return True
         limit = timeout_ns(True, -1 if timeout is None else timeout)
         started = time.monotonic_ns()
-        writer.emit(self._c_wait, limit)
+        emit(self._c_wait, limit)
         try:
             woke = self._wait_sliced(self._event.wait, limit, started)
         except RoundStopped:
-            writer.emit(self._c_abandon, time.monotonic_ns() - started)
+            emit(self._c_abandon, time.monotonic_ns() - started)
             raise
-        writer.emit(self._c_woken if woke else self._c_out, time.monotonic_ns() - started)
+        emit(self._c_woken if woke else self._c_out, time.monotonic_ns() - started)
         return woke
 
     def __repr__(self) -> str:

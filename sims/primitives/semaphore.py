@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import TYPE_CHECKING, Any
 
-from sims.primitives._base import Instrumented, timeout_ns
-from sims.runtime import RoundStopped
+from sims.primitives._base import Acquirable
 from sims.telemetry import Op
 
 if TYPE_CHECKING:
@@ -17,7 +15,7 @@ _EFFECTIVE = 0  # permits in circulation: free + held (what "capacity" means at 
 _PENDING = 1  # permits a shrink still has to take back as holders return them
 
 
-class Semaphore(Instrumented):
+class Semaphore(Acquirable):
     """A Semaphore with live resize.
 
     Growing releases new permits at once. Shrinking takes free permits at once and the
@@ -33,19 +31,15 @@ class Semaphore(Instrumented):
             raise ValueError(f"semaphore {name!r}: initial value must be >= 0, got {value}")
         super().__init__(name, index, runtime, "thread" if ctx is None else "process")
         if ctx is None:
-            self._sem: Any = threading.Semaphore(value)
+            self._raw: Any = threading.Semaphore(value)
             self._meta: Any = threading.Lock()
             self._counts: Any = [value, 0]
         else:
-            self._sem = ctx.Semaphore(value)
+            self._raw = ctx.Semaphore(value)
             self._meta = ctx.Lock()
             self._counts = ctx.RawArray("q", 2)
             self._counts[_EFFECTIVE] = value
-        self._c_req = self._code(Op.REQUEST)
-        self._c_acq = self._code(Op.ACQUIRED)
-        self._c_rel = self._code(Op.RELEASED)
-        self._c_out = self._code(Op.TIMED_OUT)
-        self._c_abandon = self._code(Op.ABANDONED)
+        self._codes()
         self._c_cap = self._code(Op.CAPACITY)
         self._c_pending = self._code(Op.PENDING)
 
@@ -63,53 +57,34 @@ class Semaphore(Instrumented):
         """The capacity the last resize asked for."""
         return self.capacity - self.pending
 
-    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
-        writer = self._rt.writer()
-        if self._sem.acquire(False):
-            writer.emit(self._c_acq, 0)
-            return True
-        limit = timeout_ns(blocking, timeout)
-        started = time.monotonic_ns()
-        if limit == 0:
-            writer.emit(self._c_out, 0)
-            return False
-        writer.emit(self._c_req, limit)
-        try:
-            got = self._wait_sliced(lambda s: self._sem.acquire(True, s), limit, started, self._sem.release)
-        except RoundStopped:
-            writer.emit(self._c_abandon, time.monotonic_ns() - started)
-            raise
-        writer.emit(self._c_acq if got else self._c_out, time.monotonic_ns() - started)
-        return got
-
     def release(self) -> None:
-        writer = self._rt.writer()
-        writer.emit(self._c_rel, 0)
-        if self._counts[_PENDING] > 0 and self._swallow(writer):
+        emit = self._emitter()
+        emit(self._c_rel, 0)
+        if self._counts[_PENDING] > 0 and self._swallow(emit):
             return
-        self._sem.release()
+        self._raw.release()
         if self._counts[_PENDING] > 0:  # a shrink came between our check and our release
-            self._absorb_free(writer)
+            self._absorb_free(emit)
 
-    def _swallow(self, writer: Any) -> bool:
+    def _swallow(self, emit: Any) -> bool:
         """Keep the returned permit for a pending shrink. True if it was kept."""
         with self._meta:
             if self._counts[_PENDING] <= 0:
                 return False
             self._counts[_PENDING] -= 1
             self._counts[_EFFECTIVE] -= 1
-            writer.emit(self._c_cap, self._counts[_EFFECTIVE])
-            writer.emit(self._c_pending, self._counts[_PENDING])
+            emit(self._c_cap, self._counts[_EFFECTIVE])
+            emit(self._c_pending, self._counts[_PENDING])
             return True
 
-    def _absorb_free(self, writer: Any) -> None:
+    def _absorb_free(self, emit: Any) -> None:
         """Take free permits for a pending shrink (a waiter may have been quicker: fine)."""
         with self._meta:
-            while self._counts[_PENDING] > 0 and self._sem.acquire(False):
+            while self._counts[_PENDING] > 0 and self._raw.acquire(False):
                 self._counts[_PENDING] -= 1
                 self._counts[_EFFECTIVE] -= 1
-                writer.emit(self._c_cap, self._counts[_EFFECTIVE])
-                writer.emit(self._c_pending, self._counts[_PENDING])
+                emit(self._c_cap, self._counts[_EFFECTIVE])
+                emit(self._c_pending, self._counts[_PENDING])
 
     def resize(self, capacity: int) -> int:
         """Set the target capacity; returns how many permits are still pending.
@@ -118,47 +93,41 @@ class Semaphore(Instrumented):
         """
         if capacity < 0:
             raise ValueError(f"semaphore {self.name!r}: capacity must be >= 0, got {capacity}")
-        writer = self._rt.writer()
+        emit = self._emitter()
         with self._meta:
             change = capacity - (self._counts[_EFFECTIVE] - self._counts[_PENDING])
             if change > 0:
-                self._grow(writer, change)
+                self._grow(emit, change)
             elif change < 0:
-                self._shrink(writer, -change)
+                self._shrink(emit, -change)
             return int(self._counts[_PENDING])
 
-    def _grow(self, writer: Any, more: int) -> None:
+    def _grow(self, emit: Any, more: int) -> None:
         cancelled = min(more, self._counts[_PENDING])
         self._counts[_PENDING] -= cancelled
         fresh = more - cancelled
         self._counts[_EFFECTIVE] += fresh
         # Record the larger capacity before the new permits can be taken.
-        writer.emit(self._c_cap, self._counts[_EFFECTIVE])
-        writer.emit(self._c_pending, self._counts[_PENDING])
+        emit(self._c_cap, self._counts[_EFFECTIVE])
+        emit(self._c_pending, self._counts[_PENDING])
         for _ in range(fresh):
-            self._sem.release()
+            self._raw.release()
 
-    def _shrink(self, writer: Any, fewer: int) -> None:
+    def _shrink(self, emit: Any, fewer: int) -> None:
         # Announce the debt first, then take what is free: a holder returning a permit
         # meanwhile either sees the debt (and pays it) or has already made its permit free.
         self._counts[_PENDING] += fewer
-        while self._counts[_PENDING] > 0 and self._sem.acquire(False):
+        while self._counts[_PENDING] > 0 and self._raw.acquire(False):
             self._counts[_PENDING] -= 1
             self._counts[_EFFECTIVE] -= 1
-        writer.emit(self._c_cap, self._counts[_EFFECTIVE])
-        writer.emit(self._c_pending, self._counts[_PENDING])
+        emit(self._c_cap, self._counts[_EFFECTIVE])
+        emit(self._c_pending, self._counts[_PENDING])
 
     def announce(self) -> None:
         """Record the current capacity (the engine does this once at round start)."""
-        writer = self._rt.writer()
-        writer.emit(self._c_cap, self.capacity)
-        writer.emit(self._c_pending, self.pending)
-
-    def __enter__(self) -> bool:
-        return self.acquire()
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
+        emit = self._emitter()
+        emit(self._c_cap, self.capacity)
+        emit(self._c_pending, self.pending)
 
     def __repr__(self) -> str:
         pending = f", {self.pending} pending" if self.pending else ""
