@@ -39,7 +39,7 @@ class App:
         self.ui = pygame_gui.UIManager(size, None, enable_live_theme_updates=False)
         self.ui.add_font_paths("wqy", str(FONT))
         self.ui.get_theme().load_theme(str(THEME))
-        self.ui.preload_fonts([{"name": "wqy", "point_size": s, "style": "regular"} for s in (14, 15, 18)])
+        self.ui.preload_fonts([{"name": "wqy", "point_size": s, "style": "regular"} for s in (13, 14)])
         self.text = TextCache()
         self.scenes = SceneStack()
         self.clock = pygame.time.Clock()
@@ -53,10 +53,11 @@ class App:
         return self.screen.get_size()
 
     # -- the loop ---------------------------------------------------------------------------
-    def run(self, first: Scene) -> None:
-        """Show ``first`` and loop until the window closes; every scene is exited on the way out."""
+    def run(self, first: Scene | None = None) -> None:
+        """Show ``first`` (if given) and loop until the window closes; every scene is exited on the way out."""
         try:
-            self.scenes.push(first)
+            if first is not None:
+                self.scenes.push(first)
             while self.running and self.scenes:
                 dt = self.clock.tick(self.fps) / 1000.0
                 self.step(dt, self.pygame.event.get())
@@ -82,12 +83,20 @@ class App:
             self.resize(event.w, event.h)
             return
         self.ui.process_events(event)
-        if event.type == pg.KEYDOWN and event.key == pg.K_F1 and self.scenes.top.name != "help":
+        if self._asks_help(event):
             from game.scenes.help import HelpScene
 
             self.scenes.push(HelpScene(self))
             return
         self.scenes.handle(event)
+
+    def _asks_help(self, event: Any) -> bool:
+        """F1 anywhere, H unless a text field has the keyboard; not while help is already up."""
+        pg = self.pygame
+        if event.type != pg.KEYDOWN or not self.scenes or self.scenes.top.name == "help":
+            return False
+        typing = any(type(e).__name__ == "UITextEntryLine" for e in self.ui.get_focus_set() or ())
+        return event.key == pg.K_F1 or (event.key == pg.K_h and not typing)
 
     def draw(self) -> None:
         from game import palette

@@ -41,6 +41,10 @@ class TextCache:
             self._surfaces.move_to_end(key)
         return surface
 
+    def texts(self) -> set[str]:
+        """Every text still in the cache (what was drawn lately): tests read the screen's words here."""
+        return {key[0] for key in self._surfaces}
+
     def draw(
         self,
         target: Any,

@@ -271,6 +271,14 @@ class EngineHost:
             self._early.extend(self._receive_one())
         return self.layout
 
+    def wait(self, timeout: float) -> bool:
+        """Block until a message is waiting (or ``timeout`` s pass); for tools and tests, not the window."""
+        if self._early:
+            return True
+        if self._conn is None or self._conn.closed:
+            return False
+        return bool(self._conn.poll(timeout))
+
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None

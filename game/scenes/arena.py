@@ -144,7 +144,6 @@ class ArenaScene(Scene):
             pygame.K_s: "sig_stop",
             pygame.K_c: "sig_cont",
             pygame.K_k: "sig_kill",
-            pygame.K_h: "help",
         }
         if event.key in keys:
             self._button(keys[event.key])
@@ -163,7 +162,6 @@ class ArenaScene(Scene):
             "results": self.results,
             "backend": self._switch_backend,
             "back": self._back,
-            "help": self._help,
         }
         if key in actions:
             actions[key]()
@@ -221,11 +219,6 @@ class ArenaScene(Scene):
         from game.scenes.sandbox import SandboxScene
 
         self.app.scenes.replace(SandboxScene(self.app, self.config))
-
-    def _help(self) -> None:
-        from game.scenes.help import HelpScene
-
-        self.app.scenes.push(HelpScene(self.app))
 
     def _in_view(self, pos: tuple[int, int]) -> bool:
         return self._view_rect().collidepoint(pos)

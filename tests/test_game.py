@@ -1,0 +1,172 @@
+"""A whole session driven by synthetic input: title → sandbox → a waiter round → results → export.
+
+The window runs headless (``SDL_VIDEODRIVER=dummy``); input is posted to pygame's event
+queue (mouse moved with ``set_pos``) and the real loop runs at its real frame rate.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sims.telemetry import Op
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    monkeypatch.setenv("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    from game.app import App
+
+    window = App((1280, 720), exports=tmp_path / "exports")
+    try:
+        yield window
+    finally:
+        window.close()
+
+
+def frames(app: Any, until: Callable[[], bool] | None = None, count: int = 1, timeout: float = 60.0) -> None:
+    """Run real frames until ``until()`` holds (or ``count`` frames when no condition)."""
+    end = time.monotonic() + timeout
+    done = 0
+    while (until is None and done < count) or (until is not None and not until()):
+        assert time.monotonic() < end, "the window did not get there in time"
+        app.step(app.clock.tick(app.fps) / 1000.0, app.pygame.event.get())
+        done += 1
+
+
+def key(app: Any, name: int) -> None:
+    pg = app.pygame
+    pg.event.post(pg.event.Event(pg.KEYDOWN, key=name, mod=0, unicode="", scancode=0))
+    pg.event.post(pg.event.Event(pg.KEYUP, key=name, mod=0, unicode="", scancode=0))
+    frames(app, count=2)
+
+
+def mouse(app: Any, kind: int, pos: tuple[int, int]) -> None:
+    pg = app.pygame
+    pg.mouse.set_pos(pos)
+    fields: dict[str, Any] = {"pos": pos}
+    if kind == pg.MOUSEMOTION:
+        fields |= {"rel": (0, 0), "buttons": (1, 0, 0)}
+    else:
+        fields |= {"button": 1}
+    pg.event.post(pg.event.Event(kind, **fields))
+    frames(app, count=2)
+
+
+def click(app: Any, rect: Any) -> None:
+    pg = app.pygame
+    mouse(app, pg.MOUSEMOTION, rect.center)
+    mouse(app, pg.MOUSEBUTTONDOWN, rect.center)
+    mouse(app, pg.MOUSEBUTTONUP, rect.center)
+
+
+def pick(app: Any, dropdown: Any, option: str) -> None:
+    """Open a drop-down with the mouse and click one of its options."""
+    click(app, dropdown.rect)
+    listing = dropdown.current_state.options_selection_list
+    button = next(item["button_element"] for item in listing.item_list if item["text"] == option)
+    click(app, button.rect)
+    frames(app, lambda: dropdown.selected_option[0] == option, timeout=5)
+    frames(app, count=2)  # the change event reaches the scene on the next frame
+
+
+def open_waiter_round(app: Any) -> Any:
+    """Title → (Enter) sandbox → pick the waiter strategy with the mouse → (Enter) arena."""
+    from game.scenes.title import TitleScene
+
+    pg = app.pygame
+    app.scenes.push(TitleScene(app))
+    frames(app, count=2)
+    key(app, pg.K_RETURN)
+    sandbox = app.scenes.top
+    assert sandbox.name == "sandbox"
+    pick(app, sandbox.fields["strategy"], "waiter")
+    assert sandbox.strategy == "waiter"
+    key(app, pg.K_RETURN)
+    arena = app.scenes.top
+    assert arena.name == "arena" and arena.config.strategy == "waiter"
+    session = arena.session
+    frames(app, lambda: session.model is not None and "cap" in arena.controls and session.elapsed_s > 0.5)
+    return arena
+
+
+def drag_capacity_slider(app: Any, arena: Any) -> tuple[int, int, int]:
+    """Drag the capacity slider's handle to a quarter of its track: (new capacity, t_ns before, t_ns after)."""
+    pg = app.pygame
+    slider = arena.controls["cap"]
+    handle = slider.sliding_button.rect
+    before = time.monotonic_ns()
+    mouse(app, pg.MOUSEMOTION, handle.center)
+    mouse(app, pg.MOUSEBUTTONDOWN, handle.center)
+    target = (slider.rect.x + slider.rect.w // 4, handle.centery)
+    mouse(app, pg.MOUSEMOTION, target)
+    frames(app, count=3)
+    mouse(app, pg.MOUSEBUTTONUP, target)
+    after = time.monotonic_ns()
+    return arena.capacity, before, after
+
+
+def capacity_changes(events_csv: Path, resource: int) -> list[tuple[int, int]]:
+    """(t_ns, capacity) of every CAPACITY record of ``resource`` in an exported events.csv."""
+    with events_csv.open() as f:
+        rows = [r for r in csv.DictReader(f) if int(r["op"]) == Op.CAPACITY and int(r["resource"]) == resource]
+    return [(int(r["t_ns"]), int(r["value"])) for r in rows]
+
+
+def test_a_whole_session_from_title_to_export(app: Any) -> None:
+    pg = app.pygame
+    arena = open_waiter_round(app)
+    session = arena.session
+    seats = session.layout.resource_named("seats").index
+    assert session.snapshot().resources[seats].capacity == 4
+
+    wanted, before, after = drag_capacity_slider(app, arena)
+    assert wanted < 4, "dragging the slider to the left shrinks the semaphore"
+    seats_now = lambda: session.snapshot().resources[seats]  # noqa: E731
+    frames(app, lambda: seats_now().capacity - seats_now().pending == wanted)
+
+    key(app, pg.K_p)
+    assert app.scenes.top.name == "pause"
+    frames(app, lambda: session.model.paused)
+    key(app, pg.K_p)
+    assert app.scenes.top.name == "arena"
+    frames(app, lambda: not session.model.paused)
+
+    key(app, pg.K_e)
+    frames(app, lambda: session.result is not None)
+    key(app, pg.K_RETURN)
+    results = app.scenes.top
+    assert results.name == "results" and results.result.layout.strategy == "waiter"
+    click(app, results.buttons["export"].rect)
+    assert results.exported, results.export_error
+    folder = results.exported[0].parent
+    assert folder.parent == app.exports and {p.name for p in folder.iterdir()} >= {"events.csv", "summary.json"}
+
+    changes = capacity_changes(folder / "events.csv", seats)
+    assert changes[0][1] == 4
+    first_shrink = next(t for t, v in changes if v < 4)
+    assert before <= first_shrink <= after, "the export shows the change at the moment the slider moved"
+    assert any(v == wanted for _, v in changes)
+
+
+def test_help_lists_every_binding_and_closes(app: Any) -> None:
+    from game.controls import BINDINGS
+    from game.scenes.title import TitleScene
+
+    pg = app.pygame
+    app.scenes.push(TitleScene(app))
+    key(app, pg.K_F1)
+    assert app.scenes.names() == ["title", "help"]
+    drawn = app.text.texts()
+    assert all(app.text.fit(b.keys, 15, 330) in drawn for b in BINDINGS)
+    assert all(app.text.fit(b.action, 15, 1100 - 500) in drawn for b in BINDINGS)
+    key(app, pg.K_ESCAPE)
+    assert app.scenes.names() == ["title"]

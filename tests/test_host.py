@@ -1,0 +1,155 @@
+"""The engine host: a round in its own process, driven over a pipe, and gone without a trace.
+
+Waiting for a process to end uses a pidfd (readable when the process exits), never a sleep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sims.host import Batch, Ended, EngineHost, Identities, Refused
+from sims.rounds import commands as cmd
+from sims.rounds.config import RoundConfig
+from sims.telemetry import Op
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def shm_of(pid: int) -> set[str]:
+    """Shared-memory segments a process has mapped (the round's telemetry rings)."""
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    return {line.split("/dev/shm/", 1)[1].strip() for line in maps.splitlines() if "/dev/shm/psm_" in line}
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting to be reaped counts as gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return False
+    return fields[0] != "Z"
+
+
+def wait_gone(pid: int, timeout: float) -> bool:
+    """Wait for ``pid`` to exit (pidfd: no polling loop). True if it did in time."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        ready, _, _ = select.select([fd], [], [], timeout)
+        return bool(ready) or not alive(pid)
+    finally:
+        os.close(fd)
+
+
+def drive(host: EngineHost, until: object, timeout: float = 60.0) -> list[object]:
+    """Collect messages until ``until(messages)`` holds (waiting on the pipe, not sleeping)."""
+    got: list[object] = []
+    end = time.monotonic() + timeout
+    while not until(got):
+        assert time.monotonic() < end, f"host did not deliver in {timeout} s: {[type(m).__name__ for m in got]}"
+        host.wait(0.05)  # blocks on the pipe until something arrives
+        got.extend(host.poll())
+    return got
+
+
+def config(backend: str, **params: object) -> RoundConfig:
+    base = {"agents": 4, "think_ms": 5.0, "eat_ms": 5.0}
+    return RoundConfig("dining", backend=backend, strategy="waiter", seconds=30, params=base | params)
+
+
+@pytest.mark.parametrize("backend", ["thread", "process"])
+def test_a_round_runs_in_the_host_and_every_record_reaches_the_window(backend: str) -> None:
+    with EngineHost(config(backend)) as host:
+        layout = host.wait_started(60)
+        assert layout.resource_named("seats").capacity == 3
+        got = drive(host, lambda m: any(isinstance(x, Identities) for x in m))
+        host.send("resize seats 1")
+        host.send(cmd.Resize("nothing", 2))
+        host.send("frobnicate")
+        got += drive(host, lambda m: sum(isinstance(x, Refused) for x in m) == 2)
+        host.send(cmd.End())
+        got += drive(host, lambda m: any(isinstance(x, Ended) for x in m))
+    pids = {i.pid for i in next(m for m in got if isinstance(m, Identities)).identities}
+    assert (len(pids) == 4) == (backend == "process")
+    batches = [m.events for m in got if isinstance(m, Batch) and len(m.events)]
+    result = host.ended.result if host.ended else None
+    assert result is not None and result.end_reason == "requested" and len(result.events) == 0
+    events = np.concatenate(batches)
+    seats = layout.resource_named("seats").index
+    caps = events[(events["op"] == Op.CAPACITY) & (events["resource"] == seats)]
+    assert 1 in caps["value"].tolist() and caps["value"][0] == 3
+    assert result.stats.operations_total == int(np.count_nonzero((events["op"] == Op.STATE) & (events["value"] == 3)))
+    reasons = [m.reason for m in got if isinstance(m, Refused)]
+    assert any("nothing" in r for r in reasons) and any("frobnicate" in r for r in reasons)
+    assert not alive(host.host_pid or 0)
+
+
+def test_closing_mid_round_leaves_no_host_agent_or_shared_memory() -> None:
+    host = EngineHost(config("process"))
+    host.start()
+    try:
+        host.wait_started(60)
+        ids = drive(host, lambda m: any(isinstance(x, Identities) for x in m))
+        agents = [i.pid for i in next(m for m in ids if isinstance(m, Identities)).identities]
+        host_pid = host.host_pid
+        assert host_pid is not None and all(alive(p) for p in [host_pid, *agents])
+        segments = shm_of(host_pid)
+        assert segments, "the host maps its telemetry rings"
+        assert not any("libSDL" in line for line in Path(f"/proc/{host_pid}/maps").read_text().splitlines())
+    finally:
+        host.close()
+    assert not any(alive(p) for p in [host_pid, *agents])
+    assert not any((Path("/dev/shm") / s).exists() for s in segments)
+
+
+WINDOW = textwrap.dedent(
+    """
+    import json, sys
+    from sims.host import EngineHost, Identities
+    from sims.rounds.config import RoundConfig
+    host = EngineHost(RoundConfig("dining", backend="process", strategy="naive", seconds=120,
+                                  params={"agents": 3, "think_ms": 50.0, "eat_ms": 50.0}))
+    host.start()
+    host.wait_started(60)
+    ids = None
+    while ids is None:
+        host.wait(1.0)
+        ids = next((m for m in host.poll() if isinstance(m, Identities)), None)
+    maps = open(f"/proc/{host.host_pid}/maps").read().splitlines()
+    shm = sorted({l.split("/dev/shm/", 1)[1].strip() for l in maps if "/dev/shm/psm_" in l})
+    print(json.dumps({"host": host.host_pid, "agents": [i.pid for i in ids.identities], "shm": shm}), flush=True)
+    sys.stdin.readline()
+    """
+)
+
+
+def test_killing_the_window_process_stops_the_host_and_its_agents() -> None:
+    window = subprocess.Popen([sys.executable, "-c", WINDOW], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        line = window.stdout.readline() if window.stdout else ""
+        assert line, "the window process did not report its round"
+        seen = json.loads(line)
+        assert alive(seen["host"]) and all(alive(p) for p in seen["agents"])
+    finally:
+        window.send_signal(signal.SIGKILL)
+        window.wait()
+        if window.stdin:
+            window.stdin.close()
+        if window.stdout:
+            window.stdout.close()
+    assert wait_gone(seen["host"], 30), "the host outlived its window"
+    assert not any(alive(p) for p in seen["agents"])
+    assert seen["shm"] and not any((Path("/dev/shm") / s).exists() for s in seen["shm"])
