@@ -27,7 +27,9 @@ FPS = 60
 class App:
     """Owns the display, the UI manager, the text cache and the scenes."""
 
-    def __init__(self, size: tuple[int, int] = DEFAULT_SIZE, fps: int = FPS, exports: Path | None = None) -> None:
+    def __init__(
+        self, size: tuple[int, int] = DEFAULT_SIZE, fps: int = FPS, exports: Path | None = None, frame_limit: int = 0
+    ) -> None:
         import pygame
         import pygame_gui
 
@@ -47,6 +49,7 @@ class App:
         self.running = True
         self.exports = exports or export_root()
         self.frames = 0
+        self.frame_limit = frame_limit  # > 0: close after this many frames (smoke tests, launch benchmarks)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -73,6 +76,8 @@ class App:
         self.ui.update(dt)
         self.draw()
         self.frames += 1
+        if self.frames == self.frame_limit:
+            self.running = False
 
     def dispatch(self, event: Any) -> None:
         pg = self.pygame
@@ -143,6 +148,7 @@ def _parse(args: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--capture", metavar="DIR", type=Path, help="render every scene to PNG files in DIR and exit")
     parser.add_argument("--size", default="1280x720", help="window size WxH (default 1280x720)")
     parser.add_argument("--fps", type=int, default=FPS, help="frames per second (default 60)")
+    parser.add_argument("--frames", type=int, default=0, help="quit after this many frames (smoke tests, benchmarks)")
     return parser.parse_args(list(args))
 
 
@@ -164,7 +170,7 @@ def main(args: Sequence[str]) -> int:
         return capture(opts.capture, size)
     from game.scenes.title import TitleScene
 
-    app = App(size, opts.fps)
+    app = App(size, opts.fps, frame_limit=opts.frames)
     try:
         app.run(TitleScene(app))
     except KeyboardInterrupt:

@@ -27,6 +27,7 @@ class Rates:
     def __init__(self, agents: int) -> None:
         self.history = np.zeros((agents, HISTORY), dtype=np.float64)
         self.filled = 0
+        self.samples = 0  # grows with every sample: a drawing of the history is current while it is unchanged
         self._last_ops = np.zeros(agents, dtype=np.int64)
         self._last_t = 0
 
@@ -41,6 +42,7 @@ class Rates:
         self.history = np.roll(self.history, -1, axis=1)
         self.history[:, -1] = rate
         self.filled = min(self.filled + 1, HISTORY)
+        self.samples += 1
         self._last_t, self._last_ops = t_ns, operations.copy()
 
     def recent(self) -> np.ndarray:

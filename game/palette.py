@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import colorsys
+import functools
+
 from sims.telemetry import State
 
 BACKGROUND = (24, 26, 33)
@@ -41,9 +44,8 @@ def state_colour(state: int) -> tuple[int, int, int]:
     return STATE_COLOURS.get(state, (150, 150, 160))
 
 
+@functools.cache
 def agent_colour(index: int) -> tuple[int, int, int]:
     """A stable, distinguishable colour per agent (golden-angle hues) for charts."""
-    import colorsys
-
     r, g, b = colorsys.hsv_to_rgb((index * 0.618034) % 1.0, 0.55, 0.95)
     return int(r * 255), int(g * 255), int(b * 255)

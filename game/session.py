@@ -9,6 +9,7 @@ results and the export but not drawn as if the round still ran.
 
 from __future__ import annotations
 
+from collections import deque
 from pathlib import Path
 
 import attrs
@@ -16,7 +17,7 @@ import numpy as np
 
 from game.livestats import Rates, WaitHistogram
 from sims.host import Batch, Ended, EngineHost, Failed, Identities, LiveStats, Refused, Started, with_events
-from sims.live import LiveModel, Snapshot
+from sims.live import Deadlock, LiveModel, Snapshot
 from sims.rounds.config import RoundConfig
 from sims.rounds.layout import AgentIdentity, RoundLayout
 from sims.rounds.result import RoundResult
@@ -24,6 +25,7 @@ from sims.scenarios.registry import scenario_named
 from sims.telemetry import Op
 
 NOTICE_S = 6.0
+INGEST_BUDGET = 30_000  # records folded into the picture per frame (~3 ms); the rest waits
 
 
 @attrs.define
@@ -45,7 +47,7 @@ class RoundSession:
         self.batches: list[np.ndarray] = []
         self.records = 0
         self.dropped = 0
-        self.frozen = False
+        self._queue: deque[tuple[np.ndarray, Deadlock | None]] = deque()
         self.live_stats: LiveStats | None = None
         self.result: RoundResult | None = None
         self.error: str | None = None
@@ -58,9 +60,10 @@ class RoundSession:
 
     # -- per frame ------------------------------------------------------------------------
     def ingest(self, dt: float) -> None:
-        """Take what the host sent, age notices, sample rates."""
+        """Take what the host sent, fold in at most INGEST_BUDGET records, age notices, sample rates."""
         for message in self.host.poll():
             self._on(message)
+        self._digest(INGEST_BUDGET)
         self.notices = [attrs.evolve(n, left_s=n.left_s - dt) for n in self.notices if n.left_s > dt]
         if self.model is not None and self.rates is not None and not self.frozen:
             self.rates.sample(self.model.operations, self.model.t_ns)
@@ -81,11 +84,9 @@ class RoundSession:
                 self.result = with_events(message.result, self.batches)
                 self.dropped = max(self.dropped, self.result.dropped)
                 self.identities = self.result.identities
-                self.frozen = True
                 self.host.close()
             case Failed():
                 self.error = message.error
-                self.frozen = True
 
     def _started(self, message: Started) -> None:
         self.layout = message.layout
@@ -96,20 +97,51 @@ class RoundSession:
         self.taken = np.zeros(len(message.layout.resources), dtype=np.int64)
 
     def _batch(self, batch: Batch) -> None:
+        """Keep every record for the results; queue the live ones (not the teardown's) for the picture."""
         self.dropped = max(self.dropped, batch.dropped)
         if len(batch.events):
             self.batches.append(batch.events)
             self.records += len(batch.events)
-        if self.frozen or batch.final or self.model is None:
-            self.frozen = self.frozen or batch.final
+        if not batch.final:
+            self._queue.append((batch.events, batch.deadlock))
+
+    def _digest(self, budget: int) -> None:
+        """Fold queued records into the live model, oldest first, at most ``budget`` per frame.
+
+        A busy round can send more than a frame should fold; the rest waits for the next
+        frames (records keep their order), so the frame rate holds and the picture catches up.
+        """
+        while self._queue and budget > 0 and self.model is not None and self.model.deadlock is None:
+            events, deadlock = self._queue[0]
+            take, rest = events[:budget], events[budget:]
+            if len(rest):
+                self._queue[0] = (rest, deadlock)
+            else:
+                self._queue.popleft()
+            self._fold(take)
+            budget -= max(len(take), 1)
+            if deadlock is not None and not len(rest):
+                self.model.deadlock = deadlock
+
+    @property
+    def frozen(self) -> bool:
+        """True once the picture shows its last state: a deadlock, or an ended round fully folded."""
+        if self.model is not None and self.model.deadlock is not None:
+            return True
+        return (self.ended or self.error is not None) and not self._queue
+
+    @property
+    def backlog(self) -> int:
+        """Records received but not yet folded into the picture."""
+        return sum(len(e) for e, _ in self._queue)
+
+    def _fold(self, events: np.ndarray) -> None:
+        if not len(events) or self.model is None:
             return
-        self.model.feed(batch.events)
-        self.waits.feed(batch.events, self.model.t_ns)
-        self._count_permits(batch.events)
+        self.model.feed(events)
+        self.waits.feed(events, self.model.t_ns)
+        self._count_permits(events)
         self._snapshot = None
-        if batch.deadlock is not None:
-            self.model.deadlock = batch.deadlock
-            self.frozen = True
 
     def _count_permits(self, events: np.ndarray) -> None:
         """Permits out per resource: acquisitions minus releases, whoever made them."""

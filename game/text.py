@@ -20,6 +20,7 @@ class TextCache:
         self._fonts: dict[tuple[int, bool], Any] = {}
         self._surfaces: OrderedDict[tuple[str, int, Colour, bool], Any] = OrderedDict()
         self._limit = limit
+        self._fitted: dict[tuple[str, int, int], str] = {}
 
     def font(self, size: int, bold: bool = False) -> Any:
         key = (size, bold)
@@ -62,7 +63,17 @@ class TextCache:
         return rect
 
     def fit(self, text: str, size: int, width: int) -> str:
-        """``text`` shortened with an ellipsis so it fits ``width`` pixels."""
+        """``text`` shortened with an ellipsis so it fits ``width`` pixels (remembered)."""
+        key = (text, size, width)
+        fitted = self._fitted.get(key)
+        if fitted is None:
+            fitted = self._fit(text, size, width)
+            if len(self._fitted) > self._limit:
+                self._fitted.clear()
+            self._fitted[key] = fitted
+        return fitted
+
+    def _fit(self, text: str, size: int, width: int) -> str:
         font = self.font(size)
         if font.size(text)[0] <= width:
             return text

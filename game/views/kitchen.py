@@ -28,7 +28,8 @@ class KitchenView:
         self.cooks = [a.index for a in layout.agents if a.role == "cook"]
         self.waiters = [a.index for a in layout.agents if a.role == "waiter"]
         self.middle = [r.index for r in layout.resources if r.kind in ("semaphore", "lock", "container")]
-        self.widget = PrimitiveWidget(text, lambda a: short_name(layout.agents[a]))
+        self.names = [short_name(a) for a in layout.agents]
+        self.widget = PrimitiveWidget(text, self.names.__getitem__)
         self.agent_rects: dict[int, Any] = {}
         self.resource_rects: dict[int, Any] = {}
 

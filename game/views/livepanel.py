@@ -24,7 +24,10 @@ class LivePanel:
         self.session = session
         layout = session.layout
         assert layout is not None
-        self.widget = PrimitiveWidget(text, lambda a: short_name(layout.agents[a]))
+        self.names = [short_name(a) for a in layout.agents]
+        self.widget = PrimitiveWidget(text, self.names.__getitem__)
+        self._spark_key: tuple[int, int, int] | None = None
+        self._spark: Any = None
         self.operation = _operation_word(layout.scenario)
 
     def draw(self, surface: Any, rect: Any, focus: int | None) -> None:
@@ -77,31 +80,38 @@ class LivePanel:
         return y + 22
 
     def _sparklines(self, surface: Any, x: int, y: int, w: int, bottom: int) -> int:
+        """Each agent's throughput history; drawn once per new sample, then blitted."""
         import pygame
 
         rates = self.session.rates
-        layout = self.session.layout
-        if rates is None or layout is None:
+        if rates is None:
             return y
-        recent = rates.recent()
         self.text.draw(surface, f"{self.operation} per second, each agent (last 10 s)", (x, y), 13, palette.DIM)
         y += 18
-        n = len(layout.agents)
+        n = len(self.names)
         cols = 1 if n <= 6 else (2 if n <= 16 else 4)
         rows = -(-n // cols)
         cell_h = max(10, min(26, (bottom - y) // max(rows, 1)))
-        cell_w = w // cols
+        key = (rates.samples, w, cell_h)
+        if self._spark_key != key:
+            self._spark_key = key
+            self._spark = pygame.Surface((w, rows * cell_h), pygame.SRCALPHA)
+            self._draw_sparklines(self._spark, rates.recent(), cols, cell_h)
+        surface.blit(self._spark, (x, y))
+        return y + rows * cell_h + 4
+
+    def _draw_sparklines(self, target: Any, recent: np.ndarray, cols: int, cell_h: int) -> None:
+        import pygame
+
+        cell_w = target.get_width() // cols
         top = float(recent.max()) if recent.size else 0.0
-        for a in range(n):
-            cx, cy = x + (a % cols) * cell_w, y + (a // cols) * cell_h
+        for a, name in enumerate(self.names):
+            cx, cy = (a % cols) * cell_w, (a // cols) * cell_h
             label_w = 30 if cell_h >= 12 else 0
             if label_w:
-                self.text.draw(
-                    surface, short_name(layout.agents[a]), (cx, cy + cell_h / 2), 11, palette.DIM, anchor="midleft"
-                )
+                self.text.draw(target, name, (cx, cy + cell_h / 2), 11, palette.DIM, anchor="midleft")
             box = pygame.Rect(cx + label_w, cy + 1, cell_w - label_w - 6, cell_h - 3)
-            sparkline(surface, box, recent[a] if recent.size else np.zeros(0), top, palette.agent_colour(a))
-        return y + rows * cell_h + 4
+            sparkline(target, box, recent[a] if recent.size else np.zeros(0), top, palette.agent_colour(a))
 
     def _waits(self, surface: Any, x: int, y: int, w: int) -> int:
         import pygame

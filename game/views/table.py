@@ -27,7 +27,8 @@ class TableView:
         self.forks = [r.index for r in layout.resources if r.kind == "lock"]
         seats = [r.index for r in layout.resources if r.name == "seats"]
         self.seats = seats[0] if seats else None
-        self.widget = PrimitiveWidget(text, lambda a: short_name(layout.agents[a]))
+        self.names = [short_name(a) for a in layout.agents]
+        self.widget = PrimitiveWidget(text, self.names.__getitem__)
         self.agent_spots: dict[int, tuple[tuple[float, float], float]] = {}
         self.resource_spots: dict[int, tuple[float, float]] = {}
         self.seats_rect: Any = None
@@ -152,7 +153,7 @@ class TableView:
         if body >= 13:
             self.text.draw(
                 surface,
-                short_name(self.layout.agents[a]),
+                self.names[a],
                 (x, y),
                 13 if body < 20 else 15,
                 (20, 20, 24),

@@ -1,0 +1,176 @@
+"""Frame benchmark of the game window: a busy round drawn headless, against an empty frame.
+
+    python tools/bench_frames.py [--agents 64] [--frames 600] [--backend process] [--markdown FILE]
+
+Measures, in one run on this machine:
+
+* frame time (telemetry ingest + live numbers + drawing, i.e. ``App.step``) over N frames of
+  a dining round (waiter strategy, think_ms=0, eat_ms=0) paced by ``Clock.tick(60)``, p50/p99,
+  split into ingest (``scenes.update``) and draw; and the same for an empty scene (baseline);
+* round start: ``EngineHost.start()`` until the host reports the round started (every agent
+  up), for 5 agents and for the benchmark's agents;
+* launch to first frame: ``python -m game --frames 1`` from process start to exit (an upper
+  bound: it includes interpreter start and teardown).
+
+The rolling statistics (``sims.stats.compute_round_stats``) run in the engine host, not in
+the frame; the window folds their result in. Runs headless with ``SDL_VIDEODRIVER=dummy``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+
+def percentiles(ms: list[float]) -> tuple[float, float]:
+    values = np.asarray(ms)
+    return float(np.percentile(values, 50)), float(np.percentile(values, 99))
+
+
+def run_frames(app: Any, count: int) -> dict[str, list[float]]:
+    """``count`` real frames, paced by Clock.tick as the game is; per frame in ms: wall time
+    (``total``), its ingest part, and the CPU time this thread spent (``cpu``: without the time
+    the OS gave other processes)."""
+    out: dict[str, list[float]] = {"total": [], "ingest": [], "cpu": []}
+    for _ in range(count):
+        dt = app.clock.tick(app.fps) / 1000.0
+        events = app.pygame.event.get()
+        t0, c0 = time.perf_counter(), time.thread_time()
+        for event in events:
+            app.dispatch(event)
+        app.scenes.update(dt)
+        t1 = time.perf_counter()
+        app.ui.update(dt)
+        app.draw()
+        t2, c2 = time.perf_counter(), time.thread_time()
+        out["total"].append((t2 - t0) * 1000)
+        out["ingest"].append((t1 - t0) * 1000)
+        out["cpu"].append((c2 - c0) * 1000)
+    return out
+
+
+def round_start(agents: int, backend: str) -> float:
+    """Seconds from EngineHost.start() to the host's Started message (all agents up)."""
+    from sims.host import EngineHost
+    from sims.rounds.config import RoundConfig
+
+    config = RoundConfig(
+        "dining",
+        backend=backend,
+        strategy="waiter",
+        seconds=5,
+        params={"agents": agents, "think_ms": 20.0, "eat_ms": 20.0},
+    )
+    host = EngineHost(config)
+    started = time.perf_counter()
+    host.start()
+    try:
+        host.wait_started(120)
+        return time.perf_counter() - started
+    finally:
+        host.close()
+
+
+def launch_to_first_frame() -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "game", "--frames", "1"], check=True, env=dict(os.environ))
+    return time.perf_counter() - started
+
+
+def busy_frames(app: Any, agents: int, backend: str, frames: int) -> dict[str, Any]:
+    from game.scenes.arena import ArenaScene
+    from sims.rounds.config import RoundConfig
+
+    config = RoundConfig(
+        "dining",
+        backend=backend,
+        strategy="waiter",
+        seconds=frames / 60 + 120,
+        params={"agents": agents, "think_ms": 0.0, "eat_ms": 0.0},
+    )
+    scene = app.scenes.push(ArenaScene(app, config))
+    session = scene.session
+    end = time.monotonic() + 180
+    while not (session.identities and session.live_stats) and time.monotonic() < end:
+        run_frames(app, 1)
+    records = session.records
+    out: dict[str, Any] = dict(run_frames(app, frames))
+    out |= {"records": session.records - records, "lost": session.dropped, "status": session.status}
+    app.scenes.pop()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agents", type=int, default=64)
+    parser.add_argument("--frames", type=int, default=600)
+    parser.add_argument("--backend", default="process", choices=("thread", "process"))
+    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    opts = parser.parse_args(argv)
+
+    from game.app import App
+    from game.scene import Scene
+
+    launch = launch_to_first_frame()
+    start_small = round_start(5, opts.backend)
+    start_big = round_start(opts.agents, opts.backend)
+    app = App()
+    try:
+        app.scenes.push(Scene(app))
+        empty = run_frames(app, opts.frames)
+        app.scenes.pop()
+        busy = busy_frames(app, opts.agents, opts.backend, opts.frames)
+    finally:
+        app.close()
+    lines = report(opts, launch, start_small, start_big, empty, busy)
+    print("\n".join(lines))
+    if opts.markdown:
+        opts.markdown.write_text("\n".join(lines) + "\n")
+    return 0
+
+
+def report(
+    opts: Any, launch: float, small: float, big: float, empty: dict[str, Any], busy: dict[str, Any]
+) -> list[str]:
+    e50, e99 = percentiles(empty["total"])
+    b50, b99 = percentiles(busy["total"])
+    i50, i99 = percentiles(busy["ingest"])
+    ec50, ec99 = percentiles(empty["cpu"])
+    c50, c99 = percentiles(busy["cpu"])
+    seconds = opts.frames / 60
+    return [
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.platform()}, load average {os.getloadavg()[0]:.1f}",
+        f"round: dining/waiter, {opts.agents} philosophers, {opts.backend} backend, think_ms=0, eat_ms=0; "
+        f"{opts.frames} frames at Clock.tick(60), headless (SDL dummy)",
+        "",
+        "| measurement | p50 | p99 | vs empty frame (p50 / p99) |",
+        "|---|---|---|---|",
+        f"| empty frame (baseline: fill + UI) | {e50:.2f} ms | {e99:.2f} ms | 1.0× / 1.0× |",
+        f"| busy frame (ingest + live numbers + draw) | {b50:.2f} ms | {b99:.2f} ms | "
+        f"{b50 / e50:.1f}× / {b99 / e99:.1f}× |",
+        f"| of which ingest (host messages → LiveModel) | {i50:.2f} ms | {i99:.2f} ms | |",
+        f"| empty frame, CPU time of the window thread | {ec50:.2f} ms | {ec99:.2f} ms | 1.0× / 1.0× |",
+        f"| busy frame, CPU time of the window thread | {c50:.2f} ms | {c99:.2f} ms | "
+        f"{c50 / ec50:.1f}× / {c99 / ec99:.1f}× |",
+        "",
+        f"records ingested: {busy['records']:,} in {seconds:.0f} s ({busy['records'] / seconds:,.0f}/s); "
+        f"telemetry lost: {busy['lost']:,}; round status at the end: {busy['status']}",
+        f"round start (EngineHost.start → all agents up): 5 agents {small:.2f} s; {opts.agents} agents {big:.2f} s",
+        f"launch to first frame (python -m game --frames 1, process start to exit): {launch:.2f} s",
+    ]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
