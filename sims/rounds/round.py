@@ -246,7 +246,8 @@ class Round:
     # -- control --------------------------------------------------------------------------
     def command(self, command: cmd.Command) -> None:
         """Apply a live command now. ValueError if it names something this round lacks."""
-        assert self._runtime is not None and self.layout is not None
+        if self._runtime is None or self.layout is None:
+            raise RuntimeError("the round is not running: start it before sending commands")
         control = self._runtime.control
         match command:
             case cmd.Resize(resource=name, capacity=capacity):
@@ -347,8 +348,19 @@ class Round:
             self._ended.set()
             rt.unbind()
             rt.close()
-            self._runtime = None
+            self._release_primitives()
         return self._result
+
+    def _release_primitives(self) -> None:
+        """Drop every reference to the round's OS objects so they are freed now.
+
+        A multiprocessing Lock or Semaphore made for spawned children lives as a named
+        semaphore until its last reference in this process goes.
+        """
+        self._runtime = None
+        self._world = None
+        self._agents = []
+        self._gates = []
 
     def _stop_agents(self) -> None:
         for agent, gate in zip(self._agents, self._gates, strict=True):
