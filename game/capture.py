@@ -66,8 +66,16 @@ class Capture:
                 return
             if until is not None and until():
                 return
+            self._check_engine()
             if time.monotonic() > deadline:
                 raise TimeoutError(f"capture: waited {timeout:g} s for the scene to be ready")
+
+    def _check_engine(self) -> None:
+        """Stop waiting at once if the engine host of the scene on top has failed."""
+        session = getattr(self.app.scenes.top, "session", None) if self.app.scenes else None
+        error = getattr(session, "error", None)
+        if error:
+            raise RuntimeError(f"the engine failed: {error.strip().splitlines()[-1]}")
 
     def shot(self, name: str) -> None:
         self.frames(2)
@@ -103,7 +111,11 @@ class Capture:
         self.frames(until=lambda: session.elapsed_s > 1.0 and bool(session.identities))
         session.send(cmd.Resize("seats", 3))  # a live shrink: pending until eaters give seats back
         scene.capacity = 3
-        self.frames(until=lambda: session.elapsed_s > 2.4)
+        self.frames(until=lambda: session.elapsed_s > 2.3)
+        seats = session.layout.resource_named("seats").index
+        session.send(cmd.Resize("seats", 2))  # with every seat taken, part of this shrink has to wait
+        scene.capacity = 2
+        self.frames(until=lambda: session.snapshot().resources[seats].capacity <= 3, timeout=5)
         spot = scene.view.agent_spots[1][0] if scene.view else (0, 0)
         self.hover((int(spot[0]), int(spot[1])))
         self.shot("table")

@@ -9,6 +9,7 @@ results and the export but not drawn as if the round still ran.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from pathlib import Path
 
@@ -122,6 +123,7 @@ class RoundSession:
             budget -= max(len(take), 1)
             if deadlock is not None and not len(rest):
                 self.model.deadlock = deadlock
+                self._snapshot = None
 
     @property
     def frozen(self) -> bool:
@@ -162,9 +164,14 @@ class RoundSession:
 
     @property
     def elapsed_s(self) -> float:
+        """Seconds since the round started: the wall clock while it runs (``monotonic_ns`` is
+        shared with the host on Linux), the last record's time once the picture is frozen."""
         if self.model is None or not self.started_ns:
             return 0.0
-        return max(0.0, (self.model.t_ns - self.started_ns) / 1e9)
+        now = self.model.t_ns if self.frozen else time.monotonic_ns()
+        if self.result is not None and not self.model.deadlock:
+            now = min(now, self.result.ended_ns)
+        return max(0.0, (now - self.started_ns) / 1e9)
 
     @property
     def status(self) -> str:

@@ -250,7 +250,8 @@ class ArenaScene(Scene):
             sem = self._semaphore()
             self.controls["cap_label"].set_text(f"{sem.name if sem else ''} capacity: {self.capacity}  (+/-)")
         factor = 2 ** (self.scale_power / 2)
-        self.controls["speed_label"].set_text(f"time scale ×{factor:.2f}  ([ ])")
+        pace = "slower" if factor > 1 else ("faster" if factor < 1 else "as set")
+        self.controls["speed_label"].set_text(f"times ×{factor:.2f} {pace} ([ ])")
 
     def _view_rect(self) -> Any:
         import pygame

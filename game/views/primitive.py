@@ -39,9 +39,10 @@ def _headline(res: ResourceStatistics, taken: int | None) -> tuple[str, tuple[in
     if res.kind == "lock":
         return ("held" if res.holders else "free"), (palette.FORK_HELD if res.holders else palette.GOOD)
     free, out = permits(res, taken)
-    text = f"{free} free, {out} taken · capacity {res.capacity}"
-    if res.pending:
-        text += f", shrinking: {res.pending} pending"
+    if free + out == res.capacity:
+        text = f"{out}/{res.capacity} taken"
+    else:  # released by agents that never acquired it: more (or fewer) permits than it started with
+        text = f"{out} taken, {free} free (capacity {res.capacity})"
     return text, (palette.TOKEN_PENDING if res.pending else palette.TEXT)
 
 
@@ -80,11 +81,15 @@ class PrimitiveWidget:
         pygame.draw.rect(surface, palette.PANEL, rect, border_radius=6)
         pygame.draw.rect(surface, edge, rect, width=2 if highlight else 1, border_radius=6)
         title = self.text.draw(surface, f"{res.kind} ", (rect.x + 8, rect.y + 5), 13, palette.DIM)
-        self.text.draw(surface, res.name, (title.right, rect.y + 3), 15, palette.TEXT, bold=True)
+        name = self.text.draw(surface, res.name, (title.right, rect.y + 3), 15, palette.TEXT, bold=True)
         line, colour = _headline(res, taken)
+        room = rect.right - 8 - name.right - 10
         self.text.draw(
-            surface, self.text.fit(line, 13, rect.w // 2), (rect.right - 8, rect.y + 5), 13, colour, anchor="topright"
+            surface, self.text.fit(line, 13, room), (rect.right - 8, rect.y + 5), 13, colour, anchor="topright"
         )
+        if res.pending:
+            note = f"shrink: {res.pending} pending"
+            self.text.draw(surface, note, (rect.right - 8, rect.y + 28), 12, palette.TOKEN_PENDING, anchor="topright")
         self._tokens(surface, rect.x + 8, rect.y + 26, rect.w - 16, res, taken)
         self._waiters(surface, rect, res)
 

@@ -124,7 +124,8 @@ class TableView:
             label = "orphaned" if res.orphaned else res.name.replace("fork ", "f")
             cx, cy = self.centre
             d = math.hypot(x - cx, y - cy) or 1.0
-            at = (x - (x - cx) / d * 26, y - (y - cy) / d * 26)
+            away = 34 if res.orphaned else 26
+            at = (x - (x - cx) / d * away, y - (y - cy) / d * away)
             self.text.draw(surface, label, at, 12, palette.BAD if res.orphaned else palette.DIM, anchor="center")
 
     def _fork_glyph(self, surface: Any, centre: tuple[float, float], colour: Any, ring: bool) -> None:

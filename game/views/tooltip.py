@@ -20,7 +20,8 @@ def agent_lines(session: RoundSession, agent: int) -> list[str]:
     state = "STOPPED (SIGSTOP)" if view.stopped else palette.STATE_WORDS.get(view.state, "?")
     if view.exit_code is not None:
         state = f"exited, code {view.exit_code}" + (" (killed)" if view.exit_code < 0 else "")
-    lines.append(f"state: {state}; {view.operations} {_operation(layout.scenario)}")
+    word = _operation(layout.scenario)
+    lines.append(f"state: {state}; {view.operations} {word[:-1] if view.operations == 1 else word}")
     lines.append(_wait(session, view, snap.t_ns))
     held = ", ".join(layout.resources[r].name for r in view.holding) or "nothing"
     lines.append(f"holding: {held}")
