@@ -11,6 +11,7 @@ def scenarios() -> dict[str, Scenario]:
     from sims.scenarios.dining import Dining
     from sims.scenarios.gil import Gil
     from sims.scenarios.kitchen import Kitchen
+    from sims.scenarios.lineup import Lineup
     from sims.scenarios.menu import Menu
     from sims.scenarios.messages import Messages
     from sims.scenarios.pool import Pool
@@ -18,7 +19,8 @@ def scenarios() -> dict[str, Scenario]:
     from sims.scenarios.seats import Seats
     from sims.scenarios.signals import Signals
 
-    made: list[Scenario] = [Dining(), Kitchen(), Race(), Bell(), Seats(), Menu(), Signals(), Messages(), Pool(), Gil()]
+    made: list[Scenario] = [Dining(), Kitchen()]
+    made += [Lineup(), Race(), Bell(), Seats(), Menu(), Signals(), Messages(), Pool(), Gil()]
     return {s.name: s for s in made}
 
 
