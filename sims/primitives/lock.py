@@ -29,6 +29,11 @@ class Lock(Acquirable):
     def capacity(self) -> int:
         return 1
 
+    @property
+    def raw(self) -> Any:
+        """The uninstrumented lock inside (e.g. for ``multiprocessing.Value(..., lock=lock.raw)``)."""
+        return self._raw
+
     def release(self) -> None:
         # Record first: our RELEASED must precede the next holder's ACQUIRED in time.
         self._emitter()(self._c_rel, 0)

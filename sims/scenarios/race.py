@@ -120,10 +120,10 @@ class Race(Scenario):
         if world.ctx is None:
             return Tally() if strategy == "value" else [0] * size
         # lock=False: a raw shared int; otherwise the Value's own lock IS our instrumented Lock.
-        guard: Any = False if lock is None else lock._lock
+        guard: Any = False if lock is None else lock.raw
         make = world.ctx.Value if strategy == "value" else world.ctx.Array
         shared = make("q", 0 if strategy == "value" else size, lock=guard)
-        if lock is not None and shared.get_lock() is not lock._lock:
+        if lock is not None and shared.get_lock() is not lock.raw:
             raise RuntimeError("the counter's get_lock() must be the instrumented lock")
         return shared
 

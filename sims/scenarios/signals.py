@@ -26,6 +26,7 @@ from sims.agents import AgentBody, Me
 from sims.primitives import Lock
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
+from sims.runtime import SLICE_S, RoundStopped
 from sims.scenarios.base import ParamSpec, Scenario
 from sims.scenarios.measure import select, spread, window
 from sims.telemetry import ENGINE_AGENT, Op, State
@@ -52,6 +53,21 @@ class SignalNotes:
         return [signum for signum, _ in taken]
 
 
+def simmer(me: Me, mean_ms: float) -> None:
+    """Spend about ``mean_ms`` (seeded, 0.5x-1.5x) in short sleeps, noticing the round's end.
+
+    Not ``me.pace``: that waits on the round's multiprocessing Event, and a process SIGKILLed
+    inside such a wait leaves the Event's condition counting a sleeper that never wakes (the
+    next ``set()`` would block forever). A process killed in ``time.sleep`` leaves nothing.
+    """
+    left = mean_ms * me.rng.uniform(0.5, 1.5) / 1000.0
+    while left > 0:
+        if me.stopping:
+            raise RoundStopped(me.name)
+        time.sleep(min(left, SLICE_S))
+        left -= SLICE_S
+
+
 class Cook(AgentBody):
     """Takes the stove, cooks, rings the waiter with SIGUSR1; notes SIGCONT when continued."""
 
@@ -66,13 +82,13 @@ class Cook(AgentBody):
         notes = SignalNotes((signal.SIGCONT,))
         while me.running():
             me.state(State.THINKING)
-            me.pace(self.think_ms)
+            simmer(me, self.think_ms)
             notes.flush(me)
             me.state(State.HUNGRY)
             me.step("take the stove")
             with self.stove:
                 me.state(State.WORKING)
-                me.pace(self.cook_ms)
+                simmer(me, self.cook_ms)
             notes.flush(me)
             me.step("signal the waiter")
             self.ring(me)
@@ -111,7 +127,7 @@ class Waiter(AgentBody):
                 got = notes.flush(me)
                 if signal.SIGUSR1 in got:
                     me.state(State.CONSUMING)
-                    me.pace(self.serve_ms)
+                    simmer(me, self.serve_ms)
         finally:
             signal.alarm(0)
             self.pids[WAITER_PID] = 0
