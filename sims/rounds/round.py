@@ -23,6 +23,7 @@ from sims.runtime import DETAIL, GATED, PAUSED, SCALE, STOP, Runtime
 from sims.scenarios.registry import scenario_named
 from sims.telemetry import ENGINE_AGENT, EVENT_DTYPE, Op, RingReader, op_code
 
+FORKSERVER_PRELOAD = ["sims.agents", "sims.primitives", "sims.scenarios.dining", "sims.scenarios.kitchen"]
 START_TIMEOUT_S = 60.0  # a loaded 2-core machine may take seconds to spawn 32 interpreters
 JOIN_S = 3.0  # how long a stopped agent gets to notice before it is terminated
 _SIGNALS = {"stop": signal.SIGSTOP, "cont": signal.SIGCONT, "kill": signal.SIGKILL}
@@ -93,6 +94,9 @@ class Round:
         cfg = self.config
         if cfg.backend == "process":
             self._ctx = multiprocessing.get_context(cfg.start_method)
+            if cfg.start_method == "forkserver":
+                # The fork server imports the agent code once; every agent after is a cheap fork.
+                self._ctx.set_forkserver_preload(FORKSERVER_PRELOAD)
         self._runtime = rt = Runtime(self._ctx, shared=cfg.backend == "process")
         self._world = world = World(cfg.backend, self._ctx, rt)
         self.scenario.build(world, self.strategy, self.params, cfg.seed)
