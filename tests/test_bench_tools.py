@@ -1,0 +1,90 @@
+"""The engine benchmark runs end to end (``--quick``), prints every row and cleans up after itself.
+
+No timing thresholds: only that each measurement is there, is a positive number and got a
+verdict where it has a target. The autouse fixture checks no child or segment is left.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.timeout(600)
+
+TOOL = Path(__file__).resolve().parent.parent / "tools" / "bench_engine.py"
+
+TARGETED_ROWS = (
+    "emit ns/record (thread)",
+    "emit ns/record (process)",
+    "end-to-end CPU/record ring (thread)",
+    "end-to-end CPU/record ring (process)",
+    "reader drain",
+    "compute_round_stats 1,000,000 events",
+    "instrumented detail meals/s 5 threads",
+    "instrumented no detail meals/s 5 threads",
+    "instrumented detail meals/s 64 threads",
+    "instrumented detail meals/s 5 processes",
+    "instrumented no detail meals/s 5 processes",
+    "instrumented detail meals/s 32 processes",
+)
+PLAIN_ROWS = (
+    "reader drain + to_events",
+    "LiveModel.feed (64 agents)",
+    "engine poll intake (64 agents)",
+    "acquire+release ns/pair (thread)",
+    "acquire+release ns/pair (process)",
+    "raw meals/s 5 threads",
+    "raw meals/s 64 threads",
+    "raw meals/s 5 processes",
+    "raw meals/s 32 processes",
+)
+
+
+def run_tool(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(TOOL), "--quick", *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def row(stdout: str, name: str) -> str:
+    lines = [line for line in stdout.splitlines() if re.match(rf"\d \w+\s+{re.escape(name)}\s{{2}}", line)]
+    assert len(lines) == 1, f"row {name!r} printed {len(lines)} times:\n{stdout}"
+    return lines[0]
+
+
+def value_of(line: str, name: str) -> float:
+    cell = line.split(name, 1)[1].split(maxsplit=1)[0]
+    return float(cell.replace(",", ""))
+
+
+def test_quick_run_prints_every_row_with_a_value_and_verdict() -> None:
+    done = run_tool(timeout=540)
+    assert done.returncode == 0, done.stderr
+    for name in TARGETED_ROWS + PLAIN_ROWS:
+        line = row(done.stdout, name)
+        assert value_of(line, name) > 0, line
+        if name in TARGETED_ROWS:
+            assert line.endswith(("MET", "NOT MET")), line
+    for flavour in ("threads", "processes"):
+        line = row(done.stdout, f"instrumented detail meals/s 5 {flavour}")
+        assert re.search(r"per CPU-s\)\s+[\d,]+\s+[01]\.\d{3}\s+\d+\s", line), f"no CPU, Jain or dropped: {line}"
+    assert "Traceback" not in done.stderr
+    assert "leaked" not in done.stderr  # the resource tracker warns about segments never unlinked
+
+
+def test_only_and_markdown_write_just_the_chosen_section(tmp_path: Path) -> None:
+    out = tmp_path / "table.md"
+    done = run_tool("--only", "lock", "--markdown", str(out), timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "acquire+release ns/pair (process)" in done.stdout
+    assert "meals/s" not in done.stdout
+    table = out.read_text().splitlines()
+    assert table[0].startswith("| section | measurement |")
+    assert [line.split(" | ")[1] for line in table[2:]] == [
+        "acquire+release ns/pair (thread)",
+        "acquire+release ns/pair (process)",
+    ]

@@ -1,0 +1,191 @@
+"""Section 3: meals per second of ``dining ordered`` at zero think/eat, instrumented against raw.
+
+* instrumented: a real Round (``detail`` on and off), driven with ``poll`` until every agent
+  has started, then measured for the plan's window; meals and Jain's index come from
+  ``sims.stats.compute_round_stats`` over exactly that window of the round's telemetry;
+* raw: the same ordered fork-taking loop on ``threading.Lock`` / ``multiprocessing.Lock``,
+  N real threads or N spawned processes, released together and stopped by a shared flag
+  after the same window.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from multiprocessing.process import BaseProcess
+from multiprocessing.sharedctypes import RawArray
+from typing import Any
+
+import attrs
+from _bench_common import Plan, Row, jain, median
+from _bench_raw import raw_philosopher, tree_cpu_s
+
+from sims.rounds.config import RoundConfig
+from sims.rounds.round import Round
+from sims.scenarios.registry import scenario_named
+from sims.stats import compute_round_stats
+
+SECTION = "3 dining"
+STARTUP_S = 120.0  # the round's own limit only guards against a hang: we stop it ourselves
+READY_S = 60.0
+
+
+@attrs.frozen
+class Meals:
+    per_s: float
+    jain: float
+    dropped: int = 0  # records lost to full rings (instrumented runs)
+    kept: int = 0  # records the round kept
+    whole_jain: float = 0.0  # Jain over the whole round, from result.stats
+    failure: str = ""  # why the run does not count ("" when it ran as asked)
+    per_cpu_s: float = 0.0  # meals per CPU-second of every process of the run (engine included)
+
+    @property
+    def lost_share(self) -> float:
+        return self.dropped / (self.kept + self.dropped) if self.dropped else 0.0
+
+
+# -- raw: the same loop without instrumentation ----------------------------------------------
+def _ordered(forks: list[Any], i: int) -> tuple[Any, Any]:
+    n = len(forks)
+    left, right = i, (i + 1) % n
+    return (forks[right], forks[left]) if left > right else (forks[left], forks[right])
+
+
+def raw_meals(backend: str, n: int, seconds: float) -> Meals:
+    ctx = multiprocessing.get_context("spawn") if backend == "process" else None
+    sync: Any = ctx or threading
+    forks = [sync.Lock() for _ in range(n)]
+    stop = RawArray("d", 1) if ctx is None else ctx.RawArray("d", 1)
+    meals = [0] * n if ctx is None else ctx.RawArray("q", n)
+    ready, go = sync.Semaphore(0), sync.Event()
+    make = threading.Thread if ctx is None else ctx.Process
+    workers = [
+        make(target=raw_philosopher, args=(*_ordered(forks, i), stop, meals, i, ready, go), name=f"raw {i}")
+        for i in range(n)
+    ]
+    try:
+        for w in workers:
+            w.start()
+        for _ in workers:
+            if not ready.acquire(timeout=READY_S):
+                raise RuntimeError("a raw philosopher did not start")
+        cpu = tree_cpu_s()
+        start = time.perf_counter()
+        go.set()
+        threading.Event().wait(seconds)  # the measured window: nothing to wake us early
+        stop[0] = 1.0
+        elapsed = time.perf_counter() - start
+        cpu = tree_cpu_s() - cpu
+    finally:
+        stop[0] = 1.0
+        go.set()
+        _join(workers)
+    counts = list(meals)
+    return Meals(sum(counts) / elapsed, jain(counts), per_cpu_s=sum(counts) / cpu if cpu > 0 else 0.0)
+
+
+def _join(workers: list[Any]) -> None:
+    for w in workers:
+        if w.ident is not None:
+            w.join(10)
+        if isinstance(w, BaseProcess) and w.pid is not None:
+            if w.exitcode is None:
+                w.kill()
+                w.join()
+            w.close()
+
+
+# -- instrumented: a real round ---------------------------------------------------------------
+def round_meals(backend: str, n: int, seconds: float, detail: bool) -> Meals:
+    config = RoundConfig(
+        "dining", backend=backend, strategy="ordered", seconds=STARTUP_S + seconds, seed=1,
+        params={"agents": n, "think_ms": 0.0, "eat_ms": 0.0}, detail=detail,
+    )
+    tick = threading.Event()
+    with Round(config) as rnd:
+        rnd.start()
+        assert rnd.model is not None
+        while rnd.poll() and not rnd.model.started.all():
+            tick.wait(config.poll_s)
+        cpu = tree_cpu_s()
+        start_ns = time.monotonic_ns()
+        deadline = start_ns + int(seconds * 1e9)
+        while rnd.poll() and time.monotonic_ns() < deadline:
+            tick.wait(config.poll_s)
+        cpu = tree_cpu_s() - cpu
+        result = rnd.stop()
+    assert result is not None
+    ops = scenario_named("dining").operation_ops(result.layout)
+    window = compute_round_stats(result.events, result.layout, start_ns, result.ended_ns, ops)
+    failure = ""
+    if result.end_reason != "requested":
+        failure = f"round ended early ({result.end_reason})"
+    elif window.operations_total == 0:
+        failure = "no meal recorded"
+    per_cpu_s = window.operations_total / cpu if cpu > 0 else 0.0  # the CPU window ends just before ended_ns
+    return Meals(window.throughput_per_s, window.jain, result.dropped, len(result.events), result.stats.jain, failure,
+                 per_cpu_s)
+
+
+# -- the section ------------------------------------------------------------------------------
+KINDS = ("raw", "instrumented detail", "instrumented no detail")
+
+
+def _measure(kind: str, backend: str, n: int, seconds: float) -> Meals:
+    if kind == "raw":
+        return raw_meals(backend, n, seconds)
+    return round_meals(backend, n, seconds, detail=kind == "instrumented detail")
+
+
+def _combined(runs: list[Meals]) -> Meals:
+    failures = "; ".join(dict.fromkeys(r.failure for r in runs if r.failure))
+    return Meals(
+        median([r.per_s for r in runs]), median([r.jain for r in runs]), sum(r.dropped for r in runs),
+        sum(r.kept for r in runs), median([r.whole_jain for r in runs]), failures, median([r.per_cpu_s for r in runs]),
+    )
+
+
+def _note(got: Meals, repeats: int, seconds: float) -> str:
+    note = (f"median of {repeats} x {seconds:g} s; {got.kept:,} records kept and {got.dropped:,} lost in all; "
+            f"whole-round Jain {got.whole_jain:.3f}")
+    if got.dropped:
+        note += (f"; {got.lost_share:.1%} of records lost to full rings, so meals (and Jain) are undercounted: "
+                 f"~{got.per_s / (1 - got.lost_share):,.0f}/s if the loss were even")
+    if got.failure:
+        note += f"; RUN FAILED: {got.failure}"
+    return note
+
+
+def _rows(backend: str, n: int, results: dict[str, Meals], repeats: int, seconds: float) -> list[Row]:
+    raw = results["raw"]
+    label = f"{n} {'threads' if backend == 'thread' else 'processes'}"
+    rows = [Row(SECTION, f"raw meals/s {label}", raw.per_s, "meals/s", jain=raw.jain, per_cpu=raw.per_cpu_s,
+                note=f"median of {repeats} x {seconds:g} s")]
+    for kind in (k for k in KINDS[1:] if k in results):
+        got = results[kind]
+        share = got.per_s / raw.per_s if raw.per_s else 0.0
+        cpu_share = got.per_cpu_s / raw.per_cpu_s if raw.per_cpu_s else 0.0
+        small = n == 5
+        met = not got.failure and (share >= 0.20 if small else got.dropped == 0)
+        rows.append(
+            Row(SECTION, f"{kind} meals/s {label}", got.per_s, "meals/s", f"raw {label}", raw.per_s,
+                f"{share:.1%} of raw ({cpu_share:.1%} per CPU-s)", ">= 20% of raw" if small else "dropped = 0", met,
+                jain=got.jain, dropped=got.dropped, per_cpu=got.per_cpu_s, note=_note(got, repeats, seconds))
+        )
+    return rows
+
+
+def run(plan: Plan) -> list[Row]:
+    rows: list[Row] = []
+    for backend, big in (("thread", 64), ("process", 32)):
+        for n, repeats in ((5, plan.dining_repeats), (big, 1)):
+            runs: dict[str, list[Meals]] = {kind: [] for kind in KINDS}
+            kinds = KINDS if n == 5 else KINDS[:2]
+            for _ in range(repeats):  # interleaved, so drift in the machine hits every kind
+                for kind in kinds:
+                    runs[kind].append(_measure(kind, backend, n, plan.dining_s))
+            results = {kind: _combined(r) for kind, r in runs.items() if r}
+            rows += _rows(backend, n, results, repeats, plan.dining_s)
+    return rows

@@ -1,0 +1,53 @@
+"""The raw dining loop and CPU accounting, kept free of heavy imports: spawned children load this only."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+_TICK_S = 1.0 / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.01
+_SERVICES = (b"resource_tracker", b"forkserver")
+
+
+def raw_philosopher(first: Any, second: Any, stop: Any, meals: Any, i: int, ready: Any, go: Any) -> None:
+    """``dining ordered`` at zero think/eat on raw locks: lower fork, higher fork, eat, put back."""
+    ready.release()
+    go.wait()
+    eaten = 0
+    while stop[0] == 0.0:
+        with first, second:
+            eaten += 1
+    meals[i] = eaten
+
+
+def _cpu_of(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0  # gone: its CPU can no longer be read
+    return (int(fields[11]) + int(fields[12])) * _TICK_S  # utime + stime
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and not any(s in (stat.parent / "cmdline").read_bytes() for s in _SERVICES):
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def tree_cpu_s() -> float:
+    """CPU seconds used so far by this process (every thread) and its live children (agents).
+
+    Read from /proc at the start and end of a window while every agent is alive, so the
+    difference is what the run cost, engine included. 0.0 where /proc does not exist.
+    """
+    if not Path("/proc/self/stat").exists():
+        return 0.0
+    me = os.getpid()
+    return _cpu_of(me) + sum(_cpu_of(child) for child in _children(me))
