@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from sims.levels.schema import BACKENDS, Choice, Choices, Goal, LevelSpec, Scalar
@@ -35,6 +35,7 @@ MAX_SECONDS = 600.0
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _FILE_ORDER_RE = re.compile(r"^(\d+)_")
+_COMMAND_RE = re.compile(r"^(\d+(?:\.\d+)?):(\S.*)$")
 
 
 class EngineParam(Protocol):
@@ -124,10 +125,11 @@ def _choices(choices: Choices, fixed: Iterable[str]) -> Iterator[Issue]:
             yield f"choices.options.{name}", "must list at least one value, got none"
         yield from _unique(f"choices.options.{name}", values)
     seen: set[str] = set(fixed)
-    for name in choices.knobs():
-        if name in seen:
-            yield f"choices.{name}", f"must be a new name (not a fixed param or another knob), got {name!r} again"
-        seen.add(name)
+    for kind in ("ranges", "toggles", "options"):
+        for name in getattr(choices, kind):
+            if name in seen:
+                yield f"choices.{kind}.{name}", f"must be a new name (not a fixed param or another knob), got {name!r}"
+            seen.add(name)
 
 
 def _unique(field: str, values: Sequence[str]) -> Iterator[Issue]:
@@ -148,6 +150,12 @@ def _choice(spec: LevelSpec, role: str, choice: Choice) -> Iterator[Issue]:
         problem = _knob_problem(spec.choices, name, value)
         if problem:
             yield f"{role}.params.{name}", problem
+    for i, command in enumerate(choice.commands):
+        match = _COMMAND_RE.match(command)
+        if match is None:
+            yield f"{role}.commands[{i}]", f"must be 'SECONDS:COMMAND' such as '1.5:kill 0', got {command!r}"
+        elif float(match[1]) > spec.seconds:
+            yield f"{role}.commands[{i}]", f"must happen within the round ({spec.seconds:g} s), got {command!r}"
 
 
 def _knob_problem(choices: Choices, name: str, value: Scalar) -> str | None:
@@ -170,8 +178,9 @@ def _knob_problem(choices: Choices, name: str, value: Scalar) -> str | None:
 def _pair(spec: LevelSpec) -> Iterator[Issue]:
     if spec.settings(spec.reference) == spec.settings(spec.naive):
         yield "naive", "must differ from reference, got the same settings"
-    if not spec.scheduler and len(spec.choices.strategies) < 2 and not spec.choices.knobs():
-        yield "choices", "must offer the player something to choose, got nothing"
+    acts = spec.scheduler or spec.reference.commands
+    if not acts and len(spec.choices.strategies) < 2 and not spec.choices.knobs():
+        yield "choices", "must offer the player something to choose or do, got nothing"
 
 
 def _scheduler(spec: LevelSpec) -> Iterator[Issue]:
@@ -247,9 +256,21 @@ def implied(goal: Goal, before: Iterable[Goal]) -> bool:
     return bool(points) and all(goal.holds(x) for x in points)
 
 
-def check_engine(spec: LevelSpec, scenario: EngineScenario) -> list[Issue]:
-    """Whether the scenario the engine really has offers what the level asks of it."""
-    return [*_engine_menu(spec, scenario), *_engine_params(spec, {p.name: p for p in scenario.params})]
+def check_engine(
+    spec: LevelSpec, scenario: EngineScenario, parse_command: Callable[[str], object] | None = None
+) -> list[Issue]:
+    """Whether the scenario the engine really has offers what the level asks of it.
+
+    ``parse_command`` is the engine's parser of ``T:COMMAND`` (ValueError on a bad one).
+    """
+    found = [*_engine_menu(spec, scenario), *_engine_params(spec, {p.name: p for p in scenario.params})]
+    for role in ("reference", "naive") if parse_command else ():
+        for i, command in enumerate(getattr(spec, role).commands):
+            try:
+                parse_command(command)
+            except ValueError as exc:
+                found.append((f"{role}.commands[{i}]", f"must be a command the engine knows, got {command!r} ({exc})"))
+    return found
 
 
 def _engine_menu(spec: LevelSpec, scenario: EngineScenario) -> Iterator[Issue]:

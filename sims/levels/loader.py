@@ -249,6 +249,12 @@ def engine_scenarios() -> Mapping[str, checks.EngineScenario]:
     return scenarios()
 
 
+def _engine_command_parser() -> Callable[[str], object]:
+    from sims.rounds.commands import parse_timed
+
+    return parse_timed
+
+
 def read_level(
     path: Path, conv: cattrs.Converter | None = None, engine: Mapping[str, checks.EngineScenario] | None = None
 ) -> tuple[LevelSpec | None, list[Problem]]:
@@ -263,7 +269,7 @@ def read_level(
     found = checks.check_level(spec, path.name)
     scenario = (engine_scenarios() if engine is None else engine).get(spec.scenario)
     if scenario is not None:
-        found += checks.check_engine(spec, scenario)
+        found += checks.check_engine(spec, scenario, _engine_command_parser())
     problems = [Problem(path, field, msg) for field, msg in found]
     return (None if problems else spec), problems
 

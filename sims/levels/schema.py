@@ -165,15 +165,18 @@ class Choices:
 
 @attrs.frozen
 class Choice:
-    """One concrete pick from a level's :class:`Choices` (a strategy, knob values, a schedule).
+    """One concrete pick from a level's :class:`Choices` (a strategy, knob values, actions).
 
     ``schedule`` is for scheduler levels: agent indices, each released by one engine
     ``step N`` command (the agent runs to its next labelled step), in this order.
+    ``commands`` are live actions at set times in the engine's ``T:COMMAND`` form
+    (``"1.5:kill 0"``, ``"2:resize seats 3"``): what the player does with the mouse.
     """
 
     strategy: str | None = None
     params: Mapping[str, Scalar] = attrs.field(factory=_empty_map, converter=_frozen_map)
     schedule: tuple[int, ...] = ()
+    commands: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -197,6 +200,7 @@ class RoundSettings:
     seconds: float
     schedule: tuple[int, ...]
     gated: bool
+    commands: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -244,4 +248,6 @@ class LevelSpec:
         strategy = choice.strategy
         if strategy is None and self.choices.strategies:
             strategy = self.choices.strategies[0]
-        return RoundSettings(self.scenario, strategy, params, self.seconds, choice.schedule, self.scheduler)
+        return RoundSettings(
+            self.scenario, strategy, params, self.seconds, choice.schedule, self.scheduler, choice.commands
+        )
