@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -164,15 +165,25 @@ def test_verify_fails_when_the_naive_choice_wins(level: LevelSpec) -> None:
     assert [t.role for t in verdict.failures()] == ["naive"]
 
 
-def test_verify_command_needs_an_engine_and_uses_the_one_given(
+def test_verify_command_uses_the_play_it_is_given(
     level: LevelSpec, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = str(tmp_path / "fixture.toml")
-    assert main(["verify", path]) == 2
-    assert "verify needs the scenarios engine" in capsys.readouterr().err
     assert main(["verify", path], play=lambda lv, c, b: GOOD if c.strategy == "ordered" else {}) == 0
     assert "1/1 levels keep their promise" in capsys.readouterr().out
     assert main(["verify", path, "--backend", "thread"], play=lambda *_: GOOD) == 1
+    assert "FAILED (must earn 0 stars)" in capsys.readouterr().err
+
+
+def test_verify_on_the_real_engine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = LEVEL_TEXT.format(id="engine", order=1).replace('["thread", "process"]', '["thread"]')
+    text = text.replace("params = { agents = 5 }", "params = { agents = 5, think_ms = 0, eat_ms = 5 }")
+    path = tmp_path / "engine.toml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["verify", str(path)]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert re.search(r"engine: reference on thread: [123] stars, ok", out)
+    assert "engine: naive on thread: 0 stars, ok" in out
 
 
 # --- saved progress -------------------------------------------------------------------
