@@ -161,6 +161,9 @@ def test_file_number_must_match_order(tmp_path: Path) -> None:
         ("params = { agents = 5 }", "params = { agents = 500 }", "params.agents"),
         ('three = ["starved_count == 0"]', 'three = ["jain <= 0.5"]', "stars.three[0]"),
         ('"deadlock == false"', '"deadlock >= 1"', "goals[0]"),
+        ('reference = { strategy = "ordered" }', 'reference = { commands = ["1:juggle 0"] }', "reference.commands[0]"),
+        ('reference = { strategy = "ordered" }', 'reference = { commands = ["9:kill 0"] }', "reference.commands[0]"),
+        ('reference = { strategy = "ordered" }', 'reference = { commands = ["kill 0"] }', "reference.commands[0]"),
     ],
 )
 def test_meaning_problems_name_the_field(tmp_path: Path, old: str, new: str, field: str) -> None:
@@ -277,3 +280,11 @@ def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_problem_without_field_names_only_the_file() -> None:
     assert str(Problem(Path("x.toml"), "", "must be valid TOML, got: oops")) == "x.toml: must be valid TOML, got: oops"
+
+
+def test_a_knob_the_engine_lacks_is_reported_once(tmp_path: Path) -> None:
+    text = BASE.replace("ranges = { seats", "ranges = { juggle = { min = 1, max = 3, default = 1 }, seats")
+    with pytest.raises(LevelLoadError) as caught:
+        LevelSpec.from_toml(write(tmp_path, "fixture.toml", text))
+    assert [p.field for p in caught.value.problems] == ["choices.ranges.juggle.min"]
+    assert "must be a parameter of dining" in caught.value.problems[0].message

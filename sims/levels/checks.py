@@ -296,9 +296,12 @@ def _engine_params(spec: LevelSpec, known: Mapping[str, EngineParam]) -> Iterato
     values += [(f"choices.toggles.{n}", n, v) for n, v in spec.choices.toggles.items()]
     for name, options in spec.choices.options.items():
         values += [(f"choices.options.{name}[{i}]", name, v) for i, v in enumerate(options)]
+    unknown: set[str] = set()
     for field, name, value in values:
         if name not in known:
-            yield field, f"must be a parameter of {spec.scenario} ({', '.join(known)}), got {name!r}"
+            if name not in unknown:  # once per name, not once per min, max and default
+                yield field, f"must be a parameter of {spec.scenario} ({', '.join(known)}), got {name!r}"
+            unknown.add(name)
             continue
         try:
             known[name].check(value)
