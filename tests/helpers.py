@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, ClassVar
 
 import numpy as np
@@ -66,6 +66,32 @@ def poll_for(rnd: Round, seconds: float) -> None:
 def run_round(scenario: str, **kw: Any) -> RoundResult:
     with Round(RoundConfig(scenario, **kw)) as rnd:
         return rnd.run()
+
+
+def stop_within(rnd: Round, seconds: float = 10.0) -> RoundResult:
+    """``rnd.stop()``, but a teardown that blocks fails the test (with the stuck stack)
+    instead of hanging the whole run. Used instead of ``with Round(...)`` where a bug in
+    teardown is what the test looks for: the context manager would block again on exit.
+    """
+    import os
+    import signal
+    import sys
+    import traceback
+
+    box: list[RoundResult | None] = []
+    stopper = threading.Thread(target=lambda: box.append(rnd.stop()), name="round stop", daemon=True)
+    stopper.start()
+    stopper.join(seconds)
+    if stopper.is_alive():
+        stack = "".join(traceback.format_stack(sys._current_frames()[stopper.ident or 0]))
+        for ident in rnd.identities():  # free the agents; the stuck engine thread stays behind
+            if ident.backend == "process":
+                with suppress(ProcessLookupError):
+                    os.kill(ident.pid, signal.SIGKILL)
+        raise AssertionError(f"Round.stop() did not return within {seconds:g} s; it is stuck in:\n{stack}")
+    result = box[0]
+    assert result is not None
+    return result
 
 
 # -- reading events --------------------------------------------------------------------------
@@ -324,4 +350,3 @@ def with_testbed(monkeypatch: Any) -> None:
         return Testbed() if name == "testbed" else scenarios()[name]
 
     monkeypatch.setattr(round_module, "scenario_named", scenario_named)
-
