@@ -85,9 +85,10 @@ class Lab(AgentBody):
         else:
             done = (in_line if mode == "line" else in_threads)(me, jobs)
         wall = time.monotonic_ns() - began
-        for asked, start, end, _ in done:
+        for asked, start, end, _, cpu in done:
             me.record(Op.STARTUP, self.phases[name], start - asked)
             me.record(Op.WORK, self.phases[name], end - start)
+            me.record(Op.CPU_USED, self.phases[name], cpu)
         me.record(Op.PHASE_END, self.phases[name], wall)
 
 
@@ -187,7 +188,11 @@ class Gil(Scenario):
                 stats[f"{m}_{k}_job_mean_ms"] = float(np.mean(work)) / 1e6 if len(work) else 0.0
                 stats[f"{m}_{k}_first_start_ms"] = float(np.min(start)) / 1e6 if len(start) else 0.0
                 stats[f"{m}_{k}_last_start_ms"] = float(np.max(start)) / 1e6 if len(start) else 0.0
-                stats[f"{m}_{k}_work_span_s"] = work_span(events, index)
+                stats[f"{m}_{k}_work_span_s"] = span = work_span(events, index)
+                cpu = float(select(events, Op.CPU_USED, index)["value"].sum()) / 1e9
+                stats[f"{m}_{k}_cpu_used_s"] = cpu
+                # CPU seconds per second of the jobs' span: at most 1 while one thread runs at a time
+                stats[f"{m}_{k}_parallelism"] = cpu / span if span else 0.0
         for m in ("thread", "process"):
             for k in KINDS:
                 stats[f"{m}_{k}_ratio"] = _ratio(stats[f"{m}_{k}_s"], stats[f"line_{k}_s"])

@@ -56,7 +56,7 @@ class Manager(AgentBody):
         began = time.monotonic_ns()
         done: list[Done] = serve()
         wall = time.monotonic_ns() - began
-        for asked, start, end, _ in done:
+        for asked, start, end, *_ in done:
             me.record(Op.STARTUP, self.phases[phase], start - asked)
             me.record(Op.WORK, self.phases[phase], end - start)
         me.record(Op.PHASE_END, self.phases[phase], wall)

@@ -78,6 +78,7 @@ class Op(enum.IntEnum):
     PHASE_END = 56  # - ns the phase took (wall clock); resource = the phase
     STARTUP = 57  # - ns from asking for a worker to the worker starting the job; resource = the phase
     WAITED = 58  # - ns from wanting in to being in (an entry protocol of several primitives); resource = the room
+    CPU_USED = 59  # - ns of CPU time a lab job's own thread used (time.thread_time_ns); resource = the phase
 
 
 class State(enum.IntEnum):
