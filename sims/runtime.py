@@ -7,7 +7,10 @@ It pickles to its names only, so a spawned agent process attaches to the same me
 
 from __future__ import annotations
 
+import contextlib
+import mmap
 import os
+import secrets
 import threading
 import time
 from multiprocessing import shared_memory
@@ -24,7 +27,14 @@ GATED = 3
 DETAIL = 4  # 1: record states and steps; 0: only what resources and items need
 _CONTROL_SLOTS = 8
 
+SHM_TAG_VARIABLE = "DINER_SHM_TAG"
 SLICE_S = 0.05  # blocking calls wake this often to notice the end of the round
+
+
+def segment_name() -> str:
+    """``diner_<tag>_<random>``: the tag (``DINER_SHM_TAG``, inherited by children) lets a
+    test runner tell its own segments from those of other programs on the machine."""
+    return f"diner_{os.environ.get(SHM_TAG_VARIABLE, 'run')}_{secrets.token_hex(4)}"
 
 
 def _release_gil() -> None:
@@ -55,7 +65,7 @@ class Runtime:
         self.resume.set()
         self.go = events.Event()  # set once every agent has started: the round's clock starts
         self._shm: shared_memory.SharedMemory | None = None
-        self._local_buf: bytearray | None = None
+        self._local_buf: mmap.mmap | None = None
         self.shm_name: str | None = None
         self._owner = True
         self.agents_here = threading.local()
@@ -67,10 +77,10 @@ class Runtime:
         self.rings, self.capacity = rings, capacity
         size = ring_bytes(capacity) * rings
         if self.shared:
-            self._shm = shared_memory.SharedMemory(create=True, size=size)
+            self._shm = shared_memory.SharedMemory(create=True, size=size, name=segment_name())
             self.shm_name = self._shm.name
         else:
-            self._local_buf = bytearray(size)
+            self._local_buf = mmap.mmap(-1, size)  # anonymous: pages are zeroed as first touched
 
     # -- pickling: names only ------------------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:
@@ -109,7 +119,10 @@ class Runtime:
     def close(self) -> None:
         """Detach; the engine's copy also unlinks the segment. Safe to call twice."""
         shm, self._shm = self._shm, None
-        self._local_buf = None
+        local, self._local_buf = self._local_buf, None
+        if local is not None:
+            with contextlib.suppress(BufferError):  # a reader's view may still be alive
+                local.close()
         self.agents_here = threading.local()
         if shm is None:
             return

@@ -1,4 +1,11 @@
-"""Every test must leave no thread, child process or shared-memory segment behind."""
+"""Every test must leave no thread, child process or shared-memory segment behind.
+
+Shared memory is global to the machine. The engine names its segments after
+``DINER_SHM_TAG``, which this file sets for the whole test run (children inherit it), so
+those are always attributed exactly. Python's own anonymous segments and named semaphores
+(``psm_*``, ``sem.mp-*``) cannot be attributed: they are checked only under CI, where
+nothing else runs beside the tests.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +18,16 @@ from pathlib import Path
 import pytest
 
 SHM = Path("/dev/shm")
+TAG = f"pytest{os.getpid()}"
+os.environ["DINER_SHM_TAG"] = TAG  # read by sims.runtime.segment_name in this process and its children
+UNATTRIBUTED = ("psm_", "sem.mp-", "wnsm_") if os.environ.get("CI") else ()
 SETTLE_S = 5.0  # how long finished helpers (e.g. a Queue's feeder thread) get to disappear
 
 
 def _shm_names() -> set[str]:
     if not SHM.is_dir():
         return set()
-    return {p.name for p in SHM.iterdir() if p.name.startswith(("psm_", "sem.mp-", "wnsm_"))}
+    return {p.name for p in SHM.iterdir() if p.name.startswith((f"diner_{TAG}_", *UNATTRIBUTED))}
 
 
 def _child_pids() -> set[int]:

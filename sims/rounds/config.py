@@ -13,6 +13,18 @@ START_METHODS = ("spawn", "forkserver")
 MAX_SECONDS = 24 * 3600.0
 
 
+RING_BUDGET = 1 << 21  # records for all rings together (64 MiB; pages are touched only as used)
+RING_MIN, RING_MAX = 1 << 16, 1 << 19
+
+
+def ring_capacity_for(agents: int, asked: int | None) -> int:
+    """Records per ring: what was asked, else an equal share of the budget (a power of two)."""
+    if asked is not None:
+        return asked
+    share = RING_BUDGET // (agents + 1)
+    return max(RING_MIN, min(RING_MAX, 1 << (share.bit_length() - 1)))
+
+
 def _positive(_: Any, attribute: attrs.Attribute, value: float) -> None:
     if not value > 0:
         raise ValueError(f"{attribute.name} must be > 0, got {value!r}")
@@ -31,7 +43,7 @@ class RoundConfig:
     schedule: tuple[Timed, ...] = ()
     stop_on_deadlock: bool = True
     start_method: str = attrs.field(default="spawn", validator=attrs.validators.in_(START_METHODS))
-    ring_capacity: int = 1 << 16
+    ring_capacity: int | None = None  # records per agent ring; None: share RING_BUDGET among agents
     detail: bool = True  # record agents' labelled steps (states are always recorded)
     gated: bool = False  # start with every agent held at its first labelled step
     max_events: int = 30_000_000  # the round ends early rather than exhaust memory

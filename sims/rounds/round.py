@@ -15,7 +15,7 @@ from sims.agents import AgentRun, agent_class
 from sims.live import LiveModel
 from sims.primitives import Semaphore
 from sims.rounds import commands as cmd
-from sims.rounds.config import RoundConfig
+from sims.rounds.config import RoundConfig, ring_capacity_for
 from sims.rounds.layout import AgentIdentity, RoundLayout
 from sims.rounds.result import RoundResult
 from sims.rounds.world import World
@@ -65,6 +65,7 @@ class Round:
         self._batches: list[np.ndarray] = []
         self._kept = 0
         self._last_batch = 0
+        self._ring_capacity = 0
         self._schedule = sorted(config.schedule, key=lambda t: t.at)
         self._exited: set[int] = set()
         self._exit_codes: dict[int, int | None] = {}
@@ -101,7 +102,8 @@ class Round:
         self._world = world = World(cfg.backend, self._ctx, rt)
         self.scenario.build(world, self.strategy, self.params, cfg.seed)
         n = len(world.agents)
-        rt.allocate(n + 1, cfg.ring_capacity)
+        capacity = ring_capacity_for(n, cfg.ring_capacity)
+        rt.allocate(n + 1, capacity)
         rt.control[DETAIL] = 1.0 if cfg.detail else 0.0
         rt.control[GATED] = 1.0 if cfg.gated else 0.0
         self.layout = RoundLayout(
@@ -116,7 +118,8 @@ class Round:
         self.model = LiveModel(self.layout, self.scenario.operation_ops(self.layout))
         for primitive in world.primitives.values():
             primitive.bind_model(self.model)
-        self._reader = RingReader(rt.buffer, n + 1, cfg.ring_capacity)
+        self._reader = RingReader(rt.buffer, n + 1, capacity)
+        self._ring_capacity = capacity
         self._emit = rt.bind(n, ENGINE_AGENT).emit
         self._check_schedule()
         self._create_agents()
@@ -192,7 +195,7 @@ class Round:
             self.start()
         try:
             while self.poll():
-                if self._last_batch < self.config.ring_capacity // 16:  # busy rings: drain again at once
+                if self._last_batch < self._ring_capacity // 16:  # busy rings: drain again at once
                     self._ended.wait(self.config.poll_s)
         finally:
             self.stop(self.end_reason or "interrupted")
