@@ -13,11 +13,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from game.paths import FONT, THEME, export_root
 from game.scene import Scene, SceneStack
 from game.text import TextCache
+
+if TYPE_CHECKING:
+    from game.campaign import Campaign
 
 DEFAULT_SIZE = (1280, 720)
 MIN_SIZE = (960, 600)
@@ -28,7 +31,12 @@ class App:
     """Owns the display, the UI manager, the text cache and the scenes."""
 
     def __init__(
-        self, size: tuple[int, int] = DEFAULT_SIZE, fps: int = FPS, exports: Path | None = None, frame_limit: int = 0
+        self,
+        size: tuple[int, int] = DEFAULT_SIZE,
+        fps: int = FPS,
+        exports: Path | None = None,
+        frame_limit: int = 0,
+        save_path: Path | None = None,
     ) -> None:
         import pygame
         import pygame_gui
@@ -50,6 +58,22 @@ class App:
         self.exports = exports or export_root()
         self.frames = 0
         self.frame_limit = frame_limit  # > 0: close after this many frames (smoke tests, launch benchmarks)
+        self.save_path = save_path  # campaign progress; None: $DINER_SAVE_FILE or the user data folder
+        self._campaign: Campaign | None = None
+
+    @property
+    def campaign(self) -> Campaign:
+        """Levels and saved progress, loaded the first time a scene asks (not at launch)."""
+        if self._campaign is None:
+            from game.campaign import Campaign
+
+            self._campaign = Campaign.load(self.save_path)
+        return self._campaign
+
+    @property
+    def language(self) -> str:
+        """The player's language ("en" or "zh"), from the saved progress."""
+        return self.campaign.language
 
     @property
     def size(self) -> tuple[int, int]:

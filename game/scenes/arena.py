@@ -236,11 +236,14 @@ class ArenaScene(Scene):
         self.session.ingest(dt)
         layout = self.session.layout
         if layout is not None and self.view is None:
-            text = self.app.text
-            self.view = TableView(text, layout) if layout.scenario == "dining" else KitchenView(text, layout)
-            self.panel = LivePanel(text, self.session)
+            self.view = self._make_view(layout)
+            self.panel = LivePanel(self.app.text, self.session)
             self.relayout()
         self._refresh_labels()
+
+    def _make_view(self, layout: Any) -> TableView | KitchenView:
+        text = self.app.text
+        return TableView(text, layout) if layout.scenario == "dining" else KitchenView(text, layout)
 
     def _refresh_labels(self) -> None:
         ended = self.session is not None and self.session.ended

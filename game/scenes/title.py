@@ -8,12 +8,10 @@ from typing import Any
 from game import palette
 from game.scene import Scene
 
-TAGLINE = "Real threads and processes fight over real locks. Watch them. Fix them."
-LINES = (
-    "Every philosopher, cook and waiter you will see is a real thread or process of your computer.",
-    "What you see on screen is read from the telemetry they write: nothing is faked or replayed.",
-    "死锁餐厅 — 真正的线程与进程，真正的锁。",
-)
+TEASER = {  # the other language's line, a hint that the switch is there
+    "en": "死锁餐馆 — 真正的线程与进程，真正的锁。",
+    "zh": "Deadlock Diner — real threads, real processes, real locks.",
+}
 
 
 class TitleScene(Scene):
@@ -23,34 +21,54 @@ class TitleScene(Scene):
         from pygame_gui.elements import UIButton
 
         w, h = self.app.size
-        ui = self.app.ui
-        self.play = self.add(
-            UIButton((w // 2 - 160, int(h * 0.66), 320, 48), "Play: open the sandbox (Enter)", ui, object_id="#primary")
-        )
-        self.help = self.add(UIButton((w // 2 - 160, int(h * 0.66) + 58, 155, 38), "Help (F1)", ui))
-        self.quit = self.add(UIButton((w // 2 + 5, int(h * 0.66) + 58, 155, 38), "Quit (Q)", ui))
+        ui, tr = self.app.ui, self.app.campaign.tr
+        y = int(h * 0.66)
+        self.campaign = self.add(UIButton((w // 2 - 255, y, 250, 48), tr("title.campaign"), ui, object_id="#primary"))
+        self.play = self.add(UIButton((w // 2 + 5, y, 250, 48), tr("title.sandbox"), ui))
+        self.help = self.add(UIButton((w // 2 - 240, y + 58, 155, 38), tr("title.help"), ui))
+        self.language = self.add(UIButton((w // 2 - 77, y + 58, 155, 38), tr("lang.button"), ui))
+        self.quit = self.add(UIButton((w // 2 + 86, y + 58, 155, 38), tr("title.quit"), ui))
 
     def handle(self, event: Any) -> None:
         import pygame
         import pygame_gui
 
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
-            if event.ui_element is self.play:
-                self._play()
-            elif event.ui_element is self.help:
-                self._help()
-            elif event.ui_element is self.quit:
-                self.app.running = False
+            actions = {
+                self.campaign: self._campaign,
+                self.play: self._play,
+                self.help: self._help,
+                self.language: self._language,
+                self.quit: self._quit,
+            }
+            actions.get(event.ui_element, lambda: None)()
         elif event.type == pygame.KEYDOWN:
-            if event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
-                self._play()
-            elif event.key in (pygame.K_q, pygame.K_ESCAPE):
-                self.app.running = False
+            keys = {
+                pygame.K_RETURN: self._play,
+                pygame.K_KP_ENTER: self._play,
+                pygame.K_c: self._campaign,
+                pygame.K_l: self._language,
+                pygame.K_q: self._quit,
+                pygame.K_ESCAPE: self._quit,
+            }
+            keys.get(event.key, lambda: None)()
+
+    def _quit(self) -> None:
+        self.app.running = False
 
     def _play(self) -> None:
         from game.scenes.sandbox import SandboxScene
 
         self.app.scenes.replace(SandboxScene(self.app))
+
+    def _campaign(self) -> None:
+        from game.scenes.levels import LevelSelectScene
+
+        self.app.scenes.replace(LevelSelectScene(self.app))
+
+    def _language(self) -> None:
+        self.app.campaign.switch_language()
+        self.relayout()
 
     def _help(self) -> None:
         from game.scenes.help import HelpScene
@@ -59,12 +77,18 @@ class TitleScene(Scene):
 
     def draw(self, surface: Any) -> None:
         w, h = surface.get_size()
-        text = self.app.text
+        text, campaign = self.app.text, self.app.campaign
         self._emblem(surface, (w // 2, int(h * 0.27)), min(w, h) * 0.13)
-        text.draw(surface, "Deadlock Diner", (w // 2, int(h * 0.46)), 60, palette.TEXT, bold=True, anchor="center")
-        text.draw(surface, TAGLINE, (w // 2, int(h * 0.46) + 48), 19, palette.ACCENT, anchor="center")
-        for i, line in enumerate(LINES):
-            text.draw(surface, line, (w // 2, int(h * 0.46) + 84 + 22 * i), 15, palette.DIM, anchor="center")
+        title = campaign.tr("campaign.title")
+        text.draw(surface, title, (w // 2, int(h * 0.46)), 60, palette.TEXT, bold=True, anchor="center")
+        y = int(h * 0.46) + 48
+        text.draw(surface, campaign.tr("title.tagline"), (w // 2, y), 19, palette.ACCENT, anchor="center")
+        lines = (campaign.tr("title.line1"), campaign.tr("title.line2"), TEASER[campaign.language])
+        for i, line in enumerate(lines):
+            text.draw(surface, line, (w // 2, y + 36 + 22 * i), 15, palette.DIM, anchor="center")
+        warning = campaign.warning_text()
+        if warning:
+            text.draw(surface, text.fit(warning, 14, w - 40), (w // 2, h - 24), 14, palette.WARN, anchor="center")
 
     def _emblem(self, surface: Any, centre: tuple[int, int], radius: float) -> None:
         """A still drawing of five philosophers and five forks (decoration, not a round)."""

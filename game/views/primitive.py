@@ -36,6 +36,8 @@ def _headline(res: ResourceStatistics, taken: int | None) -> tuple[str, tuple[in
         return "ORPHANED: its holder was killed", palette.BAD
     if res.kind == "container":
         return f"{len(res.items)}/{res.capacity} slots full", palette.TEXT
+    if res.kind == "event":
+        return ("set" if res.is_set else "clear"), (palette.GOOD if res.is_set else palette.DIM)
     if res.kind == "lock":
         return ("held" if res.holders else "free"), (palette.FORK_HELD if res.holders else palette.GOOD)
     free, out = permits(res, taken)
@@ -96,6 +98,8 @@ class PrimitiveWidget:
     def _tokens(self, surface: Any, x: int, y: int, width: int, res: ResourceStatistics, taken: int | None) -> None:
         if res.kind == "container":
             self._slots(surface, x, y, width, res)
+            return
+        if res.kind == "event":
             return
         held: list[int | None] = list(res.holders)
         free, out = permits(res, taken)

@@ -57,13 +57,17 @@ class Adder(AgentBody):
         done, cells, slot = 0, self.cells, self.slot
         while me.running():
             if self.lock is None:
+                me.step("read")
                 x = cells[slot]
                 look_busy(self.window)
+                me.step("write")
                 cells[slot] = x + 1
             else:
                 with self.lock:
+                    me.step("read")
                     x = cells[slot]
                     look_busy(self.window)
+                    me.step("write")
                     cells[slot] = x + 1
             done += 1
             self.tally[me.index] = done

@@ -1,0 +1,168 @@
+"""The campaign seen from the window: the shipped levels, the player's progress, the language.
+
+One :class:`Campaign` lives on the :class:`~game.app.App` (made when first asked for). It
+holds no pygame state: it turns a level and the player's picks into a ``RoundConfig``,
+grades a finished round with the level's goals, and saves progress atomically through
+:mod:`sims.levels.progress` (a corrupt save becomes a warning shown on screen).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from game.i18n import tr
+from sims.levels import LevelSpec, load_levels
+from sims.levels.goals import Grade, grade
+from sims.levels.progress import Progress, default_save_path, is_unlocked, load_progress, save_progress
+from sims.levels.schema import Choice, Text
+from sims.levels.texts import next_language
+from sims.rounds.commands import parse_timed
+from sims.rounds.config import RoundConfig
+from sims.rounds.result import RoundResult
+from sims.rounds.summary import flat_numbers
+
+SAVE_ENV = "DINER_SAVE_FILE"
+
+
+@attrs.frozen
+class Picks:
+    """What the player chose on the briefing: strategy, knob values, backend."""
+
+    strategy: str | None
+    params: Mapping[str, Any]
+    backend: str
+
+    @classmethod
+    def defaults(cls, level: LevelSpec) -> Picks:
+        strategies = level.choices.strategies
+        return cls(strategies[0] if strategies else None, level.choices.defaults(), level.backends[0])
+
+    def choice(self) -> Choice:
+        return Choice(strategy=self.strategy, params=dict(self.params))
+
+
+@attrs.frozen
+class Outcome:
+    """A graded round: the stars it earned, whether that beat the best, what went wrong on the way."""
+
+    grade: Grade
+    best_before: int
+    stats: Mapping[str, Any]
+    save_error: str | None = None
+
+    @property
+    def new_best(self) -> bool:
+        return self.grade.stars > self.best_before
+
+
+class Campaign:
+    """Levels (loaded once), progress (saved after every change) and the language."""
+
+    def __init__(
+        self, progress: Progress, path: Path, warning: str | None = None, levels_dir: Path | None = None
+    ) -> None:
+        self.progress = progress
+        self.path = path
+        self.warning = warning
+        self.backup: Path | None = None
+        self._levels_dir = levels_dir
+
+    @functools.cached_property
+    def levels(self) -> tuple[LevelSpec, ...]:
+        """The levels in order, loaded when the level select first needs them (not at launch)."""
+        return load_levels(self._levels_dir)
+
+    @classmethod
+    def load(cls, path: Path | None = None, levels_dir: Path | None = None) -> Campaign:
+        """Saved progress (fresh, with a warning, if the save is corrupt); the levels come later.
+
+        ``path`` defaults to ``$DINER_SAVE_FILE``, else the user data folder (platformdirs).
+        """
+        path = path or (Path(os.environ[SAVE_ENV]) if os.environ.get(SAVE_ENV) else default_save_path())
+        loaded = load_progress(path)
+        campaign = cls(loaded.progress, path, loaded.warning, levels_dir)
+        campaign.backup = loaded.backup
+        return campaign
+
+    def warning_text(self) -> str | None:
+        """The corrupt-save warning in the player's language (the full sentence if nothing was kept)."""
+        if self.warning is None:
+            return None
+        return self.tr("progress.corrupt", backup=self.backup) if self.backup is not None else self.warning
+
+    # -- words ----------------------------------------------------------------------------
+    @property
+    def language(self) -> str:
+        return self.progress.language
+
+    def tr(self, key: str, **fields: object) -> str:
+        return tr(key, self.language, **fields)
+
+    def text(self, text: Text) -> str:
+        return text.get(self.language)
+
+    def switch_language(self) -> str | None:
+        """Move to the other language and save it; returns an error sentence if the save failed."""
+        return self._save(self.progress.with_language(next_language(self.language)))
+
+    # -- the path -------------------------------------------------------------------------
+    def number(self, level: LevelSpec) -> int:
+        return self.levels.index(level) + 1
+
+    def unlocked(self, level: LevelSpec) -> bool:
+        return is_unlocked(self.levels, self.progress, level.id)
+
+    def previous(self, level: LevelSpec) -> LevelSpec | None:
+        i = self.levels.index(level)
+        return self.levels[i - 1] if i > 0 else None
+
+    def following(self, level: LevelSpec) -> LevelSpec | None:
+        i = self.levels.index(level)
+        return self.levels[i + 1] if i + 1 < len(self.levels) else None
+
+    def stars(self, level: LevelSpec) -> int:
+        return self.progress.stars_for(level.id)
+
+    def total_stars(self) -> int:
+        return sum(self.stars(level) for level in self.levels)
+
+    def level(self, level_id: str) -> LevelSpec:
+        return next(level for level in self.levels if level.id == level_id)
+
+    # -- a round of a level ---------------------------------------------------------------
+    def config(self, level: LevelSpec, picks: Picks, seed: int = 0) -> RoundConfig:
+        """The round the level and the picks describe; scheduler levels start gated."""
+        settings = level.settings(picks.choice())
+        return RoundConfig(
+            settings.scenario,
+            backend=picks.backend,
+            strategy=settings.strategy,
+            seconds=settings.seconds,
+            seed=seed,
+            params=dict(settings.params),
+            schedule=tuple(parse_timed(text) for text in settings.commands),
+            gated=settings.gated,
+        )
+
+    def finish(self, level: LevelSpec, result: RoundResult) -> Outcome:
+        """Grade a finished round on its flat statistics and keep the best stars."""
+        stats = flat_numbers(result)
+        graded = grade(level, stats)
+        before = self.stars(level)
+        error = self._save(self.progress.record(level.id, graded.stars)) if graded.stars > before else None
+        return Outcome(graded, before, stats, error)
+
+    def _save(self, progress: Progress) -> str | None:
+        """Keep ``progress`` in play whatever happens; write it atomically, say so if that failed."""
+        self.progress = progress
+        try:
+            save_progress(progress, self.path)
+        except OSError as error:
+            return str(error)
+        return None

@@ -1,0 +1,120 @@
+"""The window's words in English and 简体中文.
+
+Campaign strings live in :mod:`sims.levels.texts` (shared with the level tools); the few
+that only the window needs (buttons, keys, the source panel) are here, in the same shape.
+:func:`tr` looks in both, so a scene never cares where a string is kept.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping
+
+from sims.levels.texts import TABLES, next_language
+
+__all__ = ["WINDOW", "next_language", "tr"]
+
+_EN: Mapping[str, str] = types.MappingProxyType(
+    {
+        "title.tagline": "Real threads and processes fight over real locks. Watch them. Fix them.",
+        "title.line1": "Every philosopher, cook and waiter you will see is a real thread or process of your computer.",
+        "title.line2": "What you see on screen is read from the telemetry they write: nothing is faked or replayed.",
+        "title.campaign": "Campaign (C)",
+        "title.sandbox": "Sandbox (Enter)",
+        "title.help": "Help (F1)",
+        "title.quit": "Quit (Q)",
+        "lang.button": "中文 (L)",
+        "levels.hint": "Click a level or use the arrow keys and Enter.  L: 中文",
+        "levels.open": "Open (Enter)",
+        "back": "Back (Esc)",
+        "briefing.backend": "Backend",
+        "briefing.on": "on",
+        "briefing.off": "off",
+        "briefing.hint": "Hint (I)",
+        "briefing.source": "The agents' real code: {names}",
+        "briefing.scheduler": "You schedule this round: the agents stop at every me.step(...) until you release them.",
+        "briefing.stars": "★ {tier}",
+        "source.none": "(no agent code to show)",
+        "source.outside": "{agent}: line {line} (outside run)",
+        "play.title": "Level {number}: {title}",
+        "play.debrief": "Debrief (Enter)",
+        "play.end": "End round (E)",
+        "play.restart": "Restart (R)",
+        "play.pause": "Pause (P)",
+        "play.back": "Briefing (Esc)",
+        "play.source": "Code / numbers (V)",
+        "play.over": "Round over: press Enter for the debrief",
+        "play.deadlock": "DEADLOCK at t = {t:.3f} s: nobody can ever move again",
+        "sched.auto": "Auto: OS schedules (A)",
+        "sched.gate": "Gate: you schedule (G)",
+        "sched.step": "Step {short} ({number})",
+        "sched.help": "Click an agent or press its number: it takes one step to its next me.step(...).",
+        "sched.auto_on": "The operating system schedules now. G takes the controls back.",
+        "sched.at_gate": "{agent}: waiting for you at '{step}'",
+        "sched.moving": "{agent}: running to its next step",
+        "sched.blocked": "{agent}: blocked on {resource} (a real wait)",
+        "sched.done": "{agent}: finished",
+        "debrief.measured": "What the round measured",
+        "debrief.lesson": "What it means",
+        "debrief.save_failed": "Could not save progress: {error}",
+        "debrief.engine_failed": "The round failed: {error}",
+    }
+)
+
+_ZH: Mapping[str, str] = types.MappingProxyType(
+    {
+        "title.tagline": "真正的线程与进程，争夺真正的锁。看着它们，修好它们。",
+        "title.line1": "你将看到的每位哲学家、厨师和服务员，都是你电脑上真实的线程或进程。",
+        "title.line2": "屏幕上的一切都来自它们写下的遥测数据：没有伪造，也没有回放。",
+        "title.campaign": "闯关模式（C）",
+        "title.sandbox": "沙盒（Enter）",
+        "title.help": "帮助（F1）",
+        "title.quit": "退出（Q）",
+        "lang.button": "English (L)",
+        "levels.hint": "点击关卡，或用方向键和 Enter 选择。L：English",
+        "levels.open": "打开（Enter）",
+        "back": "返回（Esc）",
+        "briefing.backend": "运行方式",
+        "briefing.on": "开",
+        "briefing.off": "关",
+        "briefing.hint": "提示（I）",
+        "briefing.source": "智能体的真实代码：{names}",
+        "briefing.scheduler": "本轮由你调度：智能体每到一个 me.step(...) 就停下，等你放行。",
+        "briefing.stars": "★ {tier}",
+        "source.none": "（没有可显示的代码）",
+        "source.outside": "{agent}：第 {line} 行（不在 run 里）",
+        "play.title": "第 {number} 关：{title}",
+        "play.debrief": "复盘（Enter）",
+        "play.end": "结束本轮（E）",
+        "play.restart": "重来（R）",
+        "play.pause": "暂停（P）",
+        "play.back": "简报（Esc）",
+        "play.source": "代码 / 数据（V）",
+        "play.over": "本轮结束：按 Enter 查看复盘",
+        "play.deadlock": "死锁！t = {t:.3f} 秒：谁也动不了了",
+        "sched.auto": "自动：交给系统（A）",
+        "sched.gate": "接管：由你调度（G）",
+        "sched.step": "放行 {short}（{number}）",
+        "sched.help": "点击智能体或按它的编号：它会走到下一个 me.step(...)。",
+        "sched.auto_on": "现在由操作系统调度。按 G 收回控制权。",
+        "sched.at_gate": "{agent}：停在“{step}”等你放行",
+        "sched.moving": "{agent}：正走向下一步",
+        "sched.blocked": "{agent}：阻塞在 {resource} 上（真实的等待）",
+        "sched.done": "{agent}：已结束",
+        "debrief.measured": "本轮测得",
+        "debrief.lesson": "这说明了什么",
+        "debrief.save_failed": "进度保存失败：{error}",
+        "debrief.engine_failed": "本轮运行失败：{error}",
+    }
+)
+
+WINDOW: Mapping[str, Mapping[str, str]] = types.MappingProxyType({"en": _EN, "zh": _ZH})
+
+
+def tr(key: str, language: str = "en", **fields: object) -> str:
+    """``key`` in ``language`` from the campaign texts or the window's own, filled in."""
+    for tables in (TABLES, WINDOW):
+        table = tables.get(language, tables["en"])
+        if key in table:
+            return table[key].format(**fields)
+    raise KeyError(f"no text {key!r} in the campaign or window strings")

@@ -1,0 +1,165 @@
+"""The debrief: stars earned, each goal with what the round actually measured, and what it means.
+
+Grading happens once, when the scene is made: the round's flat statistics
+(``sims.rounds.summary.flat_numbers``, the same numbers the export writes) against the
+level's goals; a better result is saved at once (atomically).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from game import palette
+from game.campaign import Outcome, Picks
+from game.scene import Scene
+from game.views.stars import draw_stars
+from game.wrap import wrap
+from sims.levels import LevelSpec
+from sims.levels.goals import GoalResult, format_actual
+from sims.rounds.result import RoundResult
+
+MARKS = str.maketrans({"✓": "✔", "✗": "✘"})  # the bundled font has no ✗ (it would draw a box)
+
+
+class DebriefScene(Scene):
+    name = "debrief"
+
+    def __init__(
+        self,
+        app: Any,
+        level: LevelSpec,
+        picks: Picks,
+        hints: int,
+        result: RoundResult | None,
+        error: str | None = None,
+    ) -> None:
+        super().__init__(app)
+        self.level = level
+        self.picks = picks
+        self.hints = hints
+        self.result = result
+        self.error = error.strip().splitlines()[-1] if error else None
+        self.outcome: Outcome | None = app.campaign.finish(level, result) if result is not None else None
+        self.buttons: dict[str, Any] = {}
+
+    @property
+    def stars(self) -> int:
+        return self.outcome.grade.stars if self.outcome else 0
+
+    # -- widgets --------------------------------------------------------------------------
+    def build(self) -> None:
+        from pygame_gui.elements import UIButton
+
+        w, h = self.app.size
+        ui, tr, campaign = self.app.ui, self.app.campaign.tr, self.app.campaign
+        y = h - 62
+        self.buttons = {
+            "back": self.add(UIButton((30, y, 220, 44), tr("debrief.back") + " (Esc)", ui)),
+            "retry": self.add(UIButton((260, y, 200, 44), tr("debrief.retry") + " (R)", ui)),
+            "language": self.add(UIButton((470, y, 160, 44), tr("lang.button"), ui)),
+            "next": self.add(UIButton((w - 250, y, 220, 44), tr("debrief.next") + " (N)", ui, object_id="#primary")),
+        }
+        following = campaign.following(self.level)
+        if following is None or not campaign.unlocked(following):
+            self.buttons["next"].disable()
+
+    # -- input ----------------------------------------------------------------------------
+    def handle(self, event: Any) -> None:
+        import pygame
+        import pygame_gui
+
+        if event.type == pygame_gui.UI_BUTTON_PRESSED:
+            key = next((k for k, v in self.buttons.items() if v is event.ui_element), "")
+            self._act(key)
+        elif event.type == pygame.KEYDOWN:
+            keys = {pygame.K_ESCAPE: "back", pygame.K_r: "retry", pygame.K_l: "language"}
+            keys |= {pygame.K_n: "next", pygame.K_RETURN: "next" if self.stars else "retry"}
+            self._act(keys.get(event.key, ""))
+
+    def _act(self, key: str) -> None:
+        from game.scenes.briefing import BriefingScene
+        from game.scenes.levels import LevelSelectScene
+
+        campaign = self.app.campaign
+        following = campaign.following(self.level)
+        if key == "back":
+            self.app.scenes.replace(LevelSelectScene(self.app, focus=self.level.id))
+        elif key == "retry":
+            self.app.scenes.replace(BriefingScene(self.app, self.level, self.picks, self.hints))
+        elif key == "next" and following is not None and campaign.unlocked(following):
+            self.app.scenes.replace(BriefingScene(self.app, following))
+        elif key == "language":
+            campaign.switch_language()
+            self.relayout()
+
+    # -- drawing --------------------------------------------------------------------------
+    def draw(self, surface: Any) -> None:
+        w, h = surface.get_size()
+        text, campaign = self.app.text, self.app.campaign
+        title = campaign.tr(
+            "level_select.level", number=campaign.number(self.level), title=campaign.text(self.level.title)
+        )
+        text.draw(surface, campaign.tr("debrief.title"), (30, 18), 30, palette.TEXT, bold=True)
+        text.draw(surface, text.fit(title, 18, w - 60), (30, 60), 18, palette.ACCENT)
+        y = self._verdict(surface, 30, 96)
+        half = w // 2
+        self._goals(surface, 30, y + 12, half - 50)
+        self._lesson(surface, half, y + 12, w - half - 30, h)
+
+    def _verdict(self, surface: Any, x: int, y: int) -> int:
+        text, campaign = self.app.text, self.app.campaign
+        if self.outcome is None:
+            message = campaign.tr("debrief.engine_failed", error=self.error or "?")
+            text.draw(surface, text.fit(message, 18, self.app.size[0] - 60), (x, y), 18, palette.BAD, bold=True)
+            return y + 30
+        draw_stars(surface, x, y + 22, 20, self.stars)
+        passed = self.outcome.grade.passed
+        line = campaign.tr("debrief.passed") if passed else campaign.tr("debrief.failed")
+        text.draw(surface, line, (x + 160, y + 2), 22, palette.GOOD if passed else palette.WARN, bold=True)
+        earned = campaign.tr("debrief.earned", stars=self.stars)
+        if self.outcome.new_best:
+            earned += "   " + campaign.tr("debrief.new_best") + "  " + campaign.tr("progress.saved")
+        text.draw(surface, earned, (x + 160, y + 32), 16, palette.TEXT)
+        if self.outcome.save_error:
+            failed = campaign.tr("debrief.save_failed", error=self.outcome.save_error)
+            text.draw(surface, text.fit(failed, 14, self.app.size[0] - 60), (x, y + 56), 14, palette.BAD)
+        return y + 74
+
+    def _goals(self, surface: Any, x: int, y: int, width: int) -> None:
+        text, campaign = self.app.text, self.app.campaign
+        text.draw(surface, campaign.tr("debrief.measured"), (x, y), 18, palette.TEXT, bold=True)
+        y += 30
+        if self.outcome is None:
+            return
+        for tier, results in enumerate(self.outcome.grade.tiers):
+            draw_stars(surface, x, y + 9, 7, tier + 1)
+            for result in results:
+                line, colour = self._goal_line(result)
+                text.draw(surface, text.fit(line, 15, width - 60), (x + 56, y), 15, colour)
+                y += 22
+            y += 6
+
+    def _goal_line(self, result: GoalResult) -> tuple[str, tuple[int, int, int]]:
+        tr = self.app.campaign.tr
+        if result.actual is None:
+            return tr("debrief.goal_missing", goal=result.text).translate(MARKS), palette.BAD
+        key = "debrief.goal_passed" if result.passed else "debrief.goal_failed"
+        line = tr(key, goal=result.text, actual=format_actual(result.actual)).translate(MARKS)
+        return line, palette.GOOD if result.passed else palette.BAD
+
+    def _lesson(self, surface: Any, x: int, y: int, width: int, h: int) -> None:
+        text, campaign = self.app.text, self.app.campaign
+        passed = self.outcome is not None and self.outcome.grade.passed
+        heading = campaign.tr("debrief.lesson") if passed else campaign.tr("hints.title")
+        text.draw(surface, heading, (x, y), 18, palette.TEXT, bold=True)
+        y += 30
+        if passed:
+            body = [campaign.text(self.level.debrief)]
+        else:
+            body = [campaign.text(hint) for hint in self.level.hints] or [campaign.tr("hints.none_left")]
+        for paragraph in body:
+            for line in wrap(text, paragraph, 16, width):
+                if y < h - 90:
+                    text.draw(surface, line, (x, y), 16, palette.TEXT if passed else palette.WARN)
+                y += 23
+            y += 8

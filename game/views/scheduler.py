@@ -1,0 +1,132 @@
+"""Be the scheduler: which agent waits at a gate for the player, and the panel that shows it.
+
+A gated agent writes a STEP record (with its source line) and then waits at that gate until
+the player sends ``Step(agent)``. :class:`StepTracker` reads the telemetry the window already
+receives: an agent is at a gate when the round is gated, its newest STEP record arrived
+after the last release the player gave it, and it is not blocked on a primitive. Only such
+an agent is released (a release sent to a running agent would let it skip its next gate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from game import palette
+from game.session import RoundSession
+from game.text import TextCache
+from game.views.source import SourceView
+from game.wrap import wrap
+from sims.live import Snapshot
+from sims.telemetry import Op
+
+Tr = Callable[..., str]
+
+
+class StepTracker:
+    """Per agent: released and not yet arrived at its next gate; last values of shared counters."""
+
+    def __init__(self, agents: int, labels: tuple[str, ...]) -> None:
+        self.labels = labels  # the round's step labels (STEP records carry the index)
+        self.moving = np.zeros(agents, dtype=bool)  # released (or un-gated), next STEP not seen yet
+        self.steps_seen = np.zeros(agents, dtype=np.int64)
+        self.counters: dict[int, tuple[int, int]] = {}  # resource → (value, agent)
+        self._read = 0  # batches of the session already looked at
+
+    def feed(self, session: RoundSession) -> None:
+        """Look at the batches that arrived since the last frame (each record once)."""
+        batches = session.batches
+        for events in batches[self._read :]:
+            self._fold(events)
+        self._read = len(batches)
+
+    def _fold(self, events: np.ndarray) -> None:
+        mine = events[events["agent"] >= 0]
+        steps = mine["agent"][mine["op"] == Op.STEP]
+        if len(steps):
+            n = len(self.moving)
+            self.steps_seen += np.bincount(steps, minlength=n)[:n]
+            self.moving[np.unique(steps)] = False
+        writes = mine[mine["op"] == Op.COUNTER]
+        for record in writes[-8:]:
+            self.counters[int(record["resource"])] = (int(record["value"]), int(record["agent"]))
+
+    def released(self, agent: int) -> None:
+        self.moving[agent] = True
+
+    def all_moving(self) -> None:
+        """After ``Gate()``: every agent runs on to its next gate before it waits there."""
+        self.moving[:] = True
+
+    def at_gate(self, snap: Snapshot | None, agent: int) -> bool:
+        if snap is None or not snap.gated or agent >= len(snap.agents):
+            return False
+        view = snap.agents[agent]
+        return bool(
+            view.step >= 0 and not self.moving[agent] and view.waiting_on < 0 and view.alive and view.exit_code is None
+        )
+
+    def status(self, snap: Snapshot, agent: int, names: list[str], tr: Tr) -> tuple[str, tuple[int, int, int]]:
+        """One line about the agent for the player, and its colour."""
+        view, name = snap.agents[agent], names[agent]
+        if view.exit_code is not None or not view.alive:
+            return tr("sched.done", agent=name), palette.DIM
+        if view.waiting_on >= 0:
+            return tr("sched.blocked", agent=name, resource=self._resource(snap, view.waiting_on)), palette.BAD
+        if self.at_gate(snap, agent):
+            return tr("sched.at_gate", agent=name, step=self.step_label(snap, agent)), palette.GOOD
+        return tr("sched.moving", agent=name), palette.ACCENT
+
+    @staticmethod
+    def _resource(snap: Snapshot, index: int) -> str:
+        return snap.resources[index].name if index < len(snap.resources) else str(index)
+
+    def step_label(self, snap: Snapshot, agent: int) -> str:
+        return self.labels[snap.agents[agent].step] if 0 <= snap.agents[agent].step < len(self.labels) else "?"
+
+
+class SchedulerPanel:
+    """The arena's side panel in a campaign round: who waits where, then the code with live lines.
+
+    It has the live panel's ``draw(surface, rect, focus)`` so the arena draws it in its place.
+    """
+
+    def __init__(
+        self, text: TextCache, session: RoundSession, tracker: StepTracker, source: SourceView, names: list[str]
+    ) -> None:
+        self.text = text
+        self.session = session
+        self.tracker = tracker
+        self.source = source
+        self.names = names
+        self.tr: Tr = lambda key, **fields: key
+        self.scheduling = True
+
+    def draw(self, surface: Any, rect: Any, focus: int | None) -> None:
+        import pygame
+
+        pygame.draw.rect(surface, palette.PANEL, rect, border_radius=8)
+        snap = self.session.snapshot()
+        y = rect.y + 8
+        if self.scheduling and snap is not None:
+            y = self._agents(surface, rect, y, snap)
+        code = pygame.Rect(rect.x + 6, y + 4, rect.w - 12, rect.bottom - y - 10)
+        self.source.draw(surface, code, snap)
+
+    def _agents(self, surface: Any, rect: Any, y: int, snap: Snapshot) -> int:
+        text = self.text
+        if not snap.gated:
+            for line in wrap(text, self.tr("sched.auto_on"), 13, rect.w - 24):
+                text.draw(surface, line, (rect.x + 12, y), 13, palette.WARN)
+                y += 18
+            return y
+        for line in wrap(text, self.tr("sched.help"), 13, rect.w - 24):
+            text.draw(surface, line, (rect.x + 12, y), 13, palette.DIM)
+            y += 18
+        for a in range(min(len(snap.agents), 8)):
+            line, colour = self.tracker.status(snap, a, self.names, self.tr)
+            text.draw(surface, text.fit(f"{a}  {line}", 14, rect.w - 24), (rect.x + 12, y + 2), 14, colour)
+            y += 20
+        return y + 2
