@@ -288,3 +288,10 @@ def test_a_knob_the_engine_lacks_is_reported_once(tmp_path: Path) -> None:
         LevelSpec.from_toml(write(tmp_path, "fixture.toml", text))
     assert [p.field for p in caught.value.problems] == ["choices.ranges.juggle.min"]
     assert "must be a parameter of dining" in caught.value.problems[0].message
+
+
+def test_levels_are_frozen_all_the_way_down() -> None:
+    levels = load_levels()
+    assert len({hash(level) for level in levels}) == len(levels)
+    with pytest.raises(TypeError):
+        levels[0].params["agents"] = 99  # type: ignore[index]

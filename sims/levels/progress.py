@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import os
 import tempfile
-import types
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import cattrs
 import platformdirs
 
 from sims.levels.loader import issues, make_converter
-from sims.levels.schema import LANGUAGES, LevelSpec
+from sims.levels.schema import LANGUAGES, FrozenMap, LevelSpec
 
 APP_NAME = "deadlock-diner"
 SAVE_NAME = "progress.json"
@@ -36,7 +35,7 @@ def default_save_path() -> Path:
 
 
 def _frozen(value: Mapping[str, int]) -> Mapping[str, int]:
-    return types.MappingProxyType(dict(value))
+    return FrozenMap(value)
 
 
 @attrs.frozen

@@ -11,8 +11,7 @@ from __future__ import annotations
 import enum
 import operator
 import re
-import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +29,37 @@ LANGUAGES = ("en", "zh")
 BACKENDS = ("thread", "process")
 
 
+class FrozenMap(Mapping[str, Any]):
+    """A read-only, hashable mapping, so frozen levels stay frozen (and hashable) all the way down."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        self._data = dict(data or {})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._data.items()))
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+
 def _frozen_map(value: Mapping[str, Any]) -> Mapping[str, Any]:
     """Freeze a mapping so a frozen level cannot be changed through its dicts."""
-    return types.MappingProxyType(dict(value))
+    return value if isinstance(value, FrozenMap) else FrozenMap(value)
 
 
 def _empty_map() -> Mapping[str, Any]:
-    return types.MappingProxyType({})
+    return FrozenMap()
 
 
 @attrs.frozen
