@@ -7,6 +7,7 @@ round) by running frames of the real loop at the real frame rate, never by sleep
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,28 @@ from game.app import App
 from sims.rounds import commands as cmd
 from sims.rounds.config import RoundConfig
 
-SHOTS = ("title", "sandbox", "table", "deadlock", "kitchen", "results")
+SHOTS = (
+    "title",
+    "sandbox",
+    "table",
+    "deadlock",
+    "kitchen",
+    "results",
+    "levels",
+    "briefing",
+    "scheduler",
+    "debrief",
+    "levels_zh",
+)
+CAMPAIGN_STARS = {  # a player seven levels in
+    "race-schedule": 3,
+    "race-lock": 2,
+    "race-processes": 1,
+    "bell-event": 2,
+    "bell-schedule": 3,
+    "seats-semaphore": 1,
+    "kitchen-buffer": 2,
+}
 WAIT_S = 45.0
 
 TABLE = RoundConfig(
@@ -104,6 +126,7 @@ class Capture:
         self.table_and_results()
         self.deadlock()
         self.kitchen()
+        self.campaign()
 
     def table_and_results(self) -> None:
         scene = self.arena(TABLE)
@@ -138,10 +161,62 @@ class Capture:
         self.frames(until=lambda: session.elapsed_s > 2.5 and bool(session.identities))
         self.shot("kitchen")
 
+    def campaign(self) -> None:
+        """Level select, a briefing, a gated round mid-play, its debrief, the level select in Chinese."""
+        from game.scenes.briefing import BriefingScene
+        from game.scenes.levels import LevelSelectScene
+
+        campaign = self.app.campaign
+        for level_id, stars in CAMPAIGN_STARS.items():
+            campaign.progress = campaign.progress.record(level_id, stars)
+        self.app.scenes.replace(LevelSelectScene(self.app))
+        self.shot("levels")
+        briefing = BriefingScene(self.app, campaign.level("dining-deadlock"), hints=1)
+        self.app.scenes.replace(briefing)
+        self.shot("briefing")
+        self.scheduler(campaign.level("dining-schedule"))
+        campaign.switch_language()
+        self.app.scenes.replace(LevelSelectScene(self.app))
+        self.shot("levels_zh")
+
+    def scheduler(self, level: Any) -> None:
+        """Be the scheduler: both philosophers take their first fork, one reaches for the second."""
+        from game.campaign import Picks
+        from game.scenes.play import LevelArenaScene
+
+        scene = LevelArenaScene(self.app, level, Picks.defaults(level))
+        self.app.scenes.replace(scene)
+        self.frames(
+            until=lambda: all(scene.tracker and scene.tracker.at_gate(scene.session.snapshot(), a) for a in (0, 1))
+        )
+        for agent in (0, 1, 0):
+            scene.step(agent)
+            self.frames(until=lambda a=agent: self._arrived(scene, a))
+        self.shot("scheduler")
+        scene.step(1)  # the cycle closes: a real deadlock ends the round
+        self.frames(until=lambda: scene.session.ended)
+        scene.results()
+        self.shot("debrief")
+
+    @staticmethod
+    def _arrived(scene: Any, agent: int) -> bool:
+        """The released agent is at its next gate, or blocked for real on a fork."""
+        snap = scene.session.snapshot()
+        return (
+            snap is not None
+            and scene.tracker is not None
+            and (scene.tracker.at_gate(snap, agent) or snap.agents[agent].waiting_on >= 0)
+        )
+
 
 def capture(out_dir: Path, size: tuple[int, int]) -> int:
-    """Render every scene to ``out_dir``; 0 on success."""
-    app = App(size)
+    """Render every scene to ``out_dir``; 0 on success. Campaign progress goes to a throwaway file."""
+    with tempfile.TemporaryDirectory(prefix="diner-capture-") as scratch:
+        return _capture(out_dir, size, Path(scratch) / "progress.json")
+
+
+def _capture(out_dir: Path, size: tuple[int, int], save_path: Path) -> int:
+    app = App(size, save_path=save_path)
     try:
         shooter = Capture(app, out_dir)
         shooter.run()

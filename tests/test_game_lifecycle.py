@@ -107,7 +107,11 @@ def test_capture_writes_every_scene(tmp_path: Path) -> None:
         text=True,
     )
     assert done.returncode == 0, done.stderr
+    from game.capture import SHOTS
+
     names = {"title", "sandbox", "table", "deadlock", "kitchen", "results"}
+    names |= {"levels", "briefing", "scheduler", "debrief", "levels_zh"}  # the campaign's screens
+    assert set(SHOTS) == names
     assert {p.stem for p in tmp_path.glob("*.png")} == names
     for name in names:
         head = (tmp_path / f"{name}.png").read_bytes()[:24]

@@ -245,4 +245,20 @@ class BriefingScene(Scene):
             self.app.campaign.tr("briefing.source", names=names) if view.blocks else self.app.campaign.tr("source.none")
         )
         self.app.text.draw(surface, self.app.text.fit(head, 15, width), (x, 22), 15, palette.TEXT, bold=True)
-        view.draw(surface, pygame.Rect(x, 48, width, h - 48 - 80), None)
+        bottom = h - 80
+        code_h = min(view.height() + 12, bottom - 48)
+        view.draw(surface, pygame.Rect(x, 48, width, code_h), None)
+        self._strategy(surface, x, 48 + code_h + 14, width, bottom)
+
+    def _strategy(self, surface: Any, x: int, y: int, width: int, bottom: int) -> None:
+        """What the chosen strategy does, in the scenario's own words (English only)."""
+        from sims.scenarios.registry import scenario_named
+
+        settings = self.level.settings(self.picks.choice())
+        scenario = scenario_named(settings.scenario)
+        strategy = settings.strategy or scenario.default_strategy
+        text = self.app.text
+        lines = [f"{settings.scenario} · {strategy}", *wrap(text, scenario.strategies.get(strategy, ""), 14, width)]
+        for i, line in enumerate(lines):
+            if y + 20 * i + 18 < bottom:
+                text.draw(surface, line, (x, y + 20 * i), 14, palette.TEXT if i == 0 else palette.DIM, bold=i == 0)
