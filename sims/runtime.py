@@ -41,6 +41,28 @@ def _release_gil() -> None:
     time.sleep(0)  # lets the engine's thread take the GIL; returns at once otherwise
 
 
+class Doorbell:
+    """A one-way signal that a killed waiter cannot wedge: once rung, every wait returns True.
+
+    ``multiprocessing.Event.set()`` waits for each sleeper to acknowledge its wake-up, so a
+    sleeper killed with SIGKILL makes ``set()`` hang for ever. A semaphore's release never
+    waits: each woken waiter hands the permit on to the next.
+    """
+
+    def __init__(self, ctx: Any) -> None:
+        self._sem = (threading if ctx is None else ctx).Semaphore(0)
+
+    def ring(self) -> None:
+        self._sem.release()
+
+    def wait(self, timeout: float) -> bool:
+        """True as soon as the bell has been rung; False after ``timeout`` seconds."""
+        if self._sem.acquire(True, timeout):
+            self._sem.release()  # pass it on
+            return True
+        return False
+
+
 class RoundStopped(Exception):
     """Raised inside an agent whose blocking call is cut short by the end of its round."""
 
@@ -59,11 +81,8 @@ class Runtime:
         self.control = RawArray("d", _CONTROL_SLOTS) if ctx is None else ctx.RawArray("d", _CONTROL_SLOTS)
         self.control[SCALE] = 1.0
         self.control[DETAIL] = 1.0
-        events = threading if ctx is None else ctx
-        self.stop_event = events.Event()  # set when the round ends: wakes every pacing agent
-        self.resume = events.Event()  # set while the round runs, cleared while it is paused
-        self.resume.set()
-        self.go = events.Event()  # set once every agent has started: the round's clock starts
+        self.stop_bell = Doorbell(ctx)  # rung when the round ends: wakes every pacing agent
+        self.go = Doorbell(ctx)  # rung once every agent has started: the round's clock starts
         self._shm: shared_memory.SharedMemory | None = None
         self._local_buf: mmap.mmap | None = None
         self.shm_name: str | None = None
@@ -91,8 +110,7 @@ class Runtime:
             "capacity": self.capacity,
             "shm_name": self.shm_name,
             "control": self.control,
-            "stop_event": self.stop_event,
-            "resume": self.resume,
+            "stop_bell": self.stop_bell,
             "go": self.go,
         }
 

@@ -225,7 +225,7 @@ class Bench:
 
     def stop(self) -> None:
         self.rt.control[STOP] = 1.0
-        self.rt.stop_event.set()
+        self.rt.stop_bell.ring()
 
     def close(self) -> None:
         self.stop()

@@ -73,7 +73,7 @@ class Me:
 
     def _wait_resume(self) -> None:
         while self._control[PAUSED] != 0.0 and self._control[0] == 0.0:
-            self._rt.resume.wait(SLICE_S)
+            self._rt.stop_bell.wait(SLICE_S)  # a pause is re-checked every slice
 
     def pace(self, mean_ms: float) -> None:
         """Spend about ``mean_ms`` (x the live time scale) thinking or working, seeded.
@@ -84,7 +84,7 @@ class Me:
         if mean_ms <= 0:
             return
         seconds = mean_ms * self._control[SCALE] * self.rng.uniform(0.5, 1.5) / 1000.0
-        if self._rt.stop_event.wait(seconds):  # a sleep that the end of the round cuts short
+        if self._rt.stop_bell.wait(seconds):  # a sleep that the end of the round cuts short
             raise RoundStopped(self.name)
         if self._control[PAUSED] != 0.0:
             self._wait_resume()

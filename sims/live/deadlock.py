@@ -4,6 +4,8 @@ Holt's reduction: an agent that is not blocked forever can finish and give back 
 holds; a blocked agent whose resource would then have a free unit can finish too. Agents
 left over are blocked for good; a cycle among them (each waits for a resource held by the
 next) is a deadlock. Agents blocked behind a dead holder are "stuck", not deadlocked.
+A semaphore that any agent may release (a signal, not a seat) frees its waiters as soon as
+anyone at all can move: only when everyone is blocked can such a wait be part of a deadlock.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ class WaitGraph:
     holdings: Sequence[Sequence[int]]  # resources each agent holds
     free: Sequence[int]  # free units per resource (capacity - holders, never below 0)
     alive: Sequence[bool]
+    # Per resource: True where any agent may release it (a counting semaphore used to
+    # signal, like the kitchen's "full"): its waiters can be freed by anyone who can move.
+    anyone_releases: Sequence[bool] = ()
 
 
 def blocked_for_good(graph: WaitGraph) -> list[int]:
@@ -31,11 +36,15 @@ def blocked_for_good(graph: WaitGraph) -> list[int]:
         if finished:
             for r in graph.holdings[agent]:
                 free[r] += 1
+    shared = list(graph.anyone_releases) or [False] * len(free)
     changed = True
     while changed:
         changed = False
+        someone_moves = any(done)
         for agent, r in enumerate(graph.waits_for):
-            if done[agent] or r < 0 or not graph.alive[agent] or free[r] <= 0:
+            if done[agent] or r < 0 or not graph.alive[agent]:
+                continue
+            if free[r] <= 0 and not (shared[r] and someone_moves):
                 continue
             done[agent] = changed = True
             for held in graph.holdings[agent]:

@@ -243,6 +243,7 @@ class LiveModel:
             holdings=[np.flatnonzero(row).tolist() for row in self.holding],
             free=free.tolist(),
             alive=(alive | self.stopped).tolist(),
+            anyone_releases=[k == "semaphore" for k in self._kinds],
         )
 
     def check_deadlock(self) -> Deadlock | None:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from sims.runtime import Runtime
 
 _EFFECTIVE = 0  # permits in circulation: free + held (what "capacity" means at an instant)
+META_TIMEOUT_S = 2.0  # a resize gives up (and says why) rather than hang the engine
 _PENDING = 1  # permits a shrink still has to take back as holders return them
 
 
@@ -94,13 +95,20 @@ class Semaphore(Acquirable):
         if capacity < 0:
             raise ValueError(f"semaphore {self.name!r}: capacity must be >= 0, got {capacity}")
         emit = self._emitter()
-        with self._meta:
+        if not self._meta.acquire(True, META_TIMEOUT_S):
+            raise RuntimeError(
+                f"semaphore {self.name!r} cannot be resized: its bookkeeping lock is held by an agent "
+                "that stopped or died in the middle of a release"
+            )
+        try:
             change = capacity - (self._counts[_EFFECTIVE] - self._counts[_PENDING])
             if change > 0:
                 self._grow(emit, change)
             elif change < 0:
                 self._shrink(emit, -change)
             return int(self._counts[_PENDING])
+        finally:
+            self._meta.release()
 
     def _grow(self, emit: Any, more: int) -> None:
         cancelled = min(more, self._counts[_PENDING])

@@ -133,7 +133,7 @@ class Round:
                 primitive.announce()
         if cfg.gated:
             self._emit(op_code(Op.COMMAND), cmd.Gate.code)
-        rt.go.set()
+        rt.go.ring()
         return self.layout
 
     def _await_agents(self) -> None:
@@ -261,11 +261,9 @@ class Round:
                 self._semaphore(name).resize(capacity)
             case cmd.Pause():
                 control[PAUSED] = 1.0
-                self._runtime.resume.clear()
                 self._emit(op_code(Op.PAUSED), 1)
             case cmd.Resume():
                 control[PAUSED] = 0.0
-                self._runtime.resume.set()
                 self._emit(op_code(Op.PAUSED), 0)
             case cmd.Scale(factor=factor):
                 control[SCALE] = factor
@@ -342,8 +340,7 @@ class Round:
                 self.ended_ns = time.monotonic_ns()
                 self._emit(op_code(Op.ROUND_END), 0)
             rt.control[STOP] = 1.0
-            rt.stop_event.set()
-            rt.resume.set()
+            rt.stop_bell.ring()
             self._stop_agents()
             if self._reader is not None and self.started_ns:
                 self._watch_agents()
