@@ -29,4 +29,11 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("S / C / K", "selected process agent: SIGSTOP / SIGCONT / SIGKILL", "arena"),
     Binding("X", "export the round's files (same as diner run --out)", "results"),
     Binding("Q", "quit", "title"),
+    Binding("C / L", "open the campaign / switch English ↔ 简体中文 (L on every campaign screen)", "title"),
+    Binding("arrows + Enter, or click a card", "open a level (a locked one says which level opens it)", "levels"),
+    Binding("I", "show the next hint", "briefing"),
+    Binding("0-9, or click an agent", "let that agent take one step, to its next me.step(...)", "scheduler"),
+    Binding("A / G", "auto: the OS schedules / gate: you schedule again", "scheduler"),
+    Binding("V", "side panel: the agents' code with live lines ↔ the live numbers", "level"),
+    Binding("N / R", "next level / try again", "debrief"),
 )

@@ -38,7 +38,7 @@ WINDOW = textwrap.dedent(
         app.step(app.clock.tick(app.fps) / 1000.0, app.pygame.event.get())
     host = scene.session.host.host_pid
     maps = open(f"/proc/{{host}}/maps").read().splitlines()
-    shm = sorted({{l.split("/dev/shm/", 1)[1].strip() for l in maps if "/dev/shm/psm_" in l}})
+    shm = sorted({{l.split("/dev/shm/", 1)[1].strip() for l in maps if "/dev/shm/diner_" in l or "/dev/shm/psm_" in l}})
     agents = [i.pid for i in scene.session.identities]
     print(json.dumps({{"host": host, "agents": agents, "shm": shm}}), flush=True)
     app.run()
