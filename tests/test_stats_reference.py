@@ -52,27 +52,38 @@ def ref_percentiles(values: list[int]) -> dict[str, Any]:
     return out
 
 
+def ref_whole(recs: list[Rec]) -> bool:
+    """The records are a round's whole history when the engine's ROUND_START is among them."""
+    return any(r.op == Op.ROUND_START and r.agent < 0 for r in recs)
+
+
 def ref_holds(recs: list[Rec], start: int, end: int) -> list[tuple[int, int, int, int]]:
-    """FIFO per (agent, resource); releases with nothing acquired before them end holds from before the data."""
+    """FIFO per (agent, resource). A release with nothing acquired before it is, in a whole history,
+    a signal, and a resource ever signalled has no holds; in a slice, it ends the oldest hold from
+    before the slice."""
+    whole = ref_whole(recs)
     by_key: dict[tuple[int, int], list[Rec]] = defaultdict(list)
     for r in recs:
         if r.agent >= 0 and r.resource >= 0 and r.op in (Op.ACQUIRED, Op.RELEASED):
             by_key[r.agent, r.resource].append(r)
     found = []
+    signalled: set[int] = set()
     for (agent, resource), mine in by_key.items():
         balance = lowest = 0
         for r in mine:
             balance += 1 if r.op == Op.ACQUIRED else -1
             lowest = min(lowest, balance)
-        held: deque[int | None] = deque([None] * -lowest)
+        held: deque[int | None] = deque([] if whole else [None] * -lowest)
         for r in mine:
             if r.op == Op.ACQUIRED:
                 held.append(r.t)
-            else:
+            elif held:
                 began = held.popleft()
                 found.append((agent, resource, start if began is None else began, r.t))
         found.extend((agent, resource, began, end) for began in held)
-    return [(a, res, max(s, start), e) for a, res, s, e in found if e >= start]
+        if whole and lowest < 0:
+            signalled.add(resource)
+    return [(a, res, max(s, start), e) for a, res, s, e in found if e >= start and res not in signalled]
 
 
 def ref_open_waits(recs: list[Rec], start: int, end: int) -> list[tuple[int, int]]:
@@ -88,34 +99,38 @@ def ref_open_waits(recs: list[Rec], start: int, end: int) -> list[tuple[int, int
     return [(agent, end - max(t, start)) for (agent, _), ts in pending.items() for t in ts]
 
 
-def ref_levels(holds: list[tuple[int, int, int, int]], caps: list[Rec], info: ResourceInfo, start: int, end: int):
-    """(time, holders, capacity) at every instant anything changes, after all its changes."""
-    initial = info.capacity
-    for c in caps:
-        if c.t < start:
-            initial = c.value
-    changes = [c for c in caps if c.t >= start]
-    times = sorted({start} | {h[2] for h in holds} | {h[3] for h in holds} | {c.t for c in changes})
+def ref_levels(recs: list[Rec], info: ResourceInfo, start: int):
+    """(time, permits in use, capacity) at every instant from ``start`` on, after all its changes.
+
+    Permits in use: ACQUIRED minus RELEASED on the resource by any agent, from 0 in a whole
+    history; in a slice, from the fewest earlier holds that keep it >= 0, unless that would
+    exceed the capacity somewhere (then as many as fit).
+    """
+    moves = [r for r in recs if r.resource == info.index and r.agent >= 0 and r.op in (Op.ACQUIRED, Op.RELEASED)]
+    caps = [r for r in recs if r.resource == info.index and r.op == Op.CAPACITY]
     levels = []
-    for t in times:
-        holders = sum(1 for h in holds if h[2] <= t < h[3])
-        capacity = initial
-        for c in changes:
+    for t in sorted({start} | {r.t for r in moves + caps}):
+        in_use = sum(1 if r.op == Op.ACQUIRED else -1 for r in moves if r.t <= t)
+        capacity = info.capacity
+        for c in caps:
             if c.t <= t:
                 capacity = c.value
-        levels.append((t, holders, capacity))
-    return levels
+        levels.append((t, in_use, capacity))
+    earlier = 0
+    if not ref_whole(recs):
+        enough = max(0, *(-use for _, use, _ in levels))
+        room = min(info.capacity, *(cap - use for _, use, cap in levels))
+        earlier = min(enough, room)
+    return [(t, use + earlier, cap) for t, use, cap in levels if t >= start]
 
 
-def ref_resource(info: ResourceInfo, recs: list[Rec], window: list[Rec], holds, start: int, end: int) -> dict:
-    mine = [h for h in holds if h[1] == info.index]
-    caps = [r for r in recs if r.op == Op.CAPACITY and r.resource == info.index]
-    levels = ref_levels(mine, caps, info, start, end)
+def ref_resource(info: ResourceInfo, recs: list[Rec], window: list[Rec], start: int, end: int) -> dict:
+    levels = ref_levels(recs, info, start)
     held = offered = over = 0
-    for (t, holders, capacity), nxt in zip(levels, [*(lv[0] for lv in levels[1:]), end], strict=True):
-        held += holders * (nxt - t)
+    for (t, in_use, capacity), nxt in zip(levels, [*(lv[0] for lv in levels[1:]), end], strict=True):
+        held += max(in_use, 0) * (nxt - t)
         offered += capacity * (nxt - t)
-        over += (nxt - t) if holders > capacity else 0
+        over += (nxt - t) if in_use > capacity else 0
     acquired = [r for r in window if r.op == Op.ACQUIRED and r.agent >= 0 and r.resource == info.index]
     handoffs, previous = 0, None
     for r in recs:
@@ -129,7 +144,7 @@ def ref_resource(info: ResourceInfo, recs: list[Rec], window: list[Rec], holds, 
         "kind": info.kind,
         "acquisitions": len(acquired),
         "utilisation": held / offered if offered > 0 else 0.0,
-        "max_holders": max(lv[1] for lv in levels),
+        "max_holders": max(0, *(lv[1] for lv in levels)),
         "capacity_min": min(lv[2] for lv in levels),
         "capacity_max": max(lv[2] for lv in levels),
         "over_capacity_ns": over,
@@ -172,9 +187,7 @@ def ref_round(recs: list[Rec], layout: RoundLayout, start: int, end: int, ops: d
     open_waits = ref_open_waits(recs, start, end)
     agents = [ref_agent(a, window, holds, open_waits, layout, ops, seconds, start) for a in layout.agents]
     resources = [
-        ref_resource(info, recs, window, holds, start, end)
-        for info in layout.resources
-        if info.kind in ("lock", "semaphore")
+        ref_resource(info, recs, window, start, end) for info in layout.resources if info.kind in ("lock", "semaphore")
     ]
     counts = [a["operations"] for a in agents]
     total = sum(counts)
@@ -228,19 +241,20 @@ class Sim:
         self.resources = [r.index for r in lockish]
         self.capacity = {r.index: r.capacity for r in lockish}
         self.pending = dict.fromkeys(self.capacity, 0)
-        self.holders: dict[int, list[int]] = {r: [] for r in self.capacity}
+        self.in_use = dict.fromkeys(self.capacity, 0)  # ACQUIRED minus RELEASED
         self.held: dict[int, list[int]] = defaultdict(list)
         self.waiting: dict[int, tuple[int, int]] = {}
+        self.emit(ENGINE_AGENT, -1, Op.ROUND_START, len(layout.agents))
 
     def emit(self, agent: int, resource: int, op: int, value: int) -> None:
         self.recs.append(Rec(self.t, agent, resource, int(op), int(value)))
 
     def room(self, resource: int) -> bool:
-        return self.careless or len(self.holders[resource]) < self.capacity[resource]
+        return self.careless or self.in_use[resource] < self.capacity[resource]
 
     def take(self, agent: int, resource: int, waited: int) -> None:
         self.emit(agent, resource, Op.ACQUIRED, waited)
-        self.holders[resource].append(agent)
+        self.in_use[resource] += 1
         self.held[agent].append(resource)
 
     def acquire(self, agent: int, pick: int) -> None:
@@ -263,10 +277,17 @@ class Sim:
             self.emit(agent, resource, Op.ABANDONED if pick == 3 else Op.TIMED_OUT, self.t - since)
 
     def release(self, agent: int, pick: int) -> None:
-        if not self.held[agent]:
-            return
-        resource = self.held[agent].pop(pick % len(self.held[agent]))
-        self.holders[resource].remove(agent)
+        if self.held[agent]:
+            self.give_back(agent, self.held[agent].pop(pick % len(self.held[agent])))
+
+    def signal(self, agent: int, pick: int) -> None:
+        """Release a semaphore this agent never acquired, as a producer signals "full"."""
+        semaphores = [r.index for r in self.layout.of_kind("semaphore")]
+        if semaphores:
+            self.give_back(agent, semaphores[pick % len(semaphores)])
+
+    def give_back(self, agent: int, resource: int) -> None:
+        self.in_use[resource] -= 1
         self.emit(agent, resource, Op.RELEASED, 0)
         if self.pending[resource] > 0:  # the returned permit pays off a shrink
             self.pending[resource] -= 1
@@ -284,7 +305,7 @@ class Sim:
             self.pending[resource] -= cancelled
             self.capacity[resource] += change - cancelled
         elif change < 0:
-            free = max(0, self.capacity[resource] - len(self.holders[resource]))
+            free = max(0, self.capacity[resource] - self.in_use[resource])
             taken = min(-change, free)
             self.capacity[resource] -= taken
             self.pending[resource] += -change - taken
@@ -309,8 +330,10 @@ class Sim:
             self.finish_wait(agent, pick)
         elif action <= 3:
             self.acquire(agent, pick)
-        elif action <= 6:
+        elif action <= 5:
             self.release(agent, pick)
+        elif action == 6:
+            self.signal(agent, pick)
         elif action == 7:
             self.resize(pick, dt % 4)
         else:
@@ -418,8 +441,7 @@ def test_timelines_match_the_reference(case: Case) -> None:
     assert np.all(np.diff(table["start_ns"]) >= 0)
     for info in case.plan.of_kind("lock", "semaphore"):
         series = resource_timeline(case.events, info, start, end)
-        caps = [r for r in ordered if r.op == Op.CAPACITY and r.resource == info.index]
-        levels = ref_levels([h for h in want if h[1] == info.index], caps, info, start, end)
+        levels = ref_levels(ordered, info, start)
         assert series.t_ns.tolist() == [lv[0] for lv in levels]
         assert series.holders.tolist() == [lv[1] for lv in levels]
         assert series.capacity.tolist() == [lv[2] for lv in levels]

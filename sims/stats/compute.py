@@ -24,8 +24,8 @@ import attrs
 import numpy as np
 
 from sims.rounds.layout import ResourceInfo, RoundLayout
-from sims.stats.intervals import Columns, Holds, Keyed, check_window, holds, open_waits, up_to
-from sims.stats.timeline import step_series
+from sims.stats.intervals import Columns, Holds, Keyed, check_window, holds, open_waits, up_to, whole_history
+from sims.stats.timeline import ByResource, step_series
 from sims.stats.values import (
     NS_PER_MS,
     NS_PER_S,
@@ -69,6 +69,7 @@ class _Scope:
     end_ns: int
     n_agents: int  # agents 0 .. n_agents-1 are listed
     n_resources: int
+    whole: bool  # the records are the round's whole history (see sims.stats.intervals)
     cols: Columns  # every record up to end_ns (listed agents and the engine)
     window: Columns  # the records from start_ns on
     keyed: Keyed
@@ -83,20 +84,21 @@ class _Scope:
         cols = _listed(Columns.of(up_to(events, end_ns)), n_agents)
         window = cols.select(slice(int(np.searchsorted(cols.t, start_ns, side="left")), None))
         keyed = Keyed.of(cols)
-        acquired = cols.select(np.flatnonzero(cols.op == Op.ACQUIRED))
-        acquired = acquired.select(np.flatnonzero((acquired.agent >= 0) & (acquired.resource >= 0)))
+        acquired = cols.select((cols.op == Op.ACQUIRED) & (cols.agent >= 0) & (cols.resource >= 0))
         waits = acquired.select(slice(int(np.searchsorted(acquired.t, start_ns, side="left")), None))
         waits = attrs.evolve(waits, value=np.minimum(waits.value, waits.t - start_ns))
+        whole = whole_history(cols)
         return cls(
             layout,
             start_ns,
             end_ns,
             n_agents,
             n_resources,
+            whole,
             cols,
             window,
             keyed,
-            holds(keyed, start_ns, end_ns),
+            holds(keyed, start_ns, end_ns, whole=whole),
             acquired,
             waits,
         )
@@ -188,31 +190,18 @@ def _handoffs(acquired: Columns, n_resources: int, start_ns: int) -> np.ndarray:
     return np.bincount(acq.resource[handoff], minlength=n_resources)
 
 
-def _by_resource(resource: np.ndarray, n_resources: int) -> tuple[np.ndarray, np.ndarray]:
-    """A stable order grouping records by resource, and each resource's slice bounds in it."""
-    order = np.argsort(resource.astype(np.uint16), kind="stable")
-    bounds = np.searchsorted(resource[order], np.arange(n_resources + 1), side="left")
-    return order, bounds
-
-
 def _resource_stats(scope: _Scope) -> tuple[ResourceStats, ...]:
     n, cols = scope.n_resources, scope.cols
     waits = scope.waits.select(np.flatnonzero(scope.waits.resource < n))
     acquisitions = np.bincount(waits.resource, minlength=n)
     wait_table = grouped_summary_ns(waits.resource, waits.value, n)
     handoffs = _handoffs(scope.acquired, n, scope.start_ns)
-    hold_order, hold_bounds = _by_resource(scope.held.resource, n)
-    caps = cols.select(np.flatnonzero(cols.op == Op.CAPACITY))
-    caps = caps.select(np.flatnonzero((caps.resource >= 0) & (caps.resource < n)))
-    cap_order, cap_bounds = _by_resource(caps.resource, n)
+    moves, caps = ByResource.moves(scope.keyed, n), ByResource.capacities(cols, n)
     found = []
     for info in scope.layout.of_kind(*RESOURCE_KINDS):
         i = info.index
-        mine = scope.held.select(hold_order[hold_bounds[i] : hold_bounds[i + 1]])
-        cap = cap_order[cap_bounds[i] : cap_bounds[i + 1]]
-        series = step_series(
-            i, mine, (caps.t[cap], caps.value[cap]), info.capacity, start_ns=scope.start_ns, end_ns=scope.end_ns
-        )
+        window = (scope.start_ns, scope.end_ns)
+        series = step_series(info, moves.of_resource(i), caps.of_resource(i), window, whole=scope.whole)
         found.append(_resource(info, series, int(acquisitions[i]), int(handoffs[i]), wait_table[i]))
     return tuple(found)
 
@@ -220,7 +209,7 @@ def _resource_stats(scope: _Scope) -> tuple[ResourceStats, ...]:
 def _resource(
     info: ResourceInfo, series: ResourceSeries, acquisitions: int, handoffs: int, waits: np.ndarray
 ) -> ResourceStats:
-    """One resource's row; utilisation is holder-ns over permit-ns (a lock offers one permit)."""
+    """One resource's row; utilisation is permit-ns in use over permit-ns offered (a lock offers one)."""
     offered = series.capacity_ns()
     return ResourceStats(
         index=info.index,
@@ -228,7 +217,7 @@ def _resource(
         kind=info.kind,
         acquisitions=acquisitions,
         utilisation=series.held_ns() / offered if offered > 0 else 0.0,
-        max_holders=int(series.holders.max()),
+        max_holders=series.max_holders(),
         capacity_min=int(series.capacity.min()),
         capacity_max=int(series.capacity.max()),
         over_capacity_ns=series.over_capacity_ns(),

@@ -4,12 +4,19 @@ Everything here is vectorised: the records of every (agent, resource) key are br
 together by one stable sort on a small integer key, which keeps time order inside each
 key, and pairing is then arithmetic on ranks.
 
-Pairing is FIFO within a key: the k-th acquisition is ended by the k-th release. A
-release with no acquisition before it in the data ("orphan") ends a hold that began
-before the data did, as happens with a rolling window's slice; orphans end the oldest
-holds, so they are a key's first releases, and such holds are taken to start at the
-window's start. An acquisition never released by ``end_ns`` is held until ``end_ns``.
-The engine's own records (agent ``ENGINE_AGENT``) are ignored.
+Pairing is FIFO within a key: each release ends the key's oldest open acquisition, and
+an acquisition never released by ``end_ns`` is held until ``end_ns``. The engine's own
+records (agent ``ENGINE_AGENT``) are ignored. A release with nothing acquired before it
+in the records ("orphan") means one of two things:
+
+- the records are a round's whole history (they hold the engine's ROUND_START): nothing
+  was held before, so the release returned a permit the agent never took, as a producer
+  signals a semaphore. Pairing by agent means nothing on a resource used that way (the
+  producer would "hold" every permit it took until the end), so such a resource has no
+  hold intervals at all; its use shows in the permits-in-use series (``timeline``).
+- the records are a later slice, as for a rolling window: the release ends a hold that
+  began before the slice, the oldest of the key's, so orphans are the key's first
+  releases; such holds are taken to start at the window's start.
 """
 
 from __future__ import annotations
@@ -88,7 +95,10 @@ def check_window(start_ns: int, end_ns: int) -> None:
 
 @attrs.frozen(eq=False)
 class Keyed:
-    """Agents' REQUEST..ABANDONED records grouped by (agent, resource), time order kept inside a group."""
+    """Agents' REQUEST..ABANDONED records grouped by (resource, agent), time order kept inside a group.
+
+    Groups come in resource order, so all records of one resource are contiguous too.
+    """
 
     t: np.ndarray
     op: np.ndarray
@@ -104,8 +114,7 @@ class Keyed:
         wanted = (op - np.uint16(Op.REQUEST)) <= np.uint16(Op.ABANDONED - Op.REQUEST)
         mine = np.flatnonzero(wanted & (cols.agent >= 0) & (cols.resource >= 0))
         agent, resource = cols.agent[mine], cols.resource[mine]
-        span = int(resource.max(initial=0)) + 1
-        key = _pair_key(agent, resource, span)
+        key = _pair_key(resource, agent, int(agent.max(initial=0)) + 1)
         order = np.argsort(key, kind="stable")  # a radix sort for uint16 keys
         key = key[order]
         change = np.empty(key.size, dtype=bool)
@@ -121,49 +130,79 @@ class Keyed:
             resource[order[firsts]],
         )
 
+    def running_min(self, values: np.ndarray) -> np.ndarray:
+        """The running minimum of ``values``, restarted at every group.
+
+        Shifting group g down by g * span (span > twice any |value|) makes every earlier
+        group's values larger than any of g's, so one ``minimum.accumulate`` serves all.
+        """
+        span = 2 * int(np.abs(values).max(initial=0)) + 2
+        shift = self.group.astype(np.int64) * span
+        return np.minimum.accumulate(values - shift) + shift
+
     def within_group(self, running: np.ndarray) -> np.ndarray:
         """A running total over all records, restarted at every group."""
         before = np.concatenate(([0], running[:-1]))[self.firsts]
         return running - before[self.group]
 
 
-def _pair_key(agent: np.ndarray, resource: np.ndarray, span: int) -> np.ndarray:
-    """``agent * span + resource`` in the narrowest unsigned type (uint16 sorts by radix)."""
-    top = (int(agent.max(initial=0)) + 1) * span
+def _pair_key(major: np.ndarray, minor: np.ndarray, span: int) -> np.ndarray:
+    """``major * span + minor`` in the narrowest unsigned type (uint16 sorts by radix)."""
+    top = (int(major.max(initial=0)) + 1) * span
     for dtype in (np.uint16, np.uint32):
         if top <= np.iinfo(dtype).max:
-            return agent.astype(dtype) * dtype(span) + resource.astype(dtype)
-    return agent.astype(np.int64) * span + resource
+            return major.astype(dtype) * dtype(span) + minor.astype(dtype)
+    return major.astype(np.int64) * span + minor
 
 
-def holds(keyed: Keyed, start_ns: int, end_ns: int) -> Holds:
+def whole_history(cols: Columns) -> bool:
+    """Whether the records start with their round: they hold the engine's ROUND_START."""
+    return bool(np.any(cols.op[cols.agent < 0] == Op.ROUND_START))
+
+
+def holds(keyed: Keyed, start_ns: int, end_ns: int, *, whole: bool) -> Holds:
     """Hold intervals overlapping ``[start_ns, end_ns]`` (ending at or after ``start_ns``), clipped to it.
 
-    ``keyed`` must hold no record after ``end_ns``. Orphan holds come first, then the
-    rest by agent, resource and acquisition.
+    ``keyed`` must hold no record after ``end_ns``; ``whole`` says whether it is a round's
+    whole history (see the module's notes on orphans). Holds from before a slice come
+    first, then the rest by resource, agent and acquisition.
     """
     if keyed.t.size == 0:
         empty = np.empty(0, np.int64)
         return Holds(empty.astype(np.int32), empty.astype(np.int16), empty, empty)
     is_acq, is_rel = keyed.op == Op.ACQUIRED, keyed.op == Op.RELEASED
     balance = keyed.within_group(np.cumsum(is_acq.astype(np.int64) - is_rel))
-    orphans = np.maximum(0, -np.minimum.reduceat(balance, keyed.firsts))  # per group
-    release_rank = keyed.within_group(np.cumsum(is_rel))  # 1, 2, 3 ... on a group's releases
-    orphan = is_rel & (release_rank <= orphans[keyed.group])
-    closing = np.flatnonzero(is_rel & ~orphan)
+    orphan = _signals(keyed, balance, is_rel) if whole else _released_from_before(keyed, balance, is_rel)
+    closing = is_rel & ~orphan
+    closing_rank = keyed.within_group(np.cumsum(closing))  # 1, 2, 3 ... on a group's closing releases
+    closing = np.flatnonzero(closing)
     acquired = np.flatnonzero(is_acq)
     acq_before_group = (np.cumsum(is_acq) - is_acq)[keyed.firsts]
-    group = keyed.group[closing]
-    ended_by = acq_before_group[group] + release_rank[closing] - orphans[group] - 1
     acq_end = np.full(acquired.size, end_ns, dtype=np.int64)
-    acq_end[ended_by] = keyed.t[closing]
-    orphan = np.flatnonzero(orphan)
-    starts = np.concatenate((np.full(orphan.size, start_ns, dtype=np.int64), np.maximum(keyed.t[acquired], start_ns)))
-    ends = np.concatenate((keyed.t[orphan], acq_end))
-    group = np.concatenate((keyed.group[orphan], keyed.group[acquired]))
+    acq_end[acq_before_group[keyed.group[closing]] + closing_rank[closing] - 1] = keyed.t[closing]
+    earlier = np.empty(0, np.int64) if whole else np.flatnonzero(orphan)
+    starts = np.concatenate((np.full(earlier.size, start_ns, dtype=np.int64), np.maximum(keyed.t[acquired], start_ns)))
+    ends = np.concatenate((keyed.t[earlier], acq_end))
+    group = np.concatenate((keyed.group[earlier], keyed.group[acquired]))
     found = Holds(keyed.agent[group], keyed.resource[group], starts, ends)
-    overlapping = ends >= start_ns
-    return found if overlapping.all() else found.select(np.flatnonzero(overlapping))
+    kept = ends >= start_ns
+    if whole and orphan.any():
+        kept &= ~np.isin(found.resource, keyed.resource[keyed.group[orphan]])
+    return found if kept.all() else found.select(np.flatnonzero(kept))
+
+
+def _released_from_before(keyed: Keyed, balance: np.ndarray, is_rel: np.ndarray) -> np.ndarray:
+    """A slice's orphans: as many of a key's first releases as its balance goes below 0."""
+    orphans = np.maximum(0, -np.minimum.reduceat(balance, keyed.firsts))  # per group
+    release_rank = keyed.within_group(np.cumsum(is_rel))
+    return is_rel & (release_rank <= orphans[keyed.group])
+
+
+def _signals(keyed: Keyed, balance: np.ndarray, is_rel: np.ndarray) -> np.ndarray:
+    """A whole history's orphans: releases that take a key's balance to a new low below 0."""
+    lowest_before = np.minimum(0, np.concatenate(([0], keyed.running_min(balance)[:-1])))
+    lowest_before[keyed.firsts] = 0
+    return is_rel & (balance < lowest_before)
 
 
 def open_waits(keyed: Keyed, start_ns: int, end_ns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -185,4 +224,5 @@ def open_waits(keyed: Keyed, start_ns: int, end_ns: int) -> tuple[np.ndarray, np
 def hold_intervals(events: np.ndarray, start_ns: int, end_ns: int) -> np.ndarray:
     """Every agent's hold intervals overlapping ``[start_ns, end_ns]``, clipped to it (``HOLD_DTYPE``)."""
     check_window(start_ns, end_ns)
-    return holds(Keyed.of(Columns.of(up_to(events, end_ns))), start_ns, end_ns).to_array()
+    cols = Columns.of(up_to(events, end_ns))
+    return holds(Keyed.of(cols), start_ns, end_ns, whole=whole_history(cols)).to_array()

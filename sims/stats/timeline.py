@@ -1,15 +1,29 @@
-"""What the charts draw: hold intervals for a Gantt chart, holders and capacity as steps.
+"""What the charts draw: hold intervals for a Gantt chart, permits in use and capacity as steps.
 
 The step series is also what the round statistics measure utilisation and over-capacity
 on, so the picture and the numbers cannot disagree.
+
+Permits in use are counted per resource, not per agent: +1 at every ACQUIRED, -1 at every
+RELEASED, whoever wrote it. That is the only count that is right for a semaphore used as a
+signal (a producer acquires "empty" and a consumer releases it; "full" is released before
+anyone acquires it), where pairing by agent would leave every producer holding forever.
+
+Where the count starts: at 0 when the records are a round's whole history (they hold the
+engine's ROUND_START). A later slice, as for a rolling window, does not say how many
+permits were in use when it began, so the count starts at the fewest earlier holds that
+keep it from going negative (a lock released at the start of a slice was held before it),
+but never so many that it would exceed the capacity at some instant (a semaphore released
+before it is acquired was signalled, not held). Over-capacity is therefore only found in
+a whole history; in a slice the unknown past is taken to be a correct engine's.
 """
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
 
 from sims.rounds.layout import ResourceInfo
-from sims.stats.intervals import Columns, Holds, Keyed, check_window, hold_intervals, holds, up_to
+from sims.stats.intervals import Columns, Keyed, check_window, hold_intervals, up_to, whole_history
 from sims.stats.values import ResourceSeries
 from sims.telemetry import Op
 
@@ -21,56 +35,87 @@ def hold_timeline(events: np.ndarray, start_ns: int, end_ns: int) -> np.ndarray:
 
 
 def resource_timeline(events: np.ndarray, resource: ResourceInfo, start_ns: int, end_ns: int) -> ResourceSeries:
-    """How many agents held ``resource`` and how many permits it had, over the window."""
+    """How many permits of ``resource`` were in use and how many it had, over the window."""
     check_window(start_ns, end_ns)
     cols = Columns.of(up_to(events, end_ns))
-    held = holds(Keyed.of(cols), start_ns, end_ns)
-    mine = held.select(np.flatnonzero(held.resource == resource.index))
-    cap_t, cap_v = capacity_records(cols, resource.index)
-    return step_series(resource.index, mine, (cap_t, cap_v), resource.capacity, start_ns=start_ns, end_ns=end_ns)
+    mine = cols.select(cols.resource == resource.index)
+    n, i = resource.index + 1, resource.index
+    moves, caps = ByResource.moves(Keyed.of(mine), n).of_resource(i), ByResource.capacities(mine, n).of_resource(i)
+    return step_series(resource, moves, caps, (start_ns, end_ns), whole=whole_history(cols))
 
 
-def capacity_records(cols: Columns, resource: int) -> tuple[np.ndarray, np.ndarray]:
-    """Times and values of the CAPACITY records of one resource, by anyone (engine included)."""
-    mine = (cols.op == Op.CAPACITY) & (cols.resource == resource)
-    return cols.t[mine], cols.value[mine]
+@attrs.frozen(eq=False)
+class ByResource:
+    """Records grouped by resource, to hand out one resource's at a time."""
+
+    t: np.ndarray
+    op: np.ndarray
+    value: np.ndarray
+    bounds: np.ndarray  # resource r's records are [bounds[r]:bounds[r + 1]]
+
+    @classmethod
+    def capacities(cls, cols: Columns, n_resources: int) -> ByResource:
+        """CAPACITY records by anyone (the engine resizes), time order kept inside each resource."""
+        caps = cols.select(np.flatnonzero(cols.op == Op.CAPACITY))
+        caps = caps.select(np.flatnonzero((caps.resource >= 0) & (caps.resource < n_resources)))
+        caps = caps.select(np.argsort(caps.resource.astype(np.uint16), kind="stable"))
+        return cls(caps.t, caps.op, caps.value, _bounds(caps.resource, n_resources))
+
+    @classmethod
+    def moves(cls, keyed: Keyed, n_resources: int) -> ByResource:
+        """Agents' resource records, already grouped by resource in ``keyed`` (not in time order)."""
+        return cls(keyed.t, keyed.op, keyed.op, _bounds(keyed.resource[keyed.group], n_resources))
+
+    def of_resource(self, resource: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(t, op, value) of one resource's records."""
+        mine = slice(self.bounds[resource], self.bounds[resource + 1])
+        return self.t[mine], self.op[mine], self.value[mine]
 
 
-def capacity_at_start(cap_t: np.ndarray, cap_v: np.ndarray, initial: int, start_ns: int) -> tuple[int, int]:
-    """The capacity in force just before ``start_ns`` and the index of the first record at or after it."""
-    first = int(np.searchsorted(cap_t, start_ns, side="left"))
-    return (int(cap_v[first - 1]) if first else initial), first
+def _bounds(resource: np.ndarray, n_resources: int) -> np.ndarray:
+    """Where each resource's records start in records sorted by resource (and where the last ends)."""
+    return np.searchsorted(resource, np.arange(n_resources + 1), side="left")
 
 
 def step_series(
-    resource: int,
-    held: Holds,
-    capacities: tuple[np.ndarray, np.ndarray],
-    initial_capacity: int,
+    resource: ResourceInfo,
+    moves: tuple[np.ndarray, np.ndarray, np.ndarray],
+    capacities: tuple[np.ndarray, np.ndarray, np.ndarray],
+    window: tuple[int, int],
     *,
-    start_ns: int,
-    end_ns: int,
+    whole: bool,
 ) -> ResourceSeries:
-    """Merge +1 at each hold's start, -1 at its end and every capacity change into steps.
+    """Merge +1 per ACQUIRED, -1 per RELEASED and every capacity change into steps over ``window``.
 
-    ``held`` are the resource's clipped holds; ``capacities`` the times and
-    values of its CAPACITY records up to ``end_ns`` in time order, of which the last before
-    ``start_ns`` (else ``initial_capacity``) gives the capacity at the start.
+    ``moves`` are (t, op, -) of the agents' records on the resource in any order (only
+    ACQUIRED and RELEASED count) and ``capacities`` (t, -, value) of its CAPACITY records in
+    time order, all up to the window's end; before the first CAPACITY the capacity is the
+    layout's. ``whole``: the records are the round's whole history.
     """
-    cap_t, cap_v = capacities
-    starts, ends = held.start_ns, held.end_ns
-    capacity, first = capacity_at_start(cap_t, cap_v, initial_capacity, start_ns)
-    change_t = cap_t[first:]
-    change = np.diff(cap_v[first:], prepend=np.int64(capacity))
-    t = np.concatenate(([start_ns], starts, ends, change_t)).astype(np.int64)
-    n_holds, n_changes = starts.size, change_t.size
-    d_holders = np.concatenate(
-        ([0], np.ones(n_holds, np.int64), np.full(n_holds, -1, np.int64), np.zeros(n_changes, np.int64))
-    )
-    d_capacity = np.concatenate((np.zeros(1 + 2 * n_holds, np.int64), change))
+    start_ns, end_ns = window
+    move_t, move_op, _ = moves
+    counted = (move_op == Op.ACQUIRED) | (move_op == Op.RELEASED)
+    move_t, move_op = move_t[counted], move_op[counted]
+    cap_t, _, cap_v = capacities
+    n_moves, n_caps = move_t.size, cap_t.size
+    t = np.concatenate(([start_ns], move_t, cap_t)).astype(np.int64)
+    d_use = np.concatenate(([0], np.where(move_op == Op.ACQUIRED, 1, -1), np.zeros(n_caps, np.int64)))
+    cap_change = np.diff(cap_v, prepend=np.int64(resource.capacity))
+    d_capacity = np.concatenate((np.zeros(1 + n_moves, np.int64), cap_change))
     order = np.argsort(t, kind="stable")
     t = t[order]
     last_at_instant = np.append(t[1:] != t[:-1], True)
-    holders = np.cumsum(d_holders[order])[last_at_instant]
-    capacities = capacity + np.cumsum(d_capacity[order])[last_at_instant]
-    return ResourceSeries(resource, start_ns, end_ns, t[last_at_instant], holders, capacities)
+    t = t[last_at_instant]
+    in_use = np.cumsum(d_use[order])[last_at_instant]
+    capacity = resource.capacity + np.cumsum(d_capacity[order])[last_at_instant]
+    if not whole:
+        in_use += _in_use_before_slice(in_use, capacity, resource.capacity)
+    shown = int(np.searchsorted(t, start_ns, side="left"))  # the instant start_ns itself
+    return ResourceSeries(resource.index, start_ns, end_ns, t[shown:], in_use[shown:], capacity[shown:])
+
+
+def _in_use_before_slice(in_use: np.ndarray, capacity: np.ndarray, first_capacity: int) -> int:
+    """Permits in use when a slice began: enough to stay >= 0, too few to exceed capacity."""
+    enough = max(0, -int(in_use.min()))
+    room = min(first_capacity, int((capacity - in_use).min()))
+    return min(enough, room)

@@ -135,7 +135,7 @@ class ResourceStats:
     kind: str
     acquisitions: int
     utilisation: float  # time-weighted holders / time-weighted capacity
-    max_holders: int
+    max_holders: int  # most permits in use at once
     capacity_min: int
     capacity_max: int
     over_capacity_ns: int
@@ -216,11 +216,13 @@ class RoundStats:
 
 @attrs.frozen(eq=False)
 class ResourceSeries:
-    """Holders and capacity of one resource as right-continuous steps over ``[start_ns, end_ns]``.
+    """Permits in use and capacity of one resource as right-continuous steps over ``[start_ns, end_ns]``.
 
     ``holders[i]`` and ``capacity[i]`` hold from ``t_ns[i]`` until ``t_ns[i + 1]`` (the last
     until ``end_ns``); each is the level after every change at that instant, so a release
-    and an acquisition in the same nanosecond never read as two holders.
+    and an acquisition in the same nanosecond never read as two holders. ``holders`` is
+    ACQUIRED minus RELEASED (see :mod:`sims.stats.timeline`): below 0 when a semaphore was
+    released more often than acquired (a signal), which puts no permit in use.
     """
 
     resource: int
@@ -234,16 +236,19 @@ class ResourceSeries:
         return np.diff(self.t_ns, append=np.int64(self.end_ns))
 
     def held_ns(self) -> int:
-        """∫ holders dt: holder-nanoseconds."""
-        return int(np.dot(self.holders, self.durations_ns()))
+        """∫ permits in use dt (holder-nanoseconds)."""
+        return int(np.dot(np.maximum(self.holders, 0), self.durations_ns()))
 
     def capacity_ns(self) -> int:
         """∫ capacity dt: permit-nanoseconds on offer."""
         return int(np.dot(self.capacity, self.durations_ns()))
 
     def over_capacity_ns(self) -> int:
-        """Time during which more agents held the resource than it had permits."""
+        """Time during which more permits were in use than the resource had."""
         return int(self.durations_ns()[self.holders > self.capacity].sum())
+
+    def max_holders(self) -> int:
+        return max(0, int(self.holders.max()))
 
 
 @attrs.frozen(eq=False)
