@@ -2,10 +2,10 @@
 
 The reference below is written for clarity, not speed: lists, dicts and loops over
 records, one definition at a time. Hypothesis drives simulated rounds (agents taking and
-releasing locks and semaphores, waiting, timing out, the engine resizing semaphores) and
-every number of both must agree. A "careless" round ignores capacity, so over-capacity
-time is compared too, and the records are sometimes cut or shuffled to exercise rolling
-slices and unsorted input.
+releasing locks and semaphores, signalling semaphores they never took, waiting, timing
+out, the engine resizing semaphores) and every number of both must agree. A "careless"
+round ignores capacity, so over-capacity time is compared too, and the records are
+sometimes cut (a slice without ROUND_START, as for a rolling window) or shuffled.
 """
 
 from __future__ import annotations

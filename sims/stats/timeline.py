@@ -46,10 +46,9 @@ def resource_timeline(events: np.ndarray, resource: ResourceInfo, start_ns: int,
 
 @attrs.frozen(eq=False)
 class ByResource:
-    """Records grouped by resource, to hand out one resource's at a time."""
+    """(t, value) of records grouped by resource, to hand out one resource's at a time."""
 
     t: np.ndarray
-    op: np.ndarray
     value: np.ndarray
     bounds: np.ndarray  # resource r's records are [bounds[r]:bounds[r + 1]]
 
@@ -59,17 +58,21 @@ class ByResource:
         caps = cols.select(np.flatnonzero(cols.op == Op.CAPACITY))
         caps = caps.select(np.flatnonzero((caps.resource >= 0) & (caps.resource < n_resources)))
         caps = caps.select(np.argsort(caps.resource.astype(np.uint16), kind="stable"))
-        return cls(caps.t, caps.op, caps.value, _bounds(caps.resource, n_resources))
+        return cls(caps.t, caps.value, _bounds(caps.resource, n_resources))
 
     @classmethod
     def moves(cls, keyed: Keyed, n_resources: int) -> ByResource:
-        """Agents' resource records, already grouped by resource in ``keyed`` (not in time order)."""
-        return cls(keyed.t, keyed.op, keyed.op, _bounds(keyed.resource[keyed.group], n_resources))
+        """Permits taken (+1) and returned (-1) by agents, as ``keyed`` groups them (not in time order).
 
-    def of_resource(self, resource: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(t, op, value) of one resource's records."""
+        Keyed's other records (requests, time-outs) stay in as 0, which changes nothing.
+        """
+        change = (keyed.op == Op.ACQUIRED).astype(np.int64) - (keyed.op == Op.RELEASED)
+        return cls(keyed.t, change, _bounds(keyed.resource[keyed.group], n_resources))
+
+    def of_resource(self, resource: int) -> tuple[np.ndarray, np.ndarray]:
+        """(t, value) of one resource's records."""
         mine = slice(self.bounds[resource], self.bounds[resource + 1])
-        return self.t[mine], self.op[mine], self.value[mine]
+        return self.t[mine], self.value[mine]
 
 
 def _bounds(resource: np.ndarray, n_resources: int) -> np.ndarray:
@@ -79,27 +82,27 @@ def _bounds(resource: np.ndarray, n_resources: int) -> np.ndarray:
 
 def step_series(
     resource: ResourceInfo,
-    moves: tuple[np.ndarray, np.ndarray, np.ndarray],
-    capacities: tuple[np.ndarray, np.ndarray, np.ndarray],
+    moves: tuple[np.ndarray, np.ndarray],
+    capacities: tuple[np.ndarray, np.ndarray],
     window: tuple[int, int],
     *,
     whole: bool,
 ) -> ResourceSeries:
     """Merge +1 per ACQUIRED, -1 per RELEASED and every capacity change into steps over ``window``.
 
-    ``moves`` are (t, op, -) of the agents' records on the resource in any order (only
-    ACQUIRED and RELEASED count) and ``capacities`` (t, -, value) of its CAPACITY records in
-    time order, all up to the window's end; before the first CAPACITY the capacity is the
+    ``moves`` are (t, +1 or -1) of the permits taken and returned on the resource, in any
+    order (0s are skipped), and ``capacities`` (t, value) of its CAPACITY records in time
+    order, all up to the window's end; before the first CAPACITY the capacity is the
     layout's. ``whole``: the records are the round's whole history.
     """
     start_ns, end_ns = window
-    move_t, move_op, _ = moves
-    counted = (move_op == Op.ACQUIRED) | (move_op == Op.RELEASED)
-    move_t, move_op = move_t[counted], move_op[counted]
-    cap_t, _, cap_v = capacities
+    move_t, move = moves
+    counted = move != 0
+    move_t, move = move_t[counted], move[counted]
+    cap_t, cap_v = capacities
     n_moves, n_caps = move_t.size, cap_t.size
     t = np.concatenate(([start_ns], move_t, cap_t)).astype(np.int64)
-    d_use = np.concatenate(([0], np.where(move_op == Op.ACQUIRED, 1, -1), np.zeros(n_caps, np.int64)))
+    d_use = np.concatenate(([0], move, np.zeros(n_caps, np.int64)))
     cap_change = np.diff(cap_v, prepend=np.int64(resource.capacity))
     d_capacity = np.concatenate((np.zeros(1 + n_moves, np.int64), cap_change))
     order = np.argsort(t, kind="stable")
