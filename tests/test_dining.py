@@ -102,9 +102,7 @@ def test_safe_strategies_survive_zero_think_and_eat(backend: str, strategy: str)
 @pytest.mark.timeout(90)
 @pytest.mark.parametrize("strategy", SAFE)
 def test_safe_strategies_hold_for_twenty_seconds(strategy: str) -> None:
-    result = run_round(
-        "dining", strategy=strategy, seconds=20.0, params={"think_ms": 1.0, "eat_ms": 1.0, "agents": 7}
-    )
+    result = run_round("dining", strategy=strategy, seconds=20.0, params={"think_ms": 1.0, "eat_ms": 1.0, "agents": 7})
     assert result.end_reason == "duration"
     assert result.deadlock is None
     assert (meals(result) > 0).all()
@@ -129,7 +127,11 @@ def test_live_grow_and_shrink_never_seat_more_than_the_capacity(backend: str) ->
         Timed(1.8, Resize("seats", 3)),
     )
     result = run_round(
-        "dining", backend=backend, strategy="waiter", seconds=2.3, schedule=schedule,
+        "dining",
+        backend=backend,
+        strategy="waiter",
+        seconds=2.3,
+        schedule=schedule,
         params={"think_ms": 1.0, "eat_ms": 3.0},
     )
     seats = result.layout.resource_named("seats").index

@@ -53,7 +53,10 @@ def assert_each_cook_numbers_its_dishes(result: RoundResult) -> None:
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_every_item_is_served_once_or_still_on_the_pass(backend: str, variant: str) -> None:
     result = run_round(
-        "kitchen", backend=backend, strategy=variant, seconds=1.2,
+        "kitchen",
+        backend=backend,
+        strategy=variant,
+        seconds=1.2,
         params={"producers": 3, "consumers": 2, "capacity": 3, "cook_ms": 1.0, "serve_ms": 2.0},
     )
     assert result.end_reason == "duration"
@@ -68,7 +71,10 @@ def test_every_item_is_served_once_or_still_on_the_pass(backend: str, variant: s
 def test_semaphore_kitchen_never_overfills_the_pass(backend: str) -> None:
     """Both records are written under the mutex, so the level they give is exact."""
     result = run_round(
-        "kitchen", backend=backend, strategy="semaphores", seconds=1.0,
+        "kitchen",
+        backend=backend,
+        strategy="semaphores",
+        seconds=1.0,
         params={"producers": 4, "consumers": 1, "capacity": 2, "cook_ms": 0.0, "serve_ms": 1.0},
     )
     puts, takes = items(result)
@@ -87,7 +93,10 @@ def test_semaphore_kitchen_never_overfills_the_pass(backend: str) -> None:
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_slow_waiters_leave_a_full_pass_and_nothing_is_lost(backend: str, variant: str) -> None:
     result = run_round(
-        "kitchen", backend=backend, strategy=variant, seconds=0.8,
+        "kitchen",
+        backend=backend,
+        strategy=variant,
+        seconds=0.8,
         params={"producers": 2, "consumers": 1, "capacity": 4, "cook_ms": 0.0, "serve_ms": 300.0},
     )
     assert result.scenario_stats["on_pass"] == 4

@@ -347,16 +347,18 @@ def session_members(sid: int) -> list[int]:
     return members
 
 
-def shm_names() -> set[str]:
-    return {p.name for p in Path("/dev/shm").iterdir() if p.name.startswith(("psm_", "sem.mp-"))}
+def segments(tag: str) -> set[str]:
+    """The engine's shared memory for runs tagged ``tag`` (see sims.runtime.segment_name)."""
+    return {p.name for p in Path("/dev/shm").iterdir() if p.name.startswith(f"diner_{tag}_")}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_ctrl_c_ends_the_round_and_leaves_no_process_or_shared_memory(backend: str, tmp_path: Path) -> None:
-    before = shm_names()
+    tag = f"ctrlc{os.getpid()}{backend}"
     child = subprocess.Popen(
         [sys.executable, "-c", CTRL_C_SCRIPT, backend],
         cwd=tmp_path,
+        env={**os.environ, "DINER_SHM_TAG": tag},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -367,6 +369,7 @@ def test_ctrl_c_ends_the_round_and_leaves_no_process_or_shared_memory(backend: s
         line = child.stdout.readline().split()
         assert line[:1] == ["started"], child.stderr.read() if child.stderr else ""
         pids = [int(p) for p in line[1:]]
+        assert len(segments(tag)) == (1 if backend == "process" else 0)  # the check below can see it
         os.killpg(child.pid, signal.SIGINT)  # what a terminal does: the whole foreground group
         out, err = child.communicate(timeout=30)
     finally:
@@ -375,13 +378,13 @@ def test_ctrl_c_ends_the_round_and_leaves_no_process_or_shared_memory(backend: s
             child.wait()
     assert child.returncode == 130, err
     assert out.split() == ["interrupted", "interrupted"]
-    assert "leaked" not in err, err  # multiprocessing's resource tracker found nothing left
-    wait_until(lambda: not session_members(child.pid), timeout=10)
+    assert "leaked" not in err, err  # multiprocessing's resource tracker found no semaphore left
+    wait_until(lambda: not session_members(child.pid), timeout=10)  # agents, tracker: all gone
     if backend == "thread":
         assert pids == [child.pid]
     else:
         assert child.pid not in pids and not any(Path(f"/proc/{pid}").exists() for pid in pids)
-    wait_until(lambda: not (shm_names() - before), timeout=10)
+    assert segments(tag) == set()
 
 
 def test_a_hundred_rounds_in_a_row_leave_nothing_behind() -> None:
