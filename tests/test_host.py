@@ -29,7 +29,11 @@ pytestmark = pytest.mark.timeout(120)
 def shm_of(pid: int) -> set[str]:
     """Shared-memory segments a process has mapped (the round's telemetry rings)."""
     maps = Path(f"/proc/{pid}/maps").read_text()
-    return {line.split("/dev/shm/", 1)[1].strip() for line in maps.splitlines() if "/dev/shm/psm_" in line}
+    return {
+        line.split("/dev/shm/", 1)[1].strip()
+        for line in maps.splitlines()
+        if "/dev/shm/psm_" in line or "/dev/shm/diner_" in line
+    }
 
 
 def alive(pid: int) -> bool:
@@ -129,7 +133,7 @@ WINDOW = textwrap.dedent(
         host.wait(1.0)
         ids = next((m for m in host.poll() if isinstance(m, Identities)), None)
     maps = open(f"/proc/{host.host_pid}/maps").read().splitlines()
-    shm = sorted({l.split("/dev/shm/", 1)[1].strip() for l in maps if "/dev/shm/psm_" in l})
+    shm = sorted({l.split("/dev/shm/", 1)[1].strip() for l in maps if "/dev/shm/psm_" in l or "/dev/shm/diner_" in l})
     print(json.dumps({"host": host.host_pid, "agents": [i.pid for i in ids.identities], "shm": shm}), flush=True)
     sys.stdin.readline()
     """

@@ -63,7 +63,6 @@ def test_bell_peeking_wakes_later_than_waiting() -> None:
     assert peeking["wakeups"] >= 20 and waiting["wakeups"] >= 20
     # a peeker notices on average half a nap (~30 ms) late; Event.wait() wakes at once
     assert peeking["wake_mean_ms"] > 3 * waiting["wake_mean_ms"]
-    assert peeking["wake_mean_ms"] > 10.0
 
 
 def menu_round(strategy: str, backend: str = "thread") -> RoundResult:
