@@ -309,8 +309,9 @@ class Round:
         if agent.pid is None or agent.exitcode is not None:
             return  # not running any more: nothing to signal
         signum = _SIGNALS[action]
-        os.kill(agent.pid, signum)
+        # Recorded before it is sent: a continued agent's next records must come after it.
         self._emit(op_code(Op.SIGNAL, index), int(signum))
+        os.kill(agent.pid, signum)
 
     # -- agents that die ------------------------------------------------------------------
     def _watch_agents(self) -> None:

@@ -40,6 +40,8 @@ class World:
         return lock
 
     def semaphore(self, name: str, value: int) -> Semaphore:
+        if value < 0:
+            raise ValueError(f"semaphore {name!r}: initial value must be >= 0, got {value}")
         sem = Semaphore(name, self._register(name, "semaphore", value), self.runtime, value, self.ctx)
         self.primitives[sem.index] = sem
         return sem
