@@ -18,6 +18,7 @@ every agent and unlinks the shared memory.
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 import signal
@@ -261,6 +262,18 @@ class EngineHost:
         )
         self._process.start()
         child.close()
+        # If this process exits without close() (an uncaught Ctrl-C, say), multiprocessing
+        # joins the host at exit while the host may be blocked sending us a batch: hang up
+        # first, so the host sees the window gone and stops. atexit runs this before that join.
+        atexit.register(self._hang_up)
+
+    def _hang_up(self) -> None:
+        if self._conn is not None and not self._conn.closed:
+            self._conn.close()
+        if self._process is not None and self._process.exitcode is None:
+            self._process.join(CLOSE_S)
+            if self._process.exitcode is None:
+                self._process.terminate()
 
     def wait_started(self, timeout: float = 10.0) -> RoundLayout:
         """Block until the round has started (for tools and tests; the window polls instead)."""
@@ -344,6 +357,7 @@ class EngineHost:
             self._process.join()
         self._process.close()
         self._process = None
+        atexit.unregister(self._hang_up)
         return rest
 
 
