@@ -38,6 +38,7 @@ class AgentRun:
     seed: int
     step_labels: dict[str, int]
     counted_states: frozenset[int]
+    nice: int
 
     def _setup(
         self,
@@ -48,8 +49,10 @@ class AgentRun:
         seed: int,
         labels: dict[str, int],
         counted_states: frozenset[int] = frozenset(),
+        nice: int = 0,
     ) -> None:
         self.counted_states = counted_states
+        self.nice = nice
         self.body = body
         self.index = index
         self.runtime = runtime
@@ -62,6 +65,8 @@ class AgentRun:
         if self.backend == "process":
             # Ctrl-C goes to the whole process group: the engine, not each agent, handles it.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+            if self.nice:
+                os.nice(self.nice)
         writer = self.runtime.bind(self.index, self.index)
         writer.emit(_START, os.getpid())
         me = Me(

@@ -42,7 +42,13 @@ class RoundConfig:
     params: dict[str, Any] = attrs.field(factory=dict)
     schedule: tuple[Timed, ...] = ()
     stop_on_deadlock: bool = True
+    # spawn: every agent a fresh interpreter. forkserver starts rounds faster (agents fork from
+    # a server that imported their code once) but agents then write to the server's stderr.
     start_method: str = attrs.field(default="spawn", validator=attrs.validators.in_(START_METHODS))
+    # Process agents run this much nicer than the engine, so whoever watches them (the engine
+    # draining telemetry, the window drawing it) keeps up on a busy machine. Contention among
+    # the agents themselves is unchanged.
+    agent_nice: int = attrs.field(default=5, validator=[attrs.validators.ge(0), attrs.validators.le(19)])
     ring_capacity: int | None = None  # records per agent ring; None: share RING_BUDGET among agents
     detail: bool = True  # record agents' labelled steps (states are always recorded)
     gated: bool = False  # start with every agent held at its first labelled step
@@ -63,6 +69,7 @@ class RoundConfig:
             ],
             "stop_on_deadlock": self.stop_on_deadlock,
             "start_method": self.start_method,
+            "agent_nice": self.agent_nice,
             "ring_capacity": self.ring_capacity,
             "detail": self.detail,
             "gated": self.gated,

@@ -186,6 +186,7 @@ class Round:
                     seed=self.config.seed * 1_000_003 + info.index,
                     labels=labels,
                     counted_states=states,
+                    nice=self.config.agent_nice,
                 )  # type: ignore[call-arg]
             )
 
