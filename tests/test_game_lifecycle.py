@@ -46,10 +46,23 @@ WINDOW = textwrap.dedent(
 )
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    """A runner that started us in the background has SIGINT ignored, and children inherit
+    that: give the window the default disposition, so Python turns Ctrl-C into
+    KeyboardInterrupt as it does for a player at a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _window_round(how: int) -> tuple[dict[str, Any], int]:
     """Start a window process with a round, end it with signal ``how``; what it ran and its exit code."""
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
-    window = subprocess.Popen([sys.executable, "-c", WINDOW], stdout=subprocess.PIPE, text=True, env=env)
+    window = subprocess.Popen(
+        [sys.executable, "-c", WINDOW],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=_ctrl_c_as_at_a_terminal,  # noqa: PLW1509 - only resets a signal disposition
+    )
     try:
         line = window.stdout.readline() if window.stdout else ""
         assert line, "the window did not report its round"

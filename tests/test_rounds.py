@@ -363,6 +363,9 @@ def test_ctrl_c_ends_the_round_and_leaves_no_process_or_shared_memory(backend: s
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # A runner that started us in the background has SIGINT ignored, and children inherit
+        # that: restore the default, as at a terminal, so Ctrl-C becomes KeyboardInterrupt.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
     )
     try:
         assert child.stdout is not None
