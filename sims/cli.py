@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--backend", choices=("thread", "process"), default="thread")
     run.add_argument("--start-method", choices=("spawn", "forkserver"), default="spawn")
     run.add_argument("--strategy", help="scenario strategy (see 'diner list')")
-    run.add_argument("--seconds", type=float, default=5.0, help="round length (default 5)")
+    run.add_argument("--seconds", type=float, help="round length (default: the scenario's, 5 s for most)")
     run.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
     for flag in SHORTHANDS:
         run.add_argument(f"--{flag}", type=int, help=f"shorthand for --set {SHORTHANDS[flag]}=N")
@@ -111,7 +111,7 @@ def config_from(args: argparse.Namespace) -> RoundConfig:
             scenario=scenario.name,
             backend=args.backend,
             strategy=args.strategy,
-            seconds=args.seconds,
+            seconds=scenario.default_seconds if args.seconds is None else args.seconds,
             seed=args.seed,
             params=_params(scenario, args),
             schedule=schedule,

@@ -69,6 +69,7 @@ class Scenario:
     backend_note: ClassVar[str] = ""
     params: ClassVar[tuple[ParamSpec, ...]]
     operation: ClassVar[str] = "operations"  # what one counted operation is called (meals, items)
+    default_seconds: ClassVar[float] = 5.0  # round length when --seconds is not given
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
         """Create resources and agents for one round."""

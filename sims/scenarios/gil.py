@@ -152,6 +152,7 @@ def in_processes(me: Me, jobs: list[Job], start_method: str) -> list[Done]:
 
 
 class Gil(Scenario):
+    default_seconds = 60.0  # the lab ends when its last phase does (about 4x cpu_s + 4x io_s)
     name = "gil"
     summary = "the lecture's efficiency test: CPU and IO jobs in line, in threads, in processes; is there a GIL?"
     strategies = {
@@ -161,9 +162,9 @@ class Gil(Scenario):
     operation = "jobs"
     params = (
         ParamSpec("jobs", int, 10, "jobs per phase (the lecture used 10)", 1, 64),
-        ParamSpec("cpu_s", float, 0.6, "seconds the CPU jobs take in line (calibrated); rounds last ~4x cpu_s + "
-                  "4x io_s + process start-up: raise --seconds with it", 0.05, 600),
-        ParamSpec("io_s", float, 0.3, "seconds the IO jobs take in line (calibrated)", 0.05, 600),
+        ParamSpec("cpu_s", float, 3.0, "seconds the CPU jobs take in line (calibrated); the lab lasts ~4x cpu_s + "
+                  "4x io_s + process start-up (the round waits for it, up to --seconds)", 0.05, 600),
+        ParamSpec("io_s", float, 1.0, "seconds the IO jobs take in line (calibrated)", 0.05, 600),
         ParamSpec("start_method", str, "forkserver", "how job processes start: forkserver (forks from a warm "
                   "server, near the lecture's fork) or spawn (a fresh interpreter each)", choices=START_METHODS),
     )
