@@ -63,6 +63,16 @@ def poll_for(rnd: Round, seconds: float) -> None:
         tick.wait(rnd.config.poll_s)
 
 
+def run_until(config: RoundConfig, enough: Callable[[Round], Any], timeout: float = 60.0) -> RoundResult:
+    """Start a round, drive it until ``enough(rnd)``, stop it, return the result."""
+    with Round(config) as rnd:
+        rnd.start()
+        poll_until(rnd, lambda: enough(rnd), timeout)
+        result = rnd.stop("requested")
+    assert result is not None
+    return result
+
+
 def run_round(scenario: str, **kw: Any) -> RoundResult:
     with Round(RoundConfig(scenario, **kw)) as rnd:
         return rnd.run()

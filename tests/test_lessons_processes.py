@@ -7,28 +7,16 @@ shows it), continues it, then kills the next holder, and checks what telemetry s
 from __future__ import annotations
 
 import signal
-from collections.abc import Callable
-from typing import Any
 
 import pytest
-from helpers import poll_until
+from helpers import poll_until, run_until
 
 from sims.rounds.commands import SignalAgent
 from sims.rounds.config import RoundConfig
-from sims.rounds.result import RoundResult
 from sims.rounds.round import Round
 from sims.telemetry import Op
 
 pytestmark = pytest.mark.timeout(150)
-
-
-def run_until(config: RoundConfig, enough: Callable[[Round], Any], timeout: float = 60.0) -> RoundResult:
-    with Round(config) as rnd:
-        rnd.start()
-        poll_until(rnd, lambda: enough(rnd), timeout)
-        result = rnd.stop("requested")
-    assert result is not None
-    return result
 
 
 def received(rnd: Round, agent: int, signum: int) -> int:

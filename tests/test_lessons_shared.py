@@ -6,29 +6,15 @@ so a slow or busy machine makes them longer, never flaky.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from helpers import poll_until
+from helpers import run_until
 
 from sims.rounds.commands import Resize, Timed
 from sims.rounds.config import RoundConfig
-from sims.rounds.result import RoundResult
 from sims.rounds.round import Round
 from sims.telemetry import Op
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def run_until(config: RoundConfig, enough: Callable[[Round], Any], timeout: float = 60.0) -> RoundResult:
-    """Start a round, drive it until ``enough(rnd)``, stop it, return the result."""
-    with Round(config) as rnd:
-        rnd.start()
-        poll_until(rnd, lambda: enough(rnd), timeout)
-        result = rnd.stop("requested")
-    assert result is not None
-    return result
 
 
 def increments(rnd: Round) -> int:

@@ -5,12 +5,9 @@ Rounds run until enough samples exist (counted live), so a busy machine only mak
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 import pytest
-from helpers import poll_until
+from helpers import run_until
 
 from sims.rounds.config import RoundConfig
 from sims.rounds.result import RoundResult
@@ -19,15 +16,6 @@ from sims.scenarios.bell import wake_latencies
 from sims.telemetry import Op
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def run_until(config: RoundConfig, enough: Callable[[Round], Any], timeout: float = 60.0) -> RoundResult:
-    with Round(config) as rnd:
-        rnd.start()
-        poll_until(rnd, lambda: enough(rnd), timeout)
-        result = rnd.stop("requested")
-    assert result is not None
-    return result
 
 
 def role_ops(rnd: Round, role: str) -> int:
