@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from typing import Any
@@ -26,6 +28,7 @@ from sims.telemetry import ENGINE_AGENT, EVENT_DTYPE, Op, RingReader, op_code
 FORKSERVER_PRELOAD = ["sims.agents", "sims.primitives", "sims.scenarios.dining", "sims.scenarios.kitchen"]
 START_TIMEOUT_S = 60.0  # a loaded 2-core machine may take seconds to spawn 32 interpreters
 JOIN_S = 3.0  # how long a stopped agent gets to notice before it is terminated
+LAST_WAIT_S = 5.0  # after SIGKILL (or for a thread), the last wait before the engine gives up on an agent
 _SIGNALS = {"stop": signal.SIGSTOP, "cont": signal.SIGCONT, "kill": signal.SIGKILL}
 
 
@@ -371,7 +374,8 @@ class Round:
     def _stop_agents(self) -> None:
         for agent, gate in zip(self._agents, self._gates, strict=True):
             if agent.backend == "process" and agent.pid is not None and agent.exitcode is None:
-                os.kill(agent.pid, signal.SIGCONT)  # a stopped process could not notice the end
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(agent.pid, signal.SIGCONT)  # a stopped process could not notice the end
             gate.release()
         deadline = time.monotonic() + JOIN_S
         for agent in self._agents:
@@ -381,15 +385,19 @@ class Round:
                 assert self._world is not None
                 self.scenario.collect(self._world)
                 agent.join(min(0.05, max(0.0, deadline - time.monotonic())))
+        # Every wait below is bounded: a Ctrl-C that lands inside multiprocessing's own
+        # waitpid can leave a reaped child looking alive for ever, and stop() must still end.
         for agent in self._agents:
             if agent.backend == "process" and agent.pid is not None and agent.exitcode is None:
                 agent.terminate()
                 agent.join(1.0)
                 if agent.exitcode is None:
                     agent.kill()
-                    agent.join()
+                    agent.join(LAST_WAIT_S)
             elif agent.backend == "thread" and agent.is_alive():
-                agent.join()  # threads cannot be killed; every blocking call here is sliced
+                agent.join(LAST_WAIT_S)  # threads cannot be killed; every blocking call here is sliced
+            if agent.is_alive():
+                print(f"round: agent {agent.name} did not end (pid {agent.pid})", file=sys.stderr)  # type: ignore[attr-defined]
         for agent in self._agents:
             if agent.backend == "process":
                 self._exit_codes[agent.index] = agent.exitcode
