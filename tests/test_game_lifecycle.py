@@ -70,7 +70,13 @@ def _window_round(how: int) -> tuple[dict[str, Any], int]:
         assert alive(seen["host"]) and all(alive(p) for p in seen["agents"]) and seen["shm"]
     finally:
         window.send_signal(how)
-        code = window.wait(60)
+        try:
+            code = window.wait(15)
+        except subprocess.TimeoutExpired:
+            # Known, not yet understood (see tests/test_rounds.py's Ctrl-C test): rarely the
+            # first SIGINT is caught but never becomes KeyboardInterrupt. A user presses again.
+            window.send_signal(how)
+            code = window.wait(45)
         if window.stdout:
             window.stdout.close()
     return seen, code
