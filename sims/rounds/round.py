@@ -381,10 +381,7 @@ class Round:
         for agent in self._agents:
             if agent.ident is None if agent.backend == "thread" else agent.pid is None:
                 continue
-            while agent.is_alive() and time.monotonic() < deadline:
-                assert self._world is not None
-                self.scenario.collect(self._world)
-                agent.join(min(0.05, max(0.0, deadline - time.monotonic())))
+            agent.join(max(0.0, deadline - time.monotonic()))
         # Every wait below is bounded: a Ctrl-C that lands inside multiprocessing's own
         # waitpid can leave a reaped child looking alive for ever, and stop() must still end.
         for agent in self._agents:

@@ -79,9 +79,6 @@ class Scenario:
         """Agent index -> (op, value or -1): which records count as that agent's operations."""
         raise NotImplementedError
 
-    def collect(self, world: World) -> None:
-        """Called repeatedly while agents stop: drain what would keep them from exiting."""
-
     def finish(self, world: World, layout: RoundLayout, events: np.ndarray) -> dict[str, Any]:
         """Scenario-specific statistics for the summary (called after every agent stopped)."""
         return {}
