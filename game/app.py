@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from game.paths import FONT, THEME, export_root
 from game.scene import Scene, SceneStack
+from game.standby import StandbyHost
 from game.text import TextCache
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class App:
         self.frame_limit = frame_limit  # > 0: close after this many frames (smoke tests, launch benchmarks)
         self.save_path = save_path  # campaign progress; None: $DINER_SAVE_FILE or the user data folder
         self._campaign: Campaign | None = None
+        self.standby = StandbyHost()  # the next round's engine host, warmed while the player chooses
 
     @property
     def campaign(self) -> Campaign:
@@ -152,6 +154,7 @@ class App:
         try:
             self.scenes.clear()
         finally:
+            self.standby.close()
             if self.pygame.display.get_init():
                 self.pygame.display.quit()
 

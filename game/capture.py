@@ -151,7 +151,7 @@ class Capture:
         scene = self.arena(DEADLOCK)
         session = scene.session
         self.frames(until=lambda: session.ended)
-        if session.model is None or session.model.deadlock is None:
+        if session.deadlock is None:
             raise RuntimeError(f"capture: the naive round ended without a deadlock ({session.status})")
         self.shot("deadlock")
 

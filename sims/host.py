@@ -4,9 +4,16 @@ The window never runs agents and never blocks on them. It starts an :class:`Engi
 which spawns a host process (explicit ``spawn``/``forkserver`` context, never the global
 start method; nothing graphical is imported there). The host starts the round's agents,
 then loops: apply the commands the window sent, ``poll()`` the round every ~15 ms and
-forward each telemetry batch exactly once. It sends, in order::
+forward each telemetry batch exactly once, in chunks of at most CHUNK_RECORDS records
+(so no single message takes the window long to receive). It sends, in order::
 
-    Started(layout)  Identities(...)  Batch ... Batch  Batch(final=True)  Ended(result)
+    Started(layout)  Identities(...)  (Batch | Picture | LiveStats)...  Batch(final=True)  Ended(result)
+
+A :class:`~sims.live.picture.Picture` (at most one per frame of the window) is what the
+window draws: the host folds every record into its own live model anyway, so the window
+keeps the records for the results and the export but folds none of them. The last picture
+is sent before the round is torn down, so what agents write while being stopped is never
+drawn as if the round still ran.
 
 ``Ended.result`` is the :class:`RoundResult` without its events: the window already has
 every one of them (the batches) and puts them back with :func:`with_events`.
@@ -29,7 +36,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from sims.live.views import Deadlock
+from sims.live.picture import Picture, PictureKeeper
 from sims.rounds.commands import Command, End, parse_command
 from sims.rounds.config import RoundConfig
 from sims.rounds.layout import AgentIdentity, RoundLayout
@@ -37,6 +44,8 @@ from sims.rounds.result import RoundResult
 from sims.telemetry import EVENT_DTYPE
 
 TICK_S = 0.015  # how often the host polls the round when no command arrives
+PICTURE_EVERY_S = 1 / 60  # at most one picture per frame of the window
+CHUNK_RECORDS = 32_768  # records per Batch message at most (~0.8 MB)
 STATS_EVERY_S = 0.5  # how often the host sends rolling statistics
 STATS_WINDOW_S = 2.0  # the rolling window they cover (at most)
 STATS_EVENTS = 40_000  # and at most this many of the newest records, so a busy round stays cheap
@@ -62,7 +71,6 @@ class Batch:
 
     events: np.ndarray
     dropped: int
-    deadlock: Deadlock | None = None
     final: bool = False
 
 
@@ -91,7 +99,7 @@ class Failed:
     error: str  # the host's traceback
 
 
-Message = Started | Identities | Batch | LiveStats | Refused | Ended | Failed
+Message = Started | Identities | Batch | Picture | LiveStats | Refused | Ended | Failed
 
 
 def with_events(result: RoundResult, batches: list[np.ndarray]) -> RoundResult:
@@ -126,6 +134,8 @@ class _Serve:
         self.identified = False
         self.recent: list[np.ndarray] = []
         self.next_stats = time.monotonic() + STATS_EVERY_S
+        self.keeper: PictureKeeper | None = None
+        self.next_picture = 0.0
 
     def send(self, message: Message) -> None:
         try:
@@ -133,13 +143,28 @@ class _Serve:
         except (BrokenPipeError, ConnectionResetError, EOFError):
             raise _WindowGone() from None
 
-    def forward(self, deadlock: Deadlock | None = None, final: bool = False) -> None:
+    def forward(self, final: bool = False) -> None:
+        """Send the records that arrived since the last call, in chunks; fold them into the picture."""
         new = self.round.batches_since(self.sent)
         self.sent += len(new)
         self.recent.extend(new)
-        if new or deadlock is not None or final:
-            events = np.concatenate(new) if new else np.empty(0, dtype=EVENT_DTYPE)
-            self.send(Batch(events, self.round.dropped(), deadlock, final))
+        events = np.concatenate(new) if len(new) > 1 else new[0] if new else np.empty(0, dtype=EVENT_DTYPE)
+        if self.keeper is not None and self.round.model is not None and not final:
+            self.keeper.feed(events, self.round.model.t_ns)
+        dropped = self.round.dropped()
+        for at in range(0, len(events), CHUNK_RECORDS):
+            last = at + CHUNK_RECORDS >= len(events)
+            self.send(Batch(events[at : at + CHUNK_RECORDS], dropped, final and last))
+        if final and not len(events):
+            self.send(Batch(events, dropped, True))
+
+    def picture(self, force: bool) -> None:
+        """Send the round's picture, at most once per PICTURE_EVERY_S unless ``force``."""
+        model = self.round.model
+        if self.keeper is None or model is None or (not force and time.monotonic() < self.next_picture):
+            return
+        self.next_picture = time.monotonic() + PICTURE_EVERY_S
+        self.send(self.keeper.picture(model))
 
     def commands(self, wait_s: float) -> None:
         """Apply what the window sent; waiting here (not sleeping) until the next tick."""
@@ -166,13 +191,12 @@ class _Serve:
     def run(self) -> None:
         rnd = self.round
         layout = rnd.start()
+        self.keeper = PictureKeeper(layout)
         self.send(Started(layout, rnd.started_ns, os.getpid()))
-        deadlock_sent = False
         while True:
             going = rnd.poll()
-            deadlock = rnd.model.deadlock if rnd.model is not None else None
-            self.forward(deadlock if not deadlock_sent else None)
-            deadlock_sent = deadlock_sent or deadlock is not None
+            self.forward()
+            self.picture(force=not going)
             self.identify()
             self.rolling_stats()
             if not going:
@@ -208,13 +232,51 @@ class _Serve:
             self.send(Identities(self.round.identities()))
 
 
-def serve(config: RoundConfig, conn: Any, parent_pid: int) -> None:
-    """Entry point of the host process."""
+@attrs.frozen
+class Begin:
+    """Window -> host, first message: the round to run."""
+
+    config: RoundConfig
+
+
+def _warm_up(fork_server: bool) -> None:
+    """Import what every round needs (and start the fork server) before the round is chosen,
+    so a host started ahead (a standby) starts its round without waiting for any of it."""
+    from sims.rounds.round import FORKSERVER_PRELOAD
+    from sims.scenarios.registry import scenarios
+    from sims.stats import compute_round_stats  # noqa: F401
+
+    scenarios()
+    if fork_server:
+        from multiprocessing import forkserver
+
+        multiprocessing.get_context("forkserver").set_forkserver_preload(FORKSERVER_PRELOAD)
+        forkserver.ensure_running()
+
+
+def _await_begin(conn: Any, parent_pid: int) -> RoundConfig:
+    """Wait for the window to choose the round; anything else (End, a closed pipe) ends us."""
+    while True:
+        if os.getppid() != parent_pid:
+            raise _WindowGone()
+        try:
+            message = conn.recv() if conn.poll(0.5) else None
+        except (EOFError, OSError):
+            raise _WindowGone() from None
+        if isinstance(message, Begin):
+            return message.config
+        if message is not None:
+            raise _WindowGone()
+
+
+def serve(conn: Any, parent_pid: int, fork_server: bool = False) -> None:
+    """Entry point of the host process: warm up, wait for ``Begin``, run that round."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the window, which closes us
     signal.signal(signal.SIGTERM, _on_sigterm)
     host: _Serve | None = None
     try:
-        host = _Serve(config, conn, parent_pid)
+        _warm_up(fork_server)
+        host = _Serve(_await_begin(conn, parent_pid), conn, parent_pid)
         host.run()
     except (_WindowGone, _Terminated):
         pass
@@ -231,10 +293,15 @@ def serve(config: RoundConfig, conn: Any, parent_pid: int) -> None:
 
 # -- the window's side ----------------------------------------------------------------------------
 class EngineHost:
-    """A round running in a host process. ``start()``, then ``poll()`` every frame, ``close()``."""
+    """A round running in a host process. ``start()``, then ``poll()`` every frame, ``close()``.
 
-    def __init__(self, config: RoundConfig, start_method: str = "spawn") -> None:
+    Made without a config, the host starts as a standby: it warms up (imports, and the fork
+    server if ``fork_server``) and waits until :meth:`begin` names the round.
+    """
+
+    def __init__(self, config: RoundConfig | None, start_method: str = "spawn", fork_server: bool = False) -> None:
         self.config = config
+        self.fork_server = fork_server
         self._ctx = multiprocessing.get_context(start_method)
         self._conn: Any = None
         self._process: Any = None
@@ -258,14 +325,23 @@ class EngineHost:
             raise RuntimeError("an EngineHost starts once; make a new one for the next round")
         self._conn, child = self._ctx.Pipe(duplex=True)
         self._process = self._ctx.Process(
-            target=serve, args=(self.config, child, os.getpid()), name="diner-host", daemon=False
+            target=serve, args=(child, os.getpid(), self.fork_server), name="diner-host", daemon=False
         )
         self._process.start()
         child.close()
+        if self.config is not None:
+            self.send(Begin(self.config))
         # If this process exits without close() (an uncaught Ctrl-C, say), multiprocessing
         # joins the host at exit while the host may be blocked sending us a batch: hang up
         # first, so the host sees the window gone and stops. atexit runs this before that join.
         atexit.register(self._hang_up)
+
+    def begin(self, config: RoundConfig) -> None:
+        """Name the round a standby host runs (once)."""
+        if self.config is not None:
+            raise RuntimeError("this host already has its round")
+        self.config = config
+        self.send(Begin(config))
 
     def _hang_up(self) -> None:
         if self._conn is not None and not self._conn.closed:
@@ -309,13 +385,15 @@ class EngineHost:
         except (BrokenPipeError, ConnectionResetError, OSError):
             pass  # the host has ended: poll() reports how
 
-    def poll(self) -> list[Message]:
-        """Every message that has arrived; never blocks."""
+    def poll(self, budget_s: float | None = None) -> list[Message]:
+        """The messages that have arrived; never blocks. With ``budget_s``, stops taking more
+        once that long has been spent (the rest stays queued, in order, for the next call)."""
         messages, self._early = self._early, []
+        deadline = None if budget_s is None else time.perf_counter() + budget_s
         while self._conn is not None and not self._conn.closed and self._conn.poll():
             got = self._receive_one()
             messages.extend(got)
-            if not got:
+            if not got or (deadline is not None and time.perf_counter() >= deadline):
                 break
         return messages
 

@@ -94,7 +94,7 @@ def open_waiter_round(app: Any) -> Any:
     arena = app.scenes.top
     assert arena.name == "arena" and arena.config.strategy == "waiter"
     session = arena.session
-    frames(app, lambda: session.model is not None and "cap" in arena.controls and session.elapsed_s > 0.5)
+    frames(app, lambda: session.snapshot() is not None and "cap" in arena.controls and session.elapsed_s > 0.5)
     return arena
 
 
@@ -135,10 +135,10 @@ def test_a_whole_session_from_title_to_export(app: Any) -> None:
 
     key(app, pg.K_p)
     assert app.scenes.top.name == "pause"
-    frames(app, lambda: session.model.paused)
+    frames(app, lambda: session.snapshot().paused)
     key(app, pg.K_p)
     assert app.scenes.top.name == "arena"
-    frames(app, lambda: not session.model.paused)
+    frames(app, lambda: not session.snapshot().paused)
 
     key(app, pg.K_e)
     frames(app, lambda: session.result is not None)

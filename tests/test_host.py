@@ -157,3 +157,58 @@ def test_killing_the_window_process_stops_the_host_and_its_agents() -> None:
     assert wait_gone(seen["host"], 30), "the host outlived its window"
     assert not any(alive(p) for p in seen["agents"])
     assert seen["shm"] and not any((Path("/dev/shm") / s).exists() for s in seen["shm"])
+
+
+def test_pictures_add_up_to_the_records_and_batches_come_in_bounded_chunks() -> None:
+    """A picture is the host's model of the records sent before it: its meal counts and
+    permits out match those records, and no batch is larger than CHUNK_RECORDS."""
+    from sims.host import CHUNK_RECORDS
+    from sims.live.picture import Picture
+
+    busy = config("process", agents=8, think_ms=0.0, eat_ms=0.0)
+    with EngineHost(busy) as host:
+        layout = host.wait_started(60)
+        got = drive(host, lambda m: sum(isinstance(x, Picture) for x in m) >= 20)
+        host.send(cmd.End())
+        got += drive(host, lambda m: any(isinstance(x, Ended) for x in m))
+    pictures = [m for m in got if isinstance(m, Picture)]
+    assert pictures[-1].snapshot.records > 0
+    seats = layout.resource_named("seats").index
+    sent: list[np.ndarray] = []
+    checked = 0
+    for message in got:
+        if isinstance(message, Batch):
+            assert len(message.events) <= CHUNK_RECORDS
+            sent.append(message.events)
+        elif isinstance(message, Picture) and sent:
+            events = np.concatenate(sent)
+            assert message.snapshot.records == len(events)
+            meals = np.bincount(events["agent"][(events["op"] == Op.STATE) & (events["value"] == 3)], minlength=8)
+            assert message.operations.tolist() == meals[:8].tolist()
+            out = np.count_nonzero((events["op"] == Op.ACQUIRED) & (events["resource"] == seats)) - np.count_nonzero(
+                (events["op"] == Op.RELEASED) & (events["resource"] == seats)
+            )
+            assert message.permits_out[seats] == out
+            assert [a.operations for a in message.snapshot.agents] == message.operations.tolist()
+            checked += 1
+    assert checked >= 10
+
+
+def test_a_standby_host_warms_up_then_runs_the_round_it_is_given_with_forked_agents() -> None:
+    from game.standby import StandbyHost
+
+    standby = StandbyHost()
+    standby.refill()
+    host, chosen = standby.take(config("process"))
+    assert chosen.start_method == "forkserver"  # what the round's configuration says it did
+    try:
+        layout = host.wait_started(60)
+        assert len(layout.agents) == 4
+        got = drive(host, lambda m: any(isinstance(x, Identities) for x in m))
+        identities = next(m for m in got if isinstance(m, Identities)).identities
+        assert len({i.pid for i in identities}) == 4 and host.host_pid not in {i.pid for i in identities}
+    finally:
+        host.close()
+        standby.refill()  # a standby never given a round ...
+        standby.close()  # ... closes too, leaving nothing behind (the autouse fixture checks)
+    assert host.ended is not None and host.ended.result.config.start_method == "forkserver"

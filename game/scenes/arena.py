@@ -42,7 +42,7 @@ class ArenaScene(Scene):
 
     # -- life -----------------------------------------------------------------------------
     def enter(self) -> None:
-        self.session = RoundSession(self.config)
+        self.session = RoundSession(self.config, self.app.standby)
         super().enter()
 
     def exit(self) -> None:
@@ -55,7 +55,7 @@ class ArenaScene(Scene):
         if self.session is not None:
             self.session.close()
         self.config = config or self.config
-        self.session, self.view, self.panel = RoundSession(self.config), None, None
+        self.session, self.view, self.panel = RoundSession(self.config, self.app.standby), None, None
         self.selected, self.capacity, self.scale_power = None, None, 0
         self.relayout()
 
@@ -274,7 +274,7 @@ class ArenaScene(Scene):
             self.app.text.draw(surface, message, view_rect.center, 20, palette.DIM, anchor="center")
             return
         table_rect = view_rect.inflate(0, -68).move(0, -34) if self._banner_lines() else view_rect
-        self.view.draw(surface, table_rect, snap, self.selected, session.taken)
+        self.view.draw(surface, table_rect, snap, self.selected, session.permits_out)
         self.panel.draw(
             surface, pygame.Rect(w - SIDE_W - 10, TOP_H + 4, SIDE_W, h - TOP_H - BOTTOM_H - 8), self.hover_resource
         )
@@ -290,11 +290,11 @@ class ArenaScene(Scene):
         title = f"{cfg.scenario} · {layout.strategy if layout else cfg.strategy or ''} · {cfg.backend} · {who}"
         text.draw(surface, title, (16, 12), 20, palette.TEXT, bold=True)
         if s is not None:
-            status = s.status
+            snap, status = s.snapshot(), s.status
             colour = palette.BAD if status in ("deadlocked", "failed") else palette.ACCENT
             line = f"t = {s.elapsed_s:6.2f} s   {status}"
-            if s.model is not None and not math.isclose(s.model.scale, 1.0):
-                line += f"   scale ×{s.model.scale:.2f}"
+            if snap is not None and not math.isclose(snap.scale, 1.0):
+                line += f"   scale ×{snap.scale:.2f}"
             text.draw(surface, line, (w - 16, 14), 17, colour, anchor="topright")
 
     def _banner_lines(self) -> tuple[list[str], Any] | None:

@@ -21,6 +21,10 @@ LABEL_W = 190
 class BriefingScene(Scene):
     name = "briefing"
 
+    def enter(self) -> None:
+        self.app.standby.refill()  # warm the next round's engine host while the player chooses
+        super().enter()
+
     def __init__(self, app: Any, level: LevelSpec, picks: Picks | None = None, hints: int = 0) -> None:
         super().__init__(app)
         self.level = level

@@ -41,7 +41,8 @@ class PauseScene(Scene):
         shade.fill((10, 10, 14, 150))
         surface.blit(shade, (0, 0))
         centre = surface.get_rect().center
-        paused = self.session.model is not None and self.session.model.paused
+        snap = self.session.snapshot()
+        paused = snap is not None and snap.paused
         self.app.text.draw(surface, "PAUSED", (centre[0], centre[1] - 30), 48, palette.TEXT, bold=True, anchor="center")
         detail = "the engine confirmed: agents hold still" if paused else "asking the engine to pause…"
         self.app.text.draw(surface, detail, (centre[0], centre[1] + 20), 17, palette.DIM, anchor="center")

@@ -19,6 +19,10 @@ DEFAULT_SECONDS = 30.0
 class SandboxScene(Scene):
     name = "sandbox"
 
+    def enter(self) -> None:
+        self.app.standby.refill()  # warm the next round's engine host while the player chooses
+        super().enter()
+
     def __init__(self, app: Any, config: RoundConfig | None = None) -> None:
         super().__init__(app)
         cfg = config or RoundConfig("dining", strategy="naive", seconds=DEFAULT_SECONDS)

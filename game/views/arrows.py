@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 Point = tuple[float, float]
+MAX_DASHES = 6  # per dashed line: a table of 64 waiting philosophers draws 64 of them a frame
 
 
 def _trim(start: Point, end: Point, from_start: float, from_end: float) -> tuple[Point, Point, float] | None:
@@ -47,6 +48,7 @@ def dashed(
         return
     a, b, angle = trimmed
     length = math.hypot(b[0] - a[0], b[1] - a[1])
+    dash = max(dash, length / (2 * MAX_DASHES))  # long lines get longer dashes, not more of them
     ux, uy = math.cos(angle), math.sin(angle)
     pos = 0.0
     while pos < length - dash:

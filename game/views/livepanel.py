@@ -7,11 +7,11 @@ from typing import Any
 import numpy as np
 
 from game import palette
-from game.livestats import EDGES_NS, bin_label
 from game.session import RoundSession
 from game.text import TextCache
 from game.views.charts import gauge, histogram, sparkline
 from game.views.primitive import PrimitiveWidget, short_name
+from sims.live.waits import EDGES_NS, bin_label
 
 LABELS = [bin_label(i) for i in range(len(EDGES_NS) - 1)]
 
@@ -116,7 +116,8 @@ class LivePanel:
     def _waits(self, surface: Any, x: int, y: int, w: int) -> int:
         import pygame
 
-        counts, zero = self.session.waits.counts()
+        picture = self.session.picture
+        counts, zero = (picture.waits, picture.waits_zero) if picture else (np.zeros(len(LABELS), dtype=np.int64), 0)
         total = int(counts.sum()) + zero
         self.text.draw(
             surface,
@@ -134,7 +135,7 @@ class LivePanel:
         if snap is None or not snap.resources:
             return
         index = focus if focus is not None else _default_focus(snap)
-        taken = self.session.taken
+        taken = self.session.permits_out
         self.widget.draw(surface, rect, snap.resources[index], taken=int(taken[index]) if len(taken) else None)
 
 

@@ -1,9 +1,9 @@
 """Be the scheduler: which agent waits at a gate for the player, and the panel that shows it.
 
 A gated agent writes a STEP record (with its source line) and then waits at that gate until
-the player sends ``Step(agent)``. :class:`StepTracker` reads the telemetry the window already
-receives: an agent is at a gate when the round is gated, its newest STEP record arrived
-after the last release the player gave it, and it is not blocked on a primitive. Only such
+the player sends ``Step(agent)``. :class:`StepTracker` reads the host's picture: an agent is
+at a gate when the round is gated, it has stopped at a gate (GATE record) since the last
+release the player gave it, and it is not blocked on a primitive. Only such
 an agent is released (a release sent to a running agent would let it skip its next gate).
 """
 
@@ -20,45 +20,40 @@ from game.text import TextCache
 from game.views.source import SourceView
 from game.wrap import wrap
 from sims.live import Snapshot
-from sims.telemetry import Op
 
 Tr = Callable[..., str]
 
 
 class StepTracker:
-    """Per agent: released and not yet arrived at its next gate; last values of shared counters."""
+    """Per agent: released and not yet arrived at its next gate; last values of shared counters.
+
+    Reads the host's picture: the gates reached (GATE records: the agent stopped there) are
+    counted in the same picture as the agents' state, so the two never disagree.
+    """
 
     def __init__(self, agents: int, labels: tuple[str, ...]) -> None:
         self.labels = labels  # the round's step labels (STEP records carry the index)
-        self.moving = np.zeros(agents, dtype=bool)  # released (or un-gated), next STEP not seen yet
-        self.steps_seen = np.zeros(agents, dtype=np.int64)
+        self.gates_reached = np.zeros(agents, dtype=np.int64)
+        self.released_at = np.full(agents, -1, dtype=np.int64)  # gates reached when last released
         self.counters: dict[int, tuple[int, int]] = {}  # resource → (value, agent)
-        self._read = 0  # batches of the session already looked at
+
+    @property
+    def moving(self) -> np.ndarray:
+        """Released (or un-gated) and not yet stopped at its next gate."""
+        return self.gates_reached <= self.released_at
 
     def feed(self, session: RoundSession) -> None:
-        """Look at the batches that arrived since the last frame (each record once)."""
-        batches = session.batches
-        for events in batches[self._read :]:
-            self._fold(events)
-        self._read = len(batches)
-
-    def _fold(self, events: np.ndarray) -> None:
-        mine = events[events["agent"] >= 0]
-        steps = mine["agent"][mine["op"] == Op.STEP]
-        if len(steps):
-            n = len(self.moving)
-            self.steps_seen += np.bincount(steps, minlength=n)[:n]
-            self.moving[np.unique(steps)] = False
-        writes = mine[mine["op"] == Op.COUNTER]
-        for record in writes[-8:]:
-            self.counters[int(record["resource"])] = (int(record["value"]), int(record["agent"]))
+        """Take the newest picture's gate counts and counters."""
+        if session.picture is not None:
+            self.gates_reached = session.picture.gates_reached
+            self.counters = dict(session.picture.counters)
 
     def released(self, agent: int) -> None:
-        self.moving[agent] = True
+        self.released_at[agent] = self.gates_reached[agent]
 
     def all_moving(self) -> None:
         """After ``Gate()``: every agent runs on to its next gate before it waits there."""
-        self.moving[:] = True
+        self.released_at[:] = self.gates_reached
 
     def at_gate(self, snap: Snapshot | None, agent: int) -> bool:
         if snap is None or not snap.gated or agent >= len(snap.agents):

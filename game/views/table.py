@@ -33,6 +33,7 @@ class TableView:
         self.resource_spots: dict[int, tuple[float, float]] = {}
         self.seats_rect: Any = None
         self.centre: tuple[float, float] = (0.0, 0.0)
+        self._fork_sprites: dict[tuple[Any, bool], Any] = {}
 
     # -- geometry -------------------------------------------------------------------------
     def _place(self, rect: Any) -> tuple[float, float, float, float]:
@@ -129,14 +130,11 @@ class TableView:
             self.text.draw(surface, label, at, 12, palette.BAD if res.orphaned else palette.DIM, anchor="center")
 
     def _fork_glyph(self, surface: Any, centre: tuple[float, float], colour: Any, ring: bool) -> None:
-        import pygame
-
-        x, y = centre
-        pygame.draw.line(surface, colour, (x, y - 10), (x, y + 10), 3)
-        for dx in (-4, 0, 4):
-            pygame.draw.line(surface, colour, (x + dx, y - 10), (x + dx, y - 4), 2)
-        if ring:
-            pygame.draw.circle(surface, palette.BAD, (x, y), 14, width=3)
+        """A fork, blitted from a sprite drawn once per colour (64 forks a frame add up)."""
+        sprite = self._fork_sprites.get((colour, ring))
+        if sprite is None:
+            sprite = self._fork_sprites[(colour, ring)] = _fork_sprite(colour, ring)
+        surface.blit(sprite, (centre[0] - FORK_SPRITE // 2, centre[1] - FORK_SPRITE // 2))
 
     def _philosopher(self, surface: Any, a: int, snap: Snapshot, in_cycle: bool, selected: bool) -> None:
         import pygame
@@ -175,3 +173,19 @@ class TableView:
         self.text.draw(surface, word, (tx, ty - 8), 13, palette.TEXT, anchor="center")
         meals = f"{view.operations} meal" + ("" if view.operations == 1 else "s")
         self.text.draw(surface, meals, (tx, ty + 8), 12, palette.DIM, anchor="center")
+
+
+FORK_SPRITE = 32  # px: the ring around a fork in a deadlock cycle fits
+
+
+def _fork_sprite(colour: Any, ring: bool) -> Any:
+    import pygame
+
+    sprite = pygame.Surface((FORK_SPRITE, FORK_SPRITE), pygame.SRCALPHA)
+    x = y = FORK_SPRITE // 2
+    pygame.draw.line(sprite, colour, (x, y - 10), (x, y + 10), 3)
+    for dx in (-4, 0, 4):
+        pygame.draw.line(sprite, colour, (x + dx, y - 10), (x + dx, y - 4), 2)
+    if ring:
+        pygame.draw.circle(sprite, palette.BAD, (x, y), 14, width=3)
+    return sprite

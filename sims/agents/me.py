@@ -44,6 +44,7 @@ class Me:
         self._emit = writer.emit
         self._gate = gate
         self._step_codes = {label: op_code(Op.STEP, i) for label, i in step_labels.items()}
+        self._gate_codes = {label: op_code(Op.GATE, i) for label, i in step_labels.items()}
         self._detailed = runtime.detailed  # fixed for the round
         # Without detail only the states that count as operations (e.g. EATING) are recorded.
         self._kept_states = None if self._detailed else counted_states
@@ -96,12 +97,15 @@ class Me:
         Recorded with the source line when the round records detail; when the round is
         gated the agent waits here until the scheduler (the player) lets it take one step.
         """
-        gated = self._control[GATED] != 0.0
-        if gated or self._detailed:
-            self._emit(self._step_codes[label], sys._getframe(1).f_lineno)
-        if gated:
+        if self._control[GATED] != 0.0:
+            # GATE, not STEP: says this agent now waits here, so the scheduler's view never
+            # takes a step passed just before the gate closed for one it waits at.
+            self._emit(self._gate_codes[label], sys._getframe(1).f_lineno)
             self._wait_gate()
-        elif self._control[PAUSED] != 0.0:
+            return
+        if self._detailed:
+            self._emit(self._step_codes[label], sys._getframe(1).f_lineno)
+        if self._control[PAUSED] != 0.0:
             self._wait_resume()
 
     def _wait_gate(self) -> None:

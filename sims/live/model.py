@@ -102,12 +102,12 @@ class LiveModel:
         rule_op, rule_value = self._rule_op[agent], self._rule_value[agent]
         hit = (op == rule_op) & ((rule_value < 0) | (ev["value"] == rule_value))
         self.operations += np.bincount(agent[hit], minlength=len(self.operations))[: len(self.operations)]
-        for field, which in ((self.state, Op.STATE), (self.step, Op.STEP)):
-            sel = ev[op == which]
+        for field, hit in ((self.state, op == Op.STATE), (self.step, (op == Op.STEP) | (op == Op.GATE))):
+            sel = ev[hit]
             if len(sel):
                 keys, last = _last_per_key(sel["agent"])
-                field[keys] = sel["value"][last] if which == Op.STATE else sel["resource"][last]
-                if which == Op.STEP:
+                field[keys] = sel["value"][last] if field is self.state else sel["resource"][last]
+                if field is self.step:
                     self.step_line[keys] = sel["value"][last]
 
     def _fold_holds(self, ev: np.ndarray) -> None:
@@ -219,16 +219,66 @@ class LiveModel:
         )
 
     def snapshot(self) -> Snapshot:
-        """One consistent picture for a frame."""
+        """One consistent picture for a frame (whole arrays turned into Python at once: the
+        host makes one per tick for the window, so per-element numpy calls would add up)."""
+        n, r = self.holding.shape
+        holding: list[list[int]] = [[] for _ in range(n)]
+        holders: list[list[int]] = [[] for _ in range(r)]
+        for a, res in zip(*(axis.tolist() for axis in np.nonzero(self.holding)), strict=True):
+            holding[a].append(res)
+            holders[res].append(a)
+        waiters: list[list[int]] = [[] for _ in range(r)]
+        waiting = np.flatnonzero(self.wait_res >= 0)
+        for a in waiting[np.argsort(self.wait_since[waiting], kind="stable")].tolist():
+            waiters[int(self.wait_res[a])].append(a)
+        alive = self.alive.tolist()
+        columns = (self.state, self.wait_res, self.wait_since, self.wait_timeout, self.operations, self.step)
+        state, wait_res, since, timeout, ops, step = (c.tolist() for c in columns)
+        step_line, started, stopped = self.step_line.tolist(), self.started.tolist(), self.stopped.tolist()
+        agents = tuple(
+            AgentView(
+                index=a,
+                name=info.name,
+                role=info.role,
+                state=state[a],
+                waiting_on=wait_res[a],
+                wait_since_ns=since[a],
+                wait_timeout_ns=timeout[a],
+                holding=tuple(holding[a]),
+                operations=ops[a],
+                step=step[a],
+                step_line=step_line[a],
+                alive=alive[a],
+                started=started[a],
+                stopped=stopped[a],
+                exit_code=self.exit_codes.get(a),
+            )
+            for a, info in enumerate(self.layout.agents)
+        )
         return Snapshot(
             t_ns=self.t_ns,
-            agents=tuple(self.agent_view(a) for a in range(len(self.layout.agents))),
-            resources=tuple(self.resource_statistics(r) for r in range(len(self.layout.resources))),
+            agents=agents,
+            resources=tuple(self._resource_view(i, holders[i], waiters[i]) for i in range(r)),
             deadlock=self.deadlock,
             paused=self.paused,
             scale=self.scale,
             gated=self.gated,
             records=self.total_records,
+        )
+
+    def _resource_view(self, index: int, holders: list[int], waiters: list[int]) -> ResourceStatistics:
+        info = self.layout.resources[index]
+        return ResourceStatistics(
+            index=index,
+            name=info.name,
+            kind=info.kind,
+            holders=tuple(holders),
+            waiters=tuple(waiters),
+            capacity=int(self.capacity[index]),
+            pending=int(self.pending[index]),
+            orphaned=bool(self.orphaned[index]),
+            is_set=bool(self.is_set[index]),
+            items=tuple(sorted(self.items.get(index, {}))) if info.kind == "container" else (),
         )
 
     # -- deadlock -------------------------------------------------------------------------

@@ -60,6 +60,7 @@ class Op(enum.IntEnum):
     MESSAGE_SENT = 28  # - message id; resource = channel
     MESSAGE_RECEIVED = 29  # - ns in flight; resource = channel
     WORK = 30  # - ns of work just done (CPU or IO lab)
+    GATE = 31  # - source line; resource = step label index: a STEP at which the agent now waits (gated round)
     # Engine (agent = ENGINE_AGENT)
     ROUND_START = 40  # - number of agents
     ROUND_END = 41  # - 0

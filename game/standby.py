@@ -1,0 +1,43 @@
+"""An engine host started ahead of the next round, so pressing Start does not wait for one.
+
+A spawned host needs a fresh interpreter and its imports; process agents spawned from it
+need one each. The standby host does that work while the player is still choosing: it
+imports the engine and starts a fork server that has the agent code loaded, so a process
+round's agents are forked from it (``start_method="forkserver"``, which the round's
+configuration then says). After a round has started, the next standby is made.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from sims.host import EngineHost
+from sims.rounds.config import RoundConfig
+
+
+class StandbyHost:
+    """Holds at most one warm host; :meth:`take` hands it a round, :meth:`close` stops it."""
+
+    def __init__(self) -> None:
+        self._host: EngineHost | None = None
+
+    def refill(self) -> None:
+        """Start warming the next host, unless one is already waiting."""
+        if self._host is None:
+            self._host = EngineHost(None, fork_server=True)
+            self._host.start()
+
+    def take(self, config: RoundConfig) -> tuple[EngineHost, RoundConfig]:
+        """A host running ``config`` (the warm one if there is one), and the config it runs."""
+        if config.backend == "process":
+            config = attrs.evolve(config, start_method="forkserver")
+        self.refill()
+        host, self._host = self._host, None
+        assert host is not None
+        host.begin(config)
+        return host, config
+
+    def close(self) -> None:
+        if self._host is not None:
+            self._host.close()
+            self._host = None
