@@ -7,8 +7,10 @@ Measures, in one run on this machine:
 * frame time (telemetry ingest + live numbers + drawing, i.e. ``App.step``) over N frames of
   a dining round (waiter strategy, think_ms=0, eat_ms=0) paced by ``Clock.tick(60)``, p50/p99,
   split into ingest (``scenes.update``) and draw; and the same for an empty scene (baseline);
-* round start: ``EngineHost.start()`` until the host reports the round started (every agent
-  up), for 5 agents and for the benchmark's agents;
+* round start: from asking for a round until the host reports it started (every agent up),
+  for 5 agents and for the benchmark's agents, two ways: a cold host (``EngineHost.start()``,
+  agents spawned: what ``diner run`` does) and the window's way (a standby host warmed while
+  the player chooses, agents forked from its fork server: ``game.standby``);
 * launch to first frame: ``python -m game --frames 1`` from process start to exit (an upper
   bound: it includes interpreter start and teardown).
 
@@ -29,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+WARM_S = 3.0  # how long the standby host warms before the round is asked for
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
@@ -60,8 +63,12 @@ def run_frames(app: Any, count: int) -> dict[str, list[float]]:
     return out
 
 
-def round_start(agents: int, backend: str) -> float:
-    """Seconds from EngineHost.start() to the host's Started message (all agents up)."""
+def round_start(agents: int, backend: str, warm: bool) -> float:
+    """Seconds from asking for the round to the host's Started message (all agents up).
+
+    ``warm``: the window's way, a standby host given WARM_S to warm up first (as it has while
+    the player looks at the sandbox); else a cold host with spawned agents."""
+    from game.standby import StandbyHost
     from sims.host import EngineHost
     from sims.rounds.config import RoundConfig
 
@@ -72,14 +79,22 @@ def round_start(agents: int, backend: str) -> float:
         seconds=5,
         params={"agents": agents, "think_ms": 20.0, "eat_ms": 20.0},
     )
-    host = EngineHost(config)
+    standby = StandbyHost()
+    if warm:
+        standby.refill()
+        time.sleep(WARM_S)  # the player choosing a round; nothing is measured meanwhile
     started = time.perf_counter()
-    host.start()
+    if warm:
+        host, _ = standby.take(config)
+    else:
+        host = EngineHost(config)
+        host.start()
     try:
         host.wait_started(120)
         return time.perf_counter() - started
     finally:
         host.close()
+        standby.close()
 
 
 def launch_to_first_frame() -> float:
@@ -123,8 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     from game.scene import Scene
 
     launch = launch_to_first_frame()
-    start_small = round_start(5, opts.backend)
-    start_big = round_start(opts.agents, opts.backend)
+    starts = {(n, warm): round_start(n, opts.backend, warm) for n in (5, opts.agents) for warm in (False, True)}
     app = App()
     try:
         app.scenes.push(Scene(app))
@@ -133,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         busy = busy_frames(app, opts.agents, opts.backend, opts.frames)
     finally:
         app.close()
-    lines = report(opts, launch, start_small, start_big, empty, busy)
+    lines = report(opts, launch, starts, empty, busy)
     print("\n".join(lines))
     if opts.markdown:
         opts.markdown.write_text("\n".join(lines) + "\n")
@@ -141,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(
-    opts: Any, launch: float, small: float, big: float, empty: dict[str, Any], busy: dict[str, Any]
+    opts: Any, launch: float, starts: dict[tuple[int, bool], float], empty: dict[str, Any], busy: dict[str, Any]
 ) -> list[str]:
     e50, e99 = percentiles(empty["total"])
     b50, b99 = percentiles(busy["total"])
@@ -160,14 +174,17 @@ def report(
         f"| empty frame (baseline: fill + UI) | {e50:.2f} ms | {e99:.2f} ms | 1.0× / 1.0× |",
         f"| busy frame (ingest + live numbers + draw) | {b50:.2f} ms | {b99:.2f} ms | "
         f"{b50 / e50:.1f}× / {b99 / e99:.1f}× |",
-        f"| of which ingest (host messages → LiveModel) | {i50:.2f} ms | {i99:.2f} ms | |",
+        f"| of which receiving (host messages: pictures, record batches) | {i50:.2f} ms | {i99:.2f} ms | |",
         f"| empty frame, CPU time of the window thread | {ec50:.2f} ms | {ec99:.2f} ms | 1.0× / 1.0× |",
         f"| busy frame, CPU time of the window thread | {c50:.2f} ms | {c99:.2f} ms | "
         f"{c50 / ec50:.1f}× / {c99 / ec99:.1f}× |",
         "",
         f"records ingested: {busy['records']:,} in {seconds:.0f} s ({busy['records'] / seconds:,.0f}/s); "
         f"telemetry lost: {busy['lost']:,}; round status at the end: {busy['status']}",
-        f"round start (EngineHost.start → all agents up): 5 agents {small:.2f} s; {opts.agents} agents {big:.2f} s",
+        f"round start, the window's way (standby host, forked agents): 5 agents {starts[5, True]:.2f} s; "
+        f"{opts.agents} agents {starts[opts.agents, True]:.2f} s",
+        f"round start, cold (EngineHost.start, spawned agents): 5 agents {starts[5, False]:.2f} s; "
+        f"{opts.agents} agents {starts[opts.agents, False]:.2f} s",
         f"launch to first frame (python -m game --frames 1, process start to exit): {launch:.2f} s",
     ]
 
