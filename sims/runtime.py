@@ -15,9 +15,13 @@ import threading
 import time
 from multiprocessing import shared_memory
 from multiprocessing.sharedctypes import RawArray
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sims.telemetry import RingWriter, ring_bytes
+from sims.telemetry import ENGINE_AGENT, RingWriter, ring_bytes
+from sims.telemetry.ring import DrainSignal, yield_cpu
+
+if TYPE_CHECKING:
+    from sims.telemetry.reader import RingReader
 
 # Slots of the control block (a shared array of doubles, written only by the engine).
 STOP = 0
@@ -37,8 +41,8 @@ def segment_name() -> str:
     return f"diner_{os.environ.get(SHM_TAG_VARIABLE, 'run')}_{secrets.token_hex(4)}"
 
 
-def _release_gil() -> None:
-    time.sleep(0)  # lets the engine's thread take the GIL; returns at once otherwise
+def _release_gil(moved: object) -> None:
+    time.sleep(0)  # the engine's own writer in a thread round: it is the reader, so it never waits
 
 
 class Doorbell:
@@ -88,6 +92,8 @@ class Runtime:
         self.shm_name: str | None = None
         self._owner = True
         self.agents_here = threading.local()
+        # Thread rounds: writers past their soft limit wait (bounded) for the engine's next drain.
+        self.drained = None if shared else DrainSignal()
 
     def allocate(self, rings: int, capacity: int) -> None:
         """Create the ring buffer once the number of agents is known."""
@@ -121,6 +127,7 @@ class Runtime:
         self._local_buf = None
         self._owner = False
         self.agents_here = threading.local()
+        self.drained = None
 
     # -- memory --------------------------------------------------------------------------
     @property
@@ -152,11 +159,25 @@ class Runtime:
             shm.unlink()
 
     # -- the calling agent ---------------------------------------------------------------
+    def reader(self) -> RingReader:
+        """The reader of every ring (the engine's side); in a thread round it wakes waiting writers."""
+        from sims.telemetry.reader import RingReader
+
+        handed_back = None if self.drained is None else self.drained.notify
+        return RingReader(self.buffer, self.rings, self.capacity, handed_back)
+
     def bind(self, ring: int, agent: int) -> RingWriter:
-        """Make the current thread write as ``agent`` into ``ring``."""
-        # Threads give way by releasing the GIL; processes by yielding the CPU.
-        give_way = os.sched_yield if self.shared else _release_gil
-        writer = RingWriter(self.buffer, ring, self.capacity, agent, give_way)
+        """Make the current thread write as ``agent`` into ``ring``.
+
+        Past three quarters of its ring a writer gives way to the reader (see
+        ``sims.telemetry.ring``): a process yields its CPU; an agent thread waits, at most
+        a few ms, for the engine's next drain; the engine's own writer only yields the GIL.
+        """
+        if self.drained is None or agent == ENGINE_AGENT:
+            give_way: Any = yield_cpu if self.drained is None else _release_gil
+            writer = RingWriter(self.buffer, ring, self.capacity, agent, give_way)
+        else:
+            writer = RingWriter(self.buffer, ring, self.capacity, agent, self.drained.give_way, self.drained.slices)
         self.agents_here.writer = writer
         return writer
 

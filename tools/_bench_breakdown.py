@@ -84,7 +84,7 @@ def measure(n: int, repeats: int) -> list[tuple[str, float]]:
     rt = Runtime(None, shared=False)
     rt.allocate(1, CAPACITY)
     writer = rt.bind(0, 0)
-    reader = RingReader(rt.buffer, 1, CAPACITY)
+    reader = rt.reader()
     me = Me(0, "bench", "thread", rt, writer, threading.Semaphore(0), 1, LABELS)
     first, second = Lock("fork 0", 0, rt), Lock("fork 1", 1, rt)
     code = op_code(Op.ACQUIRED, 0)

@@ -16,7 +16,6 @@ from _bench_common import Plan, Row, best_ns_per_op
 
 from sims.primitives import Lock
 from sims.runtime import Runtime
-from sims.telemetry import RingReader
 
 CAPACITY = 1 << 16
 SECTION = "2 lock"
@@ -39,7 +38,7 @@ def instrumented_ns(plan: Plan, ctx: Any) -> float:
     rt = Runtime(ctx, shared=ctx is not None)
     rt.allocate(1, CAPACITY)
     rt.bind(0, 0)
-    readers = [RingReader(rt.buffer, 1, CAPACITY)]  # a list, so the view can be dropped before close
+    readers = [rt.reader()]  # a list, so the view can be dropped before close
     lock = Lock("bench lock", 0, rt, ctx)
 
     def batch() -> int:

@@ -84,7 +84,7 @@ def emit_thread_ns(plan: Plan) -> float:
     rt = Runtime(None, shared=False)
     rt.allocate(1, CAPACITY)
     writer = rt.bind(0, AGENT)
-    reader = RingReader(rt.buffer, 1, CAPACITY)
+    reader = rt.reader()
 
     def batch() -> int:
         elapsed = _timed_emits(writer.emit, plan.batch)
@@ -101,7 +101,7 @@ def emit_thread_ns(plan: Plan) -> float:
 def emit_process_ns(plan: Plan, ctx: Any) -> float:
     rt = Runtime(ctx, shared=True)
     rt.allocate(1, CAPACITY)
-    reader = RingReader(rt.buffer, 1, CAPACITY)
+    reader = rt.reader()
     ours, theirs = ctx.Pipe()
     child = ctx.Process(target=_emit_batches_child, args=(rt, theirs, plan.batch), name="bench emit writer")
     try:
@@ -138,7 +138,7 @@ def ring_thread_cpu(count: int) -> tuple[float, int, int]:
     """CPU seconds of this process (writer thread + reader), records delivered and dropped."""
     rt = Runtime(None, shared=False)
     rt.allocate(1, CAPACITY)
-    reader = RingReader(rt.buffer, 1, CAPACITY)
+    reader = rt.reader()
     go, done = threading.Event(), threading.Event()
 
     def write() -> None:
@@ -164,7 +164,7 @@ def ring_process_cpu(count: int, ctx: Any) -> tuple[float, int, int]:
     """CPU seconds of the writer child plus the reader, records delivered and dropped."""
     rt = Runtime(ctx, shared=True)
     rt.allocate(1, CAPACITY)
-    reader = RingReader(rt.buffer, 1, CAPACITY)
+    reader = rt.reader()
     ours, theirs = ctx.Pipe()
     child = ctx.Process(target=_ring_transfer_child, args=(rt, theirs, count), name="bench ring writer")
     try:
@@ -219,7 +219,7 @@ def drain_rate(plan: Plan, convert: bool) -> float:
     rt = Runtime(None, shared=False)
     rt.allocate(DRAIN_RINGS, DRAIN_CAPACITY)
     writers = [rt.bind(r, r) for r in range(DRAIN_RINGS)]
-    reader = RingReader(rt.buffer, DRAIN_RINGS, DRAIN_CAPACITY)
+    reader = rt.reader()
     best = float("inf")
     try:
         for _ in range(plan.repeats):

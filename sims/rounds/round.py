@@ -121,7 +121,7 @@ class Round:
         self.model = LiveModel(self.layout, self.scenario.operation_ops(self.layout))
         for primitive in world.primitives.values():
             primitive.bind_model(self.model)
-        self._reader = RingReader(rt.buffer, n + 1, capacity)
+        self._reader = rt.reader()  # in a thread round, each drain wakes writers waiting for room
         self._ring_capacity = capacity
         self._emit = rt.bind(n, ENGINE_AGENT).emit
         self._check_schedule()

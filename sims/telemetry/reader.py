@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 
 import numpy as np
 
@@ -15,9 +16,15 @@ _PROBE = 256  # records checked before the reader widens its look
 
 
 class RingReader:
-    """Drains every ring of a set; the only reader of that set."""
+    """Drains every ring of a set; the only reader of that set.
 
-    def __init__(self, buf: memoryview, rings: int, capacity: int) -> None:
+    ``handed_back`` is called after every drain that gave slots back to a writer (thread
+    rings: ``DrainSignal.notify``, which wakes writers waiting for room; see ``ring``).
+    """
+
+    def __init__(
+        self, buf: memoryview, rings: int, capacity: int, handed_back: Callable[[], object] | None = None
+    ) -> None:
         if capacity & (capacity - 1):
             raise ValueError(f"ring capacity must be a power of two, got {capacity}")
         self._buf = buf
@@ -25,6 +32,7 @@ class RingReader:
         self._capacity = capacity
         self._stride = ring_bytes(capacity)
         self._pos = [0] * rings
+        self._handed_back = handed_back
         self._slots = [
             np.ndarray((capacity,), dtype=RECORD_DTYPE, buffer=buf, offset=r * self._stride + HEADER_SIZE)
             for r in range(rings)
@@ -39,6 +47,8 @@ class RingReader:
         parts = [part for r in range(self._rings) if (part := self._drain_ring(r)) is not None]
         if not parts:
             return np.empty(0, dtype=RECORD_DTYPE)
+        if self._handed_back is not None:
+            self._handed_back()
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def _drain_ring(self, r: int) -> np.ndarray | None:

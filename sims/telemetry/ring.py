@@ -5,15 +5,30 @@ Layout of a ring set (one buffer: shared memory for processes, process memory fo
     ring r header (64 bytes): reader_pos u8 (written by the reader), dropped u8 (by the writer)
     ring r slots: capacity x 32-byte records (see :mod:`sims.telemetry.schema`)
 
-The writer never blocks and never takes a lock: it owns its slots up to ``reader_pos +
-capacity`` and only re-reads ``reader_pos`` when it reaches that limit. A record that does
-not fit is dropped and counted in the header, so loss is visible in the round summary.
+The writer owns its slots up to ``reader_pos + capacity`` and only re-reads ``reader_pos``
+when it reaches a limit. A record that does not fit is dropped and counted in the header, so
+loss is visible in the round summary.
+
+Past three quarters full the writer gives way, so the reader gets a turn:
+
+* process flavour (the default, :func:`yield_cpu`): ``os.sched_yield()`` every 1/64 ring.
+  Lock-free; the writer never waits for the reader.
+* thread flavour (:class:`DrainSignal`, given by ``Runtime.bind``): every 1/4096 ring the
+  writer waits on a real ``threading.Condition`` until the reader has handed slots of its ring
+  back, at most ``GIVE_WAY_S``. Yielding the GIL instead would hand it to any of the other
+  agents, rarely to the engine's thread; a writer that waits holds no GIL, so the reader runs.
+  The reader notifies after every drain that moved a ring (``RingReader(...,
+  handed_back=signal.notify)``, set up by ``Runtime.reader``).
+
+Either way every give-way is bounded, and a record that finds the ring full is dropped and
+counted (a stalled reader gives a thread writer 1024 give-ways, over 5 s, before that).
 """
 
 from __future__ import annotations
 
 import os
 import struct
+import threading
 import time
 from collections.abc import Callable
 
@@ -21,6 +36,39 @@ from sims.telemetry.schema import RECORD_SIZE, RECORD_STRUCT
 
 HEADER_SIZE = 64
 _U64 = struct.Struct("<Q")
+GIVE_WAY_S = 0.005  # the longest a thread writer past its soft limit waits for the reader, per give-way
+PROCESS_SLICES = 64  # past the soft limit a process gives way every 1/64 ring...
+THREAD_SLICES = 4096  # ...a thread every 1/4096: a stalled reader has >= 1024 x GIVE_WAY_S before a drop
+
+
+def yield_cpu(moved: Callable[[], bool]) -> None:
+    """Process flavour of giving way: let another process (the engine) run; never wait."""
+    os.sched_yield()
+
+
+class DrainSignal:
+    """Thread flavour: the reader notifies after each drain; a writer past its soft limit waits.
+
+    The writer's wait is bounded (``GIVE_WAY_S``) and ends as soon as ``moved()`` is true,
+    checked under the condition's lock, so a drain between the writer's look and its wait is
+    never missed.
+    """
+
+    slices = THREAD_SLICES
+
+    def __init__(self, wait_s: float = GIVE_WAY_S) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._wait_s = wait_s
+
+    def notify(self) -> None:
+        """The reader has handed slots back: wake every waiting writer."""
+        with self._cond:
+            self._cond.notify_all()
+
+    def give_way(self, moved: Callable[[], bool]) -> None:
+        """Wait until ``moved()`` (the reader took records of this ring), at most ``wait_s``."""
+        with self._cond:
+            self._cond.wait_for(moved, self._wait_s)
 
 
 def ring_bytes(capacity: int) -> int:
@@ -42,11 +90,18 @@ class RingWriter:
         "_mask",
         "_next",
         "_pack",
+        "_step",
         "_yield",
     )
 
     def __init__(
-        self, buf: memoryview, ring: int, capacity: int, agent: int, give_way: Callable[[], object] = os.sched_yield
+        self,
+        buf: memoryview,
+        ring: int,
+        capacity: int,
+        agent: int,
+        give_way: Callable[[Callable[[], bool]], object] = yield_cpu,
+        slices: int = PROCESS_SLICES,
     ) -> None:
         self._buf = buf
         self._header = ring * ring_bytes(capacity)
@@ -57,6 +112,7 @@ class RingWriter:
         self._pack = RECORD_STRUCT.pack_into
         self._next = _U64.unpack_from(buf, self._header)[0]  # a fresh ring starts where the reader is
         self._yield = give_way
+        self._step = max(1, capacity // slices)
         self._limit = self._next + self._soft_span()
         self._dropped = _U64.unpack_from(buf, self._header + 8)[0]
 
@@ -76,25 +132,30 @@ class RingWriter:
         self._pack(self._buf, self._base + ((i & self._mask) << 5), seq, code, _now(), value, self._agent, seq)
 
     def _make_room(self) -> bool:
-        """Past three quarters full: give the reader a turn every 1/64 ring, write up to full.
+        """Past three quarters full: give the reader a turn every ``1/slices`` ring, write up to full.
 
-        Giving way (a thread yields the GIL, a process yields its CPU) only lets the reader
-        run; the writer never waits for it. A full ring drops the record and counts it,
-        re-reading the reader's position at every record until there is room again.
+        Giving way is bounded (see the module's docstring): a process yields its CPU, a
+        thread waits at most ``GIVE_WAY_S`` for the reader's next drain of this ring. A full
+        ring drops the record and counts it, re-reading the reader's position at every record
+        until there is room again.
         """
-        reader = _U64.unpack_from(self._buf, self._header)[0]
+        reader = self._reader_pos()
+        if reader + self._soft_span() <= self._next < reader + self._capacity:
+            self._yield(lambda: self._reader_pos() != reader)
+            reader = self._reader_pos()
         if self._next < reader + self._soft_span():
             self._limit = reader + self._soft_span()
             return True
         if self._next < reader + self._capacity:
-            self._yield()
-            reader = _U64.unpack_from(self._buf, self._header)[0]
-            self._limit = min(self._next + (self._capacity >> 6) + 1, reader + self._capacity)
+            self._limit = min(self._next + self._step, reader + self._capacity)
             return True
         self._limit = self._next
         self._dropped += 1
         _U64.pack_into(self._buf, self._header + 8, self._dropped)
         return False
+
+    def _reader_pos(self) -> int:
+        return _U64.unpack_from(self._buf, self._header)[0]
 
     @property
     def written(self) -> int:
