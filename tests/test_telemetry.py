@@ -166,6 +166,23 @@ def test_a_slot_left_from_the_previous_lap_is_not_taken() -> None:
     assert reader.drain()["value"].tolist() == [4]
 
 
+def test_the_sequence_number_wraps_at_32_bits_in_both_words_and_slots_stay_in_order() -> None:
+    capacity, start = 8, (1 << 32) - 3  # the reader has taken 2**32 - 3 records of this ring
+    buf = memoryview(bytearray(ring_bytes(capacity)))
+    struct.pack_into("<Q", buf, 0, start)
+    writer = RingWriter(buf, 0, capacity, agent=0)
+    for i in range(10):  # crosses both the 32-bit wrap and the end of the slots
+        writer.emit(op_code(Op.COUNTER, 0), i)
+    assert writer.written == start + capacity  # the rest did not fit (nobody drained)
+    slots = np.frombuffer(buf, dtype=RECORD_DTYPE, count=capacity, offset=HEADER_SIZE)
+    for i in range(capacity):
+        k = start + i
+        slot = slots[k % capacity]
+        assert int(slot["seq"]) == int(slot["check"]) == (k + 1) & 0xFFFFFFFF
+        assert int(slot["value"]) == i
+    assert struct.unpack_from("<Q", buf, 8)[0] == 2  # two dropped and counted
+
+
 def test_reader_rejects_a_capacity_that_is_not_a_power_of_two() -> None:
     with pytest.raises(ValueError, match="power of two"):
         RingReader(memoryview(bytearray(ring_bytes(6))), 1, 6)

@@ -32,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from sims.telemetry.schema import RECORD_SIZE, RECORD_STRUCT
+from sims.telemetry.schema import MASK32, RECORD_SIZE, RECORD_STRUCT
 
 HEADER_SIZE = 64
 _U64 = struct.Struct("<Q")
@@ -77,7 +77,13 @@ def ring_bytes(capacity: int) -> int:
 
 
 class RingWriter:
-    """Appends records to one ring. Owned by exactly one thread of one agent."""
+    """Appends records to one ring. Owned by exactly one thread of one agent.
+
+    The hot path keeps the next record's sequence number and slot offset ready, so a record
+    costs no masking: ``_limit`` (in sequence numbers) stops it at the reader's limit, at the
+    end of the slots and where the 32-bit sequence number wraps, and ``_make_room`` sets
+    everything again from the record's absolute index ``_origin + _seq``.
+    """
 
     __slots__ = (
         "_agent",
@@ -87,9 +93,9 @@ class RingWriter:
         "_dropped",
         "_header",
         "_limit",
-        "_mask",
-        "_next",
-        "_pack",
+        "_off",
+        "_origin",
+        "_seq",
         "_step",
         "_yield",
     )
@@ -107,52 +113,72 @@ class RingWriter:
         self._header = ring * ring_bytes(capacity)
         self._base = self._header + HEADER_SIZE
         self._capacity = capacity
-        self._mask = capacity - 1
         self._agent = agent
-        self._pack = RECORD_STRUCT.pack_into
-        self._next = _U64.unpack_from(buf, self._header)[0]  # a fresh ring starts where the reader is
         self._yield = give_way
         self._step = max(1, capacity // slices)
-        self._limit = self._next + self._soft_span()
         self._dropped = _U64.unpack_from(buf, self._header + 8)[0]
+        start = self._reader_pos()  # a fresh ring starts where the reader is
+        self._place(start, start + self._soft_span())
 
     def _soft_span(self) -> int:
         return self._capacity - (self._capacity >> 2)
 
-    def emit(self, code: int, value: int, _now: Callable[[], int] = time.monotonic_ns) -> None:
+    def emit(
+        self,
+        code: int,
+        value: int,
+        _now: Callable[[], int] = time.monotonic_ns,
+        _pack: Callable[..., None] = RECORD_STRUCT.pack_into,
+    ) -> None:
         """Append one record: ``code`` is ``op | resource << 16`` (see ``op_code``).
 
-        The hot path of the whole engine: one comparison, one clock read, one pack.
+        The hot path of the whole engine: one comparison, two additions, one clock read, one
+        pack (the clock and the pack are default arguments: local loads, not lookups).
         """
-        i = self._next
-        if i >= self._limit and not self._make_room():
-            return
-        self._next = seq = i + 1
-        seq &= 0xFFFFFFFF  # MASK32, as a literal: no global lookup on the hot path
-        self._pack(self._buf, self._base + ((i & self._mask) << 5), seq, code, _now(), value, self._agent, seq)
+        seq = self._seq
+        if seq >= self._limit:
+            if not self._make_room():
+                return
+            seq = self._seq
+        off = self._off
+        self._seq = seq + 1
+        self._off = off + RECORD_SIZE
+        _pack(self._buf, off, seq, code, _now(), value, self._agent, seq)
 
     def _make_room(self) -> bool:
         """Past three quarters full: give the reader a turn every ``1/slices`` ring, write up to full.
 
-        Giving way is bounded (see the module's docstring): a process yields its CPU, a
+        Also reached at the end of the slots and where the sequence number wraps, with room to
+        spare. Giving way is bounded (see the module's docstring): a process yields its CPU, a
         thread waits at most ``GIVE_WAY_S`` for the reader's next drain of this ring. A full
         ring drops the record and counts it, re-reading the reader's position at every record
         until there is room again.
         """
+        k = self._origin + self._seq  # the absolute index of the record to write
         reader = self._reader_pos()
-        if reader + self._soft_span() <= self._next < reader + self._capacity:
+        if reader + self._soft_span() <= k < reader + self._capacity:
             self._yield(lambda: self._reader_pos() != reader)
             reader = self._reader_pos()
-        if self._next < reader + self._soft_span():
-            self._limit = reader + self._soft_span()
+        if k < reader + self._soft_span():
+            self._place(k, reader + self._soft_span())
             return True
-        if self._next < reader + self._capacity:
-            self._limit = min(self._next + self._step, reader + self._capacity)
+        if k < reader + self._capacity:
+            self._place(k, min(k + self._step, reader + self._capacity))
             return True
-        self._limit = self._next
+        self._place(k, k)
         self._dropped += 1
         _U64.pack_into(self._buf, self._header + 8, self._dropped)
         return False
+
+    def _place(self, k: int, limit: int) -> None:
+        """Make record ``k`` the next, and come back to ``_make_room`` at record ``limit``,
+        at the end of the slots or where the sequence number wraps, whichever comes first."""
+        seq = (k + 1) & MASK32  # seq 0 follows 0xFFFFFFFF
+        self._origin = origin = k - seq
+        self._seq = seq
+        self._off = self._base + (k & (self._capacity - 1)) * RECORD_SIZE
+        end_of_slots = (k | (self._capacity - 1)) + 1
+        self._limit = min(limit, end_of_slots, origin + (1 << 32)) - origin
 
     def _reader_pos(self) -> int:
         return _U64.unpack_from(self._buf, self._header)[0]
@@ -160,4 +186,4 @@ class RingWriter:
     @property
     def written(self) -> int:
         """Records this writer has put in the ring (dropped ones not counted)."""
-        return self._next
+        return self._origin + self._seq
