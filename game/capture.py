@@ -2,6 +2,8 @@
 
 Each shot waits for what it must show (a round mid-way, a real deadlock, a finished
 round) by running frames of the real loop at the real frame rate, never by sleeping.
+The campaign shots end by switching the language (saved in a throwaway progress file), and
+the rounds are then shot again in Chinese (``*_zh.png``), with the pause and help overlays.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ SHOTS = (
     "scheduler",
     "debrief",
     "levels_zh",
+    "table_zh",
+    "results_zh",
+    "deadlock_zh",
+    "kitchen_zh",
+    "pause_zh",
+    "help_zh",
 )
 CAMPAIGN_STARS = {  # a player seven levels in
     "race-schedule": 3,
@@ -127,8 +135,12 @@ class Capture:
         self.deadlock()
         self.kitchen()
         self.campaign()
+        self.table_and_results("_zh")
+        self.deadlock("_zh")
+        self.kitchen("_zh")
+        self.overlays("_zh")
 
-    def table_and_results(self) -> None:
+    def table_and_results(self, suffix: str = "") -> None:
         scene = self.arena(TABLE)
         session = scene.session
         self.frames(until=lambda: session.elapsed_s > 1.0 and bool(session.identities))
@@ -141,25 +153,38 @@ class Capture:
         self.frames(until=lambda: session.snapshot().resources[seats].capacity <= 3, timeout=5)
         spot = scene.view.agent_spots[1][0] if scene.view else (0, 0)
         self.hover((int(spot[0]), int(spot[1])))
-        self.shot("table")
+        self.shot(f"table{suffix}")
         session.send(cmd.End())
         self.frames(until=lambda: session.result is not None or session.error is not None)
         scene.results()
-        self.shot("results")
+        self.shot(f"results{suffix}")
 
-    def deadlock(self) -> None:
+    def deadlock(self, suffix: str = "") -> None:
         scene = self.arena(DEADLOCK)
         session = scene.session
         self.frames(until=lambda: session.ended)
         if session.deadlock is None:
             raise RuntimeError(f"capture: the naive round ended without a deadlock ({session.status})")
-        self.shot("deadlock")
+        self.shot(f"deadlock{suffix}")
 
-    def kitchen(self) -> None:
+    def kitchen(self, suffix: str = "") -> None:
         scene = self.arena(KITCHEN)
         session = scene.session
         self.frames(until=lambda: session.elapsed_s > 2.5 and bool(session.identities))
-        self.shot("kitchen")
+        self.shot(f"kitchen{suffix}")
+
+    def overlays(self, suffix: str) -> None:
+        """The pause overlay once the engine confirms the pause, then the help overlay, over the kitchen."""
+        from game.scenes.help import HelpScene
+        from game.scenes.pause import PauseScene
+
+        session = self.app.scenes.top.session
+        self.app.scenes.push(PauseScene(self.app, session))
+        self.frames(until=lambda: session.snapshot().paused)
+        self.shot(f"pause{suffix}")
+        self.app.scenes.pop()
+        self.app.scenes.push(HelpScene(self.app))
+        self.shot(f"help{suffix}")
 
     def campaign(self) -> None:
         """Level select, a briefing, a gated round mid-play, its debrief, the level select in Chinese."""

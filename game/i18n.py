@@ -1,18 +1,28 @@
 """The window's words in English and 简体中文.
 
 Campaign strings live in :mod:`sims.levels.texts` (shared with the level tools); the few
-that only the window needs (buttons, keys, the source panel) are here, in the same shape.
-:func:`tr` looks in both, so a scene never cares where a string is kept.
+that only the window needs (buttons, keys, the source panel) are here, in the same shape, and
+the words of a round and its results in :mod:`game.i18n_round`. :func:`tr` looks in all three,
+so a scene never cares where a string is kept. Views take a ``Tr`` (``key, **fields → str``):
+the scene hands them ``app.campaign.tr``, which reads the language at every call, so a switch
+shows on the next frame.
 """
 
 from __future__ import annotations
 
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
+from game.i18n_round import HELP_ZH, ROUND
 from sims.levels.texts import TABLES, next_language
 
-__all__ = ["WINDOW", "next_language", "tr"]
+if TYPE_CHECKING:
+    from game.controls import Binding
+
+__all__ = ["ROUND", "WINDOW", "Tr", "binding_text", "count", "english", "next_language", "term", "tr"]
+
+Tr = Callable[..., str]
 
 _EN: Mapping[str, str] = types.MappingProxyType(
     {
@@ -113,8 +123,37 @@ WINDOW: Mapping[str, Mapping[str, str]] = types.MappingProxyType({"en": _EN, "zh
 
 def tr(key: str, language: str = "en", **fields: object) -> str:
     """``key`` in ``language`` from the campaign texts or the window's own, filled in."""
-    for tables in (TABLES, WINDOW):
+    for tables in (TABLES, WINDOW, ROUND):
         table = tables.get(language, tables["en"])
         if key in table:
             return table[key].format(**fields)
     raise KeyError(f"no text {key!r} in the campaign or window strings")
+
+
+def english(key: str, **fields: object) -> str:
+    """A ``Tr`` for English: what a view draws until its scene hands it the player's language."""
+    return tr(key, "en", **fields)
+
+
+def term(translate: Tr, group: str, name: str) -> str:
+    """A name the engine gives (a state, role, backend, end reason...) in the player's language.
+
+    ``group.name`` in the round's table; a name with no entry yet is shown as the engine spells it.
+    """
+    key = f"{group}.{name}"
+    return translate(key) if key in ROUND["en"] else name
+
+
+def count(translate: Tr, number: int, operation: str) -> str:
+    """``3 meals``, ``1 meal``, ``3 顿饭``: a number of the scenario's operations."""
+    key = f"op.{operation}" + (".one" if number == 1 else "")
+    unit = translate(key) if key in ROUND["en"] else operation
+    return f"{number} {unit}"
+
+
+def binding_text(binding: Binding, language: str) -> tuple[str, str, str]:
+    """A help row (keys, action, where) in ``language``; English as written in :mod:`game.controls`."""
+    keys, action = (binding.keys, binding.action)
+    if language == "zh" and binding.keys in HELP_ZH:
+        keys, action = HELP_ZH[binding.keys]
+    return keys, action, term(lambda key: tr(key, language), "where", binding.where)

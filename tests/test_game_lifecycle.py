@@ -130,6 +130,7 @@ def test_capture_writes_every_scene(tmp_path: Path) -> None:
 
     names = {"title", "sandbox", "table", "deadlock", "kitchen", "results"}
     names |= {"levels", "briefing", "scheduler", "debrief", "levels_zh"}  # the campaign's screens
+    names |= {f"{n}_zh" for n in ("table", "results", "deadlock", "kitchen", "pause", "help")}  # rounds in Chinese
     assert set(SHOTS) == names
     assert {p.stem for p in tmp_path.glob("*.png")} == names
     for name in names:

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from game import palette
+from game.i18n import Tr, term
 from game.scene import Scene
 from game.session import RoundSession
 from game.views.kitchen import KitchenView
@@ -50,6 +51,11 @@ class ArenaScene(Scene):
             self.session.close()
         super().exit()
 
+    @property
+    def tr(self) -> Tr:
+        """The player's language, read at every call (the L switch shows on the next frame)."""
+        return self.app.campaign.tr
+
     def restart(self, config: RoundConfig | None = None) -> None:
         """Stop this round (every agent, the host) and start a new one."""
         if self.session is not None:
@@ -64,16 +70,16 @@ class ArenaScene(Scene):
         from pygame_gui.elements import UIButton, UIHorizontalSlider, UILabel
 
         w, h = self.app.size
-        ui = self.app.ui
+        ui, tr = self.app.ui, self.tr
         self.controls = {}
         y1, y2 = h - BOTTOM_H + 6, h - BOTTOM_H + 50
         row = [
-            ("pause", "Pause (P)"),
-            ("restart", "Restart (R)"),
-            ("end", "End round (E)"),
-            ("results", "Results (Enter)"),
+            ("pause", tr("arena.pause")),
+            ("restart", tr("arena.restart")),
+            ("end", tr("arena.end")),
+            ("results", tr("arena.results")),
             ("backend", self._backend_label()),
-            ("back", "Back (Esc)"),
+            ("back", tr("back")),
         ]
         x = 10
         for key, label in row:
@@ -91,12 +97,13 @@ class ArenaScene(Scene):
         self.controls["speed_label"] = self.add(UILabel((480, y2, 170, 34), "", ui))
         self.controls["speed"] = self.add(UIHorizontalSlider((650, y2 + 2, 200, 30), self.scale_power, (-6, 6), ui))
         if self.config.backend == "process":
-            for i, (key, label) in enumerate(
-                (("sig_stop", "Stop (S)"), ("sig_cont", "Continue (C)"), ("sig_kill", "Kill (K)"))
-            ):
+            for i, key in enumerate(("sig_stop", "sig_cont", "sig_kill")):
                 button = self.add(
                     UIButton(
-                        (870 + i * 124, y2, 118, 34), label, ui, object_id="#danger" if key == "sig_kill" else None
+                        (870 + i * 124, y2, 118, 34),
+                        tr(f"arena.{key}"),
+                        ui,
+                        object_id="#danger" if key == "sig_kill" else None,
                     )
                 )
                 self.controls[key] = button
@@ -105,7 +112,7 @@ class ArenaScene(Scene):
 
     def _backend_label(self) -> str:
         other = "thread" if self.config.backend == "process" else "process"
-        return f"Switch to {other} (B)"
+        return self.tr("arena.switch", backend=term(self.tr, "backend", other))
 
     def _semaphore(self) -> Any:
         layout = self.session.layout if self.session else None
@@ -238,6 +245,8 @@ class ArenaScene(Scene):
         if layout is not None and self.view is None:
             self.view = self._make_view(layout)
             self.panel = LivePanel(self.app.text, self.session)
+            self.view.localise(self.tr)
+            self.panel.localise(self.tr)
             self.relayout()
         self._refresh_labels()
 
@@ -249,12 +258,14 @@ class ArenaScene(Scene):
         ended = self.session is not None and self.session.ended
         if ended and not self.controls["results"].is_enabled and self.session and self.session.result:
             self.controls["results"].enable()
+        tr = self.tr
         if "cap_label" in self.controls and self.capacity is not None:
             sem = self._semaphore()
-            self.controls["cap_label"].set_text(f"{sem.name if sem else ''} capacity: {self.capacity}  (+/-)")
+            label = tr("arena.capacity", name=sem.name if sem else "", capacity=self.capacity)
+            self.controls["cap_label"].set_text(label)
         factor = 2 ** (self.scale_power / 2)
-        pace = "slower" if factor > 1 else ("faster" if factor < 1 else "as set")
-        self.controls["speed_label"].set_text(f"times ×{factor:.2f} {pace} ([ ])")
+        pace = tr("arena.slower") if factor > 1 else (tr("arena.faster") if factor < 1 else tr("arena.as_set"))
+        self.controls["speed_label"].set_text(tr("arena.speed", factor=factor, pace=pace))
 
     def _view_rect(self) -> Any:
         import pygame
@@ -270,7 +281,7 @@ class ArenaScene(Scene):
         session, view_rect = self.session, self._view_rect()
         snap = session.snapshot() if session else None
         if session is None or snap is None or self.view is None or self.panel is None:
-            message = session.error.strip().splitlines()[-1] if session and session.error else "starting the round…"
+            message = session.error.strip().splitlines()[-1] if session and session.error else self.tr("arena.starting")
             self.app.text.draw(surface, message, view_rect.center, 20, palette.DIM, anchor="center")
             return
         table_rect = view_rect.inflate(0, -68).move(0, -34) if self._banner_lines() else view_rect
@@ -281,20 +292,23 @@ class ArenaScene(Scene):
         self._banner(surface, view_rect)
         self._notices(surface, view_rect)
         if self.hover_agent is not None:
-            draw_tooltip(surface, self.app.text, self.hover_pos, agent_lines(session, self.hover_agent))
+            lines = agent_lines(session, self.hover_agent, self.tr)
+            draw_tooltip(surface, self.app.text, self.hover_pos, lines)
 
     def _top_bar(self, surface: Any, w: int) -> None:
-        text, cfg, s = self.app.text, self.config, self.session
+        text, cfg, s, tr = self.app.text, self.config, self.session, self.tr
         layout = s.layout if s else None
-        who = f"{len(layout.agents)} agents" if layout else ""
-        title = f"{cfg.scenario} · {layout.strategy if layout else cfg.strategy or ''} · {cfg.backend} · {who}"
+        who = tr("arena.agents", count=len(layout.agents)) if layout else ""
+        strategy = layout.strategy if layout else cfg.strategy or ""
+        backend = term(tr, "backend", cfg.backend)
+        title = tr("arena.title", scenario=cfg.scenario, strategy=strategy, backend=backend, agents=who)
         text.draw(surface, title, (16, 12), 20, palette.TEXT, bold=True)
         if s is not None:
             snap, status = s.snapshot(), s.status
             colour = palette.BAD if status in ("deadlocked", "failed") else palette.ACCENT
-            line = f"t = {s.elapsed_s:6.2f} s   {status}"
+            line = f"t = {s.elapsed_s:6.2f} s   {status_text(status, tr)}"
             if snap is not None and not math.isclose(snap.scale, 1.0):
-                line += f"   scale ×{snap.scale:.2f}"
+                line += "   " + tr("arena.scale", scale=snap.scale)
             text.draw(surface, line, (w - 16, 14), 17, colour, anchor="topright")
 
     def _banner_lines(self) -> tuple[list[str], Any] | None:
@@ -303,18 +317,19 @@ class ArenaScene(Scene):
         snap = s.snapshot() if s else None
         if s is None or snap is None or s.layout is None:
             return None
+        tr = self.tr
         if snap.deadlock is not None:
             dl, layout = snap.deadlock, s.layout
             formed = (dl.formed_ns - s.started_ns) / 1e9
             hops = [
-                f"{short_name(layout.agents[a])} waits for {layout.resources[r].name}, held by"
+                tr("arena.hop", agent=short_name(layout.agents[a]), resource=layout.resources[r].name)
                 for a, r in zip(dl.agents, dl.resources, strict=True)
             ]
             cycle = " ".join(hops) + f" {short_name(layout.agents[dl.agents[0]])}"
-            return [f"DEADLOCK formed at t = {formed:.3f} s: nobody can ever move again", cycle], palette.BAD
+            return [tr("arena.deadlock", t=formed), cycle], palette.BAD
         if s.ended:
-            reason = s.result.end_reason if s.result else "failed"
-            return [f"round over ({reason})", "press Enter or Results for the charts"], palette.ACCENT
+            reason = term(tr, "reason", s.result.end_reason if s.result else "failed")
+            return [tr("arena.over", reason=reason), tr("arena.charts")], palette.ACCENT
         return None
 
     def _banner(self, surface: Any, rect: Any) -> None:
@@ -336,3 +351,11 @@ class ArenaScene(Scene):
             return
         for i, notice in enumerate(self.session.notices[-3:]):
             self.app.text.draw(surface, notice.text, (rect.x + 14, rect.y + 4 + 20 * i), 14, palette.WARN)
+
+
+def status_text(status: str, tr: Tr) -> str:
+    """A session's status (``running``, ``ended (deadlock)``...) in the player's language."""
+    word, _, reason = status.partition(" (")
+    if reason:
+        return tr("status.ended", reason=term(tr, "reason", reason.removesuffix(")")))
+    return term(tr, "status", word)

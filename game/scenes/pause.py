@@ -43,9 +43,8 @@ class PauseScene(Scene):
         centre = surface.get_rect().center
         snap = self.session.snapshot()
         paused = snap is not None and snap.paused
-        self.app.text.draw(surface, "PAUSED", (centre[0], centre[1] - 30), 48, palette.TEXT, bold=True, anchor="center")
-        detail = "the engine confirmed: agents hold still" if paused else "asking the engine to pause…"
-        self.app.text.draw(surface, detail, (centre[0], centre[1] + 20), 17, palette.DIM, anchor="center")
-        self.app.text.draw(
-            surface, "P, Space, Esc or a click resumes", (centre[0], centre[1] + 48), 15, palette.DIM, anchor="center"
-        )
+        text, tr = self.app.text, self.app.campaign.tr
+        text.draw(surface, tr("pause.title"), (centre[0], centre[1] - 30), 48, palette.TEXT, bold=True, anchor="center")
+        detail = tr("pause.confirmed") if paused else tr("pause.asking")
+        text.draw(surface, detail, (centre[0], centre[1] + 20), 17, palette.DIM, anchor="center")
+        text.draw(surface, tr("pause.resume"), (centre[0], centre[1] + 48), 15, palette.DIM, anchor="center")

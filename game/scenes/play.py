@@ -11,7 +11,8 @@ import attrs
 
 from game import palette
 from game.campaign import Picks
-from game.scenes.arena import BOTTOM_H, ArenaScene
+from game.i18n import term
+from game.scenes.arena import BOTTOM_H, ArenaScene, status_text
 from game.views.kitchen import KitchenView
 from game.views.primitive import short_name
 from game.views.roles import RolesView
@@ -196,11 +197,11 @@ class LevelArenaScene(ArenaScene):
         campaign, s = self.campaign, self.session
         title = campaign.tr("play.title", number=campaign.number(self.level), title=campaign.text(self.level.title))
         layout = s.layout if s else None
-        who = f"  ·  {self.config.backend}" if layout else ""
+        who = f"  ·  {term(campaign.tr, 'backend', self.config.backend)}" if layout else ""
         self.app.text.draw(surface, self.app.text.fit(title + who, 20, w - 330), (16, 12), 20, palette.TEXT, bold=True)
         if s is not None:
             colour = palette.BAD if s.status in ("deadlocked", "failed") else palette.ACCENT
-            line = f"t = {s.elapsed_s:6.2f} s   {s.status}"
+            line = f"t = {s.elapsed_s:6.2f} s   {status_text(s.status, campaign.tr)}"
             self.app.text.draw(surface, line, (w - 16, 14), 17, colour, anchor="topright")
 
     def _banner_lines(self) -> tuple[list[str], Any] | None:

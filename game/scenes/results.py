@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from game import palette
+from game.i18n import Tr, term
 from game.paths import export_folder
 from game.scene import Scene
 from game.views.charts import bars, gantt
@@ -34,17 +35,22 @@ class ResultsScene(Scene):
         self.capacity = resource_timeline(result.events, sems[0], result.started_ns, result.ended_ns) if sems else None
         self.buttons: dict[str, Any] = {}
 
+    @property
+    def tr(self) -> Tr:
+        """The player's language, read at every call."""
+        return self.app.campaign.tr
+
     def build(self) -> None:
         from pygame_gui.elements import UIButton
 
         w, h = self.app.size
-        ui = self.app.ui
+        ui, tr = self.app.ui, self.tr
         self.buttons = {}
         specs = (
-            ("export", "Export files (X)", "#primary"),
-            ("again", "Play again (R)", None),
-            ("backend", f"Again on {self._other()} (B)", None),
-            ("sandbox", "Sandbox (Esc)", None),
+            ("export", tr("results.export"), "#primary"),
+            ("again", tr("results.again"), None),
+            ("backend", tr("results.again_on", backend=term(tr, "backend", self._other())), None),
+            ("sandbox", tr("results.sandbox"), None),
         )
         for i, (key, label, oid) in enumerate(specs):
             self.buttons[key] = self.add(
@@ -104,35 +110,51 @@ class ResultsScene(Scene):
         self._export_line(surface, h)
 
     def _verdict(self, surface: Any, w: int) -> None:
-        text, r, stats = self.app.text, self.result, self.result.stats
+        text, r, stats, tr = self.app.text, self.result, self.result.stats, self.tr
         if r.deadlock is not None:
             formed = (r.deadlock.formed_ns - r.started_ns) / 1e9
-            verdict, colour = f"DEADLOCK — formed at t = {formed:.3f} s", palette.BAD
+            verdict, colour = tr("results.deadlock", t=formed), palette.BAD
         elif stats.starved:
-            verdict, colour = f"No deadlock, but starvation: {', '.join(stats.starved[:5])}", palette.WARN
+            verdict, colour = tr("results.starved", names=", ".join(stats.starved[:5])), palette.WARN
         else:
-            verdict, colour = "No deadlock, nobody starved", palette.GOOD
-        text.draw(surface, verdict, (20, 16), 30, colour, bold=True)
+            verdict, colour = tr("results.fine"), palette.GOOD
+        text.draw(surface, text.fit(verdict, 30, w - 40), (20, 16), 30, colour, bold=True)
         cfg = r.config
-        line = (
-            f"{cfg.scenario} · {r.layout.strategy} · {cfg.backend} · {len(r.layout.agents)} agents · "
-            f"{r.duration_s:.2f} s · ended: {r.end_reason} · seed {cfg.seed}"
+        line = tr(
+            "results.line",
+            scenario=cfg.scenario,
+            strategy=r.layout.strategy,
+            backend=term(tr, "backend", cfg.backend),
+            agents=tr("arena.agents", count=len(r.layout.agents)),
+            seconds=r.duration_s,
+            reason=term(tr, "reason", r.end_reason),
+            seed=cfg.seed,
         )
-        text.draw(surface, line, (20, 60), 16, palette.TEXT)
-        op = _operation(r.layout.scenario)
-        numbers = (
-            f"{stats.operations_total:,} {op} ({stats.throughput_per_s:,.1f}/s)   "
-            f"Jain's index {stats.jain:.3f}   wait p50 {stats.wait_ms.p50:.2f} ms · p99 {stats.wait_ms.p99:.2f} ms"
-            f" · max {stats.wait_ms.max:.2f} ms   telemetry lost: {r.dropped:,}"
+        text.draw(surface, text.fit(line, 16, w - 40), (20, 60), 16, palette.TEXT)
+        wait = stats.wait_ms
+        numbers = tr(
+            "results.numbers",
+            ops=stats.operations_total,
+            op=self._unit(),
+            rate=stats.throughput_per_s,
+            jain=stats.jain,
+            p50=wait.p50,
+            p99=wait.p99,
+            max=wait.max,
+            lost=r.dropped,
         )
         text.draw(surface, text.fit(numbers, 16, w - 40), (20, 86), 16, palette.ACCENT)
         if r.orphaned:
-            text.draw(surface, f"left taken by a killed holder: {', '.join(r.orphaned)}", (20, 110), 15, palette.BAD)
+            text.draw(surface, tr("results.orphaned", names=", ".join(r.orphaned)), (20, 110), 15, palette.BAD)
+
+    def _unit(self) -> str:
+        """The scenario's operation (``meals``) in the player's language."""
+        return term(self.tr, "op", _operation(self.result.layout.scenario))
 
     def _bars(self, surface: Any, rect: Any) -> None:
         agents = self.result.stats.agents
-        op = _operation(self.result.layout.scenario)
-        self.app.text.draw(surface, f"{op} per agent", (rect.x, rect.y - 24), 16, palette.TEXT, bold=True)
+        heading = self.tr("results.per_agent", op=self._unit())
+        self.app.text.draw(surface, heading, (rect.x, rect.y - 24), 16, palette.TEXT, bold=True)
         names = [short_name(self.result.layout.agents[a.index]) for a in agents]
         bars(
             surface,
@@ -144,10 +166,10 @@ class ResultsScene(Scene):
         )
 
     def _table(self, surface: Any, rect: Any) -> None:
-        text = self.app.text
-        text.draw(surface, "waits to acquire (ms)", (rect.x, rect.y - 24), 16, palette.TEXT, bold=True)
+        text, tr = self.app.text, self.tr
+        text.draw(surface, tr("results.waits"), (rect.x, rect.y - 24), 16, palette.TEXT, bold=True)
         agents = sorted(self.result.stats.agents, key=lambda a: -a.wait_ms.p99)[:MAX_TABLE_ROWS]
-        columns = ("agent", "count", "p50", "p95", "p99", "max")
+        columns = (tr("results.agent"), tr("results.count"), "p50", "p95", "p99", tr("results.max"))
         col_w = rect.w / len(columns)
         for i, head in enumerate(columns):
             text.draw(surface, head, (rect.x + i * col_w, rect.y), 14, palette.DIM, bold=True)
@@ -166,27 +188,25 @@ class ResultsScene(Scene):
                 text.draw(surface, cell, (rect.x + i * col_w, y), 13, palette.TEXT)
         hidden = len(self.result.stats.agents) - len(agents)
         if hidden > 0:
-            text.draw(
-                surface, f"(worst p99 first; {hidden} more in the export)", (rect.x, rect.bottom - 14), 13, palette.DIM
-            )
+            more = tr("results.more", hidden=hidden)
+            text.draw(surface, more, (rect.x, rect.bottom - 14), 13, palette.DIM)
 
     def _gantt(self, surface: Any, rect: Any) -> None:
         text = self.app.text
-        text.draw(surface, "who held what, over the round", (rect.x, rect.y - 26), 16, palette.TEXT, bold=True)
+        text.draw(surface, self.tr("results.gantt"), (rect.x, rect.y - 26), 16, palette.TEXT, bold=True)
         if self.capacity is not None:
             self._capacity_note(surface, rect)
         span = (self.result.started_ns, self.result.ended_ns)
         gantt(surface, text, rect, self.holds, self.rows, span, palette.agent_colour)
 
     def _capacity_note(self, surface: Any, rect: Any) -> None:
-        series = self.capacity
+        series, tr = self.capacity, self.tr
         assert series is not None
-        changes = [
-            f"{v} at {(t - self.result.started_ns) / 1e9:.2f} s"
-            for t, v in zip(series.t_ns.tolist(), series.capacity.tolist(), strict=True)
-        ]
-        unique = [c for i, c in enumerate(changes) if i == 0 or c.split()[0] != changes[i - 1].split()[0]]
-        line = f"capacity of {self.result.layout.resources[series.resource].name}: " + " → ".join(unique[:6])
+        points = list(zip(series.t_ns.tolist(), series.capacity.tolist(), strict=True))
+        unique = [(t, v) for i, (t, v) in enumerate(points) if i == 0 or v != points[i - 1][1]]
+        changes = [tr("results.change", value=v, t=(t - self.result.started_ns) / 1e9) for t, v in unique[:6]]
+        name = self.result.layout.resources[series.resource].name
+        line = tr("results.capacity", name=name, changes=" → ".join(changes))
         self.app.text.draw(
             surface,
             self.app.text.fit(line, 14, rect.w // 2),
@@ -197,15 +217,15 @@ class ResultsScene(Scene):
         )
 
     def _export_line(self, surface: Any, h: int) -> None:
-        text = self.app.text
+        text, tr = self.app.text, self.tr
         if self.export_error:
-            text.draw(surface, f"export failed: {self.export_error}", (20, h - 50), 15, palette.BAD)
+            text.draw(surface, tr("results.export_failed", error=self.export_error), (20, h - 50), 15, palette.BAD)
         elif self.exported:
             names = ", ".join(p.name for p in self.exported)
-            text.draw(surface, f"exported {names} to", (20, h - 62), 15, palette.GOOD)
+            text.draw(surface, tr("results.exported", names=names), (20, h - 62), 15, palette.GOOD)
             text.draw(surface, text.fit(str(self.exported[0].parent), 14, 560), (20, h - 40), 14, palette.TEXT)
         else:
-            text.draw(surface, f"Export writes to {self.app.exports}", (20, h - 50), 14, palette.DIM)
+            text.draw(surface, tr("results.export_to", folder=self.app.exports), (20, h - 50), 14, palette.DIM)
 
 
 def _operation(scenario: str) -> str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from game import palette
+from game.i18n import Tr, count, english, term
 from game.text import TextCache
 from game.views.arrows import arrow
-from game.views.primitive import PrimitiveWidget, short_name
+from game.views.primitive import PrimitiveWidget, short_name, state_word
 from sims.live import Snapshot
 from sims.rounds.layout import RoundLayout
 
@@ -23,6 +24,8 @@ class KitchenView:
     """Draws a kitchen snapshot; remembers agent boxes for hovering."""
 
     def __init__(self, text: TextCache, layout: RoundLayout) -> None:
+        from sims.scenarios.registry import scenario_named
+
         self.text = text
         self.layout = layout
         self.cooks = [a.index for a in layout.agents if a.role == "cook"]
@@ -30,8 +33,14 @@ class KitchenView:
         self.middle = [r.index for r in layout.resources if r.kind in ("semaphore", "lock", "container")]
         self.names = [short_name(a) for a in layout.agents]
         self.widget = PrimitiveWidget(text, self.names.__getitem__)
+        self.operation = scenario_named(layout.scenario).operation
         self.agent_rects: dict[int, Any] = {}
         self.resource_rects: dict[int, Any] = {}
+        self.tr: Tr = english
+
+    def localise(self, tr: Tr) -> None:
+        """Draw in the language ``tr`` speaks (the scene's, read at every call)."""
+        self.tr = self.widget.tr = tr
 
     def agent_at(self, pos: tuple[int, int]) -> int | None:
         return next((a for a, r in self.agent_rects.items() if r.collidepoint(pos)), None)
@@ -66,8 +75,9 @@ class KitchenView:
 
     def draw(self, surface: Any, rect: Any, snap: Snapshot, selected: int | None, taken: Any) -> None:
         self._place(rect)
-        self.text.draw(surface, "cooks", (rect.x + 10 + BOX_W / 2, rect.y + 4), 15, palette.DIM, anchor="midtop")
-        self.text.draw(surface, "waiters", (rect.right - 10 - BOX_W / 2, rect.y + 4), 15, palette.DIM, anchor="midtop")
+        cooks, waiters = term(self.tr, "roles", "cook"), term(self.tr, "roles", "waiter")
+        self.text.draw(surface, cooks, (rect.x + 10 + BOX_W / 2, rect.y + 4), 15, palette.DIM, anchor="midtop")
+        self.text.draw(surface, waiters, (rect.right - 10 - BOX_W / 2, rect.y + 4), 15, palette.DIM, anchor="midtop")
         for r, box in self.resource_rects.items():
             self.widget.draw(surface, box, snap.resources[r], taken=int(taken[r]) if len(taken) else None)
         self._links(surface, snap)
@@ -100,10 +110,11 @@ class KitchenView:
         pygame.draw.rect(
             surface, palette.ACCENT if selected else (20, 20, 24), box, width=3 if selected else 1, border_radius=6
         )
-        word = "STOPPED" if view.stopped else palette.STATE_WORDS.get(view.state, "?")
+        word = state_word(self.tr, view)
         if view.exit_code is not None and view.exit_code < 0:
-            word = "killed"
+            word = self.tr("agent.killed")
         dark = (20, 20, 24)
         self.text.draw(surface, f"{view.name}", (box.x + 8, box.y + 3), 14, dark, bold=True)
         if box.h >= 34:
-            self.text.draw(surface, f"{word} · {view.operations} dishes", (box.x + 8, box.y + 22), 12, dark)
+            line = self.text.fit(f"{word} · {count(self.tr, view.operations, self.operation)}", 12, box.w - 12)
+            self.text.draw(surface, line, (box.x + 8, box.y + 22), 12, dark)

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from game import palette
+from game.i18n import Tr, english, term
 from game.session import RoundSession
 from game.text import TextCache
 from game.views.charts import gauge, histogram, sparkline
@@ -29,6 +30,11 @@ class LivePanel:
         self._spark_key: tuple[int, int, int] | None = None
         self._spark: Any = None
         self.operation = _operation_word(layout.scenario)
+        self.tr: Tr = english
+
+    def localise(self, tr: Tr) -> None:
+        """Draw in the language ``tr`` speaks (the scene's, read at every call)."""
+        self.tr = self.widget.tr = tr
 
     def draw(self, surface: Any, rect: Any, focus: int | None) -> None:
         import pygame
@@ -44,38 +50,39 @@ class LivePanel:
         )
 
     def _telemetry(self, surface: Any, x: int, y: int, w: int) -> int:
-        s = self.session
+        s, tr = self.session, self.tr
         lost = s.dropped
-        self.text.draw(surface, f"telemetry: {s.records:,} records", (x, y), 13, palette.DIM)
+        self.text.draw(surface, tr("live.telemetry", records=s.records), (x, y), 13, palette.DIM)
         colour = palette.GOOD if lost == 0 else palette.BAD
-        self.text.draw(surface, f"lost: {lost:,}", (x + w, y), 13, colour, bold=True, anchor="topright")
+        self.text.draw(surface, tr("live.lost", lost=lost), (x + w, y), 13, colour, bold=True, anchor="topright")
         return y + 22
 
     def _summary(self, surface: Any, x: int, y: int, w: int) -> int:
         import pygame
 
-        live = self.session.live_stats
+        live, tr = self.session.live_stats, self.tr
         stats = live.stats if live is not None else None
-        span = f" over last {(live.end_ns - live.start_ns) / 1e9:.1f} s" if live is not None else ""
+        span = tr("live.span", seconds=(live.end_ns - live.start_ns) / 1e9) if live is not None else ""
         gauge(
             surface,
             self.text,
             pygame.Rect(x, y, w, 36),
             stats.jain if stats else None,
-            f"fairness (Jain's index){span}",
+            tr("live.fairness", span=span),
         )
         y += 40
         if stats is None:
-            self.text.draw(surface, "statistics arrive every half second", (x, y), 13, palette.DIM)
+            self.text.draw(surface, tr("live.no_stats"), (x, y), 13, palette.DIM)
             return y + 20
-        line = (
-            f"{stats.throughput_per_s:,.0f} {self.operation}/s   wait p50 {stats.wait_ms.p50:.2f} ms"
-            f"   p99 {stats.wait_ms.p99:.2f} ms"
-        )
+        wait = stats.wait_ms
+        line = tr("live.rates", rate=stats.throughput_per_s, op=self._unit(), p50=wait.p50, p99=wait.p99)
         self.text.draw(surface, self.text.fit(line, 13, w), (x, y), 13, palette.TEXT)
         y += 18
         starved = ", ".join(stats.starved[:6]) + ("…" if len(stats.starved) > 6 else "")
-        text, colour = (f"starved: {starved}", palette.BAD) if stats.starved else ("starved: nobody", palette.DIM)
+        if stats.starved:
+            text, colour = tr("live.starved", names=starved), palette.BAD
+        else:
+            text, colour = tr("live.nobody_starved"), palette.DIM
         self.text.draw(surface, self.text.fit(text, 13, w), (x, y), 13, colour)
         return y + 22
 
@@ -86,7 +93,8 @@ class LivePanel:
         rates = self.session.rates
         if rates is None:
             return y
-        self.text.draw(surface, f"{self.operation} per second, each agent (last 10 s)", (x, y), 13, palette.DIM)
+        heading = self.text.fit(self.tr("live.sparks", op=self._unit()), 13, w)
+        self.text.draw(surface, heading, (x, y), 13, palette.DIM)
         y += 18
         n = len(self.names)
         cols = 1 if n <= 6 else (2 if n <= 16 else 4)
@@ -121,7 +129,7 @@ class LivePanel:
         total = int(counts.sum()) + zero
         self.text.draw(
             surface,
-            self.text.fit(f"waits to acquire, last 2 s: {zero:,} of {total:,} did not wait", 13, w),
+            self.text.fit(self.tr("live.waits", zero=zero, total=total), 13, w),
             (x, y),
             13,
             palette.DIM,
@@ -129,6 +137,10 @@ class LivePanel:
         box = pygame.Rect(x, y + 18, w, 54)
         histogram(surface, self.text, box, counts, LABELS)
         return box.bottom + 16
+
+    def _unit(self) -> str:
+        """The scenario's operation (``meals``) in the player's language."""
+        return term(self.tr, "op", self.operation)
 
     def _focus(self, surface: Any, rect: Any, focus: int | None) -> None:
         snap = self.session.snapshot()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from game import palette
+from game.i18n import Tr, english, term
 from game.text import TextCache
 from sims.live import ResourceStatistics
 from sims.rounds.layout import AgentInfo
@@ -31,20 +32,27 @@ def item_label(item: int) -> str:
     return f"c{cook}#{item & 0xFFFFFFFF}" if cook >= 0 else str(item)
 
 
-def _headline(res: ResourceStatistics, taken: int | None) -> tuple[str, tuple[int, int, int]]:
+def state_word(tr: Tr, view: Any) -> str:
+    """``STOPPED`` (SIGSTOP) or the agent's state, in ``tr``'s language."""
+    if view.stopped:
+        return tr("agent.stopped")
+    return term(tr, "state", palette.STATE_WORDS.get(view.state, "?"))
+
+
+def _headline(res: ResourceStatistics, taken: int | None, tr: Tr) -> tuple[str, tuple[int, int, int]]:
     if res.orphaned:
-        return "ORPHANED: its holder was killed", palette.BAD
+        return tr("prim.orphaned"), palette.BAD
     if res.kind == "container":
-        return f"{len(res.items)}/{res.capacity} slots full", palette.TEXT
+        return tr("prim.slots", items=len(res.items), capacity=res.capacity), palette.TEXT
     if res.kind == "event":
-        return ("set" if res.is_set else "clear"), (palette.GOOD if res.is_set else palette.DIM)
+        return tr("prim.set" if res.is_set else "prim.clear"), (palette.GOOD if res.is_set else palette.DIM)
     if res.kind == "lock":
-        return ("held" if res.holders else "free"), (palette.FORK_HELD if res.holders else palette.GOOD)
+        return tr("prim.held" if res.holders else "prim.free"), (palette.FORK_HELD if res.holders else palette.GOOD)
     free, out = permits(res, taken)
     if free + out == res.capacity:
-        text = f"{out}/{res.capacity} taken"
+        text = tr("prim.taken", out=out, capacity=res.capacity)
     else:  # released by agents that never acquired it: more (or fewer) permits than it started with
-        text = f"{out} taken, {free} free (capacity {res.capacity})"
+        text = tr("prim.taken_odd", out=out, free=free, capacity=res.capacity)
     return text, (palette.TOKEN_PENDING if res.pending else palette.TEXT)
 
 
@@ -64,6 +72,7 @@ class PrimitiveWidget:
     def __init__(self, text: TextCache, name_of: Callable[[int], str]) -> None:
         self.text = text
         self.name_of = name_of
+        self.tr: Tr = english  # the player's language: set by the view that owns the widget
 
     @staticmethod
     def height() -> int:
@@ -82,18 +91,32 @@ class PrimitiveWidget:
         edge = palette.BAD if (highlight or res.orphaned) else palette.PANEL_EDGE
         pygame.draw.rect(surface, palette.PANEL, rect, border_radius=6)
         pygame.draw.rect(surface, edge, rect, width=2 if highlight else 1, border_radius=6)
-        title = self.text.draw(surface, f"{res.kind} ", (rect.x + 8, rect.y + 5), 13, palette.DIM)
+        line, colour = _headline(res, taken, self.tr)
+        kind = self._kind(res, line, colour, rect.w)
+        title = self.text.draw(surface, f"{kind} ", (rect.x + 8, rect.y + 5), 13, palette.DIM)
         name = self.text.draw(surface, res.name, (title.right, rect.y + 3), 15, palette.TEXT, bold=True)
-        line, colour = _headline(res, taken)
         room = rect.right - 8 - name.right - 10
         self.text.draw(
             surface, self.text.fit(line, 13, room), (rect.right - 8, rect.y + 5), 13, colour, anchor="topright"
         )
         if res.pending:
-            note = f"shrink: {res.pending} pending"
+            note = self.tr("prim.pending", pending=res.pending)
             self.text.draw(surface, note, (rect.right - 8, rect.y + 28), 12, palette.TOKEN_PENDING, anchor="topright")
         self._tokens(surface, rect.x + 8, rect.y + 26, rect.w - 16, res, taken)
         self._waiters(surface, rect, res)
+
+    def _kind(self, res: ResourceStatistics, line: str, colour: tuple[int, int, int], width: int) -> str:
+        """The kind's full name (信号量 Semaphore), or its short one when the headline would not fit."""
+        full = term(self.tr, "kind", res.kind)
+        text = self.text
+        need = sum(
+            (
+                text.render(f"{full} ", 13, palette.DIM).get_width(),
+                text.render(res.name, 15, palette.TEXT, bold=True).get_width(),
+                text.render(line, 13, colour).get_width(),
+            )
+        )
+        return full if need + 26 <= width else term(self.tr, "kind_short", res.kind)
 
     def _tokens(self, surface: Any, x: int, y: int, width: int, res: ResourceStatistics, taken: int | None) -> None:
         if res.kind == "container":
@@ -147,7 +170,7 @@ class PrimitiveWidget:
     def _waiters(self, surface: Any, rect: Any, res: ResourceStatistics) -> None:
         if res.waiters:
             names = " → ".join(self.name_of(a) for a in res.waiters)
-            line, colour = f"waiting, in arrival order: {names}", palette.WARN
+            line, colour = self.tr("prim.waiting", names=names), palette.WARN
         else:
-            line, colour = "nobody waiting", palette.DIM
+            line, colour = self.tr("prim.nobody"), palette.DIM
         self.text.draw(surface, self.text.fit(line, 13, rect.w - 16), (rect.x + 8, rect.bottom - 22), 13, colour)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from game import palette
+from game.i18n import term
 from game.text import TextCache
 from game.views.kitchen import BOX_W, KitchenView
 from sims.live import Snapshot
@@ -31,7 +32,7 @@ class RolesView(KitchenView):
         if not self.waiters and len(self.cooks) > 1:  # one role: split it so both columns are used
             half = (len(self.cooks) + 1) // 2
             self.cooks, self.waiters = self.cooks[:half], self.cooks[half:]
-        self.captions = (roles[0] + "s", ", ".join(r + "s" for r in roles[1:]) or roles[0] + "s")
+        self.roles = (roles[:1], roles[1:] or roles[:1])  # the left column's role, the right column's
         self.middle = [r.index for r in layout.resources if r.kind in DRAWN_KINDS]
         self.counters: Mapping[int, tuple[int, int]] = {}  # resource → (last value written, by agent)
 
@@ -40,7 +41,7 @@ class RolesView(KitchenView):
 
     def draw(self, surface: Any, rect: Any, snap: Snapshot, selected: int | None, taken: Any) -> None:
         self._place(rect)
-        for caption, x in zip(self.captions, (rect.x + 10 + BOX_W / 2, rect.right - 10 - BOX_W / 2), strict=True):
+        for caption, x in zip(self.captions(), (rect.x + 10 + BOX_W / 2, rect.right - 10 - BOX_W / 2), strict=True):
             self.text.draw(surface, caption, (x, rect.y + 4), 15, palette.DIM, anchor="midtop")
         for r, box in self.resource_rects.items():
             if snap.resources[r].kind == "counter":
@@ -51,15 +52,21 @@ class RolesView(KitchenView):
         for a, box in self.agent_rects.items():
             self._agent(surface, box, snap.agents[a], a == selected)
 
+    def captions(self) -> tuple[str, str]:
+        """The two columns' headings: the roles, plural, in the player's language."""
+        join = self.tr("roles.join")
+        left, right = (join.join(term(self.tr, "roles", r) for r in column) for column in self.roles)
+        return left, right
+
     def _counter(self, surface: Any, box: Any, name: str, last: tuple[int, int] | None) -> None:
         import pygame
 
         pygame.draw.rect(surface, palette.PANEL, box, border_radius=6)
         pygame.draw.rect(surface, palette.PANEL_EDGE, box, width=1, border_radius=6)
-        self.text.draw(surface, "shared ", (box.x + 8, box.y + 5), 13, palette.DIM)
-        self.text.draw(surface, name, (box.x + 62, box.y + 3), 15, palette.TEXT, bold=True)
+        title = self.text.draw(surface, self.tr("roles.shared") + " ", (box.x + 8, box.y + 5), 13, palette.DIM)
+        self.text.draw(surface, name, (max(box.x + 62, title.right), box.y + 3), 15, palette.TEXT, bold=True)
         value = "—" if last is None else str(last[0])
         self.text.draw(surface, value, (box.centerx, box.y + 26), 28, palette.ITEM, bold=True, anchor="midtop")
         if last is not None:
-            who = f"last write: {self.names[last[1]]}"
+            who = self.tr("roles.last_write", agent=self.names[last[1]])
             self.text.draw(surface, who, (box.right - 8, box.bottom - 20), 12, palette.DIM, anchor="topright")

@@ -10,9 +10,10 @@ import math
 from typing import Any
 
 from game import palette
+from game.i18n import Tr, count, english
 from game.text import TextCache
 from game.views.arrows import arrow, dashed, edge_point
-from game.views.primitive import PrimitiveWidget, short_name
+from game.views.primitive import PrimitiveWidget, short_name, state_word
 from sims.live import Snapshot
 from sims.rounds.layout import RoundLayout
 
@@ -34,6 +35,11 @@ class TableView:
         self.seats_rect: Any = None
         self.centre: tuple[float, float] = (0.0, 0.0)
         self._fork_sprites: dict[tuple[Any, bool], Any] = {}
+        self.tr: Tr = english
+
+    def localise(self, tr: Tr) -> None:
+        """Draw in the language ``tr`` speaks (the scene's, read at every call)."""
+        self.tr = self.widget.tr = tr
 
     # -- geometry -------------------------------------------------------------------------
     def _place(self, rect: Any) -> tuple[float, float, float, float]:
@@ -122,7 +128,7 @@ class TableView:
             pygame.draw.line(surface, palette.BAD if holder in cycle[0] else colour, (x, y), (hx, hy), width)
         self._fork_glyph(surface, (x, y), colour, r in cycle[1] or res.orphaned)
         if self.n <= 16:
-            label = "orphaned" if res.orphaned else res.name.replace("fork ", "f")
+            label = self.tr("table.orphaned") if res.orphaned else res.name.replace("fork ", "f")
             cx, cy = self.centre
             d = math.hypot(x - cx, y - cy) or 1.0
             away = 34 if res.orphaned else 26
@@ -167,11 +173,11 @@ class TableView:
         x, y = centre
         away = math.atan2(y - cy, x - cx)
         tx, ty = x + math.cos(away) * (body + 30), y + math.sin(away) * (body + 22)
-        word = "STOPPED" if view.stopped else palette.STATE_WORDS.get(view.state, "?")
+        word = state_word(self.tr, view)
         if view.exit_code is not None and view.exit_code < 0:
-            word = f"killed ({view.exit_code})"
+            word = self.tr("agent.killed_code", code=view.exit_code)
         self.text.draw(surface, word, (tx, ty - 8), 13, palette.TEXT, anchor="center")
-        meals = f"{view.operations} meal" + ("" if view.operations == 1 else "s")
+        meals = count(self.tr, view.operations, "meals")
         self.text.draw(surface, meals, (tx, ty + 8), 12, palette.DIM, anchor="center")
 
 

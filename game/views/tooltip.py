@@ -5,47 +5,48 @@ from __future__ import annotations
 from typing import Any
 
 from game import palette
+from game.i18n import Tr, count, english, term
 from game.session import RoundSession
 from game.text import TextCache
 
 
-def agent_lines(session: RoundSession, agent: int) -> list[str]:
+def agent_lines(session: RoundSession, agent: int, tr: Tr = english) -> list[str]:
     """The tooltip's lines, all from the session's telemetry and the host's identities."""
     snap = session.snapshot()
     layout = session.layout
     if snap is None or layout is None:
         return []
     view = snap.agents[agent]
-    lines = [f"{view.name} ({view.role})", _identity(session, agent)]
-    state = "STOPPED (SIGSTOP)" if view.stopped else palette.STATE_WORDS.get(view.state, "?")
+    lines = [tr("tip.name", name=view.name, role=term(tr, "role", view.role)), _identity(session, agent, tr)]
+    state = tr("tip.stopped") if view.stopped else term(tr, "state", palette.STATE_WORDS.get(view.state, "?"))
     if view.exit_code is not None:
-        state = f"exited, code {view.exit_code}" + (" (killed)" if view.exit_code < 0 else "")
-    word = _operation(layout.scenario)
-    lines.append(f"state: {state}; {view.operations} {word[:-1] if view.operations == 1 else word}")
-    lines.append(_wait(session, view, snap.t_ns))
-    held = ", ".join(layout.resources[r].name for r in view.holding) or "nothing"
-    lines.append(f"holding: {held}")
+        state = tr("tip.killed" if view.exit_code < 0 else "tip.exited", code=view.exit_code)
+    done = count(tr, view.operations, _operation(layout.scenario))
+    lines.append(tr("tip.state", state=state, count=done))
+    lines.append(_wait(session, view, snap.t_ns, tr))
+    held = ", ".join(layout.resources[r].name for r in view.holding) or tr("tip.nothing")
+    lines.append(tr("tip.holding", held=held))
     return lines
 
 
-def _identity(session: RoundSession, agent: int) -> str:
+def _identity(session: RoundSession, agent: int, tr: Tr) -> str:
     ident = session.identity(agent)
     if ident is None:
-        return "identity: waiting for the host"
+        return tr("tip.no_identity")
     if ident.backend == "process":
-        return f"process, pid {ident.pid}"
-    return f"thread, native id {ident.native_id} in host pid {ident.pid}"
+        return tr("tip.process", pid=ident.pid)
+    return tr("tip.thread", native_id=ident.native_id, pid=ident.pid)
 
 
-def _wait(session: RoundSession, view: Any, now_ns: int) -> str:
+def _wait(session: RoundSession, view: Any, now_ns: int, tr: Tr) -> str:
     layout = session.layout
     assert layout is not None
     if view.waiting_on < 0:
-        return "not waiting"
+        return tr("tip.not_waiting")
     name = layout.resources[view.waiting_on].name
     waited = max(0, now_ns - view.wait_since_ns) / 1e6
-    limit = "forever" if view.wait_timeout_ns < 0 else f"up to {view.wait_timeout_ns / 1e6:g} ms"
-    return f"waiting for {name} for {waited:,.1f} ms ({limit})"
+    limit = tr("tip.forever") if view.wait_timeout_ns < 0 else tr("tip.up_to", ms=view.wait_timeout_ns / 1e6)
+    return tr("tip.waiting", name=name, waited=waited, limit=limit)
 
 
 def _operation(scenario: str) -> str:
