@@ -3,6 +3,11 @@
 A :class:`Runtime` carries the name of the telemetry buffer, the control block (stop,
 pause, time scale, step gating) and, per thread, the writer of the agent that is calling.
 It pickles to its names only, so a spawned agent process attaches to the same memory.
+
+In a thread round it also owns the ``DrainSignal`` that links the engine's reader to the
+agents' writers: an agent thread past three quarters of its ring waits on it, a few ms at
+most, for the engine's next drain, so the engine's thread gets the GIL (see
+``sims.telemetry.ring``). Process rounds have none: their writers stay lock-free.
 """
 
 from __future__ import annotations
