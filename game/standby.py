@@ -5,6 +5,10 @@ need one each. The standby host does that work while the player is still choosin
 imports the engine and starts a fork server that has the agent code loaded, so a process
 round's agents are forked from it (``start_method="forkserver"``, which the round's
 configuration then says). After a round has started, the next standby is made.
+
+Process agents of a window round also run at the lowest priority (niceness 19; the command
+line's default is 5): they all get the same, so their contest is unchanged, and the window
+that shows them keeps its frames when they spin (measured in docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import attrs
 
 from sims.host import EngineHost
 from sims.rounds.config import RoundConfig
+
+WINDOW_AGENT_NICE = 19
 
 
 class StandbyHost:
@@ -30,7 +36,8 @@ class StandbyHost:
     def take(self, config: RoundConfig) -> tuple[EngineHost, RoundConfig]:
         """A host running ``config`` (the warm one if there is one), and the config it runs."""
         if config.backend == "process":
-            config = attrs.evolve(config, start_method="forkserver")
+            nice = max(config.agent_nice, WINDOW_AGENT_NICE)
+            config = attrs.evolve(config, start_method="forkserver", agent_nice=nice)
         self.refill()
         host, self._host = self._host, None
         assert host is not None

@@ -122,6 +122,7 @@ def busy_frames(app: Any, agents: int, backend: str, frames: int) -> dict[str, A
     records = session.records
     out: dict[str, Any] = dict(run_frames(app, frames))
     out |= {"records": session.records - records, "lost": session.dropped, "status": session.status}
+    out |= {"nice": session.config.agent_nice, "start_method": session.config.start_method}
     app.scenes.pop()
     return out
 
@@ -132,13 +133,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=int, default=600)
     parser.add_argument("--backend", default="process", choices=("thread", "process"))
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    parser.add_argument("--frames-only", action="store_true", help="skip the launch and round-start measurements")
     opts = parser.parse_args(argv)
 
     from game.app import App
     from game.scene import Scene
 
-    launch = launch_to_first_frame()
-    starts = {(n, warm): round_start(n, opts.backend, warm) for n in (5, opts.agents) for warm in (False, True)}
+    launch, starts = 0.0, {(n, w): 0.0 for n in (5, opts.agents) for w in (False, True)}
+    if not opts.frames_only:
+        launch = launch_to_first_frame()
+        starts = {(n, warm): round_start(n, opts.backend, warm) for n in (5, opts.agents) for warm in (False, True)}
     app = App()
     try:
         app.scenes.push(Scene(app))
@@ -166,7 +170,8 @@ def report(
     return [
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.platform()}, load average {os.getloadavg()[0]:.1f}",
-        f"round: dining/waiter, {opts.agents} philosophers, {opts.backend} backend, think_ms=0, eat_ms=0; "
+        f"round: dining/waiter, {opts.agents} philosophers, {opts.backend} backend (agents: "
+        f"{busy['start_method']}, nice {busy['nice']}), think_ms=0, eat_ms=0; "
         f"{opts.frames} frames at Clock.tick(60), headless (SDL dummy)",
         "",
         "| measurement | p50 | p99 | vs empty frame (p50 / p99) |",
