@@ -45,7 +45,8 @@ from sims.telemetry import EVENT_DTYPE
 
 TICK_S = 0.015  # how often the host polls the round when no command arrives
 PICTURE_EVERY_S = 1 / 60  # at most one picture per frame of the window
-CHUNK_RECORDS = 32_768  # records per Batch message at most (~0.8 MB)
+CHUNK_RECORDS = 4_096  # records per Batch message at most (~100 kB: fits the pipe's 208 kB socket buffer, so
+# the window never waits inside recv() for the host to be scheduled and write the rest)
 STATS_EVERY_S = 0.5  # how often the host sends rolling statistics
 STATS_WINDOW_S = 2.0  # the rolling window they cover (at most)
 STATS_EVENTS = 40_000  # and at most this many of the newest records, so a busy round stays cheap
