@@ -1,0 +1,92 @@
+"""Ctrl-C that cannot be lost: our own SIGINT handler records it, the main loop raises it.
+
+Python's default SIGINT handler raises KeyboardInterrupt in whatever bytecode the main
+thread runs next. If that bytecode runs on behalf of C code that clears every error, the
+exception vanishes, and CPython has already reset its "SIGINT arrived" flag: the press is
+gone for good. The engine runs into exactly that: ``events["op"] == Op.STATE`` makes numpy
+look up ``__array_ufunc__`` on the IntEnum's class, which runs the Python-level
+``EnumType.__getattr__``, and numpy calls ``PyErr_Clear()`` on whatever that lookup raised
+(numpy gh-14801, gh-20596). A Ctrl-C whose handler fires inside that lookup is swallowed
+without a word and the round goes on polling (``tools/ctrlc_repro.py --mechanism`` shows it).
+
+Inside :func:`recorded_ctrl_c` the first Ctrl-C only counts a press; the loop that owns the
+main thread calls :meth:`CtrlC.check` between two steps, which raises KeyboardInterrupt
+there, where nothing can swallow it. A second press raises at once, as Python's own handler
+would: the way out if the program is stuck before it reaches a check.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+
+class CtrlC:
+    """The Ctrl-C presses recorded while a :func:`recorded_ctrl_c` block runs."""
+
+    def __init__(self) -> None:
+        self.presses = 0
+        self._raised = False
+
+    def __repr__(self) -> str:
+        return f"<CtrlC {self.presses} pressed{', raised' if self._raised else ''}>"
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt here if Ctrl-C was pressed and not raised yet."""
+        if self.presses and not self._raised:
+            self._raised = True
+            raise KeyboardInterrupt
+
+    def _record(self, signum: int, frame: FrameType | None) -> None:
+        self.presses += 1
+        if self.presses > 1:  # pressed again: the user wants out now. This one may be
+            raise KeyboardInterrupt  # swallowed too, so check() still raises after it.
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def recorded_ctrl_c() -> Iterator[CtrlC]:
+    """Record Ctrl-C instead of raising it wherever it lands, for the duration of the block.
+
+    SIGINT is taken only from Python's default handler, in the main thread: where it is
+    ignored (a background job) or handled by someone else, nothing is recorded. A nested
+    block shares the outer block's record. A press still unraised when the block ends
+    without an exception is raised then, so none is lost.
+    """
+    current = signal.getsignal(signal.SIGINT) if _in_main_thread() else None
+    outer = getattr(current, "__self__", None)
+    if isinstance(outer, CtrlC):
+        yield outer
+        return
+    ctrl_c = CtrlC()
+    if current is not signal.default_int_handler:
+        yield ctrl_c
+        return
+    signal.signal(signal.SIGINT, ctrl_c._record)
+    try:
+        yield ctrl_c
+    finally:
+        signal.signal(signal.SIGINT, current)
+    ctrl_c.check()
+
+
+@contextmanager
+def sigint_held_back() -> Iterator[None]:
+    """Block SIGINT in this thread while the block starts child processes.
+
+    A child inherits the mask: a Ctrl-C sent to the process group while it is still
+    importing stays pending in it instead of killing it with a traceback, and is discarded
+    when the child sets SIGINT to ignored (as agents do). In this process the press waits
+    for another thread or for the end of the block, then reaches the handler as usual.
+    """
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
