@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sims.ctrl_c import recorded_ctrl_c
 from sims.export import ExportError, check_writable, write_round
 from sims.rounds.commands import parse_timed
 from sims.rounds.config import RoundConfig
@@ -133,16 +134,23 @@ def _run(args: argparse.Namespace) -> int:
             raise BadInput(f"argument --out: {error}") from None
     rnd = Round(config)
     try:
-        rnd.start()  # stops whatever it started if it fails
-    except ValueError as error:
-        raise BadInput(f"argument --at: {error}") from None
-    try:
-        result = rnd.run()
+        # Ctrl-C is recorded from here on and raised by run() between two polls, so a press
+        # while the agents start ends the round too, once they are up (see sims.ctrl_c).
+        with recorded_ctrl_c():
+            _start(rnd)
+            result = rnd.run()
     except KeyboardInterrupt:
         result = rnd.stop("interrupted")
         print("interrupted: round stopped, every agent ended", file=sys.stderr)
         return EXIT_INTERRUPTED if result is None else _report(result, args.out, EXIT_INTERRUPTED)
     return _report(result, args.out, 0)
+
+
+def _start(rnd: Round) -> None:
+    try:
+        rnd.start()  # stops whatever it started if it fails
+    except ValueError as error:
+        raise BadInput(f"argument --at: {error}") from None
 
 
 def _report(result: Any, out: Path | None, status: int) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentRun, agent_class
+from sims.ctrl_c import recorded_ctrl_c, sigint_held_back
 from sims.live import LiveModel
 from sims.primitives import Semaphore
 from sims.rounds import commands as cmd
@@ -126,8 +127,9 @@ class Round:
         self._emit = rt.bind(n, ENGINE_AGENT).emit
         self._check_schedule()
         self._create_agents()
-        for agent in self._agents:
-            agent.start()
+        with sigint_held_back():  # a Ctrl-C cannot kill an agent that is still importing
+            for agent in self._agents:
+                agent.start()
         self._await_agents()
         self.started_ns = time.monotonic_ns()
         self._emit(op_code(Op.ROUND_START), n)
@@ -194,15 +196,22 @@ class Round:
             )
 
     def run(self) -> RoundResult:
-        """Start (if needed), observe until the round ends, stop, and give the result."""
-        if self.layout is None:
-            self.start()
-        try:
-            while self.poll():
-                if self._last_batch < self._ring_capacity // 16:  # busy rings: drain again at once
-                    self._ended.wait(self.config.poll_s)
-        finally:
-            self.stop(self.end_reason or "interrupted")
+        """Start (if needed), observe until the round ends, stop, and give the result.
+
+        Ctrl-C (in the main thread) is recorded, not raised wherever it lands, and becomes
+        KeyboardInterrupt between two polls; the round is then stopped as "interrupted".
+        A raised KeyboardInterrupt can be swallowed by C code and lost (see sims.ctrl_c).
+        """
+        with recorded_ctrl_c() as ctrl_c:
+            if self.layout is None:
+                self.start()
+            try:
+                while self.poll():
+                    ctrl_c.check()
+                    if self._last_batch < self._ring_capacity // 16:  # busy rings: drain again at once
+                        self._ended.wait(self.config.poll_s)
+            finally:
+                self.stop(self.end_reason or "interrupted")
         assert self._result is not None
         return self._result
 
