@@ -19,6 +19,7 @@ from game.paths import FONT, THEME, export_root
 from game.scene import Scene, SceneStack
 from game.standby import StandbyHost
 from game.text import TextCache
+from sims.ctrl_c import recorded_ctrl_c
 
 if TYPE_CHECKING:
     from game.campaign import Campaign
@@ -83,16 +84,22 @@ class App:
 
     # -- the loop ---------------------------------------------------------------------------
     def run(self, first: Scene | None = None) -> None:
-        """Show ``first`` (if given) and loop until the window closes; every scene is exited on the way out."""
-        try:
-            if first is not None:
-                self.scenes.push(first)
-            while self.running and self.scenes:
-                dt = self.clock.tick(self.fps) / 1000.0
-                self.step(dt, self.pygame.event.get())
-                self.pygame.display.flip()
-        finally:
-            self.close()
+        """Show ``first`` (if given) and loop until the window closes; every scene is exited on the way out.
+
+        Ctrl-C is recorded and raised as KeyboardInterrupt between two frames (see
+        sims.ctrl_c: raised anywhere else, C code could swallow it and the press be lost).
+        """
+        with recorded_ctrl_c() as ctrl_c:
+            try:
+                if first is not None:
+                    self.scenes.push(first)
+                while self.running and self.scenes:
+                    ctrl_c.check()
+                    dt = self.clock.tick(self.fps) / 1000.0
+                    self.step(dt, self.pygame.event.get())
+                    self.pygame.display.flip()
+            finally:
+                self.close()
 
     def step(self, dt: float, events: Sequence[Any]) -> None:
         """One frame: events, update, draw (without flipping: capture and tests read the surface)."""
