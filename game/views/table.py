@@ -35,6 +35,8 @@ class TableView:
         self.seats_rect: Any = None
         self.centre: tuple[float, float] = (0.0, 0.0)
         self._fork_sprites: dict[tuple[Any, bool], Any] = {}
+        self._placed_for: tuple[int, ...] = ()
+        self._placed = (0.0, 0.0, 0.0, 0.0)
         self.tr: Tr = english
 
     def localise(self, tr: Tr) -> None:
@@ -43,6 +45,13 @@ class TableView:
 
     # -- geometry -------------------------------------------------------------------------
     def _place(self, rect: Any) -> tuple[float, float, float, float]:
+        """Where everything sits in ``rect`` (worked out again only when the rectangle changes)."""
+        key = tuple(rect)
+        if key != self._placed_for:
+            self._placed_for, self._placed = key, self._layout(rect)
+        return self._placed
+
+    def _layout(self, rect: Any) -> tuple[float, float, float, float]:
         cx, cy = self.centre = rect.center
         radius = min(rect.w, rect.h) * 0.40
         body = max(7.0, min(30.0, math.pi * radius / self.n * 0.62))
