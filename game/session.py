@@ -20,7 +20,7 @@ import numpy as np
 from game.livestats import Rates
 from game.standby import StandbyHost
 from sims.host import Batch, Ended, EngineHost, Failed, Identities, LiveStats, Refused, Started, with_events
-from sims.live import Snapshot
+from sims.live import Deadlock, Snapshot
 from sims.live.picture import Picture
 from sims.rounds.config import RoundConfig
 from sims.rounds.layout import AgentIdentity, RoundLayout
@@ -111,7 +111,8 @@ class RoundSession:
         return self.ended
 
     @property
-    def deadlock(self) -> object | None:
+    def deadlock(self) -> Deadlock | None:
+        """The deadlock the picture shows, if any."""
         return self.picture.snapshot.deadlock if self.picture is not None else None
 
     # -- reading --------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Be the scheduler: which agent waits at a gate for the player, and the panel that shows it.
 
-A gated agent writes a STEP record (with its source line) and then waits at that gate until
+A gated agent writes a GATE record (step and source line) and then waits at that gate until
 the player sends ``Step(agent)``. :class:`StepTracker` reads the host's picture: an agent is
 at a gate when the round is gated, it has stopped at a gate (GATE record) since the last
 release the player gave it, and it is not blocked on a primitive. Only such
