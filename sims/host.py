@@ -36,6 +36,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from sims.ctrl_c import sigint_held_back
 from sims.live.picture import Picture, PictureKeeper
 from sims.rounds.commands import Command, End, parse_command
 from sims.rounds.config import RoundConfig
@@ -273,6 +274,7 @@ def _await_begin(conn: Any, parent_pid: int) -> RoundConfig:
 def serve(conn: Any, parent_pid: int, fork_server: bool = False) -> None:
     """Entry point of the host process: warm up, wait for ``Begin``, run that round."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the window, which closes us
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back while we started: see start()
     signal.signal(signal.SIGTERM, _on_sigterm)
     host: _Serve | None = None
     try:
@@ -328,7 +330,8 @@ class EngineHost:
         self._process = self._ctx.Process(
             target=serve, args=(child, os.getpid(), self.fork_server), name="diner-host", daemon=False
         )
-        self._process.start()
+        with sigint_held_back():  # a Ctrl-C while the host still imports must not kill it mid-way
+            self._process.start()
         child.close()
         if self.config is not None:
             self.send(Begin(self.config))

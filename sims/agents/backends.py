@@ -65,6 +65,9 @@ class AgentRun:
         if self.backend == "process":
             # Ctrl-C goes to the whole process group: the engine, not each agent, handles it.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+            # Started with SIGINT blocked (sims.ctrl_c.sigint_held_back): ignored now, so a
+            # press still pending is discarded, and children of the agent get a plain mask.
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             if self.nice:
                 os.nice(self.nice)
         writer = self.runtime.bind(self.index, self.index)
