@@ -12,9 +12,28 @@ from game.session import RoundSession
 from game.text import TextCache
 from game.views.charts import gauge, histogram, sparkline
 from game.views.primitive import PrimitiveWidget, short_name
-from sims.live.waits import EDGES_NS, bin_label
+from sims.live.waits import BUCKET_NS, EDGES_NS, bin_label
 
 LABELS = [bin_label(i) for i in range(len(EDGES_NS) - 1)]
+WAITS_H = 88  # heading, bars, their labels
+
+
+class Layer:
+    """A block of the panel drawn once per key and blitted every frame (opaque, on the panel colour)."""
+
+    def __init__(self) -> None:
+        self.key: object = None
+        self.surface: Any = None
+
+    def blit(self, surface: Any, key: object, pos: tuple[int, int], size: tuple[int, int], draw: Any) -> None:
+        import pygame
+
+        if key != self.key or self.surface is None or self.surface.get_size() != size:
+            self.surface = pygame.Surface(size)
+            self.surface.fill(palette.PANEL)
+            draw(self.surface)
+            self.key = key
+        surface.blit(self.surface, pos)
 
 
 class LivePanel:
@@ -29,6 +48,8 @@ class LivePanel:
         self.widget = PrimitiveWidget(text, self.names.__getitem__)
         self._spark_key: tuple[int, int, int] | None = None
         self._spark: Any = None
+        self._summary_layer = Layer()
+        self._waits_layer = Layer()
         self.operation = _operation_word(layout.scenario)
         self.tr: Tr = english
 
@@ -58,8 +79,17 @@ class LivePanel:
         return y + 22
 
     def _summary(self, surface: Any, x: int, y: int, w: int) -> int:
+        """Jain's gauge, rates and starvation: new only with each LiveStats (every 0.5 s)."""
+        live = self.session.live_stats
+        height = 60 if live is None else 80
+        key = (None if live is None else (live.start_ns, live.end_ns), w, self.tr("live.no_stats"))
+        self._summary_layer.blit(surface, key, (x, y), (w, height), lambda layer: self._draw_summary(layer, w))
+        return y + height
+
+    def _draw_summary(self, surface: Any, w: int) -> None:
         import pygame
 
+        x = y = 0
         live, tr = self.session.live_stats, self.tr
         stats = live.stats if live is not None else None
         span = tr("live.span", seconds=(live.end_ns - live.start_ns) / 1e9) if live is not None else ""
@@ -73,7 +103,7 @@ class LivePanel:
         y += 40
         if stats is None:
             self.text.draw(surface, tr("live.no_stats"), (x, y), 13, palette.DIM)
-            return y + 20
+            return
         wait = stats.wait_ms
         line = tr("live.rates", rate=stats.throughput_per_s, op=self._unit(), p50=wait.p50, p99=wait.p99)
         self.text.draw(surface, self.text.fit(line, 13, w), (x, y), 13, palette.TEXT)
@@ -84,7 +114,6 @@ class LivePanel:
         else:
             text, colour = tr("live.nobody_starved"), palette.DIM
         self.text.draw(surface, self.text.fit(text, 13, w), (x, y), 13, colour)
-        return y + 22
 
     def _sparklines(self, surface: Any, x: int, y: int, w: int, bottom: int) -> int:
         """Each agent's throughput history; drawn once per new sample, then blitted."""
@@ -123,8 +152,17 @@ class LivePanel:
             sparkline(target, box, recent[a] if recent.size else np.zeros(0), top, palette.agent_colour(a))
 
     def _waits(self, surface: Any, x: int, y: int, w: int) -> int:
+        """The wait histogram, redrawn at most once per bucket of telemetry time (0.25 s)."""
+        picture = self.session.picture
+        bucket = picture.snapshot.t_ns // BUCKET_NS if picture is not None else -1
+        key = (bucket, w, self.tr("live.no_stats"))
+        self._waits_layer.blit(surface, key, (x, y), (w, WAITS_H), lambda layer: self._draw_waits(layer, w))
+        return y + WAITS_H
+
+    def _draw_waits(self, surface: Any, w: int) -> None:
         import pygame
 
+        x = y = 0
         picture = self.session.picture
         counts, zero = (picture.waits, picture.waits_zero) if picture else (np.zeros(len(LABELS), dtype=np.int64), 0)
         total = int(counts.sum()) + zero
@@ -137,7 +175,6 @@ class LivePanel:
         )
         box = pygame.Rect(x, y + 18, w, 54)
         histogram(surface, self.text, box, counts, LABELS)
-        return box.bottom + 16
 
     def _unit(self) -> str:
         """The scenario's operation (``meals``) in the player's language."""
