@@ -152,10 +152,11 @@ class LivePanel:
             sparkline(target, box, recent[a] if recent.size else np.zeros(0), top, palette.agent_colour(a))
 
     def _waits(self, surface: Any, x: int, y: int, w: int) -> int:
-        """The wait histogram, redrawn at most once per bucket of telemetry time (0.25 s)."""
+        """The wait histogram, redrawn once per bucket of telemetry time (0.25 s) while the round
+        runs, and once more for the picture that freezes."""
         picture = self.session.picture
         bucket = picture.snapshot.t_ns // BUCKET_NS if picture is not None else -1
-        key = (bucket, w, self.tr("live.no_stats"))
+        key = (bucket, self.session.frozen, w, self.tr("live.no_stats"))  # the frozen picture: drawn exactly
         self._waits_layer.blit(surface, key, (x, y), (w, WAITS_H), lambda layer: self._draw_waits(layer, w))
         return y + WAITS_H
 

@@ -35,6 +35,7 @@ class TableView:
         self.seats_rect: Any = None
         self.centre: tuple[float, float] = (0.0, 0.0)
         self._fork_sprites: dict[tuple[Any, bool], Any] = {}
+        self._discs: dict[tuple[Any, Any, int, int], Any] = {}  # a philosopher's body, per look
         self._placed_for: tuple[int, ...] = ()
         self._placed = (0.0, 0.0, 0.0, 0.0)
         self.tr: Tr = english
@@ -152,8 +153,6 @@ class TableView:
         surface.blit(sprite, (centre[0] - FORK_SPRITE // 2, centre[1] - FORK_SPRITE // 2))
 
     def _philosopher(self, surface: Any, a: int, snap: Snapshot, in_cycle: bool, selected: bool) -> None:
-        import pygame
-
         view = snap.agents[a]
         (x, y), body = self.agent_spots[a]
         fill = palette.state_colour(view.state)
@@ -161,9 +160,12 @@ class TableView:
             fill = (120, 120, 130)
         if view.exit_code is not None and view.exit_code < 0:
             fill = (60, 60, 66)
-        pygame.draw.circle(surface, fill, (x, y), body)
         edge = palette.BAD if in_cycle else (palette.ACCENT if selected else (20, 20, 24))
-        pygame.draw.circle(surface, edge, (x, y), body, width=4 if in_cycle or selected else 2)
+        key = (fill, edge, 4 if in_cycle or selected else 2, round(body))
+        disc = self._discs.get(key)
+        if disc is None:
+            disc = self._discs[key] = _disc_sprite(*key)
+        surface.blit(disc, (round(x) - key[3] - 1, round(y) - key[3] - 1))
         if body >= 13:
             self.text.draw(
                 surface,
@@ -203,4 +205,16 @@ def _fork_sprite(colour: Any, ring: bool) -> Any:
         pygame.draw.line(sprite, colour, (x + dx, y - 10), (x + dx, y - 4), 2)
     if ring:
         pygame.draw.circle(sprite, palette.BAD, (x, y), 14, width=3)
+    return sprite
+
+
+def _disc_sprite(fill: Any, edge: Any, width: int, radius: int) -> Any:
+    """A philosopher's body: a filled circle with its edge, drawn once per look and blitted."""
+    import pygame
+
+    size = 2 * radius + 3
+    sprite = pygame.Surface((size, size), pygame.SRCALPHA)
+    centre = (radius + 1, radius + 1)
+    pygame.draw.circle(sprite, fill, centre, radius)
+    pygame.draw.circle(sprite, edge, centre, radius, width=width)
     return sprite
