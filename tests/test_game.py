@@ -170,3 +170,24 @@ def test_help_lists_every_binding_and_closes(app: Any) -> None:
     assert all(app.text.fit(b.action, 15, 1100 - 500) in drawn for b in BINDINGS)
     key(app, pg.K_ESCAPE)
     assert app.scenes.names() == ["title"]
+
+
+def test_the_frozen_picture_of_a_deadlock_is_what_the_live_panel_shows(app: Any) -> None:
+    """The panel caches its slow blocks; the picture a deadlock freezes is still drawn exactly,
+    even when it froze moments after the round began (same cache bucket as the first frame)."""
+    from game.scenes.arena import ArenaScene
+    from sims.rounds.config import RoundConfig
+
+    config = RoundConfig(
+        "dining", backend="thread", strategy="naive", seconds=30, params={"agents": 5, "think_ms": 0.0, "eat_ms": 0.0}
+    )
+    arena = app.scenes.push(ArenaScene(app, config))
+    session = arena.session
+    frames(app, until=lambda: session.frozen and session.picture is not None)
+    frames(app, count=3)
+    picture = session.picture
+    assert picture.snapshot.deadlock is not None
+    total = int(picture.waits.sum()) + picture.waits_zero
+    assert total > 0  # every philosopher took its left fork: acquisitions the histogram counts
+    expected = f"waits to acquire, last 2 s: {picture.waits_zero:,} of {total:,} did not wait"
+    assert expected in app.text.texts()
