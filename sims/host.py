@@ -26,6 +26,7 @@ every agent and unlinks the shared memory.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -38,6 +39,7 @@ import numpy as np
 
 from sims.ctrl_c import sigint_held_back
 from sims.live.picture import Picture, PictureKeeper
+from sims.outbox import Outbox, WindowGone
 from sims.rounds.commands import Command, End, parse_command
 from sims.rounds.config import RoundConfig
 from sims.rounds.layout import AgentIdentity, RoundLayout
@@ -52,6 +54,7 @@ STATS_EVERY_S = 0.5  # how often the host sends rolling statistics
 STATS_WINDOW_S = 2.0  # the rolling window they cover (at most)
 STATS_EVENTS = 40_000  # and at most this many of the newest records, so a busy round stays cheap
 CLOSE_S = 8.0  # how long close() lets the host stop its round before terminating it
+FLUSH_S = 30.0  # how long the host keeps sending what is queued to a window that still reads
 
 
 # -- messages host -> window ------------------------------------------------------------------
@@ -111,10 +114,6 @@ def with_events(result: RoundResult, batches: list[np.ndarray]) -> RoundResult:
 
 
 # -- the host process ---------------------------------------------------------------------------
-class _WindowGone(Exception):
-    """The window's end of the pipe closed, or the window process died."""
-
-
 class _Terminated(Exception):
     """SIGTERM reached the host: stop the round before exiting."""
 
@@ -126,10 +125,11 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 class _Serve:
     """The host's side: owns the round, talks to the window."""
 
-    def __init__(self, config: RoundConfig, conn: Any, parent_pid: int) -> None:
+    def __init__(self, config: RoundConfig, conn: Any, parent_pid: int, outbox: Outbox) -> None:
         from sims.rounds.round import Round
 
         self.conn = conn
+        self.outbox = outbox
         self.parent_pid = parent_pid
         self.round = Round(config)
         self.sent = 0
@@ -140,10 +140,9 @@ class _Serve:
         self.next_picture = 0.0
 
     def send(self, message: Message) -> None:
-        try:
-            self.conn.send(message)
-        except (BrokenPipeError, ConnectionResetError, EOFError):
-            raise _WindowGone() from None
+        """Queue a message for the window: records and the result in order, the rest first."""
+        urgent = not isinstance(message, Batch | Ended)
+        self.outbox.put(message, urgent=urgent, newest_only=isinstance(message, Picture))
 
     def forward(self, final: bool = False) -> None:
         """Send the records that arrived since the last call, in chunks; fold them into the picture."""
@@ -173,12 +172,12 @@ class _Serve:
         deadline = time.monotonic() + wait_s
         while True:
             if os.getppid() != self.parent_pid:
-                raise _WindowGone()
+                raise WindowGone()
             try:
                 ready = self.conn.poll(max(0.0, deadline - time.monotonic()))
                 message = self.conn.recv() if ready else None
             except (EOFError, OSError):
-                raise _WindowGone() from None
+                raise WindowGone() from None
             if message is None:
                 return
             self.apply(message)
@@ -260,15 +259,15 @@ def _await_begin(conn: Any, parent_pid: int) -> RoundConfig:
     """Wait for the window to choose the round; anything else (End, a closed pipe) ends us."""
     while True:
         if os.getppid() != parent_pid:
-            raise _WindowGone()
+            raise WindowGone()
         try:
             message = conn.recv() if conn.poll(0.5) else None
         except (EOFError, OSError):
-            raise _WindowGone() from None
+            raise WindowGone() from None
         if isinstance(message, Begin):
             return message.config
         if message is not None:
-            raise _WindowGone()
+            raise WindowGone()
 
 
 def serve(conn: Any, parent_pid: int, fork_server: bool = False) -> None:
@@ -277,20 +276,24 @@ def serve(conn: Any, parent_pid: int, fork_server: bool = False) -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back while we started: see start()
     signal.signal(signal.SIGTERM, _on_sigterm)
     host: _Serve | None = None
+    outbox: Outbox | None = None
     try:
         _warm_up(fork_server)
-        host = _Serve(_await_begin(conn, parent_pid), conn, parent_pid)
+        config = _await_begin(conn, parent_pid)
+        outbox = Outbox(conn)
+        host = _Serve(config, conn, parent_pid, outbox)
         host.run()
-    except (_WindowGone, _Terminated):
+    except (WindowGone, _Terminated):
         pass
     except BaseException:
-        try:
-            conn.send(Failed(traceback.format_exc()))
-        except OSError:
-            pass
+        with contextlib.suppress(WindowGone):
+            if outbox is not None:
+                outbox.put(Failed(traceback.format_exc()))
     finally:
         if host is not None:
             host.round.stop("interrupted")
+        if outbox is not None:
+            outbox.close(FLUSH_S)  # what is queued still reaches a window that reads
         conn.close()
 
 

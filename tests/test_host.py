@@ -160,8 +160,9 @@ def test_killing_the_window_process_stops_the_host_and_its_agents() -> None:
 
 
 def test_pictures_add_up_to_the_records_and_batches_come_in_bounded_chunks() -> None:
-    """A picture is the host's model of the records sent before it: its meal counts and
-    permits out match those records, and no batch is larger than CHUNK_RECORDS."""
+    """A picture is the host's model of the first ``snapshot.records`` records it folded (the
+    batches, in the order they arrive): its meal counts and permits out match exactly those
+    records. Pictures may overtake batches (they go first); no batch exceeds CHUNK_RECORDS."""
     from sims.host import CHUNK_RECORDS
     from sims.live.picture import Picture
 
@@ -171,27 +172,21 @@ def test_pictures_add_up_to_the_records_and_batches_come_in_bounded_chunks() -> 
         got = drive(host, lambda m: sum(isinstance(x, Picture) for x in m) >= 20)
         host.send(cmd.End())
         got += drive(host, lambda m: any(isinstance(x, Ended) for x in m))
-    pictures = [m for m in got if isinstance(m, Picture)]
-    assert pictures[-1].snapshot.records > 0
+    batches = [m.events for m in got if isinstance(m, Batch)]
+    assert max(len(b) for b in batches) <= CHUNK_RECORDS
+    events = np.concatenate(batches)
+    pictures = [m for m in got if isinstance(m, Picture) and m.snapshot.records > 0]
+    assert len(pictures) >= 10
     seats = layout.resource_named("seats").index
-    sent: list[np.ndarray] = []
-    checked = 0
-    for message in got:
-        if isinstance(message, Batch):
-            assert len(message.events) <= CHUNK_RECORDS
-            sent.append(message.events)
-        elif isinstance(message, Picture) and sent:
-            events = np.concatenate(sent)
-            assert message.snapshot.records == len(events)
-            meals = np.bincount(events["agent"][(events["op"] == Op.STATE) & (events["value"] == 3)], minlength=8)
-            assert message.operations.tolist() == meals[:8].tolist()
-            out = np.count_nonzero((events["op"] == Op.ACQUIRED) & (events["resource"] == seats)) - np.count_nonzero(
-                (events["op"] == Op.RELEASED) & (events["resource"] == seats)
-            )
-            assert message.permits_out[seats] == out
-            assert [a.operations for a in message.snapshot.agents] == message.operations.tolist()
-            checked += 1
-    assert checked >= 10
+    for picture in pictures:
+        seen = events[: picture.snapshot.records]
+        meals = np.bincount(seen["agent"][(seen["op"] == Op.STATE) & (seen["value"] == 3)], minlength=8)
+        assert picture.operations.tolist() == meals[:8].tolist()
+        out = np.count_nonzero((seen["op"] == Op.ACQUIRED) & (seen["resource"] == seats)) - np.count_nonzero(
+            (seen["op"] == Op.RELEASED) & (seen["resource"] == seats)
+        )
+        assert picture.permits_out[seats] == out
+        assert [a.operations for a in picture.snapshot.agents] == picture.operations.tolist()
 
 
 def test_a_standby_host_warms_up_then_runs_the_round_it_is_given_with_forked_agents() -> None:
