@@ -27,7 +27,11 @@ from sims.rounds.layout import AgentIdentity, RoundLayout
 from sims.rounds.result import RoundResult
 
 NOTICE_S = 6.0
-RECEIVE_BUDGET_S = 0.003  # per frame; what arrives faster waits in the pipe, in order
+# Receiving per frame: records are kept for the results, not drawn, so while the round is
+# live they get a small share of the frame and the rest waits, in order, in the host's outbox.
+# Once the picture is final the window catches up faster (the results wait for every record).
+RECEIVE_BUDGET_S = 0.0015
+CATCH_UP_BUDGET_S = 0.010
 
 
 @attrs.define
@@ -63,7 +67,7 @@ class RoundSession:
     # -- per frame ------------------------------------------------------------------------
     def ingest(self, dt: float) -> None:
         """Take what the host sent (within the frame's budget), age notices."""
-        for message in self.host.poll(RECEIVE_BUDGET_S):
+        for message in self.host.poll(CATCH_UP_BUDGET_S if self.frozen else RECEIVE_BUDGET_S):
             self._on(message)
         self.notices = [attrs.evolve(n, left_s=n.left_s - dt) for n in self.notices if n.left_s > dt]
 
@@ -105,8 +109,8 @@ class RoundSession:
 
     @property
     def frozen(self) -> bool:
-        """True once the picture shows its last state: a deadlock, or an ended round."""
-        if self.picture is not None and self.picture.snapshot.deadlock is not None:
+        """True once the picture shows its last state: a deadlock, or a round that has ended."""
+        if self.picture is not None and (self.picture.final or self.picture.snapshot.deadlock is not None):
             return True
         return self.ended
 
@@ -150,6 +154,8 @@ class RoundSession:
         snap = self.snapshot()
         if snap is not None and snap.deadlock is not None:
             return "deadlocked"
+        if self.frozen:
+            return "ending"  # the last picture is in; records still arriving for the results
         return "paused" if snap is not None and snap.paused else "running"
 
     @property

@@ -159,13 +159,13 @@ class _Serve:
         if final and not len(events):
             self.send(Batch(events, dropped, True))
 
-    def picture(self, force: bool) -> None:
-        """Send the round's picture, at most once per PICTURE_EVERY_S unless ``force``."""
+    def picture(self, final: bool) -> None:
+        """Send the round's picture, at most once per PICTURE_EVERY_S unless it is the ``final`` one."""
         model = self.round.model
-        if self.keeper is None or model is None or (not force and time.monotonic() < self.next_picture):
+        if self.keeper is None or model is None or (not final and time.monotonic() < self.next_picture):
             return
         self.next_picture = time.monotonic() + PICTURE_EVERY_S
-        self.send(self.keeper.picture(model))
+        self.send(self.keeper.picture(model, final))
 
     def commands(self, wait_s: float) -> None:
         """Apply what the window sent; waiting here (not sleeping) until the next tick."""
@@ -197,7 +197,7 @@ class _Serve:
         while True:
             going = rnd.poll()
             self.forward()
-            self.picture(force=not going)
+            self.picture(final=not going)
             self.identify()
             self.rolling_stats()
             if not going:

@@ -191,3 +191,22 @@ def test_the_frozen_picture_of_a_deadlock_is_what_the_live_panel_shows(app: Any)
     assert total > 0  # every philosopher took its left fork: acquisitions the histogram counts
     expected = f"waits to acquire, last 2 s: {picture.waits_zero:,} of {total:,} did not wait"
     assert expected in app.text.texts()
+
+
+def test_a_round_that_ends_freezes_on_its_final_picture_then_gets_every_record(app: Any) -> None:
+    """The host's last picture says it is final: the window stops drawing the round as live
+    ("ending") and receives the remaining records faster; the result then holds all of them."""
+    from game.scenes.arena import ArenaScene
+    from sims.rounds.config import RoundConfig
+
+    config = RoundConfig(
+        "dining", backend="thread", strategy="ordered", seconds=1.0, params={"agents": 4, "think_ms": 0.0, "eat_ms": 0}
+    )
+    arena = app.scenes.push(ArenaScene(app, config))
+    session = arena.session
+    frames(app, until=lambda: session.picture is not None and session.picture.final)
+    assert session.frozen and session.status in ("ending", "ended (time)")
+    final = session.picture
+    frames(app, until=lambda: session.result is not None)
+    assert session.picture is final  # nothing drawn after the final picture
+    assert session.records == len(session.result.events) >= final.snapshot.records

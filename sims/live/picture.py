@@ -34,6 +34,7 @@ class Picture:
     counters: Mapping[int, tuple[int, int]]  # counter resource → (last value, agent that wrote it)
     waits: np.ndarray  # wait histogram over the last two seconds (bins of sims.live.waits.EDGES_NS)
     waits_zero: int  # acquisitions in that window that did not wait
+    final: bool = False  # the last picture of the round: sent before its teardown
 
 
 class PictureKeeper:
@@ -63,7 +64,7 @@ class PictureKeeper:
             self.counters[int(record["resource"])] = (int(record["value"]), int(record["agent"]))
         self.waits.feed(events, now_ns)
 
-    def picture(self, model: LiveModel) -> Picture:
+    def picture(self, model: LiveModel, final: bool = False) -> Picture:
         counts, zero = self.waits.counts()
         return Picture(
             snapshot=model.snapshot(),
@@ -73,4 +74,5 @@ class PictureKeeper:
             counters=dict(self.counters),
             waits=np.asarray(counts).copy(),
             waits_zero=int(zero),
+            final=final,
         )
