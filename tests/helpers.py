@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -360,3 +361,16 @@ def with_testbed(monkeypatch: Any) -> None:
         return Testbed() if name == "testbed" else scenarios()[name]
 
     monkeypatch.setattr(round_module, "scenario_named", scenario_named)
+
+
+def session_members(sid: int) -> list[int]:
+    """Live processes of session ``sid`` (a child started with ``start_new_session``), from /proc."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import session_members
 
 from sims.ctrl_c import recorded_ctrl_c, sigint_held_back
 
@@ -152,18 +153,6 @@ def test_a_press_held_back_reaches_the_handler_when_the_block_ends() -> None:
 
 
 # -- the command line ------------------------------------------------------------------------
-def _session_members(sid: int) -> list[int]:
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == sid and fields[0] != "Z":
-            members.append(int(stat.parent.name))
-    return members
-
-
 def test_ctrl_c_while_the_agents_start_ends_the_round_without_a_traceback(tmp_path: Path) -> None:
     tag = f"ctrlcstart{os.getpid()}"
     child = subprocess.Popen(
@@ -192,8 +181,8 @@ def test_ctrl_c_while_the_agents_start_ends_the_round_without_a_traceback(tmp_pa
     assert err.strip() == "interrupted: round stopped, every agent ended"
     end = threading.Event()
     for _ in range(500):
-        if not _session_members(child.pid):
+        if not session_members(child.pid):
             break
         end.wait(0.02)
-    assert not _session_members(child.pid)
+    assert not session_members(child.pid)
     assert not any(p.name.startswith(f"diner_{tag}_") for p in Path("/dev/shm").iterdir())

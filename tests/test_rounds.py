@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import of_op, poll_for, poll_until, run_round, stop_within, wait_until, with_testbed
+from helpers import of_op, poll_for, poll_until, run_round, session_members, stop_within, wait_until, with_testbed
 
 from sims.rounds.commands import Auto, End, Gate, Pause, Resize, Resume, Scale, SignalAgent, Step, Timed
 from sims.rounds.config import RoundConfig
@@ -333,18 +333,6 @@ CTRL_C_SCRIPT = textwrap.dedent(
         sys.exit(130)
     """
 )
-
-
-def session_members(sid: int) -> list[int]:
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == sid and fields[0] != "Z":
-            members.append(int(stat.parent.name))
-    return members
 
 
 def segments(tag: str) -> set[str]:
