@@ -7,7 +7,7 @@ then loops: apply the commands the window sent, ``poll()`` the round every ~15 m
 forward each telemetry batch exactly once, in chunks of at most CHUNK_RECORDS records
 (so no single message takes the window long to receive). It sends, in order::
 
-    Started(layout)  Identities(...)  (Batch | Picture | LiveStats)...  Batch(final=True)  Ended(result)
+    Started(layout)  Identities(...)  (Batch | Picture | LiveStats)...  Picture(final=True)  Batch...  Ended(result)
 
 A :class:`~sims.live.picture.Picture` (at most one per frame of the window) is what the
 window draws: the host folds every record into its own live model anyway, so the window
@@ -72,11 +72,10 @@ class Identities:
 
 @attrs.frozen(eq=False)
 class Batch:
-    """New telemetry (EVENT_DTYPE). ``final``: written while the round was being torn down."""
+    """New telemetry (EVENT_DTYPE), in the order the host folded it."""
 
     events: np.ndarray
     dropped: int
-    final: bool = False
 
 
 @attrs.frozen
@@ -144,20 +143,18 @@ class _Serve:
         urgent = not isinstance(message, Batch | Ended)
         self.outbox.put(message, urgent=urgent, newest_only=isinstance(message, Picture))
 
-    def forward(self, final: bool = False) -> None:
-        """Send the records that arrived since the last call, in chunks; fold them into the picture."""
+    def forward(self, teardown: bool = False) -> None:
+        """Send the records that arrived since the last call, in chunks, and fold them into the
+        picture (not those of the ``teardown``: the final picture has been sent by then)."""
         new = self.round.batches_since(self.sent)
         self.sent += len(new)
         self.recent.extend(new)
         events = np.concatenate(new) if len(new) > 1 else new[0] if new else np.empty(0, dtype=EVENT_DTYPE)
-        if self.keeper is not None and self.round.model is not None and not final:
+        if self.keeper is not None and self.round.model is not None and not teardown:
             self.keeper.feed(events, self.round.model.t_ns)
         dropped = self.round.dropped()
         for at in range(0, len(events), CHUNK_RECORDS):
-            last = at + CHUNK_RECORDS >= len(events)
-            self.send(Batch(events[at : at + CHUNK_RECORDS], dropped, final and last))
-        if final and not len(events):
-            self.send(Batch(events, dropped, True))
+            self.send(Batch(events[at : at + CHUNK_RECORDS], dropped))
 
     def picture(self, final: bool) -> None:
         """Send the round's picture, at most once per PICTURE_EVERY_S unless it is the ``final`` one."""
@@ -204,7 +201,7 @@ class _Serve:
                 break
             self.commands(TICK_S)
         result = rnd.stop(rnd.end_reason or "requested")
-        self.forward(final=True)
+        self.forward(teardown=True)
         assert result is not None
         self.send(Ended(attrs.evolve(result, events=np.empty(0, dtype=EVENT_DTYPE))))
 
