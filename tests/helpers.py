@@ -7,6 +7,9 @@ Everything a spawned child runs lives here, at module level, so the child can im
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -374,3 +377,21 @@ def session_members(sid: int) -> list[int]:
         if int(fields[3]) == sid and fields[0] != "Z":
             members.append(int(stat.parent.name))
     return members
+
+
+def terminal_child(argv: list[str], cwd: Path, shm_tag: str) -> subprocess.Popen[str]:
+    """Start ``argv`` as a terminal would, in a session of its own, its segments tagged ``shm_tag``.
+
+    A runner that started us in the background has SIGINT ignored, and children inherit that:
+    the default is restored, so Ctrl-C (``os.killpg(child.pid, SIGINT)``) becomes KeyboardInterrupt.
+    """
+    return subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env={**os.environ, "DINER_SHM_TAG": shm_tag},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
+    )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import session_members
+from helpers import session_members, terminal_child
 
 from sims.ctrl_c import recorded_ctrl_c, sigint_held_back
 
@@ -155,16 +155,8 @@ def test_a_press_held_back_reaches_the_handler_when_the_block_ends() -> None:
 # -- the command line ------------------------------------------------------------------------
 def test_ctrl_c_while_the_agents_start_ends_the_round_without_a_traceback(tmp_path: Path) -> None:
     tag = f"ctrlcstart{os.getpid()}"
-    child = subprocess.Popen(
-        [sys.executable, "-m", "sims", "run", "dining", "--backend", "process", "--strategy", "ordered"],
-        cwd=tmp_path,
-        env={**os.environ, "DINER_SHM_TAG": tag},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 - as at a terminal
-    )
+    argv = [sys.executable, "-m", "sims", "run", "dining", "--backend", "process", "--strategy", "ordered"]
+    child = terminal_child(argv, tmp_path, tag)
     try:
         tick = threading.Event()
         # The round's memory exists before the first agent is started: press then.

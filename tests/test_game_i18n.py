@@ -170,15 +170,9 @@ def test_a_round_its_pause_and_its_results_are_drawn_in_chinese(app: Any) -> Non
 
 
 def test_the_deadlock_banner_is_chinese_and_the_switch_shows_on_the_next_frame(app: Any) -> None:
-    config = RoundConfig(
-        "dining",
-        backend="thread",
-        strategy="naive",
-        seconds=30,
-        seed=2,
-        params={"agents": 5, "think_ms": 2.0, "eat_ms": 2.0},
-    )
-    scene = arena(app, config)
+    from game.capture import DEADLOCK  # the round the capture shows deadlocking
+
+    scene = arena(app, DEADLOCK)
     frames(app, lambda: scene.session.ended)
     assert scene.session.deadlock is not None, scene.session.status
     frames(app)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import textwrap
 import threading
@@ -13,7 +12,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import of_op, poll_for, poll_until, run_round, session_members, stop_within, wait_until, with_testbed
+from helpers import (
+    of_op,
+    poll_for,
+    poll_until,
+    run_round,
+    session_members,
+    stop_within,
+    terminal_child,
+    wait_until,
+    with_testbed,
+)
 
 from sims.rounds.commands import Auto, End, Gate, Pause, Resize, Resume, Scale, SignalAgent, Step, Timed
 from sims.rounds.config import RoundConfig
@@ -343,18 +352,7 @@ def segments(tag: str) -> set[str]:
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_ctrl_c_ends_the_round_and_leaves_no_process_or_shared_memory(backend: str, tmp_path: Path) -> None:
     tag = f"ctrlc{os.getpid()}{backend}"
-    child = subprocess.Popen(
-        [sys.executable, "-c", CTRL_C_SCRIPT, backend],
-        cwd=tmp_path,
-        env={**os.environ, "DINER_SHM_TAG": tag},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        # A runner that started us in the background has SIGINT ignored, and children inherit
-        # that: restore the default, as at a terminal, so Ctrl-C becomes KeyboardInterrupt.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
-    )
+    child = terminal_child([sys.executable, "-c", CTRL_C_SCRIPT, backend], tmp_path, tag)
     try:
         assert child.stdout is not None
         line = child.stdout.readline().split()
