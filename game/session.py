@@ -1,12 +1,12 @@
 """The window's side of one round: its engine host, the picture it draws, the records it keeps.
 
-Once per frame :meth:`RoundSession.ingest` takes what the host sent (never waiting, and
-spending at most RECEIVE_BUDGET_S on it). The host folds every record into its own live
-model and sends a :class:`~sims.live.picture.Picture` per frame: that is what the views draw.
-The window keeps every record (the batches) for the results and the export, folding none.
-The picture freezes when it shows a deadlock or the round ends: the host sends its last
-picture before tearing the round down, so nothing written while agents are being stopped
-is drawn as if the round still ran.
+Once per frame :meth:`RoundSession.ingest` takes what the host sent (never waiting). The
+host folds every record into its own live model and sends a
+:class:`~sims.live.picture.Picture` per frame: that is what the views draw. The records
+themselves come once, with the result, when the round has ended (for the results and the
+export). The picture freezes when it shows a deadlock or the round ends: the host sends its
+last picture before tearing the round down, so nothing written while agents are being
+stopped is drawn as if the round still ran.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 
 from game.livestats import Rates
 from game.standby import StandbyHost
-from sims.host import Batch, Ended, EngineHost, Failed, Identities, LiveStats, Refused, Started, with_events
+from sims.host import Ended, EngineHost, Failed, Identities, LiveStats, Refused, Started
 from sims.live import Deadlock, Snapshot
 from sims.live.picture import Picture
 from sims.rounds.config import RoundConfig
@@ -27,11 +27,7 @@ from sims.rounds.layout import AgentIdentity, RoundLayout
 from sims.rounds.result import RoundResult
 
 NOTICE_S = 6.0
-# Receiving per frame: records are kept for the results, not drawn, so while the round is
-# live they get a small share of the frame and the rest waits, in order, in the host's outbox.
-# Once the picture is final the window catches up faster (the results wait for every record).
-RECEIVE_BUDGET_S = 0.0015
-CATCH_UP_BUDGET_S = 0.010
+RECEIVE_BUDGET_S = 0.002  # receiving per frame at most (a picture is one message: it never waits for more)
 
 
 @attrs.define
@@ -53,9 +49,6 @@ class RoundSession:
         self.picture: Picture | None = None
         self.started_ns = 0
         self.identities: tuple[AgentIdentity, ...] = ()
-        self.batches: list[np.ndarray] = []
-        self.records = 0
-        self.dropped = 0
         self.live_stats: LiveStats | None = None
         self.result: RoundResult | None = None
         self.error: str | None = None
@@ -67,7 +60,7 @@ class RoundSession:
     # -- per frame ------------------------------------------------------------------------
     def ingest(self, dt: float) -> None:
         """Take what the host sent (within the frame's budget), age notices."""
-        for message in self.host.poll(CATCH_UP_BUDGET_S if self.frozen else RECEIVE_BUDGET_S):
+        for message in self.host.poll(RECEIVE_BUDGET_S):
             self._on(message)
         self.notices = [attrs.evolve(n, left_s=n.left_s - dt) for n in self.notices if n.left_s > dt]
 
@@ -81,11 +74,6 @@ class RoundSession:
                     self.standby.refill()  # warm the next round's host now that this one runs
             case Identities():
                 self.identities = message.identities
-            case Batch():
-                self.dropped = max(self.dropped, message.dropped)
-                if len(message.events):
-                    self.batches.append(message.events)
-                    self.records += len(message.events)
             case Picture():
                 self._picture(message)
             case LiveStats():
@@ -93,8 +81,7 @@ class RoundSession:
             case Refused():
                 self.notices.append(Notice(f"refused '{message.command}': {message.reason}"))
             case Ended():
-                self.result = with_events(message.result, self.batches)
-                self.dropped = max(self.dropped, self.result.dropped)
+                self.result = message.result
                 self.identities = self.result.identities
                 self.host.close()
             case Failed():
@@ -113,6 +100,20 @@ class RoundSession:
         if self.picture is not None and (self.picture.final or self.picture.snapshot.deadlock is not None):
             return True
         return self.ended
+
+    @property
+    def records(self) -> int:
+        """Records the round has written so far (as the host has folded them)."""
+        if self.result is not None:
+            return len(self.result.events)
+        return self.picture.snapshot.records if self.picture is not None else 0
+
+    @property
+    def dropped(self) -> int:
+        """Telemetry records lost to full rings (should read 0)."""
+        if self.result is not None:
+            return self.result.dropped
+        return self.picture.dropped if self.picture is not None else 0
 
     @property
     def deadlock(self) -> Deadlock | None:
@@ -155,7 +156,7 @@ class RoundSession:
         if snap is not None and snap.deadlock is not None:
             return "deadlocked"
         if self.frozen:
-            return "ending"  # the last picture is in; records still arriving for the results
+            return "ending"  # the last picture is in; the agents are being stopped, the result is coming
         return "paused" if snap is not None and snap.paused else "running"
 
     @property

@@ -3,20 +3,21 @@
 The window never runs agents and never blocks on them. It starts an :class:`EngineHost`,
 which spawns a host process (explicit ``spawn``/``forkserver`` context, never the global
 start method; nothing graphical is imported there). The host starts the round's agents,
-then loops: apply the commands the window sent, ``poll()`` the round every ~15 ms and
-forward each telemetry batch exactly once, in chunks of at most CHUNK_RECORDS records
-(so no single message takes the window long to receive). It sends, in order::
+then loops: apply the commands the window sent, ``poll()`` the round every ~15 ms, fold
+the new records into its live model and send a picture of it. It sends, in order::
 
-    Started(layout)  Identities(...)  (Batch | Picture | LiveStats)...  Picture(final=True)  Batch...  Ended(result)
+    Started(layout)  Identities(...)  (Picture | LiveStats | Refused)...  Picture(final=True)  Ended(result)
 
 A :class:`~sims.live.picture.Picture` (at most one per frame of the window) is what the
-window draws: the host folds every record into its own live model anyway, so the window
-keeps the records for the results and the export but folds none of them. The last picture
+window draws: the host folds every record into its own live model anyway. The last picture
 is sent before the round is torn down, so what agents write while being stopped is never
 drawn as if the round still ran.
 
-``Ended.result`` is the :class:`RoundResult` without its events: the window already has
-every one of them (the batches) and puts them back with :func:`with_events`.
+The records themselves stay in the host until the round has ended: ``Ended`` names the
+shared-memory block they wait in (:mod:`sims.handoff`), and :meth:`EngineHost.poll` hands
+the window the complete :class:`RoundResult`, every record included. A host made with
+``live_records=True`` also streams them as they come, in :class:`Batch` chunks of at most
+CHUNK_RECORDS (for tools that want the raw stream live; the window does not).
 
 Whatever ends the window (closing it, Ctrl-C, an exception, SIGKILL) ends the host: it
 sees its end of the pipe close, or its parent change, and stops the round, which stops
@@ -38,6 +39,7 @@ import attrs
 import numpy as np
 
 from sims.ctrl_c import sigint_held_back
+from sims.handoff import RecordsHandoff, RecordsLost, discard, leave, take
 from sims.live.picture import Picture, PictureKeeper
 from sims.outbox import Outbox, WindowGone
 from sims.rounds.commands import Command, End, parse_command
@@ -48,13 +50,14 @@ from sims.telemetry import EVENT_DTYPE
 
 TICK_S = 0.015  # how often the host polls the round when no command arrives
 PICTURE_EVERY_S = 1 / 60  # at most one picture per frame of the window
-CHUNK_RECORDS = 4_096  # records per Batch message at most (~100 kB: fits the pipe's 208 kB socket buffer, so
-# the window never waits inside recv() for the host to be scheduled and write the rest)
+CHUNK_RECORDS = 4_096  # records per live Batch message at most (~100 kB: fits the pipe's 208 kB socket
+# buffer, so a reader never waits inside recv() for the host to be scheduled and write the rest)
 STATS_EVERY_S = 0.5  # how often the host sends rolling statistics
 STATS_WINDOW_S = 2.0  # the rolling window they cover (at most)
 STATS_EVENTS = 40_000  # and at most this many of the newest records, so a busy round stays cheap
 CLOSE_S = 8.0  # how long close() lets the host stop its round before terminating it
 FLUSH_S = 30.0  # how long the host keeps sending what is queued to a window that still reads
+TAKE_S = 60.0  # how long the host keeps the round's records for a window that has not taken them
 
 
 # -- messages host -> window ------------------------------------------------------------------
@@ -72,7 +75,7 @@ class Identities:
 
 @attrs.frozen(eq=False)
 class Batch:
-    """New telemetry (EVENT_DTYPE), in the order the host folded it."""
+    """New telemetry (EVENT_DTYPE), in the order the host folded it (``live_records`` hosts only)."""
 
     events: np.ndarray
     dropped: int
@@ -95,7 +98,11 @@ class Refused:
 
 @attrs.frozen
 class Ended:
-    result: RoundResult  # events left out: see with_events()
+    """The round's result. From the host its events are left out (``records`` names where they
+    wait); :meth:`EngineHost.poll` puts them back, so what callers get is complete."""
+
+    result: RoundResult
+    records: RecordsHandoff = attrs.field(factory=RecordsHandoff)
 
 
 @attrs.frozen
@@ -104,12 +111,6 @@ class Failed:
 
 
 Message = Started | Identities | Batch | Picture | LiveStats | Refused | Ended | Failed
-
-
-def with_events(result: RoundResult, batches: list[np.ndarray]) -> RoundResult:
-    """The result as the engine built it: every batch, sorted by time as ``Round`` sorts them."""
-    events = np.concatenate(batches) if batches else np.empty(0, dtype=EVENT_DTYPE)
-    return attrs.evolve(result, events=events[np.argsort(events["t_ns"], kind="stable")])
 
 
 # -- the host process ---------------------------------------------------------------------------
@@ -124,13 +125,15 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 class _Serve:
     """The host's side: owns the round, talks to the window."""
 
-    def __init__(self, config: RoundConfig, conn: Any, parent_pid: int, outbox: Outbox) -> None:
+    def __init__(self, begin: Begin, conn: Any, parent_pid: int, outbox: Outbox) -> None:
         from sims.rounds.round import Round
 
         self.conn = conn
         self.outbox = outbox
         self.parent_pid = parent_pid
-        self.round = Round(config)
+        self.live_records = begin.live_records
+        self.round = Round(begin.config)
+        self.handed: Any = None  # the shared memory the records wait in, once the round has ended
         self.sent = 0
         self.identified = False
         self.recent: list[np.ndarray] = []
@@ -144,17 +147,18 @@ class _Serve:
         self.outbox.put(message, urgent=urgent, newest_only=isinstance(message, Picture))
 
     def forward(self, teardown: bool = False) -> None:
-        """Send the records that arrived since the last call, in chunks, and fold them into the
-        picture (not those of the ``teardown``: the final picture has been sent by then)."""
+        """Fold the records that arrived since the last call into the picture (not those of the
+        ``teardown``: the final picture has been sent by then); stream them if asked to."""
         new = self.round.batches_since(self.sent)
         self.sent += len(new)
         self.recent.extend(new)
         events = np.concatenate(new) if len(new) > 1 else new[0] if new else np.empty(0, dtype=EVENT_DTYPE)
         if self.keeper is not None and self.round.model is not None and not teardown:
             self.keeper.feed(events, self.round.model.t_ns)
-        dropped = self.round.dropped()
-        for at in range(0, len(events), CHUNK_RECORDS):
-            self.send(Batch(events[at : at + CHUNK_RECORDS], dropped))
+        if self.live_records:
+            dropped = self.round.dropped()
+            for at in range(0, len(events), CHUNK_RECORDS):
+                self.send(Batch(events[at : at + CHUNK_RECORDS], dropped))
 
     def picture(self, final: bool) -> None:
         """Send the round's picture, at most once per PICTURE_EVERY_S unless it is the ``final`` one."""
@@ -162,7 +166,7 @@ class _Serve:
         if self.keeper is None or model is None or (not final and time.monotonic() < self.next_picture):
             return
         self.next_picture = time.monotonic() + PICTURE_EVERY_S
-        self.send(self.keeper.picture(model, final))
+        self.send(self.keeper.picture(model, self.round.dropped(), final))
 
     def commands(self, wait_s: float) -> None:
         """Apply what the window sent; waiting here (not sleeping) until the next tick."""
@@ -203,7 +207,23 @@ class _Serve:
         result = rnd.stop(rnd.end_reason or "requested")
         self.forward(teardown=True)
         assert result is not None
-        self.send(Ended(attrs.evolve(result, events=np.empty(0, dtype=EVENT_DTYPE))))
+        self.handed, records = leave(result.events)
+        self.send(Ended(attrs.evolve(result, events=np.empty(0, dtype=EVENT_DTYPE)), records))
+
+    def let_records_go(self) -> None:
+        """Keep the records' segment until the window has taken them (or is gone), then free it."""
+        if self.handed is None:
+            return
+        deadline = time.monotonic() + TAKE_S
+        try:
+            while os.getppid() == self.parent_pid and self.conn.poll(max(0.0, deadline - time.monotonic())):
+                if isinstance(self.conn.recv(), Taken):
+                    break
+        except (EOFError, OSError):
+            pass  # the window is gone
+        finally:
+            discard(self.handed)
+            self.handed = None
 
     def rolling_stats(self) -> None:
         """Every STATS_EVERY_S: statistics of the newest records, computed here, not in the window."""
@@ -232,9 +252,15 @@ class _Serve:
 
 @attrs.frozen
 class Begin:
-    """Window -> host, first message: the round to run."""
+    """Window -> host, first message: the round to run (and whether to stream its records live)."""
 
     config: RoundConfig
+    live_records: bool = False
+
+
+@attrs.frozen
+class Taken:
+    """Window -> host, last message: the round's records are copied out of the handoff."""
 
 
 def _warm_up(fork_server: bool) -> None:
@@ -252,7 +278,7 @@ def _warm_up(fork_server: bool) -> None:
         forkserver.ensure_running()
 
 
-def _await_begin(conn: Any, parent_pid: int) -> RoundConfig:
+def _await_begin(conn: Any, parent_pid: int) -> Begin:
     """Wait for the window to choose the round; anything else (End, a closed pipe) ends us."""
     while True:
         if os.getppid() != parent_pid:
@@ -262,13 +288,15 @@ def _await_begin(conn: Any, parent_pid: int) -> RoundConfig:
         except (EOFError, OSError):
             raise WindowGone() from None
         if isinstance(message, Begin):
-            return message.config
+            return message
         if message is not None:
             raise WindowGone()
 
 
-def serve(conn: Any, parent_pid: int, fork_server: bool = False) -> None:
+def serve(conn: Any, parent_pid: int, fork_server: bool = False, nice: int = 0) -> None:
     """Entry point of the host process: warm up, wait for ``Begin``, run that round."""
+    if nice:
+        os.nice(nice)  # before any thread or fork server starts: they inherit it
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the window, which closes us
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back while we started: see start()
     signal.signal(signal.SIGTERM, _on_sigterm)
@@ -276,9 +304,9 @@ def serve(conn: Any, parent_pid: int, fork_server: bool = False) -> None:
     outbox: Outbox | None = None
     try:
         _warm_up(fork_server)
-        config = _await_begin(conn, parent_pid)
+        begin = _await_begin(conn, parent_pid)
         outbox = Outbox(conn)
-        host = _Serve(config, conn, parent_pid, outbox)
+        host = _Serve(begin, conn, parent_pid, outbox)
         host.run()
     except (WindowGone, _Terminated):
         pass
@@ -291,6 +319,8 @@ def serve(conn: Any, parent_pid: int, fork_server: bool = False) -> None:
             host.round.stop("interrupted")
         if outbox is not None:
             outbox.close(FLUSH_S)  # what is queued still reaches a window that reads
+        if host is not None:
+            host.let_records_go()
         conn.close()
 
 
@@ -299,12 +329,23 @@ class EngineHost:
     """A round running in a host process. ``start()``, then ``poll()`` every frame, ``close()``.
 
     Made without a config, the host starts as a standby: it warms up (imports, and the fork
-    server if ``fork_server``) and waits until :meth:`begin` names the round.
+    server if ``fork_server``) and waits until :meth:`begin` names the round. With
+    ``live_records`` it also streams every record as it comes (:class:`Batch`). ``nice``: how
+    much nicer than its window the host runs (a window keeps its frames when they compete).
     """
 
-    def __init__(self, config: RoundConfig | None, start_method: str = "spawn", fork_server: bool = False) -> None:
+    def __init__(
+        self,
+        config: RoundConfig | None,
+        start_method: str = "spawn",
+        fork_server: bool = False,
+        live_records: bool = False,
+        nice: int = 0,
+    ) -> None:
         self.config = config
         self.fork_server = fork_server
+        self.live_records = live_records
+        self.nice = nice
         self._ctx = multiprocessing.get_context(start_method)
         self._conn: Any = None
         self._process: Any = None
@@ -328,13 +369,13 @@ class EngineHost:
             raise RuntimeError("an EngineHost starts once; make a new one for the next round")
         self._conn, child = self._ctx.Pipe(duplex=True)
         self._process = self._ctx.Process(
-            target=serve, args=(child, os.getpid(), self.fork_server), name="diner-host", daemon=False
+            target=serve, args=(child, os.getpid(), self.fork_server, self.nice), name="diner-host", daemon=False
         )
         with sigint_held_back():  # a Ctrl-C while the host still imports must not kill it mid-way
             self._process.start()
         child.close()
         if self.config is not None:
-            self.send(Begin(self.config))
+            self.send(Begin(self.config, self.live_records))
         # If this process exits without close() (an uncaught Ctrl-C, say), multiprocessing
         # joins the host at exit while the host may be blocked sending us a batch: hang up
         # first, so the host sees the window gone and stops. atexit runs this before that join.
@@ -345,7 +386,7 @@ class EngineHost:
         if self.config is not None:
             raise RuntimeError("this host already has its round")
         self.config = config
-        self.send(Begin(config))
+        self.send(Begin(config, self.live_records))
 
     def _hang_up(self) -> None:
         if self._conn is not None and not self._conn.closed:
@@ -414,10 +455,22 @@ class EngineHost:
             case Started():
                 self.layout, self.started_ns, self.host_pid = message.layout, message.started_ns, message.host_pid
             case Ended():
-                self.ended = message
+                message = self._with_records(message)
             case Failed():
                 self.failed = message
         return [message]
+
+    def _with_records(self, ended: Ended) -> Ended | Failed:
+        """The result with its records, copied out of the handoff (the host may then free it)."""
+        try:
+            events = take(ended.records)
+        except RecordsLost as exc:
+            self.failed = Failed(str(exc))
+            return self.failed
+        finally:
+            self.send(Taken())
+        self.ended = Ended(attrs.evolve(ended.result, events=events))
+        return self.ended
 
     def close(self, timeout: float = CLOSE_S) -> list[Message]:
         """Stop the round and join the host (terminating it on timeout). Returns what it still sent."""

@@ -76,6 +76,8 @@ def config(backend: str, **params: object) -> RoundConfig:
 
 @pytest.mark.parametrize("backend", ["thread", "process"])
 def test_a_round_runs_in_the_host_and_every_record_reaches_the_window(backend: str) -> None:
+    """The records come with the result, through shared memory that is gone afterwards (the
+    autouse fixture checks /dev/shm for the run's segments)."""
     with EngineHost(config(backend)) as host:
         layout = host.wait_started(60)
         assert layout.resource_named("seats").capacity == 3
@@ -88,10 +90,11 @@ def test_a_round_runs_in_the_host_and_every_record_reaches_the_window(backend: s
         got += drive(host, lambda m: any(isinstance(x, Ended) for x in m))
     pids = {i.pid for i in next(m for m in got if isinstance(m, Identities)).identities}
     assert (len(pids) == 4) == (backend == "process")
-    batches = [m.events for m in got if isinstance(m, Batch) and len(m.events)]
+    assert not any(isinstance(m, Batch) for m in got), "records are not streamed unless asked for"
     result = host.ended.result if host.ended else None
-    assert result is not None and result.end_reason == "requested" and len(result.events) == 0
-    events = np.concatenate(batches)
+    assert result is not None and result.end_reason == "requested"
+    events = result.events
+    assert len(events) and np.all(np.diff(events["t_ns"]) >= 0)
     seats = layout.resource_named("seats").index
     caps = events[(events["op"] == Op.CAPACITY) & (events["resource"] == seats)]
     assert 1 in caps["value"].tolist() and caps["value"][0] == 3
@@ -117,6 +120,30 @@ def test_closing_mid_round_leaves_no_host_agent_or_shared_memory() -> None:
         host.close()
     assert not any(alive(p) for p in [host_pid, *agents])
     assert not any((Path("/dev/shm") / s).exists() for s in segments)
+
+
+def test_records_left_for_a_window_that_never_takes_them_are_freed_when_it_goes() -> None:
+    """The host keeps the round's records in shared memory until the window says it has
+    taken them; a window that closes its end instead must not leave the segment behind."""
+    host = EngineHost(config("process"))
+    host.start()
+    try:
+        host.wait_started(60)
+        host_pid = host.host_pid
+        assert host_pid is not None
+        host.send(cmd.End())
+        conn = host._conn  # read raw, as a window that dies before taking the records would
+        message = None
+        while not isinstance(message, Ended):
+            assert conn.poll(60), "the host did not end its round"
+            message = conn.recv()
+        segment = Path("/dev/shm") / message.records.segment
+        assert message.records.count > 0 and segment.exists() and len(message.result.events) == 0
+        conn.close()
+        assert wait_gone(host_pid, 30), "the host kept waiting for a window that had gone"
+        assert not segment.exists()
+    finally:
+        host.close()
 
 
 WINDOW = textwrap.dedent(
@@ -167,7 +194,7 @@ def test_pictures_add_up_to_the_records_and_batches_come_in_bounded_chunks() -> 
     from sims.live.picture import Picture
 
     busy = config("process", agents=8, think_ms=0.0, eat_ms=0.0)
-    with EngineHost(busy) as host:
+    with EngineHost(busy, live_records=True) as host:
         layout = host.wait_started(60)
         got = drive(host, lambda m: sum(isinstance(x, Picture) for x in m) >= 20)
         host.send(cmd.End())
@@ -175,6 +202,10 @@ def test_pictures_add_up_to_the_records_and_batches_come_in_bounded_chunks() -> 
     batches = [m.events for m in got if isinstance(m, Batch)]
     assert max(len(b) for b in batches) <= CHUNK_RECORDS
     events = np.concatenate(batches)
+    result = next(m for m in got if isinstance(m, Ended)).result
+    assert len(result.events) == len(events)  # the streamed records are the result's, each once
+    order = ["t_ns", "agent", "op"]
+    assert np.array_equal(np.sort(result.events, order=order), np.sort(events, order=order))
     pictures = [m for m in got if isinstance(m, Picture) and m.snapshot.records > 0]
     assert len(pictures) >= 10
     seats = layout.resource_named("seats").index

@@ -3,8 +3,9 @@
 A busy round writes over a million records a second. Folding them all a second time in
 the window cost most of a frame, so the host, which folds them anyway, sends the state
 they add up to instead: the live model's snapshot and the few numbers the window's views
-need beside it (permits out, gates reached, counters, the rolling wait histogram). The
-window still receives every record, for the results and the export, but folds none.
+need beside it (permits out, gates reached, counters, the rolling wait histogram, records
+lost). The records themselves reach the window once the round has ended, for the results
+and the export (see ``sims.host``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Picture:
     counters: Mapping[int, tuple[int, int]]  # counter resource → (last value, agent that wrote it)
     waits: np.ndarray  # wait histogram over the last two seconds (bins of sims.live.waits.EDGES_NS)
     waits_zero: int  # acquisitions in that window that did not wait
+    dropped: int = 0  # telemetry records lost to full rings so far
     final: bool = False  # the last picture of the round: sent before its teardown
 
 
@@ -64,7 +66,7 @@ class PictureKeeper:
             self.counters[int(record["resource"])] = (int(record["value"]), int(record["agent"]))
         self.waits.feed(events, now_ns)
 
-    def picture(self, model: LiveModel, final: bool = False) -> Picture:
+    def picture(self, model: LiveModel, dropped: int = 0, final: bool = False) -> Picture:
         counts, zero = self.waits.counts()
         return Picture(
             snapshot=model.snapshot(),
@@ -74,5 +76,6 @@ class PictureKeeper:
             counters=dict(self.counters),
             waits=np.asarray(counts).copy(),
             waits_zero=int(zero),
+            dropped=dropped,
             final=final,
         )
