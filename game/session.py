@@ -18,7 +18,7 @@ import attrs
 import numpy as np
 
 from game.livestats import Rates
-from game.standby import StandbyHost
+from game.standby import HOST_NICE, StandbyHost
 from sims.host import Ended, EngineHost, Failed, Identities, LiveStats, Refused, Started
 from sims.live import Deadlock, Snapshot
 from sims.live.picture import Picture
@@ -44,7 +44,7 @@ class RoundSession:
         if standby is not None:
             self.host, self.config = standby.take(config)
         else:
-            self.config, self.host = config, EngineHost(config)
+            self.config, self.host = config, EngineHost(config, nice=HOST_NICE)
         self.layout: RoundLayout | None = None
         self.picture: Picture | None = None
         self.started_ns = 0

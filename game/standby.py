@@ -6,9 +6,12 @@ imports the engine and starts a fork server that has the agent code loaded, so a
 round's agents are forked from it (``start_method="forkserver"``, which the round's
 configuration then says). After a round has started, the next standby is made.
 
-Process agents of a window round also run at the lowest priority (niceness 19; the command
-line's default is 5): they all get the same, so their contest is unchanged, and the window
-that shows them keeps its frames when they spin (measured in docs/benchmarks.md).
+Process agents of a window round also run under SCHED_IDLE (``agent_policy="idle"``; the
+command line's rounds run at niceness 5): they all get the same, so their contest is
+unchanged, and the window that shows them keeps its frames when they spin. The host itself
+runs a little nicer than the window (HOST_NICE): when both want a CPU, the frame goes first
+and the host, which has more than enough time between frames, drains after it (measured
+in docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import attrs
 from sims.host import EngineHost
 from sims.rounds.config import RoundConfig
 
-WINDOW_AGENT_NICE = 19
+HOST_NICE = 4
 
 
 class StandbyHost:
@@ -30,14 +33,13 @@ class StandbyHost:
     def refill(self) -> None:
         """Start warming the next host, unless one is already waiting."""
         if self._host is None:
-            self._host = EngineHost(None, fork_server=True)
+            self._host = EngineHost(None, fork_server=True, nice=HOST_NICE)
             self._host.start()
 
     def take(self, config: RoundConfig) -> tuple[EngineHost, RoundConfig]:
         """A host running ``config`` (the warm one if there is one), and the config it runs."""
         if config.backend == "process":
-            nice = max(config.agent_nice, WINDOW_AGENT_NICE)
-            config = attrs.evolve(config, start_method="forkserver", agent_nice=nice)
+            config = attrs.evolve(config, start_method="forkserver", agent_policy="idle")
         self.refill()
         host, self._host = self._host, None
         assert host is not None

@@ -221,20 +221,21 @@ def test_pictures_add_up_to_the_records_and_batches_come_in_bounded_chunks() -> 
 
 
 def test_a_standby_host_warms_up_then_runs_the_round_it_is_given_with_forked_agents() -> None:
-    from game.standby import StandbyHost
+    from game.standby import HOST_NICE, StandbyHost
 
     standby = StandbyHost()
     standby.refill()
     host, chosen = standby.take(config("process"))
     assert chosen.start_method == "forkserver"  # what the round's configuration says it did
-    assert chosen.agent_nice == 19
+    assert chosen.agent_policy == "idle"
     try:
         layout = host.wait_started(60)
         assert len(layout.agents) == 4
         got = drive(host, lambda m: any(isinstance(x, Identities) for x in m))
         identities = next(m for m in got if isinstance(m, Identities)).identities
         assert len({i.pid for i in identities}) == 4 and host.host_pid not in {i.pid for i in identities}
-        assert all(os.getpriority(os.PRIO_PROCESS, i.pid) == 19 for i in identities)
+        assert all(os.sched_getscheduler(i.pid) == os.SCHED_IDLE for i in identities)
+        assert os.getpriority(os.PRIO_PROCESS, host.host_pid or 0) == os.getpriority(os.PRIO_PROCESS, 0) + HOST_NICE
     finally:
         host.close()
         standby.refill()  # a standby never given a round ...

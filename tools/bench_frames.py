@@ -122,7 +122,7 @@ def busy_frames(app: Any, agents: int, backend: str, frames: int) -> dict[str, A
     records = session.records
     out: dict[str, Any] = dict(run_frames(app, frames))
     out |= {"records": session.records - records, "lost": session.dropped, "status": session.status}
-    out |= {"nice": session.config.agent_nice, "start_method": session.config.start_method}
+    out |= {"policy": session.config.agent_policy, "start_method": session.config.start_method}
     app.scenes.pop()
     return out
 
@@ -171,7 +171,7 @@ def report(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.platform()}, load average {os.getloadavg()[0]:.1f}",
         f"round: dining/waiter, {opts.agents} philosophers, {opts.backend} backend (agents: "
-        f"{busy['start_method']}, nice {busy['nice']}), think_ms=0, eat_ms=0; "
+        f"{busy['start_method']}, scheduling policy {busy['policy']}), think_ms=0, eat_ms=0; "
         f"{opts.frames} frames at Clock.tick(60), headless (SDL dummy)",
         "",
         "| measurement | p50 | p99 | vs empty frame (p50 / p99) |",

@@ -39,6 +39,7 @@ class AgentRun:
     step_labels: dict[str, int]
     counted_states: frozenset[int]
     nice: int
+    idle: bool
 
     def _setup(
         self,
@@ -50,9 +51,11 @@ class AgentRun:
         labels: dict[str, int],
         counted_states: frozenset[int] = frozenset(),
         nice: int = 0,
+        idle: bool = False,
     ) -> None:
         self.counted_states = counted_states
         self.nice = nice
+        self.idle = idle
         self.body = body
         self.index = index
         self.runtime = runtime
@@ -70,6 +73,8 @@ class AgentRun:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             if self.nice:
                 os.nice(self.nice)
+            if self.idle:  # run only on CPU time nobody else wants (see RoundConfig.agent_policy)
+                os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         writer = self.runtime.bind(self.index, self.index)
         writer.emit(_START, os.getpid())
         me = Me(

@@ -10,6 +10,7 @@ from sims.rounds.commands import Timed
 
 BACKENDS = ("thread", "process")
 START_METHODS = ("spawn", "forkserver")
+AGENT_POLICIES = ("normal", "idle")
 MAX_SECONDS = 24 * 3600.0
 
 
@@ -49,6 +50,11 @@ class RoundConfig:
     # draining telemetry, the window drawing it) keeps up on a busy machine. Contention among
     # the agents themselves is unchanged.
     agent_nice: int = attrs.field(default=5, validator=[attrs.validators.ge(0), attrs.validators.le(19)])
+    # "idle": process agents run under Linux's SCHED_IDLE policy, only on CPU time no other
+    # task wants, so a window drawing them is never kept waiting by them (a nice value still
+    # competes: 64 agents at niceness 19 weigh almost as much as one normal task). All agents
+    # alike, so their contest is unchanged; they get less of a machine that is busy elsewhere.
+    agent_policy: str = attrs.field(default="normal", validator=attrs.validators.in_(AGENT_POLICIES))
     ring_capacity: int | None = None  # records per agent ring; None: share RING_BUDGET among agents
     detail: bool = True  # record agents' labelled steps (states are always recorded)
     gated: bool = False  # start with every agent held at its first labelled step
@@ -70,6 +76,7 @@ class RoundConfig:
             "stop_on_deadlock": self.stop_on_deadlock,
             "start_method": self.start_method,
             "agent_nice": self.agent_nice,
+            "agent_policy": self.agent_policy,
             "ring_capacity": self.ring_capacity,
             "detail": self.detail,
             "gated": self.gated,

@@ -192,6 +192,7 @@ class Round:
                     labels=labels,
                     counted_states=states,
                     nice=self.config.agent_nice,
+                    idle=self.config.agent_policy == "idle",
                 )  # type: ignore[call-arg]
             )
 
