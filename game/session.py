@@ -17,6 +17,7 @@ from pathlib import Path
 import attrs
 import numpy as np
 
+from game import heap
 from game.livestats import Rates
 from game.standby import HOST_NICE, StandbyHost
 from sims.host import Ended, EngineHost, Failed, Identities, LiveStats, Refused, Started
@@ -54,6 +55,7 @@ class RoundSession:
         self.error: str | None = None
         self.notices: list[Notice] = []
         self.rates: Rates | None = None
+        heap.settle()  # the round's frames must not pay for a full collection of what came before
         if standby is None:
             self.host.start()
 

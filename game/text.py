@@ -77,6 +77,8 @@ class TextCache:
         font = self.font(size)
         if font.size(text)[0] <= width:
             return text
-        while text and font.size(text + "…")[0] > width:
-            text = text[:-1]
-        return text + "…"
+        fits, over = 0, len(text)  # the longest prefix that fits with the ellipsis: halve the range
+        while over - fits > 1:
+            middle = (fits + over) // 2
+            fits, over = (middle, over) if font.size(text[:middle] + "…")[0] <= width else (fits, middle)
+        return text[:fits] + "…"

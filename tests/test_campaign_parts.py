@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from game.campaign import Campaign, Picks
 from game.i18n import WINDOW, tr
@@ -77,3 +79,26 @@ def test_chinese_wraps_between_characters_and_english_at_spaces(monkeypatch: pyt
     assert not any(line.startswith(("，", "。", "：")) for line in zh)
     en = wrap(text, "Two cooks add their dishes to the same tally: read, add one, write back.", 16, 200)
     assert len(en) > 1 and "".join(en).replace(" ", "") == "Twocooksaddtheirdishestothesametally:read,addone,writeback."
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="abcXYZ 0123456789·.,:死锁哲学家叉子等待", max_size=60), st.integers(0, 320))
+def test_fitted_text_is_the_longest_prefix_that_fits_with_its_ellipsis(words: str, width: int) -> None:
+    import os
+
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    import pygame
+
+    from game.text import TextCache
+
+    pygame.font.init()
+    text = TextCache()
+    font = text.font(13)
+    fitted = text.fit(words, 13, width)
+    if font.size(words)[0] <= width:
+        assert fitted == words
+        return
+    kept = fitted.removesuffix("…")
+    assert fitted.endswith("…") and words.startswith(kept)
+    assert not kept or font.size(fitted)[0] <= width
+    assert font.size(words[: len(kept) + 1] + "…")[0] > width  # one more character would not fit

@@ -11,16 +11,21 @@ from game import palette
 from game.text import TextCache
 
 
-def sparkline(surface: Any, rect: Any, values: np.ndarray, top: float, colour: Any) -> None:
-    """``values`` (oldest first) scaled to ``top`` as a line filling ``rect``."""
+def sparklines(surface: Any, boxes: np.ndarray, values: np.ndarray, top: float, colours: Sequence[Any]) -> None:
+    """Row ``i`` of ``values`` (agents x samples, oldest first), scaled to ``top``, as a line
+    filling box ``i`` (x, y, w, h). The points of every line are worked out at once: a round
+    has up to 64 agents, and their charts are redrawn with every sample."""
     import pygame
 
-    pygame.draw.rect(surface, (30, 32, 40), rect)
-    if len(values) < 2 or top <= 0:
+    count, samples = values.shape
+    if samples < 2 or top <= 0:
         return
-    xs = np.linspace(rect.x, rect.right - 1, len(values))
-    ys = rect.bottom - 1 - np.clip(values / top, 0, 1) * (rect.h - 2)
-    pygame.draw.lines(surface, colour, False, list(zip(xs.tolist(), ys.tolist(), strict=True)), 2)
+    x, y, w, h = (boxes[:, i : i + 1].astype(np.float64) for i in range(4))
+    xs = x + (w - 1) * np.linspace(0.0, 1.0, samples)
+    ys = y + h - 1 - np.clip(values / top, 0.0, 1.0) * (h - 2)
+    points = np.stack([xs, ys], axis=-1).tolist()
+    for i in range(count):
+        pygame.draw.lines(surface, colours[i], False, points[i], 2)
 
 
 def gauge(surface: Any, text: TextCache, rect: Any, value: float | None, label: str) -> None:

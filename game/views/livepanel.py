@@ -10,7 +10,7 @@ from game import palette
 from game.i18n import Tr, english, term
 from game.session import RoundSession
 from game.text import TextCache
-from game.views.charts import gauge, histogram, sparkline
+from game.views.charts import gauge, histogram, sparklines
 from game.views.primitive import PrimitiveWidget, short_name
 from sims.live.waits import BUCKET_NS, EDGES_NS, bin_label
 
@@ -48,6 +48,7 @@ class LivePanel:
         self.widget = PrimitiveWidget(text, self.names.__getitem__)
         self._spark_key: tuple[int, int, int] | None = None
         self._spark: Any = None
+        self._spark_base = Layer()  # names and empty boxes: redrawn only when the panel's size changes
         self._summary_layer = Layer()
         self._waits_layer = Layer()
         self.operation = _operation_word(layout.scenario)
@@ -132,24 +133,37 @@ class LivePanel:
         key = (rates.samples, w, cell_h)
         if self._spark_key != key:
             self._spark_key = key
-            self._spark = pygame.Surface((w, rows * cell_h))  # opaque: blits faster than with alpha
-            self._spark.fill(palette.PANEL)
-            self._draw_sparklines(self._spark, rates.recent(), cols, cell_h)
+            size = (w, rows * cell_h)
+            if self._spark is None or self._spark.get_size() != size:
+                self._spark = pygame.Surface(size)  # opaque: blits faster than with alpha
+            boxes = self._spark_boxes(cols, w, cell_h)
+            self._spark_base.blit(self._spark, (w, cell_h), (0, 0), size, lambda base: self._draw_base(base, boxes))
+            recent = rates.recent()
+            top = float(recent.max()) if recent.size else 0.0
+            sparklines(self._spark, boxes, recent, top, [palette.agent_colour(a) for a in range(len(self.names))])
         surface.blit(self._spark, (x, y))
         return y + rows * cell_h + 4
 
-    def _draw_sparklines(self, target: Any, recent: np.ndarray, cols: int, cell_h: int) -> None:
+    def _spark_boxes(self, cols: int, w: int, cell_h: int) -> np.ndarray:
+        """Each agent's chart box (x, y, w, h) in a grid of ``cols`` columns, its name left of it."""
+        cell_w = w // cols
+        agents = np.arange(len(self.names))
+        boxes = np.empty((len(agents), 4), dtype=np.int64)
+        boxes[:, 0] = agents % cols * cell_w + _label_w(cell_h)
+        boxes[:, 1] = agents // cols * cell_h + 1
+        boxes[:, 2] = cell_w - _label_w(cell_h) - 6
+        boxes[:, 3] = cell_h - 3
+        return boxes
+
+    def _draw_base(self, target: Any, boxes: np.ndarray) -> None:
+        """What the charts are drawn over: each agent's name (if the rows are tall enough) and box."""
         import pygame
 
-        cell_w = target.get_width() // cols
-        top = float(recent.max()) if recent.size else 0.0
-        for a, name in enumerate(self.names):
-            cx, cy = (a % cols) * cell_w, (a // cols) * cell_h
-            label_w = 30 if cell_h >= 12 else 0
+        for name, (x, y, w, h) in zip(self.names, boxes.tolist(), strict=True):
+            label_w = _label_w(h + 3)
             if label_w:
-                self.text.draw(target, name, (cx, cy + cell_h / 2), 11, palette.DIM, anchor="midleft")
-            box = pygame.Rect(cx + label_w, cy + 1, cell_w - label_w - 6, cell_h - 3)
-            sparkline(target, box, recent[a] if recent.size else np.zeros(0), top, palette.agent_colour(a))
+                self.text.draw(target, name, (x - label_w, y + (h + 1) / 2), 11, palette.DIM, anchor="midleft")
+            pygame.draw.rect(target, (30, 32, 40), (x, y, w, h))
 
     def _waits(self, surface: Any, x: int, y: int, w: int) -> int:
         """The wait histogram, redrawn once per bucket of telemetry time (0.25 s) while the round
@@ -188,6 +202,11 @@ class LivePanel:
         index = focus if focus is not None else _default_focus(snap)
         taken = self.session.permits_out
         self.widget.draw(surface, rect, snap.resources[index], taken=int(taken[index]) if len(taken) else None)
+
+
+def _label_w(cell_h: int) -> int:
+    """Room for an agent's name beside its chart: none when the rows are too low to read it."""
+    return 30 if cell_h >= 12 else 0
 
 
 def _default_focus(snap: Any) -> int:
