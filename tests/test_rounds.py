@@ -88,6 +88,23 @@ def test_a_deadlock_can_be_left_running_until_the_duration() -> None:
     assert result.duration_s >= 0.8
 
 
+def test_a_snapshot_crosses_a_pipe_unchanged() -> None:
+    """The host pickles a snapshot for the window every frame (views pickle as their
+    constructors' arguments): one with holders, waiters and a deadlock comes back equal."""
+    import pickle
+
+    cfg = RoundConfig("dining", strategy="naive", seconds=30, params={"think_ms": 0.0, "eat_ms": 0.0})
+    with Round(cfg) as rnd:
+        rnd.start()
+        poll_until(rnd, lambda: rnd.model is not None and rnd.model.deadlock is not None, timeout=30)
+        assert rnd.model is not None
+        snap = rnd.model.snapshot()
+        rnd.stop()
+    assert snap.deadlock is not None and any(r.holders for r in snap.resources)
+    assert any(r.waiters for r in snap.resources) and any(a.holding for a in snap.agents)
+    assert pickle.loads(pickle.dumps(snap)) == snap
+
+
 def test_end_ends_the_round_now_and_on_schedule() -> None:
     result = run_round("dining", strategy="ordered", seconds=30, schedule=(Timed(0.3, End()),))
     assert result.end_reason == "requested"
