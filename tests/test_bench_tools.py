@@ -98,11 +98,12 @@ def test_the_frame_benchmark_runs_a_small_busy_round_and_reports_every_row(tmp_p
     args = [sys.executable, str(frames_tool), "--agents", "4", "--frames", "30", "--markdown", str(table)]
     out = subprocess.run(args, capture_output=True, text=True, timeout=300, check=True).stdout
     assert out.strip() == table.read_text().strip()
-    for row in ("empty frame (baseline", "busy frame (ingest", "busy frame, CPU time"):
+    for row in ("empty frame (baseline", "busy frame (ingest", "busy frame, CPU time", "waited for a CPU"):
         line = next(line for line in out.splitlines() if row in line)
         assert len(re.findall(r"\d+\.\d+ ms", line)) == 2, line
-    assert "(agents: forkserver, nice 19)" in out
-    assert re.search(r"records ingested: [1-9][\d,]* in", out)
+    assert "(agents: forkserver, scheduling policy idle)" in out
+    assert re.search(r"drawn from its pictures\): [1-9][\d,]* in", out)
+    assert re.search(r"results ready: \d+\.\d\d s from End to the result with all [1-9][\d,]* records", out)
     for way in ("the window's way", "cold"):
         line = next(line for line in out.splitlines() if f"round start, {way}" in line)
         assert len(re.findall(r"\d+\.\d\d s", line)) == 2, line

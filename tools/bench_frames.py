@@ -6,7 +6,10 @@ Measures, in one run on this machine:
 
 * frame time (telemetry ingest + live numbers + drawing, i.e. ``App.step``) over N frames of
   a dining round (waiter strategy, think_ms=0, eat_ms=0) paced by ``Clock.tick(60)``, p50/p99,
-  split into ingest (``scenes.update``) and draw; and the same for an empty scene (baseline);
+  split into ingest (``scenes.update``) and draw; and the same for an empty scene (baseline).
+  Beside wall time: the window thread's CPU time, and its run-queue delay (ready to run but
+  waiting for a CPU: ``/proc/thread-self/schedstat``), which is what wall time adds to CPU time;
+* results ready: from ending that round until the window has its result with every record;
 * round start: from asking for a round until the host reports it started (every agent up),
   for 5 agents and for the benchmark's agents, two ways: a cold host (``EngineHost.start()``,
   agents spawned: what ``diner run`` does) and the window's way (a standby host warmed while
@@ -41,25 +44,35 @@ def percentiles(ms: list[float]) -> tuple[float, float]:
     return float(np.percentile(values, 50)), float(np.percentile(values, 99))
 
 
+def run_queue_ns() -> int:
+    """Nanoseconds this thread has spent ready to run but waiting for a CPU (Linux schedstat)."""
+    try:
+        with open("/proc/thread-self/schedstat") as stat:
+            return int(stat.read().split()[1])
+    except OSError:
+        return 0  # no schedstat here: the column reads 0
+
+
 def run_frames(app: Any, count: int) -> dict[str, list[float]]:
     """``count`` real frames, paced by Clock.tick as the game is; per frame in ms: wall time
-    (``total``), its ingest part, and the CPU time this thread spent (``cpu``: without the time
-    the OS gave other processes)."""
-    out: dict[str, list[float]] = {"total": [], "ingest": [], "cpu": []}
+    (``total``), its ingest part, the CPU time this thread spent (``cpu``: without the time
+    the OS gave other processes) and the time it waited for a CPU (``queued``)."""
+    out: dict[str, list[float]] = {"total": [], "ingest": [], "cpu": [], "queued": []}
     for _ in range(count):
         dt = app.clock.tick(app.fps) / 1000.0
         events = app.pygame.event.get()
-        t0, c0 = time.perf_counter(), time.thread_time()
+        t0, c0, q0 = time.perf_counter(), time.thread_time(), run_queue_ns()
         for event in events:
             app.dispatch(event)
         app.scenes.update(dt)
         t1 = time.perf_counter()
         app.ui.update(dt)
         app.draw()
-        t2, c2 = time.perf_counter(), time.thread_time()
+        t2, c2, q2 = time.perf_counter(), time.thread_time(), run_queue_ns()
         out["total"].append((t2 - t0) * 1000)
         out["ingest"].append((t1 - t0) * 1000)
         out["cpu"].append((c2 - c0) * 1000)
+        out["queued"].append((q2 - q0) / 1e6)
     return out
 
 
@@ -123,8 +136,23 @@ def busy_frames(app: Any, agents: int, backend: str, frames: int) -> dict[str, A
     out: dict[str, Any] = dict(run_frames(app, frames))
     out |= {"records": session.records - records, "lost": session.dropped, "status": session.status}
     out |= {"policy": session.config.agent_policy, "start_method": session.config.start_method}
+    out |= results_ready(app, session)
     app.scenes.pop()
     return out
+
+
+def results_ready(app: Any, session: Any) -> dict[str, Any]:
+    """End the round as the player's End key does, then run frames until the result (with
+    every record) is in: seconds from asking to having it, and how many records came."""
+    from sims.rounds.commands import End
+
+    asked = time.perf_counter()
+    session.send(End())
+    end = time.monotonic() + 120
+    while session.result is None and session.error is None and time.monotonic() < end:
+        run_frames(app, 1)
+    result = session.result
+    return {"results_s": time.perf_counter() - asked, "result_records": len(result.events) if result else 0}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,6 +194,7 @@ def report(
     i50, i99 = percentiles(busy["ingest"])
     ec50, ec99 = percentiles(empty["cpu"])
     c50, c99 = percentiles(busy["cpu"])
+    q50, q99 = percentiles(busy["queued"])
     seconds = opts.frames / 60
     return [
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -179,13 +208,17 @@ def report(
         f"| empty frame (baseline: fill + UI) | {e50:.2f} ms | {e99:.2f} ms | 1.0× / 1.0× |",
         f"| busy frame (ingest + live numbers + draw) | {b50:.2f} ms | {b99:.2f} ms | "
         f"{b50 / e50:.1f}× / {b99 / e99:.1f}× |",
-        f"| of which receiving (host messages: pictures, record batches) | {i50:.2f} ms | {i99:.2f} ms | |",
+        f"| of which receiving (host messages: pictures, statistics) | {i50:.2f} ms | {i99:.2f} ms | |",
         f"| empty frame, CPU time of the window thread | {ec50:.2f} ms | {ec99:.2f} ms | 1.0× / 1.0× |",
         f"| busy frame, CPU time of the window thread | {c50:.2f} ms | {c99:.2f} ms | "
         f"{c50 / ec50:.1f}× / {c99 / ec99:.1f}× |",
+        f"| busy frame, time the window thread waited for a CPU (run queue) | {q50:.2f} ms | {q99:.2f} ms | |",
         "",
-        f"records ingested: {busy['records']:,} in {seconds:.0f} s ({busy['records'] / seconds:,.0f}/s); "
-        f"telemetry lost: {busy['lost']:,}; round status at the end: {busy['status']}",
+        f"records written during the frames (folded by the host, drawn from its pictures): {busy['records']:,} "
+        f"in {seconds:.0f} s ({busy['records'] / seconds:,.0f}/s); telemetry lost: {busy['lost']:,}; "
+        f"round status at the end: {busy['status']}",
+        f"results ready: {busy['results_s']:.2f} s from End to the result with all {busy['result_records']:,} "
+        "records in the window",
         f"round start, the window's way (standby host, forked agents): 5 agents {starts[5, True]:.2f} s; "
         f"{opts.agents} agents {starts[opts.agents, True]:.2f} s",
         f"round start, cold (EngineHost.start, spawned agents): 5 agents {starts[5, False]:.2f} s; "

@@ -261,8 +261,8 @@ class Round:
 
     def identities(self) -> tuple[AgentIdentity, ...]:
         """Each agent's real identity so far (pid, native thread id), as the result will give it."""
-        events = np.concatenate(self._batches) if self._batches else np.empty(0, dtype=EVENT_DTYPE)
-        return tuple(self._identity(a, events) for a in self._agents)
+        found = [_lifecycle(batch) for batch in self._batches]
+        return self._identities_in(np.concatenate(found) if found else np.empty(0, dtype=EVENT_DTYPE))
 
     # -- control --------------------------------------------------------------------------
     def command(self, command: cmd.Command) -> None:
@@ -426,7 +426,7 @@ class Round:
         return RoundResult(
             config=self.config,
             layout=self.layout,
-            identities=tuple(self._identity(a, events) for a in self._agents),
+            identities=self._identities_in(_lifecycle(events)),
             events=events,
             started_ns=self.started_ns,
             ended_ns=end,
@@ -437,6 +437,11 @@ class Round:
             stats=stats,
             scenario_stats=self.scenario.finish(self._world, self.layout, events),
         )
+
+    def _identities_in(self, lifecycle: np.ndarray) -> tuple[AgentIdentity, ...]:
+        """Each agent's identity, from the round's agent start and stop records (picked out of
+        the rest once: a busy round keeps millions of records, and 64 scans took seconds)."""
+        return tuple(self._identity(a, lifecycle) for a in self._agents)
 
     def _identity(self, agent: AgentRun, events: np.ndarray) -> AgentIdentity:
         mine = events[events["agent"] == agent.index]
@@ -455,3 +460,8 @@ class Round:
             stopped_ns=int(stops[-1]) if len(stops) else None,
             exit_code=None if is_thread else self._exit_codes.get(agent.index),
         )
+
+
+def _lifecycle(events: np.ndarray) -> np.ndarray:
+    """The agents' start and stop records among ``events`` (in their order)."""
+    return events[(events["op"] == Op.AGENT_START) | (events["op"] == Op.AGENT_STOP)]
