@@ -93,7 +93,7 @@ def test_names_and_counts_in_both_languages() -> None:
     assert status_text("ended (deadlock)", zh) == "已结束（死锁）"
     assert status_text("ended (deadlock)", english) == "ended (deadlock)"
     assert status_text("running", zh) == "运行中"
-    assert status_text("ending", zh) == "收尾中：正在停止各个智能体"
+    assert status_text("ending", zh) == "收尾中：正在停止智能体并统计本轮结果"
     assert term(zh, "state", "a state nobody named yet") == "a state nobody named yet"
 
 
