@@ -122,6 +122,16 @@ def test_over_capacity_across_a_semaphore_shrink_and_grow() -> None:
     assert sem.utilisation == pytest.approx(380 / 400)
 
 
+def test_statistics_cross_a_pipe_unchanged() -> None:
+    """The engine host pickles rolling statistics for the window (their values pickle as
+    their constructors' arguments): they come back equal, every nested value included."""
+    import pickle
+
+    computed = stats(SHRINK_GROW, layout(3, ("semaphore", 2)), 0, 200)
+    assert computed.agents and computed.resources and computed.wait_ms.count
+    assert pickle.loads(pickle.dumps(computed)) == computed
+
+
 def test_the_series_behind_the_numbers() -> None:
     series = resource_timeline(SHRINK_GROW, ResourceInfo(0, "r0", "semaphore", 2), 0, 200)
     assert series.t_ns.tolist() == [0, 10, 50, 80, 100, 120, 130, 150, 170, 190, 200]

@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
-import operator
-from typing import Any, TypeVar
-
 import attrs
 
-T = TypeVar("T")
-
-
-def pickled_by_constructor(cls: type[T]) -> type[T]:
-    """Pickle ``cls`` as the arguments of its constructor: unpickling then costs half of what
-    attrs' per-field ``__setstate__`` does, which counts for the ~130 views in each snapshot
-    the engine host sends the window (one a frame)."""
-    values = operator.attrgetter(*(field.name for field in attrs.fields(cls)))
-
-    def reduce(self: Any) -> tuple[type[T], tuple[Any, ...]]:
-        return cls, values(self)
-
-    cls.__reduce__ = reduce  # type: ignore[method-assign,assignment]
-    return cls
+from sims.pickling import pickled_by_constructor
 
 
 @pickled_by_constructor

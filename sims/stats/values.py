@@ -12,11 +12,14 @@ from typing import Any
 import attrs
 import numpy as np
 
+from sims.pickling import pickled_by_constructor
+
 NS_PER_MS = 1_000_000
 NS_PER_S = 1_000_000_000
 QUANTILES = (50.0, 95.0, 99.0)
 
 
+@pickled_by_constructor
 @attrs.frozen
 class Percentiles:
     """A distribution in ms: count, mean, p50, p95, p99 and max (numpy's linear percentiles)."""
@@ -111,6 +114,7 @@ class _SortedGroups:
         return np.where(self.counts > 0, low + (high - low) * (position - below), 0.0)
 
 
+@pickled_by_constructor
 @attrs.frozen
 class AgentStats:
     """What one agent achieved and endured in the window."""
@@ -126,6 +130,7 @@ class AgentStats:
     longest_wait_ms: float  # completed waits and waits still open at the window's end
 
 
+@pickled_by_constructor
 @attrs.frozen
 class ResourceStats:
     """How a lock or semaphore was used; ``over_capacity_ns`` must be 0 for a correct engine."""
