@@ -20,43 +20,56 @@ def _trim(start: Point, end: Point, from_start: float, from_end: float) -> tuple
     return a, b, math.atan2(uy, ux)
 
 
-def arrow(
-    surface: Any, colour: Any, start: Point, end: Point, from_start: float = 0, from_end: float = 0, width: int = 2
-) -> None:
-    """A line from ``start`` to ``end`` (shortened at both ends) with a head at ``end``."""
-    import pygame
+# What an arrow is made of: ("line", (a, b), width) and ("polygon", (corners...), 0). Working
+# the shapes out once and drawing them many times lets a view keep them while nothing moves.
+Shape = tuple[str, tuple[Point, ...], int]
 
+
+def arrow_shapes(start: Point, end: Point, from_start: float = 0, from_end: float = 0, width: int = 2) -> list[Shape]:
+    """A line from ``start`` to ``end`` (shortened at both ends) with a head at ``end``."""
     trimmed = _trim(start, end, from_start, from_end)
     if trimmed is None:
-        return
+        return []
     a, b, angle = trimmed
-    pygame.draw.line(surface, colour, a, b, width)
     size = 6 + 2 * width
     left = (b[0] - size * math.cos(angle - 0.45), b[1] - size * math.sin(angle - 0.45))
     right = (b[0] - size * math.cos(angle + 0.45), b[1] - size * math.sin(angle + 0.45))
-    pygame.draw.polygon(surface, colour, (b, left, right))
+    return [("line", (a, b), width), ("polygon", (b, left, right), 0)]
 
 
-def dashed(
-    surface: Any, colour: Any, start: Point, end: Point, from_start: float = 0, from_end: float = 0, dash: float = 8
-) -> None:
+def dashed_shapes(start: Point, end: Point, from_start: float = 0, from_end: float = 0, dash: float = 8) -> list[Shape]:
     """A dashed arrow: waiting for something that is not a single place (a semaphore)."""
-    import pygame
-
     trimmed = _trim(start, end, from_start, from_end)
     if trimmed is None:
-        return
+        return []
     a, b, angle = trimmed
     length = math.hypot(b[0] - a[0], b[1] - a[1])
     dash = max(dash, length / (2 * MAX_DASHES))  # long lines get longer dashes, not more of them
     ux, uy = math.cos(angle), math.sin(angle)
+    shapes: list[Shape] = []
     pos = 0.0
     while pos < length - dash:
         p = (a[0] + ux * pos, a[1] + uy * pos)
         q = (a[0] + ux * (pos + dash), a[1] + uy * (pos + dash))
-        pygame.draw.line(surface, colour, p, q, 2)
+        shapes.append(("line", (p, q), 2))
         pos += dash * 2
-    arrow(surface, colour, (b[0] - ux * 2, b[1] - uy * 2), b, 0, 0, 2)
+    return shapes + arrow_shapes((b[0] - ux * 2, b[1] - uy * 2), b, 0, 0, 2)
+
+
+def draw_shapes(surface: Any, colour: Any, shapes: list[Shape]) -> None:
+    import pygame
+
+    for kind, points, width in shapes:
+        if kind == "line":
+            pygame.draw.line(surface, colour, points[0], points[1], width)
+        else:
+            pygame.draw.polygon(surface, colour, points)
+
+
+def arrow(
+    surface: Any, colour: Any, start: Point, end: Point, from_start: float = 0, from_end: float = 0, width: int = 2
+) -> None:
+    draw_shapes(surface, colour, arrow_shapes(start, end, from_start, from_end, width))
 
 
 def edge_point(rect: Any, towards: Point) -> Point:

@@ -12,7 +12,7 @@ from typing import Any
 from game import palette
 from game.i18n import Tr, count, english
 from game.text import TextCache
-from game.views.arrows import arrow, dashed, edge_point
+from game.views.arrows import Shape, arrow_shapes, dashed_shapes, draw_shapes, edge_point
 from game.views.primitive import PrimitiveWidget, short_name, state_word
 from sims.live import Snapshot
 from sims.rounds.layout import RoundLayout
@@ -36,6 +36,7 @@ class TableView:
         self.centre: tuple[float, float] = (0.0, 0.0)
         self._fork_sprites: dict[tuple[Any, bool], Any] = {}
         self._discs: dict[tuple[Any, Any, int, int], Any] = {}  # a philosopher's body, per look
+        self._wait_shapes: dict[tuple[int, int, bool], list[Shape]] = {}  # per (agent, target, in a cycle)
         self._placed_for: tuple[int, ...] = ()
         self._placed = (0.0, 0.0, 0.0, 0.0)
         self.tr: Tr = english
@@ -50,6 +51,7 @@ class TableView:
         key = tuple(rect)
         if key != self._placed_for:
             self._placed_for, self._placed = key, self._layout(rect)
+            self._wait_shapes = {}
         return self._placed
 
     def _layout(self, rect: Any) -> tuple[float, float, float, float]:
@@ -118,13 +120,21 @@ class TableView:
             target = view.waiting_on
             if target < 0:
                 continue
-            start, body = self.agent_spots[a]
             in_cycle = a in cycle[0]
-            colour = palette.BAD if in_cycle else palette.WARN
-            if target == self.seats and self.seats_rect is not None:
-                dashed(surface, colour, start, edge_point(self.seats_rect, start), body, 4)
-            elif target in self.resource_spots:
-                arrow(surface, colour, start, self.resource_spots[target], body + 2, 12, 4 if in_cycle else 2)
+            key = (a, target, in_cycle)
+            shapes = self._wait_shapes.get(key)
+            if shapes is None:
+                shapes = self._wait_shapes[key] = self._wait_arrow(a, target, in_cycle)
+            draw_shapes(surface, palette.BAD if in_cycle else palette.WARN, shapes)
+
+    def _wait_arrow(self, a: int, target: int, in_cycle: bool) -> list[Shape]:
+        """Where agent ``a``'s arrow to ``target`` goes (worked out once per layout of the table)."""
+        start, body = self.agent_spots[a]
+        if target == self.seats and self.seats_rect is not None:
+            return dashed_shapes(start, edge_point(self.seats_rect, start), body, 4)
+        if target in self.resource_spots:
+            return arrow_shapes(start, self.resource_spots[target], body + 2, 12, 4 if in_cycle else 2)
+        return []
 
     def _fork(self, surface: Any, r: int, snap: Snapshot, cycle: tuple[set[int], set[int]]) -> None:
         import pygame
