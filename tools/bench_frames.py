@@ -1,11 +1,12 @@
 """Frame benchmark of the game window: a busy round drawn headless, against an empty frame.
 
-    python tools/bench_frames.py [--agents 64] [--frames 600] [--backend process] [--markdown FILE]
+    python tools/bench_frames.py [--agents 64] [--frames 600] [--backend process] [--pace-ms 0] [--markdown FILE]
 
 Measures, in one run on this machine:
 
 * frame time (telemetry ingest + live numbers + drawing, i.e. ``App.step``) over N frames of
-  a dining round (waiter strategy, think_ms=0, eat_ms=0) paced by ``Clock.tick(60)``, p50/p99,
+  a dining round (waiter strategy, think_ms = eat_ms = ``--pace-ms``, 0 by default: the stress
+  case) paced by ``Clock.tick(60)``, p50/p99,
   split into ingest (``scenes.update``) and draw; and the same for an empty scene (baseline).
   Beside wall time: the window thread's CPU time, and its run-queue delay (ready to run but
   waiting for a CPU: ``/proc/thread-self/schedstat``), which is what wall time adds to CPU time;
@@ -116,7 +117,7 @@ def launch_to_first_frame() -> float:
     return time.perf_counter() - started
 
 
-def busy_frames(app: Any, agents: int, backend: str, frames: int) -> dict[str, Any]:
+def busy_frames(app: Any, agents: int, backend: str, frames: int, pace_ms: float = 0.0) -> dict[str, Any]:
     from game.scenes.arena import ArenaScene
     from sims.rounds.config import RoundConfig
 
@@ -125,7 +126,7 @@ def busy_frames(app: Any, agents: int, backend: str, frames: int) -> dict[str, A
         backend=backend,
         strategy="waiter",
         seconds=frames / 60 + 120,
-        params={"agents": agents, "think_ms": 0.0, "eat_ms": 0.0},
+        params={"agents": agents, "think_ms": pace_ms, "eat_ms": pace_ms},
     )
     scene = app.scenes.push(ArenaScene(app, config))
     session = scene.session
@@ -160,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--agents", type=int, default=64)
     parser.add_argument("--frames", type=int, default=600)
     parser.add_argument("--backend", default="process", choices=("thread", "process"))
+    parser.add_argument("--pace-ms", type=float, default=0.0, help="the busy round's think_ms and eat_ms")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     parser.add_argument("--frames-only", action="store_true", help="skip the launch and round-start measurements")
     opts = parser.parse_args(argv)
@@ -176,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         app.scenes.push(Scene(app))
         empty = run_frames(app, opts.frames)
         app.scenes.pop()
-        busy = busy_frames(app, opts.agents, opts.backend, opts.frames)
+        busy = busy_frames(app, opts.agents, opts.backend, opts.frames, opts.pace_ms)
     finally:
         app.close()
     lines = report(opts, launch, starts, empty, busy)
@@ -200,7 +202,8 @@ def report(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.platform()}, load average {os.getloadavg()[0]:.1f}",
         f"round: dining/waiter, {opts.agents} philosophers, {opts.backend} backend (agents: "
-        f"{busy['start_method']}, scheduling policy {busy['policy']}), think_ms=0, eat_ms=0; "
+        f"{busy['start_method']}, scheduling policy {busy['policy']}), think_ms={opts.pace_ms:g}, "
+        f"eat_ms={opts.pace_ms:g}; "
         f"{opts.frames} frames at Clock.tick(60), headless (SDL dummy)",
         "",
         "| measurement | p50 | p99 | vs empty frame (p50 / p99) |",
