@@ -33,14 +33,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+# Nothing heavy at the top: run as a script, this file is what multiprocessing re-imports
+# (as __mp_main__) in every agent the fork server starts; importing numpy here made each of
+# them load it, which the game's own agents never do (and which slowed the round start).
 WARM_S = 3.0  # how long the standby host warms before the round is asked for
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 
 def percentiles(ms: list[float]) -> tuple[float, float]:
+    import numpy as np
+
     values = np.asarray(ms)
     return float(np.percentile(values, 50)), float(np.percentile(values, 99))
 
