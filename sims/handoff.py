@@ -6,9 +6,11 @@ the round has ended and then cross once: no pickling, no pipe, one copy on each 
 (through the pipe they cost the window about a millisecond of every frame, and the results
 of a busy round opened seconds late while the rest queued).
 
-The host owns the segment (named by :func:`sims.runtime.segment_name`, so test runs can
-attribute it): it creates it, and unlinks it once the window says it has taken the records
-or is gone. The window unlinks it as soon as it has copied it, whichever comes first.
+The window names the segment when it asks for the round (:func:`sims.runtime.segment_name`,
+so test runs can attribute it); the host creates it when the round ends, and unlinks it once
+the window says it has taken the records or is gone. The window unlinks it as soon as it has
+copied it, and once more when it closes the host (:func:`forget`): a host killed between
+making the segment and the window taking it cannot leave it behind.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from multiprocessing import shared_memory
 import attrs
 import numpy as np
 
-from sims.runtime import segment_name
 from sims.telemetry import EVENT_DTYPE
 
 
@@ -35,11 +36,11 @@ class RecordsLost(RuntimeError):
     """The records were not where the handoff said (the host gave up waiting, or died)."""
 
 
-def leave(events: np.ndarray) -> tuple[shared_memory.SharedMemory | None, RecordsHandoff]:
-    """Copy ``events`` into a new segment; the caller must :func:`discard` it in the end."""
+def leave(events: np.ndarray, name: str) -> tuple[shared_memory.SharedMemory | None, RecordsHandoff]:
+    """Copy ``events`` into a new segment called ``name``; the caller must :func:`discard` it."""
     if not len(events):
         return None, RecordsHandoff()
-    segment = shared_memory.SharedMemory(create=True, size=events.nbytes, name=segment_name())
+    segment = shared_memory.SharedMemory(create=True, size=events.nbytes, name=name)
     try:
         np.ndarray(events.shape, EVENT_DTYPE, buffer=segment.buf)[:] = events
     except BaseException:
@@ -61,6 +62,15 @@ def take(handoff: RecordsHandoff) -> np.ndarray:
     finally:
         discard(segment)
     return events
+
+
+def forget(name: str) -> None:
+    """Unlink the segment called ``name`` if it is still there (its host died holding it)."""
+    try:
+        segment = shared_memory.SharedMemory(name=name, create=False)
+    except FileNotFoundError:
+        return
+    discard(segment)
 
 
 def discard(segment: shared_memory.SharedMemory) -> None:

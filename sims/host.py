@@ -39,13 +39,14 @@ import attrs
 import numpy as np
 
 from sims.ctrl_c import sigint_held_back
-from sims.handoff import RecordsHandoff, RecordsLost, discard, leave, take
+from sims.handoff import RecordsHandoff, RecordsLost, discard, forget, leave, take
 from sims.live.picture import Picture, PictureKeeper
 from sims.outbox import Outbox, WindowGone
 from sims.rounds.commands import Command, End, parse_command
 from sims.rounds.config import RoundConfig
 from sims.rounds.layout import AgentIdentity, RoundLayout
 from sims.rounds.result import RoundResult
+from sims.runtime import segment_name
 from sims.telemetry import EVENT_DTYPE
 
 TICK_S = 0.015  # how often the host polls the round when no command arrives
@@ -132,6 +133,7 @@ class _Serve:
         self.outbox = outbox
         self.parent_pid = parent_pid
         self.live_records = begin.live_records
+        self.records_segment = begin.records_segment
         self.round = Round(begin.config)
         self.handed: Any = None  # the shared memory the records wait in, once the round has ended
         self.sent = 0
@@ -207,7 +209,7 @@ class _Serve:
         result = rnd.stop(rnd.end_reason or "requested")
         self.forward(teardown=True)
         assert result is not None
-        self.handed, records = leave(result.events)
+        self.handed, records = leave(result.events, self.records_segment)
         self.send(Ended(attrs.evolve(result, events=np.empty(0, dtype=EVENT_DTYPE)), records))
 
     def let_records_go(self) -> None:
@@ -252,9 +254,11 @@ class _Serve:
 
 @attrs.frozen
 class Begin:
-    """Window -> host, first message: the round to run (and whether to stream its records live)."""
+    """Window -> host, first message: the round to run, what to call the shared memory its
+    records are handed over in, and whether to stream them live too."""
 
     config: RoundConfig
+    records_segment: str
     live_records: bool = False
 
 
@@ -346,6 +350,7 @@ class EngineHost:
         self.fork_server = fork_server
         self.live_records = live_records
         self.nice = nice
+        self.records_segment = segment_name()  # where the host will leave the round's records
         self._ctx = multiprocessing.get_context(start_method)
         self._conn: Any = None
         self._process: Any = None
@@ -375,7 +380,7 @@ class EngineHost:
             self._process.start()
         child.close()
         if self.config is not None:
-            self.send(Begin(self.config, self.live_records))
+            self.send(Begin(self.config, self.records_segment, self.live_records))
         # If this process exits without close() (an uncaught Ctrl-C, say), multiprocessing
         # joins the host at exit while the host may be blocked sending us a batch: hang up
         # first, so the host sees the window gone and stops. atexit runs this before that join.
@@ -386,7 +391,7 @@ class EngineHost:
         if self.config is not None:
             raise RuntimeError("this host already has its round")
         self.config = config
-        self.send(Begin(config, self.live_records))
+        self.send(Begin(config, self.records_segment, self.live_records))
 
     def _hang_up(self) -> None:
         if self._conn is not None and not self._conn.closed:
@@ -395,6 +400,8 @@ class EngineHost:
             self._process.join(CLOSE_S)
             if self._process.exitcode is None:
                 self._process.terminate()
+                self._process.join(JOIN_TERMINATED_S)
+        forget(self.records_segment)
 
     def wait_started(self, timeout: float = 10.0) -> RoundLayout:
         """Block until the round has started (for tools and tests; the window polls instead)."""
@@ -492,6 +499,7 @@ class EngineHost:
             self._process.join()
         self._process.close()
         self._process = None
+        forget(self.records_segment)  # the host may have died holding the round's records
         atexit.unregister(self._hang_up)
         return rest
 

@@ -146,6 +146,31 @@ def test_records_left_for_a_window_that_never_takes_them_are_freed_when_it_goes(
         host.close()
 
 
+def test_records_left_by_a_host_killed_before_the_window_took_them_are_freed_on_close() -> None:
+    """The window named the segment, so closing the host frees it even when the host was
+    SIGKILLed holding it (nobody else would: the host never got to its own cleanup)."""
+    host = EngineHost(config("process"))
+    host.start()
+    try:
+        host.wait_started(60)
+        host_pid = host.host_pid
+        assert host_pid is not None
+        host.send(cmd.End())
+        conn = host._conn  # read raw: the window has not taken the records yet
+        message = None
+        while not isinstance(message, Ended):
+            assert conn.poll(60), "the host did not end its round"
+            message = conn.recv()
+        segment = Path("/dev/shm") / message.records.segment
+        assert message.records.segment == host.records_segment and segment.exists()
+        os.kill(host_pid, signal.SIGKILL)
+        assert wait_gone(host_pid, 30)
+        assert segment.exists(), "the host died before freeing it"
+    finally:
+        host.close()
+    assert not segment.exists()
+
+
 WINDOW = textwrap.dedent(
     """
     import json, sys
