@@ -33,7 +33,10 @@ RECEIVE_BUDGET_S = 0.002  # receiving per frame at most (a picture is one messag
 
 @attrs.define
 class Notice:
-    text: str
+    """A command the round refused, and why (the engine's words), shown for NOTICE_S seconds."""
+
+    command: str
+    reason: str
     left_s: float = NOTICE_S
 
 
@@ -81,7 +84,7 @@ class RoundSession:
             case LiveStats():
                 self.live_stats = message
             case Refused():
-                self.notices.append(Notice(f"refused '{message.command}': {message.reason}"))
+                self.notices.append(Notice(message.command, message.reason))
             case Ended():
                 self.result = message.result
                 self.identities = self.result.identities

@@ -150,6 +150,11 @@ def test_a_round_its_pause_and_its_results_are_drawn_in_chinese(app: Any) -> Non
     assert scene.controls["pause"].text == "暂停（P）" and scene.controls["backend"].text == "改用进程（B）"
     assert scene.controls["speed_label"].text == zh("arena.speed", factor=1.0, pace=zh("arena.as_set"))
 
+    session.send("resize nothing 2")  # a command the round refuses: the notice says so in Chinese
+    frames(app, lambda: bool(session.notices))
+    frames(app)
+    assert any(t.startswith("未执行“resize nothing 2”：") for t in app.text.texts())
+
     app.scenes.push(PauseScene(app, session))
     frames(app, lambda: session.snapshot().paused)
     frames(app)

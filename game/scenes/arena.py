@@ -350,7 +350,8 @@ class ArenaScene(Scene):
         if self.session is None:
             return
         for i, notice in enumerate(self.session.notices[-3:]):
-            self.app.text.draw(surface, notice.text, (rect.x + 14, rect.y + 4 + 20 * i), 14, palette.WARN)
+            line = self.tr("arena.refused", command=notice.command, reason=notice.reason)
+            self.app.text.draw(surface, line, (rect.x + 14, rect.y + 4 + 20 * i), 14, palette.WARN)
 
 
 def status_text(status: str, tr: Tr) -> str:
