@@ -122,6 +122,16 @@ def test_closing_mid_round_leaves_no_host_agent_or_shared_memory() -> None:
     assert not any((Path("/dev/shm") / s).exists() for s in segments)
 
 
+def ended_untaken(host: EngineHost) -> Ended:
+    """Read the host's messages raw until its Ended, leaving the records where it put them
+    (``poll()`` would take them at once)."""
+    message = None
+    while not isinstance(message, Ended):
+        assert host._conn.poll(60), "the host did not end its round"
+        message = host._conn.recv()
+    return message
+
+
 def test_records_left_for_a_window_that_never_takes_them_are_freed_when_it_goes() -> None:
     """The host keeps the round's records in shared memory until the window says it has
     taken them; a window that closes its end instead must not leave the segment behind."""
@@ -132,14 +142,10 @@ def test_records_left_for_a_window_that_never_takes_them_are_freed_when_it_goes(
         host_pid = host.host_pid
         assert host_pid is not None
         host.send(cmd.End())
-        conn = host._conn  # read raw, as a window that dies before taking the records would
-        message = None
-        while not isinstance(message, Ended):
-            assert conn.poll(60), "the host did not end its round"
-            message = conn.recv()
+        message = ended_untaken(host)  # as a window that dies before taking the records would
         segment = Path("/dev/shm") / message.records.segment
         assert message.records.count > 0 and segment.exists() and len(message.result.events) == 0
-        conn.close()
+        host._conn.close()
         assert wait_gone(host_pid, 30), "the host kept waiting for a window that had gone"
         assert not segment.exists()
     finally:
@@ -156,11 +162,7 @@ def test_records_left_by_a_host_killed_before_the_window_took_them_are_freed_on_
         host_pid = host.host_pid
         assert host_pid is not None
         host.send(cmd.End())
-        conn = host._conn  # read raw: the window has not taken the records yet
-        message = None
-        while not isinstance(message, Ended):
-            assert conn.poll(60), "the host did not end its round"
-            message = conn.recv()
+        message = ended_untaken(host)
         segment = Path("/dev/shm") / message.records.segment
         assert message.records.segment == host.records_segment and segment.exists()
         os.kill(host_pid, signal.SIGKILL)
