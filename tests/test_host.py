@@ -5,6 +5,7 @@ Waiting for a process to end uses a pidfd (readable when the process exits), nev
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -122,54 +124,45 @@ def test_closing_mid_round_leaves_no_host_agent_or_shared_memory() -> None:
     assert not any((Path("/dev/shm") / s).exists() for s in segments)
 
 
-def ended_untaken(host: EngineHost) -> Ended:
-    """Read the host's messages raw until its Ended, leaving the records where it put them
-    (``poll()`` would take them at once)."""
-    message = None
-    while not isinstance(message, Ended):
-        assert host._conn.poll(60), "the host did not end its round"
-        message = host._conn.recv()
-    return message
+@contextlib.contextmanager
+def untaken_records() -> Iterator[tuple[EngineHost, int, Ended, Path]]:
+    """A process round ended in its host, the host's messages read raw up to its Ended (``poll()``
+    would take the records at once): the host, its pid, the Ended and the records' segment.
+    The host is closed afterwards."""
+    host = EngineHost(config("process"))
+    host.start()
+    try:
+        host.wait_started(60)
+        host_pid = host.host_pid
+        assert host_pid is not None
+        host.send(cmd.End())
+        message = None
+        while not isinstance(message, Ended):
+            assert host._conn.poll(60), "the host did not end its round"
+            message = host._conn.recv()
+        yield host, host_pid, message, Path("/dev/shm") / message.records.segment
+    finally:
+        host.close()
 
 
 def test_records_left_for_a_window_that_never_takes_them_are_freed_when_it_goes() -> None:
     """The host keeps the round's records in shared memory until the window says it has
     taken them; a window that closes its end instead must not leave the segment behind."""
-    host = EngineHost(config("process"))
-    host.start()
-    try:
-        host.wait_started(60)
-        host_pid = host.host_pid
-        assert host_pid is not None
-        host.send(cmd.End())
-        message = ended_untaken(host)  # as a window that dies before taking the records would
-        segment = Path("/dev/shm") / message.records.segment
+    with untaken_records() as (host, host_pid, message, segment):
         assert message.records.count > 0 and segment.exists() and len(message.result.events) == 0
-        host._conn.close()
+        host._conn.close()  # as a window that dies before taking the records would
         assert wait_gone(host_pid, 30), "the host kept waiting for a window that had gone"
         assert not segment.exists()
-    finally:
-        host.close()
 
 
 def test_records_left_by_a_host_killed_before_the_window_took_them_are_freed_on_close() -> None:
     """The window named the segment, so closing the host frees it even when the host was
     SIGKILLed holding it (nobody else would: the host never got to its own cleanup)."""
-    host = EngineHost(config("process"))
-    host.start()
-    try:
-        host.wait_started(60)
-        host_pid = host.host_pid
-        assert host_pid is not None
-        host.send(cmd.End())
-        message = ended_untaken(host)
-        segment = Path("/dev/shm") / message.records.segment
+    with untaken_records() as (host, host_pid, message, segment):
         assert message.records.segment == host.records_segment and segment.exists()
         os.kill(host_pid, signal.SIGKILL)
         assert wait_gone(host_pid, 30)
         assert segment.exists(), "the host died before freeing it"
-    finally:
-        host.close()
     assert not segment.exists()
 
 
