@@ -1,7 +1,7 @@
 """Throughput history sampled per frame from the host's pictures (operations per agent).
 
 Heavier statistics (Jain's index, percentiles) come from ``sims.stats`` in the host
-(:class:`sims.host.LiveStats`), the wait histogram from the host's picture
+(:class:`sims.engine.messages.LiveStats`), the wait histogram from the host's picture
 (:mod:`sims.live.waits`). Times are telemetry times (``t_ns`` of the records), so a paused
 round's charts stand still.
 """

@@ -20,7 +20,8 @@ import numpy as np
 from game import heap
 from game.livestats import Rates
 from game.standby import HOST_NICE, StandbyHost
-from sims.host import Ended, EngineHost, Failed, Identities, LiveStats, Refused, Started
+from sims.engine.client import EngineHost
+from sims.engine.messages import Ended, Failed, Identities, LiveStats, Refused, Started
 from sims.live import Deadlock, Snapshot
 from sims.live.picture import Picture
 from sims.rounds.config import RoundConfig

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import attrs
 
-from sims.host import EngineHost
+from sims.engine.client import EngineHost
 from sims.rounds.config import RoundConfig
 
 HOST_NICE = 4

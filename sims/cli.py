@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from sims.ctrl_c import recorded_ctrl_c
+from sims.engine.round import Round
 from sims.export import ExportError, check_writable, write_round
 from sims.rounds.commands import parse_timed
 from sims.rounds.config import RoundConfig
-from sims.rounds.round import Round
 from sims.scenarios import Scenario, scenario_named, scenarios
 from sims.text_report import render_listing, render_result
 

@@ -20,12 +20,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from sims.agents import AgentBody, Me
+from sims.engine.round import Round, to_events
 from sims.live import LiveModel
 from sims.primitives import Event, Lock, Semaphore
 from sims.rounds.config import RoundConfig
 from sims.rounds.layout import AgentInfo, RoundLayout
 from sims.rounds.result import RoundResult
-from sims.rounds.round import Round, to_events
 from sims.rounds.world import World
 from sims.runtime import STOP, Runtime
 from sims.scenarios import ParamSpec, Scenario, scenarios
@@ -358,7 +358,7 @@ class Testbed(Scenario):
 
 def with_testbed(monkeypatch: Any) -> None:
     """Let Round find the ``testbed`` scenario next to the real ones (this test only)."""
-    import sims.rounds.round as round_module
+    import sims.engine.round as round_module
 
     def scenario_named(name: str) -> Scenario:
         return Testbed() if name == "testbed" else scenarios()[name]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sims.handoff import RecordsHandoff, RecordsLost, discard, forget, leave, take
+from sims.engine.handoff import RecordsHandoff, RecordsLost, discard, forget, leave, take
 from sims.runtime import segment_name
 from sims.telemetry import EVENT_DTYPE
 

@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sims.host import Batch, Ended, EngineHost, Identities, Refused
+from sims.engine.client import EngineHost
+from sims.engine.messages import Batch, Ended, Identities, Refused
 from sims.rounds import commands as cmd
 from sims.rounds.config import RoundConfig
 from sims.telemetry import Op
@@ -169,7 +170,8 @@ def test_records_left_by_a_host_killed_before_the_window_took_them_are_freed_on_
 WINDOW = textwrap.dedent(
     """
     import json, sys
-    from sims.host import EngineHost, Identities
+    from sims.engine.client import EngineHost
+    from sims.engine.messages import Identities
     from sims.rounds.config import RoundConfig
     host = EngineHost(RoundConfig("dining", backend="process", strategy="naive", seconds=120,
                                   params={"agents": 3, "think_ms": 50.0, "eat_ms": 50.0}))
@@ -210,7 +212,7 @@ def test_pictures_add_up_to_the_records_and_batches_come_in_bounded_chunks() -> 
     """A picture is the host's model of the first ``snapshot.records`` records it folded (the
     batches, in the order they arrive): its meal counts and permits out match exactly those
     records. Pictures may overtake batches (they go first); no batch exceeds CHUNK_RECORDS."""
-    from sims.host import CHUNK_RECORDS
+    from sims.engine.serve import CHUNK_RECORDS
     from sims.live.picture import Picture
 
     busy = config("process", agents=8, think_ms=0.0, eat_ms=0.0)

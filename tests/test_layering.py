@@ -42,3 +42,48 @@ def test_every_engine_module_imports_without_loading_pygame_or_starting_anything
     done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=100)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def _package_of(path: Path) -> str:
+    """``sims/engine/round.py`` -> ``engine``; a top-level module is its own package."""
+    return path.relative_to(SIMS).with_suffix("").parts[0]
+
+
+def _package_graph() -> dict[str, set[str]]:
+    """Which ``sims`` package imports which (every import, deferred ones inside functions too)."""
+    graph: dict[str, set[str]] = {}
+    for path in SIMS.rglob("*.py"):
+        source = _package_of(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                parts = name.split(".")
+                if parts[0] == "sims" and len(parts) > 1 and parts[1] != source:
+                    graph.setdefault(source, set()).add(parts[1])
+    return graph
+
+
+def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
+    seen, todo = set(), [start]
+    while todo:
+        here = todo.pop()
+        if here == goal:
+            return True
+        if here not in seen:
+            seen.add(here)
+            todo.extend(graph.get(here, ()))
+    return False
+
+
+def test_no_package_cycle_inside_the_engine() -> None:
+    """Layers, not a tangle: no package of ``sims`` imports, however indirectly, one that imports it."""
+    graph = _package_graph()
+    cycles = sorted(f"{a} -> {b}" for a, targets in graph.items() for b in targets if _reaches(graph, b, a))
+    assert cycles == []
+
+
+def test_the_vocabulary_sits_below_the_machinery() -> None:
+    """``rounds`` (values) never imports the machinery or the packages built on it."""
+    assert not _package_graph().get("rounds", set()) & {"engine", "live", "stats", "scenarios", "levels", "cli"}

@@ -11,9 +11,9 @@ import signal
 import pytest
 from helpers import poll_until, run_until
 
+from sims.engine.round import Round
 from sims.rounds.commands import SignalAgent
 from sims.rounds.config import RoundConfig
-from sims.rounds.round import Round
 from sims.telemetry import Op
 
 pytestmark = pytest.mark.timeout(150)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from helpers import run_until
 
+from sims.engine.round import Round
 from sims.rounds.commands import Resize, Timed
 from sims.rounds.config import RoundConfig
-from sims.rounds.round import Round
 from sims.telemetry import Op
 
 pytestmark = pytest.mark.timeout(120)

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from helpers import run_until
 
+from sims.engine.round import Round
 from sims.rounds.config import RoundConfig
 from sims.rounds.result import RoundResult
-from sims.rounds.round import Round
 from sims.scenarios.bell import wake_latencies
 from sims.telemetry import Op
 

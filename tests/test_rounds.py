@@ -24,9 +24,9 @@ from helpers import (
     with_testbed,
 )
 
+from sims.engine.round import Round
 from sims.rounds.commands import Auto, End, Gate, Pause, Resize, Resume, Scale, SignalAgent, Step, Timed
 from sims.rounds.config import RoundConfig
-from sims.rounds.round import Round
 from sims.telemetry import ENGINE_AGENT, Op, State
 
 pytestmark = pytest.mark.timeout(60)
@@ -345,7 +345,7 @@ CTRL_C_SCRIPT = textwrap.dedent(
     """
     import sys
     from sims.rounds.config import RoundConfig
-    from sims.rounds.round import Round
+    from sims.engine.round import Round
 
     config = RoundConfig("dining", backend=sys.argv[1], strategy="ordered", seconds=60)
     rnd = Round(config)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from sims.engine.round import Round
 from sims.rounds.commands import parse_timed
 from sims.rounds.config import RoundConfig
-from sims.rounds.round import Round
 
 pytestmark = pytest.mark.timeout(90)
 

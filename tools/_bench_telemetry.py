@@ -20,7 +20,7 @@ from typing import Any
 import _bench_intake
 from _bench_common import Plan, Row, best_ns_per_op, median
 
-from sims.rounds.round import to_events
+from sims.engine.round import to_events
 from sims.runtime import Runtime
 from sims.telemetry import Op, RingReader, RingWriter, op_code, ring_bytes
 from sims.telemetry.schema import RECORD_STRUCT

@@ -86,7 +86,7 @@ def round_start(agents: int, backend: str, warm: bool) -> float:
     ``warm``: the window's way, a standby host given WARM_S to warm up first (as it has while
     the player looks at the sandbox); else a cold host with spawned agents."""
     from game.standby import StandbyHost
-    from sims.host import EngineHost
+    from sims.engine.client import EngineHost
     from sims.rounds.config import RoundConfig
 
     config = RoundConfig(

@@ -25,9 +25,9 @@ def round_seconds(settings: RoundSettings) -> float:
 
 def engine_play(level: LevelSpec, choice: Choice, backend: str, seed: int = 0) -> FlatStats:
     """Run ``level`` with ``choice`` on ``backend`` and return the round's flat statistics."""
+    from sims.engine.round import Round
     from sims.rounds.commands import Step, Timed, parse_timed
     from sims.rounds.config import RoundConfig
-    from sims.rounds.round import Round
     from sims.rounds.summary import flat_numbers
 
     settings = level.settings(choice)

@@ -1,6 +1,6 @@
 """The live picture of a round: a model folded from telemetry, its views, deadlock detection."""
 
 from sims.live.model import LiveModel
-from sims.live.views import AgentView, Deadlock, ResourceStatistics, Snapshot
+from sims.rounds.views import AgentView, Deadlock, ResourceStatistics, Snapshot
 
 __all__ = ["AgentView", "Deadlock", "LiveModel", "ResourceStatistics", "Snapshot"]

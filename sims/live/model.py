@@ -13,8 +13,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from sims.live.deadlock import WaitGraph, blocked_for_good, find_cycle
-from sims.live.views import AgentView, Deadlock, ResourceStatistics, Snapshot
 from sims.rounds.layout import RoundLayout
+from sims.rounds.views import AgentView, Deadlock, ResourceStatistics, Snapshot
 from sims.telemetry import Op, State
 
 

@@ -5,7 +5,7 @@ the window cost most of a frame, so the host, which folds them anyway, sends the
 they add up to instead: the live model's snapshot and the few numbers the window's views
 need beside it (permits out, gates reached, counters, the rolling wait histogram, records
 lost). The records themselves reach the window once the round has ended, for the results
-and the export (see ``sims.host``).
+and the export (see ``sims.engine``).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import attrs
 import numpy as np
 
 from sims.live.model import LiveModel
-from sims.live.views import Snapshot
 from sims.live.waits import WaitHistogram
 from sims.rounds.layout import RoundLayout
+from sims.rounds.views import Snapshot
 from sims.telemetry import Op
 
 COUNTERS_KEPT = 8  # counter writes looked at per batch: only the last value of each matters

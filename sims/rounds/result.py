@@ -9,9 +9,10 @@ from typing import Any
 import attrs
 import numpy as np
 
-from sims.live.views import Deadlock
 from sims.rounds.config import RoundConfig
 from sims.rounds.layout import AgentIdentity, RoundLayout
+from sims.rounds.statistics import RoundStats
+from sims.rounds.views import Deadlock
 
 
 def environment() -> dict[str, Any]:
@@ -43,7 +44,7 @@ class RoundResult:
     deadlock: Deadlock | None
     orphaned: tuple[str, ...]  # resources left taken by a dead holder
     dropped: int  # telemetry records lost to full rings
-    stats: Any  # sims.stats.RoundStats
+    stats: RoundStats
     scenario_stats: dict[str, Any]
     environment: dict[str, Any] = attrs.field(factory=environment)
 

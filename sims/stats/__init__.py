@@ -3,11 +3,7 @@
 The same functions serve a live rolling window and the end-of-round summary.
 """
 
-from sims.stats.compute import compute_round_stats, jain_index
-from sims.stats.intervals import HOLD_DTYPE, hold_intervals
-from sims.stats.kitchen import kitchen_stats
-from sims.stats.timeline import hold_timeline, resource_timeline
-from sims.stats.values import (
+from sims.rounds.statistics import (
     AgentStats,
     KitchenStats,
     Percentiles,
@@ -15,6 +11,10 @@ from sims.stats.values import (
     ResourceStats,
     RoundStats,
 )
+from sims.stats.compute import compute_round_stats, jain_index
+from sims.stats.intervals import HOLD_DTYPE, hold_intervals
+from sims.stats.kitchen import kitchen_stats
+from sims.stats.timeline import hold_timeline, resource_timeline
 
 __all__ = [
     "HOLD_DTYPE",

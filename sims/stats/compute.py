@@ -24,9 +24,7 @@ import attrs
 import numpy as np
 
 from sims.rounds.layout import ResourceInfo, RoundLayout
-from sims.stats.intervals import Columns, Holds, Keyed, check_window, holds, open_waits, up_to, whole_history
-from sims.stats.timeline import ByResource, step_series
-from sims.stats.values import (
+from sims.rounds.statistics import (
     NS_PER_MS,
     NS_PER_S,
     AgentStats,
@@ -36,6 +34,8 @@ from sims.stats.values import (
     RoundStats,
     grouped_summary_ns,
 )
+from sims.stats.intervals import Columns, Holds, Keyed, check_window, holds, open_waits, up_to, whole_history
+from sims.stats.timeline import ByResource, step_series
 from sims.telemetry import Op
 
 RESOURCE_KINDS = ("lock", "semaphore")

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from sims.rounds.statistics import KitchenStats
 from sims.stats.intervals import Columns, time_ordered
-from sims.stats.values import KitchenStats
 from sims.telemetry import Op
 
 

@@ -23,8 +23,8 @@ import attrs
 import numpy as np
 
 from sims.rounds.layout import ResourceInfo
+from sims.rounds.statistics import ResourceSeries
 from sims.stats.intervals import Columns, Keyed, check_window, hold_intervals, up_to, whole_history
-from sims.stats.values import ResourceSeries
 from sims.telemetry import Op
 
 

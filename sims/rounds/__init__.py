@@ -1,0 +1,41 @@
+"""The vocabulary of a round: its configuration, live commands, layout, views, statistics and result.
+
+Everything here is a value (or, for ``World``, the builder scenarios describe their resources
+with); the machinery that runs a round is :mod:`sims.engine`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sims.lazy import lazy_exports
+
+_PUBLIC = {
+    "RoundConfig": "sims.rounds.config",
+    "Command": "sims.rounds.commands",
+    "Timed": "sims.rounds.commands",
+    "parse_command": "sims.rounds.commands",
+    "parse_timed": "sims.rounds.commands",
+    "AgentIdentity": "sims.rounds.layout",
+    "AgentInfo": "sims.rounds.layout",
+    "ResourceInfo": "sims.rounds.layout",
+    "RoundLayout": "sims.rounds.layout",
+    "RoundResult": "sims.rounds.result",
+    "RoundStats": "sims.rounds.statistics",
+    "AgentView": "sims.rounds.views",
+    "Deadlock": "sims.rounds.views",
+    "ResourceStatistics": "sims.rounds.views",
+    "Snapshot": "sims.rounds.views",
+    "World": "sims.rounds.world",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)
+__all__ = sorted(_PUBLIC)
+
+if TYPE_CHECKING:
+    from sims.rounds.commands import Command, Timed, parse_command, parse_timed
+    from sims.rounds.config import RoundConfig
+    from sims.rounds.layout import AgentIdentity, AgentInfo, ResourceInfo, RoundLayout
+    from sims.rounds.result import RoundResult
+    from sims.rounds.statistics import RoundStats
+    from sims.rounds.views import AgentView, Deadlock, ResourceStatistics, Snapshot
+    from sims.rounds.world import World
