@@ -68,6 +68,12 @@ _EN: Mapping[str, str] = types.MappingProxyType(
         "debrief.lesson": "What it means",
         "debrief.save_failed": "Could not save progress: {error}",
         "debrief.engine_failed": "The round failed: {error}",
+        "parsons.pool": "Lines (not all of them belong)",
+        "parsons.answer": "Your code",
+        "parsons.help": "Drag lines into run (drop further right to indent), or: Tab switch column, Enter move across, "
+        "Alt+↑/↓ reorder, ←/→ indent, Ctrl+Z undo, Ctrl+Enter check.",
+        "parsons.undo": "Undo (Ctrl+Z)",
+        "parsons.check": "Check (Ctrl+Enter)",
     }
 )
 
@@ -115,6 +121,12 @@ _ZH: Mapping[str, str] = types.MappingProxyType(
         "debrief.lesson": "这说明了什么",
         "debrief.save_failed": "进度保存失败：{error}",
         "debrief.engine_failed": "本轮运行失败：{error}",
+        "parsons.pool": "代码行（并非每一行都用得上）",
+        "parsons.answer": "你的代码",
+        "parsons.help": "把代码行拖进 run（放得越靠右，缩进越深）；或用键盘：Tab 切换列，Enter 移过去，"
+        "Alt+↑/↓ 调整顺序，←/→ 调整缩进，Ctrl+Z 撤销，Ctrl+Enter 检查。",
+        "parsons.undo": "撤销（Ctrl+Z）",
+        "parsons.check": "检查（Ctrl+Enter）",
     }
 )
 

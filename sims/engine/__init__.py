@@ -22,7 +22,19 @@ _PUBLIC = {
     "ToWindow": "sims.engine.messages",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)
-__all__ = sorted(_PUBLIC)
+__all__ = [
+    "Batch",
+    "Ended",
+    "EngineHost",
+    "Failed",
+    "Identities",
+    "LiveStats",
+    "Refused",
+    "Round",
+    "Started",
+    "ToHost",
+    "ToWindow",
+]
 
 if TYPE_CHECKING:
     from sims.engine.client import EngineHost

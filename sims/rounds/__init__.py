@@ -29,7 +29,24 @@ _PUBLIC = {
     "World": "sims.rounds.world",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)
-__all__ = sorted(_PUBLIC)
+__all__ = [
+    "AgentIdentity",
+    "AgentInfo",
+    "AgentView",
+    "Command",
+    "Deadlock",
+    "ResourceInfo",
+    "ResourceStatistics",
+    "RoundConfig",
+    "RoundLayout",
+    "RoundResult",
+    "RoundStats",
+    "Snapshot",
+    "Timed",
+    "World",
+    "parse_command",
+    "parse_timed",
+]
 
 if TYPE_CHECKING:
     from sims.rounds.commands import Command, Timed, parse_command, parse_timed
