@@ -11,6 +11,7 @@ from game import palette
 from game.i18n import Tr, term
 from game.scene import Scene
 from game.session import RoundSession
+from game.views.choose import scenario_view
 from game.views.kitchen import KitchenView
 from game.views.livepanel import LivePanel
 from game.views.primitive import short_name
@@ -251,8 +252,7 @@ class ArenaScene(Scene):
         self._refresh_labels()
 
     def _make_view(self, layout: Any) -> TableView | KitchenView:
-        text = self.app.text
-        return TableView(text, layout) if layout.scenario == "dining" else KitchenView(text, layout)
+        return scenario_view(self.app.text, layout)
 
     def _refresh_labels(self) -> None:
         ended = self.session is not None and self.session.ended

@@ -50,11 +50,12 @@ class ResultsScene(Scene):
             ("export", tr("results.export"), "#primary"),
             ("again", tr("results.again"), None),
             ("backend", tr("results.again_on", backend=term(tr, "backend", self._other())), None),
+            ("replay", tr("results.replay"), None),
             ("sandbox", tr("results.sandbox"), None),
         )
         for i, (key, label, oid) in enumerate(specs):
             self.buttons[key] = self.add(
-                UIButton((w - 4 * 200 - 20 + i * 200, h - 60, 190, 44), label, ui, object_id=oid)
+                UIButton((w - len(specs) * 200 - 20 + i * 200, h - 60, 190, 44), label, ui, object_id=oid)
             )
 
     def _other(self) -> str:
@@ -65,7 +66,13 @@ class ResultsScene(Scene):
         import pygame
         import pygame_gui
 
-        keys = {pygame.K_x: "export", pygame.K_r: "again", pygame.K_b: "backend", pygame.K_ESCAPE: "sandbox"}
+        keys = {
+            pygame.K_x: "export",
+            pygame.K_r: "again",
+            pygame.K_b: "backend",
+            pygame.K_t: "replay",
+            pygame.K_ESCAPE: "sandbox",
+        }
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
             self.act(next((k for k, v in self.buttons.items() if v is event.ui_element), ""))
         elif event.type == pygame.KEYDOWN and event.key in keys:
@@ -84,6 +91,10 @@ class ResultsScene(Scene):
             self.app.scenes.replace(ArenaScene(self.app, attrs.evolve(config, backend=self._other())))
         elif key == "sandbox":
             self.app.scenes.replace(SandboxScene(self.app, config))
+        elif key == "replay":
+            from game.scenes.replay import ReplayScene
+
+            self.app.scenes.push(ReplayScene(self.app, self.result, back=self.app.scenes.pop))
 
     def export(self) -> list[Path]:
         """Write events.csv, agents.csv, summary.json (as ``diner run --out``) into a new folder."""
