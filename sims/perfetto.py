@@ -1,0 +1,309 @@
+"""A round as a Perfetto trace: Chrome Trace Event JSON (``trace.json.gz``) that ui.perfetto.dev
+and chrome://tracing open.
+
+What is where:
+- every agent is a track on its real pid/tid, named with ``M`` metadata events; its states are
+  slices there; its waits, its holds (one track per resource it held) and its hand-offs are
+  tracks of their own in the same process, because slices on one track must nest and a hold of
+  one fork does not nest in a hold of the other;
+- every resource is a track of a "resources" process whose pid no real process has (Linux pids
+  stay below 2^22), with its holds, in lanes where a semaphore's holds overlap; semaphores and
+  containers also get counters (permits in use, capacity), so a live resize shows;
+- a hand-off (a release that ends another agent's wait) is an arrow: two zero-length slices bound
+  by ``bind_id`` with ``flow_out``/``flow_in`` (Perfetto orients an arrow by the start times of the
+  slices it binds, so binding the long hold slices would draw some arrows backwards);
+- steps, signals, the engine's commands and the deadlock are instants.
+Times are microseconds from the round's start. Records become JSON text column-wise: one
+f-string per event over lists taken from numpy at once, no dict per event and no ``json.dumps``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import heapq
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from sims.rounds.result import RoundResult
+from sims.stats.intervals import Columns, Keyed, hold_intervals, open_waits, up_to
+from sims.stats.timeline import resource_timeline
+from sims.telemetry import OP_NAMES, STATE_NAMES, Op
+
+RESOURCE_PID = 1 << 22  # no Linux pid is this large: the resources' own "process"
+ENGINE_PID = RESOURCE_PID + 1
+SYNTHETIC_TID = 1 << 22  # agents' extra tracks: tids no real thread has
+TRACKS_PER_AGENT = 1 << 12  # waits, hand-offs, then one per resource held
+LANES = 64  # resource tracks: tid = index * LANES + lane + 1
+Named = tuple[np.ndarray, list[str]]  # a code per row and the names the codes stand for
+_WAIT_ENDS = (Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED, Op.WOKEN, Op.WAIT_TIMED_OUT)
+_INSTANTS = (Op.STEP, Op.GATE, Op.SIGNAL, Op.SIGNAL_SENT, Op.ORPHANED)
+_ENGINE_INSTANTS = (Op.COMMAND, Op.DEADLOCK, Op.AGENT_EXIT, Op.PAUSED, Op.SCALE)
+
+
+def lanes(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """A lane for each interval such that intervals in one lane never overlap (greedy, by start).
+
+    The common case, intervals that never overlap (a lock's holds), is found without a loop.
+    """
+    order = np.argsort(start, kind="stable")
+    s, e = start[order], end[order]
+    out = np.zeros(start.size, dtype=np.int64)
+    if s.size < 2 or np.all(s[1:] >= np.maximum.accumulate(e)[:-1]):
+        return out
+    free: list[tuple[int, int]] = []  # (end, lane) of each lane's last interval
+    used = 0
+    placed = np.empty(s.size, dtype=np.int64)
+    for i, (begin, finish) in enumerate(zip(s.tolist(), e.tolist(), strict=True)):
+        if free and free[0][0] <= begin:
+            lane = heapq.heappop(free)[1]
+        else:
+            lane, used = used, used + 1
+        placed[i] = lane
+        heapq.heappush(free, (finish, lane))
+    out[order] = placed
+    return out
+
+
+class TraceBuilder:
+    """The trace of one finished round, as lines of JSON (one event each)."""
+
+    def __init__(self, result: RoundResult) -> None:
+        self.result = result
+        self.layout = result.layout
+        self.origin = result.started_ns
+        self.end_ns = max(result.ended_ns, result.started_ns)
+        self.events = up_to(result.events, self.end_ns)
+        self.cols = Columns.of(self.events)
+        self.pid, self.tid = self._threads()
+        self.lines: list[str] = []
+        self._named: set[tuple[int, int]] = set()
+
+    # -- where things go ---------------------------------------------------------------------
+    def _threads(self) -> tuple[list[int], list[int]]:
+        """Each agent's real pid and tid (synthetic where the agent never started)."""
+        pids, tids = [], []
+        by_index = {identity.index: identity for identity in self.result.identities}
+        for agent in self.layout.agents:
+            identity = by_index.get(agent.index)
+            pid = identity.pid if identity is not None and identity.pid > 0 else ENGINE_PID
+            native = identity.native_id if identity is not None else None
+            pids.append(pid)
+            tids.append(native if native else SYNTHETIC_TID + agent.index * TRACKS_PER_AGENT)
+        return pids, tids
+
+    def _agent_track(self, agent: int, k: int) -> int:
+        """The tid of an agent's extra track ``k`` (0 waits, 1 hand-offs, 2 + r resource r's holds)."""
+        return SYNTHETIC_TID + agent * TRACKS_PER_AGENT + 1 + k
+
+    def _us_array(self, t_ns: np.ndarray) -> np.ndarray:
+        return ((t_ns - self.origin) / 1000.0).round(3)
+
+    def _us(self, t_ns: np.ndarray) -> list[float]:
+        return self._us_array(t_ns).tolist()
+
+    def name(self, pid: int, tid: int, process: str, thread: str, sort: int) -> None:
+        """``M`` events naming a track once (and its process)."""
+        if (pid, -1) not in self._named:
+            self._named.add((pid, -1))
+            self.lines.append(_meta("process_name", pid, 0, process))
+        if (pid, tid) not in self._named:
+            self._named.add((pid, tid))
+            self.lines.append(_meta("thread_name", pid, tid, thread))
+            self.lines.append(
+                f'{{"ph":"M","name":"thread_sort_index","pid":{pid},"tid":{tid},"args":{{"sort_index":{sort}}}}}'
+            )
+
+    def _process_name(self, agent: int) -> str:
+        info = self.layout.agents[agent]
+        return f"{info.name} ({info.backend})" if info.backend == "process" else f"round ({info.backend}s)"
+
+    # -- the tracks ----------------------------------------------------------------------------
+    def build(self) -> list[str]:
+        self.name(ENGINE_PID, 0, "engine", "engine", 0)
+        for agent in range(len(self.layout.agents)):
+            self.name(self.pid[agent], self.tid[agent], self._process_name(agent), self.layout.agents[agent].name,
+                      agent * 8)
+        self.states()
+        self.waits()
+        self.holds()
+        self.handoffs()
+        self.counters()
+        self.instants()
+        return self.lines
+
+    def slices(self, pid: list[int], tid: list[int], start: np.ndarray, end: np.ndarray, names: Named,
+               cat: str) -> None:
+        """``X`` events; ``names`` are codes into a small vocabulary, each name quoted once."""
+        codes, vocabulary = names
+        quoted = [json.dumps(name) for name in vocabulary]
+        first, last = self._us_array(start), self._us_array(end)
+        starts, durations = first.tolist(), (last - first).round(3).tolist()  # ends stay exactly where the next starts
+        head = f'{{"ph":"X","cat":"{cat}","name":'
+        self.lines.extend(
+            f'{head}{quoted[n]},"pid":{p},"tid":{t},"ts":{s},"dur":{d}}}'
+            for p, t, s, d, n in zip(pid, tid, starts, durations, codes.tolist(), strict=True)
+        )
+
+    def states(self) -> None:
+        """Each agent's states, from one STATE record to its next (or to the end of the round)."""
+        c = self.cols
+        mine = np.flatnonzero((c.op == Op.STATE) & (c.agent >= 0))
+        order = mine[np.argsort(c.agent[mine], kind="stable")]
+        agent, t = c.agent[order], c.t[order]
+        end = np.append(t[1:], self.end_ns)
+        last = np.append(agent[1:] != agent[:-1], True)
+        end[last] = self.end_ns
+        keep = end > t
+        states, codes = np.unique(c.value[order][keep], return_inverse=True)
+        names = [STATE_NAMES.get(v, str(v)) for v in states.tolist()]
+        agents = agent[keep].tolist()
+        pids, tids = [self.pid[a] for a in agents], [self.tid[a] for a in agents]
+        self.slices(pids, tids, t[keep], end[keep], (codes, names), "state")
+
+    def waits(self) -> None:
+        """Each finished wait (from the ns waited that its last record carries) and each wait still open."""
+        c = self.cols
+        ended = np.flatnonzero(np.isin(c.op, _WAIT_ENDS) & (c.value > 0) & (c.agent >= 0))
+        agent, resource = c.agent[ended], c.resource[ended]
+        end, start = c.t[ended], c.t[ended] - c.value[ended]
+        open_agent, open_resource, waited = open_waits(Keyed.of(c), self.origin, self.end_ns)
+        agent = np.concatenate((agent, open_agent)).astype(np.int64)
+        resource = np.concatenate((resource, open_resource)).astype(np.int64)
+        start = np.concatenate((start, self.end_ns - waited))
+        end = np.concatenate((end, np.full(open_agent.size, self.end_ns)))
+        outcome = np.concatenate((c.op[ended].astype(np.int64), np.zeros(open_agent.size, np.int64)))
+        pairs, codes = np.unique(np.stack((resource, outcome), axis=1), axis=0, return_inverse=True)
+        names = [f"wait {self._resource_name(r)}: {OP_NAMES.get(o, 'still waiting')}" for r, o in pairs.tolist()]
+        self._agent_tracks(agent, np.zeros_like(agent), start, end, (codes.reshape(-1), names), "wait", "waits")
+
+    def holds(self) -> None:
+        """Each hold, on its agent's track for that resource and on the resource's own track."""
+        found = hold_intervals(self.events, self.origin, self.end_ns)
+        agent, resource = found["agent"].astype(np.int64), found["resource"].astype(np.int64)
+        start, end = found["start_ns"], found["end_ns"]
+        held, codes = np.unique(resource, return_inverse=True)
+        names = [f"hold {self._resource_name(r)}" for r in held.tolist()]
+        self._agent_tracks(agent, 2 + resource, start, end, (codes, names), "hold", "holds")
+        lane = np.zeros(resource.size, dtype=np.int64)
+        for r in np.unique(resource).tolist():
+            mine = resource == r
+            lane[mine] = np.minimum(lanes(start[mine], end[mine]), LANES - 1)
+        tids = (resource * LANES + lane + 1).tolist()
+        for r, t, ln in set(zip(resource.tolist(), tids, lane.tolist(), strict=True)):
+            suffix = f" (lane {ln + 1})" if ln else ""
+            self.name(RESOURCE_PID, t, "resources", self._resource_name(r) + suffix, r * LANES + ln)
+        holders = (agent, [info.name for info in self.layout.agents])
+        self.slices([RESOURCE_PID] * len(tids), tids, start, end, holders, "hold")
+
+    def _agent_tracks(self, agent: np.ndarray, track: np.ndarray, start: np.ndarray, end: np.ndarray,
+                      names: Named, cat: str, what: str) -> None:
+        tids = SYNTHETIC_TID + agent * TRACKS_PER_AGENT + 1 + track
+        for a, k in np.unique(np.stack((agent, track), axis=1), axis=0).tolist():
+            label = what if k < 2 else f"holds {self._resource_name(k - 2)}"
+            self.name(self.pid[a], self._agent_track(a, k), self._process_name(a),
+                      f"{self.layout.agents[a].name} · {label}", a * 8 + 1 + min(k, 6))
+        pids = np.asarray(self.pid, dtype=np.int64)[agent].tolist()
+        self.slices(pids, tids.tolist(), start, end, names, cat)
+
+    def handoffs(self) -> None:
+        """Arrows from a release to the acquisition whose wait it ended (same resource, another agent)."""
+        c = self.cols
+        mine = np.flatnonzero(np.isin(c.op, (Op.RELEASED, Op.ACQUIRED)) & (c.agent >= 0) & (c.resource >= 0))
+        order = mine[np.lexsort((c.t[mine], c.resource[mine]))]
+        released = c.op[order] == Op.RELEASED
+        last_release = np.maximum.accumulate(np.where(released, np.arange(order.size), -1))
+        waited = np.flatnonzero((c.op[order] == Op.ACQUIRED) & (c.value[order] > 0) & (last_release >= 0))
+        src = order[last_release[waited]]
+        dst = order[waited]
+        same = (c.resource[src] == c.resource[dst]) & (c.agent[src] != c.agent[dst])
+        src, dst = src[same], dst[same]
+        for ids, ends, direction in ((src, "out", "flow_out"), (dst, "in", "flow_in")):
+            agents = c.agent[ids].tolist()
+            times = self._us(c.t[ids])
+            for a in set(agents):
+                self.name(self.pid[a], self._agent_track(a, 1), self._process_name(a),
+                          f"{self.layout.agents[a].name} · hand-offs", a * 8 + 7)
+            self.lines.extend(
+                f'{{"ph":"X","cat":"handoff","name":"hand-off {ends}","pid":{self.pid[a]},'
+                f'"tid":{self._agent_track(a, 1)},"ts":{ts},"dur":0,"bind_id":{k},"{direction}":true}}'
+                for k, (a, ts) in enumerate(zip(agents, times, strict=True))
+            )
+
+    def counters(self) -> None:
+        """Permits in use and capacity of every semaphore and container, step by step."""
+        for info in self.layout.of_kind("semaphore", "container"):
+            series = resource_timeline(self.events, info, self.origin, self.end_ns)
+            times = self._us(series.t_ns)
+            for label, values in (("in use", series.holders), ("capacity", series.capacity)):
+                self.lines.extend(
+                    f'{{"ph":"C","name":{json.dumps(f"{info.name} {label}")},"pid":{RESOURCE_PID},'
+                    f'"ts":{ts},"args":{{"value":{v}}}}}'
+                    for ts, v in zip(times, np.maximum(values, 0).tolist(), strict=True)
+                )
+
+    def instants(self) -> None:
+        """Steps and signals on the agent's track; commands, exits and the deadlock on the engine's."""
+        c = self.cols
+        mine = np.flatnonzero(np.isin(c.op, _INSTANTS) & (c.agent >= 0))
+        keys, codes = np.unique(np.stack((c.op[mine], c.resource[mine], c.value[mine]), axis=1).astype(np.int64),
+                                axis=0, return_inverse=True)
+        quoted = [json.dumps(self._instant_name(*key)) for key in keys.tolist()]
+        agents = c.agent[mine].tolist()
+        self.lines.extend(
+            f'{{"ph":"i","s":"t","name":{quoted[k]},"pid":{self.pid[a]},"tid":{self.tid[a]},"ts":{ts}}}'
+            for a, k, ts in zip(agents, codes.reshape(-1).tolist(), self._us(c.t[mine]), strict=True)
+        )
+        engine = np.flatnonzero(np.isin(c.op, _ENGINE_INSTANTS) & (c.agent < 0))
+        for i, ts in zip(engine.tolist(), self._us(c.t[engine]), strict=True):
+            what = f"{OP_NAMES[int(c.op[i])]} {int(c.value[i])}"
+            scope = "g" if c.op[i] == Op.DEADLOCK else "t"
+            self.lines.append(f'{{"ph":"i","s":"{scope}","name":{json.dumps(what)},"pid":{ENGINE_PID},"tid":0,'
+                              f'"ts":{ts}}}')
+        deadlock = self.result.deadlock
+        if deadlock is not None:
+            chain = " → ".join(
+                f"{self.layout.agents[a].name} waits for {self._resource_name(r)}"
+                for a, r in zip(deadlock.agents, deadlock.resources, strict=True)
+            )
+            for label, at in (("deadlock formed", deadlock.formed_ns), ("deadlock detected", deadlock.detected_ns)):
+                ts = self._us(np.array([at]))[0]
+                name = json.dumps(f"{label}: {chain}")
+                self.lines.append(f'{{"ph":"i","s":"g","name":{name},"pid":{ENGINE_PID},"tid":0,"ts":{ts}}}')
+
+    def _instant_name(self, op: int, resource: int, value: int) -> str:
+        steps = self.layout.steps
+        if op in (Op.STEP, Op.GATE) and 0 <= resource < len(steps):
+            return f"{OP_NAMES[op]} {steps[resource]!r} line {value}"
+        return f"{OP_NAMES[op]} {value}"
+
+    def _resource_name(self, index: int) -> str:
+        resources = self.layout.resources
+        return resources[index].name if 0 <= index < len(resources) else f"#{index}"
+
+
+def _meta(kind: str, pid: int, tid: int, name: str) -> str:
+    return f'{{"ph":"M","name":"{kind}","pid":{pid},"tid":{tid},"args":{{"name":{json.dumps(name)}}}}}'
+
+
+def trace_lines(result: RoundResult) -> list[str]:
+    """Every trace event of the round, one JSON object per line."""
+    return TraceBuilder(result).build()
+
+
+def _document(result: RoundResult, lines: list[str]) -> Iterator[str]:
+    meta = {"scenario": result.layout.scenario, "strategy": result.layout.strategy, "seed": result.layout.seed,
+            "backend": result.layout.backend, "end_reason": result.end_reason}
+    yield '{"displayTimeUnit":"ns","metadata":' + json.dumps(meta) + ',"traceEvents":[\n'
+    yield ",\n".join(lines)
+    yield "\n]}\n"
+
+
+def write_trace(result: RoundResult, path: Path) -> Path:
+    """Write the trace gzipped to ``path`` (the caller makes it atomic, as for every export file)."""
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=3) as out:
+        for part in _document(result, trace_lines(result)):
+            out.write(part)
+    return path

@@ -1,0 +1,152 @@
+"""The Perfetto trace: well-formed (slices nest, arrows pair, counters move forward, every track
+named) and true to the round (its holds, waits, hand-offs and resizes)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sims.perfetto import RESOURCE_PID, lanes, write_trace
+from sims.rounds.commands import Resize, Timed
+from sims.rounds.result import RoundResult
+from sims.stats import hold_intervals
+from tests.helpers import run_round
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def structural_problems(events: list[dict[str, Any]]) -> list[str]:
+    """What a trace viewer would stumble on: the checks the issue names, nothing about our meaning."""
+    problems: list[str] = []
+    named = {(e["pid"], e["tid"]) for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
+    named_pids = {e["pid"] for e in events if e["ph"] == "M" and e["name"] == "process_name"}
+    tracks: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for e in events:
+        if e["ph"] in ("X", "i") and (e["pid"], e["tid"]) not in named:
+            problems.append(f"unnamed track {e['pid']}/{e['tid']}")
+        if e["ph"] in ("X", "i", "C") and e["pid"] not in named_pids:
+            problems.append(f"unnamed process {e['pid']}")
+        if e["ph"] == "X":
+            if e["dur"] < 0:
+                problems.append(f"negative slice {e}")
+            start = round(e["ts"] * 1000)  # as a viewer reads it: whole nanoseconds
+            tracks[(e["pid"], e["tid"])].append((start, start + round(e["dur"] * 1000)))
+    for track, spans in tracks.items():
+        open_ends: list[int] = []
+        for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
+            while open_ends and open_ends[-1] <= start:
+                open_ends.pop()
+            if open_ends and end > open_ends[-1]:
+                problems.append(f"slices overlap without nesting on {track} at {start}")
+                break
+            open_ends.append(end)
+    flows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for e in events:
+        if "bind_id" in e:
+            flows[e["bind_id"]].append(e)
+    for key, ends in flows.items():
+        outs = [e for e in ends if e.get("flow_out")]
+        ins = [e for e in ends if e.get("flow_in")]
+        if len(outs) != 1 or len(ins) != 1 or any(e["dur"] != 0 for e in ends):
+            problems.append(f"flow {key} is not one zero-length out and one zero-length in")
+        elif outs[0]["ts"] > ins[0]["ts"]:
+            problems.append(f"flow {key} points back in time")
+    last: dict[tuple[int, str], float] = {}
+    for e in events:
+        if e["ph"] == "C":
+            key = (e["pid"], e["name"])
+            if e["ts"] < last.get(key, -1.0):
+                problems.append(f"counter {key} goes back in time")
+            last[key] = e["ts"]
+    return problems
+
+
+def load(result: RoundResult, folder: Path) -> list[dict[str, Any]]:
+    path = write_trace(result, folder / "trace.json.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        document = json.load(f)
+    assert document["metadata"]["scenario"] == result.layout.scenario
+    return document["traceEvents"]
+
+
+@pytest.fixture(scope="module")
+def deadlocked() -> RoundResult:
+    return run_round(
+        "dining", strategy="naive", backend="process", params={"think_ms": 0, "eat_ms": 0, "agents": 3}, seconds=3.0
+    )
+
+
+def test_a_deadlocked_process_round_is_a_well_formed_trace_on_real_pids(
+    deadlocked: RoundResult, tmp_path: Path
+) -> None:
+    events = load(deadlocked, tmp_path)
+    assert structural_problems(events) == []
+    pids = {e["pid"] for e in events if e["ph"] == "X" and e["cat"] == "state"}
+    assert pids == {identity.pid for identity in deadlocked.identities}
+    assert any(e["ph"] == "i" and e["name"].startswith("deadlock") for e in events)
+    still = [e for e in events if e["ph"] == "X" and e["cat"] == "wait" and e["name"].endswith("still waiting")]
+    assert len(still) == len(deadlocked.deadlock.agents)  # each agent of the cycle waits to the end
+
+
+def test_every_hold_and_every_hand_off_is_drawn(deadlocked: RoundResult, tmp_path: Path) -> None:
+    events = load(deadlocked, tmp_path)
+    end = max(deadlocked.ended_ns, deadlocked.started_ns)
+    holds = hold_intervals(deadlocked.events[deadlocked.events["t_ns"] <= end], deadlocked.started_ns, end)
+    on_resources = [e for e in events if e["ph"] == "X" and e["pid"] == RESOURCE_PID]
+    assert len(on_resources) == len(holds)
+    arrows = Counter(e.get("flow_out", False) for e in events if "bind_id" in e)
+    assert arrows[True] == arrows[False] == deadlocked.stats.handoffs_total
+
+
+def test_a_live_resize_shows_in_the_capacity_counter(tmp_path: Path) -> None:
+    result = run_round(
+        "dining",
+        strategy="waiter",
+        params={"think_ms": 1, "eat_ms": 2},
+        seconds=1.2,
+        schedule=(Timed(0.3, Resize("seats", 1)), Timed(0.6, Resize("seats", 3))),
+    )
+    events = load(result, tmp_path)
+    assert structural_problems(events) == []
+    capacity = [e["args"]["value"] for e in events if e["ph"] == "C" and e["name"] == "seats capacity"]
+    assert capacity[0] == 4 and 1 in capacity and capacity[-1] == 3
+    in_use = [e["args"]["value"] for e in events if e["ph"] == "C" and e["name"] == "seats in use"]
+    assert max(in_use) >= 2  # a semaphore's holds overlap: they need lanes on its track
+    assert any(e["ph"] == "M" and "(lane" in e["args"].get("name", "") for e in events)
+
+
+def test_the_checker_catches_what_it_checks() -> None:
+    """Each structural check fails on a trace broken in its way (a checker that cannot fail proves nothing)."""
+    named = [
+        {"ph": "M", "name": "process_name", "pid": 1, "tid": 0, "args": {"name": "p"}},
+        {"ph": "M", "name": "thread_name", "pid": 1, "tid": 1, "args": {"name": "t"}},
+    ]
+    crossing = [
+        {"ph": "X", "pid": 1, "tid": 1, "ts": 0, "dur": 10},
+        {"ph": "X", "pid": 1, "tid": 1, "ts": 5, "dur": 10},
+    ]
+    assert "overlap" in structural_problems(named + crossing)[0]
+    assert "unnamed track" in structural_problems([{"ph": "X", "pid": 1, "tid": 2, "ts": 0, "dur": 1}, *named])[0]
+    backwards = [{"ph": "X", "pid": 1, "tid": 1, "ts": 5, "dur": 0, "bind_id": 1, "flow_out": True},
+                 {"ph": "X", "pid": 1, "tid": 1, "ts": 1, "dur": 0, "bind_id": 1, "flow_in": True}]
+    assert "back in time" in structural_problems(named + backwards)[0]
+    counter = [{"ph": "C", "pid": 1, "name": "c", "ts": 2, "args": {}}, {"ph": "C", "pid": 1, "name": "c", "ts": 1}]
+    assert "counter" in structural_problems(named + counter)[0]
+
+
+def test_lanes_keep_overlapping_intervals_apart() -> None:
+    rng = np.random.default_rng(3)
+    start = rng.integers(0, 1000, 300)
+    end = start + rng.integers(0, 50, 300)
+    lane = lanes(start, end)
+    for k in np.unique(lane):
+        mine = np.argsort(start[lane == k])
+        s, e = start[lane == k][mine], end[lane == k][mine]
+        assert np.all(s[1:] >= e[:-1])
+    assert lane.max() + 1 == max(np.sum((start <= t) & (end > t)) for t in range(1100))  # no more lanes than needed
