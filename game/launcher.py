@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-ENGINE_COMMANDS = ("run", "list", "levels")
+ENGINE_COMMANDS = ("run", "list", "levels", "sweep")
 NO_DISPLAY_EXIT = 2
 
 
@@ -25,7 +25,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args and args[0] in ENGINE_COMMANDS:
         from sims.cli import main as engine_main
 
-        return engine_main(args)
+        status = engine_main(args)
+        if status == 0 and args[0] == "sweep":
+            from game.sweepchart import charts_after_sweep
+
+            charts_after_sweep(args)
+        return status
     if not has_display() and "--capture" not in args:
         print("diner: no display here; run a round headless instead: diner run dining (see diner list)")
         return NO_DISPLAY_EXIT

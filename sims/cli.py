@@ -19,6 +19,8 @@ from sims.export import ExportError, check_writable, write_round
 from sims.rounds.commands import parse_timed
 from sims.rounds.config import RoundConfig
 from sims.scenarios import Scenario, scenario_named, scenarios
+from sims.sweep_cli import SweepInputError
+from sims.sweep_cli import add_parser as add_sweep_parser
 from sims.text_report import render_listing, render_result
 
 EXIT_BAD_INPUT = 2
@@ -58,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="scenarios, strategies and parameters with defaults")
     levels = sub.add_parser("levels", help="campaign levels: check or verify")
     levels.add_argument("rest", nargs=argparse.REMAINDER)
+    add_sweep_parser(sub)
     return parser
 
 
@@ -165,6 +168,12 @@ def _report(result: Any, out: Path | None, status: int) -> int:
     return status
 
 
+def sweep_out(argv: Sequence[str]) -> Path | None:
+    """The ``--out`` folder of a ``diner sweep`` command line (for the launcher's charts)."""
+    args = _parser().parse_args(list(argv))
+    return args.out if args.command == "sweep" else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the headless commands; returns the exit status."""
     args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
@@ -176,8 +185,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from sims.levels.cli import main as levels_main
 
             return levels_main(args.rest)
+        if args.command == "sweep":
+            from sims.sweep_cli import run as sweep_run
+
+            return sweep_run(args)
         return _run(args)
-    except BadInput as error:
+    except (BadInput, SweepInputError) as error:
         print(f"diner {args.command}: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # the reader of our output went away (e.g. `| head`)

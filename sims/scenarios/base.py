@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -49,6 +50,8 @@ class ParamSpec:
             value = float(value)
         if not isinstance(value, self.kind):
             raise ValueError(f"{self.name} must be {self.kind.__name__}, got {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{self.name} must be a finite number, got {value!r}")
         if self.low is not None and value < self.low:
             raise ValueError(f"{self.name} must be >= {self.low:g}, got {value}")
         if self.high is not None and value > self.high:
