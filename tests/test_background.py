@@ -1,0 +1,49 @@
+"""Work off the window's thread: answers come back, failures are reported, cancelling ends it all."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from game.background import BackgroundJob, JobFailed
+from tests.helpers import wait_until
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+def fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def forever() -> None:
+    while True:
+        time.sleep(1)  # the worker's own idle loop: the test cancels it
+
+
+def test_the_answer_comes_back_and_the_process_is_gone() -> None:
+    job = BackgroundJob(add, 2, 3)
+    wait_until(job.poll, timeout=30)
+    assert job.answer == 5
+    assert job._process is None  # joined and closed once the answer was in
+
+
+def test_an_exception_is_an_answer_with_its_traceback() -> None:
+    job = BackgroundJob(fail, "broken code")
+    wait_until(job.poll, timeout=30)
+    assert isinstance(job.answer, JobFailed) and "ValueError: broken code" in job.answer.error
+
+
+def test_a_job_that_never_ends_is_cancelled_without_waiting_for_it() -> None:
+    job = BackgroundJob(forever)
+    pid = job._process.pid
+    assert not job.poll()
+    job.close()
+    stat = Path(f"/proc/{pid}/stat")
+    assert not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    job.close()  # twice is fine
