@@ -22,7 +22,7 @@ import numpy as np
 from sims.agents import AgentBody, Me
 from sims.engine.round import Round, to_events
 from sims.live import LiveModel
-from sims.primitives import Event, Lock, Semaphore
+from sims.primitives import Barrier, Condition, Event, Lock, RLock, Semaphore
 from sims.rounds.config import RoundConfig
 from sims.rounds.layout import AgentInfo, RoundLayout
 from sims.rounds.result import RoundResult
@@ -193,6 +193,15 @@ class Bench:
 
     def event(self, name: str = "event") -> Event:
         return self.world.event(name)
+
+    def rlock(self, name: str = "rlock") -> RLock:
+        return self.world.rlock(name)
+
+    def condition(self, lock: Lock | RLock | None = None, name: str = "cond") -> Condition:
+        return self.world.condition(name, lock)
+
+    def barrier(self, parties: int, name: str = "barrier") -> Barrier:
+        return self.world.barrier(name, parties)
 
     def open(self) -> Bench:
         """Allocate the rings once every primitive is made; bind the model for statistics()."""
