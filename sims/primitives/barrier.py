@@ -28,7 +28,9 @@ class Barrier(Instrumented):
 
     kind = "barrier"
 
-    def __init__(self, name: str, index: int, runtime: Runtime, parties: int, ctx: Any = None, timeout: float | None = None) -> None:
+    def __init__(
+        self, name: str, index: int, runtime: Runtime, parties: int, ctx: Any = None, timeout: float | None = None
+    ) -> None:
         if parties < 1:
             raise ValueError(f"barrier {name!r}: parties must be >= 1, got {parties}")
         super().__init__(name, index, runtime, "thread" if ctx is None else "process")

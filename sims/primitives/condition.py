@@ -32,7 +32,13 @@ class Condition(Instrumented):
     kind = "condition"
 
     def __init__(
-        self, name: str, index: int, runtime: Runtime, lock: Lock | RLock, ctx: Any = None, max_waiters: int = MAX_WAITERS
+        self,
+        name: str,
+        index: int,
+        runtime: Runtime,
+        lock: Lock | RLock,
+        ctx: Any = None,
+        max_waiters: int = MAX_WAITERS,
     ) -> None:
         super().__init__(name, index, runtime, "thread" if ctx is None else "process")
         if lock.flavour != self.flavour:
