@@ -298,6 +298,29 @@ def hold_until(rt: Runtime, agent: int, lock: Any, go: Event) -> None:
         rt.close()
 
 
+def wait_notified(rt: Runtime, agent: int, cond: Condition, go: Event) -> None:
+    """Wait on ``cond`` until notified (the lock taken again), then set ``go``."""
+    rt.bind(agent, agent)
+    try:
+        with cond:
+            cond.wait()
+        go.set()
+    finally:
+        rt.unbind()
+        rt.close()
+
+
+def meet_twice(rt: Runtime, agent: int, barrier: Barrier) -> None:
+    """Wait at ``barrier`` twice (its second use is a fresh round of the party)."""
+    rt.bind(agent, agent)
+    try:
+        barrier.wait(20)
+        barrier.wait(20)
+    finally:
+        rt.unbind()
+        rt.close()
+
+
 def write_records(shm_name: str, capacity: int, count: int) -> None:
     """Write ``count`` records (values 0..count-1) into ring 0 of a shared segment."""
     from multiprocessing import shared_memory

@@ -4,8 +4,10 @@ CPython's ``threading.Condition`` gives every waiter a fresh lock and wakes a wa
 releasing it, so a wake-up can only reach the waiters that were there when it was given.
 Processes cannot make fresh semaphores on the fly (a semaphore reaches a child only when the
 child is started), so the semaphores are a fixed pool of ``slots`` and the queue, the owner
-of each slot and its outcome are shared integers. Every method expects the caller to hold
-``meta``, a raw lock held only for bookkeeping, never while anybody sleeps.
+of each slot and its outcome are shared integers. A woken waiter keeps its slot until it
+has left (its wake-up is still in the slot's semaphore), so a pool must also cover waiters
+woken and not yet gone; a thread round's pool simply grows. Every method expects the caller
+to hold ``meta``, a raw lock held only for bookkeeping, never while anybody sleeps.
 """
 
 from __future__ import annotations
@@ -31,8 +33,17 @@ class WaitQueue:
         make = threading if ctx is None else ctx
         self.meta = make.Lock()
         self.slots = slots
+        self.grows = ctx is None
         self._sems = [make.Semaphore(0) for _ in range(slots)]
         self._ints: Any = [0] * (1 + 3 * slots) if ctx is None else ctx.RawArray("q", 1 + 3 * slots)
+
+    def _grow(self) -> None:
+        """Twice the slots (thread rounds only: a list of ints and fresh semaphores)."""
+        old, n = self._ints, self.slots
+        self._ints = [old[0], *old[1 : 1 + n], *[0] * n, *old[1 + n : 1 + 2 * n], *[0] * n, *old[1 + 2 * n :]]
+        self._ints += [0] * n
+        self._sems += [threading.Semaphore(0) for _ in range(n)]
+        self.slots = 2 * n
 
     def __len__(self) -> int:
         return int(self._ints[0])
@@ -56,10 +67,13 @@ class WaitQueue:
     def park(self, agent: int, what: str) -> int:
         """Queue ``agent`` at the back; its slot. ``what`` names the primitive in the error."""
         slot = next((s for s in range(self.slots) if self.outcome(s) is Outcome.FREE), -1)
+        if slot < 0 and self.grows:
+            slot = self.slots
+            self._grow()
         if slot < 0:
             raise RuntimeError(
-                f"{what}: more than {self.slots} agents waiting at once (its max_waiters); "
-                "give it more when you make it"
+                f"{what}: more than {self.slots} agents waiting at once, or woken and not yet gone "
+                "(its max_waiters); give it more when you make it"
             )
         self._set_outcome(slot, Outcome.PARKED)
         self._ints[1 + self.slots + slot] = agent

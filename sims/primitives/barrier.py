@@ -36,7 +36,8 @@ class Barrier(Instrumented):
         super().__init__(name, index, runtime, "thread" if ctx is None else "process")
         self._parties = parties
         self._timeout = timeout
-        self._queue = WaitQueue(max(parties - 1, 1), ctx)
+        # a use's waiters may still be on their way out when the next use's arrive
+        self._queue = WaitQueue(max(2 * (parties - 1), 1), ctx)
         self._ints: Any = [0, 0] if ctx is None else ctx.RawArray("q", 2)
         self._c_wait = self._code(Op.WAIT)
         self._c_woken = self._code(Op.WOKEN)
