@@ -54,18 +54,16 @@ def condition_bench(b: Bench, lock_kind: str) -> Any:
 def test_wait_and_notify_without_the_lock_raise_cpythons_errors(backend: str, lock_kind: str) -> None:
     with bench(backend) as b:
         cond = condition_bench(b, lock_kind)
-        with pytest.raises(RuntimeError, match="^cannot wait on un-acquired lock$"):
+        with pytest.raises(RuntimeError, match=r"^cannot wait on un-acquired lock$"):
             cond.wait(0.01)
-        with pytest.raises(RuntimeError, match="^cannot notify on un-acquired lock$"):
+        with pytest.raises(RuntimeError, match=r"^cannot notify on un-acquired lock$"):
             cond.notify()
-        with pytest.raises(RuntimeError, match="^cannot notify on un-acquired lock$"):
+        with pytest.raises(RuntimeError, match=r"^cannot notify on un-acquired lock$"):
             cond.notify_all()
         assert b.ops(0) == []
 
 
-def test_wait_gives_the_lock_back_and_notify_wakes_the_waiter_with_it_taken_again(
-    backend: str, lock_kind: str
-) -> None:
+def test_wait_gives_the_lock_back_and_notify_wakes_the_waiter_with_it_taken_again(backend: str, lock_kind: str) -> None:
     with bench(backend) as b:
         cond = condition_bench(b, lock_kind)
         lock = cond.lock
@@ -173,7 +171,15 @@ def test_a_condition_waiter_in_a_child_process_is_woken_by_a_notify() -> None:
                 assert cond.waiting == 1
                 cond.notify()
             assert go.wait(10) is True
-            assert [op for op, _ in b.ops(2)] == ["ACQUIRED", "WAIT", "RELEASED", "WOKEN", "ACQUIRED", "RELEASED", "SET"]
+            assert [op for op, _ in b.ops(2)] == [
+                "ACQUIRED",
+                "WAIT",
+                "RELEASED",
+                "WOKEN",
+                "ACQUIRED",
+                "RELEASED",
+                "SET",
+            ]
         finally:
             child.join(10)
         assert child.exitcode == 0

@@ -222,7 +222,7 @@ def test_rlock_counts_its_levels_and_only_its_owner_may_release_it(backend: str)
         assert (rlock.recursion, repr(rlock)) == (0, f"<RLock 'r' #0 free ({backend})>")
         b.drain()
         assert rlock.statistics().recursion == 0
-        with pytest.raises(RuntimeError, match="^cannot release un-acquired lock$"):
+        with pytest.raises(RuntimeError, match=r"^cannot release un-acquired lock$"):
             rlock.release()
         assert [op for op, _ in b.ops(0)] == ["ACQUIRED"] + ["RECURSION"] * 4 + ["RELEASED"]
 

@@ -26,9 +26,7 @@ def _op_table(*ops: int) -> np.ndarray:
 
 
 _HOLD = _op_table(Op.ACQUIRED, Op.RELEASED)
-_WAITS = _op_table(
-    Op.REQUEST, Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED, Op.WAIT, Op.WOKEN, Op.WAIT_TIMED_OUT, Op.BROKEN
-)
+_WAITS = _op_table(Op.REQUEST, Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED, Op.WAIT, Op.WOKEN, Op.WAIT_TIMED_OUT, Op.BROKEN)
 _WAIT_STARTS = _op_table(Op.REQUEST, Op.WAIT)
 _SET_CLEAR = _op_table(Op.SET, Op.CLEAR)
 _LEVELS = _op_table(Op.ACQUIRED, Op.RELEASED, Op.RECURSION)
