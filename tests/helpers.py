@@ -366,16 +366,80 @@ class Hogger(AgentBody):
                 me.pace(20)
 
 
+class Announcer(AgentBody):
+    """Sets ``ready`` and notifies, then says so on ``told`` (and is gone)."""
+
+    role = "announcer"
+
+    def __init__(self, cond: Condition, ready: Any, told: Event) -> None:
+        self.cond, self.ready, self.told = cond, ready, told
+
+    def run(self, me: Me) -> None:
+        with self.cond:
+            self.ready[0] = 1
+            self.cond.notify()
+        self.told.set()
+
+
+class Listener(AgentBody):
+    """Waits for the announcement after it was made: with ``while`` it sees ``ready`` and goes
+    on; with a bare ``wait()`` the notify is lost and it waits for ever."""
+
+    role = "listener"
+
+    def __init__(self, cond: Condition, ready: Any, told: Event, recheck: bool) -> None:
+        self.cond, self.ready, self.told, self.recheck = cond, ready, told, recheck
+
+    def run(self, me: Me) -> None:
+        self.told.wait()
+        with self.cond:
+            if not self.recheck:
+                self.cond.wait()
+            while not self.ready[0]:
+                self.cond.wait()
+
+
+class Meeter(AgentBody):
+    """Meets the others at the barrier twice."""
+
+    role = "meeter"
+
+    def __init__(self, barrier: Barrier) -> None:
+        self.barrier = barrier
+
+    def run(self, me: Me) -> None:
+        self.barrier.wait()
+        self.barrier.wait()
+
+
 class Testbed(Scenario):
-    """``crash``: N agents that raise; ``hog``: one agent keeps a lock, the others want it."""
+    """``crash``: N agents that raise; ``hog``: one agent keeps a lock, the others want it;
+    ``handshake`` / ``lost wake-up``: a notify before the wait, re-checked or lost; ``party``:
+    N agents meet twice at a barrier of ``parties``."""
 
     name = "testbed"
     summary = "agents for engine tests"
-    strategies: ClassVar[dict[str, str]] = {"crash": "every agent raises", "hog": "agent 0 keeps the lock"}
+    strategies: ClassVar[dict[str, str]] = {
+        "crash": "every agent raises",
+        "hog": "agent 0 keeps the lock",
+        "handshake": "the listener checks its predicate in a while loop",
+        "lost wake-up": "the listener waits without checking: the notify came first",
+        "party": "agents meet twice at a barrier",
+    }
     default_strategy = "crash"
-    params = (ParamSpec("agents", int, 2, "agents", 1, 8),)
+    params = (ParamSpec("agents", int, 2, "agents", 1, 8), ParamSpec("parties", int, 2, "barrier parties", 1, 8))
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
+        if strategy in ("handshake", "lost wake-up"):
+            cond, told, ready = world.condition("ready"), world.event("told"), world.int_array("ready", 1)
+            world.agent("listener", Listener(cond, ready, told, strategy == "handshake"))
+            world.agent("announcer", Announcer(cond, ready, told))
+            return
+        if strategy == "party":
+            barrier = world.barrier("gate", int(params["parties"]))
+            for i in range(int(params["agents"])):
+                world.agent(f"meeter {i}", Meeter(barrier))
+            return
         if strategy == "crash":
             for i in range(int(params["agents"])):
                 world.agent(f"crasher {i}", Crasher())
