@@ -6,12 +6,14 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
 import pytest
 from helpers import MS, AgentThread, Bench, bench, meet_twice, of_op, wait_notified, wait_until
 
 from sims.primitives import BrokenBarrierError
+from sims.runtime import RoundStopped
 from sims.telemetry import Op
 
 pytestmark = pytest.mark.timeout(60)
@@ -129,6 +131,26 @@ def test_notify_wakes_the_first_n_waiters_in_arrival_order(backend: str) -> None
         assert sorted(order) == [1, 2, 3]
         b.drain()
         assert of_op(b.events, Op.NOTIFY, 0)["value"].tolist() == [1, 2, 3, -1]
+
+
+@pytest.mark.parametrize("around", ["condition", "lock"])
+def test_a_wait_cut_short_by_the_round_leaves_the_with_block_without_releasing_twice(
+    backend: str, lock_kind: str, around: str
+) -> None:
+    with bench(backend) as b:
+        cond = condition_bench(b, lock_kind)
+
+        def waiter() -> None:
+            with cond if around == "condition" else cond.lock, cond.lock if lock_kind == "rlock" else nullcontext():
+                cond.wait()
+
+        t = start_agent(b, 1, waiter)
+        b.wait_for(Op.WAIT, 1)
+        b.stop()
+        t.join(5)
+        assert isinstance(t.error, RoundStopped)  # not "released too many times"
+        assert [op for op, _ in b.ops(1)][-2:] == ["RELEASED", "ABANDONED"]
+        assert cond.lock.acquire(False) is True  # the lock is free, and nobody released it twice
 
 
 def test_wait_times_out_and_wait_for_checks_its_predicate(backend: str) -> None:

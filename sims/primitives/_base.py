@@ -134,6 +134,8 @@ class Acquirable(Instrumented):
         return self._acquire_contended(emit, -1)
 
     def __exit__(self, *exc: object) -> None:
+        if getattr(exc[1], "given_back", None) is self:
+            return  # a Condition's wait gave it back, and the round ended before it was taken again
         self.release()
 
     def release(self) -> None:

@@ -72,7 +72,7 @@ class Condition(Instrumented):
         return self.lock.__enter__()
 
     def __exit__(self, *exc: object) -> None:
-        self.lock.release()
+        self.lock.__exit__(*exc)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Give the lock back, sleep until notified (or ``timeout`` s), take the lock again.
@@ -90,12 +90,16 @@ class Condition(Instrumented):
         emit(self._c_wait, limit)
         level = self.lock._release_save()
         try:
-            woke = self._wait_sliced(lambda s: queue.sleep(slot, s), limit, started)
-        except RoundStopped:
-            emit(self._c_abandon, time.monotonic_ns() - started)
+            try:
+                woke = self._wait_sliced(lambda s: queue.sleep(slot, s), limit, started)
+            except RoundStopped:
+                emit(self._c_abandon, time.monotonic_ns() - started)
+                raise
+            emit(self._c_woken if woke else self._c_out, time.monotonic_ns() - started)
+            self.lock._acquire_restore(level)
+        except RoundStopped as stopped:
+            stopped.given_back = self.lock
             raise
-        emit(self._c_woken if woke else self._c_out, time.monotonic_ns() - started)
-        self.lock._acquire_restore(level)
         with queue.meta:
             queue.leave(slot, woke)
         return woke
