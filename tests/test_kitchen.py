@@ -15,7 +15,7 @@ from sims.telemetry import Op
 pytestmark = pytest.mark.timeout(90)
 
 BACKENDS = ("thread", "process")
-VARIANTS = ("semaphores", "queue")
+VARIANTS = ("semaphores", "queue", "condition")
 
 
 def items(result: RoundResult) -> tuple[np.ndarray, np.ndarray]:
@@ -68,12 +68,13 @@ def test_every_item_is_served_once_or_still_on_the_pass(backend: str, variant: s
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_semaphore_kitchen_never_overfills_the_pass(backend: str) -> None:
+@pytest.mark.parametrize("variant", ["semaphores", "condition"])
+def test_semaphore_and_monitor_kitchens_never_overfill_the_pass(backend: str, variant: str) -> None:
     """Both records are written under the mutex, so the level they give is exact."""
     result = run_round(
         "kitchen",
         backend=backend,
-        strategy="semaphores",
+        strategy=variant,
         seconds=1.0,
         params={"producers": 4, "consumers": 1, "capacity": 2, "cook_ms": 0.0, "serve_ms": 1.0},
     )

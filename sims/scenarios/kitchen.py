@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sims.agents import AgentBody, Me
-from sims.primitives import Lock, Semaphore
+from sims.primitives import Condition, Lock, Semaphore
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
 from sims.runtime import SLICE_S, RoundStopped
@@ -79,6 +79,78 @@ class SemaphoreWaiter(AgentBody):
             me.pace(self.serve_ms)
 
 
+class ConditionCook(AgentBody):
+    """A monitor: under the pass's mutex, wait on ``not full`` while the pass is full, put, notify ``not empty``.
+
+    With ``recheck`` off the wait sits in an ``if``: a cook woken after another cook filled the
+    slot again puts a dish on a full pass (a dish is lost).
+    """
+
+    role = "cook"
+    steps = ("lock the pass", "wait while the pass is full")
+
+    def __init__(
+        self, cook: int, not_full: Condition, not_empty: Condition, slots: Any, pass_index: int, cook_ms: float,
+        recheck: bool,
+    ) -> None:  # fmt: skip
+        self.cook, self.not_full, self.not_empty, self.slots = cook, not_full, not_empty, slots
+        self.pass_index, self.cook_ms, self.recheck = pass_index, cook_ms, recheck
+
+    def run(self, me: Me) -> None:
+        capacity = len(self.slots) - 3  # then the head, the tail and the count of dishes on it
+        dish = 0
+        while me.running():
+            me.state(State.PRODUCING)
+            me.pace(self.cook_ms)
+            dish += 1
+            item = (self.cook + 1) << ITEM_SHIFT | dish
+            me.step("lock the pass")
+            with self.not_full:
+                me.step("wait while the pass is full")
+                full = self.slots[capacity + 2] >= capacity
+                while full:
+                    self.not_full.wait()
+                    full = self.recheck and self.slots[capacity + 2] >= capacity
+                head = self.slots[capacity]
+                self.slots[head] = item
+                self.slots[capacity] = (head + 1) % capacity
+                self.slots[capacity + 2] += 1
+                me.record(Op.ITEM_PUT, self.pass_index, item)
+                self.not_empty.notify()
+
+
+class ConditionWaiter(AgentBody):
+    role = "waiter"
+    steps = ("lock the pass", "wait while the pass is empty")
+
+    def __init__(
+        self, not_empty: Condition, not_full: Condition, slots: Any, pass_index: int, serve_ms: float, recheck: bool
+    ) -> None:
+        self.not_empty, self.not_full, self.slots = not_empty, not_full, slots
+        self.pass_index, self.serve_ms, self.recheck = pass_index, serve_ms, recheck
+
+    def run(self, me: Me) -> None:
+        capacity = len(self.slots) - 3
+        while me.running():
+            me.state(State.WAITING)
+            me.step("lock the pass")
+            with self.not_empty:
+                me.step("wait while the pass is empty")
+                empty = self.slots[capacity + 2] <= 0
+                while empty:
+                    self.not_empty.wait()
+                    empty = self.recheck and self.slots[capacity + 2] <= 0
+                tail = self.slots[capacity + 1]
+                item = self.slots[tail]
+                self.slots[tail] = 0
+                self.slots[capacity + 1] = (tail + 1) % capacity
+                self.slots[capacity + 2] -= 1
+                me.record(Op.ITEM_TAKEN, self.pass_index, item)
+                self.not_full.notify()
+            me.state(State.CONSUMING)
+            me.pace(self.serve_ms)
+
+
 class QueueCook(AgentBody):
     """The same job with a bounded queue: the queue does the counting and the locking."""
 
@@ -133,6 +205,7 @@ class Kitchen(Scenario):
     strategies = {
         "semaphores": "counting Semaphores 'empty' (K) and 'full' (0) plus a Lock 'mutex' around the pass",
         "queue": "a bounded queue.Queue / multiprocessing.Queue of K dishes does it all",
+        "condition": "a monitor: a Lock 'mutex' with two Conditions, 'not full' and 'not empty' (see recheck)",
     }
     default_strategy = "semaphores"
     operation = "dishes"
@@ -142,6 +215,9 @@ class Kitchen(Scenario):
         ParamSpec("capacity", int, 4, "slots on the pass (K)", 1, 64),
         ParamSpec("cook_ms", float, 10.0, "mean time to cook a dish in ms (0 = none)", 0, 60_000),
         ParamSpec("serve_ms", float, 10.0, "mean time to serve a dish in ms (0 = none)", 0, 60_000),
+        ParamSpec(
+            "recheck", bool, True, "condition: re-check after each wait in a while loop (false: one if, the bug)"
+        ),
     )
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
@@ -155,12 +231,30 @@ class Kitchen(Scenario):
             for w in range(int(params["consumers"])):
                 world.agent(f"waiter {w}", QueueWaiter(dishes, pass_index, serve_ms))
             return
+        if strategy == "condition":
+            self._monitor(world, params, pass_index)
+            return
         empty, full, mutex = world.semaphore("empty", k), world.semaphore("full", 0), world.lock("mutex")
         slots = world.int_array("slots", k + 2)
         for c in range(int(params["producers"])):
             world.agent(f"cook {c}", SemaphoreCook(c, empty, full, mutex, slots, pass_index, cook_ms))
         for w in range(int(params["consumers"])):
             world.agent(f"waiter {w}", SemaphoreWaiter(full, empty, mutex, slots, pass_index, serve_ms))
+
+    def _monitor(self, world: World, params: Mapping[str, Any], pass_index: int) -> None:
+        mutex = world.lock("mutex")
+        not_full, not_empty = world.condition("not full", mutex), world.condition("not empty", mutex)
+        slots = world.int_array("slots", int(params["capacity"]) + 3)
+        recheck = bool(params["recheck"])
+        for c in range(int(params["producers"])):
+            world.agent(
+                f"cook {c}", ConditionCook(c, not_full, not_empty, slots, pass_index, float(params["cook_ms"]), recheck)
+            )
+        for w in range(int(params["consumers"])):
+            world.agent(
+                f"waiter {w}",
+                ConditionWaiter(not_empty, not_full, slots, pass_index, float(params["serve_ms"]), recheck),
+            )
 
     def left_on_pass(self, world: World) -> list[int]:
         """Dishes still on the pass once every agent has stopped.
@@ -171,7 +265,8 @@ class Kitchen(Scenario):
         """
         if "slots" in world.shared:
             slots = list(world.shared["slots"])
-            return [item for item in slots[:-2] if item]
+            extra = 3 if "not full" in (r.name for r in world.resources) else 2  # the monitor also counts
+            return [item for item in slots[:-extra] if item]
         dishes, left = world.shared["dishes"], []
         while True:
             try:
