@@ -285,6 +285,31 @@ class AgentThread(threading.Thread):
             self.bench.rt.unbind()
 
 
+def start_agent(b: Bench, agent: int, job: Callable[[], Any]) -> AgentThread:
+    """Run ``job`` as ``agent`` of ``b`` in a thread of its own."""
+    b.drain()  # the thread's fresh writer starts where the reader is
+    t = AgentThread(b, agent, job)
+    t.start()
+    return t
+
+
+def finish(t: AgentThread, timeout: float = 10.0) -> Any:
+    """Join an agent thread; its result, or its exception raised here."""
+    t.join(timeout)
+    assert not t.is_alive()
+    if t.error is not None:
+        raise t.error
+    return t.result
+
+
+def events(*rows: tuple[int, int, int, int, int]) -> np.ndarray:
+    """Hand-made telemetry from (t_ns, agent, resource, op, value) rows."""
+    out = np.zeros(len(rows), dtype=EVENT_DTYPE)
+    for i, name in enumerate(("t_ns", "agent", "resource", "op", "value")):
+        out[name] = [row[i] for row in rows]
+    return out
+
+
 # -- children of process-flavour tests (run in a spawned process) ----------------------------
 def hold_until(rt: Runtime, agent: int, lock: Any, go: Event) -> None:
     """Take ``lock`` (a Lock or a Semaphore permit), wait for ``go``, give it back."""

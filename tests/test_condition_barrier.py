@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from typing import Any
 
 import pytest
-from helpers import MS, AgentThread, Bench, bench, meet_twice, of_op, wait_notified, wait_until
+from helpers import MS, Bench, bench, finish, meet_twice, of_op, start_agent, wait_notified, wait_until
 
 from sims.primitives import BrokenBarrierError
 from sims.runtime import RoundStopped
@@ -27,21 +27,6 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(params=("rlock", "lock"))
 def lock_kind(request: pytest.FixtureRequest) -> str:
     return request.param
-
-
-def start_agent(b: Bench, agent: int, job: Callable[[], Any]) -> AgentThread:
-    b.drain()  # the thread's fresh writer starts where the reader is
-    t = AgentThread(b, agent, job)
-    t.start()
-    return t
-
-
-def finish(t: AgentThread) -> Any:
-    t.join(10)
-    assert not t.is_alive()
-    if t.error is not None:
-        raise t.error
-    return t.result
 
 
 def condition_bench(b: Bench, lock_kind: str) -> Any:

@@ -13,7 +13,18 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from helpers import MS, AgentThread, Bench, bench, hold_until, holders_over_capacity, of_op, wait_until
+from helpers import (
+    MS,
+    AgentThread,
+    Bench,
+    bench,
+    finish,
+    hold_until,
+    holders_over_capacity,
+    of_op,
+    start_agent,
+    wait_until,
+)
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -59,13 +70,6 @@ def lock_like(backend: str, kind: str) -> Iterator[tuple[Bench, Any]]:
         yield b, primitive
 
 
-def start_agent(b: Bench, agent: int, job: Callable[[], Any]) -> AgentThread:
-    b.drain()  # the thread's fresh writer starts where the reader is
-    t = AgentThread(b, agent, job)
-    t.start()
-    return t
-
-
 @contextmanager
 def held_by_another(b: Bench, lockish: Any, agent: int = 2) -> Iterator[None]:
     """``agent`` holds ``lockish`` (from a thread of its own) for the duration."""
@@ -83,14 +87,6 @@ def held_by_another(b: Bench, lockish: Any, agent: int = 2) -> Iterator[None]:
     finally:
         done.set()
         finish(holder)
-
-
-def finish(t: AgentThread) -> Any:
-    t.join(5)
-    assert not t.is_alive()
-    if t.error is not None:
-        raise t.error
-    return t.result
 
 
 # -- the contract every lock-like primitive keeps -------------------------------------------

@@ -4,15 +4,14 @@ condition or barrier round is never called stuck, and a cycle stays a deadlock."
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from helpers import run_round, with_testbed
+from helpers import events, run_round, with_testbed
 
 from sims.live import LiveModel, Stuck
 from sims.live.deadlock import WaitGraph, blocked_for_good, find_stall
 from sims.rounds.layout import AgentInfo, ResourceInfo, RoundLayout
 from sims.rounds.summary import flat_numbers, verdict
-from sims.telemetry import EVENT_DTYPE, Op
+from sims.telemetry import Op
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -30,14 +29,6 @@ def layout(agents: int) -> RoundLayout:
             ResourceInfo(OTHER, "other", "lock", 1),
         ),
     )  # fmt: skip
-
-
-def events(*rows: tuple[int, int, int, int, int]) -> np.ndarray:
-    """(t_ns, agent, resource, op, value) rows."""
-    out = np.zeros(len(rows), dtype=EVENT_DTYPE)
-    for i, name in enumerate(("t_ns", "agent", "resource", "op", "value")):
-        out[name] = [row[i] for row in rows]
-    return out
 
 
 def started(agents: int) -> list[tuple[int, int, int, int, int]]:

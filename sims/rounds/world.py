@@ -47,12 +47,11 @@ class World:
 
     def condition(self, name: str, lock: Lock | RLock | None = None, max_waiters: int = MAX_WAITERS) -> Condition:
         """A Condition over ``lock`` (by default a new RLock named ``<name> lock``, as CPython's)."""
-        if lock is None:
-            lock = self.rlock(f"{name} lock")
-        if self.primitives.get(lock.index) is not lock:
-            raise ValueError(f"condition {name!r}: its lock {lock.name!r} belongs to another round")
-        index = self._register(name, "condition", 0, lock.index)
-        cond = Condition(name, index, self.runtime, lock, self.ctx, max_waiters)
+        over = self.rlock(f"{name} lock") if lock is None else lock
+        if self.primitives.get(over.index) is not over:
+            raise ValueError(f"condition {name!r}: its lock {over.name!r} belongs to another round")
+        index = self._register(name, "condition", 0, over.index)
+        cond = Condition(name, index, self.runtime, over, self.ctx, max_waiters)
         self.primitives[index] = cond
         return cond
 
