@@ -103,3 +103,22 @@ def test_slow_waiters_leave_a_full_pass_and_nothing_is_lost(backend: str, varian
     assert result.scenario_stats["on_pass"] == 4
     assert_items_conserved(result)
     assert_each_cook_numbers_its_dishes(result)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_one_condition_for_both_sides_loses_a_wake_up_and_the_round_stalls(backend: str) -> None:
+    """notify() wakes one waiter of either side: a cook woken for a cook (or a waiter for a
+    waiter) goes back to sleep, and soon everyone sleeps with nobody left to notify."""
+    result = run_round(
+        "kitchen",
+        backend=backend,
+        strategy="condition",
+        seconds=20,
+        params={"producers": 2, "consumers": 2, "capacity": 1, "cook_ms": 0.0, "serve_ms": 0.0, "shared": True},
+    )
+    assert result.end_reason == "stall"
+    stall = result.deadlock
+    assert stall is not None and stall.is_stall
+    assert stall.agents == (0, 1, 2, 3)
+    assert {result.layout.resources[r].name for r in stall.resources} == {"pass changed"}
+    assert_items_conserved(result)

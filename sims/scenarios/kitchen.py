@@ -224,6 +224,7 @@ class Kitchen(Scenario):
         ParamSpec(
             "recheck", bool, True, "condition: re-check after each wait in a while loop (false: one if, the bug)"
         ),
+        ParamSpec("shared", bool, False, "condition: one Condition for both sides (notify() may wake the wrong side)"),
     )
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
@@ -249,7 +250,10 @@ class Kitchen(Scenario):
 
     def _monitor(self, world: World, params: Mapping[str, Any], pass_index: int) -> None:
         mutex = world.lock("mutex")
-        not_full, not_empty = world.condition("not full", mutex), world.condition("not empty", mutex)
+        if params["shared"]:  # one condition for both: a notify() may wake the wrong side
+            not_full = not_empty = world.condition("pass changed", mutex)
+        else:
+            not_full, not_empty = world.condition("not full", mutex), world.condition("not empty", mutex)
         slots, on_pass = world.int_array("slots", int(params["capacity"]) + 2), world.int_array("on pass", 1)
         recheck, cook_ms, serve_ms = bool(params["recheck"]), float(params["cook_ms"]), float(params["serve_ms"])
         for c in range(int(params["producers"])):
