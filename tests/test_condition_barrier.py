@@ -47,7 +47,9 @@ def test_wait_and_notify_without_the_lock_raise_cpythons_errors(backend: str, lo
             cond.notify()
         with pytest.raises(RuntimeError, match=r"^cannot notify on un-acquired lock$"):
             cond.notify_all()
-        assert b.ops(0) == []
+        with cond, pytest.raises(ValueError, match="needs n >= 0, got -1"):
+            cond.notify(-1)
+        assert [op for op, _ in b.ops(0)] == ["ACQUIRED", "RELEASED"]  # only the with around notify(-1)
 
 
 def test_wait_gives_the_lock_back_and_notify_wakes_the_waiter_with_it_taken_again(backend: str, lock_kind: str) -> None:

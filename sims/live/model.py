@@ -53,6 +53,10 @@ class LiveModel:
         self._kinds = [res.kind for res in layout.resources]
         self._is_rlock = np.array([k == "rlock" for k in self._kinds] + [False], dtype=bool)  # [-1]: no resource
         self._lock_of = [res.lock for res in layout.resources]
+        # For the wait graph, per resource ([-1]: no resource): waits it watches, lock-like kinds, wake-ups.
+        self._watched = np.array([k in LOCKISH or k in WAKEUPS for k in self._kinds] + [False], dtype=bool)
+        self._lockish = np.array([k in LOCKISH for k in self._kinds], dtype=bool)
+        self._wakeups = [k in WAKEUPS for k in self._kinds]
         self.holding = np.zeros((n, r), dtype=bool)
         self.wait_res = np.full(n, -1, dtype=np.int64)
         self.wait_since = np.zeros(n, dtype=np.int64)
@@ -305,19 +309,16 @@ class LiveModel:
     def wait_graph(self) -> WaitGraph:
         """Waits with no time-out on locks, semaphores and wake-ups (a condition's notify, a
         barrier's other parties, an event's set), which only an agent that moves can give."""
-        kinds = self._kinds
-        watched = np.array([k in LOCKISH or k in WAKEUPS for k in kinds] + [False], dtype=bool)
-        forever = (self.wait_timeout < 0) & watched[self.wait_res]
+        forever = (self.wait_timeout < 0) & self._watched[self.wait_res]
         held = self.holding.sum(axis=0)
-        lockish = np.array([k in LOCKISH for k in kinds], dtype=bool)
-        free = np.where(lockish, np.maximum(self.capacity - held, 0), 0)
+        free = np.where(self._lockish, np.maximum(self.capacity - held, 0), 0)
         alive = self.alive & ~self.stopped
         return WaitGraph(
             waits_for=np.where(forever & alive, self.wait_res, -1).tolist(),
             holdings=[np.flatnonzero(row).tolist() for row in self.holding],
             free=free.tolist(),
             alive=(alive | self.stopped).tolist(),
-            anyone_releases=[k in WAKEUPS for k in kinds],
+            anyone_releases=self._wakeups,
         )
 
     def check_deadlock(self) -> Deadlock | None:

@@ -119,6 +119,8 @@ class Condition(Instrumented):
     def notify(self, n: int = 1) -> None:
         """Wake the first ``n`` waiters (they still have to take the lock again)."""
         self._point(Op.NOTIFY)
+        if n < 0:
+            raise ValueError(f"condition {self.name!r}: notify(n) needs n >= 0, got {n}")
         self._notify(n)
 
     def notify_all(self) -> None:
