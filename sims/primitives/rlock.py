@@ -44,8 +44,9 @@ class RLock(Acquirable):
         """How many times its owner holds it (0: free)."""
         return int(self._ints[_COUNT])
 
-    def _is_owned(self) -> bool:
-        return int(self._ints[_OWNER]) == threading.get_native_id() and self._ints[_COUNT] > 0
+    def _is_owned(self, me: int | None = None) -> bool:
+        ints = self._ints
+        return ints[_COUNT] > 0 and ints[_OWNER] == (threading.get_native_id() if me is None else me)
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         self._point(Op.REQUEST)
@@ -56,31 +57,26 @@ class RLock(Acquirable):
         return self._acquire(-1)
 
     def _acquire(self, limit: int) -> bool:
-        emit = self._emitter()
-        if self._is_owned():
-            self._ints[_COUNT] += 1
-            emit(self._c_level, self._ints[_COUNT])
+        emit, me, ints = self._emitter(), threading.get_native_id(), self._ints
+        if self._is_owned(me):
+            ints[_COUNT] += 1
+            emit(self._c_level, ints[_COUNT])
             return True
         if self._raw.acquire(False):
             emit(self._c_acq, 0)
         elif not self._acquire_contended(emit, limit):
             return False
-        self._own(1)
+        ints[_OWNER], ints[_AGENT], ints[_COUNT] = me, self._caller(), 1
         return True
-
-    def _own(self, level: int) -> None:
-        self._ints[_OWNER] = threading.get_native_id()
-        self._ints[_AGENT] = self._caller()
-        self._ints[_COUNT] = level
 
     def release(self) -> None:
         self._point(Op.RELEASED)
         if not self._is_owned():
             raise RuntimeError("cannot release un-acquired lock")
-        emit = self._emitter()
-        if self._ints[_COUNT] > 1:
-            self._ints[_COUNT] -= 1
-            emit(self._c_level, self._ints[_COUNT])
+        ints = self._ints
+        if ints[_COUNT] > 1:
+            ints[_COUNT] -= 1
+            self._emitter()(self._c_level, ints[_COUNT])
             return
         self._release_save()
 
