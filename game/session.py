@@ -160,7 +160,7 @@ class RoundSession:
             return "starting"
         snap = self.snapshot()
         if snap is not None and snap.deadlock is not None:
-            return "deadlocked"
+            return "stalled" if snap.deadlock.is_stall else "deadlocked"
         if self.frozen:
             return "ending"  # the last picture is in; the agents are being stopped, the result is coming
         return "paused" if snap is not None and snap.paused else "running"

@@ -38,7 +38,7 @@ SYNTHETIC_TID = 1 << 22  # agents' extra tracks: tids no real thread has
 TRACKS_PER_AGENT = 1 << 12  # waits, hand-offs, then one per resource held
 LANES = 64  # resource tracks: tid = index * LANES + lane + 1
 Named = tuple[np.ndarray, list[str]]  # a code per row and the names the codes stand for
-_WAIT_ENDS = (Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED, Op.WOKEN, Op.WAIT_TIMED_OUT)
+_WAIT_ENDS = (Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED, Op.WOKEN, Op.WAIT_TIMED_OUT, Op.BROKEN)
 _INSTANTS = (Op.STEP, Op.GATE, Op.SIGNAL, Op.SIGNAL_SENT, Op.ORPHANED)
 _ENGINE_INSTANTS = (Op.COMMAND, Op.DEADLOCK, Op.AGENT_EXIT, Op.PAUSED, Op.SCALE)
 

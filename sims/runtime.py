@@ -75,6 +75,8 @@ class Doorbell:
 class RoundStopped(Exception):
     """Raised inside an agent whose blocking call is cut short by the end of its round."""
 
+    given_back: object = None  # the lock a Condition's wait had given back: ``with`` must not release it
+
 
 class NotAnAgent(RuntimeError):
     """A primitive was used by a thread that is not one of the round's agents or its engine."""

@@ -115,6 +115,10 @@ def _verdict_lines(result: RoundResult) -> str:
         c = v["cycle"]
         chain = " -> ".join(f"{a} waits for {r}" for a, r in zip(c["agents"], c["waiting_for"], strict=True))
         lines.append(f"DEADLOCK formed at {c['formed_s']:.3f} s (detected at {c['detected_s']:.3f} s): {chain}")
+    elif v["stall"]:
+        c = v["stall"]
+        waits = ", ".join(f"{a} waits on {r}" for a, r in zip(c["agents"], c["waiting_for"], strict=True))
+        lines.append(f"STALL (a lost wake-up: nobody left can wake them) at {c['formed_s']:.3f} s: {waits}")
     else:
         lines.append("no deadlock")
     if v["starved"]:

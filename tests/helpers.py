@@ -22,7 +22,7 @@ import numpy as np
 from sims.agents import AgentBody, Me
 from sims.engine.round import Round, to_events
 from sims.live import LiveModel
-from sims.primitives import Event, Lock, Semaphore
+from sims.primitives import Barrier, Condition, Event, Lock, RLock, Semaphore
 from sims.rounds.config import RoundConfig
 from sims.rounds.layout import AgentInfo, RoundLayout
 from sims.rounds.result import RoundResult
@@ -194,6 +194,15 @@ class Bench:
     def event(self, name: str = "event") -> Event:
         return self.world.event(name)
 
+    def rlock(self, name: str = "rlock") -> RLock:
+        return self.world.rlock(name)
+
+    def condition(self, lock: Lock | RLock | None = None, name: str = "cond") -> Condition:
+        return self.world.condition(name, lock)
+
+    def barrier(self, parties: int, name: str = "barrier") -> Barrier:
+        return self.world.barrier(name, parties)
+
     def open(self) -> Bench:
         """Allocate the rings once every primitive is made; bind the model for statistics()."""
         self.rt.allocate(self.rings, self.capacity)
@@ -276,6 +285,31 @@ class AgentThread(threading.Thread):
             self.bench.rt.unbind()
 
 
+def start_agent(b: Bench, agent: int, job: Callable[[], Any]) -> AgentThread:
+    """Run ``job`` as ``agent`` of ``b`` in a thread of its own."""
+    b.drain()  # the thread's fresh writer starts where the reader is
+    t = AgentThread(b, agent, job)
+    t.start()
+    return t
+
+
+def finish(t: AgentThread, timeout: float = 10.0) -> Any:
+    """Join an agent thread; its result, or its exception raised here."""
+    t.join(timeout)
+    assert not t.is_alive()
+    if t.error is not None:
+        raise t.error
+    return t.result
+
+
+def events(*rows: tuple[int, int, int, int, int]) -> np.ndarray:
+    """Hand-made telemetry from (t_ns, agent, resource, op, value) rows."""
+    out = np.zeros(len(rows), dtype=EVENT_DTYPE)
+    for i, name in enumerate(("t_ns", "agent", "resource", "op", "value")):
+        out[name] = [row[i] for row in rows]
+    return out
+
+
 # -- children of process-flavour tests (run in a spawned process) ----------------------------
 def hold_until(rt: Runtime, agent: int, lock: Any, go: Event) -> None:
     """Take ``lock`` (a Lock or a Semaphore permit), wait for ``go``, give it back."""
@@ -284,6 +318,29 @@ def hold_until(rt: Runtime, agent: int, lock: Any, go: Event) -> None:
         lock.acquire()
         go.wait()
         lock.release()
+    finally:
+        rt.unbind()
+        rt.close()
+
+
+def wait_notified(rt: Runtime, agent: int, cond: Condition, go: Event) -> None:
+    """Wait on ``cond`` until notified (the lock taken again), then set ``go``."""
+    rt.bind(agent, agent)
+    try:
+        with cond:
+            cond.wait()
+        go.set()
+    finally:
+        rt.unbind()
+        rt.close()
+
+
+def meet_twice(rt: Runtime, agent: int, barrier: Barrier) -> None:
+    """Wait at ``barrier`` twice (its second use is a fresh round of the party)."""
+    rt.bind(agent, agent)
+    try:
+        barrier.wait(20)
+        barrier.wait(20)
     finally:
         rt.unbind()
         rt.close()
@@ -334,16 +391,80 @@ class Hogger(AgentBody):
                 me.pace(20)
 
 
+class Announcer(AgentBody):
+    """Sets ``ready`` and notifies, then says so on ``told`` (and is gone)."""
+
+    role = "announcer"
+
+    def __init__(self, cond: Condition, ready: Any, told: Event) -> None:
+        self.cond, self.ready, self.told = cond, ready, told
+
+    def run(self, me: Me) -> None:
+        with self.cond:
+            self.ready[0] = 1
+            self.cond.notify()
+        self.told.set()
+
+
+class Listener(AgentBody):
+    """Waits for the announcement after it was made: with ``while`` it sees ``ready`` and goes
+    on; with a bare ``wait()`` the notify is lost and it waits for ever."""
+
+    role = "listener"
+
+    def __init__(self, cond: Condition, ready: Any, told: Event, recheck: bool) -> None:
+        self.cond, self.ready, self.told, self.recheck = cond, ready, told, recheck
+
+    def run(self, me: Me) -> None:
+        self.told.wait()
+        with self.cond:
+            if not self.recheck:
+                self.cond.wait()
+            while not self.ready[0]:
+                self.cond.wait()
+
+
+class Meeter(AgentBody):
+    """Meets the others at the barrier twice."""
+
+    role = "meeter"
+
+    def __init__(self, barrier: Barrier) -> None:
+        self.barrier = barrier
+
+    def run(self, me: Me) -> None:
+        self.barrier.wait()
+        self.barrier.wait()
+
+
 class Testbed(Scenario):
-    """``crash``: N agents that raise; ``hog``: one agent keeps a lock, the others want it."""
+    """``crash``: N agents that raise; ``hog``: one agent keeps a lock, the others want it;
+    ``handshake`` / ``lost wake-up``: a notify before the wait, re-checked or lost; ``party``:
+    N agents meet twice at a barrier of ``parties``."""
 
     name = "testbed"
     summary = "agents for engine tests"
-    strategies: ClassVar[dict[str, str]] = {"crash": "every agent raises", "hog": "agent 0 keeps the lock"}
+    strategies: ClassVar[dict[str, str]] = {
+        "crash": "every agent raises",
+        "hog": "agent 0 keeps the lock",
+        "handshake": "the listener checks its predicate in a while loop",
+        "lost wake-up": "the listener waits without checking: the notify came first",
+        "party": "agents meet twice at a barrier",
+    }
     default_strategy = "crash"
-    params = (ParamSpec("agents", int, 2, "agents", 1, 8),)
+    params = (ParamSpec("agents", int, 2, "agents", 1, 8), ParamSpec("parties", int, 2, "barrier parties", 1, 8))
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
+        if strategy in ("handshake", "lost wake-up"):
+            cond, told, ready = world.condition("ready"), world.event("told"), world.int_array("ready", 1)
+            world.agent("listener", Listener(cond, ready, told, strategy == "handshake"))
+            world.agent("announcer", Announcer(cond, ready, told))
+            return
+        if strategy == "party":
+            barrier = world.barrier("gate", int(params["parties"]))
+            for i in range(int(params["agents"])):
+                world.agent(f"meeter {i}", Meeter(barrier))
+            return
         if strategy == "crash":
             for i in range(int(params["agents"])):
                 world.agent(f"crasher {i}", Crasher())

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import events
 
 from sims.live import LiveModel
 from sims.live.deadlock import WaitGraph, blocked_for_good, find_cycle
 from sims.rounds.layout import AgentInfo, ResourceInfo, RoundLayout
-from sims.telemetry import EVENT_DTYPE, Op
+from sims.telemetry import Op
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -73,14 +74,6 @@ def layout(agents: int, locks: int) -> RoundLayout:
         tuple(AgentInfo(i, f"a{i}", "agent", "thread") for i in range(agents)),
         tuple(ResourceInfo(r, f"lock {r}", "lock", 1) for r in range(locks)),
     )  # fmt: skip
-
-
-def events(*rows: tuple[int, int, int, int, int]) -> np.ndarray:
-    """(t_ns, agent, resource, op, value) rows."""
-    out = np.zeros(len(rows), dtype=EVENT_DTYPE)
-    for i, name in enumerate(("t_ns", "agent", "resource", "op", "value")):
-        out[name] = [row[i] for row in rows]
-    return out
 
 
 def crossed(wait_value: int = -1) -> np.ndarray:

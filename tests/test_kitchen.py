@@ -15,7 +15,7 @@ from sims.telemetry import Op
 pytestmark = pytest.mark.timeout(90)
 
 BACKENDS = ("thread", "process")
-VARIANTS = ("semaphores", "queue")
+VARIANTS = ("semaphores", "queue", "condition")
 
 
 def items(result: RoundResult) -> tuple[np.ndarray, np.ndarray]:
@@ -68,12 +68,13 @@ def test_every_item_is_served_once_or_still_on_the_pass(backend: str, variant: s
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_semaphore_kitchen_never_overfills_the_pass(backend: str) -> None:
+@pytest.mark.parametrize("variant", ["semaphores", "condition"])
+def test_semaphore_and_monitor_kitchens_never_overfill_the_pass(backend: str, variant: str) -> None:
     """Both records are written under the mutex, so the level they give is exact."""
     result = run_round(
         "kitchen",
         backend=backend,
-        strategy="semaphores",
+        strategy=variant,
         seconds=1.0,
         params={"producers": 4, "consumers": 1, "capacity": 2, "cook_ms": 0.0, "serve_ms": 1.0},
     )
@@ -102,3 +103,22 @@ def test_slow_waiters_leave_a_full_pass_and_nothing_is_lost(backend: str, varian
     assert result.scenario_stats["on_pass"] == 4
     assert_items_conserved(result)
     assert_each_cook_numbers_its_dishes(result)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_one_condition_for_both_sides_loses_a_wake_up_and_the_round_stalls(backend: str) -> None:
+    """notify() wakes one waiter of either side: a cook woken for a cook (or a waiter for a
+    waiter) goes back to sleep, and soon everyone sleeps with nobody left to notify."""
+    result = run_round(
+        "kitchen",
+        backend=backend,
+        strategy="condition",
+        seconds=20,
+        params={"producers": 2, "consumers": 2, "capacity": 1, "cook_ms": 0.0, "serve_ms": 0.0, "shared": True},
+    )
+    assert result.end_reason == "stall"
+    stall = result.deadlock
+    assert stall is not None and stall.is_stall
+    assert stall.agents == (0, 1, 2, 3)
+    assert {result.layout.resources[r].name for r in stall.resources} == {"pass changed"}
+    assert_items_conserved(result)

@@ -121,6 +121,19 @@ def test_a_live_resize_shows_in_the_capacity_counter(tmp_path: Path) -> None:
     assert any(e["ph"] == "M" and "(lane" in e["args"].get("name", "") for e in events)
 
 
+def test_a_monitors_condition_waits_are_drawn_and_the_trace_stays_well_formed(tmp_path: Path) -> None:
+    result = run_round(
+        "kitchen",
+        strategy="condition",
+        params={"producers": 3, "consumers": 1, "capacity": 1, "cook_ms": 0, "serve_ms": 2},
+        seconds=0.6,
+    )
+    events = load(result, tmp_path)
+    assert structural_problems(events) == []
+    waits = {e["name"] for e in events if e["ph"] == "X" and e["cat"] == "wait"}
+    assert "wait not full: woken" in waits  # cooks woken by a waiter's notify
+
+
 def test_the_checker_catches_what_it_checks() -> None:
     """Each structural check fails on a trace broken in its way (a checker that cannot fail proves nothing)."""
     named = [

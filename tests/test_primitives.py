@@ -1,5 +1,6 @@
-"""Instrumented Lock, Semaphore and Event: their methods, the records each call emits,
-and the live-resizable semaphore (no permit lost or invented), on both flavours."""
+"""Instrumented Lock, RLock, Semaphore and Event: their methods, the records each call emits,
+and the live-resizable semaphore (no permit lost or invented), on both flavours.
+(Condition and Barrier: tests/test_condition_barrier.py.)"""
 
 from __future__ import annotations
 
@@ -12,7 +13,18 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from helpers import MS, AgentThread, Bench, bench, hold_until, holders_over_capacity, of_op, wait_until
+from helpers import (
+    MS,
+    AgentThread,
+    Bench,
+    bench,
+    finish,
+    hold_until,
+    holders_over_capacity,
+    of_op,
+    start_agent,
+    wait_until,
+)
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -28,8 +40,10 @@ ENGINE = 3  # the agent index the tests' main thread writes as when it plays the
 
 LOCK_LIKE: dict[str, Callable[[Bench], Any]] = {
     "lock": lambda b: b.lock(),
+    "rlock": lambda b: b.rlock(),
     "semaphore(1)": lambda b: b.semaphore(1),
 }
+REENTRANT = {"rlock"}  # its holder may take it again (and must give it back as often)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -56,19 +70,23 @@ def lock_like(backend: str, kind: str) -> Iterator[tuple[Bench, Any]]:
         yield b, primitive
 
 
-def start_agent(b: Bench, agent: int, job: Callable[[], Any]) -> AgentThread:
-    b.drain()  # the thread's fresh writer starts where the reader is
-    t = AgentThread(b, agent, job)
-    t.start()
-    return t
+@contextmanager
+def held_by_another(b: Bench, lockish: Any, agent: int = 2) -> Iterator[None]:
+    """``agent`` holds ``lockish`` (from a thread of its own) for the duration."""
+    done = threading.Event()
 
+    def hold() -> None:
+        lockish.acquire()
+        done.wait(10)
+        lockish.release()
 
-def finish(t: AgentThread) -> Any:
-    t.join(5)
-    assert not t.is_alive()
-    if t.error is not None:
-        raise t.error
-    return t.result
+    holder = start_agent(b, agent, hold)
+    b.wait_for(Op.ACQUIRED, agent)
+    try:
+        yield
+    finally:
+        done.set()
+        finish(holder)
 
 
 # -- the contract every lock-like primitive keeps -------------------------------------------
@@ -81,56 +99,63 @@ def test_fast_path_records_only_acquired_with_zero_wait(backend: str, kind: str)
 
 def test_context_manager_acquires_and_releases(backend: str, kind: str) -> None:
     with lock_like(backend, kind) as (b, lockish):
+        again = kind in REENTRANT
         with lockish as got:
             assert got is True
-            assert lockish.acquire(blocking=False) is False  # held: not re-entrant
+            assert lockish.acquire(blocking=False) is again  # held: only an RLock lets its holder in again
+            if again:
+                lockish.release()
         assert lockish.acquire(blocking=False) is True  # given back on exit
         lockish.release()
-        assert b.ops(0) == [("ACQUIRED", 0), ("TIMED_OUT", 0), ("RELEASED", 0), ("ACQUIRED", 0), ("RELEASED", 0)]
+        inside = [("RECURSION", 2), ("RECURSION", 1)] if again else [("TIMED_OUT", 0)]
+        assert b.ops(0) == [("ACQUIRED", 0), *inside, ("RELEASED", 0), ("ACQUIRED", 0), ("RELEASED", 0)]
 
 
 def test_non_blocking_acquire_of_a_held_primitive_fails_at_once(backend: str, kind: str) -> None:
-    with lock_like(backend, kind) as (b, lockish):
-        lockish.acquire()
+    with lock_like(backend, kind) as (b, lockish), held_by_another(b, lockish):
         started = time.monotonic()
         assert lockish.acquire(False) is False
         assert lockish.acquire(True, 0) is False  # a zero timeout is a non-blocking try
         assert time.monotonic() - started < 0.05
-        lockish.release()
-        assert [op for op, _ in b.ops(0)] == ["ACQUIRED", "TIMED_OUT", "TIMED_OUT", "RELEASED"]
+        assert [op for op, _ in b.ops(0)] == ["TIMED_OUT", "TIMED_OUT"]
 
 
 def test_timed_acquire_waits_its_timeout_and_records_request_and_timed_out(backend: str, kind: str) -> None:
-    with lock_like(backend, kind) as (b, lockish):
-        lockish.acquire()
+    with lock_like(backend, kind) as (b, lockish), held_by_another(b, lockish):
         started = time.monotonic()
         assert lockish.acquire(timeout=0.12) is False
         assert time.monotonic() - started >= 0.12
-        lockish.release()
         records = b.ops(0)
-        assert [op for op, _ in records] == ["ACQUIRED", "REQUEST", "TIMED_OUT", "RELEASED"]
-        assert records[1][1] == 120 * MS  # the request carries its timeout
-        assert records[2][1] >= 120 * MS  # and the time-out how long it waited
+        assert [op for op, _ in records] == ["REQUEST", "TIMED_OUT"]
+        assert records[0][1] == 120 * MS  # the request carries its timeout
+        assert records[1][1] >= 120 * MS  # and the time-out how long it waited
 
 
 def test_contended_acquire_records_request_then_acquired_with_the_wait(backend: str, kind: str) -> None:
     with lock_like(backend, kind) as (b, lockish):
         lockish.acquire()
-        waiter = start_agent(b, 1, lockish.acquire)
+        done = threading.Event()
+
+        def take_and_hold() -> bool:
+            got = lockish.acquire()
+            done.wait(10)
+            lockish.release()  # by the thread that took it (an RLock's owner is a thread)
+            return bool(got)
+
+        waiter = start_agent(b, 1, take_and_hold)
         request = b.wait_for(Op.REQUEST, 1)
         assert request["value"].tolist() == [-1]  # waits forever
         stats = lockish.statistics()
         assert (stats.holders, stats.waiters, stats.capacity) == ((0,), (1,), 1)
         lockish.release()
-        assert finish(waiter) is True
         acquired = b.wait_for(Op.ACQUIRED, 1)
         released = of_op(b.events, Op.RELEASED, 0)
         assert acquired["value"][0] > 0
         assert released["t_ns"][0] <= acquired["t_ns"][0]  # the hand-over is ordered in time
         stats = lockish.statistics()
         assert (stats.holders, stats.waiters) == ((1,), ())
-        b.as_agent(1)
-        lockish.release()
+        done.set()
+        assert finish(waiter) is True
 
 
 def test_blocking_call_ends_with_the_round_and_records_abandoned(backend: str, kind: str) -> None:
@@ -170,6 +195,32 @@ def test_releasing_an_unheld_lock_raises(backend: str) -> None:
         b.as_agent(0)
         with pytest.raises((RuntimeError, ValueError)):
             lock.release()
+
+
+# -- RLock -----------------------------------------------------------------------------------
+def test_rlock_counts_its_levels_and_only_its_owner_may_release_it(backend: str) -> None:
+    with bench(backend) as b:
+        rlock = b.rlock("r")
+        b.open()
+        b.as_agent(0)
+        with rlock, rlock:
+            assert rlock.recursion == 2
+            assert repr(rlock) == f"<RLock 'r' #0 held by agent 0, level 2 ({backend})>"
+            b.drain()
+            stats = rlock.statistics()
+            assert (stats.holders, stats.recursion) == ((0,), 2)
+            stranger = start_agent(b, 1, rlock.release)
+            finish_error = stranger.join(5) or stranger.error
+            assert isinstance(finish_error, RuntimeError)
+            assert str(finish_error) == "cannot release un-acquired lock"  # CPython's sentence
+            assert rlock.acquire(False) is True  # its owner gets in at once
+            rlock.release()
+        assert (rlock.recursion, repr(rlock)) == (0, f"<RLock 'r' #0 free ({backend})>")
+        b.drain()
+        assert rlock.statistics().recursion == 0
+        with pytest.raises(RuntimeError, match=r"^cannot release un-acquired lock$"):
+            rlock.release()
+        assert [op for op, _ in b.ops(0)] == ["ACQUIRED"] + ["RECURSION"] * 4 + ["RELEASED"]
 
 
 # -- Event -----------------------------------------------------------------------------------

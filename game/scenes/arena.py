@@ -305,7 +305,7 @@ class ArenaScene(Scene):
         text.draw(surface, title, (16, 12), 20, palette.TEXT, bold=True)
         if s is not None:
             snap, status = s.snapshot(), s.status
-            colour = palette.BAD if status in ("deadlocked", "failed") else palette.ACCENT
+            colour = palette.BAD if status in ("deadlocked", "stalled", "failed") else palette.ACCENT
             line = f"t = {s.elapsed_s:6.2f} s   {status_text(status, tr)}"
             if snap is not None and not math.isclose(snap.scale, 1.0):
                 line += "   " + tr("arena.scale", scale=snap.scale)
@@ -321,6 +321,12 @@ class ArenaScene(Scene):
         if snap.deadlock is not None:
             dl, layout = snap.deadlock, s.layout
             formed = (dl.formed_ns - s.started_ns) / 1e9
+            if dl.is_stall:
+                waits = [
+                    tr("arena.waits", agent=short_name(layout.agents[a]), resource=layout.resources[r].name)
+                    for a, r in zip(dl.agents, dl.resources, strict=True)
+                ]
+                return [tr("arena.stall", t=formed), "  ·  ".join(waits)], palette.BAD
             hops = [
                 tr("arena.hop", agent=short_name(layout.agents[a]), resource=layout.resources[r].name)
                 for a, r in zip(dl.agents, dl.resources, strict=True)

@@ -200,7 +200,7 @@ class LevelArenaScene(ArenaScene):
         who = f"  ·  {term(campaign.tr, 'backend', self.config.backend)}" if layout else ""
         self.app.text.draw(surface, self.app.text.fit(title + who, 20, w - 330), (16, 12), 20, palette.TEXT, bold=True)
         if s is not None:
-            colour = palette.BAD if s.status in ("deadlocked", "failed") else palette.ACCENT
+            colour = palette.BAD if s.status in ("deadlocked", "stalled", "failed") else palette.ACCENT
             line = f"t = {s.elapsed_s:6.2f} s   {status_text(s.status, campaign.tr)}"
             self.app.text.draw(surface, line, (w - 16, 14), 17, colour, anchor="topright")
 
@@ -212,7 +212,8 @@ class LevelArenaScene(ArenaScene):
         lines, colour = found
         snap = s.snapshot()
         if snap is not None and snap.deadlock is not None:
-            lines = [self.campaign.tr("play.deadlock", t=(snap.deadlock.formed_ns - s.started_ns) / 1e9), lines[1]]
+            key = "play.stall" if snap.deadlock.is_stall else "play.deadlock"
+            lines = [self.campaign.tr(key, t=(snap.deadlock.formed_ns - s.started_ns) / 1e9), lines[1]]
         elif s.ended:
             lines = [self.campaign.tr("play.over"), "  ·  ".join(str(g) for g in self.level.goals)]
         return lines, colour

@@ -124,7 +124,8 @@ class ResultsScene(Scene):
         text, r, stats, tr = self.app.text, self.result, self.result.stats, self.tr
         if r.deadlock is not None:
             formed = (r.deadlock.formed_ns - r.started_ns) / 1e9
-            verdict, colour = tr("results.deadlock", t=formed), palette.BAD
+            key = "results.stall" if r.deadlock.is_stall else "results.deadlock"
+            verdict, colour = tr(key, t=formed), palette.BAD
         elif stats.starved:
             verdict, colour = tr("results.starved", names=", ".join(stats.starved[:5])), palette.WARN
         else:

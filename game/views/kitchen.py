@@ -30,9 +30,10 @@ class KitchenView:
         self.layout = layout
         self.cooks = [a.index for a in layout.agents if a.role == "cook"]
         self.waiters = [a.index for a in layout.agents if a.role == "waiter"]
-        self.middle = [r.index for r in layout.resources if r.kind in ("semaphore", "lock", "container")]
+        drawn = ("semaphore", "lock", "rlock", "condition", "barrier", "container")
+        self.middle = [r.index for r in layout.resources if r.kind in drawn]
         self.names = [short_name(a) for a in layout.agents]
-        self.widget = PrimitiveWidget(text, self.names.__getitem__)
+        self.widget = PrimitiveWidget(text, self.names.__getitem__, lambda r: layout.resources[r].name)
         self.operation = scenario_named(layout.scenario).operation
         self.agent_rects: dict[int, Any] = {}
         self.resource_rects: dict[int, Any] = {}
@@ -68,9 +69,9 @@ class KitchenView:
         }
 
     def _middle_order(self) -> list[int]:
-        """empty, mutex, the pass, full: the order a dish travels."""
+        """empty (or not full), mutex, the pass, full (or not empty): the order a dish travels."""
         names = {r.index: r.name for r in self.layout.resources}
-        rank = {"empty": 0, "mutex": 1, "pass": 2, "full": 3}
+        rank = {"empty": 0, "not full": 0, "mutex": 1, "pass": 2, "full": 3, "not empty": 3}
         return sorted(self.middle, key=lambda r: rank.get(names[r], 4))
 
     def draw(self, surface: Any, rect: Any, snap: Snapshot, selected: int | None, taken: Any) -> None:
@@ -91,7 +92,7 @@ class KitchenView:
             view = snap.agents[a]
             side = box.midright if a in self.cooks else box.midleft
             for r in view.holding:
-                if r in self.resource_rects and snap.resources[r].kind == "lock":
+                if r in self.resource_rects and snap.resources[r].kind in ("lock", "rlock"):
                     target = self._edge(self.resource_rects[r], a)
                     pygame.draw.line(surface, palette.FORK_HELD, side, target, 3)
             if view.waiting_on in self.resource_rects:

@@ -1,7 +1,8 @@
 """The one way every primitive is drawn: name, capacity, holders, waiters in arrival order.
 
 The same widget draws the dining table's ``seats``, the kitchen's ``empty``/``full``/
-``mutex`` and the pass; only its size changes.
+``mutex`` and the pass; only its size changes. An RLock shows its level, a Condition its
+lock's holder and who waits for a notify, a Barrier its parties (arrived ones named).
 """
 
 from __future__ import annotations
@@ -39,15 +40,26 @@ def state_word(tr: Tr, view: Any) -> str:
     return term(tr, "state", palette.STATE_WORDS.get(view.state, "?"))
 
 
-def _headline(res: ResourceStatistics, taken: int | None, tr: Tr) -> tuple[str, tuple[int, int, int]]:
+def _headline(
+    res: ResourceStatistics, taken: int | None, tr: Tr, lock_name: str = ""
+) -> tuple[str, tuple[int, int, int]]:
     if res.orphaned:
         return tr("prim.orphaned"), palette.BAD
     if res.kind == "container":
         return tr("prim.slots", items=len(res.items), capacity=res.capacity), palette.TEXT
     if res.kind == "event":
         return tr("prim.set" if res.is_set else "prim.clear"), (palette.GOOD if res.is_set else palette.DIM)
-    if res.kind == "lock":
-        return tr("prim.held" if res.holders else "prim.free"), (palette.FORK_HELD if res.holders else palette.GOOD)
+    if res.kind in ("lock", "rlock", "condition"):
+        held = palette.FORK_HELD if res.holders else palette.GOOD
+        if res.kind == "condition":
+            return tr("prim.lock_held" if res.holders else "prim.lock_free", lock=lock_name), held
+        if res.recursion > 1:
+            return tr("prim.level", level=res.recursion), held
+        return tr("prim.held" if res.holders else "prim.free"), held
+    if res.kind == "barrier":
+        if res.broken:
+            return tr("prim.broken"), palette.BAD
+        return tr("prim.arrived", waiting=len(res.waiters), parties=res.capacity), palette.TEXT
     free, out = permits(res, taken)
     if free + out == res.capacity:
         text = tr("prim.taken", out=out, capacity=res.capacity)
@@ -69,9 +81,12 @@ def permits(res: ResourceStatistics, taken: int | None) -> tuple[int, int]:
 class PrimitiveWidget:
     """Draws a :class:`ResourceStatistics` into a rectangle (height: :meth:`height`)."""
 
-    def __init__(self, text: TextCache, name_of: Callable[[int], str]) -> None:
+    def __init__(
+        self, text: TextCache, name_of: Callable[[int], str], resource_name: Callable[[int], str] = str
+    ) -> None:
         self.text = text
         self.name_of = name_of
+        self.resource_name = resource_name  # a condition's lock is named in its headline
         self.tr: Tr = english  # the player's language: set by the view that owns the widget
 
     @staticmethod
@@ -88,10 +103,12 @@ class PrimitiveWidget:
         """
         import pygame
 
-        edge = palette.BAD if (highlight or res.orphaned) else palette.PANEL_EDGE
+        if res.kind in ("condition", "barrier"):
+            taken = None  # nothing is acquired from them: their holders and waiters say it all
+        edge = palette.BAD if (highlight or res.orphaned or res.broken) else palette.PANEL_EDGE
         pygame.draw.rect(surface, palette.PANEL, rect, border_radius=6)
         pygame.draw.rect(surface, edge, rect, width=2 if highlight else 1, border_radius=6)
-        line, colour = _headline(res, taken, self.tr)
+        line, colour = _headline(res, taken, self.tr, self.resource_name(res.lock) if res.lock >= 0 else "")
         kind = self._kind(res, line, colour, rect.w)
         title = self.text.draw(surface, f"{kind} ", (rect.x + 8, rect.y + 5), 13, palette.DIM)
         name = self.text.draw(surface, res.name, (title.right, rect.y + 3), 15, palette.TEXT, bold=True)
@@ -124,6 +141,9 @@ class PrimitiveWidget:
             return
         if res.kind == "event":
             return
+        if res.kind == "barrier":
+            self._party(surface, x, y, width, res)
+            return
         held: list[int | None] = list(res.holders)
         free, out = permits(res, taken)
         if out != len(held):
@@ -153,6 +173,16 @@ class PrimitiveWidget:
             r = TOKEN // 3
             pygame.draw.line(surface, colour, (centre[0] - r, centre[1] - r), (centre[0] + r, centre[1] + r), 2)
 
+    def _party(self, surface: Any, x: int, y: int, width: int, res: ResourceStatistics) -> None:
+        """One place per party, in arrival order: the arrived named, the rest still to come."""
+        shown = min(max(res.capacity, 1), MAX_TOKENS, max(1, width // (TOKEN + 6)))
+        for i in range(shown):
+            cx = x + TOKEN // 2 + i * (TOKEN + 6)
+            here = res.waiters[i] if i < len(res.waiters) else None
+            self._token(surface, (cx, y + TOKEN // 2), here is not None, here, pending=res.broken)
+        if shown < res.capacity:
+            self.text.draw(surface, f"+{res.capacity - shown}", (x + shown * (TOKEN + 6), y + 1), 13, palette.DIM)
+
     def _slots(self, surface: Any, x: int, y: int, width: int, res: ResourceStatistics) -> None:
         import pygame
 
@@ -168,9 +198,10 @@ class PrimitiveWidget:
                 self.text.draw(surface, label, box.center, 11, (20, 20, 24), bold=True, anchor="center")
 
     def _waiters(self, surface: Any, rect: Any, res: ResourceStatistics) -> None:
+        notify = res.kind == "condition"
         if res.waiters:
             names = " → ".join(self.name_of(a) for a in res.waiters)
-            line, colour = self.tr("prim.waiting", names=names), palette.WARN
+            line, colour = self.tr("prim.notify_wait" if notify else "prim.waiting", names=names), palette.WARN
         else:
-            line, colour = self.tr("prim.nobody"), palette.DIM
+            line, colour = self.tr("prim.nobody_notify" if notify else "prim.nobody"), palette.DIM
         self.text.draw(surface, self.text.fit(line, 13, rect.w - 16), (rect.x + 8, rect.bottom - 22), 13, colour)

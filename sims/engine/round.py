@@ -230,8 +230,9 @@ class Round:
             self.command(self._schedule.pop(0).command)
         self._watch_agents()
         assert self.model is not None
-        if self.model.check_deadlock() is not None and self.config.stop_on_deadlock:
-            self.end_reason = "deadlock"
+        stuck = self.model.check_deadlock()
+        if stuck is not None and self.config.stop_on_deadlock:
+            self.end_reason = stuck.kind.value  # "deadlock" or "stall"
         elif elapsed >= self.config.seconds:
             self.end_reason = "duration"
         elif not any(a.is_alive() for a in self._agents):

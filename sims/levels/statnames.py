@@ -32,6 +32,7 @@ class StatName:
 
 _TABLE: tuple[tuple[str, StatKind, str, str], ...] = (
     ("deadlock", "bool", "the round ended in a deadlock", "本轮以死锁告终"),
+    ("stall", "bool", "every agent waited for a wake-up nobody left could give", "所有角色都在等一个没人能给的唤醒"),
     ("jain", "number", "Jain fairness index (1 = perfectly fair)", "Jain 公平指数（1 表示完全公平）"),
     ("p50_wait_ms", "number", "median wait for a resource (ms)", "等待资源的中位时间（毫秒）"),
     ("p95_wait_ms", "number", "95th-percentile wait for a resource (ms)", "等待资源的 95 分位时间（毫秒）"),

@@ -6,6 +6,9 @@ left over are blocked for good; a cycle among them (each waits for a resource he
 next) is a deadlock. Agents blocked behind a dead holder are "stuck", not deadlocked.
 A semaphore that any agent may release (a signal, not a seat) frees its waiters as soon as
 anyone at all can move: only when everyone is blocked can such a wait be part of a deadlock.
+The same holds for every wake-up (a condition's notify, a barrier's other parties, an
+event's set): when every live agent is blocked for good, no cycle among them, and one of
+them waits for a wake-up, the round has stalled (a lost wake-up).
 """
 
 from __future__ import annotations
@@ -72,3 +75,15 @@ def find_cycle(graph: WaitGraph, blocked: Sequence[int]) -> tuple[tuple[int, ...
             cycle = tuple(path[seen[agent] :])
             return cycle, tuple(graph.waits_for[a] for a in cycle)
     return None
+
+
+def find_stall(graph: WaitGraph, blocked: Sequence[int]) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """Every live agent blocked for good, one of them for a wake-up: (agents, what each waits for)."""
+    live = [a for a, alive in enumerate(graph.alive) if alive]
+    if not blocked or sorted(blocked) != live:
+        return None
+    wakeups = list(graph.anyone_releases) or [False] * len(graph.free)
+    if not any(wakeups[graph.waits_for[a]] for a in blocked):
+        return None
+    agents = tuple(sorted(blocked))
+    return agents, tuple(graph.waits_for[a] for a in agents)

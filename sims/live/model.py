@@ -12,9 +12,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from sims.live.deadlock import WaitGraph, blocked_for_good, find_cycle
+from sims.live.deadlock import WaitGraph, blocked_for_good, find_cycle, find_stall
 from sims.rounds.layout import RoundLayout
-from sims.rounds.views import AgentView, Deadlock, ResourceStatistics, Snapshot
+from sims.rounds.views import AgentView, Deadlock, ResourceStatistics, Snapshot, Stuck
 from sims.telemetry import Op, State
 
 
@@ -26,9 +26,13 @@ def _op_table(*ops: int) -> np.ndarray:
 
 
 _HOLD = _op_table(Op.ACQUIRED, Op.RELEASED)
-_WAITS = _op_table(Op.REQUEST, Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED, Op.WAIT, Op.WOKEN, Op.WAIT_TIMED_OUT)
+_WAITS = _op_table(Op.REQUEST, Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED, Op.WAIT, Op.WOKEN, Op.WAIT_TIMED_OUT, Op.BROKEN)
 _WAIT_STARTS = _op_table(Op.REQUEST, Op.WAIT)
 _SET_CLEAR = _op_table(Op.SET, Op.CLEAR)
+_LEVELS = _op_table(Op.ACQUIRED, Op.RELEASED, Op.RECURSION)
+_BARRIER_STATE = _op_table(Op.TRIPPED, Op.BREAK, Op.RESET)
+LOCKISH = ("lock", "rlock", "semaphore")  # waits that a holder ends by releasing
+WAKEUPS = ("semaphore", "event", "condition", "barrier")  # waits that any agent that moves may end
 
 
 def _last_per_key(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -47,6 +51,12 @@ class LiveModel:
         self.layout = layout
         n, r = len(layout.agents), len(layout.resources)
         self._kinds = [res.kind for res in layout.resources]
+        self._is_rlock = np.array([k == "rlock" for k in self._kinds] + [False], dtype=bool)  # [-1]: no resource
+        self._lock_of = [res.lock for res in layout.resources]
+        # For the wait graph, per resource ([-1]: no resource): waits it watches, lock-like kinds, wake-ups.
+        self._watched = np.array([k in LOCKISH or k in WAKEUPS for k in self._kinds] + [False], dtype=bool)
+        self._lockish = np.array([k in LOCKISH for k in self._kinds], dtype=bool)
+        self._wakeups = [k in WAKEUPS for k in self._kinds]
         self.holding = np.zeros((n, r), dtype=bool)
         self.wait_res = np.full(n, -1, dtype=np.int64)
         self.wait_since = np.zeros(n, dtype=np.int64)
@@ -64,6 +74,8 @@ class LiveModel:
         self.pending = np.zeros(r, dtype=np.int64)
         self._capacity_t = np.zeros(r, dtype=np.int64)
         self.is_set = np.zeros(r, dtype=bool)
+        self.recursion = np.zeros(r, dtype=np.int64)
+        self.broken = np.zeros(r, dtype=bool)
         self.orphaned = np.zeros(r, dtype=bool)
         self.items: dict[int, dict[int, int]] = {res.index: {} for res in layout.resources if res.kind == "container"}
         self.paused = False
@@ -142,6 +154,23 @@ class LiveModel:
             sel = sel[np.argsort(sel["t_ns"], kind="stable")]
             keys, last = _last_per_key(sel["resource"].astype(np.int64))
             self.is_set[keys] = sel["op"][last] == Op.SET
+        if "rlock" in self._kinds:
+            self._fold_levels(ev)
+        if "barrier" in self._kinds:
+            sel = ev[_BARRIER_STATE[ev["op"]]]
+            if len(sel):
+                sel = sel[np.argsort(sel["t_ns"], kind="stable")]
+                keys, last = _last_per_key(sel["resource"].astype(np.int64))
+                self.broken[keys] = sel["op"][last] == Op.BREAK
+
+    def _fold_levels(self, ev: np.ndarray) -> None:
+        """An RLock's recursion level: 1 on ACQUIRED, 0 on RELEASED, else what RECURSION says."""
+        sel = ev[_LEVELS[ev["op"]] & self._is_rlock[ev["resource"]]]
+        if len(sel):
+            sel = sel[np.argsort(sel["t_ns"], kind="stable")]
+            keys, last = _last_per_key(sel["resource"].astype(np.int64))
+            op, value = sel["op"][last], sel["value"][last]
+            self.recursion[keys] = np.where(op == Op.RECURSION, value, op == Op.ACQUIRED)
 
     def _fold_items(self, ev: np.ndarray) -> None:
         for op, delta in ((Op.ITEM_PUT, 1), (Op.ITEM_TAKEN, -1)):
@@ -183,20 +212,9 @@ class LiveModel:
         return tuple(int(a) for a in waiting[np.argsort(self.wait_since[waiting], kind="stable")])
 
     def resource_statistics(self, index: int) -> ResourceStatistics:
-        info = self.layout.resources[index]
-        items = tuple(sorted(self.items.get(index, {}))) if info.kind == "container" else ()
-        return ResourceStatistics(
-            index=index,
-            name=info.name,
-            kind=info.kind,
-            holders=self.holders_of(index),
-            waiters=self.waiters_of(index),
-            capacity=int(self.capacity[index]),
-            pending=int(self.pending[index]),
-            orphaned=bool(self.orphaned[index]),
-            is_set=bool(self.is_set[index]),
-            items=items,
-        )
+        lock = self._lock_of[index]
+        holders = self.holders_of(lock if lock >= 0 else index)
+        return self._resource_view(index, list(holders), list(self.waiters_of(index)))
 
     def agent_view(self, a: int) -> AgentView:
         info = self.layout.agents[a]
@@ -258,7 +276,10 @@ class LiveModel:
         return Snapshot(
             t_ns=self.t_ns,
             agents=agents,
-            resources=tuple(self._resource_view(i, holders[i], waiters[i]) for i in range(r)),
+            resources=tuple(
+                self._resource_view(i, holders[lock if lock >= 0 else i], waiters[i])
+                for i, lock in enumerate(self._lock_of)
+            ),
             deadlock=self.deadlock,
             paused=self.paused,
             scale=self.scale,
@@ -279,41 +300,49 @@ class LiveModel:
             orphaned=bool(self.orphaned[index]),
             is_set=bool(self.is_set[index]),
             items=tuple(sorted(self.items.get(index, {}))) if info.kind == "container" else (),
+            recursion=int(self.recursion[index]),
+            broken=bool(self.broken[index]),
+            lock=info.lock,
         )
 
     # -- deadlock -------------------------------------------------------------------------
     def wait_graph(self) -> WaitGraph:
-        lockish = np.array([k in ("lock", "semaphore") for k in self._kinds] + [False], dtype=bool)
-        forever = (self.wait_timeout < 0) & lockish[self.wait_res]
+        """Waits with no time-out on locks, semaphores and wake-ups (a condition's notify, a
+        barrier's other parties, an event's set), which only an agent that moves can give."""
+        forever = (self.wait_timeout < 0) & self._watched[self.wait_res]
         held = self.holding.sum(axis=0)
-        free = np.maximum(self.capacity - held, 0)
+        free = np.where(self._lockish, np.maximum(self.capacity - held, 0), 0)
         alive = self.alive & ~self.stopped
         return WaitGraph(
             waits_for=np.where(forever & alive, self.wait_res, -1).tolist(),
             holdings=[np.flatnonzero(row).tolist() for row in self.holding],
             free=free.tolist(),
             alive=(alive | self.stopped).tolist(),
-            anyone_releases=[k == "semaphore" for k in self._kinds],
+            anyone_releases=self._wakeups,
         )
 
     def check_deadlock(self) -> Deadlock | None:
-        """Report a cycle once it has held across two checks with no record from its agents.
+        """Report a cycle, or a stall, once it has held across two checks with no new record.
 
-        Waiting one check makes sure the cycle is not an artefact of rings read at slightly
-        different moments: a real deadlock's agents write nothing more.
+        Waiting one check makes sure it is not an artefact of rings read at slightly
+        different moments: stuck agents write nothing more. A stall is looked for only once
+        every agent has started (one that has yet to start may still notify).
         """
         if self.deadlock is not None:
             return self.deadlock
         graph = self.wait_graph()
-        found = find_cycle(graph, blocked_for_good(graph))
+        blocked = blocked_for_good(graph)
+        found, kind = find_cycle(graph, blocked), Stuck.CYCLE
+        if found is None and (self.started | self.ended).all():
+            found, kind = find_stall(graph, blocked), Stuck.STALL
         if found is None:
             self._candidate = None
             return None
         agents, resources = found
-        counts = self.records[list(agents)].copy()
+        counts = self.records[list(agents) if kind is Stuck.CYCLE else slice(None)].copy()
         if self._candidate and self._candidate[0] == agents and np.array_equal(self._candidate[1], counts):
             formed = int(self.wait_since[list(agents)].max())
-            self.deadlock = Deadlock(agents, resources, formed, time.monotonic_ns())
+            self.deadlock = Deadlock(agents, resources, formed, time.monotonic_ns(), kind)
             return self.deadlock
         self._candidate = (agents, counts)
         return None

@@ -1,7 +1,12 @@
-"""Instrumented Lock, Semaphore and Event: the real primitives, reporting every call."""
+"""Instrumented Lock, RLock, Semaphore, Event, Condition and Barrier: the real primitives, reporting every call."""
 
+from threading import BrokenBarrierError
+
+from sims.primitives.barrier import Barrier
+from sims.primitives.condition import Condition
 from sims.primitives.event import Event
 from sims.primitives.lock import Lock
+from sims.primitives.rlock import RLock
 from sims.primitives.semaphore import Semaphore
 
-__all__ = ["Event", "Lock", "Semaphore"]
+__all__ = ["Barrier", "BrokenBarrierError", "Condition", "Event", "Lock", "RLock", "Semaphore"]

@@ -24,7 +24,7 @@ def timeout_ns(blocking: bool, timeout: float) -> int:
 
 
 class Instrumented:
-    """Base of Lock, Semaphore and Event: a name, an index and a runtime to report to."""
+    """Base of every instrumented primitive: a name, an index and a runtime to report to."""
 
     kind = "resource"
 
@@ -45,6 +45,16 @@ class Instrumented:
 
     def _code(self, op: Op) -> int:
         return op_code(op, self.index)
+
+    def _point(self, op: Op) -> None:
+        """A scheduling point just before ``op`` (the schedule explorer decides who moves next)."""
+
+    def _caller(self) -> int:
+        """The calling agent's index (NotAnAgent for any other thread)."""
+        try:
+            return int(self._tls.writer.agent)
+        except AttributeError:
+            raise self._rt.not_an_agent() from None
 
     def bind_model(self, model: Any) -> None:
         """Let ``statistics()`` answer from the engine's telemetry model (engine side only)."""
@@ -124,6 +134,8 @@ class Acquirable(Instrumented):
         return self._acquire_contended(emit, -1)
 
     def __exit__(self, *exc: object) -> None:
+        if getattr(exc[1], "given_back", None) is self:
+            return  # a Condition's wait gave it back, and the round ended before it was taken again
         self.release()
 
     def release(self) -> None:

@@ -39,5 +39,22 @@ class Lock(Acquirable):
         self._emitter()(self._c_rel, 0)
         self._raw.release()
 
+    def _is_owned(self) -> bool:
+        """Held by anyone: a plain lock has no owner (CPython's Condition makes the same guess)."""
+        if self._raw.acquire(False):
+            self._raw.release()
+            return False
+        return True
+
+    def _release_save(self) -> int:
+        """Give it back for a Condition's wait; the level to restore (always 1)."""
+        self._emitter()(self._c_rel, 0)
+        self._raw.release()
+        return 1
+
+    def _acquire_restore(self, level: int) -> None:
+        """Take it again after a Condition's wait (an ordinary, recorded acquire)."""
+        self.acquire()
+
     def __repr__(self) -> str:
         return f"<Lock {self.name!r} #{self.index} ({self.flavour})>"

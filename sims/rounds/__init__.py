@@ -26,6 +26,7 @@ _PUBLIC = {
     "Deadlock": "sims.rounds.views",
     "ResourceStatistics": "sims.rounds.views",
     "Snapshot": "sims.rounds.views",
+    "Stuck": "sims.rounds.views",
     "World": "sims.rounds.world",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)
@@ -54,5 +55,5 @@ if TYPE_CHECKING:
     from sims.rounds.layout import AgentIdentity, AgentInfo, ResourceInfo, RoundLayout
     from sims.rounds.result import RoundResult
     from sims.rounds.statistics import RoundStats
-    from sims.rounds.views import AgentView, Deadlock, ResourceStatistics, Snapshot
+    from sims.rounds.views import AgentView, Deadlock, ResourceStatistics, Snapshot, Stuck
     from sims.rounds.world import World

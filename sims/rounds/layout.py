@@ -18,12 +18,14 @@ class AgentInfo:
 
 @attrs.frozen
 class ResourceInfo:
-    """A named thing agents act on. Kinds: lock, semaphore, event, container, counter, channel."""
+    """A named thing agents act on. Kinds: lock, rlock, semaphore, event, condition, barrier,
+    container, counter, channel."""
 
     index: int
     name: str
     kind: str
-    capacity: int = 1  # locks 1, semaphores their initial permits, containers their slots
+    capacity: int = 1  # locks 1, semaphores their initial permits, barriers their parties, containers their slots
+    lock: int = -1  # a condition's lock (its resource index)
 
 
 @attrs.frozen

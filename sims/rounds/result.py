@@ -40,7 +40,7 @@ class RoundResult:
     events: np.ndarray  # EVENT_DTYPE, sorted by t_ns
     started_ns: int
     ended_ns: int
-    end_reason: str  # "duration", "deadlock", "requested", "interrupted", "agents finished", "event budget"
+    end_reason: str  # "duration", "deadlock", "stall", "requested", "interrupted", "agents finished", "event budget"
     deadlock: Deadlock | None
     orphaned: tuple[str, ...]  # resources left taken by a dead holder
     dropped: int  # telemetry records lost to full rings

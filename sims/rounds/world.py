@@ -6,7 +6,8 @@ import queue
 from typing import Any
 
 from sims.agents import AgentBody
-from sims.primitives import Event, Lock, Semaphore
+from sims.primitives import Barrier, Condition, Event, Lock, RLock, Semaphore
+from sims.primitives.condition import MAX_WAITERS
 from sims.rounds.layout import AgentInfo, ResourceInfo
 from sims.runtime import Runtime
 
@@ -27,17 +28,39 @@ class World:
         self.steps: list[str] = []
         self.shared: dict[str, Any] = {}  # arrays, queues and pipes the scenario reads at the end
 
-    def _register(self, name: str, kind: str, capacity: int) -> int:
+    def _register(self, name: str, kind: str, capacity: int, lock: int = -1) -> int:
         if any(r.name == name for r in self.resources):
             raise ValueError(f"two resources named {name!r}")
         index = len(self.resources)
-        self.resources.append(ResourceInfo(index, name, kind, capacity))
+        self.resources.append(ResourceInfo(index, name, kind, capacity, lock))
         return index
 
     def lock(self, name: str) -> Lock:
         lock = Lock(name, self._register(name, "lock", 1), self.runtime, self.ctx)
         self.primitives[lock.index] = lock
         return lock
+
+    def rlock(self, name: str) -> RLock:
+        rlock = RLock(name, self._register(name, "rlock", 1), self.runtime, self.ctx)
+        self.primitives[rlock.index] = rlock
+        return rlock
+
+    def condition(self, name: str, lock: Lock | RLock | None = None, max_waiters: int = MAX_WAITERS) -> Condition:
+        """A Condition over ``lock`` (by default a new RLock named ``<name> lock``, as CPython's)."""
+        over = self.rlock(f"{name} lock") if lock is None else lock
+        if self.primitives.get(over.index) is not over:
+            raise ValueError(f"condition {name!r}: its lock {over.name!r} belongs to another round")
+        index = self._register(name, "condition", 0, over.index)
+        cond = Condition(name, index, self.runtime, over, self.ctx, max_waiters)
+        self.primitives[index] = cond
+        return cond
+
+    def barrier(self, name: str, parties: int, timeout: float | None = None) -> Barrier:
+        if parties < 1:
+            raise ValueError(f"barrier {name!r}: parties must be >= 1, got {parties}")
+        barrier = Barrier(name, self._register(name, "barrier", parties), self.runtime, parties, self.ctx, timeout)
+        self.primitives[barrier.index] = barrier
+        return barrier
 
     def semaphore(self, name: str, value: int) -> Semaphore:
         if value < 0:

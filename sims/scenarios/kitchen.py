@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sims.agents import AgentBody, Me
-from sims.primitives import Lock, Semaphore
+from sims.primitives import Condition, Lock, Semaphore
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
 from sims.runtime import SLICE_S, RoundStopped
@@ -18,6 +18,31 @@ if TYPE_CHECKING:
     import numpy as np
 
 ITEM_SHIFT = 32  # item id = (cook + 1) << 32 | dish number: unique without coordination
+
+
+def cook_dish(me: Me, cook: int, dish: int, cook_ms: float) -> int:
+    """Cook dish number ``dish``; its item id."""
+    me.state(State.PRODUCING)
+    me.pace(cook_ms)
+    return (cook + 1) << ITEM_SHIFT | dish
+
+
+def put_on_pass(slots: Any, item: int) -> None:
+    """Put ``item`` at the head of the ring ``slots`` (K slots, then head and tail); under the mutex."""
+    capacity = len(slots) - 2
+    head = slots[capacity]
+    slots[head] = item
+    slots[capacity] = (head + 1) % capacity
+
+
+def take_from_pass(slots: Any) -> int:
+    """Take the item at the tail of the ring ``slots``; under the mutex."""
+    capacity = len(slots) - 2
+    tail = slots[capacity + 1]
+    item = int(slots[tail])
+    slots[tail] = 0
+    slots[capacity + 1] = (tail + 1) % capacity
+    return item
 
 
 class SemaphoreCook(AgentBody):
@@ -33,20 +58,15 @@ class SemaphoreCook(AgentBody):
         self.slots, self.pass_index, self.cook_ms = slots, pass_index, cook_ms
 
     def run(self, me: Me) -> None:
-        capacity = len(self.slots) - 2  # the last two ints are the head and tail positions
         dish = 0
         while me.running():
-            me.state(State.PRODUCING)
-            me.pace(self.cook_ms)
             dish += 1
-            item = (self.cook + 1) << ITEM_SHIFT | dish
+            item = cook_dish(me, self.cook, dish, self.cook_ms)
             me.step("wait for an empty slot")
             self.empty.acquire()
             me.step("lock the pass")
             with self.mutex:
-                head = self.slots[capacity]
-                self.slots[head] = item
-                self.slots[capacity] = (head + 1) % capacity
+                put_on_pass(self.slots, item)
                 me.record(Op.ITEM_PUT, self.pass_index, item)
             self.full.release()
 
@@ -62,19 +82,79 @@ class SemaphoreWaiter(AgentBody):
         self.slots, self.pass_index, self.serve_ms = slots, pass_index, serve_ms
 
     def run(self, me: Me) -> None:
-        capacity = len(self.slots) - 2
         while me.running():
             me.state(State.WAITING)
             me.step("wait for a full slot")
             self.full.acquire()
             me.step("lock the pass")
             with self.mutex:
-                tail = self.slots[capacity + 1]
-                item = self.slots[tail]
-                self.slots[tail] = 0
-                self.slots[capacity + 1] = (tail + 1) % capacity
+                item = take_from_pass(self.slots)
                 me.record(Op.ITEM_TAKEN, self.pass_index, item)
             self.empty.release()
+            me.state(State.CONSUMING)
+            me.pace(self.serve_ms)
+
+
+class ConditionCook(AgentBody):
+    """A monitor: under the mutex, wait on ``not full`` while the pass is full, put, notify ``not empty``.
+
+    With ``recheck`` off the wait sits in an ``if``: a cook woken after another cook filled the
+    slot again puts a dish on a full pass (a dish is lost).
+    """
+
+    role = "cook"
+    steps = ("lock the pass", "wait while the pass is full")
+
+    def __init__(
+        self, cook: int, not_full: Condition, not_empty: Condition, slots: Any, on_pass: Any, pass_index: int,
+        cook_ms: float, recheck: bool,
+    ) -> None:  # fmt: skip
+        self.cook, self.not_full, self.not_empty, self.slots, self.on_pass = cook, not_full, not_empty, slots, on_pass
+        self.pass_index, self.cook_ms, self.recheck = pass_index, cook_ms, recheck
+
+    def run(self, me: Me) -> None:
+        capacity, dish = len(self.slots) - 2, 0
+        while me.running():
+            dish += 1
+            item = cook_dish(me, self.cook, dish, self.cook_ms)
+            me.step("lock the pass")
+            with self.not_full:
+                me.step("wait while the pass is full")
+                full = self.on_pass[0] >= capacity
+                while full:
+                    self.not_full.wait()
+                    full = self.recheck and self.on_pass[0] >= capacity
+                put_on_pass(self.slots, item)
+                self.on_pass[0] += 1
+                me.record(Op.ITEM_PUT, self.pass_index, item)
+                self.not_empty.notify()
+
+
+class ConditionWaiter(AgentBody):
+    role = "waiter"
+    steps = ("lock the pass", "wait while the pass is empty")
+
+    def __init__(
+        self, not_empty: Condition, not_full: Condition, slots: Any, on_pass: Any, pass_index: int, serve_ms: float,
+        recheck: bool,
+    ) -> None:  # fmt: skip
+        self.not_empty, self.not_full, self.slots, self.on_pass = not_empty, not_full, slots, on_pass
+        self.pass_index, self.serve_ms, self.recheck = pass_index, serve_ms, recheck
+
+    def run(self, me: Me) -> None:
+        while me.running():
+            me.state(State.WAITING)
+            me.step("lock the pass")
+            with self.not_empty:
+                me.step("wait while the pass is empty")
+                empty = self.on_pass[0] <= 0
+                while empty:
+                    self.not_empty.wait()
+                    empty = self.recheck and self.on_pass[0] <= 0
+                item = take_from_pass(self.slots)
+                self.on_pass[0] -= 1
+                me.record(Op.ITEM_TAKEN, self.pass_index, item)
+                self.not_full.notify()
             me.state(State.CONSUMING)
             me.pace(self.serve_ms)
 
@@ -91,10 +171,8 @@ class QueueCook(AgentBody):
     def run(self, me: Me) -> None:
         dish = 0
         while me.running():
-            me.state(State.PRODUCING)
-            me.pace(self.cook_ms)
             dish += 1
-            item = (self.cook + 1) << ITEM_SHIFT | dish
+            item = cook_dish(me, self.cook, dish, self.cook_ms)
             me.step("put on the queue")
             me.state(State.WAITING)
             while True:
@@ -133,6 +211,7 @@ class Kitchen(Scenario):
     strategies = {
         "semaphores": "counting Semaphores 'empty' (K) and 'full' (0) plus a Lock 'mutex' around the pass",
         "queue": "a bounded queue.Queue / multiprocessing.Queue of K dishes does it all",
+        "condition": "a monitor: a Lock 'mutex' with two Conditions, 'not full' and 'not empty' (see recheck)",
     }
     default_strategy = "semaphores"
     operation = "dishes"
@@ -142,6 +221,10 @@ class Kitchen(Scenario):
         ParamSpec("capacity", int, 4, "slots on the pass (K)", 1, 64),
         ParamSpec("cook_ms", float, 10.0, "mean time to cook a dish in ms (0 = none)", 0, 60_000),
         ParamSpec("serve_ms", float, 10.0, "mean time to serve a dish in ms (0 = none)", 0, 60_000),
+        ParamSpec(
+            "recheck", bool, True, "condition: re-check after each wait in a while loop (false: one if, the bug)"
+        ),
+        ParamSpec("shared", bool, False, "condition: one Condition for both sides (notify() may wake the wrong side)"),
     )
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
@@ -155,12 +238,30 @@ class Kitchen(Scenario):
             for w in range(int(params["consumers"])):
                 world.agent(f"waiter {w}", QueueWaiter(dishes, pass_index, serve_ms))
             return
+        if strategy == "condition":
+            self._monitor(world, params, pass_index)
+            return
         empty, full, mutex = world.semaphore("empty", k), world.semaphore("full", 0), world.lock("mutex")
         slots = world.int_array("slots", k + 2)
         for c in range(int(params["producers"])):
             world.agent(f"cook {c}", SemaphoreCook(c, empty, full, mutex, slots, pass_index, cook_ms))
         for w in range(int(params["consumers"])):
             world.agent(f"waiter {w}", SemaphoreWaiter(full, empty, mutex, slots, pass_index, serve_ms))
+
+    def _monitor(self, world: World, params: Mapping[str, Any], pass_index: int) -> None:
+        mutex = world.lock("mutex")
+        if params["shared"]:  # one condition for both: a notify() may wake the wrong side
+            not_full = not_empty = world.condition("pass changed", mutex)
+        else:
+            not_full, not_empty = world.condition("not full", mutex), world.condition("not empty", mutex)
+        slots, on_pass = world.int_array("slots", int(params["capacity"]) + 2), world.int_array("on pass", 1)
+        recheck, cook_ms, serve_ms = bool(params["recheck"]), float(params["cook_ms"]), float(params["serve_ms"])
+        for c in range(int(params["producers"])):
+            cook = ConditionCook(c, not_full, not_empty, slots, on_pass, pass_index, cook_ms, recheck)
+            world.agent(f"cook {c}", cook)
+        for w in range(int(params["consumers"])):
+            waiter = ConditionWaiter(not_empty, not_full, slots, on_pass, pass_index, serve_ms, recheck)
+            world.agent(f"waiter {w}", waiter)
 
     def left_on_pass(self, world: World) -> list[int]:
         """Dishes still on the pass once every agent has stopped.

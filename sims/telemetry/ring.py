@@ -184,6 +184,11 @@ class RingWriter:
         return _U64.unpack_from(self._buf, self._header)[0]
 
     @property
+    def agent(self) -> int:
+        """The agent this writer writes as."""
+        return self._agent
+
+    @property
     def written(self) -> int:
         """Records this writer has put in the ring (dropped ones not counted)."""
         return self._origin + self._seq

@@ -42,12 +42,20 @@ class Op(enum.IntEnum):
     CAPACITY = 6  # - permits in circulation (a semaphore's effective capacity)
     PENDING = 7  # - permits a shrink still has to take back
     ORPHANED = 8  # - agent index of the dead holder (written by the engine)
+    RECURSION = 9  # - an RLock's new recursion level while its owner keeps it (ACQUIRED means 1, RELEASED 0)
     # Events
     WAIT = 10  # - timeout in ns, -1 for none
     WOKEN = 11  # - ns waited
     WAIT_TIMED_OUT = 12  # - ns waited
     SET = 13  # - 0
     CLEAR = 14  # - 0
+    # Conditions (WAIT / WOKEN / WAIT_TIMED_OUT as events; the lock's own records show it released and re-taken)
+    NOTIFY = 15  # - agent index of the waiter notified, -1 when nobody waited (one record per waiter woken)
+    # Barriers (an arrival that has to wait writes WAIT, then WOKEN, BROKEN or WAIT_TIMED_OUT)
+    TRIPPED = 16  # - parties: the last arrival lets the whole party through
+    BROKEN = 17  # - ns waited: this wait ended in BrokenBarrierError
+    BREAK = 18  # - 0: the barrier is broken (abort(), a wait's timeout or a failing action)
+    RESET = 19  # - 0: reset(); waiters still waiting get BrokenBarrierError
     # Agents' own life and state
     AGENT_START = 20  # - pid
     AGENT_STOP = 21  # - 0 normal, 1 stopped by the round, 2 error
