@@ -43,6 +43,7 @@ __all__ = [
     "RoundResult",
     "RoundStats",
     "Snapshot",
+    "Stuck",
     "Timed",
     "World",
     "parse_command",
