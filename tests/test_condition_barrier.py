@@ -140,6 +140,27 @@ def test_a_wait_cut_short_by_the_round_leaves_the_with_block_without_releasing_t
         assert cond.lock.acquire(False) is True  # the lock is free, and nobody released it twice
 
 
+def test_a_bookkeeping_lock_left_held_by_a_killed_agent_does_not_hide_the_rounds_end(backend: str) -> None:
+    with bench(backend) as b:
+        cond = condition_bench(b, "rlock")
+        barrier = b.barrier(2, "gate")
+        cond._queue.meta.acquire()  # as if its holder had been killed in the middle of its bookkeeping
+        barrier._queue.meta.acquire()
+
+        def waiter() -> None:
+            with cond:
+                cond.wait()
+
+        threads = [start_agent(b, 1, waiter), start_agent(b, 2, barrier.wait)]
+        b.wait_for(Op.ACQUIRED, 1)  # agent 1 has the condition's lock and is stuck before its wait
+        b.stop()
+        for t in threads:
+            t.join(5)
+            assert not t.is_alive() and isinstance(t.error, RoundStopped)
+        cond._queue.meta.release()
+        barrier._queue.meta.release()
+
+
 def test_wait_times_out_and_wait_for_checks_its_predicate(backend: str) -> None:
     with bench(backend) as b:
         cond = condition_bench(b, "rlock")

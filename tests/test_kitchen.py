@@ -122,3 +122,19 @@ def test_one_condition_for_both_sides_loses_a_wake_up_and_the_round_stalls(backe
     assert stall.agents == (0, 1, 2, 3)
     assert {result.layout.resources[r].name for r in stall.resources} == {"pass changed"}
     assert_items_conserved(result)
+
+
+def test_a_monitor_that_checks_with_if_instead_of_while_loses_and_duplicates_dishes() -> None:
+    """A waiter woken for a dish that a barging waiter already took serves an empty slot, and a
+    cook woken for a slot another cook filled puts a dish on a full pass: free running with no
+    think time shows it many times a second (the explorer's job is to find it every time)."""
+    result = run_round(
+        "kitchen",
+        backend="thread",
+        strategy="condition",
+        seconds=2.0,
+        params={"producers": 2, "consumers": 3, "capacity": 1, "cook_ms": 0.0, "serve_ms": 0.0, "recheck": False},
+    )
+    stats = result.scenario_stats
+    assert stats["lost"] + stats["duplicated"] > 0
+    assert result.deadlock is None

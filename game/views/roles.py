@@ -18,7 +18,7 @@ from game.views.kitchen import BOX_W, KitchenView
 from sims.live import Snapshot
 from sims.rounds.layout import RoundLayout
 
-DRAWN_KINDS = ("semaphore", "lock", "container", "event", "counter")
+DRAWN_KINDS = ("semaphore", "lock", "rlock", "condition", "barrier", "container", "event", "counter")
 
 
 class RolesView(KitchenView):

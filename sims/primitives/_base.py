@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sims.runtime import SLICE_S, RoundStopped
@@ -78,6 +80,17 @@ class Instrumented:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._tls = self._rt.agents_here
+
+    @contextlib.contextmanager
+    def _bookkeeping(self, meta: Any) -> Iterator[None]:
+        """Hold ``meta``, a raw lock anyone holds for a few instructions only. Taken in slices,
+        so that an agent killed while holding it cannot keep the others from seeing the round end."""
+        if not meta.acquire(False):
+            self._wait_sliced(lambda s: meta.acquire(True, s), -1, time.monotonic_ns(), meta.release)
+        try:
+            yield
+        finally:
+            meta.release()
 
     def _wait_sliced(self, attempt: Any, limit_ns: int, started: int, undo: Any = None) -> bool:
         """Call ``attempt(seconds)`` in short slices until it succeeds, times out or the round ends.

@@ -75,7 +75,7 @@ class Barrier(Instrumented):
         timeout = self._timeout if timeout is None else timeout
         limit = -1 if timeout is None else max(0, int(timeout * NS))
         emit, queue = self._emitter(), self._queue
-        with queue.meta:
+        with self._bookkeeping(queue.meta):
             if self._ints[_BROKEN]:
                 emit(self._c_broken, 0)
                 raise BrokenBarrierError
@@ -94,7 +94,7 @@ class Barrier(Instrumented):
         except RoundStopped:
             emit(self._c_abandon, time.monotonic_ns() - started)
             raise
-        with queue.meta:
+        with self._bookkeeping(queue.meta):
             outcome = queue.leave(slot, woke)
             waited = time.monotonic_ns() - started
             if outcome is Outcome.WOKEN:
@@ -111,14 +111,14 @@ class Barrier(Instrumented):
         """Break the barrier: waiters now and later get BrokenBarrierError (until ``reset``)."""
         self._point(Op.BREAK)
         emit = self._emitter()
-        with self._queue.meta:
+        with self._bookkeeping(self._queue.meta):
             self._break(emit)
 
     def reset(self) -> None:
         """Back to empty and unbroken; agents waiting now get BrokenBarrierError."""
         self._point(Op.RESET)
         emit = self._emitter()
-        with self._queue.meta:
+        with self._bookkeeping(self._queue.meta):
             emit(self._c_reset, 0)
             self._queue.wake(self._parties, Outcome.BROKEN)
             self._ints[_COUNT] = 0

@@ -84,7 +84,7 @@ class Condition(Instrumented):
             raise RuntimeError("cannot wait on un-acquired lock")
         emit, queue = self._emitter(), self._queue
         limit = -1 if timeout is None else max(0, int(timeout * NS))
-        with queue.meta:
+        with self._bookkeeping(queue.meta):
             slot = queue.park(self._caller(), f"condition {self.name!r}")
         started = time.monotonic_ns()
         emit(self._c_wait, limit)
@@ -100,7 +100,7 @@ class Condition(Instrumented):
         except RoundStopped as stopped:
             stopped.given_back = self.lock
             raise
-        with queue.meta:
+        with self._bookkeeping(queue.meta):
             queue.leave(slot, woke)
         return woke
 
@@ -131,7 +131,7 @@ class Condition(Instrumented):
         if not self.lock._is_owned():
             raise RuntimeError("cannot notify on un-acquired lock")
         emit, queue = self._emitter(), self._queue
-        with queue.meta:
+        with self._bookkeeping(queue.meta):
             for agent in queue.agents()[:n] or [-1]:
                 emit(self._c_notify, agent)  # before the wake-up it causes
             queue.wake(n)
