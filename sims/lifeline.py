@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import signal
 import sys
 import threading
 
@@ -70,6 +71,16 @@ def bind_to_parent(parent: int, signum: int, kernel: bool = True) -> Lifeline:
     if line.cut():
         os.kill(os.getpid(), signum)
     return line
+
+
+def end_with(parent: int) -> None:
+    """A ``Pool`` initializer: the worker ends when ``parent`` (the pool's owner) does.
+
+    Pool workers wait on a queue whose writing end each of them holds too, so they would
+    wait for ever once their owner is gone. The kernel watches the thread that made the
+    pool, which must outlive it (the pool is closed and joined, or terminated, before).
+    """
+    bind_to_parent(parent, signal.SIGKILL)
 
 
 def leave_fork_server() -> None:
