@@ -126,7 +126,8 @@ def test_gil_lab_threads_take_turns() -> None:
         assert stats[key] > 0
     assert len(result.events[result.events["op"] == Op.WORK]) == 6 * 4
     # Under the GIL the CPU jobs take turns: their CPU seconds never exceed their span.
-    assert stats["thread_cpu_cpu_used_s"] > 0.05
+    # the threads did the line's CPU work (CPU seconds, side by side: a busy machine calibrates less work)
+    assert stats["thread_cpu_cpu_used_s"] > 0.5 * stats["line_cpu_cpu_used_s"] > 0
     assert stats["thread_cpu_parallelism"] < 1.1
     assert stats["line_cpu_parallelism"] < 1.1
     assert stats["lecture_thread_cpu_ratio"] == pytest.approx(9.38966417312622 / 9.014907121658325)
