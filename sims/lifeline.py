@@ -26,6 +26,7 @@ import os
 import signal
 import sys
 import threading
+from typing import Any
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -87,7 +88,7 @@ def leave_fork_server() -> None:
     """Close this child's copy of the fork server's "alive" pipe (see the module docstring)."""
     from multiprocessing import forkserver
 
-    server = forkserver._forkserver
+    server: Any = forkserver._forkserver  # CPython's private state: typeshed does not describe it
     alive, server._forkserver_alive_fd = server._forkserver_alive_fd, None
     if alive is not None:
         with contextlib.suppress(OSError):
