@@ -22,6 +22,7 @@ work is done no longer escapes into the interpreter's exit (status -2).
 
 from __future__ import annotations
 
+import atexit
 import signal
 import sys
 import threading
@@ -110,7 +111,10 @@ def owned_from_here(command: Callable[[], int], prog: str) -> int:
     """
     ctrl_c = CtrlC()
     if _in_main_thread() and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, ctrl_c._record)  # left installed: exit is ours too
+        signal.signal(signal.SIGINT, ctrl_c._record)  # left installed through the exit's clean-up
+        # Registered first, so run last: the interpreter's finalization puts SIG_DFL back in
+        # place of any Python handler, and a press there killed us (-2); an ignored one stays.
+        atexit.register(signal.signal, signal.SIGINT, signal.SIG_IGN)
     try:
         return command()
     except KeyboardInterrupt:
