@@ -1,8 +1,6 @@
-"""``python -m game``: the window (or an engine subcommand)."""
+"""``python -m game``: the window (or an engine subcommand), Ctrl-C owned before either is imported."""
 
-import sys
-
-from game.launcher import main
+from game.launcher import console
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

@@ -139,7 +139,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         # Ctrl-C is recorded from here on and raised by run() between two polls, so a press
         # while the agents start ends the round too, once they are up (see sims.ctrl_c).
-        with recorded_ctrl_c():
+        with recorded_ctrl_c() as ctrl_c:
+            ctrl_c.check()  # pressed while the engine was loading: start nothing
             _start(rnd)
             result = rnd.run()
     except KeyboardInterrupt:

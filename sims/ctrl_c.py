@@ -13,15 +13,24 @@ Inside :func:`recorded_ctrl_c` the first Ctrl-C only counts a press; the loop th
 main thread calls :meth:`CtrlC.check` between two steps, which raises KeyboardInterrupt
 there, where nothing can swallow it. A second press raises at once, as Python's own handler
 would: the way out if the program is stuck before it reaches a check.
+
+A console entry point calls :func:`owned_from_here` first, before any heavy import: a press
+while numpy and the engine load is counted instead of raised inside an import (where it
+printed a traceback, or vanished and the round ran to its end), and one after the command's
+work is done no longer escapes into the interpreter's exit (status -2).
 """
 
 from __future__ import annotations
 
+import atexit
 import signal
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+
+EXIT_INTERRUPTED = 130  # what a shell reports for a command ended by Ctrl-C (128 + SIGINT)
 
 
 class CtrlC:
@@ -90,3 +99,24 @@ def sigint_held_back() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def owned_from_here(command: Callable[[], int], prog: str) -> int:
+    """Run a program's ``command`` with Ctrl-C recorded from here until the process exits.
+
+    The command's loops raise a press where they check (a :func:`recorded_ctrl_c` block
+    inside shares this record); it ends the program with EXIT_INTERRUPTED and one line on
+    stderr, never a traceback. A press no check saw came after the command's work was done
+    (a round had ended, its result was being printed): the command's own status stands.
+    """
+    ctrl_c = CtrlC()
+    if _in_main_thread() and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, ctrl_c._record)  # left installed through the exit's clean-up
+        # Registered first, so run last: the interpreter's finalization puts SIG_DFL back in
+        # place of any Python handler, and a press there killed us (-2); an ignored one stays.
+        atexit.register(signal.signal, signal.SIGINT, signal.SIG_IGN)
+    try:
+        return command()
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

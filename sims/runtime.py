@@ -22,6 +22,7 @@ from multiprocessing import shared_memory
 from multiprocessing.sharedctypes import RawArray
 from typing import TYPE_CHECKING, Any
 
+from sims.lifeline import Lifeline
 from sims.telemetry import ENGINE_AGENT, RingWriter, ring_bytes
 from sims.telemetry.ring import DrainSignal, yield_cpu
 
@@ -98,6 +99,7 @@ class Runtime:
         self._local_buf: mmap.mmap | None = None
         self.shm_name: str | None = None
         self._owner = True
+        self.lifeline: Lifeline | None = None  # an agent process's tie to its parent (see stopping)
         self.agents_here = threading.local()
         # Thread rounds: writers past their soft limit wait (bounded) for the engine's next drain.
         self.drained = None if shared else DrainSignal()
@@ -133,6 +135,7 @@ class Runtime:
         self._shm = None
         self._local_buf = None
         self._owner = False
+        self.lifeline = None
         self.agents_here = threading.local()
         self.drained = None
 
@@ -208,7 +211,9 @@ class Runtime:
     # -- control block -------------------------------------------------------------------
     @property
     def stopping(self) -> bool:
-        return self.control[STOP] != 0.0
+        """True once the round has ended, or, in an agent process, once its parent has gone:
+        asked at every pause point, so an orphaned agent ends within a slice (sims.lifeline)."""
+        return self.control[STOP] != 0.0 or (self.lifeline is not None and self.lifeline.cut())
 
     @property
     def detailed(self) -> bool:

@@ -8,6 +8,7 @@ handler fires there used to vanish (``tools/ctrlc_repro.py`` shows it, with numb
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
 import signal
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import session_members, terminal_child
+from helpers import session_members, terminal_child, wait_until
 
 from sims.ctrl_c import recorded_ctrl_c, sigint_held_back
 
@@ -153,28 +154,59 @@ def test_a_press_held_back_reaches_the_handler_when_the_block_ends() -> None:
 
 
 # -- the command line ------------------------------------------------------------------------
-def test_ctrl_c_while_the_agents_start_ends_the_round_without_a_traceback(tmp_path: Path) -> None:
-    tag = f"ctrlcstart{os.getpid()}"
-    argv = [sys.executable, "-m", "sims", "run", "dining", "--backend", "process", "--strategy", "ordered"]
+def _segments(tag: str) -> list[str]:
+    return [p.name for p in Path("/dev/shm").iterdir() if p.name.startswith(f"diner_{tag}_")]
+
+
+def _loading_numpy(pid: int) -> bool:
+    """numpy's core is mapped: the engine's heavy imports are under way."""
+    try:
+        return "_multiarray_umath" in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
+def _attached(pid: int, tag: str) -> int:
+    """How many processes of session ``pid`` have the round's segment mapped."""
+    count = 0
+    for member in session_members(pid):
+        with contextlib.suppress(OSError):
+            count += f"/dev/shm/diner_{tag}_" in Path(f"/proc/{member}/maps").read_text()
+    return count
+
+
+# When to press, each a state seen from outside; and the status the press must end with.
+MOMENTS = {
+    "loading": (lambda child, tag: _loading_numpy(child.pid), 130),
+    "starting": (lambda child, tag: _segments(tag), 130),
+    "running": (lambda child, tag: _attached(child.pid, tag) >= 1 + 5, 130),
+}
+
+
+@pytest.mark.parametrize("moment", [*MOMENTS, "ended"])
+def test_a_press_at_any_moment_ends_cleanly(tmp_path: Path, moment: str) -> None:
+    """Pressed while the engine loads, while agents start, while they run: exit 130 and one
+    line; pressed after the round has ended (a deadlock, found fast): exit 0. Never a traceback."""
+    tag = f"ctrlc{moment}{os.getpid()}"
+    argv = [sys.executable, "-m", "sims", "run", "dining", "--backend", "process", "--set", "think_ms=0"]
+    argv += ["--strategy", "naive", "--seconds", "4"] if moment == "ended" else ["--strategy", "ordered"]
     child = terminal_child(argv, tmp_path, tag)
     try:
-        tick = threading.Event()
-        # The round's memory exists before the first agent is started: press then.
-        while not any(p.name.startswith(f"diner_{tag}_") for p in Path("/dev/shm").iterdir()):
-            assert child.poll() is None, child.communicate()
-            tick.wait(0.002)
-        os.killpg(child.pid, signal.SIGINT)
+        if moment == "ended":  # the round's memory is freed as it ends, before its result is printed
+            wait_until(lambda: _segments(tag) or child.poll() is not None, 30, 0.002)
+            wait_until(lambda: not _segments(tag) or child.poll() is not None, 30, 0.002)
+            expected = 0
+        else:
+            ready, expected = MOMENTS[moment]
+            wait_until(lambda: ready(child, tag) or child.poll() is not None, 30, 0.001)
+        with contextlib.suppress(ProcessLookupError):  # an ended round may have exited already
+            os.killpg(child.pid, signal.SIGINT)
         _, err = child.communicate(timeout=40)
     finally:
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
-    assert child.returncode == 130, err
-    assert err.strip() == "interrupted: round stopped, every agent ended"
-    end = threading.Event()
-    for _ in range(500):
-        if not session_members(child.pid):
-            break
-        end.wait(0.02)
-    assert not session_members(child.pid)
-    assert not any(p.name.startswith(f"diner_{tag}_") for p in Path("/dev/shm").iterdir())
+    assert (child.returncode, "Traceback" in err) == (expected, False), err
+    if expected:
+        assert err.strip() == "interrupted: round stopped, every agent ended"
+    wait_until(lambda: not session_members(child.pid) and not _segments(tag), 10)

@@ -90,7 +90,8 @@ def test_lineup_processes_daemon_child_ends_with_its_parent() -> None:
     assert stats["children_refused"] == 2  # host 1 is a daemon process: no children for it
     by_name = {h["name"]: h for h in stats["helpers"]}
     daemon_child = by_name["host 0 daemon helper"]
+    # alive while its host ran, its heartbeat stopped while the watcher still watched: it ended
+    # with its host (how many ms after the host's last record depends on the machine's load)
     assert daemon_child["alive_when_host_looked"] and not daemon_child["outlived_until_round_end"]
-    assert daemon_child["outlived_host_ms"] < 50  # its heartbeat stopped as its parent exited
     assert by_name["host 0 helper"]["outlived_host_ms"] < 0  # joined before the host ended
     assert len({i.pid for i in result.identities}) == 3

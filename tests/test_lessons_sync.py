@@ -1,6 +1,8 @@
 """Lessons on waiting: the bell (Event wake-up latency) and the menu (readers–writers).
 
-Rounds run until enough samples exist (counted live), so a busy machine only makes them longer.
+Rounds run until enough samples exist (counted live), so a busy machine only makes them longer;
+waits are compared side by side in one round (a busy machine slows readers and writers alike),
+never against a number of milliseconds.
 """
 
 from __future__ import annotations
@@ -64,8 +66,8 @@ def test_menu_reader_preference_starves_writers() -> None:
     stats = result.scenario_stats
     assert result.deadlock is None
     assert stats["readers_in"] >= 60
-    assert stats["writer_max_wait_ms"] > 1000.0  # a writer waited (or still waits) more than a second
-    assert stats["writer_max_wait_ms"] > 20 * stats["reader_max_wait_ms"]
+    assert stats["writers_in"] * 10 < stats["readers_in"]  # writers barely get in (usually never)
+    assert stats["writer_max_wait_ms"] > 20 * stats["reader_max_wait_ms"]  # side by side: load slows both
 
 
 @pytest.mark.parametrize("strategy", ["writer", "fair"])
@@ -74,7 +76,7 @@ def test_menu_writer_preference_and_turnstile_let_writers_in(strategy: str) -> N
     stats = result.scenario_stats
     assert result.deadlock is None
     assert stats["writers_in"] >= 5
-    assert stats["writer_max_wait_ms"] < 1000.0
+    assert stats["starvation_ratio"] < 10  # writers wait about as long as readers do (reader preference: > 20)
 
 
 def test_menu_runs_on_processes() -> None:

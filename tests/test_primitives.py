@@ -113,10 +113,9 @@ def test_context_manager_acquires_and_releases(backend: str, kind: str) -> None:
 
 def test_non_blocking_acquire_of_a_held_primitive_fails_at_once(backend: str, kind: str) -> None:
     with lock_like(backend, kind) as (b, lockish), held_by_another(b, lockish):
-        started = time.monotonic()
         assert lockish.acquire(False) is False
         assert lockish.acquire(True, 0) is False  # a zero timeout is a non-blocking try
-        assert time.monotonic() - started < 0.05
+        # no REQUEST: neither try ever waited (counted, not timed: a busy machine may pause us)
         assert [op for op, _ in b.ops(0)] == ["TIMED_OUT", "TIMED_OUT"]
 
 

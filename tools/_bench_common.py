@@ -24,10 +24,12 @@ class Plan:
     dining_s: float  # measured window of every dining run
     dining_repeats: int  # interleaved repeats of the 5-philosopher runs
     stats_events: int
+    many_threads: int = 64  # the crowded dining runs (a smoke test need not spawn 32 interpreters)
+    many_processes: int = 32
 
 
 QUICK = Plan("quick", repeats=2, batch=4_000, records=50_000, transfers=1, dining_s=0.5, dining_repeats=1,
-             stats_events=1_000_000)
+             stats_events=1_000_000, many_threads=16, many_processes=8)
 FULL = Plan("full", repeats=15, batch=8_000, records=400_000, transfers=3, dining_s=4.0, dining_repeats=3,
             stats_events=1_000_000)
 

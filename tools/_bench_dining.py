@@ -179,7 +179,7 @@ def _rows(backend: str, n: int, results: dict[str, Meals], repeats: int, seconds
 
 def run(plan: Plan) -> list[Row]:
     rows: list[Row] = []
-    for backend, big in (("thread", 64), ("process", 32)):
+    for backend, big in (("thread", plan.many_threads), ("process", plan.many_processes)):
         for n, repeats in ((5, plan.dining_repeats), (big, 1)):
             runs: dict[str, list[Meals]] = {kind: [] for kind in KINDS}
             kinds = KINDS if n == 5 else KINDS[:2]

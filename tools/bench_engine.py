@@ -11,7 +11,8 @@ Usage: ``python tools/bench_engine.py [--quick] [--only SECTION ...] [--markdown
 
 Machines are noisy: every comparison is against a baseline measured in the same run (best
 of N for micro-benchmarks, medians of interleaved repeats for runs). ``--quick`` is a smoke
-test (short runs); the default is the full measurement recorded in ``docs/benchmarks.md``.
+test (short runs, crowds of 16 threads and 8 processes instead of 64 and 32); the default is
+the full measurement recorded in ``docs/benchmarks.md``.
 Every child process is joined and every shared-memory segment unlinked before exit.
 """
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sims.agents.body import AgentBody
 from sims.agents.me import Me
+from sims.lifeline import bind_to_parent, leave_fork_server
 from sims.runtime import SLICE_S, RoundStopped, Runtime
 from sims.telemetry import Op, op_code
 
@@ -40,6 +41,8 @@ class AgentRun:
     counted_states: frozenset[int]
     nice: int
     idle: bool
+    engine_pid: int
+    kernel_watch: bool
 
     def _setup(
         self,
@@ -52,7 +55,10 @@ class AgentRun:
         counted_states: frozenset[int] = frozenset(),
         nice: int = 0,
         idle: bool = False,
+        kernel_watch: bool = False,
     ) -> None:
+        self.engine_pid = os.getpid()  # made in the engine: an agent's process ends with it
+        self.kernel_watch = kernel_watch
         self.counted_states = counted_states
         self.nice = nice
         self.idle = idle
@@ -71,6 +77,7 @@ class AgentRun:
             # Started with SIGINT blocked (sims.ctrl_c.sigint_held_back): ignored now, so a
             # press still pending is discarded, and children of the agent get a plain mask.
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            self._tie_to_engine()
             if self.nice:
                 os.nice(self.nice)
             if self.idle:  # run only on CPU time nobody else wants (see RoundConfig.agent_policy)
@@ -104,6 +111,15 @@ class AgentRun:
                 self.runtime.close()
         if outcome == EXIT_ERROR and self.backend == "process":
             sys.exit(EXIT_ERROR)
+
+    def _tie_to_engine(self) -> None:
+        """End this process when the engine does (sims.lifeline): SIGKILL from the kernel if the
+        engine started us from its main thread, and ``runtime.stopping`` at every pause point."""
+        parent = self.engine_pid
+        if isinstance(self, ForkServerProcess):
+            parent = os.getppid()  # the fork server: alive while we hold its pipe, and it exits with the engine
+            leave_fork_server()
+        self.runtime.lifeline = bind_to_parent(parent, signal.SIGKILL, self.kernel_watch or parent != self.engine_pid)
 
     def _wait_for_go(self) -> None:
         """Wait until every agent of the round is up, so none gets a head start."""

@@ -64,7 +64,7 @@ class Me:
     # -- the round ------------------------------------------------------------------------
     @property
     def stopping(self) -> bool:
-        return self._control[0] != 0.0
+        return self._rt.stopping
 
     def running(self) -> bool:
         """True while the round goes on; waits here while the round is paused."""
@@ -73,7 +73,7 @@ class Me:
         return self._control[0] == 0.0
 
     def _wait_resume(self) -> None:
-        while self._control[PAUSED] != 0.0 and self._control[0] == 0.0:
+        while self._control[PAUSED] != 0.0 and not self._rt.stopping:
             self._rt.stop_bell.wait(SLICE_S)  # a pause is re-checked every slice
 
     def pace(self, mean_ms: float) -> None:
@@ -85,7 +85,7 @@ class Me:
         if mean_ms <= 0:
             return
         seconds = mean_ms * self._control[SCALE] * self.rng.uniform(0.5, 1.5) / 1000.0
-        if self._rt.stop_bell.wait(seconds):  # a sleep that the end of the round cuts short
+        if self._rt.stop_bell.wait(seconds) or self._rt.stopping:  # a sleep the round's end cuts short
             raise RoundStopped(self.name)
         if self._control[PAUSED] != 0.0:
             self._wait_resume()
@@ -110,7 +110,7 @@ class Me:
 
     def _wait_gate(self) -> None:
         while not self._gate.acquire(True, SLICE_S):
-            if self._control[0] != 0.0:
+            if self._rt.stopping:
                 raise RoundStopped(self.name)
             if self._control[GATED] == 0.0:
                 return

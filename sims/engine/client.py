@@ -21,6 +21,7 @@ from sims.ctrl_c import sigint_held_back
 from sims.engine.handoff import RecordsLost, forget, take
 from sims.engine.messages import Begin, Ended, Failed, Started, Taken, ToHost, ToWindow
 from sims.engine.serve import serve
+from sims.lifeline import started_here_for_good
 from sims.rounds.commands import End
 from sims.rounds.config import RoundConfig
 from sims.rounds.layout import RoundLayout
@@ -75,7 +76,10 @@ class EngineHost:
             raise RuntimeError("an EngineHost starts once; make a new one for the next round")
         self._conn, child = self._ctx.Pipe(duplex=True)
         self._process = self._ctx.Process(
-            target=serve, args=(child, os.getpid(), self.fork_server, self.nice), name="diner-host", daemon=False
+            target=serve,
+            args=(child, os.getpid(), self.fork_server, self.nice, started_here_for_good()),
+            name="diner-host",
+            daemon=False,
         )
         with sigint_held_back():  # a Ctrl-C while the host still imports must not kill it mid-way
             self._process.start()

@@ -15,6 +15,7 @@ import numpy as np
 
 from sims.agents import AgentRun, agent_class
 from sims.ctrl_c import recorded_ctrl_c, sigint_held_back
+from sims.lifeline import started_here_for_good
 from sims.live import LiveModel
 from sims.primitives import Semaphore
 from sims.rounds import commands as cmd
@@ -175,6 +176,7 @@ class Round:
         sem_source = self._ctx or threading
         assert self.layout is not None
         counted = self.scenario.operation_ops(self.layout)
+        kernel_watch = started_here_for_good()  # the kernel watches the thread that starts them
         for info, body in self._world.agents:
             op, value = counted.get(info.index, (0, -1))
             states = frozenset({value}) if op == Op.STATE else frozenset()
@@ -193,6 +195,7 @@ class Round:
                     counted_states=states,
                     nice=self.config.agent_nice,
                     idle=self.config.agent_policy == "idle",
+                    kernel_watch=kernel_watch,
                 )  # type: ignore[call-arg]
             )
 

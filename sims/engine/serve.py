@@ -46,6 +46,7 @@ from sims.engine.messages import (
     ToWindow,
 )
 from sims.engine.outbox import Outbox, WindowGone
+from sims.lifeline import Lifeline, bind_to_parent
 from sims.live.picture import PictureKeeper
 from sims.rounds.commands import parse_command
 from sims.telemetry import EVENT_DTYPE
@@ -72,12 +73,12 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 class _Serve:
     """The host's side: owns the round, talks to the window."""
 
-    def __init__(self, begin: Begin, conn: Any, parent_pid: int, outbox: Outbox) -> None:
+    def __init__(self, begin: Begin, conn: Any, lifeline: Lifeline, outbox: Outbox) -> None:
         from sims.engine.round import Round
 
         self.conn = conn
         self.outbox = outbox
-        self.parent_pid = parent_pid
+        self.lifeline = lifeline
         self.live_records = begin.live_records
         self.records_segment = begin.records_segment
         self.round = Round(begin.config)
@@ -120,7 +121,7 @@ class _Serve:
         """Apply what the window sent; waiting here (not sleeping) until the next tick."""
         deadline = time.monotonic() + wait_s
         while True:
-            if os.getppid() != self.parent_pid:
+            if self.lifeline.cut():
                 raise WindowGone()
             try:
                 ready = self.conn.poll(max(0.0, deadline - time.monotonic()))
@@ -164,7 +165,7 @@ class _Serve:
             return
         deadline = time.monotonic() + TAKE_S
         try:
-            while os.getppid() == self.parent_pid and self.conn.poll(max(0.0, deadline - time.monotonic())):
+            while not self.lifeline.cut() and self.conn.poll(max(0.0, deadline - time.monotonic())):
                 if isinstance(self.conn.recv(), Taken):
                     break
         except (EOFError, OSError):
@@ -213,10 +214,10 @@ def _warm_up(fork_server: bool) -> None:
         forkserver.ensure_running()
 
 
-def _await_begin(conn: Any, parent_pid: int) -> Begin:
+def _await_begin(conn: Any, lifeline: Lifeline) -> Begin:
     """Wait for the window to choose the round; anything else (End, a closed pipe) ends us."""
     while True:
-        if os.getppid() != parent_pid:
+        if lifeline.cut():
             raise WindowGone()
         try:
             message = conn.recv() if conn.poll(0.5) else None
@@ -228,8 +229,13 @@ def _await_begin(conn: Any, parent_pid: int) -> Begin:
             raise WindowGone()
 
 
-def serve(conn: Any, parent_pid: int, fork_server: bool = False, nice: int = 0) -> None:
-    """Entry point of the host process: warm up, wait for ``Begin``, run that round."""
+def serve(conn: Any, parent_pid: int, fork_server: bool = False, nice: int = 0, kernel_watch: bool = False) -> None:
+    """Entry point of the host process: warm up, wait for ``Begin``, run that round.
+
+    The host ends with its window: SIGTERM from the kernel when the window's process ends (if
+    ``kernel_watch``: the window started us from its main thread), and a look at our parent
+    at every tick (sims.lifeline). Its agents and fork server then end with it.
+    """
     if nice:
         os.nice(nice)  # before any thread or fork server starts: they inherit it
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the window, which closes us
@@ -238,10 +244,11 @@ def serve(conn: Any, parent_pid: int, fork_server: bool = False, nice: int = 0) 
     host: _Serve | None = None
     outbox: Outbox | None = None
     try:
+        lifeline = bind_to_parent(parent_pid, signal.SIGTERM, kernel_watch)
         _warm_up(fork_server)
-        begin = _await_begin(conn, parent_pid)
+        begin = _await_begin(conn, lifeline)
         outbox = Outbox(conn)
-        host = _Serve(begin, conn, parent_pid, outbox)
+        host = _Serve(begin, conn, lifeline, outbox)
         host.run()
     except (WindowGone, _Terminated):
         pass

@@ -32,7 +32,8 @@ from sims.scenarios.measure import select
 from sims.telemetry import Op, State
 
 BEAT_S = 0.005
-GONE_AFTER_NS = 60_000_000  # a heartbeat older than this: the helper is gone
+GONE_AFTER_NS = 60_000_000  # a heartbeat older than this: the helper is gone...
+GONE_AFTER_LOOKS = GONE_AFTER_NS // int(BEAT_S * 1e9)  # ...once the watcher has also looked that often
 PID, LAST_BEAT = 0, 1  # slots per helper in the beats array
 
 
@@ -112,11 +113,17 @@ class Watcher(AgentBody):
 
     def run(self, me: Me) -> None:
         gone = [False] * len(self.markers)
+        seen = [0] * len(self.markers)  # each helper's last beat, as of the previous look
+        still = [0] * len(self.markers)  # looks in a row that found no new beat
         while me.running():
             now = time.monotonic_ns()
             for slot, marker in enumerate(self.markers):
                 last = self.beats[2 * slot + LAST_BEAT]
-                if not gone[slot] and last and now - last > GONE_AFTER_NS:
+                still[slot] = still[slot] + 1 if last == seen[slot] else 0
+                seen[slot] = last
+                # Stale for GONE_AFTER_NS *and* over GONE_AFTER_LOOKS of our own looks: on a busy
+                # machine a helper waiting for a CPU is late, not gone, and we are late too.
+                if not gone[slot] and last and now - last > GONE_AFTER_NS and still[slot] >= GONE_AFTER_LOOKS:
                     gone[slot] = True
                     me.record(Op.CHILD_GONE, marker, last)
             hosts_done = all(self.ends[:])

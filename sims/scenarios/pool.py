@@ -12,6 +12,7 @@ and joined on every path, also when the round ends early.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import time
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentBody, Me
+from sims.lifeline import end_with
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
 from sims.runtime import SLICE_S, RoundStopped
@@ -29,6 +31,7 @@ from sims.scenarios.measure import select, spread
 from sims.telemetry import Op, State
 
 PHASES = ("pool apply_async", "pool map", "process per order")
+JOIN_S = 1.0  # how long a served order's process gets to exit before it is terminated
 
 
 class Manager(AgentBody):
@@ -63,7 +66,7 @@ class Manager(AgentBody):
 
     def with_pool(self, me: Me, ctx: Any, amount: int) -> None:
         began = time.monotonic_ns()
-        pool = ctx.Pool(self.workers)
+        pool = ctx.Pool(self.workers, initializer=end_with, initargs=(os.getpid(),))
         try:
             self.timed(me, PHASES[0], lambda: self.apply_each(me, pool, began, amount))
             self.timed(me, PHASES[1], lambda: wait_for(me, pool.map_async(do, self.jobs(amount))))
@@ -86,10 +89,16 @@ class Manager(AgentBody):
             for first in range(0, len(jobs), self.workers):
                 part = jobs[first : first + self.workers]
                 batch = [ctx.Process(target=do_and_send, args=(asked_now(job), results)) for job in part]
-                for proc in batch:
-                    proc.start()
-                done.extend(receive(me, results) for _ in batch)
-                join_all(batch)
+                served = False
+                try:
+                    for proc in batch:
+                        proc.start()
+                    done.extend(receive(me, results) for _ in batch)
+                    served = True
+                finally:
+                    # Also when the round ends mid-batch: a child still starting would otherwise
+                    # outlive the queue it unpickles (FileNotFoundError in SemLock._rebuild).
+                    join_all(batch, JOIN_S if served else 0.0)
         finally:
             results.close()
             results.join_thread()
@@ -120,13 +129,14 @@ def receive(me: Me, results: Any) -> Done:
                 raise RoundStopped(me.name) from None
 
 
-def join_all(procs: list[Any]) -> None:
-    """Join (and on the way out of an early end, terminate) every process of a batch."""
+def join_all(procs: list[Any], wait_s: float) -> None:
+    """Join every started process of a batch, terminating those not done within ``wait_s``."""
     for proc in procs:
-        proc.join(1.0)
-        if proc.exitcode is None:
-            proc.terminate()
-            proc.join()
+        if proc.pid is not None:
+            proc.join(wait_s)
+            if proc.exitcode is None:
+                proc.terminate()
+                proc.join()
         proc.close()
 
 
