@@ -36,6 +36,8 @@ def _settings(exercise: str, name: str, agents: int | None = None, seed: int = 0
         ("buffer", "buffer_mutex_first", None, Verdict.DEADLOCK),
         ("buffer", "buffer_no_mutex", None, Verdict.ITEM_LOST),
         ("barrier", "barrier_once", None, Verdict.GOAL),
+        ("barrier", "barrier_off_by_one", None, Verdict.STALL),
+        ("barrier", "barrier_spin", 2, Verdict.STARVATION),
     ],
 )
 def test_wrong_code_fails_and_its_counterexample_replays(
