@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import attrs
 import cattrs
@@ -67,7 +69,7 @@ def sha256_of(path: Path) -> str:
 def _converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
 
-    def exact(kind: type) -> object:
+    def exact(kind: type) -> Callable[[Any, Any], Any]:
         def check(value: object, _: object) -> object:
             if type(value) is not kind:
                 raise ValueError(f"expected {kind.__name__}, got {type(value).__name__}")
@@ -76,5 +78,5 @@ def _converter() -> cattrs.Converter:
         return check
 
     for kind in (int, str):
-        conv.register_structure_hook(kind, exact(kind))  # type: ignore[arg-type]
+        conv.register_structure_hook(kind, exact(kind))
     return conv
