@@ -83,6 +83,7 @@ class Run:
     ) -> None:
         self._rounds = rounds
         self.runtime = Runtime(None, shared=False)
+        self.runtime.explored = explored
         self.log: list[tuple[int, int, int]] = []
         self._back = threading.Semaphore(0)
         self._yield_s = yield_s

@@ -81,9 +81,10 @@ class Instrumented:
 
     def _point(self, op: Op) -> None:
         """A scheduling point just before ``op`` (the schedule explorer decides who moves next)."""
-        explorer = getattr(self._tls, "explorer", None)
-        if explorer is not None:
-            explorer.point(op, self.index)
+        if self._rt.explored:  # one attribute read on the engine's hot path
+            explorer = getattr(self._tls, "explorer", None)
+            if explorer is not None:
+                explorer.point(op, self.index)
 
     def _wait_sliced(self, attempt: Any, limit_ns: int, started: int, undo: Any = None) -> bool:
         """Call ``attempt(seconds)`` in short slices until it succeeds, times out or the round ends.
@@ -94,7 +95,7 @@ class Instrumented:
         Under the schedule explorer the agent never blocks for real: it tries, and if that
         fails it parks as "blocked on this resource" until another agent uses it.
         """
-        explorer = getattr(self._tls, "explorer", None)
+        explorer = getattr(self._tls, "explorer", None) if self._rt.explored else None
         if explorer is not None:
             return bool(explorer.blocked_wait(attempt, self.index, limit_ns >= 0))
         rt = self._rt
