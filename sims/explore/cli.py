@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from sims.explore.replay import describe, replay_job
 
 EXIT_FAIL = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 MAX_BUDGET_S = 3600.0
 
 
@@ -104,13 +106,14 @@ def run_replay(args: argparse.Namespace) -> int:
 
 def main(args: argparse.Namespace) -> int:
     """Run ``grade`` or ``replay``; bad input is one line on stderr and exit 2."""
-    import sys
-
     try:
         return run_grade(args) if args.command == "grade" else run_replay(args)
     except BadInput as error:
         print(f"diner {args.command}: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:  # the worker is gone: isolated() kills it on the way out
+        print(f"diner {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:

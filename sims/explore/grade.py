@@ -8,6 +8,7 @@ leaves nothing behind. The worker answers with plain JSON through a pipe.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,7 @@ def _free(report: GradeReport, settings: Settings, deadline: float) -> GradeRepo
 
 
 def _worker(job: Any, argument: Any, conn: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle: it ends this worker
     try:
         conn.send(job(argument))
     finally:
