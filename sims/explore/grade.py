@@ -7,6 +7,7 @@ leaves nothing behind. The worker answers with plain JSON through a pipe.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 import time
@@ -143,7 +144,9 @@ def _free(report: GradeReport, settings: Settings, deadline: float) -> GradeRepo
 def _worker(job: Any, argument: Any, conn: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle: it ends this worker
     try:
-        conn.send(job(argument))
+        answer = job(argument)
+        with contextlib.suppress(OSError):  # the grader is gone (interrupted): nobody to tell
+            conn.send(answer)
     finally:
         conn.close()
 
