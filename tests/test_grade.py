@@ -5,6 +5,7 @@ leaves nothing behind (the autouse leak check)."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from sims.explore.code import load
 from sims.explore.counterexample import Counterexample
 from sims.explore.grade import GradeRequest, grade
 from sims.explore.replay import replay_here
-from sims.explore.search import Settings, explore
+from sims.explore.search import Settings, explore, randomised
 from sims.explore.verdict import Verdict
 
 PLAYER = Path(__file__).parent / "data" / "player"
@@ -73,11 +74,22 @@ def test_the_deadlock_names_its_cycle() -> None:
     )
 
 
-def test_same_seed_same_counterexample() -> None:
-    first = explore(_settings("buffer", "buffer_no_mutex", seed=7), BUDGET_S)
-    second = explore(_settings("buffer", "buffer_no_mutex", seed=7), BUDGET_S)
-    assert first.played.schedule == second.played.schedule
-    assert (first.runs, first.steps) == (second.runs, second.steps)
+def test_same_seed_same_random_counterexample_and_it_replays(tmp_path: Path) -> None:
+    settings = _settings("dining", "dining_naive", 4, seed=7)
+    first, second = (randomised(settings, 4, time.monotonic() + 60, [0, 0], 50) for _ in range(2))
+    assert first is not None and second is not None
+    assert first.played.finding.verdict is Verdict.DEADLOCK
+    assert (first.played.schedule, first.runs, first.run_seed) == (second.played.schedule, second.runs, second.run_seed)
+    ce = Counterexample("dining", 4, 7, settings.code.path, "", "random", "deadlock", "", list(first.played.schedule))
+    assert replay_here(ce).played.finding == first.played.finding
+
+
+def test_other_seeds_other_random_schedules() -> None:
+    found = [
+        randomised(_settings("dining", "dining_naive", 4, seed=s), 4, time.monotonic() + 60, [0, 0], 50)
+        for s in range(3)
+    ]
+    assert len({f.played.schedule for f in found if f is not None}) > 1
 
 
 @pytest.mark.parametrize(
