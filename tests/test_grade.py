@@ -39,6 +39,8 @@ def _settings(exercise: str, name: str, agents: int | None = None, seed: int = 0
         ("barrier", "barrier_once", None, Verdict.GOAL),
         ("barrier", "barrier_off_by_one", None, Verdict.STALL),
         ("barrier", "barrier_spin", 2, Verdict.STARVATION),
+        ("monitor", "monitor_if", None, Verdict.ITEM_DUPLICATED),
+        ("monitor", "monitor_one_condition", None, Verdict.STALL),
     ],
 )
 def test_wrong_code_fails_and_its_counterexample_replays(
@@ -93,7 +95,8 @@ def test_other_seeds_other_random_schedules() -> None:
 
 
 @pytest.mark.parametrize(
-    ("exercise", "name"), [("dining", "dining_ordered"), ("buffer", "buffer_ok"), ("barrier", "barrier_reusable")]
+    ("exercise", "name"),
+    [("dining", "dining_ordered"), ("buffer", "buffer_ok"), ("barrier", "barrier_reusable"), ("monitor", "monitor_ok")],
 )
 def test_right_code_passes(exercise: str, name: str) -> None:
     found = explore(_settings(exercise, name), 1.0)

@@ -3,8 +3,9 @@
 Usage: ``python tools/free_vs_explore.py [--seconds 10] [--seeds 10] [--only NAME]``
 
 For each target (naive dining with 2-5 philosophers, the mutex taken before ``empty``, the
-non-reusable barrier) and each seed: the explorer with that seed and a budget of
-``--seconds`` (found or not, runs, scheduled steps, seconds), then free running with that
+non-reusable barrier, ``if`` instead of ``while`` around ``Condition.wait``, one Condition
+for both sides) and each seed: the explorer with that seed and a budget of ``--seconds``
+(found or not, runs, scheduled steps, seconds), then free running with that
 seed for ``--seconds`` (run after run, as the OS schedules the threads; found or not and
 after how many runs). Prints one row per target: explorer found / free found over the seeds.
 """
@@ -26,6 +27,8 @@ TARGETS = (
     ("dining-5", "dining", "dining_naive", 5, Verdict.DEADLOCK),
     ("mutex-before-empty", "buffer", "buffer_mutex_first", None, Verdict.DEADLOCK),
     ("non-reusable barrier", "barrier", "barrier_once", None, Verdict.GOAL),
+    ("if instead of while", "monitor", "monitor_if", None, Verdict.ITEM_DUPLICATED),
+    ("one condition, notify", "monitor", "monitor_one_condition", None, Verdict.STALL),
 )
 FREE_ROUNDS = 20  # rounds per agent in one free run
 STUCK_S = 0.5  # a free run not over by then is judged stuck (deadlock or stall)

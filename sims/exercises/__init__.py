@@ -6,11 +6,12 @@ from sims.exercises.barrier import BARRIER
 from sims.exercises.base import Cast, Exercise, Kit
 from sims.exercises.buffer import BUFFER
 from sims.exercises.dining import DINING
+from sims.exercises.monitor import MONITOR
 
 
 def exercises() -> dict[str, Exercise]:
     """Every exercise by name."""
-    return {e.name: e for e in (DINING, BUFFER, BARRIER)}
+    return {e.name: e for e in (DINING, BUFFER, BARRIER, MONITOR)}
 
 
 def exercise_named(name: str) -> Exercise:

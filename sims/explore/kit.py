@@ -177,6 +177,17 @@ class Pass(Shared):
         self.taken: list[int] = []
         self.put_serials: list[int] = []
 
+    @property
+    def slots(self) -> int:
+        """How many items the pass holds when full."""
+        return len(self._slots)
+
+    @property
+    def count(self) -> int:
+        """Items on the pass now (a read of shared state: a scheduling point)."""
+        self._point(Op.ITEM_PUT, "count the items on")
+        return sum(slot is not None for slot in self._slots)
+
     def put(self, item: Any) -> None:
         self._point(Op.ITEM_PUT, "find a slot on")
         head = self._head

@@ -22,7 +22,7 @@ from sims.explore.kit import Checks, Counter, Pass, PlayerMe
 from sims.explore.seat import Aborted, Pending, Report, Seat
 from sims.explore.verdict import Finding, Verdict
 from sims.explore.waits import describe_holds, holdings, stuck
-from sims.primitives import Event, Lock, Semaphore
+from sims.primitives import Barrier, Condition, Event, Lock, RLock, Semaphore
 from sims.runtime import STOP, Runtime
 from sims.telemetry import Op
 
@@ -60,6 +60,15 @@ class RunKit:
 
     def event(self, name: str) -> Event:
         return self._add(Event(name, len(self.resources), self.runtime))
+
+    def rlock(self, name: str) -> RLock:
+        return self._add(RLock(name, len(self.resources), self.runtime))
+
+    def condition(self, name: str, lock: Lock | RLock) -> Condition:
+        return self._add(Condition(name, len(self.resources), self.runtime, lock))
+
+    def barrier(self, name: str, parties: int) -> Barrier:
+        return self._add(Barrier(name, len(self.resources), self.runtime, parties))
 
     def counter(self, name: str, value: int = 0) -> Counter:
         return self._add(Counter(name, len(self.resources), self.runtime.agents_here, value))
@@ -277,11 +286,11 @@ class _FreeWriter:
     """A free agent's telemetry: appended to the run's log (list.append is atomic)."""
 
     def __init__(self, index: int, log: list[tuple[int, int, int]]) -> None:
-        self._index = index
+        self.agent = index
         self._log = log
 
     def emit(self, code: int, value: int) -> None:
-        self._log.append((self._index, code, value))
+        self._log.append((self.agent, code, value))
 
 
 def _free_waits(log: list[tuple[int, int, int]], alive: Sequence[int]) -> dict[int, int]:

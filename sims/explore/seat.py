@@ -58,6 +58,11 @@ class Seat:
         self.last_line = 0
 
     # -- agent side ---------------------------------------------------------------------
+    @property
+    def agent(self) -> int:
+        """The agent's index (as a telemetry writer's)."""
+        return self.index
+
     def emit(self, code: int, value: int) -> None:
         self._log.append((self.index, code, value))
 

@@ -46,9 +46,6 @@ class Instrumented:
     def _code(self, op: Op) -> int:
         return op_code(op, self.index)
 
-    def _point(self, op: Op) -> None:
-        """A scheduling point just before ``op`` (the schedule explorer decides who moves next)."""
-
     def _caller(self) -> int:
         """The calling agent's index (NotAnAgent for any other thread)."""
         try:
