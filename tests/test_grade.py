@@ -16,6 +16,7 @@ from sims.explore.code import load
 from sims.explore.counterexample import Counterexample
 from sims.explore.grade import GradeRequest, grade
 from sims.explore.replay import replay_here
+from sims.explore.run import Run
 from sims.explore.search import Settings, explore, randomised
 from sims.explore.verdict import Verdict
 
@@ -152,3 +153,23 @@ def test_bad_input_is_one_line_and_exit_2(argv: list[str], culprit: str, capsys:
     err = capsys.readouterr().err
     assert culprit in err
     assert err.count("\n") == 1
+
+
+def test_a_free_run_that_stalls_says_who_waits_on_what() -> None:
+    settings = _settings("barrier", "barrier_off_by_one")
+    run = Run(settings.exercise, settings.code, None, 0, False, 1.0, 2)
+    try:
+        finding = run.run_free(1.0)
+    finally:
+        assert run.close() == []
+    assert finding.verdict is Verdict.STALL
+    assert finding.evidence == tuple(f"worker {i} waits on 'turnstile' (semaphore), holds nothing" for i in range(3))
+
+
+def test_a_free_run_of_right_code_passes() -> None:
+    settings = _settings("monitor", "monitor_ok")
+    run = Run(settings.exercise, settings.code, None, 0, False, 1.0, 20)
+    try:
+        assert run.run_free(30.0).verdict is Verdict.PASS
+    finally:
+        assert run.close() == []

@@ -175,8 +175,9 @@ class Run:
         if found is not None:
             return found
         self.woken[agent] = False
-        touched = {code >> 16 for _, code, _ in self.log[mark:] if code & 0xFFFF != Op.REQUEST}
-        if was.report is Report.POINT and was.op != "request":
+        # Resources changed by this step (a request or a wait never lets anybody else go).
+        touched = {code >> 16 for _, code, _ in self.log[mark:] if code & 0xFFFF not in _WAITS}
+        if was.report is Report.POINT and was.op not in ("request", "wait"):
             touched.add(was.resource)
         for other, s in enumerate(self.seats):
             if s.pending.report is Report.BLOCKED and s.pending.resource in touched:
@@ -293,12 +294,24 @@ class _FreeWriter:
         self._log.append((self.agent, code, value))
 
 
+_WAITS = (Op.REQUEST, Op.WAIT)
+_WAIT_ENDS = (Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED, Op.WOKEN, Op.WAIT_TIMED_OUT, Op.BROKEN)
+
+
 def _free_waits(log: list[tuple[int, int, int]], alive: Sequence[int]) -> dict[int, int]:
-    """Agents whose last record is a REQUEST or WAIT: agent -> resource it waits on."""
-    last: dict[int, tuple[int, int]] = {}
+    """Agents inside a wait that has not ended: agent -> resource it waits on.
+
+    A Condition's wait records WAIT and then the release of its lock, so "the last record"
+    would not do: a wait is open from its REQUEST or WAIT until its own outcome.
+    """
+    open_waits: dict[int, int] = {}
     for agent, code, _ in log:
-        last[agent] = (code & 0xFFFF, code >> 16)
-    return {a: last[a][1] for a in alive if a in last and last[a][0] in (Op.REQUEST, Op.WAIT)}
+        op, resource = code & 0xFFFF, code >> 16
+        if op in _WAITS:
+            open_waits[agent] = resource
+        elif op in _WAIT_ENDS and open_waits.get(agent) == resource:
+            del open_waits[agent]
+    return {a: open_waits[a] for a in alive if a in open_waits}
 
 
 def _op_text(op: str) -> str:
