@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sims.exercises import exercise_named
+from sims.exercises import exercise_named, exercises
 from sims.explore.code import BadCode, check
 from sims.explore.counterexample import BadCounterexample, Counterexample
 from sims.explore.grade import MARGIN_S, GradeReport, GradeRequest, died, grade, isolated
@@ -31,7 +31,7 @@ class BadInput(Exception):
 
 def grade_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     grade_cmd = sub.add_parser("grade", help="find the schedule that breaks player code (exit 0 pass, 1 fail)")
-    grade_cmd.add_argument("exercise", help="exercise name: dining, buffer, barrier")
+    grade_cmd.add_argument("exercise", help=f"exercise name: {', '.join(exercises())}")
     grade_cmd.add_argument("file", type=Path, help="Python file defining the exercise's roles")
     grade_cmd.add_argument("--seed", type=int, default=0, help="seed of the search (same seed, same counterexample)")
     grade_cmd.add_argument("--budget", type=float, default=10.0, help="seconds of search (default 10)")
