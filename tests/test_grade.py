@@ -97,7 +97,13 @@ def test_other_seeds_other_random_schedules() -> None:
 
 @pytest.mark.parametrize(
     ("exercise", "name"),
-    [("dining", "dining_ordered"), ("buffer", "buffer_ok"), ("barrier", "barrier_reusable"), ("monitor", "monitor_ok")],
+    [
+        ("dining", "dining_ordered"),
+        ("buffer", "buffer_ok"),
+        ("barrier", "barrier_reusable"),
+        ("monitor", "monitor_ok"),
+        ("dining", "dining_trylock"),
+    ],
 )
 def test_right_code_passes(exercise: str, name: str) -> None:
     found = explore(_settings(exercise, name), 1.0)
