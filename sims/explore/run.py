@@ -175,6 +175,8 @@ class Run:
         if found is not None:
             return found
         self.woken[agent] = False
+        if was.check:
+            self._referee(agent, was)
         # Resources changed by this step (a request or a wait never lets anybody else go).
         touched = {code >> 16 for _, code, _ in self.log[mark:] if code & 0xFFFF not in _WAITS}
         if was.report is Report.POINT and was.op not in ("request", "wait"):
@@ -183,6 +185,15 @@ class Run:
             if s.pending.report is Report.BLOCKED and s.pending.resource in touched:
                 self.woken[other] = True
         return self.checks.failure
+
+    def _referee(self, agent: int, made: Pending) -> None:
+        """Tell the referee about a step or critical section the agent has just passed."""
+        if made.check == "step":
+            self.checks.step(made.name, agent, made.line)
+        elif made.check == "enter":
+            self.checks.enter(made.name, agent, made.line)
+        else:
+            self.checks.leave(made.name, agent)
 
     def move(self, agent: int) -> Move:
         """What ``agent`` is about to do (for traces)."""

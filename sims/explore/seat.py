@@ -37,6 +37,8 @@ class Pending:
     line: int = 0
     timed: bool = False  # BLOCKED with a timeout: the explorer may time it out
     error: str = ""
+    check: str = ""  # "step", "enter" or "leave": what the referee hears once the move is made
+    name: str = ""  # the step's label or the critical section's name
 
 
 class Aborted(RoundStopped):
@@ -75,11 +77,11 @@ class Seat:
             frame = frame.f_back  # type: ignore[assignment]
         return 0
 
-    def point(self, op: Any, resource: int, label: str = "") -> None:
+    def point(self, op: Any, resource: int, label: str = "", check: str = "", name: str = "") -> None:
         """Announce the next operation and wait until the explorer picks this agent."""
         text = label or getattr(op, "name", str(op)).lower()
         self.last_line = self.line()
-        self._park(Pending(Report.POINT, resource, text, self.last_line))
+        self._park(Pending(Report.POINT, resource, text, self.last_line, check=check, name=name))
 
     def blocked_wait(self, attempt: Any, resource: int, timed: bool) -> bool:
         """Try without blocking; on failure park as blocked until picked again, then retry."""
