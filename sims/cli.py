@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     levels = sub.add_parser("levels", help="campaign levels: check or verify")
     levels.add_argument("rest", nargs=argparse.REMAINDER)
     add_sweep_parser(sub)
+    from sims.explore.cli import grade_parser
+
+    grade_parser(sub)
     return parser
 
 
@@ -186,6 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from sims.levels.cli import main as levels_main
 
             return levels_main(args.rest)
+        if args.command in ("grade", "replay"):
+            from sims.explore.cli import main as explore_main
+
+            return explore_main(args)
         if args.command == "sweep":
             from sims.sweep_cli import run as sweep_run
 

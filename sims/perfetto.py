@@ -124,8 +124,9 @@ class TraceBuilder:
     def build(self) -> list[str]:
         self.name(ENGINE_PID, 0, "engine", "engine", 0)
         for agent in range(len(self.layout.agents)):
-            self.name(self.pid[agent], self.tid[agent], self._process_name(agent), self.layout.agents[agent].name,
-                      agent * 8)
+            self.name(
+                self.pid[agent], self.tid[agent], self._process_name(agent), self.layout.agents[agent].name, agent * 8
+            )
         self.states()
         self.waits()
         self.holds()
@@ -134,8 +135,9 @@ class TraceBuilder:
         self.instants()
         return self.lines
 
-    def slices(self, pid: list[int], tid: list[int], start: np.ndarray, end: np.ndarray, names: Named,
-               cat: str) -> None:
+    def slices(
+        self, pid: list[int], tid: list[int], start: np.ndarray, end: np.ndarray, names: Named, cat: str
+    ) -> None:
         """``X`` events; ``names`` are codes into a small vocabulary, each name quoted once."""
         codes, vocabulary = names
         quoted = [json.dumps(name) for name in vocabulary]
@@ -198,13 +200,26 @@ class TraceBuilder:
         holders = (agent, [info.name for info in self.layout.agents])
         self.slices([RESOURCE_PID] * len(tids), tids, start, end, holders, "hold")
 
-    def _agent_tracks(self, agent: np.ndarray, track: np.ndarray, start: np.ndarray, end: np.ndarray,
-                      names: Named, cat: str, what: str) -> None:
+    def _agent_tracks(
+        self,
+        agent: np.ndarray,
+        track: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        names: Named,
+        cat: str,
+        what: str,
+    ) -> None:
         tids = SYNTHETIC_TID + agent * TRACKS_PER_AGENT + 1 + track
         for a, k in np.unique(np.stack((agent, track), axis=1), axis=0).tolist():
             label = what if k < 2 else f"holds {self._resource_name(k - 2)}"
-            self.name(self.pid[a], self._agent_track(a, k), self._process_name(a),
-                      f"{self.layout.agents[a].name} · {label}", a * 8 + 1 + min(k, 6))
+            self.name(
+                self.pid[a],
+                self._agent_track(a, k),
+                self._process_name(a),
+                f"{self.layout.agents[a].name} · {label}",
+                a * 8 + 1 + min(k, 6),
+            )
         pids = np.asarray(self.pid, dtype=np.int64)[agent].tolist()
         self.slices(pids, tids.tolist(), start, end, names, cat)
 
@@ -224,8 +239,13 @@ class TraceBuilder:
             agents = c.agent[ids].tolist()
             times = self._us(c.t[ids])
             for a in set(agents):
-                self.name(self.pid[a], self._agent_track(a, 1), self._process_name(a),
-                          f"{self.layout.agents[a].name} · hand-offs", a * 8 + 7)
+                self.name(
+                    self.pid[a],
+                    self._agent_track(a, 1),
+                    self._process_name(a),
+                    f"{self.layout.agents[a].name} · hand-offs",
+                    a * 8 + 7,
+                )
             self.lines.extend(
                 f'{{"ph":"X","cat":"handoff","name":"hand-off {ends}","pid":{self.pid[a]},'
                 f'"tid":{self._agent_track(a, 1)},"ts":{ts},"dur":0,"bind_id":{k},"{direction}":true}}'
@@ -248,8 +268,11 @@ class TraceBuilder:
         """Steps and signals on the agent's track; commands, exits and the deadlock on the engine's."""
         c = self.cols
         mine = np.flatnonzero(np.isin(c.op, _INSTANTS) & (c.agent >= 0))
-        keys, codes = np.unique(np.stack((c.op[mine], c.resource[mine], c.value[mine]), axis=1).astype(np.int64),
-                                axis=0, return_inverse=True)
+        keys, codes = np.unique(
+            np.stack((c.op[mine], c.resource[mine], c.value[mine]), axis=1).astype(np.int64),
+            axis=0,
+            return_inverse=True,
+        )
         quoted = [json.dumps(self._instant_name(*key)) for key in keys.tolist()]
         agents = c.agent[mine].tolist()
         self.lines.extend(
@@ -260,8 +283,9 @@ class TraceBuilder:
         for i, ts in zip(engine.tolist(), self._us(c.t[engine]), strict=True):
             what = f"{OP_NAMES[int(c.op[i])]} {int(c.value[i])}"
             scope = "g" if c.op[i] == Op.DEADLOCK else "t"
-            self.lines.append(f'{{"ph":"i","s":"{scope}","name":{json.dumps(what)},"pid":{ENGINE_PID},"tid":0,'
-                              f'"ts":{ts}}}')
+            self.lines.append(
+                f'{{"ph":"i","s":"{scope}","name":{json.dumps(what)},"pid":{ENGINE_PID},"tid":0,"ts":{ts}}}'
+            )
         deadlock = self.result.deadlock
         if deadlock is not None:
             chain = " → ".join(
@@ -294,8 +318,13 @@ def trace_lines(result: RoundResult) -> list[str]:
 
 
 def _document(result: RoundResult, lines: list[str]) -> Iterator[str]:
-    meta = {"scenario": result.layout.scenario, "strategy": result.layout.strategy, "seed": result.layout.seed,
-            "backend": result.layout.backend, "end_reason": result.end_reason}
+    meta = {
+        "scenario": result.layout.scenario,
+        "strategy": result.layout.strategy,
+        "seed": result.layout.seed,
+        "backend": result.layout.backend,
+        "end_reason": result.end_reason,
+    }
     yield '{"displayTimeUnit":"ns","metadata":' + json.dumps(meta) + ',"traceEvents":[\n'
     yield ",\n".join(lines)
     yield "\n]}\n"

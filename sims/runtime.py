@@ -86,6 +86,8 @@ class NotAnAgent(RuntimeError):
 class Runtime:
     """Shared wiring of one round. Created by the engine; agents receive it pickled."""
 
+    explored = False  # True in a schedule explorer's run: primitives then ask it who moves next
+
     def __init__(self, ctx: Any, shared: bool) -> None:
         self.shared = shared
         self.rings = 0

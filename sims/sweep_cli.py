@@ -59,13 +59,16 @@ def spec_from(args: argparse.Namespace) -> Any:
     strategies = tuple(s.strip() for s in args.strategy.split(",") if s.strip()) or (None,)
     unknown = [s for s in strategies if s is not None and s not in scenario.strategies]
     if unknown:
-        raise SweepInputError(f"argument --strategy: {scenario.name} has no strategy {unknown[0]!r} "
-                              f"(known: {', '.join(scenario.strategies)})")
+        raise SweepInputError(
+            f"argument --strategy: {scenario.name} has no strategy {unknown[0]!r} "
+            f"(known: {', '.join(scenario.strategies)})"
+        )
     backends = tuple(dict.fromkeys(b.strip() for b in args.backend.split(",") if b.strip()))
     wrong = [b for b in backends if b not in scenario.backends]
     if not backends or wrong:
-        raise SweepInputError(f"argument --backend: {scenario.name} runs on {', '.join(scenario.backends)}, "
-                              f"got {args.backend!r}")
+        raise SweepInputError(
+            f"argument --backend: {scenario.name} runs on {', '.join(scenario.backends)}, got {args.backend!r}"
+        )
     grid = tuple(_values(scenario, item) for item in args.set)
     if len({name for name, _ in grid}) != len(grid):
         raise SweepInputError("argument --set: a parameter is swept twice; give all its values in one --set")

@@ -53,8 +53,9 @@ def _meal(me: Me, first: Lock, second: Lock) -> Callable[[], None]:
 def _floor_meal(writer: Any, first: threading.Lock, second: threading.Lock, control: list[float]) -> Callable[[], None]:
     """The least a 5-record meal can cost in Python: raw locks and emit calls, nothing else."""
     emit = writer.emit
-    acq1, acq2, rel1, rel2 = (op_code(op, r) for op, r in ((Op.ACQUIRED, 0), (Op.ACQUIRED, 1), (Op.RELEASED, 0),
-                                                             (Op.RELEASED, 1)))
+    acq1, acq2, rel1, rel2 = (
+        op_code(op, r) for op, r in ((Op.ACQUIRED, 0), (Op.ACQUIRED, 1), (Op.RELEASED, 0), (Op.RELEASED, 1))
+    )
     state, eating = op_code(Op.STATE), int(State.EATING)
 
     def meal() -> None:

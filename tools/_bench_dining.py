@@ -100,8 +100,13 @@ def _join(workers: list[Any]) -> None:
 # -- instrumented: a real round ---------------------------------------------------------------
 def round_meals(backend: str, n: int, seconds: float, detail: bool) -> Meals:
     config = RoundConfig(
-        "dining", backend=backend, strategy="ordered", seconds=STARTUP_S + seconds, seed=1,
-        params={"agents": n, "think_ms": 0.0, "eat_ms": 0.0}, detail=detail,
+        "dining",
+        backend=backend,
+        strategy="ordered",
+        seconds=STARTUP_S + seconds,
+        seed=1,
+        params={"agents": n, "think_ms": 0.0, "eat_ms": 0.0},
+        detail=detail,
     )
     tick = threading.Event()
     with Round(config) as rnd:
@@ -125,8 +130,9 @@ def round_meals(backend: str, n: int, seconds: float, detail: bool) -> Meals:
     elif window.operations_total == 0:
         failure = "no meal recorded"
     per_cpu_s = window.operations_total / cpu if cpu > 0 else 0.0  # the CPU window ends just before ended_ns
-    return Meals(window.throughput_per_s, window.jain, result.dropped, len(result.events), result.stats.jain, failure,
-                 per_cpu_s)
+    return Meals(
+        window.throughput_per_s, window.jain, result.dropped, len(result.events), result.stats.jain, failure, per_cpu_s
+    )
 
 
 # -- the section ------------------------------------------------------------------------------
@@ -142,17 +148,26 @@ def _measure(kind: str, backend: str, n: int, seconds: float) -> Meals:
 def _combined(runs: list[Meals]) -> Meals:
     failures = "; ".join(dict.fromkeys(r.failure for r in runs if r.failure))
     return Meals(
-        median([r.per_s for r in runs]), median([r.jain for r in runs]), sum(r.dropped for r in runs),
-        sum(r.kept for r in runs), median([r.whole_jain for r in runs]), failures, median([r.per_cpu_s for r in runs]),
+        median([r.per_s for r in runs]),
+        median([r.jain for r in runs]),
+        sum(r.dropped for r in runs),
+        sum(r.kept for r in runs),
+        median([r.whole_jain for r in runs]),
+        failures,
+        median([r.per_cpu_s for r in runs]),
     )
 
 
 def _note(got: Meals, repeats: int, seconds: float) -> str:
-    note = (f"median of {repeats} x {seconds:g} s; {got.kept:,} records kept and {got.dropped:,} lost in all; "
-            f"whole-round Jain {got.whole_jain:.3f}")
+    note = (
+        f"median of {repeats} x {seconds:g} s; {got.kept:,} records kept and {got.dropped:,} lost in all; "
+        f"whole-round Jain {got.whole_jain:.3f}"
+    )
     if got.dropped:
-        note += (f"; {got.lost_share:.1%} of records lost to full rings, so meals (and Jain) are undercounted: "
-                 f"~{got.per_s / (1 - got.lost_share):,.0f}/s if the loss were even")
+        note += (
+            f"; {got.lost_share:.1%} of records lost to full rings, so meals (and Jain) are undercounted: "
+            f"~{got.per_s / (1 - got.lost_share):,.0f}/s if the loss were even"
+        )
     if got.failure:
         note += f"; RUN FAILED: {got.failure}"
     return note
@@ -161,8 +176,17 @@ def _note(got: Meals, repeats: int, seconds: float) -> str:
 def _rows(backend: str, n: int, results: dict[str, Meals], repeats: int, seconds: float) -> list[Row]:
     raw = results["raw"]
     label = f"{n} {'threads' if backend == 'thread' else 'processes'}"
-    rows = [Row(SECTION, f"raw meals/s {label}", raw.per_s, "meals/s", jain=raw.jain, per_cpu=raw.per_cpu_s,
-                note=f"median of {repeats} x {seconds:g} s")]
+    rows = [
+        Row(
+            SECTION,
+            f"raw meals/s {label}",
+            raw.per_s,
+            "meals/s",
+            jain=raw.jain,
+            per_cpu=raw.per_cpu_s,
+            note=f"median of {repeats} x {seconds:g} s",
+        )
+    ]
     for kind in (k for k in KINDS[1:] if k in results):
         got = results[kind]
         share = got.per_s / raw.per_s if raw.per_s else 0.0
@@ -170,9 +194,21 @@ def _rows(backend: str, n: int, results: dict[str, Meals], repeats: int, seconds
         small = n == 5
         met = not got.failure and (share >= 0.20 if small else got.dropped == 0)
         rows.append(
-            Row(SECTION, f"{kind} meals/s {label}", got.per_s, "meals/s", f"raw {label}", raw.per_s,
-                f"{share:.1%} of raw ({cpu_share:.1%} per CPU-s)", ">= 20% of raw" if small else "dropped = 0", met,
-                jain=got.jain, dropped=got.dropped, per_cpu=got.per_cpu_s, note=_note(got, repeats, seconds))
+            Row(
+                SECTION,
+                f"{kind} meals/s {label}",
+                got.per_s,
+                "meals/s",
+                f"raw {label}",
+                raw.per_s,
+                f"{share:.1%} of raw ({cpu_share:.1%} per CPU-s)",
+                ">= 20% of raw" if small else "dropped = 0",
+                met,
+                jain=got.jain,
+                dropped=got.dropped,
+                per_cpu=got.per_cpu_s,
+                note=_note(got, repeats, seconds),
+            )
         )
     return rows
 

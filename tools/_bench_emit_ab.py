@@ -103,8 +103,10 @@ def process_flavour(old_source: str, rounds: int, repeats: int, batch: int) -> d
 def report(flavour: str, runs: dict[str, list[float]]) -> str:
     old, new = statistics.median(runs["old"]), statistics.median(runs["new"])
     spread = {name: f"{min(v):.0f}-{max(v):.0f}" for name, v in runs.items()}
-    return (f"{flavour:8s} old {old:6.1f} ns ({spread['old']})   new {new:6.1f} ns ({spread['new']})   "
-            f"new/old {new / old:.3f}")
+    return (
+        f"{flavour:8s} old {old:6.1f} ns ({spread['old']})   new {new:6.1f} ns ({spread['new']})   "
+        f"new/old {new / old:.3f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,8 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     old_source = subprocess.run(
         ["git", "show", f"{args.against}:sims/telemetry/ring.py"], cwd=ROOT, check=True, capture_output=True, text=True
     ).stdout
-    print(f"emit A/B against {args.against}: median of {args.rounds} rounds, each the best of "
-          f"{args.repeats} x {args.batch:,} emits")
+    print(
+        f"emit A/B against {args.against}: median of {args.rounds} rounds, each the best of "
+        f"{args.repeats} x {args.batch:,} emits"
+    )
     local = mmap.mmap(-1, ring_bytes(CAPACITY))
     view = memoryview(local)
     try:

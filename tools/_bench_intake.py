@@ -47,11 +47,26 @@ def run(plan: Plan, drain_rate: float) -> list[Row]:
     feed, poll = feed_rate(plan, events)
     whole = 1 / (1 / poll + 1 / drain_rate)
     return [
-        Row(SECTION, f"LiveModel.feed ({AGENTS} agents)", feed / 1e6, "M rec/s", "reader drain", drain_rate / 1e6,
-            f"{feed / drain_rate:.2f}x", note=f"batches of {BATCH:,} records of a synthetic {AGENTS}-philosopher "
-            "stream; the engine does this for every record of every poll"),
-        Row(SECTION, f"engine poll intake ({AGENTS} agents)", whole / 1e6, "M rec/s", "reader drain",
-            drain_rate / 1e6, f"{whole / drain_rate:.2f}x",
+        Row(
+            SECTION,
+            f"LiveModel.feed ({AGENTS} agents)",
+            feed / 1e6,
+            "M rec/s",
+            "reader drain",
+            drain_rate / 1e6,
+            f"{feed / drain_rate:.2f}x",
+            note=f"batches of {BATCH:,} records of a synthetic {AGENTS}-philosopher "
+            "stream; the engine does this for every record of every poll",
+        ),
+        Row(
+            SECTION,
+            f"engine poll intake ({AGENTS} agents)",
+            whole / 1e6,
+            "M rec/s",
+            "reader drain",
+            drain_rate / 1e6,
+            f"{whole / drain_rate:.2f}x",
             note="drain + to_events + feed + check_deadlock per batch, one CPU: agents writing faster than this "
-            "(on CPU the engine shares with them) fill their rings"),
+            "(on CPU the engine shares with them) fill their rings",
+        ),
     ]

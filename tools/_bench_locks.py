@@ -69,8 +69,16 @@ def run(plan: Plan) -> list[Row]:
             ours.append(instrumented_ns(plan, our_ctx))
         raw_best, ours_best = min(raw), min(ours)
         rows.append(
-            Row(SECTION, f"acquire+release ns/pair ({flavour})", ours_best, "ns", raw_name, raw_best,
-                f"{ours_best / raw_best:.1f}x slower", note=f"uncontended; best of {2 * plan.repeats} batches of "
-                f"{plan.batch:,} pairs; +{ours_best - raw_best:.0f} ns for two records and the writer lookup")
+            Row(
+                SECTION,
+                f"acquire+release ns/pair ({flavour})",
+                ours_best,
+                "ns",
+                raw_name,
+                raw_best,
+                f"{ours_best / raw_best:.1f}x slower",
+                note=f"uncontended; best of {2 * plan.repeats} batches of "
+                f"{plan.batch:,} pairs; +{ours_best - raw_best:.0f} ns for two records and the writer lookup",
+            )
         )
     return rows

@@ -73,7 +73,6 @@ class Failed:
     error: str  # the host's traceback
 
 
-
 ToWindow = Started | Identities | Batch | Picture | LiveStats | Refused | Ended | Failed
 
 

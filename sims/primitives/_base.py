@@ -48,9 +48,6 @@ class Instrumented:
     def _code(self, op: Op) -> int:
         return op_code(op, self.index)
 
-    def _point(self, op: Op) -> None:
-        """A scheduling point just before ``op`` (the schedule explorer decides who moves next)."""
-
     def _caller(self) -> int:
         """The calling agent's index (NotAnAgent for any other thread)."""
         try:
@@ -92,13 +89,25 @@ class Instrumented:
         finally:
             meta.release()
 
+    def _point(self, op: Op) -> None:
+        """A scheduling point just before ``op`` (the schedule explorer decides who moves next)."""
+        if self._rt.explored:  # one attribute read on the engine's hot path
+            explorer = getattr(self._tls, "explorer", None)
+            if explorer is not None:
+                explorer.point(op, self.index)
+
     def _wait_sliced(self, attempt: Any, limit_ns: int, started: int, undo: Any = None) -> bool:
         """Call ``attempt(seconds)`` in short slices until it succeeds, times out or the round ends.
 
         A slice that returns False changes nothing the player can see: the agent is still
         waiting, exactly as it would be inside one long blocking call. Something obtained
         after the round ended is handed back (``undo``) so the round's picture stays frozen.
+        Under the schedule explorer the agent never blocks for real: it tries, and if that
+        fails it parks as "blocked on this resource" until another agent uses it.
         """
+        explorer = getattr(self._tls, "explorer", None) if self._rt.explored else None
+        if explorer is not None:
+            return bool(explorer.blocked_wait(attempt, self.index, limit_ns >= 0))
         rt = self._rt
         while True:
             if limit_ns < 0:
@@ -134,6 +143,7 @@ class Acquirable(Instrumented):
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         emit = self._emitter()
+        self._point(Op.REQUEST)
         if self._raw.acquire(False):
             emit(self._c_acq, 0)  # the uncontended fast path: one record
             return True
@@ -141,6 +151,7 @@ class Acquirable(Instrumented):
 
     def __enter__(self) -> bool:
         emit = self._emitter()
+        self._point(Op.REQUEST)
         if self._raw.acquire(False):
             emit(self._c_acq, 0)
             return True

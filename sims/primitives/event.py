@@ -38,15 +38,20 @@ class Event(Instrumented):
 
     def set(self) -> None:
         # Record first, so every WOKEN that this set causes comes after it in time.
-        self._emitter()(self._c_set, 0)
+        emit = self._emitter()
+        self._point(Op.SET)
+        emit(self._c_set, 0)
         self._event.set()
 
     def clear(self) -> None:
+        emit = self._emitter()
+        self._point(Op.CLEAR)
         self._event.clear()
-        self._emitter()(self._c_clear, 0)
+        emit(self._c_clear, 0)
 
     def wait(self, timeout: float | None = None) -> bool:
         emit = self._emitter()
+        self._point(Op.WAIT)
         if self._event.is_set():
             emit(self._c_woken, 0)
             return True

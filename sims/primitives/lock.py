@@ -6,6 +6,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from sims.primitives._base import Acquirable
+from sims.telemetry import Op
 
 if TYPE_CHECKING:
     from sims.runtime import Runtime
@@ -36,7 +37,9 @@ class Lock(Acquirable):
 
     def release(self) -> None:
         # Record first: our RELEASED must precede the next holder's ACQUIRED in time.
-        self._emitter()(self._c_rel, 0)
+        emit = self._emitter()
+        self._point(Op.RELEASED)
+        emit(self._c_rel, 0)
         self._raw.release()
 
     def _is_owned(self) -> bool:

@@ -60,6 +60,7 @@ class Semaphore(Acquirable):
 
     def release(self) -> None:
         emit = self._emitter()
+        self._point(Op.RELEASED)
         emit(self._c_rel, 0)
         if self._counts[_PENDING] > 0 and self._swallow(emit):
             return

@@ -103,8 +103,9 @@ def in_line(me: Me, jobs: list[Job]) -> list[Done]:
 
 def in_threads(me: Me, jobs: list[Job]) -> list[Done]:
     done: list[Done] = []
-    threads = [threading.Thread(target=_append_done, args=(done, job), name=f"gil job {i}")
-               for i, job in enumerate(jobs)]
+    threads = [
+        threading.Thread(target=_append_done, args=(done, job), name=f"gil job {i}") for i, job in enumerate(jobs)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -162,11 +163,24 @@ class Gil(Scenario):
     operation = "jobs"
     params = (
         ParamSpec("jobs", int, 10, "jobs per phase (the lecture used 10)", 1, 64),
-        ParamSpec("cpu_s", float, 3.0, "seconds the CPU jobs take in line (calibrated); the lab lasts ~4x cpu_s + "
-                  "4x io_s + process start-up (the round waits for it, up to --seconds)", 0.05, 600),
+        ParamSpec(
+            "cpu_s",
+            float,
+            3.0,
+            "seconds the CPU jobs take in line (calibrated); the lab lasts ~4x cpu_s + "
+            "4x io_s + process start-up (the round waits for it, up to --seconds)",
+            0.05,
+            600,
+        ),
         ParamSpec("io_s", float, 1.0, "seconds the IO jobs take in line (calibrated)", 0.05, 600),
-        ParamSpec("start_method", str, "forkserver", "how job processes start: forkserver (forks from a warm "
-                  "server, near the lecture's fork) or spawn (a fresh interpreter each)", choices=START_METHODS),
+        ParamSpec(
+            "start_method",
+            str,
+            "forkserver",
+            "how job processes start: forkserver (forks from a warm "
+            "server, near the lecture's fork) or spawn (a fresh interpreter each)",
+            choices=START_METHODS,
+        ),
     )
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:

@@ -58,8 +58,18 @@ class Host(AgentBody):
     role = "host"
     steps = ("start helpers", "join the helper")
 
-    def __init__(self, ctx: Any, stop: Any, beats: Any, ends: Any, slots: tuple[int, int], markers: tuple[int, int],
-                 host: int, life_ms: float, job_ms: float) -> None:
+    def __init__(
+        self,
+        ctx: Any,
+        stop: Any,
+        beats: Any,
+        ends: Any,
+        slots: tuple[int, int],
+        markers: tuple[int, int],
+        host: int,
+        life_ms: float,
+        job_ms: float,
+    ) -> None:
         self.ctx, self.stop, self.beats, self.ends = ctx, stop, beats, ends
         self.slots, self.markers, self.host = slots, markers, host
         self.life_ms, self.job_ms = life_ms, job_ms
@@ -86,16 +96,24 @@ class Host(AgentBody):
         slot, marker = self.slots[which], self.markers[which]
         child: Any = None
         if self.ctx is not None:
-            child = self.ctx.Process(target=heartbeat, args=(self.beats, slot, job_s, self.stop, os.getpid()),
-                                     name=f"{me.name} helper {which}", daemon=daemon)
+            child = self.ctx.Process(
+                target=heartbeat,
+                args=(self.beats, slot, job_s, self.stop, os.getpid()),
+                name=f"{me.name} helper {which}",
+                daemon=daemon,
+            )
             try:
                 child.start()
             except AssertionError:  # "daemonic processes are not allowed to have children"
                 me.record(Op.CHILD_REFUSED, marker, 0)
                 child = None
         if child is None:
-            child = threading.Thread(target=heartbeat, args=(self.beats, slot, job_s, self.stop, 0),
-                                     name=f"{me.name} helper {which}", daemon=daemon)
+            child = threading.Thread(
+                target=heartbeat,
+                args=(self.beats, slot, job_s, self.stop, 0),
+                name=f"{me.name} helper {which}",
+                daemon=daemon,
+            )
             child.start()
             self.threads.append(child)
         me.record(Op.CHILD_STARTED, marker, child.pid if hasattr(child, "pid") else child.native_id)
@@ -143,11 +161,13 @@ class Lineup(Scenario):
     operation = "helpers"
     params = (
         ParamSpec("agents", int, 2, "hosts (even numbers are non-daemon, odd ones daemon)", 1, 16),
-        ParamSpec("life_ms", float, 300.0, "how long a host lives after starting its helpers (x its number + 1)",
-                  0, 60_000),
+        ParamSpec(
+            "life_ms", float, 300.0, "how long a host lives after starting its helpers (x its number + 1)", 0, 60_000
+        ),
         ParamSpec("job_ms", float, 150.0, "how long the non-daemon helper works before it ends", 0, 60_000),
-        ParamSpec("linger_ms", float, 400.0, "how long the watcher keeps watching after the last host ended",
-                  0, 60_000),
+        ParamSpec(
+            "linger_ms", float, 400.0, "how long the watcher keeps watching after the last host ended", 0, 60_000
+        ),
     )
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
@@ -158,8 +178,19 @@ class Lineup(Scenario):
         for k in range(hosts):
             pair = (world.marker(f"host {k} daemon helper", "child", 0), world.marker(f"host {k} helper", "child", 0))
             markers.extend(pair)
-            bodies.append(Host(world.ctx, world.runtime.control, beats, ends, (2 * k, 2 * k + 1), pair, k,
-                               float(params["life_ms"]) * (k + 1), float(params["job_ms"])))
+            bodies.append(
+                Host(
+                    world.ctx,
+                    world.runtime.control,
+                    beats,
+                    ends,
+                    (2 * k, 2 * k + 1),
+                    pair,
+                    k,
+                    float(params["life_ms"]) * (k + 1),
+                    float(params["job_ms"]),
+                )
+            )
             world.agent(f"host {k}", bodies[-1], daemon=k % 2 == 1)
         world.shared["hosts"] = bodies
         world.agent("watcher", Watcher(beats, ends, markers, float(params["linger_ms"])))

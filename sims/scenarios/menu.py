@@ -168,8 +168,14 @@ class Menu(Scenario):
         ParamSpec("write_ms", float, 10.0, "mean time writing (ms)", 0, 60_000),
         ParamSpec("reader_think_ms", float, 5.0, "mean time between two reads (ms)", 0, 60_000),
         ParamSpec("writer_think_ms", float, 50.0, "mean time between two writes (ms)", 0, 60_000),
-        ParamSpec("retry_ms", float, 2.0, "mean pause before trying again (a writer finding readers in; "
-                  "a reader stepping aside for a writer)", 0.1, 60_000),
+        ParamSpec(
+            "retry_ms",
+            float,
+            2.0,
+            "mean pause before trying again (a writer finding readers in; a reader stepping aside for a writer)",
+            0.1,
+            60_000,
+        ),
     )
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:

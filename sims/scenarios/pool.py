@@ -153,8 +153,14 @@ class Pool(Scenario):
         ParamSpec("orders", int, 12, "orders served in each phase", 1, 10_000),
         ParamSpec("workers", int, 2, "pool workers (and processes alive at once in the last phase)", 1, 64),
         ParamSpec("order_ms", float, 10.0, "CPU work per order (ms, calibrated on this machine)", 0.01, 10_000),
-        ParamSpec("start_method", str, "spawn", "how the pool's and the orders' processes start: spawn (a fresh "
-                  "interpreter each) or forkserver (forked from a warm server)", choices=("spawn", "forkserver")),
+        ParamSpec(
+            "start_method",
+            str,
+            "spawn",
+            "how the pool's and the orders' processes start: spawn (a fresh "
+            "interpreter each) or forkserver (forked from a warm server)",
+            choices=("spawn", "forkserver"),
+        ),
     )
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:

@@ -101,8 +101,14 @@ class Race(Scenario):
     params = (
         ParamSpec("agents", int, 4, "adders", 2, 32),
         ParamSpec("lock", bool, False, "true: each update under the counter's lock (get_lock() for Value/Array)"),
-        ParamSpec("window", int, 300, "loop steps of work between reading and writing the counter (the race window)",
-                  0, 100_000),
+        ParamSpec(
+            "window",
+            int,
+            300,
+            "loop steps of work between reading and writing the counter (the race window)",
+            0,
+            100_000,
+        ),
         ParamSpec("tables", int, 2, "array: how many counters in the Array", 1, 32),
     )
 

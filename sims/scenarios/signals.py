@@ -150,8 +150,15 @@ class Signals(Scenario):
         ParamSpec("think_ms", float, 30.0, "mean time between dishes (ms)", 0, 60_000),
         ParamSpec("cook_ms", float, 60.0, "mean time at the stove (ms)", 0, 60_000),
         ParamSpec("serve_ms", float, 5.0, "mean time the waiter takes per order (ms)", 0, 60_000),
-        ParamSpec("timer_s", int, 1, "kitchen timer: signal.alarm seconds (whole seconds; at most 2 so the "
-                  "waiter notices the end of the round in time)", 1, 2),
+        ParamSpec(
+            "timer_s",
+            int,
+            1,
+            "kitchen timer: signal.alarm seconds (whole seconds; at most 2 so the "
+            "waiter notices the end of the round in time)",
+            1,
+            2,
+        ),
     )
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:

@@ -30,6 +30,7 @@ ENGINE_AGENT = -1
 NO_RESOURCE = -1
 MASK32 = 0xFFFFFFFF
 
+
 class Op(enum.IntEnum):
     """What a record says happened. ``value`` is given after the dash."""
 

@@ -1,0 +1,24 @@
+"""Exercises for player code: the registry that ``diner grade`` and level files name."""
+
+from __future__ import annotations
+
+from sims.exercises.barrier import BARRIER
+from sims.exercises.base import Cast, Exercise, Kit
+from sims.exercises.buffer import BUFFER
+from sims.exercises.dining import DINING
+from sims.exercises.monitor import MONITOR
+
+
+def exercises() -> dict[str, Exercise]:
+    """Every exercise by name."""
+    return {e.name: e for e in (DINING, BUFFER, BARRIER, MONITOR)}
+
+
+def exercise_named(name: str) -> Exercise:
+    known = exercises()
+    if name not in known:
+        raise ValueError(f"unknown exercise {name!r} (known: {', '.join(known)})")
+    return known[name]
+
+
+__all__ = ["Cast", "Exercise", "Kit", "exercise_named", "exercises"]

@@ -1,0 +1,54 @@
+"""The schedule explorer: grade player code by choosing who moves at every operation.
+
+Real threads and real primitives; the explorer only decides which agent takes the next
+step. ``diner grade`` and ``diner replay`` are its command line.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sims.lazy import lazy_exports
+
+_PUBLIC = {
+    "Counterexample": "sims.explore.counterexample",
+    "Finding": "sims.explore.verdict",
+    "Verdict": "sims.explore.verdict",
+    "GradeReport": "sims.explore.grade",
+    "GradeRequest": "sims.explore.grade",
+    "grade": "sims.explore.grade",
+    "grade_here": "sims.explore.grade",
+    "PlayerCode": "sims.explore.code",
+    "load": "sims.explore.code",
+    "Found": "sims.explore.search",
+    "Settings": "sims.explore.search",
+    "explore": "sims.explore.search",
+    "Run": "sims.explore.run",
+    "replay_here": "sims.explore.replay",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)
+__all__ = [
+    "Counterexample",
+    "Finding",
+    "Found",
+    "GradeReport",
+    "GradeRequest",
+    "PlayerCode",
+    "Run",
+    "Settings",
+    "Verdict",
+    "explore",
+    "grade",
+    "grade_here",
+    "load",
+    "replay_here",
+]
+
+if TYPE_CHECKING:
+    from sims.explore.code import PlayerCode, load
+    from sims.explore.counterexample import Counterexample
+    from sims.explore.grade import GradeReport, GradeRequest, grade, grade_here
+    from sims.explore.replay import replay_here
+    from sims.explore.run import Run
+    from sims.explore.search import Found, Settings, explore
+    from sims.explore.verdict import Finding, Verdict

@@ -1,0 +1,57 @@
+"""Player code: a Python file whose classes are the exercise's roles, each with ``run(self, me)``.
+
+Checked without running it (``check``: it parses and defines every role), then loaded
+where it will run (``load``). Not a sandbox: loading runs the file with the user's rights.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import attrs
+
+
+class BadCode(ValueError):
+    """The file cannot be graded; the message names the file and why (one line)."""
+
+
+def check(path: Path, roles: tuple[str, ...]) -> None:
+    """Raise BadCode unless ``path`` parses and defines each role as a class with ``run``."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except OSError as error:
+        raise BadCode(f"{path}: cannot read it ({error.strerror})") from None
+    except (SyntaxError, ValueError) as error:
+        line = getattr(error, "lineno", 0)
+        raise BadCode(f"{path}:{line}: not valid Python ({getattr(error, 'msg', error)})") from None
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    for role in roles:
+        node = classes.get(role)
+        if node is None:
+            raise BadCode(f"{path}: defines no class {role!r} (this exercise needs {', '.join(roles)})")
+        if not any(isinstance(f, ast.FunctionDef) and f.name == "run" for f in node.body):
+            raise BadCode(f"{path}:{node.lineno}: class {role!r} has no method run(self, me)")
+
+
+@attrs.frozen
+class PlayerCode:
+    """The loaded file: its path (as frames name it) and its role classes."""
+
+    path: str
+    roles: dict[str, Any]
+
+
+def load(path: Path, roles: tuple[str, ...]) -> PlayerCode:
+    """Check, then import the file under a private module name."""
+    check(path, roles)
+    resolved = str(path.resolve())
+    spec = importlib.util.spec_from_file_location(f"diner_player_{abs(hash(resolved))}", resolved)
+    if spec is None or spec.loader is None:
+        raise BadCode(f"{path}: cannot be loaded as a Python module")
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return PlayerCode(resolved, {role: getattr(module, role) for role in roles})

@@ -1,0 +1,199 @@
+"""``diner grade``: explore, then run free; one report, its counterexample saved.
+
+Everything runs in one spawned worker process: code that ends the process (``os._exit``)
+or never gives its thread back cannot take the grader with it, and killing the worker
+leaves nothing behind. The worker answers with plain JSON through a pipe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from sims.exercises import exercise_named
+from sims.explore.code import load
+from sims.explore.counterexample import Counterexample, sha256_of
+from sims.explore.run import Run
+from sims.explore.search import Phase, Settings, explore
+from sims.explore.verdict import Finding, Verdict
+
+EXPLORE_SHARE = 0.8  # of the budget; free runs get the rest
+FREE_RUNS = 3  # seeds run free after the explorer found nothing
+FREE_ROUNDS = 20  # rounds per agent in a free run (more chances for the OS to interleave)
+MARGIN_S = 20.0  # the worker's start-up and tear-down, beyond the budget
+
+
+@attrs.frozen
+class GradeRequest:
+    exercise: str
+    path: str
+    agents: int | None = None
+    seed: int = 0
+    budget_s: float = 10.0
+    free: bool = True
+
+
+@attrs.frozen
+class GradeReport:
+    """The answer: verdict, where it was found, how much was tried, and the schedule."""
+
+    request: GradeRequest
+    finding: Finding
+    phase: str
+    runs: int
+    steps: int
+    seconds: float
+    schedule: tuple[int, ...] = ()
+    free_runs: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return not self.finding.verdict.failed
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "exercise": self.request.exercise,
+            "file": self.request.path,
+            "seed": self.request.seed,
+            "passed": self.passed,
+            **self.finding.to_json(),
+            "phase": self.phase,
+            "runs": self.runs,
+            "steps": self.steps,
+            "free_runs": self.free_runs,
+            "seconds": round(self.seconds, 3),
+            "schedule": list(self.schedule),
+        }
+
+    @classmethod
+    def from_json(cls, request: GradeRequest, data: dict[str, Any]) -> GradeReport:
+        return cls(
+            request,
+            Finding.from_json(data),
+            data["phase"],
+            data["runs"],
+            data["steps"],
+            data["seconds"],
+            tuple(data["schedule"]),
+            data["free_runs"],
+        )
+
+    def counterexample(self) -> Counterexample | None:
+        """The schedule to save (explored failures only: a free run's schedule is the OS's)."""
+        if not self.passed and self.phase in (Phase.SYSTEMATIC.value, Phase.RANDOM.value):
+            ex = exercise_named(self.request.exercise)
+            return Counterexample(
+                exercise=ex.name,
+                agents=ex.default_agents if self.request.agents is None else self.request.agents,
+                seed=self.request.seed,
+                code=self.request.path,
+                code_sha256=sha256_of(Path(self.request.path)),
+                phase=self.phase,
+                verdict=self.finding.verdict.value,
+                message=self.finding.message,
+                schedule=list(self.schedule),
+                evidence=list(self.finding.evidence),
+                line=self.finding.line,
+            )
+        return None
+
+
+def grade_here(request: GradeRequest) -> GradeReport:
+    """Grade in this process (the worker's job; tests of well-behaved code may call it)."""
+    started = time.monotonic()
+    ex = exercise_named(request.exercise)
+    try:
+        code = load(Path(request.path), ex.roles)
+    except Exception as error:
+        finding = Finding(Verdict.EXCEPTION, f"loading the file raised {type(error).__name__}: {error}")
+        return GradeReport(request, finding, Phase.FREE.value, 0, 0, time.monotonic() - started)
+    settings = Settings(ex, code, request.agents, request.seed, yield_s=min(1.0, request.budget_s / 4))
+    found = explore(settings, request.budget_s * (EXPLORE_SHARE if request.free else 1.0))
+    played = found.played
+    report = GradeReport(request, played.finding, found.phase.value, found.runs, found.steps, 0.0, played.schedule)
+    if report.passed and request.free:
+        report = _free(report, settings, started + request.budget_s)
+    return attrs.evolve(report, seconds=time.monotonic() - started)
+
+
+def _free(report: GradeReport, settings: Settings, deadline: float) -> GradeReport:
+    """A few free runs (threads, as the OS schedules them) after a clean exploration."""
+    done = 0
+    for seed in range(FREE_RUNS):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        ex = settings.exercise
+        run = Run(ex, settings.code, settings.agents, seed, False, settings.yield_s, FREE_ROUNDS)
+        try:
+            finding = run.run_free(min(left, 2.0))
+        finally:
+            run.close()
+        done += 1
+        if finding.verdict.failed:
+            return attrs.evolve(report, finding=finding, phase=Phase.FREE.value, free_runs=done)
+    return attrs.evolve(report, free_runs=done)
+
+
+def _worker(job: Any, argument: Any, conn: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle: it ends this worker
+    try:
+        answer = job(argument)
+        with contextlib.suppress(OSError):  # the grader is gone (interrupted): nobody to tell
+            conn.send(answer)
+    finally:
+        conn.close()
+
+
+def isolated(job: Any, argument: Any, limit_s: float) -> tuple[Any, int | None]:
+    """``job(argument)`` in a spawned worker: (its answer, None) or (None, how the worker ended).
+
+    The worker is always gone on return: killed if it outlives its answer (agent threads
+    stuck in code that never yields cannot be joined).
+    """
+    ctx = multiprocessing.get_context("spawn")
+    receive, send = ctx.Pipe(duplex=False)
+    worker = ctx.Process(target=_worker, args=(job, argument, send), name="diner-grade")
+    worker.start()
+    send.close()
+    try:
+        if receive.poll(limit_s):
+            try:
+                return receive.recv(), None
+            except EOFError:
+                pass
+        worker.join(1.0)
+        return None, worker.exitcode
+    finally:
+        receive.close()
+        worker.join(1.0)
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
+
+
+def _grade_job(request: GradeRequest) -> dict[str, Any]:
+    return grade_here(request).to_json()
+
+
+def grade(request: GradeRequest) -> GradeReport:
+    """Grade in a spawned worker; a worker that dies or hangs is itself the verdict."""
+    started = time.monotonic()
+    answer, exitcode = isolated(_grade_job, request, request.budget_s + MARGIN_S)
+    if answer is None:
+        return GradeReport(request, died(exitcode), Phase.WORKER.value, 0, 0, time.monotonic() - started)
+    return GradeReport.from_json(request, answer)
+
+
+def died(exitcode: int | None) -> Finding:
+    """The verdict on a worker that gave no answer."""
+    if exitcode is None:
+        return Finding(Verdict.NEVER_YIELDS, "the grader's worker did not answer in time")
+    how = f"os._exit({exitcode})" if exitcode >= 0 else f"signal {-exitcode}"
+    return Finding(Verdict.EXITED, f"the code ended the whole process ({how}) instead of returning")

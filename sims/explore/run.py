@@ -1,0 +1,334 @@
+"""One run of player code on real threads: explored (the explorer picks every step) or free.
+
+Explored: each agent parks at every scheduling point (see ``sims.explore.seat``); ``step``
+lets one agent move to its next point. The run is then a pure function of the picks, so
+a schedule replays exactly. Free: the agents run as the OS schedules them.
+"""
+
+from __future__ import annotations
+
+import linecache
+import sys
+import threading
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from sims.exercises import Cast, Exercise
+from sims.explore.code import PlayerCode
+from sims.explore.kit import Checks, Counter, Pass, PlayerMe
+from sims.explore.seat import Aborted, Pending, Report, Seat
+from sims.explore.verdict import Finding, Verdict
+from sims.explore.waits import describe_holds, holdings, stuck
+from sims.primitives import Barrier, Condition, Event, Lock, RLock, Semaphore
+from sims.runtime import STOP, Runtime
+from sims.telemetry import Op
+
+JOIN_S = 1.0  # how long an ended run waits for each agent thread to unwind
+
+
+@attrs.frozen
+class Move:
+    """One step of a run: who moved, from which line, doing what, on what."""
+
+    agent: int
+    line: int
+    op: str
+    resource: str
+    blocked: bool
+
+
+class RunKit:
+    """The resources of one run (implements ``sims.exercises.Kit``)."""
+
+    def __init__(self, runtime: Runtime, checks: Checks) -> None:
+        self.runtime = runtime
+        self.checks = checks
+        self.resources: list[Any] = []
+
+    def _add(self, resource: Any) -> Any:
+        self.resources.append(resource)
+        return resource
+
+    def lock(self, name: str) -> Lock:
+        return self._add(Lock(name, len(self.resources), self.runtime))
+
+    def semaphore(self, name: str, value: int) -> Semaphore:
+        return self._add(Semaphore(name, len(self.resources), self.runtime, value))
+
+    def event(self, name: str) -> Event:
+        return self._add(Event(name, len(self.resources), self.runtime))
+
+    def rlock(self, name: str) -> RLock:
+        return self._add(RLock(name, len(self.resources), self.runtime))
+
+    def condition(self, name: str, lock: Lock | RLock) -> Condition:
+        return self._add(Condition(name, len(self.resources), self.runtime, lock))
+
+    def barrier(self, name: str, parties: int) -> Barrier:
+        return self._add(Barrier(name, len(self.resources), self.runtime, parties))
+
+    def counter(self, name: str, value: int = 0) -> Counter:
+        return self._add(Counter(name, len(self.resources), self.runtime.agents_here, value))
+
+    def shelf(self, name: str, slots: int) -> Pass:
+        return self._add(Pass(name, len(self.resources), self.runtime.agents_here, slots, self.checks))
+
+
+class Run:
+    """The agents of one run, their threads and (when explored) their seats."""
+
+    def __init__(
+        self,
+        exercise: Exercise,
+        code: PlayerCode,
+        agents: int | None,
+        seed: int,
+        explored: bool,
+        yield_s: float,
+        rounds: int,
+    ) -> None:
+        self._rounds = rounds
+        self.runtime = Runtime(None, shared=False)
+        self.runtime.explored = explored
+        self.log: list[tuple[int, int, int]] = []
+        self._back = threading.Semaphore(0)
+        self._yield_s = yield_s
+        self._code = code
+        probe = Checks([], exercise.order)
+        kit = RunKit(self.runtime, probe)
+        casts = exercise.cast(kit, agents)
+        self.names = [c.name for c in casts]
+        probe.names.extend(self.names)
+        self.checks = probe
+        self.resources = kit.resources
+        self._stop = threading.Event()
+        self.seats = [Seat(i, self._back, code.path, self.log) for i in range(len(casts))] if explored else []
+        self.woken = [False] * len(casts)
+        self._threads = [
+            threading.Thread(target=self._agent, args=(i, c, seed), name=f"diner-grade {c.name}", daemon=True)
+            for i, c in enumerate(casts)
+        ]
+
+    # -- the agents' threads -----------------------------------------------------------
+    def _agent(self, index: int, cast: Cast, seed: int) -> None:
+        here = self.runtime.agents_here
+        seat = self.seats[index] if self.seats else None
+        here.writer = seat if seat is not None else _FreeWriter(index, self.log)
+        here.explorer = seat
+        me = PlayerMe(index, cast.name, self._rounds, seed * 1000 + index, self.checks, seat, self._stop)
+        try:
+            body = self._code.roles[cast.role]()
+            for key, value in cast.handed.items():
+                setattr(body, key, value)
+            body.run(me)
+        except Aborted:
+            return
+        except BaseException as error:
+            self._ended(index, Pending(Report.ERROR, line=self._error_line(error), error=_sentence(error)))
+            return
+        self._ended(index, Pending(Report.DONE))
+
+    def _ended(self, index: int, pending: Pending) -> None:
+        if self.seats:
+            self.seats[index].finish(pending)
+        else:
+            self.free_ends[index] = pending
+
+    def _error_line(self, error: BaseException) -> int:
+        line = 0
+        for frame, lineno in traceback.walk_tb(error.__traceback__):
+            if frame.f_code.co_filename == self._code.path:
+                line = lineno
+        return line
+
+    # -- explored ----------------------------------------------------------------------
+    def start(self) -> Finding | None:
+        """Start the agents one by one, each up to its first point."""
+        for index, thread in enumerate(self._threads):
+            thread.start()
+            found = self._await(index)
+            if found is not None:
+                return found
+        return None
+
+    def enabled(self) -> list[int]:
+        """Agents that may move: at a point, or blocked on something used since they tried."""
+        ready = [i for i, s in enumerate(self.seats) if s.pending.report is Report.POINT or self.woken[i]]
+        if ready:
+            return ready
+        timed = [i for i, s in enumerate(self.seats) if s.pending.report is Report.BLOCKED and s.pending.timed]
+        return timed[:1]  # nobody else can move: the first timed wait times out
+
+    def finished(self) -> bool:
+        return all(s.pending.report is Report.DONE for s in self.seats)
+
+    def step(self, agent: int) -> Finding | None:
+        """Let ``agent`` move to its next point; the run's verdict if that ended it."""
+        seat = self.seats[agent]
+        was = seat.pending
+        mark = len(self.log)
+        seat.go(time_out=was.report is Report.BLOCKED and not self.woken[agent])
+        found = self._await(agent)
+        if found is not None:
+            return found
+        self.woken[agent] = False
+        if was.check:
+            self._referee(agent, was)
+        # Resources changed by this step (a request or a wait never lets anybody else go).
+        touched = {code >> 16 for _, code, _ in self.log[mark:] if code & 0xFFFF not in _WAITS}
+        if was.report is Report.POINT and was.op not in ("request", "wait"):
+            touched.add(was.resource)
+        for other, s in enumerate(self.seats):
+            if s.pending.report is Report.BLOCKED and s.pending.resource in touched:
+                self.woken[other] = True
+        return self.checks.failure
+
+    def _referee(self, agent: int, made: Pending) -> None:
+        """Tell the referee about a step or critical section the agent has just passed."""
+        if made.check == "step":
+            self.checks.step(made.name, agent, made.line)
+        elif made.check == "enter":
+            self.checks.enter(made.name, agent, made.line)
+        else:
+            self.checks.leave(made.name, agent)
+
+    def move(self, agent: int) -> Move:
+        """What ``agent`` is about to do (for traces)."""
+        p = self.seats[agent].pending
+        name = self.resources[p.resource].name if 0 <= p.resource < len(self.resources) else ""
+        blocked = p.report is Report.BLOCKED
+        return Move(agent, p.line, "retry (blocked)" if blocked else _op_text(p.op), name, blocked)
+
+    def holds_now(self) -> tuple[str, ...]:
+        """Per agent, what it holds now (for traces)."""
+        names = [r.name for r in self.resources]
+        return tuple(describe_holds(h, names) for h in holdings(self.log, len(self.names)))
+
+    def verdict_stuck(self) -> Finding:
+        """Nobody can move and not everyone is done: deadlock or stall, with evidence."""
+        waiting = {i: s.pending.resource for i, s in enumerate(self.seats) if s.pending.report is Report.BLOCKED}
+        return stuck(waiting, holdings(self.log, len(self.seats)), self.names, self.resources)
+
+    def audit(self) -> Finding | None:
+        for resource in self.resources:
+            if isinstance(resource, Pass):
+                found = resource.audit()
+                if found is not None:
+                    return found
+        return None
+
+    def _await(self, agent: int) -> Finding | None:
+        if not self._back.acquire(True, self._yield_s):
+            return self._never_came_back(agent)
+        pending = self.seats[agent].pending
+        if pending.report is Report.ERROR:
+            return Finding(Verdict.EXCEPTION, f"{self.names[agent]} raised {pending.error}", agent, pending.line)
+        return self.checks.failure
+
+    def _never_came_back(self, agent: int) -> Finding:
+        frame = sys._current_frames().get(self._threads[agent].ident or -1)
+        line = 0
+        while frame is not None:
+            if frame.f_code.co_filename == self._code.path:
+                line = frame.f_lineno
+                break
+            frame = frame.f_back
+        source = linecache.getline(self._code.path, line).strip()
+        if "sleep" in source:
+            return Finding(
+                Verdict.RAW_SLEEP,
+                f"{self.names[agent]} blocks in a raw sleep ({source}): use me.pace(ms) or a primitive",
+                agent,
+                line,
+            )
+        return Finding(
+            Verdict.NEVER_YIELDS,
+            f"{self.names[agent]} ran {self._yield_s:g} s without reaching any operation (an endless loop?)",
+            agent,
+            line,
+            (f"still running line {line}: {source}",) if line else (),
+        )
+
+    # -- free --------------------------------------------------------------------------
+    def run_free(self, limit_s: float) -> Finding:
+        """Run as the OS schedules; a run not over within ``limit_s`` is judged stuck."""
+        self.free_ends: dict[int, Pending] = {}
+        for thread in self._threads:
+            thread.start()
+        for thread in self._threads:
+            thread.join(limit_s)
+        alive = [i for i, t in enumerate(self._threads) if t.is_alive()]
+        found = self._free_verdict(alive)
+        self._stop.set()
+        self.runtime.control[STOP] = 1.0
+        return found
+
+    def _free_verdict(self, alive: Sequence[int]) -> Finding:
+        errors = [(i, p) for i, p in sorted(self.free_ends.items()) if p.report is Report.ERROR]
+        if errors:
+            i, p = errors[0]
+            return Finding(Verdict.EXCEPTION, f"{self.names[i]} raised {p.error}", i, p.line)
+        if self.checks.failure is not None:
+            return self.checks.failure
+        if alive:
+            waiting = _free_waits(list(self.log), alive)
+            if len(waiting) == len(alive):
+                return stuck(waiting, holdings(list(self.log), len(self.names)), self.names, self.resources)
+            return Finding(Verdict.NEVER_YIELDS, f"{', '.join(self.names[i] for i in alive)} did not finish", alive[0])
+        return self.audit() or Finding(Verdict.PASS, "finished")
+
+    # -- the end -----------------------------------------------------------------------
+    def close(self) -> list[str]:
+        """Unwind every agent; names of threads that would not end (stuck in player code)."""
+        self._stop.set()
+        self.runtime.control[STOP] = 1.0
+        for seat in self.seats:
+            seat.abort()
+        for thread in self._threads:
+            if thread.ident is not None:
+                thread.join(JOIN_S)
+        self.runtime.close()
+        return [t.name for t in self._threads if t.is_alive()]
+
+
+class _FreeWriter:
+    """A free agent's telemetry: appended to the run's log (list.append is atomic)."""
+
+    def __init__(self, index: int, log: list[tuple[int, int, int]]) -> None:
+        self.agent = index
+        self._log = log
+
+    def emit(self, code: int, value: int) -> None:
+        self._log.append((self.agent, code, value))
+
+
+_WAITS = (Op.REQUEST, Op.WAIT)
+_WAIT_ENDS = (Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED, Op.WOKEN, Op.WAIT_TIMED_OUT, Op.BROKEN)
+
+
+def _free_waits(log: list[tuple[int, int, int]], alive: Sequence[int]) -> dict[int, int]:
+    """Agents inside a wait that has not ended: agent -> resource it waits on.
+
+    A Condition's wait records WAIT and then the release of its lock, so "the last record"
+    would not do: a wait is open from its REQUEST or WAIT until its own outcome.
+    """
+    open_waits: dict[int, int] = {}
+    for agent, code, _ in log:
+        op, resource = code & 0xFFFF, code >> 16
+        if op in _WAITS:
+            open_waits[agent] = resource
+        elif op in _WAIT_ENDS and open_waits.get(agent) == resource:
+            del open_waits[agent]
+    return {a: open_waits[a] for a in alive if a in open_waits}
+
+
+def _op_text(op: str) -> str:
+    return {"request": "acquire", "released": "release"}.get(op, op)
+
+
+def _sentence(error: BaseException) -> str:
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -1,0 +1,106 @@
+"""Who holds what and who waits for what, from the primitives' own records.
+
+Turns a run that cannot go on into a verdict: a cycle of waits over held locks is a
+deadlock; anything else (waits for a signal, an event, a turnstile nobody will open) is
+a stall, the shape of a lost wake-up.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sims.explore.verdict import Finding, Verdict
+from sims.telemetry import Op
+
+_OP_MASK = 0xFFFF
+
+
+def holdings(log: Iterable[tuple[int, int, int]], agents: int) -> list[Counter[int]]:
+    """Per agent, how many permits of each resource it holds (ACQUIRED minus RELEASED)."""
+    held: list[Counter[int]] = [Counter() for _ in range(agents)]
+    for agent, code, _ in log:
+        op, resource = code & _OP_MASK, code >> 16
+        if op == Op.ACQUIRED:
+            held[agent][resource] += 1
+        elif op == Op.RELEASED:
+            # A semaphore released by an agent holding none of it (a signal) returns the
+            # permit of the one that has held it longest: permits are tokens that flow.
+            giver = agent if held[agent][resource] > 0 else next((a for a, h in enumerate(held) if h[resource] > 0), -1)
+            if giver >= 0:
+                held[giver][resource] -= 1
+    return held
+
+
+def describe_holds(held: Counter[int], names: Sequence[str]) -> str:
+    parts = [names[r] + (f" x{n}" if n > 1 else "") for r, n in sorted(held.items()) if n > 0]
+    return ", ".join(parts) or "nothing"
+
+
+def stuck(
+    waiting: dict[int, int], held: list[Counter[int]], agent_names: Sequence[str], resources: Sequence[Any]
+) -> Finding:
+    """The verdict for agents that all wait (``waiting``: agent -> resource)."""
+    names = [r.name for r in resources]
+    holders = {r: [a for a, h in enumerate(held) if h[r] > 0] for r in set(waiting.values())}
+    cycle, closed = _cycle(waiting, holders, resources)
+    evidence = tuple(
+        f"{agent_names[a]} waits on {_what(resources[r])}, holds {describe_holds(held[a], names)}"
+        for a, r in sorted(waiting.items())
+    )
+    if cycle:
+        chain = " -> ".join(f"{agent_names[a]} (waits on {names[waiting[a]]})" for a in cycle)
+        if closed:
+            message = f"deadlock: {chain} -> {agent_names[cycle[0]]}"
+        else:
+            waiter, holder = cycle
+            message = (
+                f"deadlock: {agent_names[waiter]} waits on {names[waiting[waiter]]}, held by {agent_names[holder]}, "
+                f"which waits on {names[waiting[holder]]} and so never lets go"
+            )
+        return Finding(Verdict.DEADLOCK, message, cycle[0], 0, evidence)
+    first = min(waiting)
+    return Finding(
+        Verdict.STALL,
+        "stall: every agent left waits for a signal that nobody left can send (a lost wake-up?)",
+        first,
+        0,
+        evidence,
+    )
+
+
+def _what(resource: Any) -> str:
+    if getattr(resource, "kind", "") == "semaphore":
+        return f"{resource.name!r} (semaphore)"
+    return f"{resource.name!r} ({getattr(resource, 'kind', 'resource')})"
+
+
+def _cycle(waiting: dict[int, int], holders: dict[int, list[int]], resources: Sequence[Any]) -> tuple[list[int], bool]:
+    """A cycle of agents, each waiting on a lock held by the next (True), else a waiter and a
+    waiting holder (False), else nothing."""
+    for start in sorted(waiting):
+        path, agent = [start], start
+        while True:
+            resource = waiting.get(agent)
+            if resource is None or getattr(resources[resource], "kind", "") not in ("lock", "rlock"):
+                break
+            nxt = [h for h in holders.get(resource, []) if h in waiting]
+            if not nxt:
+                break
+            agent = nxt[0]
+            if agent in path:
+                return path[path.index(agent) :], True
+            path.append(agent)
+    return _held_chain(waiting, holders, resources), False
+
+
+def _held_chain(waiting: dict[int, int], holders: dict[int, list[int]], resources: Sequence[Any]) -> list[int]:
+    """Someone waits on a lock held by an agent that itself waits: a deadlock (e.g. mutex, then `empty`)."""
+    for agent, resource in sorted(waiting.items()):
+        if getattr(resources[resource], "kind", "") not in ("lock", "rlock"):
+            continue
+        for holder in holders.get(resource, []):
+            if holder in waiting and holder != agent:
+                return [agent, holder]
+    return []

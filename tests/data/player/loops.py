@@ -1,0 +1,4 @@
+class Philosopher:
+    def run(self, me):
+        while True:
+            pass

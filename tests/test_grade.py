@@ -1,0 +1,181 @@
+"""The schedule explorer grades player code: wrong code fails with the right verdict and a
+counterexample that replays to it; right code passes; misbehaving code gets a verdict and
+leaves nothing behind (the autouse leak check)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from sims.cli import main
+from sims.exercises import exercise_named
+from sims.explore.code import load
+from sims.explore.counterexample import Counterexample
+from sims.explore.grade import GradeRequest, grade
+from sims.explore.replay import replay_here
+from sims.explore.run import Run
+from sims.explore.search import Settings, explore, randomised
+from sims.explore.verdict import Verdict
+
+PLAYER = Path(__file__).parent / "data" / "player"
+BUDGET_S = 2.0
+
+
+def _settings(exercise: str, name: str, agents: int | None = None, seed: int = 0) -> Settings:
+    ex = exercise_named(exercise)
+    return Settings(ex, load(PLAYER / f"{name}.py", ex.roles), agents, seed)
+
+
+@pytest.mark.parametrize(
+    ("exercise", "name", "agents", "verdict"),
+    [
+        ("dining", "dining_naive", 2, Verdict.DEADLOCK),
+        ("dining", "dining_naive", 5, Verdict.DEADLOCK),
+        ("dining", "dining_one_fork", 3, Verdict.MUTUAL_EXCLUSION),
+        ("buffer", "buffer_mutex_first", None, Verdict.DEADLOCK),
+        ("buffer", "buffer_no_mutex", None, Verdict.ITEM_LOST),
+        ("barrier", "barrier_once", None, Verdict.GOAL),
+        ("barrier", "barrier_off_by_one", None, Verdict.STALL),
+        ("barrier", "barrier_spin", 2, Verdict.STARVATION),
+        ("monitor", "monitor_if", None, Verdict.ITEM_DUPLICATED),
+        ("monitor", "monitor_one_condition", None, Verdict.STALL),
+    ],
+)
+def test_wrong_code_fails_and_its_counterexample_replays(
+    exercise: str, name: str, agents: int | None, verdict: Verdict, tmp_path: Path
+) -> None:
+    settings = _settings(exercise, name, agents)
+    found = explore(settings, BUDGET_S)
+    assert found.played.finding.verdict is verdict, found.played.finding
+    ce = Counterexample(
+        exercise,
+        agents or settings.exercise.default_agents,
+        0,
+        settings.code.path,
+        "",
+        found.phase.value,
+        verdict.value,
+        found.played.finding.message,
+        list(found.played.schedule),
+    )
+    ce.save(tmp_path / "ce.json")
+    again = replay_here(Counterexample.load(tmp_path / "ce.json"))
+    assert again.same
+    assert again.played.finding == found.played.finding
+    assert [m.agent for m in again.played.moves] == list(found.played.schedule)
+
+
+def test_the_deadlock_names_its_cycle() -> None:
+    finding = explore(_settings("dining", "dining_naive", 3), BUDGET_S).played.finding
+    assert finding.evidence == (
+        "philosopher 0 waits on 'fork 1' (lock), holds fork 0",
+        "philosopher 1 waits on 'fork 2' (lock), holds fork 1",
+        "philosopher 2 waits on 'fork 0' (lock), holds fork 2",
+    )
+
+
+def test_same_seed_same_random_counterexample_and_it_replays(tmp_path: Path) -> None:
+    settings = _settings("dining", "dining_naive", 4, seed=7)
+    first, second = (randomised(settings, 4, time.monotonic() + 60, [0, 0], 50) for _ in range(2))
+    assert first is not None and second is not None
+    assert first.played.finding.verdict is Verdict.DEADLOCK
+    assert (first.played.schedule, first.runs, first.run_seed) == (second.played.schedule, second.runs, second.run_seed)
+    ce = Counterexample("dining", 4, 7, settings.code.path, "", "random", "deadlock", "", list(first.played.schedule))
+    assert replay_here(ce).played.finding == first.played.finding
+
+
+def test_other_seeds_other_random_schedules() -> None:
+    found = [
+        randomised(_settings("dining", "dining_naive", 4, seed=s), 4, time.monotonic() + 60, [0, 0], 50)
+        for s in range(3)
+    ]
+    assert len({f.played.schedule for f in found if f is not None}) > 1
+
+
+@pytest.mark.parametrize(
+    ("exercise", "name"),
+    [
+        ("dining", "dining_ordered"),
+        ("buffer", "buffer_ok"),
+        ("barrier", "barrier_reusable"),
+        ("monitor", "monitor_ok"),
+        ("dining", "dining_trylock"),
+    ],
+)
+def test_right_code_passes(exercise: str, name: str) -> None:
+    found = explore(_settings(exercise, name), 1.0)
+    assert found.played.finding.verdict is Verdict.PASS
+    assert found.runs > 1  # it did search
+
+
+@pytest.mark.parametrize(
+    ("name", "verdict", "line"),
+    [
+        ("raises", Verdict.EXCEPTION, 4),
+        ("loops", Verdict.NEVER_YIELDS, 3),
+        ("sleeps", Verdict.RAW_SLEEP, 7),
+        ("exits", Verdict.EXITED, 0),
+    ],
+)
+def test_misbehaving_code_gets_a_verdict_in_the_worker(name: str, verdict: Verdict, line: int) -> None:
+    report = grade(GradeRequest("dining", str(PLAYER / f"{name}.py"), 2, 0, 1.0))
+    assert report.finding.verdict is verdict, report.finding
+    assert report.finding.line == line
+
+
+def test_cli_grade_fails_saves_and_replays(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    saved = tmp_path / "naive.json"
+    args = ["grade", "dining", str(PLAYER / "dining_naive.py"), "--agents", "2", "--budget", "1", "--json"]
+    assert main([*args, "--save", str(saved)]) == 1
+    answer = json.loads(capsys.readouterr().out)
+    assert (answer["passed"], answer["verdict"], answer["counterexample"]) == (False, "deadlock", str(saved))
+    assert main(["replay", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert "same verdict as recorded" in out
+    assert out.count("philosopher") >= len(answer["schedule"])
+
+
+def test_cli_grade_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grade", "buffer", str(PLAYER / "buffer_ok.py"), "--budget", "1"]) == 0
+    assert "verdict: pass" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "culprit"),
+    [
+        (["grade", "nosuch", "x.py"], "argument exercise: unknown exercise 'nosuch'"),
+        (["grade", "dining", "missing.py"], "argument file: missing.py: cannot read it"),
+        (["grade", "buffer", str(PLAYER / "dining_naive.py")], "defines no class 'Producer'"),
+        (["grade", "dining", str(PLAYER / "dining_naive.py"), "--budget", "nan"], "argument --budget"),
+        (["grade", "dining", str(PLAYER / "dining_naive.py"), "--agents", "1"], "argument --agents"),
+        (["replay", str(PLAYER / "dining_naive.py")], "argument file:"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(argv: list[str], culprit: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert culprit in err
+    assert err.count("\n") == 1
+
+
+def test_a_free_run_that_stalls_says_who_waits_on_what() -> None:
+    settings = _settings("barrier", "barrier_off_by_one")
+    run = Run(settings.exercise, settings.code, None, 0, False, 1.0, 2)
+    try:
+        finding = run.run_free(1.0)
+    finally:
+        assert run.close() == []
+    assert finding.verdict is Verdict.STALL
+    assert finding.evidence == tuple(f"worker {i} waits on 'turnstile' (semaphore), holds nothing" for i in range(3))
+
+
+def test_a_free_run_of_right_code_passes() -> None:
+    settings = _settings("monitor", "monitor_ok")
+    run = Run(settings.exercise, settings.code, None, 0, False, 1.0, 20)
+    try:
+        assert run.run_free(30.0).verdict is Verdict.PASS
+    finally:
+        assert run.close() == []
