@@ -179,3 +179,43 @@ def test_a_free_run_of_right_code_passes() -> None:
         assert run.run_free(30.0).verdict is Verdict.PASS
     finally:
         assert run.close() == []
+
+
+def _on_processes(exercise: str, name: str, agents: int) -> Settings:
+    ex = exercise_named(exercise)
+    return Settings(ex, load(PLAYER / f"{name}.py", ex.roles), agents, 0, backend="process")
+
+
+def test_process_agents_deadlock_and_the_counterexample_replays() -> None:
+    settings = _on_processes("dining", "dining_naive", 2)
+    found = explore(settings, 30.0)
+    assert found.played.finding.verdict is Verdict.DEADLOCK
+    ce = Counterexample(
+        "dining",
+        2,
+        0,
+        settings.code.path,
+        "",
+        "systematic",
+        "deadlock",
+        "",
+        list(found.played.schedule),
+        backend="process",
+    )
+    again = replay_here(ce)
+    assert again.same and again.played.finding == found.played.finding
+    assert again.played.holds[-1] == ("fork 0", "fork 1")
+
+
+@pytest.mark.parametrize(
+    ("name", "verdict", "line"),
+    [("exits", Verdict.EXITED, 6), ("sleeps", Verdict.RAW_SLEEP, 6), ("raises", Verdict.EXCEPTION, 4)],
+)
+def test_process_agents_that_misbehave_are_ended(name: str, verdict: Verdict, line: int) -> None:
+    finding = explore(_on_processes("dining", name, 2), 30.0).played.finding
+    assert (finding.verdict, finding.line) == (verdict, line), finding
+
+
+def test_exercises_with_a_pass_refuse_process_agents(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grade", "buffer", str(PLAYER / "buffer_ok.py"), "--backend", "process"]) == 2
+    assert "argument --backend: buffer runs on thread agents only" in capsys.readouterr().err

@@ -26,5 +26,6 @@ BARRIER = Exercise(
     default_agents=3,
     min_agents=2,
     max_agents=8,
+    backends=("thread",),
     order=(("critical point", "rendezvous"),),
 )

@@ -26,4 +26,5 @@ BUFFER = Exercise(
     default_agents=4,
     min_agents=2,
     max_agents=8,
+    backends=("thread",),
 )

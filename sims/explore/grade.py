@@ -37,6 +37,7 @@ class GradeRequest:
     seed: int = 0
     budget_s: float = 10.0
     free: bool = True
+    backend: str = "thread"
 
 
 @attrs.frozen
@@ -69,6 +70,7 @@ class GradeReport:
             "free_runs": self.free_runs,
             "seconds": round(self.seconds, 3),
             "schedule": list(self.schedule),
+            "backend": self.request.backend,
         }
 
     @classmethod
@@ -100,6 +102,7 @@ class GradeReport:
                 schedule=list(self.schedule),
                 evidence=list(self.finding.evidence),
                 line=self.finding.line,
+                backend=self.request.backend,
             )
         return None
 
@@ -113,7 +116,9 @@ def grade_here(request: GradeRequest) -> GradeReport:
     except Exception as error:
         finding = Finding(Verdict.EXCEPTION, f"loading the file raised {type(error).__name__}: {error}")
         return GradeReport(request, finding, Phase.FREE.value, 0, 0, time.monotonic() - started)
-    settings = Settings(ex, code, request.agents, request.seed, yield_s=min(1.0, request.budget_s / 4))
+    settings = Settings(
+        ex, code, request.agents, request.seed, yield_s=min(1.0, request.budget_s / 4), backend=request.backend
+    )
     found = explore(settings, request.budget_s * (EXPLORE_SHARE if request.free else 1.0))
     played = found.played
     report = GradeReport(request, played.finding, found.phase.value, found.runs, found.steps, 0.0, played.schedule)

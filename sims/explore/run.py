@@ -10,14 +10,15 @@ from __future__ import annotations
 import linecache
 import sys
 import threading
-import traceback
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
 
 from sims.exercises import Cast, Exercise
-from sims.explore.code import PlayerCode
+from sims.explore.board import Board, ProcessSeat, agent_main
+from sims.explore.code import PlayerCode, error_line, sentence
 from sims.explore.kit import Checks, Counter, Pass, PlayerMe
 from sims.explore.seat import Aborted, Pending, Report, Seat
 from sims.explore.verdict import Finding, Verdict
@@ -27,6 +28,7 @@ from sims.runtime import STOP, Runtime
 from sims.telemetry import Op
 
 JOIN_S = 1.0  # how long an ended run waits for each agent thread to unwind
+START_S = 30.0  # a spawned agent process's start-up (an interpreter, imports) before its first point
 
 
 @attrs.frozen
@@ -43,9 +45,10 @@ class Move:
 class RunKit:
     """The resources of one run (implements ``sims.exercises.Kit``)."""
 
-    def __init__(self, runtime: Runtime, checks: Checks) -> None:
+    def __init__(self, runtime: Runtime, checks: Checks, ctx: Any = None) -> None:
         self.runtime = runtime
         self.checks = checks
+        self.ctx = ctx  # None: thread agents; a multiprocessing context: process agents
         self.resources: list[Any] = []
 
     def _add(self, resource: Any) -> Any:
@@ -53,28 +56,34 @@ class RunKit:
         return resource
 
     def lock(self, name: str) -> Lock:
-        return self._add(Lock(name, len(self.resources), self.runtime))
+        return self._add(Lock(name, len(self.resources), self.runtime, self.ctx))
 
     def semaphore(self, name: str, value: int) -> Semaphore:
-        return self._add(Semaphore(name, len(self.resources), self.runtime, value))
+        return self._add(Semaphore(name, len(self.resources), self.runtime, value, self.ctx))
 
     def event(self, name: str) -> Event:
-        return self._add(Event(name, len(self.resources), self.runtime))
+        return self._add(Event(name, len(self.resources), self.runtime, self.ctx))
 
     def rlock(self, name: str) -> RLock:
-        return self._add(RLock(name, len(self.resources), self.runtime))
+        return self._add(RLock(name, len(self.resources), self.runtime, self.ctx))
 
     def condition(self, name: str, lock: Lock | RLock) -> Condition:
-        return self._add(Condition(name, len(self.resources), self.runtime, lock))
+        return self._add(Condition(name, len(self.resources), self.runtime, lock, self.ctx))
 
     def barrier(self, name: str, parties: int) -> Barrier:
-        return self._add(Barrier(name, len(self.resources), self.runtime, parties))
+        return self._add(Barrier(name, len(self.resources), self.runtime, parties, self.ctx))
 
     def counter(self, name: str, value: int = 0) -> Counter:
+        self._threads_only(name)
         return self._add(Counter(name, len(self.resources), self.runtime.agents_here, value))
 
     def shelf(self, name: str, slots: int) -> Pass:
+        self._threads_only(name)
         return self._add(Pass(name, len(self.resources), self.runtime.agents_here, slots, self.checks))
+
+    def _threads_only(self, name: str) -> None:
+        if self.ctx is not None:
+            raise ValueError(f"{name!r} lives in one process: this exercise runs on thread agents only")
 
 
 class Run:
@@ -89,24 +98,41 @@ class Run:
         explored: bool,
         yield_s: float,
         rounds: int,
+        ctx: Any = None,
     ) -> None:
+        if ctx is not None and not explored:
+            raise ValueError("free runs use thread agents")
         self._rounds = rounds
-        self.runtime = Runtime(None, shared=False)
+        self.runtime = Runtime(ctx, shared=ctx is not None)
         self.runtime.explored = explored
         self.log: list[tuple[int, int, int]] = []
         self._back = threading.Semaphore(0)
         self._yield_s = yield_s
         self._code = code
         probe = Checks([], exercise.order)
-        kit = RunKit(self.runtime, probe)
+        kit = RunKit(self.runtime, probe, ctx)
         casts = exercise.cast(kit, agents)
         self.names = [c.name for c in casts]
         probe.names.extend(self.names)
         self.checks = probe
         self.resources = kit.resources
         self._stop = threading.Event()
-        self.seats = [Seat(i, self._back, code.path, self.log) for i in range(len(casts))] if explored else []
         self.woken = [False] * len(casts)
+        self._board: Board | None = None
+        if ctx is not None:
+            self._board = board = Board(ctx, len(casts))
+            self._back = board.back
+            self.seats: list[Seat] = [ProcessSeat(i, board, code.path) for i in range(len(casts))]
+            self._threads: list[Any] = [
+                ctx.Process(
+                    target=agent_main,
+                    args=(seat, self.runtime, c.role, c.name, c.handed, rounds, seed * 1000 + i),
+                    name=f"diner-grade {c.name}",
+                )
+                for i, (seat, c) in enumerate(zip(self.seats, casts, strict=True))
+            ]
+            return
+        self.seats = [Seat(i, self._back, code.path, self.log) for i in range(len(casts))] if explored else []
         self._threads = [
             threading.Thread(target=self._agent, args=(i, c, seed), name=f"diner-grade {c.name}", daemon=True)
             for i, c in enumerate(casts)
@@ -127,7 +153,7 @@ class Run:
         except Aborted:
             return
         except BaseException as error:
-            self._ended(index, Pending(Report.ERROR, line=self._error_line(error), error=_sentence(error)))
+            self._ended(index, Pending(Report.ERROR, line=error_line(error, self._code.path), error=sentence(error)))
             return
         self._ended(index, Pending(Report.DONE))
 
@@ -137,19 +163,12 @@ class Run:
         else:
             self.free_ends[index] = pending
 
-    def _error_line(self, error: BaseException) -> int:
-        line = 0
-        for frame, lineno in traceback.walk_tb(error.__traceback__):
-            if frame.f_code.co_filename == self._code.path:
-                line = lineno
-        return line
-
     # -- explored ----------------------------------------------------------------------
     def start(self) -> Finding | None:
         """Start the agents one by one, each up to its first point."""
         for index, thread in enumerate(self._threads):
             thread.start()
-            found = self._await(index)
+            found = self._await(index, START_S if self._board is not None else self._yield_s)
             if found is not None:
                 return found
         return None
@@ -220,15 +239,19 @@ class Run:
                     return found
         return None
 
-    def _await(self, agent: int) -> Finding | None:
-        if not self._back.acquire(True, self._yield_s):
+    def _await(self, agent: int, limit_s: float | None = None) -> Finding | None:
+        if not self._back.acquire(True, self._yield_s if limit_s is None else limit_s):
             return self._never_came_back(agent)
+        if self._board is not None:
+            self.log.extend(self._board.records(len(self.log)))
         pending = self.seats[agent].pending
         if pending.report is Report.ERROR:
             return Finding(Verdict.EXCEPTION, f"{self.names[agent]} raised {pending.error}", agent, pending.line)
         return self.checks.failure
 
     def _never_came_back(self, agent: int) -> Finding:
+        if self._board is not None:
+            return self._process_gone_quiet(agent)
         frame = sys._current_frames().get(self._threads[agent].ident or -1)
         line = 0
         while frame is not None:
@@ -250,6 +273,31 @@ class Run:
             agent,
             line,
             (f"still running line {line}: {source}",) if line else (),
+        )
+
+    def _process_gone_quiet(self, agent: int) -> Finding:
+        """A process agent that did not come back: dead (how), asleep in the kernel, or spinning."""
+        process = self._threads[agent]
+        process.join(0.1)
+        line = self.seats[agent].pending.line
+        if process.exitcode is not None:
+            how = f"os._exit({process.exitcode})" if process.exitcode >= 0 else f"signal {-process.exitcode}"
+            return Finding(
+                Verdict.EXITED, f"{self.names[agent]}'s process ended ({how}) after line {line}", agent, line
+            )
+        try:
+            wchan = Path(f"/proc/{process.pid}/wchan").read_text()
+        except OSError:
+            wchan = ""
+        if "nanosleep" in wchan:
+            return Finding(
+                Verdict.RAW_SLEEP, f"{self.names[agent]} blocks in a raw sleep after line {line}", agent, line
+            )
+        return Finding(
+            Verdict.NEVER_YIELDS,
+            f"{self.names[agent]} ran {self._yield_s:g} s after line {line} without reaching any operation",
+            agent,
+            line,
         )
 
     # -- free --------------------------------------------------------------------------
@@ -290,6 +338,12 @@ class Run:
         for thread in self._threads:
             if thread.ident is not None:
                 thread.join(JOIN_S)
+        if self._board is not None:
+            for process in self._threads:
+                if process.is_alive():
+                    process.kill()  # code that never yields: a process, unlike a thread, can be ended
+                if process.ident is not None:
+                    process.join()
         self.runtime.close()
         return [t.name for t in self._threads if t.is_alive()]
 
@@ -327,8 +381,3 @@ def _free_waits(log: list[tuple[int, int, int]], alive: Sequence[int]) -> dict[i
 
 def _op_text(op: str) -> str:
     return {"request": "acquire", "released": "release"}.get(op, op)
-
-
-def _sentence(error: BaseException) -> str:
-    text = str(error)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__

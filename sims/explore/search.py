@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import enum
 import heapq
+import multiprocessing
 import random
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import attrs
 
@@ -65,12 +67,17 @@ class Settings:
     seed: int
     yield_s: float = 1.0
     max_steps: int = MAX_STEPS
+    backend: str = "thread"  # or "process": each agent a spawned process
+
+    def context(self) -> Any:
+        """None for thread agents, else the multiprocessing context agents are started with."""
+        return None if self.backend == "thread" else multiprocessing.get_context("spawn")
 
 
 def play(settings: Settings, choose: Chooser, trace: bool = False) -> Played:
     """Run the agents with ``choose`` picking every step; always tears the run down."""
     ex = settings.exercise
-    run = Run(ex, settings.code, settings.agents, settings.seed, True, settings.yield_s, ex.rounds)
+    run = Run(ex, settings.code, settings.agents, settings.seed, True, settings.yield_s, ex.rounds, settings.context())
     schedule: list[int] = []
     enabled_log: list[tuple[int, ...]] = []
     moves: list[Move] = []
