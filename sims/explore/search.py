@@ -30,6 +30,7 @@ DEVIATIONS = 2  # the systematic search's bound
 SYSTEMATIC_SHARE = 0.4  # of the budget
 MAX_STEPS = 4000  # a run longer than this is judged starving (a livelock, an unfair loop)
 PCT_DEPTH = 3
+FORKSERVER_PRELOAD = ["sims.explore.board", "sims.primitives"]
 
 
 class Phase(enum.Enum):
@@ -70,8 +71,14 @@ class Settings:
     backend: str = "thread"  # or "process": each agent a spawned process
 
     def context(self) -> Any:
-        """None for thread agents, else the multiprocessing context agents are started with."""
-        return None if self.backend == "thread" else multiprocessing.get_context("spawn")
+        """None for thread agents, else a fork server's context: it imports the agents' side
+        once, and every agent of every run after is a cheap fork (measured: 1.0 s a run of two
+        spawned agents, 0.07 s forked)."""
+        if self.backend == "thread":
+            return None
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(FORKSERVER_PRELOAD)
+        return ctx
 
 
 def play(settings: Settings, choose: Chooser, trace: bool = False) -> Played:
