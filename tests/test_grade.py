@@ -216,6 +216,18 @@ def test_process_agents_that_misbehave_are_ended(name: str, verdict: Verdict, li
     assert (finding.verdict, finding.line) == (verdict, line), finding
 
 
-def test_exercises_with_a_pass_refuse_process_agents(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["grade", "buffer", str(PLAYER / "buffer_ok.py"), "--backend", "process"]) == 2
-    assert "argument --backend: buffer runs on thread agents only" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("exercise", "name", "verdict"),
+    [("buffer", "buffer_no_mutex", Verdict.ITEM_LOST), ("barrier", "barrier_once", Verdict.GOAL)],
+)
+def test_counters_and_the_pass_are_shared_by_process_agents(exercise: str, name: str, verdict: Verdict) -> None:
+    settings = _on_processes(exercise, name, exercise_named(exercise).default_agents)
+    found = explore(settings, 30.0)
+    thread_found = explore(_settings(exercise, name), 30.0)
+    assert found.played.finding == thread_found.played.finding
+    assert found.played.finding.verdict is verdict
+    assert found.played.schedule == thread_found.played.schedule  # the same run, agent for agent
+
+
+def test_right_code_passes_on_process_agents() -> None:
+    assert explore(_on_processes("buffer", "buffer_ok", 2), 3.0).played.finding.verdict is Verdict.PASS

@@ -26,6 +26,5 @@ BARRIER = Exercise(
     default_agents=3,
     min_agents=2,
     max_agents=8,
-    backends=("thread",),
     order=(("critical point", "rendezvous"),),
 )

@@ -26,5 +26,4 @@ BUFFER = Exercise(
     default_agents=4,
     min_agents=2,
     max_agents=8,
-    backends=("thread",),
 )

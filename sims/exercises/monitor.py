@@ -29,5 +29,4 @@ MONITOR = Exercise(
     default_agents=4,
     min_agents=2,
     max_agents=8,
-    backends=("thread",),
 )

@@ -19,8 +19,9 @@ import attrs
 from sims.exercises import Cast, Exercise
 from sims.explore.board import Board, ProcessSeat, agent_main
 from sims.explore.code import PlayerCode, error_line, sentence
-from sims.explore.kit import Checks, Counter, Pass, PlayerMe
+from sims.explore.kit import Checks, PlayerMe
 from sims.explore.seat import Aborted, Pending, Report, Seat
+from sims.explore.shared import Counter, Pass
 from sims.explore.verdict import Finding, Verdict
 from sims.explore.waits import describe_holds, holdings, stuck
 from sims.primitives import Barrier, Condition, Event, Lock, RLock, Semaphore
@@ -74,16 +75,10 @@ class RunKit:
         return self._add(Barrier(name, len(self.resources), self.runtime, parties, self.ctx))
 
     def counter(self, name: str, value: int = 0) -> Counter:
-        self._threads_only(name)
-        return self._add(Counter(name, len(self.resources), self.runtime.agents_here, value))
+        return self._add(Counter(name, len(self.resources), self.runtime, value, self.ctx))
 
     def shelf(self, name: str, slots: int) -> Pass:
-        self._threads_only(name)
-        return self._add(Pass(name, len(self.resources), self.runtime.agents_here, slots, self.checks))
-
-    def _threads_only(self, name: str) -> None:
-        if self.ctx is not None:
-            raise ValueError(f"{name!r} lives in one process: this exercise runs on thread agents only")
+        return self._add(Pass(name, len(self.resources), self.runtime, slots, self.ctx))
 
 
 class Run:
@@ -116,6 +111,7 @@ class Run:
         probe.names.extend(self.names)
         self.checks = probe
         self.resources = kit.resources
+        self._passes = [r for r in kit.resources if isinstance(r, Pass)]
         self._stop = threading.Event()
         self.woken = [False] * len(casts)
         self._board: Board | None = None
@@ -203,7 +199,7 @@ class Run:
         for other, s in enumerate(self.seats):
             if s.pending.report is Report.BLOCKED and s.pending.resource in touched:
                 self.woken[other] = True
-        return self.checks.failure
+        return self.failure()
 
     def _referee(self, agent: int, made: Pending) -> None:
         """Tell the referee about a step or critical section the agent has just passed."""
@@ -231,13 +227,19 @@ class Run:
         waiting = {i: s.pending.resource for i, s in enumerate(self.seats) if s.pending.report is Report.BLOCKED}
         return stuck(waiting, holdings(self.log, len(self.seats)), self.names, self.resources)
 
-    def audit(self) -> Finding | None:
-        for resource in self.resources:
-            if isinstance(resource, Pass):
-                found = resource.audit()
-                if found is not None:
-                    return found
+    def failure(self) -> Finding | None:
+        """The first violation seen: the referee's, else a pass's."""
+        if self.checks.failure is not None:
+            return self.checks.failure
+        for shelf in self._passes:
+            found = shelf.failure()
+            if found is not None:
+                return found
         return None
+
+    def audit(self) -> Finding | None:
+        """At the end of a finished run: what the passes found (an item lost, say)."""
+        return next((f for f in (shelf.audit() for shelf in self._passes) if f is not None), None)
 
     def _await(self, agent: int, limit_s: float | None = None) -> Finding | None:
         if not self._back.acquire(True, self._yield_s if limit_s is None else limit_s):
@@ -247,7 +249,7 @@ class Run:
         pending = self.seats[agent].pending
         if pending.report is Report.ERROR:
             return Finding(Verdict.EXCEPTION, f"{self.names[agent]} raised {pending.error}", agent, pending.line)
-        return self.checks.failure
+        return self.failure()
 
     def _never_came_back(self, agent: int) -> Finding:
         if self._board is not None:
@@ -319,8 +321,9 @@ class Run:
         if errors:
             i, p = errors[0]
             return Finding(Verdict.EXCEPTION, f"{self.names[i]} raised {p.error}", i, p.line)
-        if self.checks.failure is not None:
-            return self.checks.failure
+        failure = self.failure()
+        if failure is not None:
+            return failure
         if alive:
             waiting = _free_waits(list(self.log), alive)
             if len(waiting) == len(alive):
