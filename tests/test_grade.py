@@ -209,7 +209,12 @@ def test_process_agents_deadlock_and_the_counterexample_replays() -> None:
 
 @pytest.mark.parametrize(
     ("name", "verdict", "line"),
-    [("exits", Verdict.EXITED, 6), ("sleeps", Verdict.RAW_SLEEP, 6), ("raises", Verdict.EXCEPTION, 4)],
+    [
+        ("exits", Verdict.EXITED, 6),
+        ("sleeps", Verdict.RAW_SLEEP, 6),
+        ("raises", Verdict.EXCEPTION, 4),
+        ("loops", Verdict.NEVER_YIELDS, 0),
+    ],
 )
 def test_process_agents_that_misbehave_are_ended(name: str, verdict: Verdict, line: int) -> None:
     finding = explore(_on_processes("dining", name, 2), 30.0).played.finding

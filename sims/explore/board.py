@@ -16,7 +16,7 @@ from sims.explore.code import error_line, load, sentence
 from sims.explore.kit import Checks, PlayerMe
 from sims.explore.seat import Aborted, Pending, Report, Seat
 
-_REPORT, _RESOURCE, _LINE, _TIMED, _ABORTED, _TIMED_OUT, _TEXT_LEN = range(7)
+_REPORT, _RESOURCE, _LINE, _TIMED, _ABORTED, _TIMED_OUT, _TEXT_LEN, _STARTED = range(8)
 _INTS = 8
 _TEXT = 1024
 LOG_RECORDS = 1 << 15  # records per run (a run is at most a few thousand steps)
@@ -67,6 +67,11 @@ class ProcessSeat(Seat):
     def _set(self, slot: int, value: int) -> None:
         self._board.ints[self._row + slot] = value
 
+    @property
+    def started(self) -> bool:
+        """The agent's process is up (its start-up, however slow, is over)."""
+        return self._flag(_STARTED)
+
     @property  # type: ignore[override]
     def aborted(self) -> bool:
         return self._flag(_ABORTED)
@@ -114,6 +119,7 @@ def agent_main(
     seat: ProcessSeat, runtime: Any, role: str, name: str, handed: dict[str, Any], rounds: int, seed: int
 ) -> None:
     """An agent process: load the player's file, run its role, report how it ended."""
+    seat._set(_STARTED, 1)
     runtime.explored = True
     here = runtime.agents_here
     here.writer = seat

@@ -10,6 +10,7 @@ from __future__ import annotations
 import linecache
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,8 @@ from sims.runtime import STOP, Runtime
 from sims.telemetry import Op
 
 JOIN_S = 1.0  # how long an ended run waits for each agent thread to unwind
-START_S = 30.0  # a spawned agent process's start-up (an interpreter, imports) before its first point
+START_S = 30.0  # a process agent's start-up (a fork, imports), before its own code counts
+STARTING_POLL_S = 0.01
 
 
 @attrs.frozen
@@ -164,10 +166,22 @@ class Run:
         """Start the agents one by one, each up to its first point."""
         for index, thread in enumerate(self._threads):
             thread.start()
-            found = self._await(index, START_S if self._board is not None else self._yield_s)
+            if self._board is not None and not self._started(index):
+                return self._never_came_back(index)
+            found = self._await(index)
             if found is not None:
                 return found
         return None
+
+    def _started(self, index: int) -> bool:
+        """Wait (up to START_S) until a process agent is up; its first point is then due within yield_s."""
+        seat = self.seats[index]
+        deadline = time.monotonic() + START_S
+        while not seat.started:  # type: ignore[attr-defined]
+            if time.monotonic() > deadline or not self._threads[index].is_alive():
+                return False
+            self._threads[index].join(STARTING_POLL_S)
+        return True
 
     def enabled(self) -> list[int]:
         """Agents that may move: at a point, or blocked on something used since they tried."""
@@ -241,8 +255,8 @@ class Run:
         """At the end of a finished run: what the passes found (an item lost, say)."""
         return next((f for f in (shelf.audit() for shelf in self._passes) if f is not None), None)
 
-    def _await(self, agent: int, limit_s: float | None = None) -> Finding | None:
-        if not self._back.acquire(True, self._yield_s if limit_s is None else limit_s):
+    def _await(self, agent: int) -> Finding | None:
+        if not self._back.acquire(True, self._yield_s):
             return self._never_came_back(agent)
         if self._board is not None:
             self.log.extend(self._board.records(len(self.log)))
@@ -297,7 +311,8 @@ class Run:
             )
         return Finding(
             Verdict.NEVER_YIELDS,
-            f"{self.names[agent]} ran {self._yield_s:g} s after line {line} without reaching any operation",
+            f"{self.names[agent]} ran {self._yield_s:g} s "
+            f"{f'after line {line} ' if line else ''}without reaching any operation (an endless loop?)",
             agent,
             line,
         )
