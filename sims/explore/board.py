@@ -8,6 +8,8 @@ records go to one shared log. Only one agent moves at a time, so no lock guards 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 from sims.explore.code import error_line, load, sentence
 from sims.explore.kit import Checks, PlayerMe
 from sims.explore.seat import Aborted, Pending, Report, Seat
+from sims.lifeline import bind_to_parent, leave_fork_server
 
 _REPORT, _RESOURCE, _LINE, _TIMED, _ABORTED, _TIMED_OUT, _TEXT_LEN, _STARTED = range(8)
 _INTS = 8
@@ -118,7 +121,14 @@ class ProcessSeat(Seat):
 def agent_main(
     seat: ProcessSeat, runtime: Any, role: str, name: str, handed: dict[str, Any], rounds: int, seed: int
 ) -> None:
-    """An agent process: load the player's file, run its role, report how it ended."""
+    """An agent process: load the player's file, run its role, report how it ended.
+
+    Forked by a fork server, it ends with it (sims.lifeline), and the fork server with the
+    explorer: a parked agent whose explorer was killed does not wait for ever.
+    """
+    parent = os.getppid()
+    leave_fork_server()
+    bind_to_parent(parent, signal.SIGKILL)
     seat._set(_STARTED, 1)
     runtime.explored = True
     here = runtime.agents_here
