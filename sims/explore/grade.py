@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import signal
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ from sims.explore.counterexample import Counterexample, sha256_of
 from sims.explore.run import Run
 from sims.explore.search import Phase, Settings, explore
 from sims.explore.verdict import Finding, Verdict
+from sims.lifeline import bind_to_parent, started_here_for_good
 
 EXPLORE_SHARE = 0.8  # of the budget; free runs get the rest
 FREE_RUNS = 3  # seeds run free after the explorer found nothing
@@ -146,8 +148,9 @@ def _free(report: GradeReport, settings: Settings, deadline: float) -> GradeRepo
     return attrs.evolve(report, free_runs=done)
 
 
-def _worker(job: Any, argument: Any, conn: Any) -> None:
+def _worker(job: Any, argument: Any, conn: Any, parent: int, kernel: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle: it ends this worker
+    bind_to_parent(parent, signal.SIGKILL, kernel)  # a grader killed outright takes its worker along
     try:
         answer = job(argument)
         with contextlib.suppress(OSError):  # the grader is gone (interrupted): nobody to tell
@@ -164,7 +167,8 @@ def isolated(job: Any, argument: Any, limit_s: float) -> tuple[Any, int | None]:
     """
     ctx = multiprocessing.get_context("spawn")
     receive, send = ctx.Pipe(duplex=False)
-    worker = ctx.Process(target=_worker, args=(job, argument, send), name="diner-grade")
+    args = (job, argument, send, os.getpid(), started_here_for_good())
+    worker = ctx.Process(target=_worker, args=args, name="diner-grade")
     worker.start()
     send.close()
     try:
