@@ -68,6 +68,15 @@ def test_wrong_code_fails_and_its_counterexample_replays(
     assert [m.agent for m in again.played.moves] == list(found.played.schedule)
 
 
+@pytest.mark.parametrize(
+    ("name", "agents", "kind"), [("barrier_spin", 2, "livelock:"), ("barrier_hog", None, "starvation:")]
+)
+def test_livelock_and_starvation_are_told_apart(name: str, agents: int | None, kind: str) -> None:
+    finding = explore(_settings("barrier", name, agents), BUDGET_S).played.finding
+    assert finding.verdict is Verdict.STARVATION
+    assert finding.message.startswith(kind), finding.message
+
+
 def test_the_deadlock_names_its_cycle() -> None:
     finding = explore(_settings("dining", "dining_naive", 3), BUDGET_S).played.finding
     assert finding.evidence == (

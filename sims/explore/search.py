@@ -29,6 +29,7 @@ Chooser = Callable[[int, Sequence[int], int], int]  # (step, enabled agents, las
 DEVIATIONS = 2  # the systematic search's bound
 SYSTEMATIC_SHARE = 0.4  # of the budget
 MAX_STEPS = 4000  # a run longer than this is judged starving (a livelock, an unfair loop)
+STARVING_TAIL = 4  # starvation: an agent unable to move in the last quarter of such a run
 PCT_DEPTH = 3
 FORKSERVER_PRELOAD = ["sims.explore.board", "sims.primitives"]
 
@@ -101,7 +102,7 @@ def play(settings: Settings, choose: Chooser, trace: bool = False) -> Played:
                 found = run.verdict_stuck()
                 break
             if len(schedule) >= settings.max_steps:
-                found = _starving(run, len(schedule))
+                found = _starving(run, schedule, enabled_log)
                 break
             pick = choose(len(schedule), enabled, last)
             if pick not in enabled:
@@ -119,11 +120,23 @@ def play(settings: Settings, choose: Chooser, trace: bool = False) -> Played:
     return Played(found, tuple(schedule), tuple(enabled_log), tuple(moves), tuple(holds), tuple(run.names))
 
 
-def _starving(run: Run, steps: int) -> Finding:
-    behind = [run.names[i] for i, s in enumerate(run.seats) if s.pending.report.name != "DONE"]
+def _starving(run: Run, schedule: Sequence[int], enabled: Sequence[tuple[int, ...]]) -> Finding:
+    """Too many steps: agents shut out while others move (starvation), or all moving in vain (livelock)."""
+    tail = len(schedule) // STARVING_TAIL
+    undone = [i for i, s in enumerate(run.seats) if s.pending.report.name != "DONE"]
+    shut_out = [i for i in undone if not any(i in e for e in enabled[-tail:])]
+    if shut_out and len(shut_out) < len(undone):
+        names = ", ".join(run.names[i] for i in shut_out)
+        return Finding(
+            Verdict.STARVATION,
+            f"starvation: {names} could not move in the last {tail} steps while others kept moving",
+            shut_out[0],
+        )
+    names = ", ".join(run.names[i] for i in undone)
     return Finding(
         Verdict.STARVATION,
-        f"after {steps} steps {', '.join(behind)} had still not finished their rounds (livelock or starvation)",
+        f"livelock: after {len(schedule)} steps {names} keep moving without finishing their rounds",
+        undone[0] if undone else -1,
     )
 
 
