@@ -14,7 +14,7 @@ from sims.cli import main
 from sims.exercises import exercise_named
 from sims.explore.code import load
 from sims.explore.counterexample import Counterexample
-from sims.explore.grade import GradeRequest, grade
+from sims.explore.grade import GradeRequest, grade, grade_here
 from sims.explore.replay import replay_here
 from sims.explore.run import Run
 from sims.explore.search import Settings, explore, randomised
@@ -245,3 +245,10 @@ def test_counters_and_the_pass_are_shared_by_process_agents(exercise: str, name:
 
 def test_right_code_passes_on_process_agents() -> None:
     assert explore(_on_processes("buffer", "buffer_ok", 2), 3.0).played.finding.verdict is Verdict.PASS
+
+
+def test_a_file_that_raises_while_loading_is_an_exception_with_its_line(tmp_path: Path) -> None:
+    player = tmp_path / "broken.py"
+    player.write_text('class Philosopher:\n    def run(self, me):\n        pass\n\n\nraise RuntimeError("top")\n')
+    report = grade_here(GradeRequest("dining", str(player), 2, 0, 1.0))
+    assert (report.finding.verdict, report.finding.line, report.phase) == (Verdict.EXCEPTION, 6, "load")

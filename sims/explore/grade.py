@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from sims.exercises import exercise_named
-from sims.explore.code import load
+from sims.explore.code import error_line, load, sentence
 from sims.explore.counterexample import Counterexample, sha256_of
 from sims.explore.run import Run
 from sims.explore.search import Phase, Settings, explore
@@ -116,8 +116,9 @@ def grade_here(request: GradeRequest) -> GradeReport:
     try:
         code = load(Path(request.path), ex.roles)
     except Exception as error:
-        finding = Finding(Verdict.EXCEPTION, f"loading the file raised {type(error).__name__}: {error}")
-        return GradeReport(request, finding, Phase.FREE.value, 0, 0, time.monotonic() - started)
+        line = error_line(error, str(Path(request.path).resolve()))
+        finding = Finding(Verdict.EXCEPTION, f"loading the file raised {sentence(error)}", -1, line)
+        return GradeReport(request, finding, Phase.LOAD.value, 0, 0, time.monotonic() - started)
     settings = Settings(
         ex, code, request.agents, request.seed, yield_s=min(1.0, request.budget_s / 4), backend=request.backend
     )

@@ -40,6 +40,7 @@ class Phase(enum.Enum):
     FREE = "free"
     REPLAY = "replay"
     WORKER = "worker"  # the worker process died before it could say where
+    LOAD = "load"  # the player's file raised while it was imported
 
 
 class Base(enum.Enum):
