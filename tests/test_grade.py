@@ -5,6 +5,7 @@ leaves nothing behind (the autouse leak check)."""
 from __future__ import annotations
 
 import json
+import random
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from sims.explore.counterexample import Counterexample
 from sims.explore.grade import GradeRequest, grade, grade_here
 from sims.explore.replay import replay_here
 from sims.explore.run import Run
-from sims.explore.search import Settings, explore, randomised
+from sims.explore.search import Base, Settings, explore, following, play, randomised, walk
 from sims.explore.verdict import Verdict
 
 PLAYER = Path(__file__).parent / "data" / "player"
@@ -252,3 +253,12 @@ def test_a_file_that_raises_while_loading_is_an_exception_with_its_line(tmp_path
     player.write_text('class Philosopher:\n    def run(self, me):\n        pass\n\n\nraise RuntimeError("top")\n')
     report = grade_here(GradeRequest("dining", str(player), 2, 0, 1.0))
     assert (report.finding.verdict, report.finding.line, report.phase) == (Verdict.EXCEPTION, 6, "load")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_any_schedule_plays_the_same_twice(seed: int) -> None:
+    settings = _settings("monitor", "monitor_ok", seed=seed)
+    first = play(settings, walk(random.Random(seed)), trace=True)
+    again = play(settings, following(first.schedule, Base.STAY, 4), trace=True)
+    assert first.finding.verdict is Verdict.PASS
+    assert (again.moves, again.holds, again.finding) == (first.moves, first.holds, first.finding)
