@@ -5,6 +5,7 @@ leaves nothing behind (the autouse leak check)."""
 from __future__ import annotations
 
 import json
+import random
 import time
 from pathlib import Path
 
@@ -14,10 +15,10 @@ from sims.cli import main
 from sims.exercises import exercise_named
 from sims.explore.code import load
 from sims.explore.counterexample import Counterexample
-from sims.explore.grade import GradeRequest, grade
+from sims.explore.grade import GradeRequest, grade, grade_here
 from sims.explore.replay import replay_here
 from sims.explore.run import Run
-from sims.explore.search import Settings, explore, randomised
+from sims.explore.search import Base, Settings, explore, following, play, randomised, walk
 from sims.explore.verdict import Verdict
 
 PLAYER = Path(__file__).parent / "data" / "player"
@@ -66,6 +67,15 @@ def test_wrong_code_fails_and_its_counterexample_replays(
     assert again.same
     assert again.played.finding == found.played.finding
     assert [m.agent for m in again.played.moves] == list(found.played.schedule)
+
+
+@pytest.mark.parametrize(
+    ("name", "agents", "kind"), [("barrier_spin", 2, "livelock:"), ("barrier_hog", None, "starvation:")]
+)
+def test_livelock_and_starvation_are_told_apart(name: str, agents: int | None, kind: str) -> None:
+    finding = explore(_settings("barrier", name, agents), BUDGET_S).played.finding
+    assert finding.verdict is Verdict.STARVATION
+    assert finding.message.startswith(kind), finding.message
 
 
 def test_the_deadlock_names_its_cycle() -> None:
@@ -179,3 +189,76 @@ def test_a_free_run_of_right_code_passes() -> None:
         assert run.run_free(30.0).verdict is Verdict.PASS
     finally:
         assert run.close() == []
+
+
+def _on_processes(exercise: str, name: str, agents: int) -> Settings:
+    ex = exercise_named(exercise)
+    return Settings(ex, load(PLAYER / f"{name}.py", ex.roles), agents, 0, backend="process")
+
+
+def test_process_agents_deadlock_and_the_counterexample_replays() -> None:
+    settings = _on_processes("dining", "dining_naive", 2)
+    found = explore(settings, 30.0)
+    assert found.played.finding.verdict is Verdict.DEADLOCK
+    ce = Counterexample(
+        "dining",
+        2,
+        0,
+        settings.code.path,
+        "",
+        "systematic",
+        "deadlock",
+        "",
+        list(found.played.schedule),
+        backend="process",
+    )
+    again = replay_here(ce)
+    assert again.same and again.played.finding == found.played.finding
+    assert again.played.holds[-1] == ("fork 0", "fork 1")
+
+
+@pytest.mark.parametrize(
+    ("name", "verdict", "line"),
+    [
+        ("exits", Verdict.EXITED, 6),
+        ("sleeps", Verdict.RAW_SLEEP, 6),
+        ("raises", Verdict.EXCEPTION, 4),
+        ("loops", Verdict.NEVER_YIELDS, 0),
+    ],
+)
+def test_process_agents_that_misbehave_are_ended(name: str, verdict: Verdict, line: int) -> None:
+    finding = explore(_on_processes("dining", name, 2), 30.0).played.finding
+    assert (finding.verdict, finding.line) == (verdict, line), finding
+
+
+@pytest.mark.parametrize(
+    ("exercise", "name", "verdict"),
+    [("buffer", "buffer_no_mutex", Verdict.ITEM_LOST), ("barrier", "barrier_once", Verdict.GOAL)],
+)
+def test_counters_and_the_pass_are_shared_by_process_agents(exercise: str, name: str, verdict: Verdict) -> None:
+    settings = _on_processes(exercise, name, exercise_named(exercise).default_agents)
+    found = explore(settings, 30.0)
+    thread_found = explore(_settings(exercise, name), 30.0)
+    assert found.played.finding == thread_found.played.finding
+    assert found.played.finding.verdict is verdict
+    assert found.played.schedule == thread_found.played.schedule  # the same run, agent for agent
+
+
+def test_right_code_passes_on_process_agents() -> None:
+    assert explore(_on_processes("buffer", "buffer_ok", 2), 3.0).played.finding.verdict is Verdict.PASS
+
+
+def test_a_file_that_raises_while_loading_is_an_exception_with_its_line(tmp_path: Path) -> None:
+    player = tmp_path / "broken.py"
+    player.write_text('class Philosopher:\n    def run(self, me):\n        pass\n\n\nraise RuntimeError("top")\n')
+    report = grade_here(GradeRequest("dining", str(player), 2, 0, 1.0))
+    assert (report.finding.verdict, report.finding.line, report.phase) == (Verdict.EXCEPTION, 6, "load")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_any_schedule_plays_the_same_twice(seed: int) -> None:
+    settings = _settings("monitor", "monitor_ok", seed=seed)
+    first = play(settings, walk(random.Random(seed)), trace=True)
+    again = play(settings, following(first.schedule, Base.STAY, 4), trace=True)
+    assert first.finding.verdict is Verdict.PASS
+    assert (again.moves, again.holds, again.finding) == (first.moves, first.holds, first.finding)

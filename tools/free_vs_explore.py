@@ -1,6 +1,6 @@
 """How the explorer and free running compare on the issue's bugs, seed by seed.
 
-Usage: ``python tools/free_vs_explore.py [--seconds 10] [--seeds 10] [--only NAME]``
+Usage: ``python tools/free_vs_explore.py [--seconds 10] [--seeds 10] [--only NAME] [--backend process] [--no-free]``
 
 For each target (naive dining with 2-5 philosophers, the mutex taken before ``empty``, the
 non-reusable barrier, ``if`` instead of ``while`` around ``Condition.wait``, one Condition
@@ -54,6 +54,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--only", help="one target by name")
+    parser.add_argument("--backend", choices=("thread", "process"), default="thread", help="the explorer's agents")
+    parser.add_argument("--no-free", action="store_true", help="the explorer only")
     args = parser.parse_args()
     print("target                 seed  explorer: found runs steps seconds   free: found runs")
     summary = []
@@ -64,12 +66,12 @@ def main() -> None:
         settings = Settings(ex, load(PLAYER / f"{player}.py", ex.roles), agents, 0)
         hits = [0, 0]
         for seed in range(args.seeds):
-            seeded = Settings(ex, settings.code, agents, seed)
+            seeded = Settings(ex, settings.code, agents, seed, backend=args.backend)
             start = time.monotonic()
             found = explore(seeded, args.seconds)
             took = time.monotonic() - start
             got = found.played.finding.verdict is verdict
-            free_got, free_runs = free_until(seeded, seed, args.seconds, verdict)
+            free_got, free_runs = (False, 0) if args.no_free else free_until(seeded, seed, args.seconds, verdict)
             hits[0] += got
             hits[1] += free_got
             explored = f"{got!s:>15} {found.runs:4} {found.steps:5} {took:7.2f}"

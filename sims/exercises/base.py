@@ -51,6 +51,7 @@ class Exercise:
     max_agents: int
     rounds: int = 2
     order: tuple[tuple[str, str], ...] = ()
+    backends: tuple[str, ...] = ("thread", "process")
 
     def cast(self, kit: Kit, agents: int | None = None) -> list[Cast]:
         n = self.default_agents if agents is None else agents

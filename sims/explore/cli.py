@@ -41,6 +41,9 @@ def grade_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         "--save", type=Path, help="where to write the counterexample (default FILE.counterexample.json)"
     )
     grade_cmd.add_argument("--no-free", action="store_true", help="skip the free runs after the exploration")
+    grade_cmd.add_argument(
+        "--backend", choices=("thread", "process"), default="thread", help="agents as threads (default) or processes"
+    )
     replay_cmd = sub.add_parser("replay", help="replay a saved counterexample step by step")
     replay_cmd.add_argument("file", type=Path, help="a .counterexample.json written by 'diner grade'")
 
@@ -54,11 +57,14 @@ def _request(args: argparse.Namespace) -> GradeRequest:
         raise BadInput(f"argument --budget: must be more than 0 and at most {MAX_BUDGET_S:g} s, got {args.budget}")
     if args.agents is not None and not ex.min_agents <= args.agents <= ex.max_agents:
         raise BadInput(f"argument --agents: {ex.name} takes {ex.min_agents} to {ex.max_agents}, got {args.agents}")
+    if args.backend not in ex.backends:
+        raise BadInput(f"argument --backend: {ex.name} runs on {', '.join(ex.backends)} agents only")
     try:
         check(args.file, ex.roles)
     except BadCode as error:
         raise BadInput(f"argument file: {error}") from None
-    return GradeRequest(ex.name, str(args.file.resolve()), args.agents, args.seed, args.budget, not args.no_free)
+    free = not args.no_free and args.backend == "thread"  # free runs: thread agents
+    return GradeRequest(ex.name, str(args.file.resolve()), args.agents, args.seed, args.budget, free, args.backend)
 
 
 def run_grade(args: argparse.Namespace) -> int:

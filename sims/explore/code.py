@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import traceback
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -55,3 +56,18 @@ def load(path: Path, roles: tuple[str, ...]) -> PlayerCode:
     module: ModuleType = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return PlayerCode(resolved, {role: getattr(module, role) for role in roles})
+
+
+def error_line(error: BaseException, path: str) -> int:
+    """The last line of the player's file in the error's traceback (0 if none)."""
+    line = 0
+    for frame, lineno in traceback.walk_tb(error.__traceback__):
+        if frame.f_code.co_filename == path:
+            line = lineno
+    return line
+
+
+def sentence(error: BaseException) -> str:
+    """``ValueError: why`` (or just the type when there is no message)."""
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

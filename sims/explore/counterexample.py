@@ -37,6 +37,7 @@ class Counterexample:
     schedule: list[int]
     evidence: list[str] = attrs.field(factory=list)
     line: int = 0
+    backend: str = "thread"
     format: str = FORMAT
     version: int = VERSION
 

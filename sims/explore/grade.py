@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import signal
 import time
 from pathlib import Path
@@ -17,11 +18,12 @@ from typing import Any
 import attrs
 
 from sims.exercises import exercise_named
-from sims.explore.code import load
+from sims.explore.code import error_line, load, sentence
 from sims.explore.counterexample import Counterexample, sha256_of
 from sims.explore.run import Run
 from sims.explore.search import Phase, Settings, explore
 from sims.explore.verdict import Finding, Verdict
+from sims.lifeline import bind_to_parent, started_here_for_good
 
 EXPLORE_SHARE = 0.8  # of the budget; free runs get the rest
 FREE_RUNS = 3  # seeds run free after the explorer found nothing
@@ -37,6 +39,7 @@ class GradeRequest:
     seed: int = 0
     budget_s: float = 10.0
     free: bool = True
+    backend: str = "thread"
 
 
 @attrs.frozen
@@ -69,6 +72,7 @@ class GradeReport:
             "free_runs": self.free_runs,
             "seconds": round(self.seconds, 3),
             "schedule": list(self.schedule),
+            "backend": self.request.backend,
         }
 
     @classmethod
@@ -100,6 +104,7 @@ class GradeReport:
                 schedule=list(self.schedule),
                 evidence=list(self.finding.evidence),
                 line=self.finding.line,
+                backend=self.request.backend,
             )
         return None
 
@@ -111,9 +116,12 @@ def grade_here(request: GradeRequest) -> GradeReport:
     try:
         code = load(Path(request.path), ex.roles)
     except Exception as error:
-        finding = Finding(Verdict.EXCEPTION, f"loading the file raised {type(error).__name__}: {error}")
-        return GradeReport(request, finding, Phase.FREE.value, 0, 0, time.monotonic() - started)
-    settings = Settings(ex, code, request.agents, request.seed, yield_s=min(1.0, request.budget_s / 4))
+        line = error_line(error, str(Path(request.path).resolve()))
+        finding = Finding(Verdict.EXCEPTION, f"loading the file raised {sentence(error)}", -1, line)
+        return GradeReport(request, finding, Phase.LOAD.value, 0, 0, time.monotonic() - started)
+    settings = Settings(
+        ex, code, request.agents, request.seed, yield_s=min(1.0, request.budget_s / 4), backend=request.backend
+    )
     found = explore(settings, request.budget_s * (EXPLORE_SHARE if request.free else 1.0))
     played = found.played
     report = GradeReport(request, played.finding, found.phase.value, found.runs, found.steps, 0.0, played.schedule)
@@ -141,8 +149,9 @@ def _free(report: GradeReport, settings: Settings, deadline: float) -> GradeRepo
     return attrs.evolve(report, free_runs=done)
 
 
-def _worker(job: Any, argument: Any, conn: Any) -> None:
+def _worker(job: Any, argument: Any, conn: Any, parent: int, kernel: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle: it ends this worker
+    bind_to_parent(parent, signal.SIGKILL, kernel)  # a grader killed outright takes its worker along
     try:
         answer = job(argument)
         with contextlib.suppress(OSError):  # the grader is gone (interrupted): nobody to tell
@@ -159,7 +168,8 @@ def isolated(job: Any, argument: Any, limit_s: float) -> tuple[Any, int | None]:
     """
     ctx = multiprocessing.get_context("spawn")
     receive, send = ctx.Pipe(duplex=False)
-    worker = ctx.Process(target=_worker, args=(job, argument, send), name="diner-grade")
+    args = (job, argument, send, os.getpid(), started_here_for_good())
+    worker = ctx.Process(target=_worker, args=args, name="diner-grade")
     worker.start()
     send.close()
     try:

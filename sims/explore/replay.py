@@ -33,7 +33,7 @@ def replay_here(ce: Counterexample) -> Replayed:
     ex = exercise_named(ce.exercise)
     path = Path(ce.code)
     code = load(path, ex.roles)
-    settings = Settings(ex, code, ce.agents, ce.seed, yield_s=YIELD_S)
+    settings = Settings(ex, code, ce.agents, ce.seed, yield_s=YIELD_S, backend=ce.backend)
     played = play(settings, following(ce.schedule, Base.STAY, ce.agents), trace=True)
     return Replayed(ce, played, played.names, sha256_of(path) != ce.code_sha256)
 
@@ -46,7 +46,7 @@ def replay_job(ce: Counterexample) -> dict[str, Any]:
 
 def render(done: Replayed) -> list[str]:
     ce, played = done.counterexample, done.played
-    lines = [f"replay of {ce.exercise} ({ce.agents} agents, seed {ce.seed}) on {ce.code}"]
+    lines = [f"replay of {ce.exercise} ({ce.agents} {ce.backend} agents, seed {ce.seed}) on {ce.code}"]
     if done.code_changed:
         lines.append("note: the file changed since this counterexample was saved")
     width = max(len(n) for n in done.names)

@@ -10,16 +10,19 @@ from __future__ import annotations
 import linecache
 import sys
 import threading
-import traceback
+import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
 
 from sims.exercises import Cast, Exercise
-from sims.explore.code import PlayerCode
-from sims.explore.kit import Checks, Counter, Pass, PlayerMe
+from sims.explore.board import Board, ProcessSeat, agent_main
+from sims.explore.code import PlayerCode, error_line, sentence
+from sims.explore.kit import Checks, PlayerMe
 from sims.explore.seat import Aborted, Pending, Report, Seat
+from sims.explore.shared import Counter, Pass
 from sims.explore.verdict import Finding, Verdict
 from sims.explore.waits import describe_holds, holdings, stuck
 from sims.primitives import Barrier, Condition, Event, Lock, RLock, Semaphore
@@ -27,6 +30,8 @@ from sims.runtime import STOP, Runtime
 from sims.telemetry import Op
 
 JOIN_S = 1.0  # how long an ended run waits for each agent thread to unwind
+START_S = 30.0  # a process agent's start-up (a fork, imports), before its own code counts
+STARTING_POLL_S = 0.01
 
 
 @attrs.frozen
@@ -43,9 +48,10 @@ class Move:
 class RunKit:
     """The resources of one run (implements ``sims.exercises.Kit``)."""
 
-    def __init__(self, runtime: Runtime, checks: Checks) -> None:
+    def __init__(self, runtime: Runtime, checks: Checks, ctx: Any = None) -> None:
         self.runtime = runtime
         self.checks = checks
+        self.ctx = ctx  # None: thread agents; a multiprocessing context: process agents
         self.resources: list[Any] = []
 
     def _add(self, resource: Any) -> Any:
@@ -53,28 +59,28 @@ class RunKit:
         return resource
 
     def lock(self, name: str) -> Lock:
-        return self._add(Lock(name, len(self.resources), self.runtime))
+        return self._add(Lock(name, len(self.resources), self.runtime, self.ctx))
 
     def semaphore(self, name: str, value: int) -> Semaphore:
-        return self._add(Semaphore(name, len(self.resources), self.runtime, value))
+        return self._add(Semaphore(name, len(self.resources), self.runtime, value, self.ctx))
 
     def event(self, name: str) -> Event:
-        return self._add(Event(name, len(self.resources), self.runtime))
+        return self._add(Event(name, len(self.resources), self.runtime, self.ctx))
 
     def rlock(self, name: str) -> RLock:
-        return self._add(RLock(name, len(self.resources), self.runtime))
+        return self._add(RLock(name, len(self.resources), self.runtime, self.ctx))
 
     def condition(self, name: str, lock: Lock | RLock) -> Condition:
-        return self._add(Condition(name, len(self.resources), self.runtime, lock))
+        return self._add(Condition(name, len(self.resources), self.runtime, lock, self.ctx))
 
     def barrier(self, name: str, parties: int) -> Barrier:
-        return self._add(Barrier(name, len(self.resources), self.runtime, parties))
+        return self._add(Barrier(name, len(self.resources), self.runtime, parties, self.ctx))
 
     def counter(self, name: str, value: int = 0) -> Counter:
-        return self._add(Counter(name, len(self.resources), self.runtime.agents_here, value))
+        return self._add(Counter(name, len(self.resources), self.runtime, value, self.ctx))
 
     def shelf(self, name: str, slots: int) -> Pass:
-        return self._add(Pass(name, len(self.resources), self.runtime.agents_here, slots, self.checks))
+        return self._add(Pass(name, len(self.resources), self.runtime, slots, self.ctx))
 
 
 class Run:
@@ -89,24 +95,42 @@ class Run:
         explored: bool,
         yield_s: float,
         rounds: int,
+        ctx: Any = None,
     ) -> None:
+        if ctx is not None and not explored:
+            raise ValueError("free runs use thread agents")
         self._rounds = rounds
-        self.runtime = Runtime(None, shared=False)
+        self.runtime = Runtime(ctx, shared=ctx is not None)
         self.runtime.explored = explored
         self.log: list[tuple[int, int, int]] = []
         self._back = threading.Semaphore(0)
         self._yield_s = yield_s
         self._code = code
         probe = Checks([], exercise.order)
-        kit = RunKit(self.runtime, probe)
+        kit = RunKit(self.runtime, probe, ctx)
         casts = exercise.cast(kit, agents)
         self.names = [c.name for c in casts]
         probe.names.extend(self.names)
         self.checks = probe
         self.resources = kit.resources
+        self._passes = [r for r in kit.resources if isinstance(r, Pass)]
         self._stop = threading.Event()
-        self.seats = [Seat(i, self._back, code.path, self.log) for i in range(len(casts))] if explored else []
         self.woken = [False] * len(casts)
+        self._board: Board | None = None
+        if ctx is not None:
+            self._board = board = Board(ctx, len(casts))
+            self._back = board.back
+            self.seats: list[Seat] = [ProcessSeat(i, board, code.path) for i in range(len(casts))]
+            self._threads: list[Any] = [
+                ctx.Process(
+                    target=agent_main,
+                    args=(seat, self.runtime, c.role, c.name, c.handed, rounds, seed * 1000 + i),
+                    name=f"diner-grade {c.name}",
+                )
+                for i, (seat, c) in enumerate(zip(self.seats, casts, strict=True))
+            ]
+            return
+        self.seats = [Seat(i, self._back, code.path, self.log) for i in range(len(casts))] if explored else []
         self._threads = [
             threading.Thread(target=self._agent, args=(i, c, seed), name=f"diner-grade {c.name}", daemon=True)
             for i, c in enumerate(casts)
@@ -127,7 +151,7 @@ class Run:
         except Aborted:
             return
         except BaseException as error:
-            self._ended(index, Pending(Report.ERROR, line=self._error_line(error), error=_sentence(error)))
+            self._ended(index, Pending(Report.ERROR, line=error_line(error, self._code.path), error=sentence(error)))
             return
         self._ended(index, Pending(Report.DONE))
 
@@ -137,22 +161,27 @@ class Run:
         else:
             self.free_ends[index] = pending
 
-    def _error_line(self, error: BaseException) -> int:
-        line = 0
-        for frame, lineno in traceback.walk_tb(error.__traceback__):
-            if frame.f_code.co_filename == self._code.path:
-                line = lineno
-        return line
-
     # -- explored ----------------------------------------------------------------------
     def start(self) -> Finding | None:
         """Start the agents one by one, each up to its first point."""
         for index, thread in enumerate(self._threads):
             thread.start()
+            if self._board is not None and not self._started(index):
+                return self._never_came_back(index)
             found = self._await(index)
             if found is not None:
                 return found
         return None
+
+    def _started(self, index: int) -> bool:
+        """Wait (up to START_S) until a process agent is up; its first point is then due within yield_s."""
+        seat = self.seats[index]
+        deadline = time.monotonic() + START_S
+        while not seat.started:  # type: ignore[attr-defined]
+            if time.monotonic() > deadline or not self._threads[index].is_alive():
+                return False
+            self._threads[index].join(STARTING_POLL_S)
+        return True
 
     def enabled(self) -> list[int]:
         """Agents that may move: at a point, or blocked on something used since they tried."""
@@ -184,7 +213,7 @@ class Run:
         for other, s in enumerate(self.seats):
             if s.pending.report is Report.BLOCKED and s.pending.resource in touched:
                 self.woken[other] = True
-        return self.checks.failure
+        return self.failure()
 
     def _referee(self, agent: int, made: Pending) -> None:
         """Tell the referee about a step or critical section the agent has just passed."""
@@ -212,23 +241,33 @@ class Run:
         waiting = {i: s.pending.resource for i, s in enumerate(self.seats) if s.pending.report is Report.BLOCKED}
         return stuck(waiting, holdings(self.log, len(self.seats)), self.names, self.resources)
 
-    def audit(self) -> Finding | None:
-        for resource in self.resources:
-            if isinstance(resource, Pass):
-                found = resource.audit()
-                if found is not None:
-                    return found
+    def failure(self) -> Finding | None:
+        """The first violation seen: the referee's, else a pass's."""
+        if self.checks.failure is not None:
+            return self.checks.failure
+        for shelf in self._passes:
+            found = shelf.failure()
+            if found is not None:
+                return found
         return None
+
+    def audit(self) -> Finding | None:
+        """At the end of a finished run: what the passes found (an item lost, say)."""
+        return next((f for f in (shelf.audit() for shelf in self._passes) if f is not None), None)
 
     def _await(self, agent: int) -> Finding | None:
         if not self._back.acquire(True, self._yield_s):
             return self._never_came_back(agent)
+        if self._board is not None:
+            self.log.extend(self._board.records(len(self.log)))
         pending = self.seats[agent].pending
         if pending.report is Report.ERROR:
             return Finding(Verdict.EXCEPTION, f"{self.names[agent]} raised {pending.error}", agent, pending.line)
-        return self.checks.failure
+        return self.failure()
 
     def _never_came_back(self, agent: int) -> Finding:
+        if self._board is not None:
+            return self._process_gone_quiet(agent)
         frame = sys._current_frames().get(self._threads[agent].ident or -1)
         line = 0
         while frame is not None:
@@ -252,6 +291,32 @@ class Run:
             (f"still running line {line}: {source}",) if line else (),
         )
 
+    def _process_gone_quiet(self, agent: int) -> Finding:
+        """A process agent that did not come back: dead (how), asleep in the kernel, or spinning."""
+        process = self._threads[agent]
+        process.join(0.1)
+        line = self.seats[agent].pending.line
+        if process.exitcode is not None:
+            how = f"os._exit({process.exitcode})" if process.exitcode >= 0 else f"signal {-process.exitcode}"
+            return Finding(
+                Verdict.EXITED, f"{self.names[agent]}'s process ended ({how}) after line {line}", agent, line
+            )
+        try:
+            wchan = Path(f"/proc/{process.pid}/wchan").read_text()
+        except OSError:
+            wchan = ""
+        if "nanosleep" in wchan:
+            return Finding(
+                Verdict.RAW_SLEEP, f"{self.names[agent]} blocks in a raw sleep after line {line}", agent, line
+            )
+        return Finding(
+            Verdict.NEVER_YIELDS,
+            f"{self.names[agent]} ran {self._yield_s:g} s "
+            f"{f'after line {line} ' if line else ''}without reaching any operation (an endless loop?)",
+            agent,
+            line,
+        )
+
     # -- free --------------------------------------------------------------------------
     def run_free(self, limit_s: float) -> Finding:
         """Run as the OS schedules; a run not over within ``limit_s`` is judged stuck."""
@@ -271,8 +336,9 @@ class Run:
         if errors:
             i, p = errors[0]
             return Finding(Verdict.EXCEPTION, f"{self.names[i]} raised {p.error}", i, p.line)
-        if self.checks.failure is not None:
-            return self.checks.failure
+        failure = self.failure()
+        if failure is not None:
+            return failure
         if alive:
             waiting = _free_waits(list(self.log), alive)
             if len(waiting) == len(alive):
@@ -290,6 +356,12 @@ class Run:
         for thread in self._threads:
             if thread.ident is not None:
                 thread.join(JOIN_S)
+        if self._board is not None:
+            for process in self._threads:
+                if process.is_alive():
+                    process.kill()  # code that never yields: a process, unlike a thread, can be ended
+                if process.ident is not None:
+                    process.join()
         self.runtime.close()
         return [t.name for t in self._threads if t.is_alive()]
 
@@ -327,8 +399,3 @@ def _free_waits(log: list[tuple[int, int, int]], alive: Sequence[int]) -> dict[i
 
 def _op_text(op: str) -> str:
     return {"request": "acquire", "released": "release"}.get(op, op)
-
-
-def _sentence(error: BaseException) -> str:
-    text = str(error)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
