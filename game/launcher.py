@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-ENGINE_COMMANDS = ("run", "list", "levels", "sweep")
+ENGINE_COMMANDS = ("run", "list", "levels", "sweep", "grade", "replay")
 NO_DISPLAY_EXIT = 2
 
 
