@@ -138,7 +138,7 @@ def _run(args: argparse.Namespace) -> int:
             check_writable(args.out)
         except ExportError as error:
             raise BadInput(f"argument --out: {error}") from None
-    rnd = Round(config)
+    rnd = Round(config, records_dir=args.out)  # records stream to <out>/records, or a temporary folder
     try:
         # Ctrl-C is recorded from here on and raised by run() between two polls, so a press
         # while the agents start ends the round too, once they are up (see sims.ctrl_c).
@@ -161,6 +161,13 @@ def _start(rnd: Round) -> None:
 
 
 def _report(result: Any, out: Path | None, status: int) -> int:
+    try:
+        return _print_and_write(result, out, status)
+    finally:
+        result.records.discard()  # a temporary spill goes now; one in --out stays
+
+
+def _print_and_write(result: Any, out: Path | None, status: int) -> int:
     print(render_result(result))
     if out is not None:
         try:
