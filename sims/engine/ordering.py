@@ -50,7 +50,9 @@ class TimeOrder:
         return self._release(np.iinfo(np.int64).max)
 
     def _release(self, before_ns: int) -> np.ndarray:
-        events = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0] if self._pending else None
+        events = (
+            np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0] if self._pending else None
+        )
         if events is None:
             return np.empty(0, dtype=EVENT_DTYPE)
         old = events["t_ns"] < before_ns

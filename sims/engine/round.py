@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentRun, agent_class
-from sims.engine.ordering import TimeOrder
 from sims.ctrl_c import recorded_ctrl_c, sigint_held_back
+from sims.engine.ordering import TimeOrder
 from sims.lifeline import started_here_for_good
 from sims.live import LiveModel
 from sims.primitives import Semaphore

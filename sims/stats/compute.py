@@ -165,7 +165,8 @@ def _agent_stats(scope: _Scope, operation_ops: Mapping[int, tuple[int, int]]) ->
     wait_table = grouped_summary_ns(waits.agent, waits.value, n)
     hold_table = grouped_summary_ns(held.agent, held.durations_ns(), n)
     longest = _longest_waits(scope, wait_table[:, -1])
-    return agent_rows(scope.layout, scope.seconds, (operations, acquisitions, timeouts, longest), wait_table, hold_table)
+    counts = (operations, acquisitions, timeouts, longest)
+    return agent_rows(scope.layout, scope.seconds, counts, wait_table, hold_table)
 
 
 def agent_rows(

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from sims.rounds.layout import RoundLayout
-from sims.rounds.statistics import ResourceStats, RoundStats, Percentiles, summary_with_zeros
+from sims.rounds.statistics import Percentiles, ResourceStats, RoundStats, summary_with_zeros
 from sims.stats.compute import RESOURCE_KINDS, _listed, _lock_or_semaphore, _operations, agent_rows, round_stats
 from sims.stats.intervals import Columns, Keyed, open_waits, paired_holds
 from sims.telemetry import Op
@@ -35,7 +35,6 @@ class Distribution:
         self._zeros = np.zeros(0, np.int64)
         self.stored = 0
         self.groups = 0  # 1 + the largest group seen
-
 
     def add(self, groups: np.ndarray, values: np.ndarray) -> None:
         if groups.size:
@@ -221,7 +220,9 @@ class StreamingStats:
         """Holds that ended and requests answered in this chunk; the rest stay open for the next."""
         op = cols.op
         mine = cols.select(
-            ((op - np.uint16(Op.REQUEST)) <= np.uint16(Op.ABANDONED - Op.REQUEST)) & (cols.agent >= 0) & (cols.resource >= 0)
+            ((op - np.uint16(Op.REQUEST)) <= np.uint16(Op.ABANDONED - Op.REQUEST))
+            & (cols.agent >= 0)
+            & (cols.resource >= 0)
         )
         carried = _joined(_joined(self.open_acquired, self.open_requests), mine)
         keyed = Keyed.of(carried)
@@ -247,8 +248,11 @@ class StreamingStats:
         longest = np.maximum(self.longest, wait_table[:, -1].astype(np.int64))
         acquisitions = wait_table[:, 0].astype(np.int64)
         agents = agent_rows(
-            self.layout, (end_ns - start) / 1e9, (self.operations, acquisitions, self.timeouts, longest),
-            wait_table, self.holds.table(n, self._hold_agents()),
+            self.layout,
+            (end_ns - start) / 1e9,
+            (self.operations, acquisitions, self.timeouts, longest),
+            wait_table,
+            self.holds.table(n, self._hold_agents()),
         )
         every_wait = self.waits.table(1, np.zeros(max(n, 1), np.int64))[0]
         return round_stats((start, end_ns), agents, self._resources(), every_wait)
@@ -320,6 +324,11 @@ def _opened(t: np.ndarray, agent: np.ndarray, resource: np.ndarray, op: Op) -> C
 
 
 def _joined(a: Columns, b: Columns) -> Columns:
-    return Columns(*(np.concatenate((x, y)) for x, y in zip(
-        (a.t, a.agent, a.resource, a.op, a.value), (b.t, b.agent, b.resource, b.op, b.value), strict=True
-    )))
+    return Columns(
+        *(
+            np.concatenate((x, y))
+            for x, y in zip(
+                (a.t, a.agent, a.resource, a.op, a.value), (b.t, b.agent, b.resource, b.op, b.value), strict=True
+            )
+        )
+    )
