@@ -80,6 +80,7 @@ class Round:
         self._agents: list[Any] = []
         self._gates: list[Any] = []
         self._records_dir = records_dir
+        self._made_records_dir: Path | None = None
         self._keep_batches = keep_batches
         self._unsent: list[np.ndarray] = []
         self._lifecycle: list[np.ndarray] = []
@@ -87,6 +88,7 @@ class Round:
         self._spill: RecordSpill | None = None
         self._stats: StreamingStats | None = None
         self._early: list[np.ndarray] = []  # released before the round's start was known
+        self.drained = 0  # records taken from the rings so far
         self.unsaved = 0  # records summed up but not on disk (it was full)
         self.disk_note = ""
         self._last_batch = 0
@@ -143,7 +145,9 @@ class Round:
         self.model = LiveModel(self.layout, self.scenario.operation_ops(self.layout))
         for primitive in world.primitives.values():
             primitive.bind_model(self.model)
-        folder = temporary_folder() if self._records_dir is None else Path(self._records_dir) / "records"
+        given = self._records_dir
+        self._made_records_dir = given if given is not None and not Path(given).exists() else None
+        folder = temporary_folder() if given is None else Path(given) / "records"
         self._spill = RecordSpill(folder)
         self._reader = rt.reader()  # in a thread round, each drain wakes writers waiting for room
         self._ring_capacity = capacity
@@ -274,6 +278,7 @@ class Round:
         drained_ns = time.monotonic_ns()  # every record written before this is in this drain or an earlier one
         events = to_events(self._reader.drain())
         self._last_batch = len(events)
+        self.drained += len(events)
         if len(events):
             self.model.feed(events)
             self._lifecycle.append(_lifecycle(events))
@@ -474,11 +479,14 @@ class Round:
                 agent.close()
 
     def _close_spill(self) -> None:
-        """A round that gave no result leaves no temporary folder (a given folder keeps what it got)."""
+        """A round that gave no result leaves no spill behind (nor a records folder it made)."""
         if self._spill is not None:
-            records = self._spill.records(temporary=self._records_dir is None)
+            records = self._spill.records(temporary=True)
             self._spill = None
             records.discard()
+            if self._made_records_dir:
+                with contextlib.suppress(OSError):
+                    os.rmdir(self._made_records_dir)
 
     def _build_result(self) -> RoundResult:
         assert self.layout is not None and self._world is not None and self._stats is not None

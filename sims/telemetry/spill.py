@@ -76,7 +76,7 @@ class RecordSpill:
             return
         try:
             for name, handle in self._files.items():
-                handle.write(np.ascontiguousarray(events[name]).data)
+                self._write(handle, np.ascontiguousarray(events[name]).data)
             self._commit(self.count + len(events))
         except OSError as error:
             self._roll_back()
@@ -85,6 +85,9 @@ class RecordSpill:
         t = events["t_ns"]
         self.unordered += int(np.count_nonzero(t < self._last_t))
         self._last_t = max(self._last_t, int(t.max()))
+
+    def _write(self, handle: BinaryIO, data: memoryview) -> None:
+        handle.write(data)
 
     def _commit(self, count: int) -> None:
         for name, handle in self._files.items():
