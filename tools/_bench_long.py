@@ -1,0 +1,111 @@
+"""Section 5: a long busy round, as ``diner run`` runs it: 64 process agents dining at zero pacing.
+
+Each round runs in a fresh interpreter (so its peak RSS is its own) and reports: seconds to
+start the agents, the engine's peak RSS before the export, seconds from the round's end to its
+printed summary, seconds to export it (``write_round``), records kept, lost in the rings, and
+put in time order late. The baseline is the same round a quarter as long, run just before in
+the same way: memory that is flat in the round's length gives a ratio near 1.
+
+Usage alone: ``python tools/_bench_long.py [--seconds 30] [--agents 64] [--backend process]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from _bench_common import Plan, Row
+
+SECTION = "5 long round"
+AGENTS = 64
+
+
+def measure(seconds: float, agents: int, backend: str, out: Path, export: bool) -> dict[str, Any]:
+    """Run the round here (a fresh process) and say what it cost."""
+    from sims.engine.round import Round
+    from sims.export import write_round
+    from sims.rounds.config import RoundConfig
+    from sims.text_report import render_result
+
+    params = {"agents": agents, "think_ms": 0, "eat_ms": 0}
+    config = RoundConfig("dining", backend=backend, strategy="ordered", seconds=seconds, params=params)
+    asked = time.monotonic()
+    rnd = Round(config, records_dir=out)
+    rnd.start()
+    started = time.monotonic()
+    result = rnd.run()
+    render_result(result)
+    printed_ns = time.monotonic_ns()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    exported = time.monotonic()
+    if export:
+        write_round(result, out)
+    return {
+        "start_s": started - asked,
+        "duration_s": result.duration_s,
+        "end_reason": result.end_reason,
+        "end_to_summary_s": (printed_ns - result.ended_ns) / 1e9,
+        "export_s": time.monotonic() - exported if export else None,
+        "peak_rss_mb": peak_mb,
+        "peak_rss_with_export_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "records": result.record_count,
+        "dropped": result.dropped,
+        "late": result.disk.late,
+        "disk_mb": result.disk.bytes / 1e6,
+        "meals": result.stats.operations_total,
+    }
+
+
+def in_child(seconds: float, agents: int, backend: str, export: bool) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-long-") as out:
+        argv = [sys.executable, __file__, "--child", "--seconds", str(seconds), "--agents", str(agents),
+                "--backend", backend, "--out", out] + (["--export"] if export else [])
+        done = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=seconds * 4 + 600)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(plan: Plan) -> list[Row]:
+    seconds = 30.0 if plan.name == "full" else 4.0
+    short = in_child(seconds / 4, AGENTS, "process", export=False)
+    long = in_child(seconds, AGENTS, "process", export=True)
+    name = f"{seconds:g} s, {AGENTS} processes, zero pacing"
+    note = (f"{long['records']:,} records ({long['disk_mb']:.0f} MB on disk), {long['meals']:,} meals, "
+            f"late {long['late']}, ended by {long['end_reason']} after {long['duration_s']:.1f} s; "
+            f"baseline the same round of {seconds / 4:g} s ({short['records']:,} records)")
+    return [
+        Row(SECTION, f"peak RSS, {name}", long["peak_rss_mb"], "MB", f"{seconds / 4:g} s round", short["peak_rss_mb"],
+            f"{long['peak_rss_mb'] / short['peak_rss_mb']:.2f}x", "<= 400 MB, flat", long["peak_rss_mb"] <= 400,
+            dropped=long["dropped"], note=note),
+        Row(SECTION, f"end -> summary, {name}", long["end_to_summary_s"], "s", f"{seconds / 4:g} s round",
+            short["end_to_summary_s"], "", "<= 2 s", long["end_to_summary_s"] <= 2, dropped=long["dropped"]),
+        Row(SECTION, f"export (write_round), {name}", long["export_s"], "s", "", None, "", "<= 10 s",
+            long["export_s"] <= 10, note=f"peak RSS with the export {long['peak_rss_with_export_mb']:.0f} MB"),
+        Row(SECTION, f"start {AGENTS} process agents", long["start_s"], "s", "", None, "", "<= 1 s",
+            long["start_s"] <= 1),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--agents", type=int, default=AGENTS)
+    parser.add_argument("--backend", choices=("thread", "process"), default="process")
+    parser.add_argument("--export", action="store_true")
+    parser.add_argument("--child", action="store_true", help="measure here (a fresh interpreter)")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.seconds, args.agents, args.backend, args.out, args.export)))
+    else:
+        print(json.dumps(in_child(args.seconds, args.agents, args.backend, args.export), indent=1))
+
+
+if __name__ == "__main__":
+    main()
