@@ -35,12 +35,15 @@ def measure(seconds: float, agents: int, backend: str, out: Path, export: bool) 
     from sims.text_report import render_result
 
     params = {"agents": agents, "think_ms": 0, "eat_ms": 0}
-    config = RoundConfig("dining", backend=backend, strategy="ordered", seconds=seconds, params=params)
+    config = RoundConfig(
+        "dining", backend=backend, strategy="ordered", seconds=seconds, params=params, start_method="forkserver"
+    )  # as `diner run` starts process agents
     asked = time.monotonic()
     rnd = Round(config, records_dir=out)
     rnd.start()
     started = time.monotonic()
     result = rnd.run()
+    stopped_ns = time.monotonic_ns()
     render_result(result)
     printed_ns = time.monotonic_ns()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -52,6 +55,8 @@ def measure(seconds: float, agents: int, backend: str, out: Path, export: bool) 
         "duration_s": result.duration_s,
         "end_reason": result.end_reason,
         "end_to_summary_s": (printed_ns - result.ended_ns) / 1e9,
+        "stop_s": (stopped_ns - result.ended_ns) / 1e9,
+        "last_agent_stop_s": (max(i.stopped_ns or 0 for i in result.identities) - result.ended_ns) / 1e9,
         "export_s": time.monotonic() - exported if export else None,
         "peak_rss_mb": peak_mb,
         "peak_rss_with_export_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

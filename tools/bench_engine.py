@@ -7,12 +7,16 @@ Usage: ``python tools/bench_engine.py [--quick] [--only SECTION ...] [--markdown
 2. lock: an uncontended acquire+release pair of our Lock against the raw Lock (both flavours);
 3. dining: meals/s of ``dining ordered`` at zero think/eat, instrumented (detail on and off)
    against the same loop on raw locks, both backends, with Jain's index and telemetry loss;
-4. statistics: ``compute_round_stats`` over 1,000,000 events against ``np.sort`` of 1M int64.
+4. statistics: ``compute_round_stats`` over 1,000,000 events against ``np.sort`` of 1M int64;
+5. long: the 30 s round of 64 process agents at zero pacing, as ``diner run`` runs it: peak RSS,
+   end -> summary, export time, records lost, against the same round a quarter as long.
 
 Machines are noisy: every comparison is against a baseline measured in the same run (best
-of N for micro-benchmarks, medians of interleaved repeats for runs). ``--quick`` is a smoke
-test (short runs, crowds of 16 threads and 8 processes instead of 64 and 32); the default is
-the full measurement recorded in ``docs/benchmarks.md``.
+of N for micro-benchmarks, timed in the thread's own CPU time (``time.thread_time_ns``), so
+time the thread spends descheduled on a loaded machine does not count; medians of interleaved
+repeats for runs). ``--quick`` is a smoke test (short runs, crowds of 16 threads and 8
+processes instead of 64 and 32); the default is the full measurement recorded in
+``docs/benchmarks.md``.
 Every child process is joined and every shared-memory segment unlinked before exit.
 """
 
@@ -27,7 +31,7 @@ from pathlib import Path
 import _bench_common as common
 from _bench_common import FULL, QUICK, Row
 
-SECTIONS = ("telemetry", "lock", "dining", "statistics")
+SECTIONS = ("telemetry", "lock", "dining", "statistics", "long")
 
 
 def _section(name: str) -> Callable[[common.Plan], list[Row]]:
@@ -38,6 +42,8 @@ def _section(name: str) -> Callable[[common.Plan], list[Row]]:
         import _bench_locks as module
     elif name == "dining":
         import _bench_dining as module
+    elif name == "long":
+        import _bench_long as module
     else:
         import _bench_statistics as module
     return module.run

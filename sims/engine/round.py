@@ -95,6 +95,7 @@ class Round:
         self._ring_capacity = 0
         self._schedule = sorted(config.schedule, key=lambda t: t.at)
         self._exited: set[int] = set()
+        self._held_stopped: set[int] = set()  # agents SIGSTOPped by a command and not continued since
         self._exit_codes: dict[int, int | None] = {}
         self._emit: Any = None
         self._ended = threading.Event()
@@ -386,6 +387,10 @@ class Round:
         # Recorded before it is sent: a continued agent's next records must come after it.
         self._emit(op_code(Op.SIGNAL, index), int(signum))
         os.kill(agent.pid, signum)
+        if action == "stop":
+            self._held_stopped.add(index)
+        else:
+            self._held_stopped.discard(index)
 
     # -- agents that die ------------------------------------------------------------------
     def _watch_agents(self) -> None:
@@ -447,7 +452,7 @@ class Round:
 
     def _stop_agents(self) -> None:
         for agent, gate in zip(self._agents, self._gates, strict=True):
-            if agent.backend == "process" and agent.pid is not None and agent.exitcode is None:
+            if agent.index in self._held_stopped and agent.pid is not None and agent.exitcode is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(agent.pid, signal.SIGCONT)  # a stopped process could not notice the end
             gate.release()
