@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,7 +41,10 @@ def measure(seconds: float, agents: int, backend: str, out: Path, export: bool) 
         "dining", backend=backend, strategy="ordered", seconds=seconds, params=params, start_method="forkserver"
     )  # as `diner run` starts process agents
     asked = time.monotonic()
-    rnd = Round(config, records_dir=out)
+    try:
+        rnd = Round(config, records_dir=out)
+    except TypeError:  # a checkout from before the records streamed to disk (--compare)
+        rnd = Round(config)
     rnd.start()
     started = time.monotonic()
     result = rnd.run()
@@ -57,23 +62,38 @@ def measure(seconds: float, agents: int, backend: str, out: Path, export: bool) 
         "end_to_summary_s": (printed_ns - result.ended_ns) / 1e9,
         "stop_s": (stopped_ns - result.ended_ns) / 1e9,
         "last_agent_stop_s": (max(i.stopped_ns or 0 for i in result.identities) - result.ended_ns) / 1e9,
+        "records": len(result.events) if not hasattr(result, "record_count") else result.record_count,
+        "late": result.disk.late if hasattr(result, "disk") else 0,
+        "disk_mb": result.disk.bytes / 1e6 if hasattr(result, "disk") else 0.0,
         "export_s": time.monotonic() - exported if export else None,
         "peak_rss_mb": peak_mb,
         "peak_rss_with_export_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "records": result.record_count,
         "dropped": result.dropped,
-        "late": result.disk.late,
-        "disk_mb": result.disk.bytes / 1e6,
         "meals": result.stats.operations_total,
     }
 
 
-def in_child(seconds: float, agents: int, backend: str, export: bool) -> dict[str, Any]:
+def in_child(seconds: float, agents: int, backend: str, export: bool, code: Path | None = None) -> dict[str, Any]:
+    """Measure in a fresh interpreter; ``code``: the checkout whose ``sims`` it imports (default: ours)."""
+    env = dict(os.environ, PYTHONPATH=str(code or Path(__file__).resolve().parent.parent))
     with tempfile.TemporaryDirectory(prefix="bench-long-") as out:
         argv = [sys.executable, __file__, "--child", "--seconds", str(seconds), "--agents", str(agents),
                 "--backend", backend, "--out", out] + (["--export"] if export else [])
-        done = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=seconds * 4 + 600)
+        done = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=seconds * 4 + 600, env=env)
         return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def compare(other: Path, seconds: float, agents: int, backend: str, repeats: int) -> None:
+    """Interleaved runs of the same round on ``other`` (e.g. /work/main) and on ours: medians and ratios."""
+    keys = ("peak_rss_mb", "end_to_summary_s", "stop_s", "start_s", "duration_s", "records", "dropped")
+    runs: dict[str, list[dict[str, Any]]] = {"other": [], "ours": []}
+    for _ in range(repeats):
+        runs["other"].append(in_child(seconds, agents, backend, False, other))
+        runs["ours"].append(in_child(seconds, agents, backend, False))
+    for key in keys:
+        a = statistics.median(r[key] for r in runs["other"])
+        b = statistics.median(r[key] for r in runs["ours"])
+        print(f"{key:18} {other}: {a:14,.3f}   ours: {b:14,.3f}   ours/other: {b / a if a else float('nan'):.3f}")
 
 
 def run(plan: Plan) -> list[Row]:
@@ -105,8 +125,12 @@ def main() -> None:
     parser.add_argument("--export", action="store_true")
     parser.add_argument("--child", action="store_true", help="measure here (a fresh interpreter)")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--compare", type=Path, help="another checkout (e.g. /work/main): interleaved runs, ratios")
+    parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
-    if args.child:
+    if args.compare:
+        compare(args.compare, args.seconds, args.agents, args.backend, args.repeats)
+    elif args.child:
         print(json.dumps(measure(args.seconds, args.agents, args.backend, args.out, args.export)))
     else:
         print(json.dumps(in_child(args.seconds, args.agents, args.backend, args.export), indent=1))
