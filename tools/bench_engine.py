@@ -60,7 +60,9 @@ def _section(name: str) -> Callable[[common.Plan], list[Row]]:
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short runs: a smoke test, not a measurement")
-    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(DEFAULT), help="sections to run (default: the first four)")
+    parser.add_argument(
+        "--only", nargs="+", choices=SECTIONS, default=list(DEFAULT), help="sections to run (default: the first four)"
+    )
     parser.add_argument("--markdown", type=Path, help="also write the table as Markdown to this file")
     return parser.parse_args(argv)
 
