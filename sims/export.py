@@ -169,7 +169,7 @@ def write_round(result: RoundResult, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        contents = {
+        contents: dict[str, bytes | Iterable[bytes]] = {
             "events.csv": _events_csv_parts(result),
             "agents.csv": agents_csv(result),
             "summary.json": json.dumps(summary(result), indent=2, default=_json_default).encode(),
