@@ -160,7 +160,9 @@ class Round:
                 agent.start()
         self._await_agents()
         self.started_ns = time.monotonic_ns()
-        self._stats = StreamingStats(self.layout, self.scenario.operation_ops(self.layout), self.started_ns)
+        assert self._spill is not None
+        ops = self.scenario.operation_ops(self.layout)
+        self._stats = StreamingStats(self.layout, ops, self.started_ns, self._spill.folder / ".values")
         for early in self._early:
             self._stats.feed(early)
         self._early = []

@@ -13,60 +13,19 @@ them) are only counted; the other waits and every hold cost 12 bytes each.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 
 from sims.rounds.layout import RoundLayout
-from sims.rounds.statistics import Percentiles, ResourceStats, RoundStats, summary_with_zeros
+from sims.rounds.statistics import Percentiles, ResourceStats, RoundStats
 from sims.stats.compute import RESOURCE_KINDS, _listed, _lock_or_semaphore, _operations, agent_rows, round_stats
+from sims.stats.distribution import Distribution
 from sims.stats.intervals import Columns, Keyed, open_waits, paired_holds
 from sims.telemetry import Op
 
 OPEN = np.iinfo(np.int64).max  # the end of a hold or wait still open after the records so far
 RESOURCE_SLOTS = 1 << 15  # resource indices are int16
-
-
-class Distribution:
-    """Values in groups, kept for exact percentiles: zeros counted, the rest stored."""
-
-    def __init__(self) -> None:
-        self._groups: list[np.ndarray] = []
-        self._values: list[np.ndarray] = []
-        self._zeros = np.zeros(0, np.int64)
-        self.stored = 0
-        self.groups = 0  # 1 + the largest group seen
-
-    def add(self, groups: np.ndarray, values: np.ndarray) -> None:
-        if groups.size:
-            self.groups = max(self.groups, int(groups.max()) + 1)
-        zero = values == 0
-        counted = np.bincount(groups[zero])
-        if counted.size > self._zeros.size:
-            self._zeros = np.pad(self._zeros, (0, counted.size - self._zeros.size))
-        self._zeros[: counted.size] += counted
-        kept = np.flatnonzero(~zero)
-        if kept.size:
-            self._groups.append(groups[kept].astype(np.int32))
-            self._values.append(values[kept].astype(np.int64))
-            self.stored += kept.size
-
-    def table(self, n_groups: int, regroup: np.ndarray | None = None) -> np.ndarray:
-        """Rows of :func:`grouped_summary_ns`; ``regroup[g]`` is the row group g counts in (-1: none)."""
-        groups = np.concatenate(self._groups) if self._groups else np.empty(0, np.int32)
-        values = np.concatenate(self._values) if self._values else np.empty(0, np.int64)
-        zero_groups = np.flatnonzero(self._zeros)
-        zero_counts = self._zeros[zero_groups]
-        if regroup is not None:
-            groups, zero_groups = regroup[groups], regroup[zero_groups]
-            kept, zero_kept = groups >= 0, zero_groups >= 0
-            groups, values = groups[kept], values[kept]
-            zero_groups, zero_counts = zero_groups[zero_kept], zero_counts[zero_kept]
-        zeros = np.bincount(zero_groups, weights=zero_counts, minlength=n_groups)[:n_groups].astype(np.int64)
-        if values.size and values.min() < 0:  # zeros are then not the smallest values: sort them too
-            groups = np.concatenate((groups, np.repeat(np.arange(n_groups), zeros)))
-            values = np.concatenate((values, np.zeros(int(zeros.sum()), np.int64)))
-            zeros = np.zeros(n_groups, np.int64)
-        return summary_with_zeros(groups, values, zeros, n_groups)
 
 
 class _Levels:
@@ -146,7 +105,14 @@ class _Levels:
 class StreamingStats:
     """Round statistics of ``[start_ns, end]`` from time-ordered chunks of the round's records."""
 
-    def __init__(self, layout: RoundLayout, operation_ops: Mapping[int, tuple[int, int]], start_ns: int) -> None:
+    def __init__(
+        self,
+        layout: RoundLayout,
+        operation_ops: Mapping[int, tuple[int, int]],
+        start_ns: int,
+        folder: Path | None = None,
+    ) -> None:
+        """``folder``: where the waits and holds wait for their percentiles (else in memory)."""
         self.layout = layout
         self.operation_ops = operation_ops
         self.start_ns = start_ns
@@ -156,9 +122,10 @@ class StreamingStats:
         self.operations = np.zeros(n, np.int64)
         self.timeouts = np.zeros(n, np.int64)
         self.longest = np.zeros(n, np.int64)  # ns, timed-out and abandoned waits (the rest at the end)
-        self.waits = Distribution()  # by agent
-        self.resource_waits = Distribution()
-        self.holds = Distribution()  # by resource * n_agents + agent
+        here = (lambda name: folder / name) if folder is not None else (lambda name: None)
+        self.waits = Distribution(here("waits"))  # by agent
+        self.resource_waits = Distribution(here("resource waits"))
+        self.holds = Distribution(here("holds"))  # by resource * n_agents + agent
         self.handoffs = np.zeros(RESOURCE_SLOTS, np.int64)
         self.last_acquirer = np.full(RESOURCE_SLOTS, -1, np.int64)
         self.signalled: set[int] = set()
@@ -237,7 +204,19 @@ class StreamingStats:
         self.open_requests = _opened(OPEN - waited, agent, resource, Op.REQUEST)
 
     def finish(self, end_ns: int) -> RoundStats:
-        """The statistics of ``[start_ns, end_ns]``: every record up to ``end_ns`` must have been fed."""
+        """The statistics of ``[start_ns, end_ns]``: every record up to ``end_ns`` must have been fed.
+        The stored waits and holds are gone afterwards."""
+        try:
+            return self._finish(end_ns)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Remove the stored waits and holds (their files too)."""
+        for values in (self.waits, self.resource_waits, self.holds):
+            values.close()
+
+    def _finish(self, end_ns: int) -> RoundStats:
         start, n = self.start_ns, self.n_agents
         held = self.open_acquired
         self.holds.add(held.resource.astype(np.int64) * n + held.agent, end_ns - held.t)
