@@ -10,7 +10,7 @@ for the two long sections)
    against the same loop on raw locks, both backends, with Jain's index and telemetry loss;
 4. statistics: ``compute_round_stats`` over 1,000,000 events against ``np.sort`` of 1M int64;
 5. long: the 30 s round of 64 process agents at zero pacing, as ``diner run`` runs it: peak RSS,
-   end -> summary, export time, records lost, against the same round a quarter as long;
+   end -> summary, export time, records lost, against the same round half as long;
 6. paced: ``dining ordered`` at 1 ms and 10 ms think/eat, 5, 16 and 64 agents, both backends,
    instrumented against raw (interleaved).
 

@@ -191,11 +191,13 @@ class _Ranks:
         """One pass over the values: keep those in a wanted bucket, sorted by (bucket, value)."""
         wanted = np.unique(np.concatenate([w[k] for w in self.wanted.values() for k in (3, 5)]))
         wanted = wanted[wanted >= 0]
+        is_wanted = np.zeros(int(wanted.max(initial=-1)) + 2, bool)  # the last slot: every key not wanted
+        is_wanted[wanted] = True
         keys, found = [], []
         for groups, values in stored:
             mapped = into[groups]
             key = np.where(mapped >= 0, mapped * BUCKETS + buckets(np.maximum(values, 1)), -1)
-            hit = np.isin(key, wanted)
+            hit = is_wanted[np.where((key >= 0) & (key < is_wanted.size), key, -1)]
             keys.append(key[hit])
             found.append(values[hit])
         key = np.concatenate(keys) if keys else np.empty(0, np.int64)
