@@ -13,7 +13,7 @@ from sims.rounds.statistics import grouped_summary_ns
 from sims.stats import compute_round_stats
 from sims.stats.distribution import Distribution
 from sims.stats.stream import StreamingStats
-from tests.test_stats_reference import PROPERTY, SECONDARY, Case, assert_same, rounds
+from tests.test_stats_reference import SECONDARY, Case, assert_same, rounds
 
 
 @st.composite
@@ -25,7 +25,7 @@ def streamed(draw: st.DrawFn) -> tuple[Case, list[int]]:
     return case._replace(events=events), cuts
 
 
-@PROPERTY
+@SECONDARY
 @given(streamed())
 def test_streamed_statistics_equal_those_of_every_record_at_once(given_case: tuple[Case, list[int]]) -> None:
     case, cuts = given_case

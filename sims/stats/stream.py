@@ -75,6 +75,7 @@ class _Levels:
 
     def _steps(self, r: np.ndarray, t: np.ndarray, use: np.ndarray, capacity: np.ndarray) -> None:
         """Close the step each instant ends (records before the start only move the level)."""
+        t = np.maximum(t, self.since[r])  # a record that came late counts from when it came
         first = _firsts(r)
         since = np.where(first, self.since[r], _shifted(t))
         was_use = np.where(first, self.use[r], _shifted(use))
