@@ -23,6 +23,7 @@ from sims.rounds.summary import summary
 from sims.telemetry import EVENT_DTYPE
 
 EXPORT_FILES = ("events.csv", "agents.csv", "summary.json")
+CSV_CHUNK = 1 << 18  # records formatted at a time (about 12 MB of text)
 
 
 class ExportError(Exception):
@@ -81,7 +82,7 @@ def events_csv(events: np.ndarray, header: bool = True) -> bytes:
 def _events_csv_parts(result: RoundResult) -> Iterator[bytes]:
     """events.csv a chunk of records at a time (a round's records may not fit in memory)."""
     yield events_csv(np.empty(0, dtype=EVENT_DTYPE))
-    for chunk in result.event_chunks():
+    for chunk in result.event_chunks(CSV_CHUNK):
         yield events_csv(chunk, header=False)
 
 

@@ -63,8 +63,9 @@ class Distribution:
             return
         self._sums += np.bincount(groups, weights=values, minlength=self._sums.size).astype(np.int64)
         self._negative |= bool(values.min() < 0)
-        self._count(groups * BUCKETS + buckets(np.maximum(values, 1)))
-        self._store(groups.astype(np.int32), values)
+        keys = groups * BUCKETS + buckets(np.maximum(values, 1))
+        self._count(keys)
+        self._store(keys, values)
 
     def _grow(self, n: int) -> None:
         if n > self._zeros.size:
@@ -77,34 +78,35 @@ class Distribution:
         self._keys, where = np.unique(every, return_inverse=True)
         self._counts = np.bincount(where, weights=np.concatenate((self._counts, counts))).astype(np.int64)
 
-    def _store(self, groups: np.ndarray, values: np.ndarray) -> None:
+    def _store(self, keys: np.ndarray, values: np.ndarray) -> None:
+        """Keep (group * BUCKETS + bucket, value) pairs: read back, they need no bucket worked out again."""
         self.stored += values.size
         if self._folder is not None and self._files is None:
             with contextlib.suppress(OSError):
                 self._folder.mkdir(parents=True, exist_ok=True)
-                self._files = (open(self._folder / "groups.i4", "wb+"), open(self._folder / "values.i8", "wb+"))  # noqa: SIM115
+                self._files = (open(self._folder / "keys.i8", "wb+"), open(self._folder / "values.i8", "wb+"))  # noqa: SIM115
             self._folder = None  # one try: a folder that cannot be made leaves the values in memory
         if self._files is not None:
             try:
-                self._files[0].write(groups.data)
+                self._files[0].write(keys.data)
                 self._files[1].write(values.data)
                 return
             except OSError:  # a full disk: what follows stays in memory (the round is ending)
                 pass
-        self._memory.append((groups, values))
+        self._memory.append((keys, values))
 
     def _stored(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """The stored (group, value) pairs, a bounded chunk at a time."""
+        """The stored (key, value) pairs, a bounded chunk at a time."""
         if self._files is not None:
             groups_file, values_file = self._files
             groups_file.flush()
             values_file.flush()
             n = values_file.seek(0, 2) // 8
             for at in range(0, n, READ_VALUES):
-                groups_file.seek(at * 4)
+                groups_file.seek(at * 8)
                 values_file.seek(at * 8)
                 count = min(READ_VALUES, n - at)
-                yield np.fromfile(groups_file, np.int32, count), np.fromfile(values_file, np.int64, count)
+                yield np.fromfile(groups_file, np.int64, count), np.fromfile(values_file, np.int64, count)
             groups_file.seek(0, 2)
             values_file.seek(0, 2)
         yield from self._memory
@@ -151,7 +153,7 @@ class Distribution:
     def _sorted_table(self, n_groups: int, into: np.ndarray, zeros: np.ndarray) -> np.ndarray:
         """With negative values: every value read back and sorted (they are rare)."""
         pairs = list(self._stored())
-        groups = into[np.concatenate([g for g, _ in pairs])] if pairs else np.empty(0, np.int64)
+        groups = into[np.concatenate([k for k, _ in pairs]) // BUCKETS] if pairs else np.empty(0, np.int64)
         values = np.concatenate([v for _, v in pairs]) if pairs else np.empty(0, np.int64)
         kept = groups >= 0
         groups = np.concatenate((groups[kept], np.repeat(np.arange(n_groups), zeros)))
@@ -194,9 +196,9 @@ class _Ranks:
         is_wanted = np.zeros(int(wanted.max(initial=-1)) + 2, bool)  # the last slot: every key not wanted
         is_wanted[wanted] = True
         keys, found = [], []
-        for groups, values in stored:
-            mapped = into[groups]
-            key = np.where(mapped >= 0, mapped * BUCKETS + buckets(np.maximum(values, 1)), -1)
+        for stored_keys, values in stored:
+            mapped = into[stored_keys // BUCKETS]
+            key = np.where(mapped >= 0, mapped * BUCKETS + stored_keys % BUCKETS, -1)
             hit = is_wanted[np.where((key >= 0) & (key < is_wanted.size), key, -1)]
             keys.append(key[hit])
             found.append(values[hit])

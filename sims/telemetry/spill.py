@@ -13,6 +13,7 @@ The writer (:class:`RecordSpill`) and the two ways a finished round's records ar
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -194,12 +195,16 @@ class SpilledRecords:
         if not self.time_ordered:
             yield from MemoryRecords(self.load()).chunks(size)
             return
-        columns = self.columns()
-        for at in range(0, self._count, size):
-            chunk = np.empty(min(size, self._count - at), dtype=EVENT_DTYPE)
-            for name, column in columns.items():
-                chunk[name] = column[at : at + len(chunk)]
-            yield chunk
+        # Read, not memory-mapped: mapped pages would count in the reader's resident memory.
+        with contextlib.ExitStack() as stack:
+            files = {name: stack.enter_context(open(self.folder / f"{name}.npy", "rb")) for name in FIELDS}
+            for handle in files.values():
+                handle.seek(HEADER_BYTES)
+            for at in range(0, self._count, size):
+                chunk = np.empty(min(size, self._count - at), dtype=EVENT_DTYPE)
+                for name, handle in files.items():
+                    chunk[name] = np.fromfile(handle, EVENT_DTYPE[name], len(chunk))
+                yield chunk
 
     def load(self) -> np.ndarray:
         """Every record in memory, time-ordered (kept: asking again costs nothing)."""
