@@ -6,8 +6,8 @@ them, see :mod:`sims.engine.ordering`) and gives the very same :class:`RoundStat
 chunks it keeps counters, each resource's level (permits in use, capacity) and last acquirer,
 each (agent, resource) key's open acquisitions and requests, which are put back in front of
 the key's next records (so the pairing of :mod:`sims.stats.intervals` runs unchanged), and the
-waits and holds themselves, so that percentiles stay exact: fast-path waits (0 ns, most of
-them) are only counted; the other waits and every hold cost 12 bytes each.
+waits and holds as :class:`~sims.stats.distribution.Distribution` values (on disk when given a
+folder), so that percentiles stay exact.
 """
 
 from __future__ import annotations
