@@ -11,17 +11,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sims.ctrl_c import recorded_ctrl_c
-from sims.engine.round import Round
-from sims.export import ExportError, check_writable, write_round
 from sims.rounds.commands import parse_timed
 from sims.rounds.config import RoundConfig
-from sims.scenarios import Scenario, scenario_named, scenarios
+from sims.scenarios import scenario_named, scenarios
 from sims.sweep_cli import SweepInputError
 from sims.sweep_cli import add_parser as add_sweep_parser
-from sims.text_report import render_listing, render_result
+
+if TYPE_CHECKING:  # the rest loads numpy: imported when a command needs it, so `import sims.cli` stays quick
+    from sims.engine.round import Round
+    from sims.scenarios import Scenario
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -39,7 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run one round headless and print its statistics")
     run.add_argument("scenario", help="scenario name (see 'diner list')")
     run.add_argument("--backend", choices=("thread", "process"), default="thread")
-    run.add_argument("--start-method", choices=("spawn", "forkserver"), default="spawn")
+    run.add_argument(
+        "--start-method",
+        choices=("spawn", "forkserver"),
+        default="forkserver",
+        help="how process agents start: forked from a server that imported their code once (default), "
+        "or each a fresh interpreter",
+    )
     run.add_argument("--strategy", help="scenario strategy (see 'diner list')")
     run.add_argument("--seconds", type=float, help="round length (default: the scenario's, 5 s for most)")
     run.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
@@ -132,13 +139,16 @@ def config_from(args: argparse.Namespace) -> RoundConfig:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sims.engine.round import Round
+    from sims.export import ExportError, check_writable
+
     config = config_from(args)
     if args.out is not None:
         try:
             check_writable(args.out)
         except ExportError as error:
             raise BadInput(f"argument --out: {error}") from None
-    rnd = Round(config)
+    rnd = Round(config, records_dir=args.out)  # records stream to <out>/records, or a temporary folder
     try:
         # Ctrl-C is recorded from here on and raised by run() between two polls, so a press
         # while the agents start ends the round too, once they are up (see sims.ctrl_c).
@@ -161,6 +171,16 @@ def _start(rnd: Round) -> None:
 
 
 def _report(result: Any, out: Path | None, status: int) -> int:
+    try:
+        return _print_and_write(result, out, status)
+    finally:
+        result.records.discard()  # a temporary spill goes now; one in --out stays
+
+
+def _print_and_write(result: Any, out: Path | None, status: int) -> int:
+    from sims.export import ExportError, write_round
+    from sims.text_report import render_result
+
     print(render_result(result))
     if out is not None:
         try:
@@ -183,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     try:
         if args.command == "list":
+            from sims.text_report import render_listing
+
             print(render_listing(scenarios()))
             return 0
         if args.command == "levels":

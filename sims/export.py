@@ -12,6 +12,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,10 @@ import numpy as np
 
 from sims.rounds.result import RoundResult
 from sims.rounds.summary import summary
+from sims.telemetry import EVENT_DTYPE
 
 EXPORT_FILES = ("events.csv", "agents.csv", "summary.json")
+CSV_CHUNK = 1 << 18  # records formatted at a time (about 12 MB of text)
 
 
 class ExportError(Exception):
@@ -43,13 +46,15 @@ def check_writable(out_dir: Path) -> None:
         raise ExportError(f"{out_dir}: cannot write in {probe}: {error.strerror or error}") from None
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that ``path`` is either the old file or the whole new one."""
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (or its parts, one after the other) to ``path`` so that ``path`` is either
+    the old file or the whole new one."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for part in [data] if isinstance(data, bytes) else data:
+                handle.write(part)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -64,13 +69,21 @@ def _umask() -> int:
     return current
 
 
-def events_csv(events: np.ndarray) -> bytes:
+def events_csv(events: np.ndarray, header: bool = True) -> bytes:
     """Every telemetry record as ``t_ns,agent,resource,op,value``."""
     table = np.column_stack([events[f].astype(np.int64) for f in ("t_ns", "agent", "resource", "op", "value")])
     buffer = io.StringIO()
-    buffer.write("t_ns,agent,resource,op,value\n")
+    if header:
+        buffer.write("t_ns,agent,resource,op,value\n")
     np.savetxt(buffer, table, fmt="%d", delimiter=",")
     return buffer.getvalue().encode()
+
+
+def _events_csv_parts(result: RoundResult) -> Iterator[bytes]:
+    """events.csv a chunk of records at a time (a round's records may not fit in memory)."""
+    yield events_csv(np.empty(0, dtype=EVENT_DTYPE))
+    for chunk in result.event_chunks(CSV_CHUNK):
+        yield events_csv(chunk, header=False)
 
 
 def agents_csv(result: RoundResult) -> bytes:
@@ -157,8 +170,8 @@ def write_round(result: RoundResult, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        contents = {
-            "events.csv": events_csv(result.events),
+        contents: dict[str, bytes | Iterable[bytes]] = {
+            "events.csv": _events_csv_parts(result),
             "agents.csv": agents_csv(result),
             "summary.json": json.dumps(summary(result), indent=2, default=_json_default).encode(),
         }

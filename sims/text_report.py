@@ -125,7 +125,17 @@ def _verdict_lines(result: RoundResult) -> str:
         lines.append(f"starved (no operation): {', '.join(v['starved'])}")
     if v["orphaned"]:
         lines.append(f"orphaned (held by a dead agent): {', '.join(v['orphaned'])}")
-    lines.append(f"telemetry lost: {v['dropped_records']} records; {len(result.events)} recorded")
+    lines.append(f"telemetry lost: {v['dropped_records']} records; {result.record_count} recorded")
+    disk = result.disk
+    if disk.folder:
+        lines.append(f"records on disk: {disk.bytes / 1e6:.1f} MB in {disk.folder}")
+    if disk.late:
+        lines.append(
+            f"{disk.late} records reached the engine over 0.5 s after they were written (a stopped agent?): "
+            "hand-offs and permits in use around them are counted in the order they arrived"
+        )
+    if disk.note:
+        lines.append(f"{disk.note}: the round ended there; {disk.unsaved} records counted but not written")
     return "\n".join(lines)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -98,3 +99,20 @@ def test_python_m_sims_is_the_same_command() -> None:
     done = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "unknown scenario 'nosuch'" in done.stderr
+
+
+def test_the_command_line_loads_numpy_only_when_a_command_needs_it() -> None:
+    code = "import sys, sims.cli; print('numpy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "False"
+
+
+def test_process_agents_fork_from_a_preloaded_server_and_the_summary_says_so(tmp_path: Path) -> None:
+    out = tmp_path / "forked"
+    argv = ["run", "dining", "--backend", "process", "--agents", "3", "--seconds", "0.3", "--out", str(out)]
+    assert main(argv) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["config"]["start_method"] == "forkserver"
+    assert all(agent["pid"] != os.getpid() and agent["exit_code"] == 0 for agent in summary["agents"])
+    records = np.load(out / "records" / "t_ns.npy", mmap_mode="r")  # the spill stays beside the export
+    assert len(records) == summary["events"] > 0

@@ -23,7 +23,7 @@ from sims.rounds.config import RoundConfig
 pytestmark = pytest.mark.timeout(120)
 
 WAIT_S = 40.0
-END_REASONS = ("duration", "deadlock", "requested", "interrupted", "agents finished", "event budget")
+END_REASONS = ("duration", "deadlock", "requested", "interrupted", "agents finished", "disk full")
 KINDS = ("lock", "semaphore", "event", "container", "counter", "phase", "child", "channel")
 
 

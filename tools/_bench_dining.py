@@ -53,7 +53,7 @@ def _ordered(forks: list[Any], i: int) -> tuple[Any, Any]:
     return (forks[right], forks[left]) if left > right else (forks[left], forks[right])
 
 
-def raw_meals(backend: str, n: int, seconds: float) -> Meals:
+def raw_meals(backend: str, n: int, seconds: float, pace_ms: float = 0.0) -> Meals:
     ctx = multiprocessing.get_context("spawn") if backend == "process" else None
     sync: Any = ctx or threading
     forks = [sync.Lock() for _ in range(n)]
@@ -62,7 +62,7 @@ def raw_meals(backend: str, n: int, seconds: float) -> Meals:
     ready, go = sync.Semaphore(0), sync.Event()
     make = threading.Thread if ctx is None else ctx.Process
     workers = [
-        make(target=raw_philosopher, args=(*_ordered(forks, i), stop, meals, i, ready, go), name=f"raw {i}")
+        make(target=raw_philosopher, args=(*_ordered(forks, i), stop, meals, i, ready, go, pace_ms), name=f"raw {i}")
         for i in range(n)
     ]
     try:
@@ -98,15 +98,16 @@ def _join(workers: list[Any]) -> None:
 
 
 # -- instrumented: a real round ---------------------------------------------------------------
-def round_meals(backend: str, n: int, seconds: float, detail: bool) -> Meals:
+def round_meals(backend: str, n: int, seconds: float, detail: bool, pace_ms: float = 0.0) -> Meals:
     config = RoundConfig(
         "dining",
         backend=backend,
         strategy="ordered",
         seconds=STARTUP_S + seconds,
         seed=1,
-        params={"agents": n, "think_ms": 0.0, "eat_ms": 0.0},
+        params={"agents": n, "think_ms": pace_ms, "eat_ms": pace_ms},
         detail=detail,
+        start_method="forkserver",
     )
     tick = threading.Event()
     with Round(config) as rnd:
@@ -130,9 +131,9 @@ def round_meals(backend: str, n: int, seconds: float, detail: bool) -> Meals:
     elif window.operations_total == 0:
         failure = "no meal recorded"
     per_cpu_s = window.operations_total / cpu if cpu > 0 else 0.0  # the CPU window ends just before ended_ns
-    return Meals(
-        window.throughput_per_s, window.jain, result.dropped, len(result.events), result.stats.jain, failure, per_cpu_s
-    )
+    kept = result.record_count
+    result.records.discard()
+    return Meals(window.throughput_per_s, window.jain, result.dropped, kept, result.stats.jain, failure, per_cpu_s)
 
 
 # -- the section ------------------------------------------------------------------------------
@@ -210,6 +211,30 @@ def _rows(backend: str, n: int, results: dict[str, Meals], repeats: int, seconds
                 note=_note(got, repeats, seconds),
             )
         )
+    return rows
+
+
+PACES_MS = (1.0, 10.0)
+PACED_AGENTS = (5, 16, 64)
+
+
+def run_paced(plan: Plan) -> list[Row]:
+    """Instrumented (detail on) against raw at 1 ms and 10 ms think/eat, 5, 16 and 64 agents,
+    both backends, interleaved: the pacing users run, where the cost per wake-up shows."""
+    rows: list[Row] = []
+    for backend in ("thread", "process"):
+        for pace in PACES_MS:
+            for n in PACED_AGENTS:
+                raw, got = [], []
+                for _ in range(plan.dining_repeats):
+                    raw.append(raw_meals(backend, n, plan.dining_s, pace))
+                    got.append(round_meals(backend, n, plan.dining_s, True, pace))
+                a, b = _combined(raw), _combined(got)
+                label = f"{n} {'threads' if backend == 'thread' else 'processes'}, {pace:g} ms pacing"
+                share = b.per_s / a.per_s if a.per_s else 0.0
+                rows.append(Row("6 paced", f"instrumented/raw meals/s {label}", b.per_s, "meals/s", "raw", a.per_s,
+                                f"{share:.1%} of raw", ">= 80% of raw", share >= 0.8 and not b.failure,
+                                jain=b.jain, dropped=b.dropped, note=_note(b, plan.dining_repeats, plan.dining_s)))
     return rows
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +12,25 @@ _TICK_S = 1.0 / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.01
 _SERVICES = (b"resource_tracker", b"forkserver")
 
 
-def raw_philosopher(first: Any, second: Any, stop: Any, meals: Any, i: int, ready: Any, go: Any) -> None:
-    """``dining ordered`` at zero think/eat on raw locks: lower fork, higher fork, eat, put back."""
+def raw_philosopher(
+    first: Any, second: Any, stop: Any, meals: Any, i: int, ready: Any, go: Any, pace_ms: float = 0.0
+) -> None:
+    """``dining ordered`` on raw locks: lower fork, higher fork, eat, put back; ``pace_ms``: think
+    and eat that long on average (uniform 0.5x-1.5x, seeded, as ``Me.pace``), else not at all."""
     ready.release()
     go.wait()
     eaten = 0
-    while stop[0] == 0.0:
-        with first, second:
-            eaten += 1
+    if pace_ms > 0:
+        rng, sleep = random.Random(i), time.sleep
+        while stop[0] == 0.0:
+            sleep(pace_ms * rng.uniform(0.5, 1.5) / 1000.0)
+            with first, second:
+                sleep(pace_ms * rng.uniform(0.5, 1.5) / 1000.0)
+                eaten += 1
+    else:
+        while stop[0] == 0.0:
+            with first, second:
+                eaten += 1
     meals[i] = eaten
 
 

@@ -26,6 +26,7 @@ from sims.rounds.commands import End
 from sims.rounds.config import RoundConfig
 from sims.rounds.layout import RoundLayout
 from sims.runtime import segment_name
+from sims.telemetry.spill import MemoryRecords
 
 CLOSE_S = 8.0  # how long close() lets the host stop its round before terminating it
 JOIN_TERMINATED_S = 5.0
@@ -181,7 +182,7 @@ class EngineHost:
             return self.failed
         finally:
             self.send(Taken())
-        self.ended = Ended(attrs.evolve(ended.result, events=events))
+        self.ended = Ended(attrs.evolve(ended.result, records=MemoryRecords(events)))
         return self.ended
 
     def close(self, timeout: float = CLOSE_S) -> list[ToWindow]:

@@ -9,23 +9,28 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sims.agents import AgentRun, agent_class
 from sims.ctrl_c import recorded_ctrl_c, sigint_held_back
+from sims.engine.ordering import TimeOrder
 from sims.lifeline import started_here_for_good
 from sims.live import LiveModel
 from sims.primitives import Semaphore
 from sims.rounds import commands as cmd
 from sims.rounds.config import RoundConfig, ring_capacity_for
 from sims.rounds.layout import AgentIdentity, RoundLayout
-from sims.rounds.result import RoundResult
+from sims.rounds.result import DiskUse, RoundResult
 from sims.rounds.world import World
 from sims.runtime import DETAIL, GATED, PAUSED, SCALE, STOP, Runtime
+from sims.scenarios.base import Scenario
 from sims.scenarios.registry import scenario_named
+from sims.stats.stream import StreamingStats
 from sims.telemetry import ENGINE_AGENT, EVENT_DTYPE, Op, RingReader, op_code
+from sims.telemetry.spill import Records, RecordSpill, SpillFull, temporary_folder
 
 FORKSERVER_PRELOAD = ["sims.agents", "sims.primitives", "sims.scenarios.dining", "sims.scenarios.kitchen"]
 START_TIMEOUT_S = 60.0  # a loaded 2-core machine may take seconds to spawn 32 interpreters
@@ -42,9 +47,16 @@ def to_events(records: np.ndarray) -> np.ndarray:
 
 
 class Round:
-    """One run of a scenario. Use as a context manager so teardown always happens."""
+    """One run of a scenario. Use as a context manager so teardown always happens.
 
-    def __init__(self, config: RoundConfig) -> None:
+    Records leave memory as the round runs: each drained batch feeds the live model, then
+    waits (:class:`~sims.engine.ordering.TimeOrder`) until it can be put in time order, is
+    appended to the spill in ``records_dir`` (a temporary folder if none is given, removed
+    with the result) and summed up into the statistics. ``keep_batches``: also keep each
+    drained batch until :meth:`take_batches` (a host forwards them to its window).
+    """
+
+    def __init__(self, config: RoundConfig, records_dir: Path | None = None, *, keep_batches: bool = False) -> None:
         self.config = config
         self.scenario = scenario_named(config.scenario)
         self.strategy = config.strategy or self.scenario.default_strategy
@@ -67,12 +79,23 @@ class Round:
         self._reader: RingReader | None = None
         self._agents: list[Any] = []
         self._gates: list[Any] = []
-        self._batches: list[np.ndarray] = []
-        self._kept = 0
+        self._records_dir = records_dir
+        self._made_records_dir: Path | None = None
+        self._keep_batches = keep_batches
+        self._unsent: list[np.ndarray] = []
+        self._lifecycle: list[np.ndarray] = []
+        self._order = TimeOrder()
+        self._spill: RecordSpill | None = None
+        self._stats: StreamingStats | None = None
+        self._early: list[np.ndarray] = []  # released before the round's start was known
+        self.drained = 0  # records taken from the rings so far
+        self.unsaved = 0  # records summed up but not on disk (it was full)
+        self.disk_note = ""
         self._last_batch = 0
         self._ring_capacity = 0
         self._schedule = sorted(config.schedule, key=lambda t: t.at)
         self._exited: set[int] = set()
+        self._held_stopped: set[int] = set()  # agents SIGSTOPped by a command and not continued since
         self._exit_codes: dict[int, int | None] = {}
         self._emit: Any = None
         self._ended = threading.Event()
@@ -123,6 +146,10 @@ class Round:
         self.model = LiveModel(self.layout, self.scenario.operation_ops(self.layout))
         for primitive in world.primitives.values():
             primitive.bind_model(self.model)
+        given = self._records_dir
+        self._made_records_dir = given if given is not None and not Path(given).exists() else None
+        folder = temporary_folder() if given is None else Path(given) / "records"
+        self._spill = RecordSpill(folder)
         self._reader = rt.reader()  # in a thread round, each drain wakes writers waiting for room
         self._ring_capacity = capacity
         self._emit = rt.bind(n, ENGINE_AGENT).emit
@@ -133,6 +160,12 @@ class Round:
                 agent.start()
         self._await_agents()
         self.started_ns = time.monotonic_ns()
+        assert self._spill is not None
+        ops = self.scenario.operation_ops(self.layout)
+        self._stats = StreamingStats(self.layout, ops, self.started_ns, self._spill.folder / ".values")
+        for early in self._early:
+            self._stats.feed(early)
+        self._early = []
         self._emit(op_code(Op.ROUND_START), n)
         for primitive in world.primitives.values():
             if isinstance(primitive, Semaphore):
@@ -240,24 +273,50 @@ class Round:
             self.end_reason = "duration"
         elif not any(a.is_alive() for a in self._agents):
             self.end_reason = "agents finished"
-        elif self._kept >= self.config.max_events:
-            self.end_reason = "event budget"
         return not self.end_reason
 
     def drain(self) -> np.ndarray:
-        """Take every new record from every ring, fold it into the live model, keep it."""
+        """Take every new record from every ring, fold it into the live model, pass it on."""
         assert self._reader is not None and self.model is not None
+        drained_ns = time.monotonic_ns()  # every record written before this is in this drain or an earlier one
         events = to_events(self._reader.drain())
         self._last_batch = len(events)
+        self.drained += len(events)
         if len(events):
             self.model.feed(events)
-            self._batches.append(events)
-            self._kept += len(events)
+            self._lifecycle.append(_lifecycle(events))
+            if self._keep_batches:
+                self._unsent.append(events)
+        self._released(self._order.push(events, drained_ns))
         return events
 
-    def batches_since(self, count: int) -> list[np.ndarray]:
-        """The kept batches after the first ``count``: a host forwards each batch exactly once."""
-        return self._batches[count:]
+    def _released(self, records: np.ndarray) -> None:
+        """Records in time order: onto the disk, into the statistics."""
+        if not len(records):
+            return
+        if self._spill is not None and not self.disk_note:
+            try:
+                self._spill.append(records)
+            except SpillFull as full:
+                self.disk_note = f"disk full: {full.strerror}"
+                self.end_reason = self.end_reason or "disk full"
+        if self.disk_note:
+            self.unsaved += len(records)
+        if self._stats is None:
+            self._early.append(records)
+        else:
+            self._stats.feed(records)
+
+    def take_batches(self) -> list[np.ndarray]:
+        """The batches drained since the last call (only with ``keep_batches``): each is handed out once."""
+        taken, self._unsent = self._unsent, []
+        return taken
+
+    @property
+    def in_memory(self) -> int:
+        """Records the engine holds (waiting to be put in time order, or to be taken): bounded by
+        how many arrive in a second, whatever the round's length."""
+        return self._order.held + sum(len(b) for b in self._unsent)
 
     def dropped(self) -> int:
         """Telemetry records lost to full rings so far."""
@@ -265,7 +324,7 @@ class Round:
 
     def identities(self) -> tuple[AgentIdentity, ...]:
         """Each agent's real identity so far (pid, native thread id), as the result will give it."""
-        found = [_lifecycle(batch) for batch in self._batches]
+        found = self._lifecycle
         return self._identities_in(np.concatenate(found) if found else np.empty(0, dtype=EVENT_DTYPE))
 
     # -- control --------------------------------------------------------------------------
@@ -330,6 +389,10 @@ class Round:
         # Recorded before it is sent: a continued agent's next records must come after it.
         self._emit(op_code(Op.SIGNAL, index), int(signum))
         os.kill(agent.pid, signum)
+        if action == "stop":
+            self._held_stopped.add(index)
+        else:
+            self._held_stopped.discard(index)
 
     # -- agents that die ------------------------------------------------------------------
     def _watch_agents(self) -> None:
@@ -357,6 +420,8 @@ class Round:
         try:
             if self.started_ns:
                 self.ended_ns = time.monotonic_ns()
+                if self._stats is not None:
+                    self._stats.end_ns = self.ended_ns  # what agents write while being stopped is not counted
                 self._emit(op_code(Op.ROUND_END), 0)
             rt.control[STOP] = 1.0
             rt.stop_bell.ring()
@@ -364,8 +429,10 @@ class Round:
             if self._reader is not None and self.started_ns:
                 self._watch_agents()
                 self.drain()
+                self._released(self._order.flush())
                 self._result = self._build_result()
         finally:
+            self._close_spill()
             self._close_agents()
             self._reader = None
             self._ended.set()
@@ -387,7 +454,7 @@ class Round:
 
     def _stop_agents(self) -> None:
         for agent, gate in zip(self._agents, self._gates, strict=True):
-            if agent.backend == "process" and agent.pid is not None and agent.exitcode is None:
+            if agent.index in self._held_stopped and agent.pid is not None and agent.exitcode is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(agent.pid, signal.SIGCONT)  # a stopped process could not notice the end
             gate.release()
@@ -418,29 +485,46 @@ class Round:
             if agent.backend == "process" and agent.exitcode is not None:
                 agent.close()
 
-    def _build_result(self) -> RoundResult:
-        from sims.stats import compute_round_stats
+    def _close_spill(self) -> None:
+        """A round that gave no result leaves no spill behind (nor a records folder it made)."""
+        if self._spill is not None:
+            records = self._spill.records(temporary=True)
+            self._spill = None
+            records.discard()
+            if self._made_records_dir:
+                with contextlib.suppress(OSError):
+                    os.rmdir(self._made_records_dir)
 
-        assert self.layout is not None and self._world is not None
-        events = np.concatenate(self._batches) if self._batches else np.empty(0, dtype=EVENT_DTYPE)
-        events = events[np.argsort(events["t_ns"], kind="stable")]
+    def _build_result(self) -> RoundResult:
+        assert self.layout is not None and self._world is not None and self._stats is not None
+        assert self._spill is not None and self.model is not None
+        spill, self._spill = self._spill, None
+        disk_bytes = spill.nbytes
+        records = spill.records(temporary=self._records_dir is None)
         end = self.ended_ns or time.monotonic_ns()
-        stats = compute_round_stats(events, self.layout, self.started_ns, end, self.scenario.operation_ops(self.layout))
-        assert self.model is not None
+        lifecycle = np.concatenate(self._lifecycle) if self._lifecycle else np.empty(0, dtype=EVENT_DTYPE)
         return RoundResult(
             config=self.config,
             layout=self.layout,
-            identities=self._identities_in(_lifecycle(events)),
-            events=events,
+            identities=self._identities_in(lifecycle),
+            records=records,
             started_ns=self.started_ns,
             ended_ns=end,
             end_reason=self.end_reason,
             deadlock=self.model.deadlock,
             orphaned=tuple(self.layout.resources[r].name for r in self.orphaned),
             dropped=self._reader.dropped() if self._reader else 0,
-            stats=stats,
-            scenario_stats=self.scenario.finish(self._world, self.layout, events),
+            stats=self._stats.finish(end),
+            scenario_stats=self._scenario_stats(records),
+            disk=DiskUse(disk_bytes, str(records.folder), self.unsaved, self._order.late, self.disk_note),
         )
+
+    def _scenario_stats(self, records: Records) -> dict[str, Any]:
+        """The scenario's own numbers; only a scenario that reads the records has them loaded."""
+        assert self._world is not None and self.layout is not None
+        if type(self.scenario).finish is Scenario.finish:
+            return {}
+        return self.scenario.finish(self._world, self.layout, records.load())
 
     def _identities_in(self, lifecycle: np.ndarray) -> tuple[AgentIdentity, ...]:
         """Each agent's identity, from the round's agent start and stop records (picked out of

@@ -50,6 +50,7 @@ from sims.lifeline import Lifeline, bind_to_parent
 from sims.live.picture import PictureKeeper
 from sims.rounds.commands import parse_command
 from sims.telemetry import EVENT_DTYPE
+from sims.telemetry.spill import MemoryRecords
 
 TICK_S = 0.015  # how often the host polls the round when no command arrives
 PICTURE_EVERY_S = 1 / 60  # at most one picture per frame of the window
@@ -81,9 +82,8 @@ class _Serve:
         self.lifeline = lifeline
         self.live_records = begin.live_records
         self.records_segment = begin.records_segment
-        self.round = Round(begin.config)
+        self.round = Round(begin.config, keep_batches=True)
         self.handed: Any = None  # the shared memory the records wait in, once the round has ended
-        self.sent = 0
         self.identified = False
         self.recent: list[np.ndarray] = []
         self.next_stats = time.monotonic() + STATS_EVERY_S
@@ -98,8 +98,7 @@ class _Serve:
     def forward(self, teardown: bool = False) -> None:
         """Fold the records that arrived since the last call into the picture (not those of the
         ``teardown``: the final picture has been sent by then); stream them if asked to."""
-        new = self.round.batches_since(self.sent)
-        self.sent += len(new)
+        new = self.round.take_batches()
         self.recent.extend(new)
         events = np.concatenate(new) if len(new) > 1 else new[0] if new else np.empty(0, dtype=EVENT_DTYPE)
         if self.keeper is not None and self.round.model is not None and not teardown:
@@ -156,8 +155,11 @@ class _Serve:
         result = rnd.stop(rnd.end_reason or "requested")
         self.forward(teardown=True)
         assert result is not None
-        self.handed, records = leave(result.events, self.records_segment)
-        self.send(Ended(attrs.evolve(result, events=np.empty(0, dtype=EVENT_DTYPE)), records))
+        try:
+            self.handed, records = leave(result.events, self.records_segment)
+        finally:
+            result.records.discard()  # the spill's temporary folder: the window gets the copy
+        self.send(Ended(attrs.evolve(result, records=MemoryRecords(np.empty(0, dtype=EVENT_DTYPE))), records))
 
     def let_records_go(self) -> None:
         """Keep the records' segment until the window has taken them (or is gone), then free it."""

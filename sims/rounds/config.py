@@ -58,7 +58,6 @@ class RoundConfig:
     ring_capacity: int | None = None  # records per agent ring; None: share RING_BUDGET among agents
     detail: bool = True  # record agents' labelled steps (states are always recorded)
     gated: bool = False  # start with every agent held at its first labelled step
-    max_events: int = 30_000_000  # the round ends early rather than exhaust memory
     poll_s: float = attrs.field(default=0.02, validator=_positive)
 
     def to_dict(self) -> dict[str, Any]:

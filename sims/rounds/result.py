@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -13,6 +14,7 @@ from sims.rounds.config import RoundConfig
 from sims.rounds.layout import AgentIdentity, RoundLayout
 from sims.rounds.statistics import RoundStats
 from sims.rounds.views import Deadlock
+from sims.telemetry.spill import CHUNK_RECORDS, Records
 
 
 def environment() -> dict[str, Any]:
@@ -31,23 +33,52 @@ def environment() -> dict[str, Any]:
 
 
 @attrs.frozen
+class DiskUse:
+    """Where a round's records went and what the disk took."""
+
+    bytes: int = 0
+    folder: str = ""  # the spill's folder ("" when the records were never on disk)
+    unsaved: int = 0  # records counted in the statistics but not written (the disk was full)
+    late: int = 0  # records that reached the engine too late to be put in time order
+    note: str = ""  # why writing stopped, if it did
+
+
+@attrs.frozen
 class RoundResult:
-    """Configuration, identities, every event, and what they add up to."""
+    """Configuration, identities, every record, and what they add up to.
+
+    ``records`` may be on disk (a spill: read them in bounded chunks with :meth:`event_chunks`)
+    or in memory; ``events`` loads them all, time-ordered.
+    """
 
     config: RoundConfig
     layout: RoundLayout
     identities: tuple[AgentIdentity, ...]
-    events: np.ndarray  # EVENT_DTYPE, sorted by t_ns
+    records: Records
     started_ns: int
     ended_ns: int
-    end_reason: str  # "duration", "deadlock", "stall", "requested", "interrupted", "agents finished", "event budget"
+    end_reason: str  # "duration", "deadlock", "stall", "requested", "interrupted", "agents finished", "disk full"
     deadlock: Deadlock | None
     orphaned: tuple[str, ...]  # resources left taken by a dead holder
     dropped: int  # telemetry records lost to full rings
     stats: RoundStats
     scenario_stats: dict[str, Any]
+    disk: DiskUse = DiskUse()
     environment: dict[str, Any] = attrs.field(factory=environment)
 
     @property
     def duration_s(self) -> float:
         return (self.ended_ns - self.started_ns) / 1e9
+
+    @property
+    def events(self) -> np.ndarray:
+        """Every record (EVENT_DTYPE, sorted by t_ns), in memory: for short rounds and tests."""
+        return self.records.load()
+
+    @property
+    def record_count(self) -> int:
+        return len(self.records)
+
+    def event_chunks(self, size: int = CHUNK_RECORDS) -> Iterator[np.ndarray]:
+        """The records in time order, at most ``size`` at a time: what an exporter streams."""
+        return self.records.chunks(size)

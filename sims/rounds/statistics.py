@@ -63,13 +63,21 @@ def grouped_summary_ns(groups: np.ndarray, values_ns: np.ndarray, n_groups: int)
     """
     groups = np.asarray(groups, dtype=np.int64)
     values = np.asarray(values_ns, dtype=np.int64)
-    counts = np.bincount(groups, minlength=n_groups)[:n_groups]
     # Zeros are counted, not sorted, when they are the smallest values (they come first in a group).
     zero = values == 0 if values.size == 0 or values.min() >= 0 else np.zeros(values.size, dtype=bool)
     zeros = np.bincount(groups[zero], minlength=n_groups)[:n_groups]
-    rest = counts - zeros
     nonzero = np.flatnonzero(~zero)
-    ordered = _sorted_within_groups(groups[nonzero], values[nonzero], n_groups).astype(np.float64)
+    return summary_with_zeros(groups[nonzero], values[nonzero], zeros, n_groups)
+
+
+def summary_with_zeros(groups: np.ndarray, values_ns: np.ndarray, zeros: np.ndarray, n_groups: int) -> np.ndarray:
+    """As :func:`grouped_summary_ns`, for ``values_ns`` plus ``zeros[g]`` zeros in each group g
+    (no value may be negative: the zeros are taken to be each group's smallest values)."""
+    groups = np.asarray(groups, dtype=np.int64)
+    values = np.asarray(values_ns, dtype=np.int64)
+    rest = np.bincount(groups, minlength=n_groups)[:n_groups]
+    counts = rest + zeros
+    ordered = _sorted_within_groups(groups, values, n_groups).astype(np.float64)
     sorted_groups = _SortedGroups(np.append(ordered, 0.0), np.cumsum(rest) - rest, counts, zeros)
     table = np.zeros((n_groups, 6))
     table[:, 0] = counts

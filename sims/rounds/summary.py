@@ -71,5 +71,6 @@ def summary(result: RoundResult) -> dict[str, Any]:
             "steps": list(layout.steps),
             "engine_agent": -1,
         },
-        "events": len(result.events),
+        "events": result.record_count,
+        "disk": attrs.asdict(result.disk),
     }

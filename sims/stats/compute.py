@@ -165,19 +165,33 @@ def _agent_stats(scope: _Scope, operation_ops: Mapping[int, tuple[int, int]]) ->
     wait_table = grouped_summary_ns(waits.agent, waits.value, n)
     hold_table = grouped_summary_ns(held.agent, held.durations_ns(), n)
     longest = _longest_waits(scope, wait_table[:, -1])
+    counts = (operations, acquisitions, timeouts, longest)
+    return agent_rows(scope.layout, scope.seconds, counts, wait_table, hold_table)
+
+
+def agent_rows(
+    layout: RoundLayout,
+    seconds: float,
+    counts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    wait_table: np.ndarray,
+    hold_table: np.ndarray,
+) -> tuple[AgentStats, ...]:
+    """Each agent's row from per-agent arrays: (operations, acquisitions, timeouts, longest wait ns)
+    and the wait and hold tables of :func:`grouped_summary_ns`."""
+    operations, acquisitions, timeouts, longest = counts
     return tuple(
         AgentStats(
             index=a.index,
             name=a.name,
             operations=int(operations[a.index]),
-            throughput_per_s=_rate(int(operations[a.index]), scope.seconds),
+            throughput_per_s=_rate(int(operations[a.index]), seconds),
             acquisitions=int(acquisitions[a.index]),
             timeouts=int(timeouts[a.index]),
             wait_ms=Percentiles.from_summary_row(wait_table[a.index]),
             hold_ms=Percentiles.from_summary_row(hold_table[a.index]),
             longest_wait_ms=int(longest[a.index]) / NS_PER_MS,
         )
-        for a in scope.layout.agents
+        for a in layout.agents
     )
 
 
@@ -238,19 +252,27 @@ def _rate(count: int, seconds: float) -> float:
 
 
 def _round_stats(scope: _Scope, agents: tuple[AgentStats, ...], resources: tuple[ResourceStats, ...]) -> RoundStats:
+    waits = grouped_summary_ns(np.zeros(scope.waits.t.size, np.int64), scope.waits.value, 1)[0]
+    return round_stats((scope.start_ns, scope.end_ns), agents, resources, waits)
+
+
+def round_stats(
+    window: tuple[int, int], agents: tuple[AgentStats, ...], resources: tuple[ResourceStats, ...], waits: np.ndarray
+) -> RoundStats:
+    """The round's numbers from its agents' and resources' rows and the summary row of every wait."""
+    start_ns, end_ns = window
+    seconds = (end_ns - start_ns) / NS_PER_S
     total = sum(a.operations for a in agents)
     return RoundStats(
-        start_ns=scope.start_ns,
-        end_ns=scope.end_ns,
-        duration_s=scope.seconds,
+        start_ns=start_ns,
+        end_ns=end_ns,
+        duration_s=seconds,
         operations_total=total,
-        throughput_per_s=_rate(total, scope.seconds),
+        throughput_per_s=_rate(total, seconds),
         jain=jain_index(np.array([a.operations for a in agents])),
         longest_wait_ms=max((a.longest_wait_ms for a in agents), default=0.0),
         starved=tuple(a.name for a in agents if a.operations == 0),
-        wait_ms=Percentiles.from_summary_row(
-            grouped_summary_ns(np.zeros(scope.waits.t.size, np.int64), scope.waits.value, 1)[0]
-        ),
+        wait_ms=Percentiles.from_summary_row(waits),
         agents=agents,
         resources=resources,
     )

@@ -167,9 +167,18 @@ def holds(keyed: Keyed, start_ns: int, end_ns: int, *, whole: bool) -> Holds:
     whole history (see the module's notes on orphans). Holds from before a slice come
     first, then the rest by resource, agent and acquisition.
     """
+    found, signalled = paired_holds(keyed, start_ns, end_ns, whole=whole)
+    if signalled.size:
+        found = found.select(np.flatnonzero(~np.isin(found.resource, signalled)))
+    return found
+
+
+def paired_holds(keyed: Keyed, start_ns: int, end_ns: int, *, whole: bool) -> tuple[Holds, np.ndarray]:
+    """:func:`holds`, with the holds on resources used as signals still in, and those resources
+    (in a whole history: a resource released more often than acquired by one agent)."""
     if keyed.t.size == 0:
         empty = np.empty(0, np.int64)
-        return Holds(empty.astype(np.int32), empty.astype(np.int16), empty, empty)
+        return Holds(empty.astype(np.int32), empty.astype(np.int16), empty, empty), empty.astype(np.int16)
     is_acq, is_rel = keyed.op == Op.ACQUIRED, keyed.op == Op.RELEASED
     balance = keyed.within_group(np.cumsum(is_acq.astype(np.int64) - is_rel))
     orphan = _signals(keyed, balance, is_rel) if whole else _released_from_before(keyed, balance, is_rel)
@@ -186,9 +195,9 @@ def holds(keyed: Keyed, start_ns: int, end_ns: int, *, whole: bool) -> Holds:
     group = np.concatenate((keyed.group[earlier], keyed.group[acquired]))
     found = Holds(keyed.agent[group], keyed.resource[group], starts, ends)
     kept = ends >= start_ns
-    if whole and orphan.any():
-        kept &= ~np.isin(found.resource, keyed.resource[keyed.group[orphan]])
-    return found if kept.all() else found.select(np.flatnonzero(kept))
+    found = found if kept.all() else found.select(np.flatnonzero(kept))
+    signalled = np.unique(keyed.resource[keyed.group[orphan]]) if whole else np.empty(0, np.int16)
+    return found, signalled
 
 
 def _released_from_before(keyed: Keyed, balance: np.ndarray, is_rel: np.ndarray) -> np.ndarray:
