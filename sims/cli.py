@@ -15,7 +15,7 @@ from typing import Any
 
 from sims.ctrl_c import recorded_ctrl_c
 from sims.engine.round import Round
-from sims.export import ExportError, check_writable, write_round
+from sims.export import ExportError, Format, check_writable, dataset_folder, parse_formats, write_round
 from sims.rounds.commands import parse_timed
 from sims.rounds.config import RoundConfig
 from sims.scenarios import Scenario, scenario_named, scenarios
@@ -56,7 +56,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--keep-running", action="store_true", help="do not end the round when it deadlocks")
     run.add_argument("--no-detail", action="store_true", help="do not record labelled steps")
     run.add_argument("--gated", action="store_true", help="hold agents at each labelled step (use --at 'T:step N')")
-    run.add_argument("--out", type=Path, help="write summary.json, agents.csv and events.csv here")
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--out", type=Path, help="write the round's tables and summary.json into this folder")
+    where.add_argument(
+        "--into",
+        type=Path,
+        metavar="ROOT",
+        help="write them under ROOT/scenario=…/strategy=…/backend=…/seed=… (rounds side by side: one dataset)",
+    )
+    run.add_argument(
+        "--format",
+        default="auto",
+        metavar="FORMATS",
+        help="parquet, csv, trace (comma-separated), all, or auto: parquet with pyarrow installed, else csv",
+    )
     sub.add_parser("list", help="scenarios, strategies and parameters with defaults")
     levels = sub.add_parser("levels", help="campaign levels: check or verify")
     levels.add_argument("rest", nargs=argparse.REMAINDER)
@@ -131,13 +144,24 @@ def config_from(args: argparse.Namespace) -> RoundConfig:
         raise BadInput(f"argument --{str(error).split()[0]}: {error}") from None
 
 
+def _export_target(args: argparse.Namespace) -> tuple[Path | None, tuple[Format, ...]]:
+    """Where the files go (``--out`` or ``--into``) and in which formats, checked before the round runs."""
+    try:
+        formats = parse_formats(args.format)
+    except ValueError as error:
+        raise BadInput(f"argument --format: {error}") from None
+    target, flag = (args.out, "--out") if args.into is None else (args.into, "--into")
+    if target is not None:
+        try:
+            check_writable(target)
+        except ExportError as error:
+            raise BadInput(f"argument {flag}: {error}") from None
+    return target, formats
+
+
 def _run(args: argparse.Namespace) -> int:
     config = config_from(args)
-    if args.out is not None:
-        try:
-            check_writable(args.out)
-        except ExportError as error:
-            raise BadInput(f"argument --out: {error}") from None
+    _export_target(args)
     rnd = Round(config)
     try:
         # Ctrl-C is recorded from here on and raised by run() between two polls, so a press
@@ -149,8 +173,8 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         result = rnd.stop("interrupted")
         print("interrupted: round stopped, every agent ended", file=sys.stderr)
-        return EXIT_INTERRUPTED if result is None else _report(result, args.out, EXIT_INTERRUPTED)
-    return _report(result, args.out, 0)
+        return EXIT_INTERRUPTED if result is None else _report(result, args, EXIT_INTERRUPTED)
+    return _report(result, args, 0)
 
 
 def _start(rnd: Round) -> None:
@@ -160,15 +184,17 @@ def _start(rnd: Round) -> None:
         raise BadInput(f"argument --at: {error}") from None
 
 
-def _report(result: Any, out: Path | None, status: int) -> int:
+def _report(result: Any, args: argparse.Namespace, status: int) -> int:
     print(render_result(result))
-    if out is not None:
+    target, formats = _export_target(args)
+    if target is not None:
+        folder = target if args.into is None else dataset_folder(target, result)
         try:
-            paths = write_round(result, out)
+            paths = write_round(result, folder, formats)
         except ExportError as error:
-            print(f"diner run: error: --out: {error}", file=sys.stderr)
+            print(f"diner run: error: {'--out' if args.into is None else '--into'}: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        print(f"wrote {', '.join(str(p) for p in paths)}")
+        print(f"wrote {', '.join(p.name for p in paths)} in {folder}")
     return status
 
 
