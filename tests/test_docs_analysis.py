@@ -24,9 +24,6 @@ def _blocks(language: str) -> list[str]:
 def test_the_shell_block_makes_the_rounds_the_snippets_read() -> None:
     shell = _blocks("bash")[0]
     assert "--into rounds" in shell and all(s in shell for s in STRATEGIES)
-    sweep = _blocks("bash")[1]
-    assert sweep.startswith("diner sweep dining --strategy naive,ordered,waiter --seeds 0-4")
-    assert "--out rounds" in sweep
 
 
 def test_every_python_snippet_runs_and_answers(tmp_path: Path) -> None:

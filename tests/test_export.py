@@ -291,3 +291,14 @@ def test_an_unwritable_folder_is_an_export_error(naive: RoundResult, tmp_path: P
     blocker.write_text("")
     with pytest.raises(ExportError, match="file"):
         write_round(naive, blocker / "sub", (Format.CSV,))
+
+
+def test_the_trace_format_writes_a_perfetto_trace_beside_the_tables(naive: RoundResult, tmp_path: Path) -> None:
+    import gzip
+
+    paths = write_round(naive, tmp_path, (Format.CSV, Format.TRACE))
+    assert [p.name for p in paths][-2:] == ["trace.json.gz", "summary.json"]
+    trace = json.loads(gzip.decompress((tmp_path / "trace.json.gz").read_bytes()))
+    names = {e["args"]["name"] for e in trace["traceEvents"] if e["ph"] == "M" and e["name"] == "thread_name"}
+    assert {f"philosopher {i}" for i in range(5)} <= names
+    assert json.loads((tmp_path / "summary.json").read_text())["files"][-1] == "trace.json.gz"
