@@ -15,23 +15,23 @@ import numpy as np
 
 
 @attrs.frozen(eq=False)
-class Ints:
-    """64-bit integers; ``null`` marks rows without a value."""
+class _Values:
+    """A column of numbers; ``null`` (optional) marks rows without a value."""
 
     values: np.ndarray
     null: np.ndarray | None = None
 
 
-@attrs.frozen(eq=False)
-class Floats:
-    values: np.ndarray
-    null: np.ndarray | None = None
+class Ints(_Values):
+    """64-bit integers."""
 
 
-@attrs.frozen(eq=False)
-class Bools:
-    values: np.ndarray
-    null: np.ndarray | None = None
+class Floats(_Values):
+    """64-bit floats."""
+
+
+class Bools(_Values):
+    """Booleans."""
 
 
 @attrs.frozen(eq=False)

@@ -1,7 +1,8 @@
 """The intervals table: every wait and every hold of a round, one row each.
 
 A wait ends with the record that carries its length (``acquired`` with a value above 0,
-``timed_out``, ``abandoned``, an Event's ``woken`` or ``wait_timed_out``): it ran from
+``timed_out``, ``abandoned``, an Event's, Condition's or Barrier's ``woken``, ``wait_timed_out``
+or a barrier's ``broken``): it ran from
 ``t - value`` to ``t``. An uncontended acquisition (value 0) is no wait. A wait whose agent
 wrote a ``request`` or ``wait`` and nothing that ended it is ``still_waiting`` at the round's
 end (an agent is one thread: it waits for one thing at a time).
@@ -33,6 +34,7 @@ class Outcome(enum.Enum):
     TIMED_OUT = "timed_out"
     ABANDONED = "abandoned"
     WOKEN = "woken"
+    BROKEN = "broken"
     STILL_WAITING = "still_waiting"
     RELEASED = "released"
     HELD_AT_END = "held_at_end"
@@ -44,6 +46,7 @@ _ENDING = {
     Op.ABANDONED: Outcome.ABANDONED,
     Op.WOKEN: Outcome.WOKEN,
     Op.WAIT_TIMED_OUT: Outcome.TIMED_OUT,
+    Op.BROKEN: Outcome.BROKEN,
 }
 _OUTCOMES = list(Outcome)
 

@@ -53,11 +53,19 @@ _MEANINGS: dict[Op, OpMeaning] = {
     Op.CAPACITY: _M(_AE, _RES, "permits in circulation (a semaphore's capacity)", Unit.COUNT),
     Op.PENDING: _M(_AE, _RES, "permits a shrink still has to take back", Unit.COUNT),
     Op.ORPHANED: _M(_E, _RES, "index of the dead holder (decoded in `target_agent`)", Unit.ID),
-    Op.WAIT: _M(_A, _RES, "timeout asked for, -1 for none (an Event's wait)", Unit.NS),
+    Op.RECURSION: _M(
+        _A, _RES, "an RLock's new recursion level while its owner keeps it (acquired: 1, released: 0)", Unit.COUNT
+    ),
+    Op.WAIT: _M(_A, _RES, "timeout asked for, -1 for none (an Event's, Condition's or Barrier's wait)", Unit.NS),
     Op.WOKEN: _M(_A, _RES, "time waited on the Event", Unit.NS),
     Op.WAIT_TIMED_OUT: _M(_A, _RES, "time waited on the Event before giving up", Unit.NS),
     Op.SET: _M(_A, _RES, "0", Unit.NONE),
     Op.CLEAR: _M(_A, _RES, "0", Unit.NONE),
+    Op.NOTIFY: _M(_A, _RES, "index of the waiter notified (decoded in `target_agent`), -1: nobody waited", Unit.ID),
+    Op.TRIPPED: _M(_A, _RES, "parties: the last arrival lets the whole party through", Unit.COUNT),
+    Op.BROKEN: _M(_A, _RES, "time waited: this barrier wait ended in BrokenBarrierError", Unit.NS),
+    Op.BREAK: _M(_A, _RES, "0: the barrier is broken (abort(), a wait's timeout or a failing action)", Unit.NONE),
+    Op.RESET: _M(_A, _RES, "0: reset(); waiters still waiting get BrokenBarrierError", Unit.NONE),
     Op.AGENT_START: _M(_A, Ref.NONE, "pid of the agent's process", Unit.ID),
     Op.AGENT_STOP: _M(_A, Ref.NONE, "0 normal end, 1 stopped by the round, 2 error", Unit.CODE),
     Op.STATE: _M(_A, Ref.NONE, "the new state's code (decoded in `state`)", Unit.CODE),
@@ -88,6 +96,9 @@ _MEANINGS: dict[Op, OpMeaning] = {
     Op.WAITED: _M(_A, _RES, "time from wanting in to being in (resource: the room)", Unit.NS),
     Op.CPU_USED: _M(_A, _RES, "CPU time the job's own thread used (resource: the phase)", Unit.NS),
 }
+
+
+VALUE_IS_AGENT = (Op.ORPHANED, Op.NOTIFY)  # ops whose value is an agent's index
 
 
 def meaning(op: Op) -> OpMeaning:

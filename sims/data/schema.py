@@ -34,7 +34,9 @@ COLUMNS: dict[str, dict[str, Col]] = {
         "agent": Col(Type.NAME, "", "who wrote it: an agent's name, or `engine`"),
         "op": Col(Type.NAME, "", "what happened (the op table below)"),
         "resource": Col(Type.NAME, "", "the resource acted on", "the op names no resource"),
-        "target_agent": Col(Type.NAME, "", "the agent the record is about (signals, commands, exits)", "no agent"),
+        "target_agent": Col(
+            Type.NAME, "", "the agent the record is about (signals, commands, exits, notify)", "no agent"
+        ),
         "state": Col(Type.NAME, "", "the agent's new state", "op is not `state`"),
         "step": Col(Type.NAME, "", "the labelled step reached", "op is not `step` or `gate`"),
         "value": Col(Type.INT, "per op", "the op's number (the op table below)"),
@@ -91,7 +93,8 @@ COLUMNS: dict[str, dict[str, Col]] = {
         "outcome": Col(
             Type.NAME,
             "",
-            "wait: `acquired`, `timed_out`, `abandoned`, `woken`, `still_waiting`; hold: `released`, `held_at_end`",
+            "wait: `acquired`, `timed_out`, `abandoned`, `woken`, `broken`, `still_waiting`; "
+            "hold: `released`, `held_at_end`",
         ),
     },
 }

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from sims.data.columns import Bools, Floats, Ints, Names, Table, nullable_floats, nullable_ints
-from sims.data.ops import Ref, ref_by_code
+from sims.data.ops import VALUE_IS_AGENT, Ref, ref_by_code
 from sims.rounds.layout import RoundLayout
 from sims.rounds.result import RoundResult
 from sims.telemetry import Op, State
@@ -45,7 +45,7 @@ class EventDecoder:
         n_agents = len(self.agents)
         is_state = op == Op.STATE
         target = np.where(ref == _REF[Ref.AGENT], res, -1)
-        target = np.where(op == Op.ORPHANED, value, target)
+        target = np.where(np.isin(op, VALUE_IS_AGENT), value, target)
         return Table(
             {
                 "t_ns": Ints(events["t_ns"] - self.origin_ns),
