@@ -302,3 +302,15 @@ def test_the_trace_format_writes_a_perfetto_trace_beside_the_tables(naive: Round
     names = {e["args"]["name"] for e in trace["traceEvents"] if e["ph"] == "M" and e["name"] == "thread_name"}
     assert {f"philosopher {i}" for i in range(5)} <= names
     assert json.loads((tmp_path / "summary.json").read_text())["files"][-1] == "trace.json.gz"
+
+
+def test_a_notify_names_the_waiter_it_woke() -> None:
+    """A Condition's notify carries the woken waiter's index in value: decoded in target_agent."""
+    result = run_round("kitchen", strategy="condition", seconds=0.3)
+    events = next(event_tables(result))
+    op, target, value = events.columns["op"], events.columns["target_agent"], events.columns["value"].values
+    notify = np.flatnonzero(op.codes == op.names.index("notify"))
+    assert notify.size, "cooks notify after every dish"
+    names = [a.name for a in result.layout.agents]
+    texts = target.texts()
+    assert all(texts[i] == (names[value[i]] if value[i] >= 0 else None) for i in notify.tolist())
