@@ -32,24 +32,26 @@ class Exporter:
             self.error = str(error)
         return self.written
 
-    def draw(self, surface: Any, text: Any, tr: Tr, x: int, bottom: int, width: int) -> None:
-        """Where Export writes, what it wrote, or why it failed, in two lines ending at ``bottom``."""
+    def draw(self, surface: Any, text: Any, tr: Tr, x: int, bottom: int, width: int, *, one_line: bool = False) -> None:
+        """Where Export writes, what it wrote, or why it failed, ending at ``bottom``: the folder on a
+        line of its own, or after the message on the same line (``one_line``)."""
         if self.error:
             line = text.fit(tr("results.export_failed", error=self.error), 15, width)
             text.draw(surface, line, (x, bottom - 20), 15, palette.BAD)
         elif self.written:
-            text.draw(surface, tr("results.exported", count=len(self.written)), (x, bottom - 42), 15, palette.GOOD)
-            text.draw(
-                surface, tail_that_fits(text, self.written[0].parent, 14, width), (x, bottom - 20), 14, palette.TEXT
-            )
+            said = tr("results.exported", count=len(self.written))
+            if one_line:
+                rest = width - text.font(15).size(said + " ")[0]
+                text.draw(surface, said, (x, bottom - 20), 15, palette.GOOD)
+                where = tail_that_fits(text, self.written[0].parent, 15, rest)
+                text.draw(surface, where, (x + width - rest, bottom - 20), 15, palette.TEXT)
+                return
+            text.draw(surface, said, (x, bottom - 42), 15, palette.GOOD)
+            where = tail_that_fits(text, self.written[0].parent, 14, width)
+            text.draw(surface, where, (x, bottom - 20), 14, palette.TEXT)
         else:
-            text.draw(
-                surface,
-                text.fit(tr("results.export_to", folder=self.root), 14, width),
-                (x, bottom - 20),
-                14,
-                palette.DIM,
-            )
+            line = text.fit(tr("results.export_to", folder=self.root), 14, width)
+            text.draw(surface, line, (x, bottom - 20), 14, palette.DIM)
 
 
 def tail_that_fits(text: Any, folder: Path, size: int, width: int) -> str:

@@ -117,7 +117,7 @@ class ResultsScene(Scene):
         self._bars(surface, pygame.Rect(20, 150, half, 250))
         self._table(surface, pygame.Rect(40 + half, 150, half, 250))
         self._gantt(surface, pygame.Rect(20, 440, w - 40, h - 440 - 110))
-        self.exporter.draw(surface, self.app.text, self.tr, 20, h - 18, w - 4 * 200 - 60)
+        self.exporter.draw(surface, self.app.text, self.tr, 20, h - 68, w - 40, one_line=True)  # above the buttons
 
     def _verdict(self, surface: Any, w: int) -> None:
         text, r, stats, tr = self.app.text, self.result, self.result.stats, self.tr
