@@ -164,7 +164,8 @@ Writer = Callable[[IO[bytes], RoundResult, dict[str, Any]], None]
 def _writers(formats: Sequence[Format]) -> dict[str, Writer]:
     """File name -> what writes it, in the order they are written."""
     writers: dict[str, Writer] = {}
-    for name, tables in TABLES.items():
+    for name, make in TABLES.items():
+        tables = make if name == "events" else _once(make)  # events stream chunk by chunk to each format
         if Format.PARQUET in formats:
             writers[f"{name}.parquet"] = _parquet(tables)
         if Format.CSV in formats:
@@ -174,6 +175,18 @@ def _writers(formats: Sequence[Format]) -> dict[str, Writer]:
 
         writers[TRACE_FILE] = lambda handle, result, _: write_trace(result, handle)
     return writers
+
+
+def _once(make: Callable[[RoundResult], Iterable[Table]]) -> Callable[[RoundResult], Iterable[Table]]:
+    """``make``, run only the first time (one export writes a table in several formats)."""
+    built: list[list[Table]] = []
+
+    def tables(result: RoundResult) -> Iterable[Table]:
+        if not built:
+            built.append(list(make(result)))
+        return built[0]
+
+    return tables
 
 
 def _parquet(tables: Callable[[RoundResult], Iterable[Table]]) -> Writer:
