@@ -314,3 +314,27 @@ def test_a_notify_names_the_waiter_it_woke() -> None:
     names = [a.name for a in result.layout.agents]
     texts = target.texts()
     assert all(texts[i] == (names[value[i]] if value[i] >= 0 else None) for i in notify.tolist())
+
+
+def test_without_pandas_the_loaders_give_pyarrow_tables(naive: RoundResult, tmp_path: Path) -> None:
+    write_round(naive, tmp_path / "one", (Format.PARQUET,))
+    code = (
+        "import sys\n"
+        "class NoPandas:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'pandas':\n"
+        "            raise ModuleNotFoundError('no pandas here')\n"
+        "sys.meta_path.insert(0, NoPandas())\n"
+        "import pyarrow as pa\n"
+        "from sims.analysis import load_round, load_rounds, load_table\n"
+        "r = load_round(sys.argv[1] + '/one')\n"
+        "assert isinstance(r.events, pa.Table) and pa.types.is_dictionary(r.events.schema.field('op').type)\n"
+        "rows, table = load_rounds(sys.argv[1]), load_table(sys.argv[1], 'intervals')\n"
+        "assert isinstance(rows, pa.Table) and isinstance(table, pa.Table)\n"
+        "print(r.events.num_rows, rows.num_rows, table.column_names[:2])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], check=False, capture_output=True, text=True, timeout=100
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[:2] == [str(len(naive.events)), "1"]
