@@ -142,7 +142,6 @@ def load_table(path_or_glob: str | Path, table: str = "events") -> Any:
     import pyarrow as pa
 
     stacked = pa.concat_tables([_with_identity(t, identity) for t, identity in parts], promote_options="permissive")
-    stacked = stacked.unify_dictionaries()
     return stacked.to_pandas() if _has("pandas") else stacked
 
 
