@@ -258,7 +258,7 @@ _EN: Mapping[str, str] = types.MappingProxyType(
         "results.capacity": "capacity of {name}: {changes}",
         "results.change": "{value} at {t:.2f} s",
         "results.export_failed": "export failed: {error}",
-        "results.exported": "exported {names} to",
+        "results.exported": "exported {count} files to",
         "results.export_to": "Export writes to {folder}",
     }
 )
@@ -502,7 +502,7 @@ _ZH: Mapping[str, str] = types.MappingProxyType(
         "results.capacity": "{name} 的容量：{changes}",
         "results.change": "{value}（{t:.2f} s）",
         "results.export_failed": "导出失败：{error}",
-        "results.exported": "已导出 {names}，位置：",
+        "results.exported": "已导出 {count} 个文件，位置：",
         "results.export_to": "导出位置：{folder}",
     }
 )

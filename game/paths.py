@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sims.rounds.result import RoundResult
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 FONT = ASSETS / "fonts" / "wqy-microhei.ttc"
@@ -22,12 +25,8 @@ def export_root() -> Path:
     return Path(user_documents_dir()) / "Deadlock Diner"
 
 
-def export_folder(root: Path, scenario: str, strategy: str) -> Path:
-    """A new, not yet existing folder for one round's files."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    base = root / f"{stamp}-{scenario}-{strategy}"
-    folder, n = base, 1
-    while folder.exists():
-        n += 1
-        folder = base.with_name(f"{base.name}-{n}")
-    return folder
+def export_folder(root: Path, result: RoundResult) -> Path:
+    """The round's own folder in the export root's dataset: ``scenario=…/strategy=…/backend=…/seed=…/round=<id>``."""
+    from sims.export import dataset_folder
+
+    return dataset_folder(root, result, ("round", result.round_id))

@@ -22,6 +22,7 @@ from sims.sweep_cli import add_parser as add_sweep_parser
 
 if TYPE_CHECKING:  # the rest loads numpy: imported when a command needs it, so `import sims.cli` stays quick
     from sims.engine.round import Round
+    from sims.export import Format
     from sims.scenarios import Scenario
 
 EXIT_BAD_INPUT = 2
@@ -63,7 +64,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--keep-running", action="store_true", help="do not end the round when it deadlocks")
     run.add_argument("--no-detail", action="store_true", help="do not record labelled steps")
     run.add_argument("--gated", action="store_true", help="hold agents at each labelled step (use --at 'T:step N')")
-    run.add_argument("--out", type=Path, help="write summary.json, agents.csv and events.csv here")
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--out", type=Path, help="write the round's tables and summary.json into this folder")
+    where.add_argument(
+        "--into",
+        type=Path,
+        metavar="ROOT",
+        help="write them under ROOT/scenario=…/strategy=…/backend=…/seed=… (rounds side by side: one dataset)",
+    )
+    run.add_argument(
+        "--format",
+        default="auto",
+        metavar="FORMATS",
+        help="parquet, csv, trace (comma-separated), all, or auto: parquet with pyarrow installed, else csv",
+    )
     sub.add_parser("list", help="scenarios, strategies and parameters with defaults")
     levels = sub.add_parser("levels", help="campaign levels: check or verify")
     levels.add_argument("rest", nargs=argparse.REMAINDER)
@@ -138,17 +152,30 @@ def config_from(args: argparse.Namespace) -> RoundConfig:
         raise BadInput(f"argument --{str(error).split()[0]}: {error}") from None
 
 
+def _export_target(args: argparse.Namespace) -> tuple[Path | None, tuple[Format, ...]]:
+    """Where the files go (``--out`` or ``--into``) and in which formats, checked before the round runs."""
+    from sims.export import ExportError, check_writable, parse_formats
+
+    try:
+        formats = parse_formats(args.format)
+    except ValueError as error:
+        raise BadInput(f"argument --format: {error}") from None
+    target, flag = (args.out, "--out") if args.into is None else (args.into, "--into")
+    if target is not None:
+        try:
+            check_writable(target)
+        except ExportError as error:
+            raise BadInput(f"argument {flag}: {error}") from None
+    return target, formats
+
+
 def _run(args: argparse.Namespace) -> int:
     from sims.engine.round import Round
-    from sims.export import ExportError, check_writable
 
     config = config_from(args)
-    if args.out is not None:
-        try:
-            check_writable(args.out)
-        except ExportError as error:
-            raise BadInput(f"argument --out: {error}") from None
-    rnd = Round(config, records_dir=args.out)  # records stream to <out>/records, or a temporary folder
+    _export_target(args)
+    # Records stream to <out>/records, or (with --into, whose folder is named after the round) a temporary folder.
+    rnd = Round(config, records_dir=args.out if args.into is None else None)
     try:
         # Ctrl-C is recorded from here on and raised by run() between two polls, so a press
         # while the agents start ends the round too, once they are up (see sims.ctrl_c).
@@ -159,8 +186,8 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         result = rnd.stop("interrupted")
         print("interrupted: round stopped, every agent ended", file=sys.stderr)
-        return EXIT_INTERRUPTED if result is None else _report(result, args.out, EXIT_INTERRUPTED)
-    return _report(result, args.out, 0)
+        return EXIT_INTERRUPTED if result is None else _report(result, args, EXIT_INTERRUPTED)
+    return _report(result, args, 0)
 
 
 def _start(rnd: Round) -> None:
@@ -170,25 +197,27 @@ def _start(rnd: Round) -> None:
         raise BadInput(f"argument --at: {error}") from None
 
 
-def _report(result: Any, out: Path | None, status: int) -> int:
+def _report(result: Any, args: argparse.Namespace, status: int) -> int:
     try:
-        return _print_and_write(result, out, status)
+        return _print_and_write(result, args, status)
     finally:
         result.records.discard()  # a temporary spill goes now; one in --out stays
 
 
-def _print_and_write(result: Any, out: Path | None, status: int) -> int:
-    from sims.export import ExportError, write_round
+def _print_and_write(result: Any, args: argparse.Namespace, status: int) -> int:
+    from sims.export import ExportError, dataset_folder, write_round
     from sims.text_report import render_result
 
     print(render_result(result))
-    if out is not None:
+    target, formats = _export_target(args)
+    if target is not None:
+        folder = target if args.into is None else dataset_folder(target, result)
         try:
-            paths = write_round(result, out)
+            paths = write_round(result, folder, formats)
         except ExportError as error:
-            print(f"diner run: error: --out: {error}", file=sys.stderr)
+            print(f"diner run: error: {'--out' if args.into is None else '--into'}: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        print(f"wrote {', '.join(str(p) for p in paths)}")
+        print(f"wrote {', '.join(p.name for p in paths)} in {folder}")
     return status
 
 

@@ -1,33 +1,92 @@
-"""Writing a round to disk: summary.json, agents.csv, events.csv, each atomically.
+"""Writing a round to disk: its decoded tables (Parquet or CSV), optionally a trace, then summary.json.
 
 Each file is written to a temporary name in the target folder, flushed to disk, then
 renamed over the final name, so a reader never sees half a file. summary.json goes last:
-when it is there, the other two are complete.
+when it is there, the others are complete. docs/data.md describes every file.
+
+Rounds written with :func:`dataset_folder` side by side form a hive-partitioned folder
+(``scenario=…/strategy=…/backend=…/seed=…``) that pandas, polars and DuckDB read in one call.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import contextlib
+import enum
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-import numpy as np
-
+from sims.data.columns import Table
+from sims.data.csvtext import csv_chunks
+from sims.data.intervals import intervals_table
+from sims.data.parquet import has_pyarrow, write_parquet
+from sims.data.summary import SUMMARY_KEY, summary_json, summary_v1
+from sims.data.tables import agents_table, event_tables, resources_table
 from sims.rounds.result import RoundResult
-from sims.rounds.summary import summary
-from sims.telemetry import EVENT_DTYPE
 
-EXPORT_FILES = ("events.csv", "agents.csv", "summary.json")
-CSV_CHUNK = 1 << 18  # records formatted at a time (about 12 MB of text)
+TABLES: dict[str, Callable[[RoundResult], Iterable[Table]]] = {
+    "events": event_tables,
+    "agents": lambda result: [agents_table(result)],
+    "resources": lambda result: [resources_table(result)],
+    "intervals": lambda result: [intervals_table(result)],
+}
+SUMMARY_FILE = "summary.json"
+TRACE_FILE = "trace.json.gz"
+NO_PYARROW = "parquet needs pyarrow: pip install 'deadlock-diner[analysis]' (or write csv)"
+PARTITION_KEYS = ("scenario", "strategy", "backend", "seed")
+
+
+class Format(enum.Enum):
+    PARQUET = "parquet"
+    CSV = "csv"
+    TRACE = "trace"
 
 
 class ExportError(Exception):
     """The export folder cannot be written; the message names it and why."""
+
+
+def default_formats() -> tuple[Format, ...]:
+    """Parquet with pyarrow (the ``analysis`` extra), else CSV."""
+    return (Format.PARQUET,) if has_pyarrow() else (Format.CSV,)
+
+
+def all_formats() -> tuple[Format, ...]:
+    """Every format this installation can write."""
+    tables = (Format.PARQUET, Format.CSV) if has_pyarrow() else (Format.CSV,)
+    return (*tables, Format.TRACE)
+
+
+def parse_formats(text: str) -> tuple[Format, ...]:
+    """``auto``, ``all`` or a comma-separated list (``parquet,trace``); ValueError names the culprit."""
+    if text == "auto":
+        return default_formats()
+    if text == "all":
+        return all_formats()
+    found = []
+    for word in (w.strip() for w in text.split(",")):
+        try:
+            found.append(Format(word))
+        except ValueError:
+            known = ", ".join(f.value for f in Format)
+            raise ValueError(f"unknown format {word!r} (known: {known}, auto, all)") from None
+    if Format.PARQUET in found and not has_pyarrow():
+        raise ValueError(NO_PYARROW)
+    return tuple(dict.fromkeys(found))
+
+
+def dataset_folder(root: Path, result: RoundResult, *extra: tuple[str, object]) -> Path:
+    """``root/scenario=…/strategy=…/backend=…/seed=…`` (then ``key=value`` for each of ``extra``)."""
+    layout = result.layout
+    return partition_folder(root, (layout.scenario, layout.strategy, result.config.backend, result.config.seed), extra)
+
+
+def partition_folder(root: Path, values: Sequence[object], extra: Sequence[tuple[str, object]] = ()) -> Path:
+    """``root`` / ``key=value`` for the partition keys' ``values``, then for each of ``extra``."""
+    parts = [f"{k}={v}" for k, v in (*zip(PARTITION_KEYS, values, strict=True), *extra)]
+    return Path(root).joinpath(*parts)
 
 
 def check_writable(out_dir: Path) -> None:
@@ -46,15 +105,14 @@ def check_writable(out_dir: Path) -> None:
         raise ExportError(f"{out_dir}: cannot write in {probe}: {error.strerror or error}") from None
 
 
-def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
-    """Write ``data`` (or its parts, one after the other) to ``path`` so that ``path`` is either
-    the old file or the whole new one."""
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[IO[bytes]]:
+    """A handle whose bytes become ``path`` only when the block ends without error."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
-            for part in [data] if isinstance(data, bytes) else data:
-                handle.write(part)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -63,120 +121,83 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
         raise
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that ``path`` is either the old file or the whole new one."""
+    with atomic_file(path) as handle:
+        handle.write(data)
+
+
 def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
 
 
-def events_csv(events: np.ndarray, header: bool = True) -> bytes:
-    """Every telemetry record as ``t_ns,agent,resource,op,value``."""
-    table = np.column_stack([events[f].astype(np.int64) for f in ("t_ns", "agent", "resource", "op", "value")])
-    buffer = io.StringIO()
-    if header:
-        buffer.write("t_ns,agent,resource,op,value\n")
-    np.savetxt(buffer, table, fmt="%d", delimiter=",")
-    return buffer.getvalue().encode()
-
-
-def _events_csv_parts(result: RoundResult) -> Iterator[bytes]:
-    """events.csv a chunk of records at a time (a round's records may not fit in memory)."""
-    yield events_csv(np.empty(0, dtype=EVENT_DTYPE))
-    for chunk in result.event_chunks(CSV_CHUNK):
-        yield events_csv(chunk, header=False)
-
-
-def agents_csv(result: RoundResult) -> bytes:
-    """One row per agent: identity and its statistics."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
-            "index",
-            "name",
-            "role",
-            "backend",
-            "pid",
-            "native_id",
-            "daemon",
-            "exit_code",
-            "started_s",
-            "stopped_s",
-            "operations",
-            "throughput_per_s",
-            "acquisitions",
-            "timeouts",
-            "wait_mean_ms",
-            "wait_p50_ms",
-            "wait_p95_ms",
-            "wait_p99_ms",
-            "wait_max_ms",
-            "hold_mean_ms",
-            "hold_max_ms",
-            "longest_wait_ms",
-        ]
-    )
-    for identity, info, stats in zip(result.identities, result.layout.agents, result.stats.agents, strict=True):
-        writer.writerow(
-            [
-                identity.index,
-                identity.name,
-                info.role,
-                identity.backend,
-                identity.pid,
-                identity.native_id,
-                identity.daemon,
-                identity.exit_code,
-                _rel(identity.started_ns, result),
-                _rel(identity.stopped_ns, result),
-                stats.operations,
-                f"{stats.throughput_per_s:.3f}",
-                stats.acquisitions,
-                stats.timeouts,
-                *(
-                    f"{v:.4f}"
-                    for v in (
-                        stats.wait_ms.mean,
-                        stats.wait_ms.p50,
-                        stats.wait_ms.p95,
-                        stats.wait_ms.p99,
-                        stats.wait_ms.max,
-                        stats.hold_ms.mean,
-                        stats.hold_ms.max,
-                        stats.longest_wait_ms,
-                    )
-                ),
-            ]
-        )
-    return buffer.getvalue().encode()
-
-
-def _rel(t_ns: int | None, result: RoundResult) -> str:
-    return "" if t_ns is None else f"{(t_ns - result.started_ns) / 1e9:.6f}"
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, tuple | set | frozenset):
-        return list(value)
-    raise TypeError(f"cannot write {type(value).__name__} to JSON")
-
-
-def write_round(result: RoundResult, out_dir: Path) -> list[Path]:
-    """Write the three export files into ``out_dir`` (created if needed); returns their paths."""
+def write_round(
+    result: RoundResult,
+    out_dir: Path,
+    formats: Sequence[Format] | None = None,
+    *,
+    rounds_in_parallel: int = 1,
+) -> list[Path]:
+    """Write the round's files into ``out_dir`` (created if needed), summary.json last; returns their paths."""
+    formats = default_formats() if formats is None else tuple(formats)
+    if Format.PARQUET in formats and not has_pyarrow():
+        raise ExportError(NO_PYARROW)
     out_dir = Path(out_dir)
+    writers = _writers(formats)
+    document = summary_v1(result, rounds_in_parallel=rounds_in_parallel) | {"files": list(writers)}
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        contents: dict[str, bytes | Iterable[bytes]] = {
-            "events.csv": _events_csv_parts(result),
-            "agents.csv": agents_csv(result),
-            "summary.json": json.dumps(summary(result), indent=2, default=_json_default).encode(),
-        }
-        for name in EXPORT_FILES:
-            write_atomic(out_dir / name, contents[name])
+        for name, write in writers.items():
+            with atomic_file(out_dir / name) as handle:
+                write(handle, result, document)
+        write_atomic(out_dir / SUMMARY_FILE, summary_json(document))
     except OSError as error:
         raise ExportError(f"{out_dir}: {error.strerror or error}") from error
-    return [out_dir / name for name in EXPORT_FILES]
+    return [*(out_dir / name for name in writers), out_dir / SUMMARY_FILE]
+
+
+Writer = Callable[[IO[bytes], RoundResult, dict[str, Any]], None]
+
+
+def _writers(formats: Sequence[Format]) -> dict[str, Writer]:
+    """File name -> what writes it, in the order they are written."""
+    writers: dict[str, Writer] = {}
+    for name, make in TABLES.items():
+        tables = make if name == "events" else _once(make)  # events stream chunk by chunk to each format
+        if Format.PARQUET in formats:
+            writers[f"{name}.parquet"] = _parquet(tables)
+        if Format.CSV in formats:
+            writers[f"{name}.csv"] = _csv(tables)
+    if Format.TRACE in formats:
+        from sims.perfetto import write_trace
+
+        writers[TRACE_FILE] = lambda handle, result, _: write_trace(result, handle)
+    return writers
+
+
+def _once(make: Callable[[RoundResult], Iterable[Table]]) -> Callable[[RoundResult], Iterable[Table]]:
+    """``make``, run only the first time (one export writes a table in several formats)."""
+    built: list[list[Table]] = []
+
+    def tables(result: RoundResult) -> Iterable[Table]:
+        if not built:
+            built.append(list(make(result)))
+        return built[0]
+
+    return tables
+
+
+def _parquet(tables: Callable[[RoundResult], Iterable[Table]]) -> Writer:
+    def write(handle: IO[bytes], result: RoundResult, document: dict[str, Any]) -> None:
+        write_parquet(handle, tables(result), {SUMMARY_KEY: summary_json(document, indent=None)})
+
+    return write
+
+
+def _csv(tables: Callable[[RoundResult], Iterable[Table]]) -> Writer:
+    def write(handle: IO[bytes], result: RoundResult, _: dict[str, Any]) -> None:
+        handle.writelines(csv_chunks(tables(result)))
+
+    return write

@@ -24,6 +24,7 @@ import heapq
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -330,8 +331,9 @@ def _document(result: RoundResult, lines: list[str]) -> Iterator[str]:
     yield "\n]}\n"
 
 
-def write_trace(result: RoundResult, path: Path) -> Path:
-    """Write the trace gzipped to ``path`` (the caller makes it atomic, as for every export file)."""
+def write_trace(result: RoundResult, path: Path | IO[bytes]) -> Path | IO[bytes]:
+    """Write the trace gzipped to ``path``, a file name or an open binary file (the caller makes it
+    atomic, as for every export file)."""
     with gzip.open(path, "wt", encoding="utf-8", compresslevel=3) as out:
         for part in _document(result, trace_lines(result)):
             out.write(part)

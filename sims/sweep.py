@@ -112,7 +112,8 @@ def run_job(job: Job) -> Outcome:
         job.folder.mkdir(parents=True, exist_ok=True)
         sidecar = {"executor": job.executor, "jobs": job.jobs, "worker": worker}
         (job.folder / SIDECAR).write_text(json.dumps(sidecar) + "\n", encoding="utf-8")
-        write_round(result, job.folder)  # summary.json last of all: its presence means "done"
+        # summary.json last of all: its presence means "done"; it records how many rounds ran at once
+        write_round(result, job.folder, rounds_in_parallel=job.jobs)
     except Exception as error:  # a round that fails is a row of the table, not the end of the sweep
         last = traceback.extract_tb(error.__traceback__)[-1:]
         where = f" ({last[0].filename}:{last[0].lineno})" if last else ""

@@ -93,6 +93,7 @@ def start_scheduler_round(app: Any) -> Any:
 
 
 def test_synthetic_input_plays_level_one_to_a_star_and_saves_it(app: Any, save: Path) -> None:
+    app.exports = save.parent / "exports"
     scene = start_scheduler_round(app)
     pg = app.pygame
     for agent in (0, 1, 0, 1):  # both read the tally, then both write it back: one update lost
@@ -109,6 +110,16 @@ def test_synthetic_input_plays_level_one_to_a_star_and_saves_it(app: Any, save: 
     assert saved["best_stars"]["race-schedule"] == debrief.stars
     frames(app, 2)
     assert any("lost_updates >= 1" in t for t in app.text.texts())  # the goal with its actual value is on screen
+
+    press(app, pg.K_x)  # the debrief exports the round too
+    written = debrief.exporter.written
+    assert written and not debrief.exporter.error
+    folder = written[-1].parent
+    assert app.exports in folder.parents and folder.name == f"round={debrief.result.round_id}"
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert summary["scenario"] == "race" and summary["files"] == [p.name for p in written[:-1]]
+    frames(app, 2)
+    assert any(t.endswith(f"seed=0/round={debrief.result.round_id}") for t in app.text.texts())  # shows where
 
 
 def test_a_locked_level_cannot_be_opened(app: Any, save: Path) -> None:

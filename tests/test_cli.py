@@ -31,6 +31,7 @@ BAD_ARGUMENTS = [
     (["run", "dining", "--backend", "process", "--at", "1:kill 99"], "--at"),
     (["run", "dining", "--seconds", "-1"], "--seconds"),
     (["run", "kitchen", "--agents", "3"], "--agents"),
+    (["run", "dining", "--format", "xml"], "--format"),
 ]
 
 
@@ -60,14 +61,16 @@ def test_list_shows_every_strategy_and_default(capsys: pytest.CaptureFixture[str
         assert word in text
 
 
-def _events(out: Path) -> np.ndarray:
-    return np.loadtxt(out / "events.csv", delimiter=",", skiprows=1, dtype=np.int64, ndmin=2)
+def _events(out: Path) -> list[dict[str, str]]:
+    """The decoded events.csv (names, not codes: docs/data.md)."""
+    with (out / "events.csv").open(newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def test_naive_deadlock_is_a_result_with_its_cycle_in_the_export(tmp_path: Path) -> None:
     out = tmp_path / "naive"
     argv = ["run", "dining", "--strategy", "naive", "--set", "think_ms=0", "--set", "eat_ms=0", "--seconds", "20"]
-    assert main([*argv, "--out", str(out)]) == 0
+    assert main([*argv, "--out", str(out), "--format", "csv"]) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["verdict"]["deadlock"] is True
     cycle = summary["verdict"]["cycle"]
@@ -82,16 +85,27 @@ def test_naive_deadlock_is_a_result_with_its_cycle_in_the_export(tmp_path: Path)
 def test_resize_shows_in_events_at_the_time_it_was_made(tmp_path: Path) -> None:
     out = tmp_path / "waiter"
     argv = ["run", "dining", "--strategy", "waiter", "--seconds", "1.5", "--at", "0.5:resize seats 1"]
-    assert main([*argv, "--out", str(out)]) == 0
-    summary = json.loads((out / "summary.json").read_text())
-    seats = summary["names"]["resources"].index("seats")
-    events = _events(out)
-    start = events[events[:, 3] == 40][0, 0]  # ROUND_START
-    capacity = events[(events[:, 3] == 6) & (events[:, 2] == seats)]  # CAPACITY records of seats
-    assert capacity[0, 4] == 4
-    assert capacity[-1, 4] == 1
-    shrink_at = (capacity[capacity[:, 4] < 4][0, 0] - start) / 1e9
+    assert main([*argv, "--out", str(out), "--format", "csv"]) == 0
+    capacity = [
+        (int(e["t_ns"]), int(e["value"])) for e in _events(out) if (e["op"], e["resource"]) == ("capacity", "seats")
+    ]
+    assert capacity[0][1] == 4
+    assert capacity[-1][1] == 1
+    shrink_at = next(t for t, v in capacity if v < 4) / 1e9  # t_ns counts from the round's start
     assert 0.5 <= shrink_at < 1.0
+
+
+def test_into_writes_a_hive_partitioned_round(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["run", "dining", "--strategy", "ordered", "--seconds", "0.3", "--seed", "7", "--format", "csv"]
+    assert main([*argv, "--into", str(tmp_path)]) == 0
+    folder = tmp_path / "scenario=dining" / "strategy=ordered" / "backend=thread" / "seed=7"
+    assert str(folder) in capsys.readouterr().out
+    assert json.loads((folder / "summary.json").read_text())["files"] == [
+        "events.csv",
+        "agents.csv",
+        "resources.csv",
+        "intervals.csv",
+    ]
 
 
 def test_python_m_sims_is_the_same_command() -> None:

@@ -7,14 +7,13 @@ queue (mouse moved with ``set_pos``) and the real loop runs at its real frame ra
 from __future__ import annotations
 
 import csv
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from sims.telemetry import Op
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -114,11 +113,11 @@ def drag_capacity_slider(app: Any, arena: Any) -> tuple[int, int, int]:
     return arena.capacity, before, after
 
 
-def capacity_changes(events_csv: Path, resource: int) -> list[tuple[int, int]]:
-    """(t_ns, capacity) of every CAPACITY record of ``resource`` in an exported events.csv."""
-    with events_csv.open() as f:
-        rows = [r for r in csv.DictReader(f) if int(r["op"]) == Op.CAPACITY and int(r["resource"]) == resource]
-    return [(int(r["t_ns"]), int(r["value"])) for r in rows]
+def capacity_changes(events_csv: Path, resource: str, origin_ns: int) -> list[tuple[int, int]]:
+    """(monotonic t_ns, capacity) of every capacity record of ``resource`` in an exported events.csv."""
+    with events_csv.open(newline="") as f:
+        rows = [r for r in csv.DictReader(f) if (r["op"], r["resource"]) == ("capacity", resource)]
+    return [(origin_ns + int(r["t_ns"]), int(r["value"])) for r in rows]
 
 
 def test_a_whole_session_from_title_to_export(app: Any) -> None:
@@ -149,9 +148,10 @@ def test_a_whole_session_from_title_to_export(app: Any) -> None:
     click(app, results.buttons["export"].rect)
     assert results.exported, results.export_error
     folder = results.exported[0].parent
-    assert folder.parent == app.exports and {p.name for p in folder.iterdir()} >= {"events.csv", "summary.json"}
+    assert app.exports in folder.parents and {p.name for p in folder.iterdir()} >= {"events.csv", "summary.json"}
 
-    changes = capacity_changes(folder / "events.csv", seats)
+    origin = json.loads((folder / "summary.json").read_text())["time_base"]["monotonic_origin_ns"]
+    changes = capacity_changes(folder / "events.csv", "seats", origin)
     assert changes[0][1] == 4
     first_shrink = next(t for t, v in changes if v < 4)
     assert before <= first_shrink <= seen, "the export shows the change between the drag and its picture"

@@ -11,6 +11,7 @@ from typing import Any
 
 from game import palette
 from game.campaign import Outcome, Picks
+from game.exporter import Exporter
 from game.scene import Scene
 from game.views.stars import draw_stars
 from game.wrap import wrap
@@ -40,6 +41,7 @@ class DebriefScene(Scene):
         self.result = result
         self.error = error.strip().splitlines()[-1] if error else None
         self.outcome: Outcome | None = app.campaign.finish(level, result) if result is not None else None
+        self.exporter = Exporter(app.exports, result) if result is not None else None
         self.buttons: dict[str, Any] = {}
 
     @property
@@ -57,11 +59,14 @@ class DebriefScene(Scene):
             "back": self.add(UIButton((30, y, 220, 44), tr("debrief.back") + " (Esc)", ui)),
             "retry": self.add(UIButton((260, y, 200, 44), tr("debrief.retry") + " (R)", ui)),
             "language": self.add(UIButton((470, y, 160, 44), tr("lang.button"), ui)),
+            "export": self.add(UIButton((640, y, 220, 44), tr("results.export"), ui)),
             "next": self.add(UIButton((w - 250, y, 220, 44), tr("debrief.next") + " (N)", ui, object_id="#primary")),
         }
         following = campaign.following(self.level)
         if following is None or not campaign.unlocked(following):
             self.buttons["next"].disable()
+        if self.exporter is None:
+            self.buttons["export"].disable()
 
     # -- input ----------------------------------------------------------------------------
     def handle(self, event: Any) -> None:
@@ -72,7 +77,7 @@ class DebriefScene(Scene):
             key = next((k for k, v in self.buttons.items() if v is event.ui_element), "")
             self._act(key)
         elif event.type == pygame.KEYDOWN:
-            keys = {pygame.K_ESCAPE: "back", pygame.K_r: "retry", pygame.K_l: "language"}
+            keys = {pygame.K_ESCAPE: "back", pygame.K_r: "retry", pygame.K_l: "language", pygame.K_x: "export"}
             keys |= {pygame.K_n: "next", pygame.K_RETURN: "next" if self.stars else "retry"}
             self._act(keys.get(event.key, ""))
 
@@ -91,6 +96,8 @@ class DebriefScene(Scene):
         elif key == "language":
             campaign.switch_language()
             self.relayout()
+        elif key == "export" and self.exporter is not None:
+            self.exporter.export()
 
     # -- drawing --------------------------------------------------------------------------
     def draw(self, surface: Any) -> None:
@@ -105,6 +112,8 @@ class DebriefScene(Scene):
         half = w // 2
         self._goals(surface, 30, y + 12, half - 50)
         self._lesson(surface, half, y + 12, w - half - 30, h)
+        if self.exporter is not None:
+            self.exporter.draw(surface, text, campaign.tr, 30, h - 72, half - 50)
 
     def _verdict(self, surface: Any, x: int, y: int) -> int:
         text, campaign = self.app.text, self.app.campaign

@@ -8,8 +8,8 @@ from typing import Any
 import attrs
 
 from game import palette
+from game.exporter import Exporter
 from game.i18n import Tr, term
-from game.paths import export_folder
 from game.scene import Scene
 from game.views.charts import bars, gantt
 from game.views.primitive import short_name
@@ -26,8 +26,7 @@ class ResultsScene(Scene):
     def __init__(self, app: Any, result: RoundResult) -> None:
         super().__init__(app)
         self.result = result
-        self.exported: list[Path] = []
-        self.export_error = ""
+        self.exporter = Exporter(app.exports, result)
         self.holds = hold_timeline(result.events, result.started_ns, result.ended_ns)
         kinds = ("lock", "semaphore")
         self.rows = [(r.index, r.name) for r in result.layout.resources if r.kind in kinds][:MAX_GANTT_ROWS]
@@ -97,16 +96,16 @@ class ResultsScene(Scene):
             self.app.scenes.push(ReplayScene(self.app, self.result, back=self.app.scenes.pop))
 
     def export(self) -> list[Path]:
-        """Write events.csv, agents.csv, summary.json (as ``diner run --out``) into a new folder."""
-        from sims.export import ExportError, write_round
+        """Write the round's tables and summary.json (as ``diner run --into``) into its own folder."""
+        return self.exporter.export()
 
-        folder = export_folder(self.app.exports, self.result.layout.scenario, self.result.layout.strategy)
-        try:
-            self.exported = write_round(self.result, folder)
-            self.export_error = ""
-        except ExportError as error:
-            self.export_error = str(error)
-        return self.exported
+    @property
+    def exported(self) -> list[Path]:
+        return self.exporter.written
+
+    @property
+    def export_error(self) -> str:
+        return self.exporter.error
 
     # -- drawing --------------------------------------------------------------------------
     def draw(self, surface: Any) -> None:
@@ -118,7 +117,7 @@ class ResultsScene(Scene):
         self._bars(surface, pygame.Rect(20, 150, half, 250))
         self._table(surface, pygame.Rect(40 + half, 150, half, 250))
         self._gantt(surface, pygame.Rect(20, 440, w - 40, h - 440 - 110))
-        self._export_line(surface, h)
+        self.exporter.draw(surface, self.app.text, self.tr, 20, h - 68, w - 40, one_line=True)  # above the buttons
 
     def _verdict(self, surface: Any, w: int) -> None:
         text, r, stats, tr = self.app.text, self.result, self.result.stats, self.tr
@@ -227,17 +226,6 @@ class ResultsScene(Scene):
             palette.WARN,
             anchor="topright",
         )
-
-    def _export_line(self, surface: Any, h: int) -> None:
-        text, tr = self.app.text, self.tr
-        if self.export_error:
-            text.draw(surface, tr("results.export_failed", error=self.export_error), (20, h - 50), 15, palette.BAD)
-        elif self.exported:
-            names = ", ".join(p.name for p in self.exported)
-            text.draw(surface, tr("results.exported", names=names), (20, h - 62), 15, palette.GOOD)
-            text.draw(surface, text.fit(str(self.exported[0].parent), 14, 560), (20, h - 40), 14, palette.TEXT)
-        else:
-            text.draw(surface, tr("results.export_to", folder=self.app.exports), (20, h - 50), 14, palette.DIM)
 
 
 def _operation(scenario: str) -> str:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
+import time
+import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -30,6 +34,28 @@ def environment() -> dict[str, Any]:
         "gil_enabled": True if gil is None else bool(gil()),
         "numpy": np.__version__,
     }
+
+
+def wall_clock_of(monotonic_ns: int) -> str:
+    """The UTC time (ISO 8601, microseconds) at which ``time.monotonic_ns()`` read ``monotonic_ns``."""
+    offset = time.time_ns() - time.monotonic_ns()
+    return datetime.fromtimestamp((monotonic_ns + offset) / 1e9, tz=UTC).isoformat(timespec="microseconds")
+
+
+def new_round_id() -> str:
+    """When the round ended (UTC, sortable) and 8 random hex digits: ``20261203T091500Z-1a2b3c4d``."""
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
+
+
+def _started_at(result: RoundResult) -> str:
+    return wall_clock_of(result.started_ns)
+
+
+def _load_avg() -> tuple[float, float, float]:
+    try:
+        return os.getloadavg()
+    except OSError:  # not available on this platform
+        return (-1.0, -1.0, -1.0)
 
 
 @attrs.frozen
@@ -65,6 +91,10 @@ class RoundResult:
     scenario_stats: dict[str, Any]
     disk: DiskUse = DiskUse()
     environment: dict[str, Any] = attrs.field(factory=environment)
+    # Identity of this round among others, fixed when the result is made (exports agree).
+    round_id: str = attrs.field(factory=new_round_id)
+    started_at: str = attrs.field(default=attrs.Factory(_started_at, takes_self=True))  # UTC, ISO 8601
+    load_avg: tuple[float, float, float] = attrs.field(factory=_load_avg)  # the machine's, as the round ended
 
     @property
     def duration_s(self) -> float:

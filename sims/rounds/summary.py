@@ -1,13 +1,10 @@
-"""A finished round as plain data: the summary.json document and the flat numbers goals use."""
+"""A finished round as plain data: its verdict and the flat numbers goals and sweeps use (summary.json: sims.data)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
 from sims.rounds.result import RoundResult
-from sims.telemetry import OP_NAMES, STATE_NAMES
 
 
 def verdict(result: RoundResult) -> dict[str, Any]:
@@ -45,32 +42,3 @@ def flat_numbers(result: RoundResult) -> dict[str, float | int | bool]:
     flat["dropped"] = result.dropped
     flat["orphaned_count"] = len(result.orphaned)
     return flat
-
-
-def summary(result: RoundResult) -> dict[str, Any]:
-    """Everything summary.json holds."""
-    layout = result.layout
-    return {
-        "config": result.config.to_dict(),
-        "seed": result.config.seed,
-        "strategy": layout.strategy,
-        "environment": result.environment,
-        "duration_s": round(result.duration_s, 6),
-        "verdict": verdict(result),
-        "round": flat_numbers(result),
-        "statistics": result.stats.to_dict(),
-        "scenario": result.scenario_stats,
-        "agents": [attrs.asdict(identity) for identity in result.identities],
-        "names": {
-            "agents": [a.name for a in layout.agents],
-            "roles": [a.role for a in layout.agents],
-            "resources": [r.name for r in layout.resources],
-            "resource_kinds": [r.kind for r in layout.resources],
-            "ops": {str(k): v for k, v in OP_NAMES.items()},
-            "states": {str(k): v for k, v in STATE_NAMES.items()},
-            "steps": list(layout.steps),
-            "engine_agent": -1,
-        },
-        "events": result.record_count,
-        "disk": attrs.asdict(result.disk),
-    }
