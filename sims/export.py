@@ -7,6 +7,7 @@ when it is there, the other two are complete.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -30,25 +31,48 @@ class ExportError(Exception):
     """The export folder cannot be written; the message names it and why."""
 
 
+def output_folder(text: str) -> Path:
+    """A folder named on a command line; an empty name is refused (it would mean "here")."""
+    if not text.strip():
+        raise ExportError("the folder name is empty (write '.' for the current folder)")
+    if "\0" in text:
+        raise ExportError(f"{text!r}: a folder name cannot contain a NUL character")
+    return Path(text)
+
+
 def check_writable(out_dir: Path) -> None:
     """Fail early (before a round runs) if ``out_dir`` could not be created or written."""
-    probe = out_dir
-    while not probe.exists():
-        if probe.parent == probe:
-            break
-        probe = probe.parent
-    if probe.exists() and not probe.is_dir():
-        raise ExportError(f"{out_dir}: {probe} is a file, not a folder")
     try:
+        probe = out_dir
+        while not probe.exists():
+            if probe.parent == probe:
+                break
+            probe = probe.parent
+        if probe.exists() and not probe.is_dir():
+            raise ExportError(f"{_shown(out_dir)}: {_shown(probe)} is a file, not a folder")
+        _check_names(out_dir, probe)
         with tempfile.TemporaryFile(dir=probe):
             pass  # a file could be created there (and is already gone again)
     except OSError as error:
-        raise ExportError(f"{out_dir}: cannot write in {probe}: {error.strerror or error}") from None
+        raise ExportError(f"{_shown(out_dir)}: cannot write there: {error.strerror or error}") from None
 
 
-def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
-    """Write ``data`` (or its parts, one after the other) to ``path`` so that ``path`` is either
-    the old file or the whole new one."""
+def _shown(path: Path) -> str:
+    """A path short enough for a one-line message."""
+    text = str(path)
+    return text if len(text) <= 80 else f"{text[:60]}...({len(text)} characters)"
+
+
+def _check_names(out_dir: Path, existing: Path) -> None:
+    """Each folder still to be made must have a name the file system takes."""
+    longest = os.pathconf(existing, "PC_NAME_MAX")
+    for part in out_dir.parts[len(existing.parts) :]:
+        if len(os.fsencode(part)) > longest:
+            raise ExportError(f"{_shown(out_dir)}: a name in it is longer than {longest} bytes")
+
+
+def _temp_copy(path: Path, data: bytes | Iterable[bytes]) -> str:
+    """``data`` in a temporary file next to ``path``, flushed to disk; the caller renames or removes it."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())
@@ -57,6 +81,17 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
                 handle.write(part)
             handle.flush()
             os.fsync(handle.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (or its parts, one after the other) to ``path`` so that ``path`` is either
+    the old file or the whole new one."""
+    tmp = _temp_copy(path, data)
+    try:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -166,17 +201,42 @@ def _json_default(value: Any) -> Any:
 
 
 def write_round(result: RoundResult, out_dir: Path) -> list[Path]:
-    """Write the three export files into ``out_dir`` (created if needed); returns their paths."""
+    """Write the three export files into ``out_dir`` (created if needed); returns their paths.
+
+    All or nothing: every file is first written in full under a temporary name, and only
+    then renamed into place (a rename needs no space). If any write fails (a full disk,
+    say), the temporary files and any folder made here are removed again.
+    """
     out_dir = Path(out_dir)
+    contents: dict[str, bytes | Iterable[bytes]] = {
+        "events.csv": _events_csv_parts(result),
+        "agents.csv": agents_csv(result),
+        "summary.json": json.dumps(summary(result), indent=2, default=_json_default).encode(),
+    }
+    made = _missing_folders(out_dir)
+    temps: dict[str, str] = {}
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        contents: dict[str, bytes | Iterable[bytes]] = {
-            "events.csv": _events_csv_parts(result),
-            "agents.csv": agents_csv(result),
-            "summary.json": json.dumps(summary(result), indent=2, default=_json_default).encode(),
-        }
         for name in EXPORT_FILES:
-            write_atomic(out_dir / name, contents[name])
+            temps[name] = _temp_copy(out_dir / name, contents[name])
+        for name in EXPORT_FILES:  # summary.json last: when it is there, the others are complete
+            os.replace(temps.pop(name), out_dir / name)
     except OSError as error:
-        raise ExportError(f"{out_dir}: {error.strerror or error}") from error
+        for tmp in temps.values():
+            Path(tmp).unlink(missing_ok=True)
+        for folder in made:  # deepest first; only folders this call created (and left empty)
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise ExportError(f"{_shown(out_dir)}: {error.strerror or error}") from error
     return [out_dir / name for name in EXPORT_FILES]
+
+
+def _missing_folders(out_dir: Path) -> list[Path]:
+    """The folders of ``out_dir`` that do not exist yet, deepest first."""
+    missing = []
+    with contextlib.suppress(OSError):
+        for folder in (out_dir, *out_dir.parents):
+            if folder.exists():
+                break
+            missing.append(folder)
+    return missing
