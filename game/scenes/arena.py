@@ -17,6 +17,7 @@ from game.views.livepanel import LivePanel
 from game.views.primitive import short_name
 from game.views.table import TableView
 from game.views.tooltip import agent_lines, draw_tooltip
+from sims.primitives.semaphore import MAX_PERMITS
 from sims.rounds import commands as cmd
 from sims.rounds.config import RoundConfig
 
@@ -119,7 +120,7 @@ class ArenaScene(Scene):
         layout = self.session.layout if self.session else None
         if layout is None:
             return None
-        sems = layout.of_kind("semaphore")
+        sems = [info for info in layout.of_kind("semaphore") if not info.fixed]  # signalling ones stay as set
         return sems[0] if sems else None
 
     # -- input ----------------------------------------------------------------------------
@@ -192,7 +193,7 @@ class ArenaScene(Scene):
         sem = self._semaphore()
         if sem is None or self.session is None or self.capacity is None:
             return
-        self.capacity = max(0, self.capacity + delta)
+        self.capacity = max(0, min(MAX_PERMITS, self.capacity + delta))
         self.session.send(cmd.Resize(sem.name, self.capacity))
         if "cap" in self.controls and self.controls["cap"].get_current_value() != self.capacity:
             self.controls["cap"].set_current_value(self.capacity)

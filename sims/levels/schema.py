@@ -9,6 +9,7 @@ the loader can report every problem of a file at once instead of stopping at the
 from __future__ import annotations
 
 import enum
+import math
 import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -106,6 +107,13 @@ _GOAL_RE = re.compile(
 GOAL_EXAMPLE = "'jain >= 0.9' or 'deadlock == false'"
 
 
+def _finite(value: Number) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an integer beyond any float
+        return False
+
+
 class GoalSyntaxError(ValueError):
     """A goal string that is not ``STAT OP VALUE``."""
 
@@ -139,6 +147,8 @@ class Goal:
             value = float(raw)
         else:
             value = int(raw)
+        if not _finite(value):
+            raise GoalSyntaxError(f"must compare with a finite number, got {raw[:20]}... in a goal")
         return cls(match["stat"], Op(match["op"]), value)
 
     def holds(self, actual: Number) -> bool:

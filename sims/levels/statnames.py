@@ -8,6 +8,7 @@ whether goals compare it with ``true``/``false`` (``"bool"``) or with numbers (`
 from __future__ import annotations
 
 import difflib
+import math
 import types
 from collections.abc import Mapping
 from typing import Literal
@@ -19,12 +20,18 @@ StatKind = Literal["number", "bool"]
 
 @attrs.frozen
 class StatName:
-    """A statistic's kind and its short description for the goal list on screen."""
+    """A statistic's kind, the values it can take, and its short description for the goal list on screen.
+
+    ``low``..``high`` is every value a round can report, so a goal outside it (``jain >= 2``)
+    can never be met and the level checker refuses it.
+    """
 
     name: str
     kind: StatKind
     en: str
     zh: str
+    low: float = 0.0
+    high: float = math.inf
 
     def describe(self, language: str) -> str:
         return self.zh if language == "zh" else self.en
@@ -146,7 +153,17 @@ _TABLE: tuple[tuple[str, StatKind, str, str], ...] = (
     ("dropped", "number", "items thrown away because there was no room", "因为没有空位而被丢弃的物品数"),
 )
 
-STATS: Mapping[str, StatName] = types.MappingProxyType({row[0]: StatName(*row) for row in _TABLE})
+_RANGES: Mapping[str, tuple[float, float]] = {
+    "jain": (0.0, 1.0),
+    "lost_share": (0.0, 1.0),
+    "utilisation_mean": (0.0, 1.0),
+    "lost_updates": (-math.inf, math.inf),  # expected minus actual: a broken counter may overshoot
+}
+"""Statistics whose values are not simply "0 or more" (counts, times, rates and ratios are)."""
+
+STATS: Mapping[str, StatName] = types.MappingProxyType(
+    {row[0]: StatName(*row, *_RANGES.get(row[0], (0.0, math.inf))) for row in _TABLE}
+)
 
 
 def is_known(name: str) -> bool:

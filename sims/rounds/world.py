@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import queue
 from typing import Any
 
 from sims.agents import AgentBody
 from sims.primitives import Barrier, Condition, Event, Lock, RLock, Semaphore
 from sims.primitives.condition import MAX_WAITERS
+from sims.primitives.queues import NotingProcessQueue, NotingQueue, noting_queue
 from sims.rounds.layout import AgentInfo, ResourceInfo
 from sims.runtime import Runtime
 
@@ -28,11 +28,11 @@ class World:
         self.steps: list[str] = []
         self.shared: dict[str, Any] = {}  # arrays, queues and pipes the scenario reads at the end
 
-    def _register(self, name: str, kind: str, capacity: int, lock: int = -1) -> int:
+    def _register(self, name: str, kind: str, capacity: int, lock: int = -1, fixed: str = "") -> int:
         if any(r.name == name for r in self.resources):
             raise ValueError(f"two resources named {name!r}")
         index = len(self.resources)
-        self.resources.append(ResourceInfo(index, name, kind, capacity, lock))
+        self.resources.append(ResourceInfo(index, name, kind, capacity, lock, fixed))
         return index
 
     def lock(self, name: str) -> Lock:
@@ -62,10 +62,12 @@ class World:
         self.primitives[barrier.index] = barrier
         return barrier
 
-    def semaphore(self, name: str, value: int) -> Semaphore:
+    def semaphore(self, name: str, value: int, fixed: str = "") -> Semaphore:
+        """A counting semaphore. ``fixed`` says why it must not be resized (a signalling
+        semaphore counts something, such as free slots, that a resize would falsify)."""
         if value < 0:
             raise ValueError(f"semaphore {name!r}: initial value must be >= 0, got {value}")
-        sem = Semaphore(name, self._register(name, "semaphore", value), self.runtime, value, self.ctx)
+        sem = Semaphore(name, self._register(name, "semaphore", value, fixed=fixed), self.runtime, value, self.ctx)
         self.primitives[sem.index] = sem
         return sem
 
@@ -84,8 +86,10 @@ class World:
         self.shared[name] = array
         return array
 
-    def bounded_queue(self, name: str, maxsize: int) -> Any:
-        q = self.ctx.Queue(maxsize) if self.ctx else queue.Queue(maxsize)
+    def bounded_queue(self, name: str, maxsize: int) -> NotingQueue | NotingProcessQueue:
+        """A bounded queue whose ``put_noting``/``get_noting`` record where items move (see
+        :mod:`sims.primitives.queues`); plain ``put``/``get`` work too."""
+        q = noting_queue(self.ctx, maxsize)
         self.shared[name] = q
         return q
 

@@ -176,13 +176,12 @@ class QueueCook(AgentBody):
             me.step("put on the queue")
             me.state(State.WAITING)
             while True:
-                try:
-                    self.dishes.put(item, timeout=SLICE_S)
+                try:  # recorded inside the queue, once the dish has its slot
+                    self.dishes.put_noting(item, SLICE_S, lambda dish: me.record(Op.ITEM_PUT, self.pass_index, dish))
                     break
                 except queue.Full:
                     if me.stopping:
                         raise RoundStopped(me.name) from None
-            me.record(Op.ITEM_PUT, self.pass_index, item)
 
 
 class QueueWaiter(AgentBody):
@@ -196,11 +195,10 @@ class QueueWaiter(AgentBody):
         while me.running():
             me.state(State.WAITING)
             me.step("get from the queue")
-            try:
-                item = self.dishes.get(timeout=SLICE_S)
+            try:  # recorded inside the queue, before the slot is given back
+                self.dishes.get_noting(SLICE_S, lambda dish: me.record(Op.ITEM_TAKEN, self.pass_index, dish))
             except queue.Empty:
                 continue
-            me.record(Op.ITEM_TAKEN, self.pass_index, item)
             me.state(State.CONSUMING)
             me.pace(self.serve_ms)
 
@@ -241,7 +239,10 @@ class Kitchen(Scenario):
         if strategy == "condition":
             self._monitor(world, params, pass_index)
             return
-        empty, full, mutex = world.semaphore("empty", k), world.semaphore("full", 0), world.lock("mutex")
+        signalling = "it counts {} on the pass (with '{}', always adds up to the pass's capacity, set before the round)"
+        empty = world.semaphore("empty", k, fixed=signalling.format("free slots", "full"))
+        full = world.semaphore("full", 0, fixed=signalling.format("dishes", "empty"))
+        mutex = world.lock("mutex")
         slots = world.int_array("slots", k + 2)
         for c in range(int(params["producers"])):
             world.agent(f"cook {c}", SemaphoreCook(c, empty, full, mutex, slots, pass_index, cook_ms))
@@ -285,10 +286,12 @@ class Kitchen(Scenario):
         return {a.index: (ops[a.role], -1) for a in layout.agents}
 
     def finish(self, world: World, layout: RoundLayout, events: np.ndarray) -> dict[str, Any]:
+        from sims.scenarios.measure import window
         from sims.stats import kitchen_stats
 
         container = layout.resource_named("pass").index
-        stats = kitchen_stats(events, container, self.left_on_pass(world)).to_dict()
+        # Counted up to the round's end, like operations_total: not the dishes of stopping agents.
+        stats = kitchen_stats(events, container, self.left_on_pass(world), window(events)[1]).to_dict()
         # The occupancy step series grows with every dish: the window draws it from the
         # events; the summary keeps the numbers.
         for bulky in ("occupancy_t_ns", "occupancy", "container"):
