@@ -15,7 +15,7 @@ from game.scene import Scene
 from game.views.stars import draw_stars
 from game.wrap import wrap
 from sims.levels import LevelSpec
-from sims.levels.goals import GoalResult, format_actual
+from sims.levels.goals import Forfeit, GoalResult, format_actual
 from sims.rounds.result import RoundResult
 
 MARKS = str.maketrans({"✓": "✔", "✗": "✘"})  # the bundled font has no ✗ (it would draw a box)
@@ -120,10 +120,21 @@ class DebriefScene(Scene):
         if self.outcome.new_best:
             earned += "   " + campaign.tr("debrief.new_best") + "  " + campaign.tr("progress.saved")
         text.draw(surface, earned, (x + 160, y + 32), 16, palette.TEXT)
-        if self.outcome.save_error:
-            failed = campaign.tr("debrief.save_failed", error=self.outcome.save_error)
-            text.draw(surface, text.fit(failed, 14, self.app.size[0] - 60), (x, y + 56), 14, palette.BAD)
+        for note in self._notes():
+            text.draw(surface, text.fit(note, 14, self.app.size[0] - 60), (x, y + 56), 14, palette.BAD)
+            y += 18
         return y + 74
+
+    def _notes(self) -> list[str]:
+        """What the stars alone do not say: a forfeited round, a sped-up clock, a failed save."""
+        assert self.outcome is not None
+        tr, grade = self.app.campaign.tr, self.outcome.grade
+        notes = [tr("debrief.forfeit_os")] if grade.forfeit is Forfeit.OS_SCHEDULED else []
+        if abs(grade.pace - 1.0) > 0.01:
+            notes.append(tr("debrief.pace", factor=f"{1 / grade.pace:.2g}"))
+        if self.outcome.save_error:
+            notes.append(tr("debrief.save_failed", error=self.outcome.save_error))
+        return notes
 
     def _goals(self, surface: Any, x: int, y: int, width: int) -> None:
         text, campaign = self.app.text, self.app.campaign

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
+from sims.levels.rules import check_rules
 from sims.levels.schema import BACKENDS, Choice, Choices, Goal, LevelSpec, Scalar
 from sims.levels.statnames import STATS
 
@@ -64,9 +65,11 @@ def check_level(spec: LevelSpec, file_name: str | None = None) -> list[Issue]:
         *_choices(spec.choices, spec.params),
         *_choice(spec, "reference", spec.reference),
         *_choice(spec, "naive", spec.naive),
+        *(issue for i, wrong in enumerate(spec.wrong) for issue in _choice(spec, f"wrong[{i}]", wrong)),
         *_pair(spec),
         *_scheduler(spec),
         *_stars(spec),
+        *check_rules(spec),
     ]
 
 
@@ -264,8 +267,10 @@ def check_engine(
     ``parse_command`` is the engine's parser of ``T:COMMAND`` (ValueError on a bad one).
     """
     found = [*_engine_menu(spec, scenario), *_engine_params(spec, {p.name: p for p in scenario.params})]
-    for role in ("reference", "naive") if parse_command else ():
-        for i, command in enumerate(getattr(spec, role).commands):
+    roles = [("reference", spec.reference), ("naive", spec.naive)]
+    roles += [(f"wrong[{i}]", wrong) for i, wrong in enumerate(spec.wrong)]
+    for role, choice in roles if parse_command else ():
+        for i, command in enumerate(choice.commands):
             try:
                 parse_command(command)
             except ValueError as exc:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sims.agents import AgentBody, Me
@@ -18,6 +19,18 @@ if TYPE_CHECKING:
     import numpy as np
 
 ITEM_SHIFT = 32  # item id = (cook + 1) << 32 | dish number: unique without coordination
+REACH_MS = 1.0
+"""no-mutex: the walk from reading a slot's position to using it, the window two agents share."""
+
+
+def guarded(mutex: Lock | None) -> contextlib.AbstractContextManager[Any]:
+    """The mutex around the pass, or (no-mutex) nothing at all."""
+    return mutex if mutex is not None else contextlib.nullcontext()
+
+
+def dawdle(me: Me, mutex: Lock | None) -> Callable[[], None] | None:
+    """Without the mutex, a pause between reading the pass and changing it: the race window."""
+    return None if mutex is not None else (lambda: me.pace(REACH_MS))
 
 
 def cook_dish(me: Me, cook: int, dish: int, cook_ms: float) -> int:
@@ -27,19 +40,27 @@ def cook_dish(me: Me, cook: int, dish: int, cook_ms: float) -> int:
     return (cook + 1) << ITEM_SHIFT | dish
 
 
-def put_on_pass(slots: Any, item: int) -> None:
-    """Put ``item`` at the head of the ring ``slots`` (K slots, then head and tail); under the mutex."""
+def put_on_pass(slots: Any, item: int, between: Callable[[], None] | None = None) -> None:
+    """Put ``item`` at the head of the ring ``slots`` (K slots, then head and tail); under the mutex.
+
+    ``between`` runs after the head is read (no-mutex: another cook may read the same head)."""
     capacity = len(slots) - 2
     head = slots[capacity]
+    if between is not None:
+        between()
     slots[head] = item
     slots[capacity] = (head + 1) % capacity
 
 
-def take_from_pass(slots: Any) -> int:
-    """Take the item at the tail of the ring ``slots``; under the mutex."""
+def take_from_pass(slots: Any, between: Callable[[], None] | None = None) -> int:
+    """Take the item at the tail of the ring ``slots``; under the mutex (0: the slot was empty).
+
+    ``between`` runs after the item is read (no-mutex: another waiter may take the same one)."""
     capacity = len(slots) - 2
     tail = slots[capacity + 1]
     item = int(slots[tail])
+    if between is not None:
+        between()
     slots[tail] = 0
     slots[capacity + 1] = (tail + 1) % capacity
     return item
@@ -52,7 +73,14 @@ class SemaphoreCook(AgentBody):
     steps = ("wait for an empty slot", "lock the pass")
 
     def __init__(
-        self, cook: int, empty: Semaphore, full: Semaphore, mutex: Lock, slots: Any, pass_index: int, cook_ms: float
+        self,
+        cook: int,
+        empty: Semaphore,
+        full: Semaphore,
+        mutex: Lock | None,
+        slots: Any,
+        pass_index: int,
+        cook_ms: float,
     ) -> None:
         self.cook, self.empty, self.full, self.mutex = cook, empty, full, mutex
         self.slots, self.pass_index, self.cook_ms = slots, pass_index, cook_ms
@@ -65,8 +93,8 @@ class SemaphoreCook(AgentBody):
             me.step("wait for an empty slot")
             self.empty.acquire()
             me.step("lock the pass")
-            with self.mutex:
-                put_on_pass(self.slots, item)
+            with guarded(self.mutex):
+                put_on_pass(self.slots, item, dawdle(me, self.mutex))
                 me.record(Op.ITEM_PUT, self.pass_index, item)
             self.full.release()
 
@@ -76,7 +104,7 @@ class SemaphoreWaiter(AgentBody):
     steps = ("wait for a full slot", "lock the pass")
 
     def __init__(
-        self, full: Semaphore, empty: Semaphore, mutex: Lock, slots: Any, pass_index: int, serve_ms: float
+        self, full: Semaphore, empty: Semaphore, mutex: Lock | None, slots: Any, pass_index: int, serve_ms: float
     ) -> None:
         self.full, self.empty, self.mutex = full, empty, mutex
         self.slots, self.pass_index, self.serve_ms = slots, pass_index, serve_ms
@@ -87,9 +115,10 @@ class SemaphoreWaiter(AgentBody):
             me.step("wait for a full slot")
             self.full.acquire()
             me.step("lock the pass")
-            with self.mutex:
-                item = take_from_pass(self.slots)
-                me.record(Op.ITEM_TAKEN, self.pass_index, item)
+            with guarded(self.mutex):
+                item = take_from_pass(self.slots, dawdle(me, self.mutex))
+                if item:  # an empty slot: the dish went to someone else
+                    me.record(Op.ITEM_TAKEN, self.pass_index, item)
             self.empty.release()
             me.state(State.CONSUMING)
             me.pace(self.serve_ms)
@@ -212,6 +241,8 @@ class Kitchen(Scenario):
         "semaphores": "counting Semaphores 'empty' (K) and 'full' (0) plus a Lock 'mutex' around the pass",
         "queue": "a bounded queue.Queue / multiprocessing.Queue of K dishes does it all",
         "condition": "a monitor: a Lock 'mutex' with two Conditions, 'not full' and 'not empty' (see recheck)",
+        "no-mutex": "the two Semaphores without the mutex: two cooks can fill the same slot (a dish lost) "
+        "and two waiters empty the same one (a dish served twice)",
     }
     default_strategy = "semaphores"
     operation = "dishes"
@@ -241,7 +272,8 @@ class Kitchen(Scenario):
         if strategy == "condition":
             self._monitor(world, params, pass_index)
             return
-        empty, full, mutex = world.semaphore("empty", k), world.semaphore("full", 0), world.lock("mutex")
+        empty, full = world.semaphore("empty", k), world.semaphore("full", 0)
+        mutex = None if strategy == "no-mutex" else world.lock("mutex")
         slots = world.int_array("slots", k + 2)
         for c in range(int(params["producers"])):
             world.agent(f"cook {c}", SemaphoreCook(c, empty, full, mutex, slots, pass_index, cook_ms))
