@@ -93,7 +93,7 @@ def test_names_and_counts_in_both_languages() -> None:
     assert status_text("ended (deadlock)", zh) == "已结束（死锁）"
     assert status_text("ended (deadlock)", english) == "ended (deadlock)"
     assert status_text("running", zh) == "运行中"
-    assert status_text("ending", zh) == "收尾中：正在停止智能体并统计本轮结果"
+    assert status_text("ending", zh) == "收尾中：正在停止角色并统计本轮结果"
     assert term(zh, "state", "a state nobody named yet") == "a state nobody named yet"
 
 
@@ -143,7 +143,7 @@ def test_a_round_its_pause_and_its_results_are_drawn_in_chinese(app: Any) -> Non
     frames(app, lambda: session.live_stats is not None)
     frames(app)
     drawn = app.text.texts()
-    assert "dining · waiter · 线程 · 5 个智能体" in drawn
+    assert "dining · waiter · 线程 · 5 个角色" in drawn
     assert "信号量 Semaphore " in drawn  # the seats, up close in the side panel
     assert any(t.startswith("遥测：") for t in drawn) and any(t.startswith("公平性（Jain 指数）") for t in drawn)
     assert "dining · waiter · thread · 5 agents" not in drawn
@@ -183,7 +183,7 @@ def test_the_deadlock_banner_is_chinese_and_the_switch_shows_on_the_next_frame(a
     frames(app)
     drawn = app.text.texts()
     assert any(t.startswith("死锁！形成于 t = ") for t in drawn)
-    assert any(t.startswith("P") and "持有者" in t for t in drawn)  # the cycle, hop by hop
+    assert any(t.startswith("P") and "在等叉子" in t and "手里" in t for t in drawn)  # the cycle, hop by hop
     assert any(t.endswith("已结束（死锁）") for t in drawn)
     assert not any(t.startswith("DEADLOCK formed") for t in drawn)
 

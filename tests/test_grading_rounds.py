@@ -1,0 +1,44 @@
+"""Rounds whose numbers the grading rules rest on: a broken kitchen really loses and duplicates,
+a fixed back-off really livelocks, polling really costs CPU, and the summary knows when the
+time scale changed and when the operating system scheduled a gated round."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import run_round
+
+from sims.rounds.commands import Auto, Scale, Step, Timed
+from sims.rounds.summary import flat_numbers
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def test_a_kitchen_without_its_mutex_loses_and_duplicates_dishes() -> None:
+    params = {"producers": 2, "consumers": 6, "capacity": 6, "cook_ms": 5.0, "serve_ms": 5.0}
+    stats = run_round("kitchen", strategy="no-mutex", seconds=1.5, params=params).scenario_stats
+    assert stats["lost"] > 0 and stats["duplicated"] > 0
+
+
+def test_a_fixed_back_off_livelocks_where_a_random_one_does_not() -> None:
+    params = {"agents": 5, "think_ms": 0.0, "eat_ms": 10.0, "patience_ms": 0.0, "reach_ms": 5.0}
+    fixed = run_round("dining", strategy="trylock", seconds=2.0, params={**params, "backoff": "fixed"})
+    rand = run_round("dining", strategy="trylock", seconds=2.0, params={**params, "backoff": "random"})
+    # Counts, not times: the fixed back-off puts forks back more often for every meal it gets.
+    assert fixed.scenario_stats["putbacks_per_meal"] > 2 * rand.scenario_stats["putbacks_per_meal"]
+    assert flat_numbers(fixed)["operations_total"] < flat_numbers(rand)["operations_total"]
+
+
+def test_peeking_often_costs_more_cpu_per_entry_than_blocking() -> None:
+    ring = run_round("bell", strategy="ring", seconds=1.5).scenario_stats
+    peek = run_round("bell", strategy="peek", seconds=1.5, params={"poll_ms": 0.5}).scenario_stats
+    assert peek["cpu_us_per_entry"] > 2 * ring["cpu_us_per_entry"] > 0
+
+
+def test_the_round_time_follows_the_scale_and_auto_is_recorded() -> None:
+    schedule = (Timed(0.0, Scale(0.5)), Timed(0.2, Step(0)), Timed(0.3, Auto()))
+    result = run_round("race", seconds=1.0, gated=True, params={"agents": 2}, schedule=schedule)
+    flat = flat_numbers(result)
+    assert flat["os_scheduled"] is True
+    assert flat["round_time_s"] == pytest.approx(2 * flat["duration_s"], rel=0.05)
+    plain = flat_numbers(run_round("race", seconds=0.5, gated=True, params={"agents": 2}))
+    assert plain["os_scheduled"] is False and plain["round_time_s"] == plain["duration_s"]
