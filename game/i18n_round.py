@@ -548,7 +548,7 @@ HELP_ZH: Mapping[str, tuple[str, str]] = types.MappingProxyType(
         "Enter": ("Enter", "开始（标题页、沙盒）；本轮结束后查看结果（对局）"),
         "mouse: click a button, drag a slider, pick from a list": ("鼠标：点按钮、拖滑块、从列表里选", "操作界面控件"),
         "P / Space": ("P / 空格", "暂停或继续本轮（角色真的会在下一步停住）"),
-        "+ / -": ("+ / -", "增大或减小信号量（Semaphore）的容量（实时 Resize）"),
+        "+ / -": ("+ / -", "实时增大或减小信号量（Semaphore）的容量（resize 命令）"),
         "] / [": ("] / [", "更慢 / 更快：按比例调整思考、进餐和做菜的时长"),
         "R": ("R", "用相同的设置重开一轮"),
         "B": ("B", "切换运行方式（线程 ↔ 进程），开始新的一轮"),

@@ -189,9 +189,11 @@ def test_verify_finds_a_goal_no_wrong_round_fails(level: LevelSpec) -> None:
 def test_pressing_a_forfeits_a_scheduler_level(tmp_path: Path) -> None:
     text = LEVEL_TEXT.format(id="sched", order=1).replace('["thread", "process"]', '["thread"]')
     text = text.replace("seconds = 2", "seconds = 2\nscheduler = true")
-    text = text.replace('reference = { strategy = "ordered" }', 'reference = { strategy = "ordered", schedule = [0, 1] }')
+    text = text.replace(
+        'reference = { strategy = "ordered" }', 'reference = { strategy = "ordered", schedule = [0, 1] }'
+    )
     text = text.replace('naive = { strategy = "naive" }', 'naive = { strategy = "naive", schedule = [1, 0] }')
-    text = text.replace('commands = ["0.5:pause"]', 'schedule = [0, 0]')
+    text = text.replace('commands = ["0.5:pause"]', "schedule = [0, 0]")
     level = LevelSpec.from_toml(write_level(tmp_path, "sched", text))
     assert grade(level, {**GOOD, "os_scheduled": False}).stars == 3
     lost = grade(level, {**GOOD, "os_scheduled": True})

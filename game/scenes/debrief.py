@@ -15,7 +15,7 @@ from game.scene import Scene
 from game.views.stars import draw_stars
 from game.wrap import wrap
 from sims.levels import LevelSpec
-from sims.levels.goals import Forfeit, GoalResult, format_actual
+from sims.levels.goals import Forfeit, GoalResult, format_actual, goal_text
 from sims.rounds.result import RoundResult
 
 MARKS = str.maketrans({"✓": "✔", "✗": "✘"})  # the bundled font has no ✗ (it would draw a box)
@@ -153,9 +153,12 @@ class DebriefScene(Scene):
     def _goal_line(self, result: GoalResult) -> tuple[str, tuple[int, int, int]]:
         tr = self.app.campaign.tr
         if result.actual is None:
-            return tr("debrief.goal_missing", goal=result.text).translate(MARKS), palette.BAD
+            return tr("debrief.goal_missing", goal=goal_text(result.goal, self.app.campaign.language)).translate(
+                MARKS
+            ), palette.BAD
         key = "debrief.goal_passed" if result.passed else "debrief.goal_failed"
-        line = tr(key, goal=result.text, actual=format_actual(result.actual)).translate(MARKS)
+        goal = goal_text(result.goal, self.app.campaign.language)
+        line = tr(key, goal=goal, actual=format_actual(result.actual)).translate(MARKS)
         return line, palette.GOOD if result.passed else palette.BAD
 
     def _lesson(self, surface: Any, x: int, y: int, width: int, h: int) -> None:

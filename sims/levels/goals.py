@@ -30,6 +30,21 @@ def format_actual(value: Number | None) -> str:
     return str(value)
 
 
+_ZH_OPS = {"==": "=", "!=": "≠", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
+
+
+def goal_text(goal: Goal, language: str = "en") -> str:
+    """A goal as the player reads it: ``jain >= 0.9`` in English (the level file's own words),
+    ``Jain 公平指数（1 表示完全公平）≥ 0.9`` or ``本轮以死锁告终：否`` in Chinese."""
+    if language != "zh":
+        return str(goal)
+    name = STATS[goal.stat].zh if goal.stat in STATS else goal.stat
+    if isinstance(goal.value, bool):
+        yes = goal.value == (goal.op.value == "==")
+        return f"{name}：{'是' if yes else '否'}"
+    return f"{name} {_ZH_OPS[goal.op.value]} {format_value(goal.value)}"
+
+
 @attrs.frozen
 class GoalResult:
     """One goal checked against one round. ``actual`` is None if the round did not report it."""
@@ -45,11 +60,12 @@ class GoalResult:
     def explain(self, language: str = "en") -> str:
         """``jain >= 0.9: got 0.82 ✗`` (or the Chinese), for the debrief list."""
         mark = "✓" if self.passed else "✗"
+        text = goal_text(self.goal, language)
         if self.actual is None:
             missing = "本轮没有这项统计" if language == "zh" else "not reported by this round"
-            return f"{self.text}: {missing} {mark}"
+            return f"{text}: {missing} {mark}"
         got = "实际" if language == "zh" else "got"
-        return f"{self.text}: {got} {format_actual(self.actual)} {mark}"
+        return f"{text}: {got} {format_actual(self.actual)} {mark}"
 
 
 def _check(goal: Goal, stats: FlatStats) -> GoalResult:
