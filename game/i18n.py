@@ -20,7 +20,7 @@ from sims.levels.texts import TABLES, next_language
 if TYPE_CHECKING:
     from game.controls import Binding
 
-__all__ = ["ROUND", "WINDOW", "Tr", "binding_text", "count", "english", "next_language", "term", "thing", "tr"]
+__all__ = ["ROUND", "WINDOW", "Tr", "binding_text", "count", "english", "next_language", "term", "thing", "tr", "who"]
 
 Tr = Callable[..., str]
 
@@ -158,17 +158,22 @@ def term(translate: Tr, group: str, name: str) -> str:
     return translate(key) if key in ROUND["en"] else name
 
 
-def thing(translate: Tr, name: str) -> str:
+def thing(translate: Tr, name: str, group: str = "thing") -> str:
     """A resource's engine name (``fork 3``, ``pipe 0-1``, ``counter lock``) in the player's language.
 
-    The words before a trailing number (or number pair) are looked up as ``thing.<words>``; the
-    number stays. A name with no entry is shown as the engine spells it.
+    The words before a trailing number (or number pair) are looked up as ``<group>.<words>``;
+    the number stays. A name with no entry is shown as the engine spells it.
     """
     words, _, number = name.rpartition(" ")
     if not words or not number[:1].isdigit():
         words, number = name, ""
-    word = term(translate, "thing", words)
+    word = term(translate, group, words)
     return f"{word} {number}".strip() if number else word
+
+
+def who(translate: Tr, name: str) -> str:
+    """An agent's engine name (``philosopher 3``, ``ringer``) in the player's language (``哲学家 3``)."""
+    return thing(translate, name, "role")
 
 
 def count(translate: Tr, number: int, operation: str) -> str:

@@ -256,6 +256,7 @@ _EN: Mapping[str, str] = types.MappingProxyType(
         "results.stall": "STALL (a lost wake-up) — at t = {t:.3f} s everyone waited for a wake-up",
         "results.starved": "No deadlock, but starvation: {names}",
         "results.fine": "No deadlock, nobody starved",
+        "results.stuck": "Stuck: a killed process still holds {names}; whoever waits for it waits for ever",
         "results.line": (
             "{scenario} · {strategy} · {backend} · {agents} · {seconds:.2f} s · ended: {reason} · seed {seed}"
         ),
@@ -516,6 +517,7 @@ _ZH: Mapping[str, str] = types.MappingProxyType(
         "results.stall": "停滞（丢失唤醒）——t = {t:.3f} s 时所有角色都在等待唤醒",
         "results.starved": "没有死锁，但出现了饥饿：{names}",
         "results.fine": "没有死锁，也没有饥饿",
+        "results.stuck": "卡死了：被杀死的进程仍占着{names}，等它的人会永远等下去",
         "results.line": (
             "{scenario} · {strategy} · {backend} · {agents} · {seconds:.2f} s · 结束原因：{reason} · 随机种子 {seed}"
         ),

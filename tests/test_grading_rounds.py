@@ -4,6 +4,7 @@ time scale changed and when the operating system scheduled a gated round."""
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from helpers import run_round
 
@@ -42,3 +43,12 @@ def test_the_round_time_follows_the_scale_and_auto_is_recorded() -> None:
     assert flat["round_time_s"] == pytest.approx(2 * flat["duration_s"], rel=0.05)
     plain = flat_numbers(run_round("race", seconds=0.5, gated=True, params={"agents": 2}))
     assert plain["os_scheduled"] is False and plain["round_time_s"] == plain["duration_s"]
+
+
+def test_a_round_stuck_on_a_killed_holder_is_not_called_fine() -> None:
+    from sims.text_report import _verdict_lines
+
+    result = run_round("race", seconds=0.3, params={"agents": 2})
+    assert "no deadlock" in _verdict_lines(result).splitlines()[1]
+    stuck = attrs.evolve(result, orphaned=("stove",))
+    assert "stuck" in _verdict_lines(stuck).splitlines()[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from game import palette
-from game.i18n import Tr, count, english, term, thing
+from game.i18n import Tr, count, english, term, thing, who
 from game.session import RoundSession
 from game.text import TextCache
 
@@ -17,7 +17,7 @@ def agent_lines(session: RoundSession, agent: int, tr: Tr = english) -> list[str
     if snap is None or layout is None:
         return []
     view = snap.agents[agent]
-    lines = [tr("tip.name", name=view.name, role=term(tr, "role", view.role)), _identity(session, agent, tr)]
+    lines = [tr("tip.name", name=who(tr, view.name), role=term(tr, "role", view.role)), _identity(session, agent, tr)]
     state = tr("tip.stopped") if view.stopped else term(tr, "state", palette.STATE_WORDS.get(view.state, "?"))
     if view.exit_code is not None:
         state = tr("tip.killed" if view.exit_code < 0 else "tip.exited", code=view.exit_code)
