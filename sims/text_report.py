@@ -135,4 +135,8 @@ def _scenario_lines(result: RoundResult) -> str:
     simple = {k: v for k, v in result.scenario_stats.items() if isinstance(v, bool | int | float | str)}
     if not simple:
         return ""
+    if result.config.scenario == "gil":  # the lecture's table and a verdict instead of 90 numbers
+        from sims.scenarios.gil_table import lines
+
+        return "\n".join(lines(simple))
     return "\n".join(f"{k}: {_cell(v)}" for k, v in simple.items())

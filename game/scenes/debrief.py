@@ -161,6 +161,13 @@ class DebriefScene(Scene):
         line = tr(key, goal=goal, actual=format_actual(result.actual)).translate(MARKS)
         return line, palette.GOOD if result.passed else palette.BAD
 
+    def _lab_table(self) -> list[str]:
+        """The lecture's efficiency table and its verdict, for the GIL lab (one paragraph per row)."""
+        from sims.scenarios.gil_table import lines
+
+        assert self.result is not None
+        return lines(self.result.scenario_stats, self.app.campaign.language)
+
     def _lesson(self, surface: Any, x: int, y: int, width: int, h: int) -> None:
         text, campaign = self.app.text, self.app.campaign
         passed = self.outcome is not None and self.outcome.grade.passed
@@ -171,6 +178,8 @@ class DebriefScene(Scene):
             body = [campaign.text(self.level.debrief)]
         else:
             body = [campaign.text(hint) for hint in self.level.hints] or [campaign.tr("hints.none_left")]
+        if self.result is not None and self.result.config.scenario == "gil":
+            body = [*self._lab_table(), *body]
         for paragraph in body:
             for line in wrap(text, paragraph, 16, width):
                 if y < h - 90:

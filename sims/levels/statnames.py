@@ -180,6 +180,30 @@ _TABLE: tuple[tuple[str, StatKind, str, str], ...] = (
         "客人每进门一次占用的 CPU 时间（微秒）：等待的代价",
     ),
     (
+        "thread_wait_ratio",
+        "number",
+        "waiting jobs: threads' time ÷ one-by-one time",
+        "等待型任务：多线程用时 ÷ 依次执行用时",
+    ),
+    (
+        "process_wait_ratio",
+        "number",
+        "waiting jobs: processes' time ÷ one-by-one time",
+        "等待型任务：多进程用时 ÷ 依次执行用时",
+    ),
+    (
+        "line_cpu_cpu_share",
+        "number",
+        "share of a core the one-by-one CPU jobs got (1 = a whole core)",
+        "依次执行的计算任务分到的 CPU 份额（1 表示一整个核心）",
+    ),
+    (
+        "reproducible",
+        "number",
+        "1 if this machine gave the lab enough CPU to show the lecture's table",
+        "本机给实验的 CPU 是否足以复现讲义的表格（1 表示足够）",
+    ),
+    (
         "os_scheduled",
         "bool",
         "the operating system scheduled part of the round (A)",
