@@ -20,6 +20,9 @@ IDENTIFIERS = frozenset(
     [
         "Array",
         "CPU",
+        "Ctrl",
+        "Shift",
+        "Tab",
         "Chandy",
         "Misra",
         "English",

@@ -80,7 +80,8 @@ def test_evaluate_explains_each_goal() -> None:
     assert [r.passed for r in results] == [False, True, False]
     assert [r.actual for r in results] == [0.82, False, None]
     assert results[0].explain() == "jain >= 0.9: got 0.82 ✗"
-    assert results[1].explain("zh") == "deadlock == false: 实际 false ✓"
+    assert results[1].explain("zh") == "本轮以死锁告终：否（实际 否）✓"
+    assert results[0].explain("zh") == "Jain 公平指数（1 表示完全公平） ≥ 0.9（实际 0.82）✗"
     assert "not reported" in results[2].explain()
 
 

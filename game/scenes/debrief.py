@@ -158,7 +158,8 @@ class DebriefScene(Scene):
             ), palette.BAD
         key = "debrief.goal_passed" if result.passed else "debrief.goal_failed"
         goal = goal_text(result.goal, self.app.campaign.language)
-        line = tr(key, goal=goal, actual=format_actual(result.actual)).translate(MARKS)
+        actual = format_actual(result.actual, self.app.campaign.language)
+        line = tr(key, goal=goal, actual=actual).translate(MARKS)
         return line, palette.GOOD if result.passed else palette.BAD
 
     def _lab_table(self) -> list[str]:

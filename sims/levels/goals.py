@@ -19,12 +19,12 @@ FlatStats = Mapping[str, Number]
 """A round's statistics by name, e.g. ``{"deadlock": False, "jain": 0.93}``."""
 
 
-def format_actual(value: Number | None) -> str:
-    """A statistic as the player reads it: ``false``, ``12``, ``0.934``."""
+def format_actual(value: Number | None, language: str = "en") -> str:
+    """A statistic as the player reads it: ``false``, ``12``, ``0.934`` (``否`` in Chinese)."""
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return format_value(value)
+        return ("是" if value else "否") if language == "zh" else format_value(value)
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
@@ -62,10 +62,12 @@ class GoalResult:
         mark = "✓" if self.passed else "✗"
         text = goal_text(self.goal, language)
         if self.actual is None:
-            missing = "本轮没有这项统计" if language == "zh" else "not reported by this round"
-            return f"{text}: {missing} {mark}"
-        got = "实际" if language == "zh" else "got"
-        return f"{text}: {got} {format_actual(self.actual)} {mark}"
+            if language == "zh":
+                return f"{text}（本轮没有这项统计）{mark}"
+            return f"{text}: not reported by this round {mark}"
+        if language == "zh":
+            return f"{text}（实际 {format_actual(self.actual, language)}）{mark}"
+        return f"{text}: got {format_actual(self.actual)} {mark}"
 
 
 def _check(goal: Goal, stats: FlatStats) -> GoalResult:
