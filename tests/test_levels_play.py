@@ -226,7 +226,9 @@ def test_verify_command_uses_the_play_it_is_given(
 def test_verify_on_the_real_engine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = LEVEL_TEXT.format(id="engine", order=1).replace('["thread", "process"]', '["thread"]')
     text = text.replace("params = { agents = 5 }", "params = { agents = 5, think_ms = 0, eat_ms = 5 }")
-    text = text.replace('three = ["jain >= 0.99", "starved_count == 0"]', 'three = ["jain >= 0.99"]')
+    # goals a deadlocked naive round surely misses (jain can be 1 if everyone ate once before it)
+    text = text.replace('two = ["jain >= 0.9"]', 'two = ["operations_total >= 50"]')
+    text = text.replace('three = ["jain >= 0.99", "starved_count == 0"]', 'three = ["operations_total >= 100"]')
     path = tmp_path / "engine.toml"
     path.write_text(text, encoding="utf-8")
     assert main(["verify", str(path)]) == 0, capsys.readouterr().err
