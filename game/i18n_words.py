@@ -41,6 +41,9 @@ _STRATEGIES_ZH = {
     "dining.trylock": "第二把叉子拿不到就放下第一把，退避一会儿再试（退避可以固定，也可以随机）",
     "kitchen.semaphores": "计数信号量 empty（K 个）和 full（0 个），再加一把互斥锁 mutex 保护出菜台",
     "kitchen.queue": "一个容量为 K 的队列（queue.Queue / multiprocessing.Queue）包办一切",
+    "kitchen.qsize": (
+        "队列加上“先看再做”：qsize() < K 才放菜，empty() 为假才取菜，都不等待；行动时答案已经过时，菜会被扔掉"
+    ),
     "kitchen.no-mutex": (
         "只有两个信号量、没有互斥锁：两个厨师可能把菜放进同一格（丢一道菜），两个服务员可能端走同一道（重复上菜）"
     ),

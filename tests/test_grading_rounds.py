@@ -52,3 +52,11 @@ def test_a_round_stuck_on_a_killed_holder_is_not_called_fine() -> None:
     assert "no deadlock" in _verdict_lines(result).splitlines()[1]
     stuck = attrs.evolve(result, orphaned=("stove",))
     assert "stuck" in _verdict_lines(stuck).splitlines()[1]
+
+
+@pytest.mark.parametrize("backend", ["thread", "process"])
+def test_checking_qsize_before_putting_loses_dishes_and_blocking_puts_do_not(backend: str) -> None:
+    params = {"producers": 3, "consumers": 3, "capacity": 2, "cook_ms": 2.0, "serve_ms": 10.0}
+    checked = run_round("kitchen", backend=backend, strategy="qsize", seconds=1.5, params=params).scenario_stats
+    blocking = run_round("kitchen", backend=backend, strategy="queue", seconds=1.5, params=params).scenario_stats
+    assert checked["lost"] > 0 and blocking["lost"] == 0

@@ -227,6 +227,7 @@ def test_verify_on_the_real_engine(tmp_path: Path, capsys: pytest.CaptureFixture
     text = LEVEL_TEXT.format(id="engine", order=1).replace('["thread", "process"]', '["thread"]')
     text = text.replace("params = { agents = 5 }", "params = { agents = 5, think_ms = 0, eat_ms = 5 }")
     # goals a deadlocked naive round surely misses (jain can be 1 if everyone ate once before it)
+    text = text.replace('goals = ["deadlock == false", "operations_total >= 10"]', 'goals = ["deadlock == false"]')
     text = text.replace('two = ["jain >= 0.9"]', 'two = ["operations_total >= 50"]')
     text = text.replace('three = ["jain >= 0.99", "starved_count == 0"]', 'three = ["operations_total >= 100"]')
     path = tmp_path / "engine.toml"
@@ -337,3 +338,11 @@ def test_ui_fills_in_and_falls_back_to_english() -> None:
     assert ui("locked.reason", "zh", previous="出餐铃") == "在“出餐铃”中至少拿到一颗星，才能打开本关。"
     assert ui("stars.count", "xx", stars=2) == "2/3 stars"
     assert next_language("en") == "zh" and next_language("zh") == "en" and next_language("xx") == "en"
+
+
+def test_a_round_the_machine_could_not_reproduce_is_inconclusive(level: LevelSpec) -> None:
+    starved_lab = {**GOOD, "reproducible": 0}
+    trial = judge(level, "naive", "thread", starved_lab)
+    assert trial.ok and trial.inconclusive and not trial.counts_for_goals
+    assert "inconclusive" in trial.describe()
+    assert not judge(level, "naive", "thread", {**GOOD, "reproducible": 1}).ok

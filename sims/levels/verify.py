@@ -57,7 +57,8 @@ def roles(level: LevelSpec) -> tuple[Role, ...]:
         out.append(Role("naive pressing A", pressed_a, 0, 0, counts_for_goals=False))
     else:
         fast = attrs.evolve(naive, commands=(f"0:scale {FASTEST_SCALE:g}", *naive.commands))
-        out.append(Role(f"naive at scale {FASTEST_SCALE:g}", fast, 0, 0))
+        # Not a verdict on the goals: live commands keep their wall-clock times at any scale.
+        out.append(Role(f"naive at scale {FASTEST_SCALE:g}", fast, 0, 0, counts_for_goals=False))
     return tuple(out)
 
 
@@ -73,14 +74,18 @@ class Trial:
     most: int = 3
     counts_for_goals: bool = True
 
+    inconclusive: bool = False  # the machine could not give the round what it needs (a lab's reproducible == 0)
+
     @property
     def ok(self) -> bool:
-        """The stars earned lie in what the role may earn."""
-        return self.fewest <= self.grade.stars <= self.most
+        """The stars earned lie in what the role may earn (an inconclusive round proves nothing either way)."""
+        return self.inconclusive or self.fewest <= self.grade.stars <= self.most
 
     def describe(self) -> str:
         want = Role(self.role, Choice(), self.fewest, self.most).want()
         verdict = "ok" if self.ok else f"FAILED (must earn {want})"
+        if self.inconclusive:
+            verdict = "inconclusive: this machine cannot give the round the CPU it needs"
         first = self.grade.tiers[0]
         why = "; ".join(r.explain() for r in first)
         lost = f", forfeited: {self.grade.forfeit.value}" if self.grade.forfeit else ""
@@ -93,7 +98,10 @@ def judge(level: LevelSpec, role: str | Role, backend: str, flat_stats: FlatStat
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
         role = Role(role, getattr(level, role), *((1, 3) if role == "reference" else (0, 0)))
-    return Trial(level.id, role.name, backend, grade(level, flat_stats), role.fewest, role.most, role.counts_for_goals)
+    inconclusive = flat_stats.get("reproducible") == 0
+    graded = grade(level, flat_stats)
+    counts = role.counts_for_goals and not inconclusive
+    return Trial(level.id, role.name, backend, graded, role.fewest, role.most, counts, inconclusive)
 
 
 @attrs.frozen

@@ -234,6 +234,59 @@ class QueueWaiter(AgentBody):
             me.pace(self.serve_ms)
 
 
+class QsizeCook(QueueCook):
+    """Checks ``qsize() < K`` and then puts without waiting: the lecture's warning, qsize() is already old.
+
+    Two cooks can both see one free slot; the second ``put_nowait`` finds the queue full and
+    the dish it announced is thrown away (lost).
+    """
+
+    steps = ("check qsize()",)
+
+    def __init__(self, cook: int, dishes: Any, pass_index: int, cook_ms: float, capacity: int) -> None:
+        super().__init__(cook, dishes, pass_index, cook_ms)
+        self.capacity = capacity
+
+    def run(self, me: Me) -> None:
+        dish = 0
+        while me.running():
+            me.state(State.PRODUCING)
+            me.pace(self.cook_ms)
+            dish += 1
+            item = (self.cook + 1) << ITEM_SHIFT | dish
+            me.step("check qsize()")
+            while self.dishes.qsize() >= self.capacity:  # wait for room, by looking
+                me.pace(REACH_MS)
+            me.pace(REACH_MS)  # the walk to the pass: the check is getting old
+            me.record(Op.ITEM_PUT, self.pass_index, item)
+            try:
+                self.dishes.put_nowait(item)
+            except queue.Full:
+                continue  # there was room when we looked: the dish is lost
+
+
+class QsizeWaiter(QueueWaiter):
+    """Checks ``empty()`` and then gets without waiting; another waiter may have taken it meanwhile."""
+
+    steps = ("check empty()",)
+
+    def run(self, me: Me) -> None:
+        while me.running():
+            me.state(State.WAITING)
+            me.step("check empty()")
+            if self.dishes.empty():
+                me.pace(REACH_MS)
+                continue
+            me.pace(REACH_MS)  # the walk to the pass
+            try:
+                item = self.dishes.get_nowait()
+            except queue.Empty:
+                continue  # someone was quicker: back to looking
+            me.record(Op.ITEM_TAKEN, self.pass_index, item)
+            me.state(State.CONSUMING)
+            me.pace(self.serve_ms)
+
+
 class Kitchen(Scenario):
     name = "kitchen"
     summary = "cooks and waiters share a pass of K slots: the bounded buffer (producer/consumer)"
@@ -241,6 +294,8 @@ class Kitchen(Scenario):
         "semaphores": "counting Semaphores 'empty' (K) and 'full' (0) plus a Lock 'mutex' around the pass",
         "queue": "a bounded queue.Queue / multiprocessing.Queue of K dishes does it all",
         "condition": "a monitor: a Lock 'mutex' with two Conditions, 'not full' and 'not empty' (see recheck)",
+        "qsize": "a bounded queue used with checks: a cook puts only if qsize() < K, a waiter gets only if not "
+        "empty(), without waiting; the answer is old by the time they act, so dishes are thrown away",
         "no-mutex": "the two Semaphores without the mutex: two cooks can fill the same slot (a dish lost) "
         "and two waiters empty the same one (a dish served twice)",
     }
@@ -262,12 +317,14 @@ class Kitchen(Scenario):
         k = int(params["capacity"])
         cook_ms, serve_ms = float(params["cook_ms"]), float(params["serve_ms"])
         pass_index = world.marker("pass", "container", k)
-        if strategy == "queue":
+        if strategy in ("queue", "qsize"):
             dishes = world.bounded_queue("dishes", k)
             for c in range(int(params["producers"])):
-                world.agent(f"cook {c}", QueueCook(c, dishes, pass_index, cook_ms))
+                cook = QsizeCook(c, dishes, pass_index, cook_ms, k) if strategy == "qsize" else None
+                world.agent(f"cook {c}", cook or QueueCook(c, dishes, pass_index, cook_ms))
             for w in range(int(params["consumers"])):
-                world.agent(f"waiter {w}", QueueWaiter(dishes, pass_index, serve_ms))
+                waiter = QsizeWaiter if strategy == "qsize" else QueueWaiter
+                world.agent(f"waiter {w}", waiter(dishes, pass_index, serve_ms))
             return
         if strategy == "condition":
             self._monitor(world, params, pass_index)
