@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from helpers import run_round
 
-from sims.scenarios.gil_table import cells, lines, verdict, verdict_key
+from sims.scenarios.gil_table import cells, compact, lines, verdict, verdict_key
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -59,3 +59,10 @@ def test_threads_win_on_waiting_jobs_even_with_the_gil() -> None:
     stats = run_round("gil", seconds=60, params=params).scenario_stats
     assert 0 < stats["thread_wait_ratio"] < 0.75  # four sleeps side by side, not one after another
     assert stats["line_cpu_cpu_share"] > 0 and stats["reproducible"] in (0, 1)
+
+
+def test_the_compact_table_is_in_the_players_language() -> None:
+    zh = compact(LECTURE_LIKE, "zh")
+    assert zh[0].startswith("多线程：") or zh[0].startswith("多线程:")
+    assert "有 GIL" in zh[2] and zh[-1] == verdict(LECTURE_LIKE, "zh")
+    assert compact(LECTURE_LIKE)[0].startswith("threads: CPU ×1.04 (lecture ×1.04)")

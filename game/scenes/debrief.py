@@ -164,10 +164,10 @@ class DebriefScene(Scene):
 
     def _lab_table(self) -> list[str]:
         """The lecture's efficiency table and its verdict, for the GIL lab (one paragraph per row)."""
-        from sims.scenarios.gil_table import lines
+        from sims.scenarios.gil_table import compact
 
         assert self.result is not None
-        return lines(self.result.scenario_stats, self.app.campaign.language)
+        return compact(self.result.scenario_stats, self.app.campaign.language)
 
     def _lesson(self, surface: Any, x: int, y: int, width: int, h: int) -> None:
         text, campaign = self.app.text, self.app.campaign

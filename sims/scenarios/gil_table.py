@@ -17,9 +17,11 @@ COLUMNS = ("cpu", "io", "wait")
 
 _HEAD = {
     "en": {"line": "in line", "thread": "threads", "process": "processes", "cpu": "CPU", "io": "file IO",
-           "wait": "waiting IO", "lecture": "lecture"},
+           "wait": "waiting IO", "lecture": "lecture", "build": "build", "gil": "GIL", "free": "free-threaded",
+           "cores": "cores", "share": "CPU share of the CPU jobs", "colon": ": "},
     "zh": {"line": "依次执行", "thread": "多线程", "process": "多进程", "cpu": "计算密集", "io": "文件 IO",
-           "wait": "等待型 IO", "lecture": "讲义"},
+           "wait": "等待型 IO", "lecture": "讲义", "build": "解释器", "gil": "有 GIL", "free": "无 GIL（自由线程）",
+           "cores": "核心数", "share": "计算任务分到的 CPU 份额", "colon": "："},
 }  # fmt: skip
 
 _VERDICTS = {
@@ -120,8 +122,34 @@ def lines(stats: Mapping[str, Any], language: str = "en") -> list[str]:
                 text += f" ({head['lecture']} ×{cell.lecture_ratio:4.2f})"
             parts.append(f"{text:<31}")
         out.append(" | ".join(parts).rstrip())
-    build = "GIL" if stats.get("gil_enabled", 1) else ("free-threaded" if language != "zh" else "无 GIL")
-    share = " ".join(f"{row} {float(stats.get(f'{row}_cpu_cpu_share', 0.0)):.0%}" for row in ROWS)
-    out.append(f"build: {build} · cores: {stats.get('cores', '?')} · CPU share (cpu jobs): {share}")
+    out.append(_machine_line(stats, head))
     out.append(verdict(stats, language))
     return out
+
+
+def _machine_line(stats: Mapping[str, Any], head: Mapping[str, str]) -> str:
+    build = head["gil"] if stats.get("gil_enabled", 1) else head["free"]
+    share = " ".join(f"{head[row]} {float(stats.get(f'{row}_cpu_cpu_share', 0.0)):.0%}" for row in ROWS)
+    colon = head["colon"]
+    return f"{head['build']}{colon}{build} · {head['cores']}{colon}{stats.get('cores', '?')} · {head['share']}{colon}{share}"
+
+
+def compact(stats: Mapping[str, Any], language: str = "en") -> list[str]:
+    """The table for a narrow column: one line per way of running (ratios to one-by-one only)."""
+    head = _HEAD["zh" if language == "zh" else "en"]
+    table = cells(stats)
+    out = []
+    for row in ("thread", "process"):
+        parts = []
+        for col in COLUMNS:
+            cell = table[row, col]
+            lecture = ""
+            if cell.lecture_ratio is not None:
+                lecture = (
+                    f"（{head['lecture']} ×{cell.lecture_ratio:.2f}）"
+                    if language == "zh"
+                    else f" (lecture ×{cell.lecture_ratio:.2f})"
+                )
+            parts.append(f"{head[col]} ×{cell.ratio:.2f}{lecture}")
+        out.append(head[row] + ("：" if language == "zh" else ": ") + " · ".join(parts))
+    return [*out, _machine_line(stats, head), verdict(stats, language)]
