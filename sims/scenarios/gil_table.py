@@ -130,8 +130,8 @@ def lines(stats: Mapping[str, Any], language: str = "en") -> list[str]:
 def _machine_line(stats: Mapping[str, Any], head: Mapping[str, str]) -> str:
     build = head["gil"] if stats.get("gil_enabled", 1) else head["free"]
     share = " ".join(f"{head[row]} {float(stats.get(f'{row}_cpu_cpu_share', 0.0)):.0%}" for row in ROWS)
-    colon = head["colon"]
-    return f"{head['build']}{colon}{build} · {head['cores']}{colon}{stats.get('cores', '?')} · {head['share']}{colon}{share}"
+    colon, cores = head["colon"], stats.get("cores", "?")
+    return f"{head['build']}{colon}{build} · {head['cores']}{colon}{cores} · {head['share']}{colon}{share}"
 
 
 def compact(stats: Mapping[str, Any], language: str = "en") -> list[str]:
