@@ -1,9 +1,9 @@
 """The words of the levels' menus: knobs, option values and what each strategy does, in both languages.
 
 English keeps the engine's identifiers (``think_ms``, ``backoff``) and the scenario's own
-descriptions (``Scenario.strategies``); Chinese names each knob in words with its identifier
-beside it, so a player can still match it to the code. A test checks that every knob, option
-and strategy a shipped level offers has an entry here.
+descriptions (``Scenario.strategies``); Chinese names each knob in words (short enough for the
+briefing's label column) and each option value in words with its identifier beside it. A test
+checks that every knob, option and strategy a shipped level offers has an entry here.
 """
 
 from __future__ import annotations
@@ -12,19 +12,19 @@ import types
 from collections.abc import Mapping
 
 _KNOBS_ZH = {
-    "backoff": "退避方式（backoff）",
-    "capacity": "出菜台格数（capacity）",
-    "consumers": "服务员人数（consumers）",
-    "eat_ms": "吃饭时间（eat_ms，毫秒）",
-    "jobs": "每组任务数（jobs）",
-    "lock": "加锁（lock）",
-    "orders": "订单数（orders）",
-    "poll_ms": "偷看间隔（poll_ms，毫秒）",
-    "seats": "座位数（seats）",
-    "start_method": "进程启动方式（start_method）",
-    "think_ms": "思考时间（think_ms，毫秒）",
-    "window": "读写间隙（window，循环步数）",
-    "workers": "工作进程数（workers）",
+    "backoff": "退避方式",
+    "capacity": "出菜台格数",
+    "consumers": "服务员人数",
+    "eat_ms": "吃饭时间（毫秒）",
+    "jobs": "每组任务数",
+    "lock": "加锁",
+    "orders": "订单数",
+    "poll_ms": "偷看间隔（毫秒）",
+    "seats": "座位数",
+    "start_method": "进程启动方式",
+    "think_ms": "思考时间（毫秒）",
+    "window": "读写间隙（循环步数）",
+    "workers": "工作进程数",
 }
 
 _OPTIONS_ZH = {

@@ -231,8 +231,8 @@ class BriefingScene(Scene):
             )
             if kind in ("range", "toggle", "option"):
                 label = knob_label(name, campaign.language)
-            if kind == "range":
-                label = f"{label} = {self.picks.params[name]}"
+            value = f" = {self.picks.params[name]}" if kind == "range" else ""
+            label = text.fit(label, 15, LABEL_W - 8 - text.font(15).size(value)[0]) + value
             text.draw(surface, label, (x, y), 15, palette.TEXT)
 
     def _hints(self, surface: Any, x: int, width: int, h: int) -> None:
