@@ -197,3 +197,14 @@ def test_every_briefing_draws_only_chinese_words_code_and_identifiers(zh_app: An
             if not is_code(text, code)
         }
         assert {t: w for t, w in english.items() if w} == {}, level.id
+
+
+def test_a_lock_with_waiters_is_never_drawn_free() -> None:
+    from game.views.primitive import _headline
+    from sims.rounds.views import ResourceStatistics
+
+    zh = lambda key, **fields: tr(key, "zh", **fields)  # noqa: E731
+    passing = ResourceStatistics(0, "fork 0", "lock", holders=(), waiters=(2,), capacity=1)
+    assert _headline(passing, None, zh)[0] == "正在交给等待者"
+    idle = ResourceStatistics(0, "fork 0", "lock", holders=(), waiters=(), capacity=1)
+    assert _headline(idle, None, zh)[0] == "空闲"
