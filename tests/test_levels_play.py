@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sims.levels import Choice, LevelSpec, evaluate, grade, stars
 from sims.levels.checks import implied, satisfiable
 from sims.levels.cli import main
-from sims.levels.goals import FlatStats
+from sims.levels.goals import FlatStats, Forfeit, in_round_time
 from sims.levels.progress import (
     LoadedProgress,
     Progress,
@@ -28,7 +28,6 @@ from sims.levels.progress import (
 )
 from sims.levels.schema import Goal
 from sims.levels.texts import EN, LANGUAGE_NAMES, TABLES, ZH, next_language, placeholders, ui
-from sims.levels.goals import Forfeit, in_round_time
 from sims.levels.verify import judge, roles, verify_level
 
 pytestmark = pytest.mark.timeout(60)
