@@ -192,9 +192,7 @@ def test_every_briefing_draws_only_chinese_words_code_and_identifiers(zh_app: An
         blocks = agent_sources(settings.scenario, settings.strategy, settings.params)
         code |= {line.strip() for block in blocks for line in block.lines}
         english = {
-            text: sorted(english_words(text) - allowed)
-            for text in zh_app.text.texts()
-            if not is_code(text, code)
+            text: sorted(english_words(text) - allowed) for text in zh_app.text.texts() if not is_code(text, code)
         }
         assert {t: w for t, w in english.items() if w} == {}, level.id
 
