@@ -22,6 +22,11 @@ IDENTIFIERS = frozenset(
     # code, signals, keys and names that stay as the lecture and Python spell them
     [
         "Array",
+        "Barrier",
+        "BrokenBarrierError",
+        "Condition",
+        "RLock",
+        "notify",
         "CPU",
         "Ctrl",
         "Shift",
