@@ -4,9 +4,6 @@ goal reads in Chinese, and the only English left in the Chinese texts is code an
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -164,42 +161,6 @@ def is_code(text: str, code: set[str]) -> bool:
     if line.startswith("class ") or line in code:
         return True
     return line.endswith("…") and any(c.startswith(line[:-1].rstrip()) for c in code)
-
-
-@pytest.fixture
-def zh_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
-    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
-    monkeypatch.setenv("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    from game.app import App
-
-    window = App((1280, 720), exports=tmp_path / "exports", save_path=tmp_path / "progress.json")
-    window.campaign.switch_language()
-    try:
-        yield window
-    finally:
-        window.close()
-
-
-def test_every_briefing_draws_only_chinese_words_code_and_identifiers(zh_app: Any) -> None:
-    """What the screen really drew (the text cache), not what the tables hold."""
-    from game.scenes.briefing import BriefingScene
-    from game.views.source import agent_sources
-
-    allowed, code = set(IDENTIFIERS), set()
-    for level in zh_app.campaign.levels:
-        scenario = scenario_named(level.scenario)
-        allowed |= {level.scenario, *scenario.strategies}
-        scene = BriefingScene(zh_app, level, hints=len(level.hints))
-        zh_app.scenes.replace(scene)
-        for _ in range(2):
-            zh_app.step(0.0, zh_app.pygame.event.get())
-        settings = level.settings(scene.picks.choice())
-        blocks = agent_sources(settings.scenario, settings.strategy, settings.params)
-        code |= {line.strip() for block in blocks for line in block.lines}
-        english = {
-            text: sorted(english_words(text) - allowed) for text in zh_app.text.texts() if not is_code(text, code)
-        }
-        assert {t: w for t, w in english.items() if w} == {}, level.id
 
 
 def test_a_lock_with_waiters_is_never_drawn_free() -> None:

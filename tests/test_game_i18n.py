@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_chinese_words import IDENTIFIERS, english_words, is_code
 
 from game.controls import BINDINGS
 from game.i18n import ROUND, WINDOW, binding_text, count, term, tr
 from game.i18n_round import HELP_ZH
 from sims.levels.texts import placeholders
 from sims.rounds.config import RoundConfig
+from sims.scenarios.registry import scenario_named
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -205,3 +207,23 @@ def test_the_help_overlay_lists_every_binding_in_chinese(app: Any) -> None:
     assert zh("help.title") in drawn
     assert all(app.text.fit(HELP_ZH[b.keys][1], 15, 1100 - 500) in drawn for b in BINDINGS)
     assert not any(b.action in drawn for b in BINDINGS)
+
+
+def test_every_briefing_draws_only_chinese_words_code_and_identifiers(app: Any) -> None:
+    """What the screen really drew (the text cache), not what the tables hold."""
+    from game.scenes.briefing import BriefingScene
+    from game.views.source import agent_sources
+
+    allowed, code = set(IDENTIFIERS), set()
+    for level in app.campaign.levels:
+        scenario = scenario_named(level.scenario)
+        allowed |= {level.scenario, *scenario.strategies}
+        scene = BriefingScene(app, level, hints=len(level.hints))
+        app.scenes.replace(scene)
+        for _ in range(2):
+            app.step(0.0, app.pygame.event.get())
+        settings = level.settings(scene.picks.choice())
+        blocks = agent_sources(settings.scenario, settings.strategy, settings.params)
+        code |= {line.strip() for block in blocks for line in block.lines}
+        english = {text: sorted(english_words(text) - allowed) for text in app.text.texts() if not is_code(text, code)}
+        assert {t: w for t, w in english.items() if w} == {}, level.id
