@@ -23,6 +23,8 @@ LECTURE_LIKE = {
     "thread_wait_ratio": 0.11,
     "lecture_line_cpu_s": 9.01,
     "lecture_thread_cpu_ratio": 1.04,
+    "thread_cpu_last_start_ms": 0.5,
+    "process_cpu_last_start_ms": 60.0,
 }
 
 
@@ -51,7 +53,8 @@ def test_the_table_has_every_cell_and_the_lectures_where_it_measured() -> None:
     assert table["thread", "cpu"].ratio == 1.04 and table["thread", "cpu"].lecture_ratio == 1.04
     assert table["thread", "wait"].lecture_ratio is None  # the lecture had no waiting jobs
     text = lines(LECTURE_LIKE)
-    assert len(text) == 6 and text[-1] == verdict(LECTURE_LIKE)
+    assert len(text) == 7 and text[-1] == verdict(LECTURE_LIKE)
+    assert "threads 0.50 ms · processes 60.0 ms (×120)" in text[4]
 
 
 def test_threads_win_on_waiting_jobs_even_with_the_gil() -> None:
@@ -64,5 +67,5 @@ def test_threads_win_on_waiting_jobs_even_with_the_gil() -> None:
 def test_the_compact_table_is_in_the_players_language() -> None:
     zh = compact(LECTURE_LIKE, "zh")
     assert zh[0].startswith("多线程：") or zh[0].startswith("多线程:")
-    assert "有 GIL" in zh[2] and zh[-1] == verdict(LECTURE_LIKE, "zh")
+    assert "多进程 60.0 ms" in zh[2] and "有 GIL" in zh[3] and zh[-1] == verdict(LECTURE_LIKE, "zh")
     assert compact(LECTURE_LIKE)[0].startswith("threads: CPU ×1.04 (lecture ×1.04)")

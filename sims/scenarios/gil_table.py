@@ -18,10 +18,12 @@ COLUMNS = ("cpu", "io", "wait")
 _HEAD = {
     "en": {"line": "in line", "thread": "threads", "process": "processes", "cpu": "CPU", "io": "file IO",
            "wait": "waiting IO", "lecture": "lecture", "build": "build", "gil": "GIL", "free": "free-threaded",
-           "cores": "cores", "share": "CPU share of the CPU jobs", "colon": ": "},
+           "cores": "cores", "share": "CPU share of the CPU jobs", "colon": ": ",
+           "startup": "start-up of the last of the CPU jobs"},
     "zh": {"line": "依次执行", "thread": "多线程", "process": "多进程", "cpu": "计算密集", "io": "文件 IO",
            "wait": "等待型 IO", "lecture": "讲义", "build": "解释器", "gil": "有 GIL", "free": "无 GIL（自由线程）",
-           "cores": "核心数", "share": "计算任务分到的 CPU 份额", "colon": "："},
+           "cores": "核心数", "share": "计算任务分到的 CPU 份额", "colon": "：",
+           "startup": "最后一个计算任务的启动耗时"},
 }  # fmt: skip
 
 _VERDICTS = {
@@ -122,6 +124,7 @@ def lines(stats: Mapping[str, Any], language: str = "en") -> list[str]:
                 text += f" ({head['lecture']} ×{cell.lecture_ratio:4.2f})"
             parts.append(f"{text:<31}")
         out.append(" | ".join(parts).rstrip())
+    out.append(startup_line(stats, language))
     out.append(_machine_line(stats, head))
     out.append(verdict(stats, language))
     return out
@@ -132,6 +135,16 @@ def _machine_line(stats: Mapping[str, Any], head: Mapping[str, str]) -> str:
     share = " ".join(f"{head[row]} {float(stats.get(f'{row}_cpu_cpu_share', 0.0)):.0%}" for row in ROWS)
     colon, cores = head["colon"], stats.get("cores", "?")
     return f"{head['build']}{colon}{build} · {head['cores']}{colon}{cores} · {head['share']}{colon}{share}"
+
+
+def startup_line(stats: Mapping[str, Any], language: str = "en") -> str:
+    """How long the last job waited to start: a thread against a process (the lecture's start-up cost)."""
+    head = _HEAD["zh" if language == "zh" else "en"]
+    thread = float(stats.get("thread_cpu_last_start_ms", 0.0))
+    process = float(stats.get("process_cpu_last_start_ms", 0.0))
+    ratio = f" (×{process / thread:.0f})" if thread > 0 else ""
+    colon = head["colon"]
+    return f"{head['startup']}{colon}{head['thread']} {thread:.2f} ms · {head['process']} {process:.1f} ms{ratio}"
 
 
 def compact(stats: Mapping[str, Any], language: str = "en") -> list[str]:
@@ -152,4 +165,4 @@ def compact(stats: Mapping[str, Any], language: str = "en") -> list[str]:
                 )
             parts.append(f"{head[col]} ×{cell.ratio:.2f}{lecture}")
         out.append(head[row] + ("：" if language == "zh" else ": ") + " · ".join(parts))
-    return [*out, _machine_line(stats, head), verdict(stats, language)]
+    return [*out, startup_line(stats, language), _machine_line(stats, head), verdict(stats, language)]
