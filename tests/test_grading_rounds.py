@@ -21,9 +21,9 @@ def test_a_kitchen_without_its_mutex_loses_and_duplicates_dishes() -> None:
 
 
 def test_a_fixed_back_off_livelocks_where_a_random_one_does_not() -> None:
-    params = {"agents": 5, "think_ms": 0.0, "eat_ms": 10.0, "patience_ms": 0.0, "reach_ms": 5.0}
-    fixed = run_round("dining", strategy="trylock", seconds=2.0, params={**params, "backoff": "fixed"})
-    rand = run_round("dining", strategy="trylock", seconds=2.0, params={**params, "backoff": "random"})
+    params = {"agents": 5, "think_ms": 0.0, "eat_ms": 10.0, "patience_ms": 0.0, "reach_ms": 10.0, "backoff_ms": 60.0}
+    fixed = run_round("dining", strategy="trylock", seconds=3.0, params={**params, "backoff": "fixed"})
+    rand = run_round("dining", strategy="trylock", seconds=3.0, params={**params, "backoff": "random"})
     # Counts, not times: the fixed back-off puts forks back more often for every meal it gets.
     assert fixed.scenario_stats["putbacks_per_meal"] > 2 * rand.scenario_stats["putbacks_per_meal"]
     assert flat_numbers(fixed)["operations_total"] < flat_numbers(rand)["operations_total"]
