@@ -18,6 +18,7 @@ _KNOBS_ZH = {
     "eat_ms": "吃饭时间（毫秒）",
     "jobs": "每组任务数",
     "lock": "加锁",
+    "sigusr1": "SIGUSR1 的处理方式",
     "orders": "订单数",
     "poll_ms": "偷看间隔（毫秒）",
     "seats": "座位数",
@@ -28,6 +29,9 @@ _KNOBS_ZH = {
 }
 
 _OPTIONS_ZH = {
+    "sigusr1.default": "默认动作（SIG_DFL）",
+    "sigusr1.ignore": "忽略（SIG_IGN）",
+    "sigusr1.handler": "处理函数（handler）",
     "backoff.fixed": "固定（fixed）",
     "backoff.random": "随机（random）",
     "start_method.spawn": "spawn",
