@@ -203,7 +203,7 @@ _TABLE: tuple[tuple[str, StatKind, str, str], ...] = (
         "1 if this machine gave the lab enough CPU to show the lecture's table",
         "本机给实验的 CPU 是否足以复现讲义的表格（1 表示足够）",
     ),
-    ("waiter_killed", "number", "1 if the waiter's process was ended by a signal", "服务员进程被信号终止则为 1"),
+    ("waiter_killed", "bool", "a signal ended the waiter's process", "服务员进程被信号终止"),
     (
         "os_scheduled",
         "bool",

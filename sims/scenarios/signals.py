@@ -204,11 +204,11 @@ class Signals(Scenario):
         return stats | spread("stove_wait", stove_waits(events, stove, window(events)[1]))
 
 
-def waiter_killed(events: np.ndarray, layout: RoundLayout) -> int:
-    """1 if the waiter's process ended by a signal (SIGUSR1's default action, or a SIGKILL)."""
+def waiter_killed(events: np.ndarray, layout: RoundLayout) -> bool:
+    """Whether the waiter's process ended by a signal (SIGUSR1's default action, or a SIGKILL)."""
     waiter = layout.agent_named("waiter").index
     exits = events[(events["op"] == Op.AGENT_EXIT) & (events["resource"] == waiter)]["value"]
-    return int(bool((exits < 0).any()))
+    return bool((exits < 0).any())
 
 
 def max_queue(events: np.ndarray, resource: int) -> int:
