@@ -69,7 +69,7 @@ def link_to_fifo(path: Path) -> Path:
 KITCHEN = BASE.replace('scenario = "dining"', 'scenario = "kitchen"').replace(
     'choices = { strategies = ["naive", "ordered"], ranges = { seats = { min = 1, max = 5, default = 4 } } }',
     'choices = { strategies = ["semaphores", "queue"] }',
-).replace("params = { agents = 5 }", "")
+).replace("params = { agents = 5 }", "").replace('wrong = [{ strategy = "naive",', 'wrong = [{ strategy = "queue",')
 
 LEVELS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "not utf-8": (raw(BASE.encode() + b'\nnote = "\xff\xfe"\n'), "must be UTF-8 text, got bytes ff fe"),
@@ -126,6 +126,7 @@ LEVELS["step an agent that does not exist"] = (
         ("seconds = 2", "seconds = 2\nscheduler = true"),
         (REFERENCE, 'reference = { strategy = "ordered", schedule = [0, 999] }'),
         (NAIVE, 'naive = { strategy = "naive", schedule = [0] }'),
+        ('wrong = [{ strategy = "naive", commands = ["0.5:pause"] }]', 'wrong = [{ strategy = "naive", schedule = [1] }]'),
     ),
     "no agent 999",
 )

@@ -76,15 +76,17 @@ class Me:
         while self._control[PAUSED] != 0.0 and not self._rt.stopping:
             self._rt.stop_bell.wait(SLICE_S)  # a pause is re-checked every slice
 
-    def pace(self, mean_ms: float) -> None:
+    def pace(self, mean_ms: float, jitter: bool = True) -> None:
         """Spend about ``mean_ms`` (x the live time scale) thinking or working, seeded.
 
-        Uniform between half and one and a half times the mean. Interruptible: the round
-        ending cuts it short (raising RoundStopped); a pause holds the agent here.
+        Uniform between half and one and a half times the mean (exactly the mean with
+        ``jitter=False``). Interruptible: the round ending cuts it short (raising
+        RoundStopped); a pause holds the agent here.
         """
         if mean_ms <= 0:
             return
-        seconds = mean_ms * self._control[SCALE] * self.rng.uniform(0.5, 1.5) / 1000.0
+        spread = self.rng.uniform(0.5, 1.5) if jitter else 1.0
+        seconds = mean_ms * self._control[SCALE] * spread / 1000.0
         if self._rt.stop_bell.wait(seconds) or self._rt.stopping:  # a sleep the round's end cuts short
             raise RoundStopped(self.name)
         if self._control[PAUSED] != 0.0:

@@ -5,7 +5,7 @@ Never imports pygame or the engine: the game screens and ``diner levels`` build 
 
 from sims.levels.goals import GoalResult, evaluate, grade, stars
 from sims.levels.loader import LevelLoadError, Problem, check_files, load_levels, shipped_levels_dir
-from sims.levels.schema import Choice, Choices, Goal, IntRange, LevelSpec, Op, Stars, Text
+from sims.levels.schema import Choice, Choices, Goal, IntRange, LevelSpec, Op, Stars, Text, Wrong
 
 __all__ = [
     "Choice",
@@ -19,6 +19,7 @@ __all__ = [
     "Problem",
     "Stars",
     "Text",
+    "Wrong",
     "check_files",
     "evaluate",
     "grade",

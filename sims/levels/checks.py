@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from sims.levels.feasible import Feasible
+from sims.levels.rules import check_rules
 from sims.levels.schema import BACKENDS, Choice, Choices, Goal, LevelSpec, Scalar
 from sims.levels.statnames import STATS
 
@@ -65,9 +66,11 @@ def check_level(spec: LevelSpec, file_name: str | None = None) -> list[Issue]:
         *_choices(spec.choices, spec.params),
         *_choice(spec, "reference", spec.reference),
         *_choice(spec, "naive", spec.naive),
+        *(issue for i, wrong in enumerate(spec.wrong) for issue in _choice(spec, f"wrong[{i}]", wrong)),
         *_pair(spec),
         *_scheduler(spec),
         *_stars(spec),
+        *check_rules(spec),
     ]
 
 
@@ -270,8 +273,10 @@ def check_engine(
     starts (ValueError saying why not), so a level that passes cannot fail to start in verify.
     """
     found = [*_engine_menu(spec, scenario), *_engine_params(spec, {p.name: p for p in scenario.params})]
-    for role in ("reference", "naive") if parse_command else ():
-        for i, command in enumerate(getattr(spec, role).commands):
+    roles = [("reference", spec.reference), ("naive", spec.naive)]
+    roles += [(f"wrong[{i}]", wrong) for i, wrong in enumerate(spec.wrong)]
+    for role, choice in roles if parse_command else ():
+        for i, command in enumerate(choice.commands):
             try:
                 parse_command(command)
             except ValueError as exc:

@@ -55,7 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="levels_command", required=True, metavar="{check,verify}")
     check = commands.add_parser("check", help="load level files strictly and report every problem")
     check.add_argument("files", nargs="*", type=Path, help="level files or directories (default: shipped levels)")
-    verify = commands.add_parser("verify", help="play reference and naive choices; the reference must win")
+    verify = commands.add_parser("verify", help="play reference, naive and wrong choices; only the reference may win")
     verify.add_argument("files", nargs="*", type=Path, help="level files or directories (default: shipped levels)")
     verify.add_argument("--rounds", type=_rounds, default=1, help="rounds per choice and backend (default 1)")
     verify.add_argument("--backend", choices=("thread", "process"), help="only this backend")
@@ -103,6 +103,8 @@ def _verify(args: argparse.Namespace, play: Play | None, out: TextIO, err: TextI
         verdict = verify_level(level, play, rounds=args.rounds, backends=backends)
         for trial in verdict.trials:
             print(trial.describe(), file=out if trial.ok else err)
+        for goal in verdict.never_failed():
+            print(f"{level.id}: goal {goal} FAILED to fail: no naive or wrong round missed it", file=err)
         failed += not verdict.ok
     print(f"{len(levels) - failed}/{len(levels)} levels keep their promise", file=out)
     return EXIT_FAILED if failed else EXIT_OK

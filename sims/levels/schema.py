@@ -213,6 +213,17 @@ class Choice:
 
 
 @attrs.frozen
+class Wrong(Choice):
+    """Another mistake a student makes, besides ``naive``: it may earn at most ``stars``.
+
+    ``diner levels verify`` plays every one, and every goal must fail in at least one
+    of the naive and wrong rounds, so no goal is a star for nothing.
+    """
+
+    stars: int = 0
+
+
+@attrs.frozen
 class Stars:
     """Goals beyond the level's own: ``two`` earns the second star, ``three`` the third.
 
@@ -241,8 +252,8 @@ class LevelSpec:
     """One level of the campaign: story, scenario, what can be chosen, and what counts as a win.
 
     ``reference`` must earn at least one star on every backend; ``naive`` must earn none
-    (``diner levels verify`` plays both). For a "break it" level the naive choice is the
-    safe one that does not break.
+    and each ``wrong`` choice at most its ``stars`` (``diner levels verify`` plays them all).
+    For a "break it" level the naive choice is the safe one that does not break.
     """
 
     id: str
@@ -261,6 +272,7 @@ class LevelSpec:
     params: Mapping[str, Scalar] = attrs.field(factory=_empty_map, converter=_frozen_map)
     choices: Choices = Choices()
     scheduler: bool = False
+    wrong: tuple[Wrong, ...] = ()
 
     @classmethod
     def from_toml(cls, path: Path | str) -> LevelSpec:
