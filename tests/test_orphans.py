@@ -36,6 +36,13 @@ WINDOW = (
 )
 
 
+@pytest.fixture(autouse=True)
+def spill_in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The killed round's records folder (made in TMPDIR) stays in the test's own folder:
+    nothing removes it when the process that would have is SIGKILLed."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+
+
 def _mapped(pid: int) -> set[str]:
     """The /dev/shm files (segments, named semaphores) process ``pid`` has mapped."""
     try:
