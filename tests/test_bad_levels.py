@@ -126,7 +126,10 @@ LEVELS["step an agent that does not exist"] = (
         ("seconds = 2", "seconds = 2\nscheduler = true"),
         (REFERENCE, 'reference = { strategy = "ordered", schedule = [0, 999] }'),
         (NAIVE, 'naive = { strategy = "naive", schedule = [0] }'),
-        ('wrong = [{ strategy = "naive", commands = ["0.5:pause"] }]', 'wrong = [{ strategy = "naive", schedule = [1] }]'),
+        (
+            'wrong = [{ strategy = "naive", commands = ["0.5:pause"] }]',
+            'wrong = [{ strategy = "naive", schedule = [1] }]',
+        ),
     ),
     "no agent 999",
 )
