@@ -135,7 +135,8 @@ def test_a_killed_owners_round_folder_is_removed_by_the_next_round(
 
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr("tempfile.tempdir", None)  # read TMPDIR again
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    probe = [sys.executable, "-c", "import os; print(os.getpid())"]
+    gone = subprocess.run(probe, capture_output=True, text=True, check=True)
     dead = tmp_path / f"{TEMP_PREFIX}{int(gone.stdout)}-abc"
     (dead / "records").mkdir(parents=True)
     living = tmp_path / f"{TEMP_PREFIX}{os.getpid()}-xyz"
