@@ -67,7 +67,7 @@ def _kill_and_find_leftovers(child: subprocess.Popen[str], ready: Callable[[], b
         assert child.poll() is None, child.communicate()
         ours = set().union(*(_mapped(pid) for pid in session_members(child.pid)))
         os.kill(child.pid, signal.SIGKILL)
-        child.communicate(timeout=SAFETY_S)
+        child.wait(timeout=SAFETY_S)  # not communicate(): its pipes stay open while any descendant lives
         gone = threading.Event()
         for _ in range(int(SAFETY_S / 0.05)):
             if not session_members(child.pid) and not any(os.path.exists(name) for name in ours):
