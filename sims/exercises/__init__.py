@@ -7,11 +7,14 @@ from sims.exercises.base import Cast, Exercise, Kit
 from sims.exercises.buffer import BUFFER
 from sims.exercises.dining import DINING
 from sims.exercises.monitor import MONITOR
+from sims.exercises.multiplex import MULTIPLEX
+from sims.exercises.mutex import MUTEX
+from sims.exercises.signal import RENDEZVOUS
 
 
 def exercises() -> dict[str, Exercise]:
     """Every exercise by name."""
-    return {e.name: e for e in (DINING, BUFFER, BARRIER, MONITOR)}
+    return {e.name: e for e in (DINING, BUFFER, BARRIER, MONITOR, RENDEZVOUS, MUTEX, MULTIPLEX)}
 
 
 def exercise_named(name: str) -> Exercise:

@@ -19,8 +19,11 @@ from sims.telemetry import Op
 class Checks:
     """The run's referee: the first violation it sees is the run's verdict."""
 
-    def __init__(self, names: list[str], order: tuple[tuple[str, str], ...]) -> None:
+    def __init__(
+        self, names: list[str], order: tuple[tuple[str, str], ...], seats: tuple[tuple[str, int], ...] = ()
+    ) -> None:
         self.names = names  # agent names, for evidence
+        self._seats = dict(seats)  # how many may be inside a section at once (1 unless named)
         self.failure: Finding | None = None
         self._inside: dict[str, list[int]] = {}
         self._order = order  # (later, earlier): the k-th `later` waits for everyone's k-th `earlier`
@@ -37,7 +40,7 @@ class Checks:
             inside = self._inside.setdefault(section, [])
             inside.append(agent)
             others = [self.names[a] for a in inside if a != agent]
-        if others:
+        if len(others) >= self._seats.get(section, 1):
             self.fail(
                 Finding(
                     Verdict.MUTUAL_EXCLUSION,

@@ -1,0 +1,10 @@
+"""Mutex: the lock around the critical section."""
+
+
+class Waiter:
+    def run(self, me):
+        while me.running():
+            me.step("take an order")
+            with self.mutex:
+                with me.critical("tally"):
+                    self.tally.value = self.tally.value + 1
