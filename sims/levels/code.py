@@ -123,8 +123,9 @@ def _check(level: CodeLevel, path: Path) -> list[Problem]:
     verdicts = {v.value for v in Verdict if v.failed}
     for i, bad in enumerate(level.bad):
         if bad.verdict not in verdicts:
-            found.append((f"bad[{i}].verdict", f"must be a failing verdict ({', '.join(sorted(verdicts))})"
-                          f", got {bad.verdict!r}"))
+            found.append(
+                (f"bad[{i}].verdict", f"must be a failing verdict ({', '.join(sorted(verdicts))}), got {bad.verdict!r}")
+            )
     names = [(f"bad[{i}].file", b.file) for i, b in enumerate(level.bad)]
     if level.kind is Kind.CODE:
         names += [("template", level.template), ("reference", level.reference)]
@@ -170,7 +171,9 @@ def read_code_level(path: Path) -> tuple[CodeLevel | None, list[Problem]]:
     if data is None:
         return None, problems
     if "folder" in data:
-        return None, [Problem(path, "folder", "must be left out (a level's files are in the folder named after its id)")]
+        return None, [
+            Problem(path, "folder", "must be left out (a level's files are in the folder named after its id)")
+        ]
     try:
         level = _converter().structure(data, CodeLevel)
     except (ClassValidationError, IterableValidationError, StrictTypeError) as exc:

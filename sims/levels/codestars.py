@@ -32,8 +32,8 @@ def _non_blocking(call: ast.Call) -> bool:
         return False
     first_false = bool(call.args) and isinstance(call.args[0], ast.Constant) and call.args[0].value is False
     keywords = {k.arg for k in call.keywords}
-    return first_false or "timeout" in keywords or "blocking" in keywords or (
-        _method(call) == "wait" and bool(call.args)
+    return (
+        first_false or "timeout" in keywords or "blocking" in keywords or (_method(call) == "wait" and bool(call.args))
     )
 
 
@@ -53,16 +53,14 @@ def busy_waits(tree: ast.AST) -> list[int]:
 
 
 def operations(tree: ast.AST) -> int:
-    """Synchronisation calls plus ``with self.x:`` blocks (each is an acquire and a release)."""
+    """Synchronisation calls plus ``with lock:`` items (each an acquire and a release; ``me.critical`` is free)."""
     calls = sum(1 for n in ast.walk(tree) if isinstance(n, ast.Call) and _method(n) in SYNC_CALLS)
     withs = sum(
         2
         for n in ast.walk(tree)
         if isinstance(n, ast.With)
         for item in n.items
-        if isinstance(item.context_expr, ast.Attribute)
-        and isinstance(item.context_expr.value, ast.Name)
-        and item.context_expr.value.id == "self"
+        if not isinstance(item.context_expr, ast.Call)
     )
     return calls + withs
 

@@ -5,6 +5,5 @@ class Waiter:
     def run(self, me):
         while me.running():
             me.step("take an order")
-            with self.mutex:
-                with me.critical("tally"):
-                    self.tally.value = self.tally.value + 1
+            with self.mutex, me.critical("tally"):
+                self.tally.value = self.tally.value + 1

@@ -5,6 +5,5 @@ class Diner:
     def run(self, me):
         while me.running():
             me.step("queue")
-            with self.stools:
-                with me.critical("stool"):
-                    me.step("eat")
+            with self.stools, me.critical("stool"):
+                me.step("eat")
