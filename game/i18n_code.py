@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Mapping
 
@@ -113,3 +114,22 @@ def words(language: str, key: str, **fields: object) -> str:
 
 def verdict_text(language: str, verdict: str) -> str:
     return VERDICTS.get(language, VERDICTS["en"]).get(verdict, verdict)
+
+
+_FOUND_ZH = (
+    (re.compile(r"^no polling$"), "没有轮询"),
+    (re.compile(r"^polls at line (\d+)$"), r"第 \1 行在轮询"),
+    (re.compile(r"^(\d+) operations$"), r"\1 个操作"),
+    (re.compile(r"^no notify_all$"), "没有 notify_all"),
+    (re.compile(r"^notify_all at line (\d+)$"), r"第 \1 行用了 notify_all"),
+)
+
+
+def found_text(language: str, found: str) -> str:
+    """What a star rule found in the code (``sims.levels.codestars``), in the player's language."""
+    if language != "zh":
+        return found
+    for pattern, said in _FOUND_ZH:
+        if pattern.match(found):
+            return pattern.sub(said, found)
+    return found

@@ -15,7 +15,7 @@ from typing import Any
 
 from game import palette
 from game.background import BackgroundJob, JobFailed
-from game.i18n_code import verdict_text, words
+from game.i18n_code import found_text, verdict_text, words
 from game.scene import Scene
 from game.scenes.codesteps import StepsScene, code_blocks
 from game.views.source import SourceView
@@ -225,7 +225,7 @@ class CodeLevelScene(Scene):
             rule = self._rule(name)
             key = "code.rule.yes" if held else "code.rule.no"
             colour = palette.GOOD if held else palette.WARN
-            text.draw(surface, self._say(key, rule=rule, found=found), (x, y), 14, colour)
+            text.draw(surface, self._say(key, rule=rule, found=found_text(language, found)), (x, y), 14, colour)
             y += 20
         if self.counterexample() is not None:
             text.draw(surface, self._say("code.open_replay"), (x, y + 6), 14, palette.ACCENT)
