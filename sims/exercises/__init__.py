@@ -9,12 +9,13 @@ from sims.exercises.dining import DINING
 from sims.exercises.monitor import MONITOR
 from sims.exercises.multiplex import MULTIPLEX
 from sims.exercises.mutex import MUTEX
+from sims.exercises.readers import READERS_WRITERS
 from sims.exercises.signal import RENDEZVOUS
 
 
 def exercises() -> dict[str, Exercise]:
     """Every exercise by name."""
-    return {e.name: e for e in (DINING, BUFFER, BARRIER, MONITOR, RENDEZVOUS, MUTEX, MULTIPLEX)}
+    return {e.name: e for e in (DINING, BUFFER, BARRIER, MONITOR, RENDEZVOUS, MUTEX, MULTIPLEX, READERS_WRITERS)}
 
 
 def exercise_named(name: str) -> Exercise:

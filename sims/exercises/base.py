@@ -40,6 +40,7 @@ class Exercise:
     ``order`` pairs (later, earlier): an agent's k-th ``me.step(later)`` must come after every
     agent's k-th ``me.step(earlier)`` (a barrier's promise). ``seats`` pairs (section, n): up to n
     agents may be inside ``me.critical(section)`` at once (a multiplex); 1 for sections not named.
+    ``apart`` pairs sections never occupied at the same time (readers and a writer).
     """
 
     name: str
@@ -53,6 +54,7 @@ class Exercise:
     rounds: int = 2
     order: tuple[tuple[str, str], ...] = ()
     seats: tuple[tuple[str, int], ...] = ()
+    apart: tuple[tuple[str, str], ...] = ()
     backends: tuple[str, ...] = ("thread", "process")
 
     def cast(self, kit: Kit, agents: int | None = None) -> list[Cast]:
