@@ -100,3 +100,20 @@ def test_a_parsons_level_grades_the_arrangement(window: Any) -> None:
     frames(app, until=lambda: scene.job is None)
     assert scene.answer["passed"] and scene.answer["stars"] == 3
     assert "class Producer:" in scene.source and "class Consumer:" in scene.source
+
+
+def test_a_syntax_error_is_a_verdict_with_its_line(window: Any, tmp_path: Path) -> None:
+    from game.scenes.codelevel import CodeLevelScene
+
+    app, pg = window, window.pygame
+    level = next(lv for lv in load_code_levels() if lv.id == "c02_mutex")
+    mine = tmp_path / "broken.py"
+    mine.write_text("class Waiter:\n    def run(self, me)\n        pass\n", encoding="utf-8")
+    app.scenes.push(CodeLevelScene(app, level, mine))
+    frames(app, count=2)
+    scene = app.scenes.top
+    press(app, pg.K_RETURN)
+    frames(app, until=lambda: scene.job is None)
+    assert scene.answer["verdict"] == "exception" and scene.answer["stars"] == 0
+    assert ":2:" in scene.answer["message"]  # the line of the error, in the message
+    assert scene.counterexample() is None
