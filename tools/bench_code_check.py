@@ -19,7 +19,7 @@ from pathlib import Path
 
 def _frames(app, scene, count: int | None) -> list[float]:  # type: ignore[no-untyped-def]
     """Each frame's ``App.step`` in ms, sorted (the last one, which receives the verdict, included)."""
-    spent = []
+    spent: list[float] = []
     while (count is None and scene.job is not None) or (count is not None and len(spent) < count):
         dt = app.clock.tick(app.fps) / 1000.0
         started = time.perf_counter()
@@ -55,8 +55,9 @@ def main() -> None:
             busy = _frames(app, scene, None)
             seconds = time.monotonic() - started
             idle = _frames(app, scene, len(busy))
+            answer = scene.answer or {"verdict": "none", "stars": 0}
             print(
-                f"{level_id}: verdict {scene.answer['verdict']} ({scene.answer['stars']} stars) in {seconds:.1f} s "
+                f"{level_id}: verdict {answer['verdict']} ({answer['stars']} stars) in {seconds:.1f} s "
                 f"(budget {level.budget_s:g} s, target <= 15 s); {len(busy)} frames while checking: "
                 f"p50 {_pct(busy, 0.5):.1f} ms, p99 {_pct(busy, 0.99):.1f} ms; idle baseline p50 "
                 f"{_pct(idle, 0.5):.1f} ms, p99 {_pct(idle, 0.99):.1f} ms; "

@@ -112,8 +112,12 @@ class CodeLevelScene(Scene):
         self.reload()
 
     def _check_board(self, source: str) -> str:
-        self._leave_board(self.app.scenes.top.answer)
-        self.check()
+        from game.scenes.parsons import ParsonsScene
+
+        board = self.app.scenes.top
+        if isinstance(board, ParsonsScene):
+            self._leave_board(board.answer)
+            self.check()
         return ""
 
     def counterexample(self) -> dict[str, Any] | None:
@@ -122,7 +126,10 @@ class CodeLevelScene(Scene):
     def open_steps(self) -> None:
         ce = self.counterexample()
         if ce is not None:
-            self.app.scenes.push(StepsScene(self.app, ce, self.source, self.app.scenes.pop))
+            self.app.scenes.push(StepsScene(self.app, ce, self.source, self._close_steps))
+
+    def _close_steps(self) -> None:
+        self.app.scenes.pop()
 
     def leave(self) -> None:
         self.app.scenes.pop()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
@@ -20,6 +20,9 @@ from game.i18n_code import words
 from game.scene import Scene
 from game.views.source import SourceBlock, SourceView
 from sims.levels.codejob import steps_job
+
+if TYPE_CHECKING:
+    from sims.live import Snapshot
 
 
 @attrs.frozen
@@ -112,10 +115,13 @@ class StepsScene(Scene):
             pygame.K_HOME: lambda: self.go(-total),
             pygame.K_END: lambda: self.go(total),
             pygame.K_ESCAPE: self.back,
-            pygame.K_l: self.app.campaign.switch_language,
+            pygame.K_l: self._language,
         }
         if event.key in keys:
             keys[event.key]()
+
+    def _language(self) -> None:
+        self.app.campaign.switch_language()
 
     def _say(self, key: str, **fields: object) -> str:
         return words(self.app.campaign.language, key, **fields)
@@ -134,7 +140,7 @@ class StepsScene(Scene):
         text.draw(surface, title, (20, 18), 24, palette.TEXT, bold=True)
         text.draw(surface, text.fit(self._say("steps.help"), 14, w - 40), (20, 52), 14, palette.DIM)
         snap = _Snap(tuple(_At(line) for line in self.lines_at(self.at)))
-        self.view.draw(surface, pygame.Rect(20, 84, w - 40, h - 230), snap)
+        self.view.draw(surface, pygame.Rect(20, 84, w - 40, h - 230), cast("Snapshot", snap))  # reads step_line only
         self._caption(surface, moves, h - 136, w - 40)
 
     def _caption(self, surface: Any, moves: list[dict[str, Any]], y: int, width: int) -> None:
@@ -149,5 +155,5 @@ class StepsScene(Scene):
         held = "; ".join(f"{names[a]}: {h}" for a, h in enumerate(move["holds"]) if h != "nothing")
         holds = self._say("steps.holds", holds=held) if held else self._say("steps.none")
         text.draw(surface, text.fit(holds, 15, width), (20, y + 28), 15, palette.DIM)
-        if self.at == len(moves):
+        if self.steps is not None and self.at == len(moves):
             text.draw(surface, text.fit(self.steps["message"], 15, width), (20, y + 56), 15, palette.BAD)
