@@ -46,6 +46,7 @@ def test_shipped_code_levels_load_with_both_kinds() -> None:
         ('exercise = "juggling"', 'exercise = "rendezvous"\n', "exercise", "must be one of"),
         ('template = "missing.py"', 'template = "template.py"\n', "template", "not there"),
         ('colour = "red"', "", "colour", "unknown key"),
+        ('template = "../../../pyproject.toml"', 'template = "template.py"\n', "template", "must stay in"),
         ('folder = "/etc"', "", "folder", "must be left out"),
     ],
 )

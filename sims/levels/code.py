@@ -138,6 +138,8 @@ def _check(level: CodeLevel, path: Path) -> list[Problem]:
     for field, name in names:
         if not name:
             found.append((field, "must name a file, got an empty string"))
+        elif not level.file(name).resolve().is_relative_to(level.folder.resolve()):
+            found.append((field, f"must stay in {level.folder} (a level may share another's files), got {name!r}"))
         elif not level.file(name).is_file():
             found.append((field, f"must name a file in {level.folder / level.id}, got {name!r} (not there)"))
     for field, text in [("title", level.title), ("briefing", level.briefing), ("debrief", level.debrief)]:
