@@ -14,7 +14,7 @@ import attrs
 
 from sims.exercises import exercise_named
 from sims.explore.grade import GradeReport, GradeRequest, grade
-from sims.levels.code import CodeLevel, Kind
+from sims.levels.code import MAX_BUDGET_S, CodeLevel, Kind
 from sims.levels.codestars import RuleResult, stars
 
 Grader = Callable[[GradeRequest], GradeReport]
@@ -36,9 +36,12 @@ def written_roles(level: CodeLevel) -> tuple[str, ...]:
     return exercise_named(level.exercise).roles
 
 
-def check_file(level: CodeLevel, path: Path, grader: Grader = grade, seed: int = 0) -> Checked:
-    """Grade ``path`` for ``level`` (in a worker by default) and count its stars."""
-    request = GradeRequest(level.exercise, str(path), level.agents, seed, level.budget_s)
+def check_file(
+    level: CodeLevel, path: Path, grader: Grader = grade, seed: int = 0, budget_s: float | None = None
+) -> Checked:
+    """Grade ``path`` for ``level`` (in a worker by default; the level's budget unless given) and count its stars."""
+    budget = level.budget_s if budget_s is None else budget_s
+    request = GradeRequest(level.exercise, str(path), level.agents, seed, budget)
     report = grader(request)
     try:
         source = path.read_text(encoding="utf-8")
@@ -82,8 +85,8 @@ def verify_code_level(level: CodeLevel, grader: Grader = grade) -> Iterator[Prom
         ref = check_file(level, reference_file(level, Path(folder)), grader)
     got = f"{ref.report.finding.verdict.value}, {ref.stars} stars"
     yield Promise(level.id, "reference", "pass, 3 stars", got, ref.report.passed and ref.stars == 3)
-    for bad in level.bad:
-        checked = check_file(level, level.file(bad.file), grader)
+    for bad in level.bad:  # the search ends at the first failure: a wide budget costs only a loaded machine's time
+        checked = check_file(level, level.file(bad.file), grader, budget_s=MAX_BUDGET_S)
         verdict = checked.report.finding.verdict.value
         ok = verdict == bad.verdict and checked.stars == 0
         yield Promise(level.id, bad.file, f"{bad.verdict}, 0 stars", f"{verdict}, {checked.stars} stars", ok)
