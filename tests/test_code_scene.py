@@ -112,6 +112,7 @@ def test_a_syntax_error_is_a_verdict_with_its_line(window: Any, tmp_path: Path) 
     app.scenes.push(CodeLevelScene(app, level, mine))
     frames(app, count=2)
     scene = app.scenes.top
+    assert scene.problem.startswith(f"{mine}:2: not valid Python")  # shown as soon as the file is read
     press(app, pg.K_RETURN)
     frames(app, until=lambda: scene.job is None)
     assert scene.answer["verdict"] == "exception" and scene.answer["stars"] == 0

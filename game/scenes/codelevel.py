@@ -21,6 +21,8 @@ from game.scenes.codesteps import StepsScene, code_blocks
 from game.views.source import SourceView
 from game.views.stars import draw_stars
 from game.wrap import wrap
+from sims.exercises import exercise_named
+from sims.explore.code import BadCode, check
 from sims.levels.code import CodeLevel, Kind
 from sims.levels.codecli import ensure_player_file, player_file
 from sims.levels.codejob import check_job
@@ -42,6 +44,7 @@ class CodeLevelScene(Scene):
         self.started = 0.0
         self.answer: dict[str, Any] | None = None
         self.error = ""
+        self.problem = ""  # what is wrong with the file before it runs (syntax, a missing role), with its line
         self.buttons: dict[Any, Callable[[], None]] = {}
 
     # -- life ------------------------------------------------------------------------------
@@ -84,6 +87,7 @@ class CodeLevelScene(Scene):
                 ensure_player_file(self.level, self.path)
             self.source = self.path.read_text(encoding="utf-8")
             self.error = ""
+            self.problem = _problem(self.path, exercise_named(self.level.exercise).roles)
         except OSError as error:
             self.source, self.error = "", f"{self.path}: {error.strerror or error}"
 
@@ -195,8 +199,10 @@ class CodeLevelScene(Scene):
         role = self.level.parsons.role if self.level.parsons else ""
         head = self._say("code.file", path=where) if where else self._say("code.parsons", role=role)
         text.draw(surface, text.fit(head, 13, w - left - 30), (left, 66), 13, palette.DIM)
+        if self.problem:
+            text.draw(surface, text.fit(self.problem, 14, w - left - 30), (left, h - 78), 14, palette.WARN)
         blocks = code_blocks(self.source, str(self.path))
-        SourceView(text, blocks, []).draw(surface, pygame.Rect(left, 88, w - left - 30, h - 170), None)
+        SourceView(text, blocks, []).draw(surface, pygame.Rect(left, 88, w - left - 30, h - 176), None)
 
     def _verdict(self, surface: Any, x: int, y: int, width: int) -> None:
         text, language = self.app.text, self.app.campaign.language
@@ -240,3 +246,12 @@ class CodeLevelScene(Scene):
     def _rule(self, name: str) -> str:
         limit = next((r.limit for r in (*self.level.stars.two, *self.level.stars.three) if r.rule.value == name), 0)
         return self._say(f"rule.{name}", limit=limit)
+
+
+def _problem(path: Path, roles: tuple[str, ...]) -> str:
+    """The file's first problem found without running it (``path:line: why``), or ""."""
+    try:
+        check(path, roles)
+    except BadCode as error:
+        return str(error)
+    return ""
