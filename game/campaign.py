@@ -158,6 +158,15 @@ class Campaign:
         error = self._save(self.progress.record(level.id, graded.stars)) if graded.stars > before else None
         return Outcome(graded, before, stats, error)
 
+    def stars_for_id(self, level_id: str) -> int:
+        return self.progress.stars_for(level_id)
+
+    def record_stars(self, level_id: str, stars: int) -> str | None:
+        """Keep the best stars of a level graded outside a round (a code level's Check)."""
+        if stars <= self.progress.stars_for(level_id):
+            return None
+        return self._save(self.progress.record(level_id, stars))
+
     def _save(self, progress: Progress) -> str | None:
         """Keep ``progress`` in play whatever happens; write it atomically, say so if that failed."""
         self.progress = progress

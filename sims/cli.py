@@ -117,6 +117,12 @@ def _replay_arguments(parser: argparse.ArgumentParser) -> None:
     replay_arguments(parser)
 
 
+def _code_arguments(parser: argparse.ArgumentParser) -> None:
+    from sims.levels.codecli import code_arguments
+
+    code_arguments(parser)
+
+
 _EXPLORE = "sims.explore.cli:main"  # grade and replay (it tells them apart by args.command)
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (
@@ -129,10 +135,14 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         _sweep_arguments,
         "sims.sweep_cli:run",
     ),
-    Subcommand(
-        "grade", "find the schedule that breaks player code (exit 0 pass, 1 fail)", _grade_arguments, _EXPLORE
-    ),
+    Subcommand("grade", "find the schedule that breaks player code (exit 0 pass, 1 fail)", _grade_arguments, _EXPLORE),
     Subcommand("replay", "replay a saved counterexample step by step", _replay_arguments, _EXPLORE),
+    Subcommand(
+        "code",
+        "your file for a code level (made from its template if missing)",
+        _code_arguments,
+        "sims.levels.codecli:main",
+    ),
 )
 """Every engine subcommand. Adding one is adding a line here (and its module)."""
 

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from game import palette
+from game.i18n_code import words
 from game.scene import Scene
 
 TEASER = {  # the other language's line, a hint that the switch is there
@@ -28,6 +29,8 @@ class TitleScene(Scene):
         self.help = self.add(UIButton((w // 2 - 240, y + 58, 155, 38), tr("title.help"), ui))
         self.language = self.add(UIButton((w // 2 - 77, y + 58, 155, 38), tr("lang.button"), ui))
         self.quit = self.add(UIButton((w // 2 + 86, y + 58, 155, 38), tr("title.quit"), ui))
+        code = words(self.app.campaign.language, "code.title_button")
+        self.code = self.add(UIButton((w // 2 - 240, y + 106, 481, 38), code, ui))
 
     def handle(self, event: Any) -> None:
         import pygame
@@ -40,6 +43,7 @@ class TitleScene(Scene):
                 self.help: self._help,
                 self.language: self._language,
                 self.quit: self._quit,
+                self.code: self._code,
             }
             actions.get(event.ui_element, lambda: None)()
         elif event.type == pygame.KEYDOWN:
@@ -47,6 +51,7 @@ class TitleScene(Scene):
                 pygame.K_RETURN: self._play,
                 pygame.K_KP_ENTER: self._play,
                 pygame.K_c: self._campaign,
+                pygame.K_k: self._code,
                 pygame.K_l: self._language,
                 pygame.K_q: self._quit,
                 pygame.K_ESCAPE: self._quit,
@@ -65,6 +70,11 @@ class TitleScene(Scene):
         from game.scenes.levels import LevelSelectScene
 
         self.app.scenes.replace(LevelSelectScene(self.app))
+
+    def _code(self) -> None:
+        from game.scenes.codelist import CodeListScene
+
+        self.app.scenes.push(CodeListScene(self.app))
 
     def _language(self) -> None:
         self.app.campaign.switch_language()

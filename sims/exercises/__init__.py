@@ -7,11 +7,17 @@ from sims.exercises.base import Cast, Exercise, Kit
 from sims.exercises.buffer import BUFFER
 from sims.exercises.dining import DINING
 from sims.exercises.monitor import MONITOR
+from sims.exercises.multiplex import MULTIPLEX
+from sims.exercises.mutex import MUTEX
+from sims.exercises.readers import READERS_WRITERS
+from sims.exercises.savages import SAVAGES
+from sims.exercises.signal import RENDEZVOUS
 
 
 def exercises() -> dict[str, Exercise]:
     """Every exercise by name."""
-    return {e.name: e for e in (DINING, BUFFER, BARRIER, MONITOR)}
+    ladder = (RENDEZVOUS, MUTEX, MULTIPLEX, READERS_WRITERS, SAVAGES)  # the code levels' small exercises
+    return {e.name: e for e in (DINING, BUFFER, BARRIER, MONITOR, *ladder)}
 
 
 def exercise_named(name: str) -> Exercise:

@@ -38,7 +38,9 @@ class Exercise:
     """A problem: roles (class names in the player's file), a builder, and the rules.
 
     ``order`` pairs (later, earlier): an agent's k-th ``me.step(later)`` must come after every
-    agent's k-th ``me.step(earlier)`` (a barrier's promise).
+    agent's k-th ``me.step(earlier)`` (a barrier's promise). ``seats`` pairs (section, n): up to n
+    agents may be inside ``me.critical(section)`` at once (a multiplex); 1 for sections not named.
+    ``apart`` pairs sections never occupied at the same time (readers and a writer).
     """
 
     name: str
@@ -51,6 +53,8 @@ class Exercise:
     max_agents: int
     rounds: int = 2
     order: tuple[tuple[str, str], ...] = ()
+    seats: tuple[tuple[str, int], ...] = ()
+    apart: tuple[tuple[str, str], ...] = ()
     backends: tuple[str, ...] = ("thread", "process")
 
     def cast(self, kit: Kit, agents: int | None = None) -> list[Cast]:

@@ -19,8 +19,16 @@ from sims.telemetry import Op
 class Checks:
     """The run's referee: the first violation it sees is the run's verdict."""
 
-    def __init__(self, names: list[str], order: tuple[tuple[str, str], ...]) -> None:
+    def __init__(
+        self,
+        names: list[str],
+        order: tuple[tuple[str, str], ...],
+        seats: tuple[tuple[str, int], ...] = (),
+        apart: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         self.names = names  # agent names, for evidence
+        self._seats = dict(seats)  # how many may be inside a section at once (1 unless named)
+        self._apart = {(a, b) for a, b in apart} | {(b, a) for a, b in apart}  # never occupied together
         self.failure: Finding | None = None
         self._inside: dict[str, list[int]] = {}
         self._order = order  # (later, earlier): the k-th `later` waits for everyone's k-th `earlier`
@@ -37,7 +45,14 @@ class Checks:
             inside = self._inside.setdefault(section, [])
             inside.append(agent)
             others = [self.names[a] for a in inside if a != agent]
-        if others:
+            rivals = [
+                (other, self.names[a]) for s, other in self._apart if s == section for a in self._inside.get(other, [])
+            ]
+        if rivals:
+            other, who = rivals[0]
+            said = f"{self.names[agent]} entered critical section {section!r} while {who} was inside {other!r}"
+            self.fail(Finding(Verdict.MUTUAL_EXCLUSION, said, agent, line))
+        if len(others) >= self._seats.get(section, 1):
             self.fail(
                 Finding(
                     Verdict.MUTUAL_EXCLUSION,

@@ -106,7 +106,7 @@ class Run:
         self._back = threading.Semaphore(0)
         self._yield_s = yield_s
         self._code = code
-        probe = Checks([], exercise.order)
+        probe = Checks([], exercise.order, exercise.seats, exercise.apart)
         kit = RunKit(self.runtime, probe, ctx)
         casts = exercise.cast(kit, agents)
         self.names = [c.name for c in casts]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from sims.levels.code import CodeLevel, check_code_files, shipped_code_dir
 from sims.levels.loader import Problem, check_files, engine_scenarios, shipped_levels_dir
 from sims.levels.schema import LevelSpec
 from sims.levels.verify import Play, verify_level
@@ -55,10 +56,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="levels_command", required=True, metavar="{check,verify}")
     check = commands.add_parser("check", help="load level files strictly and report every problem")
     check.add_argument("files", nargs="*", type=Path, help="level files or directories (default: shipped levels)")
+    check.add_argument("--code", action="store_true", help="only the code and parsons levels")
     verify = commands.add_parser("verify", help="play reference, naive and wrong choices; only the reference may win")
     verify.add_argument("files", nargs="*", type=Path, help="level files or directories (default: shipped levels)")
     verify.add_argument("--rounds", type=_rounds, default=1, help="rounds per choice and backend (default 1)")
     verify.add_argument("--backend", choices=("thread", "process"), help="only this backend")
+    verify.add_argument("--code", action="store_true", help="only the code and parsons levels")
 
 
 def _parser() -> _Parser:
@@ -75,6 +78,38 @@ def _load(files: Sequence[Path], err: TextIO) -> tuple[tuple[LevelSpec, ...], tu
         count = len({p.file for p in problems})
         print(f"{len(problems)} problem(s) in {count} file(s)", file=err)
     return levels, problems
+
+
+def _code_levels(err: TextIO) -> tuple[CodeLevel, ...] | None:
+    """The shipped code levels, or None after printing their problems."""
+    levels, problems = check_code_files(shipped_code_dir())
+    for problem in problems:
+        print(problem, file=err)
+    return None if problems else levels
+
+
+def _check_code(out: TextIO, err: TextIO) -> int:
+    levels = _code_levels(err)
+    if levels is None:
+        return EXIT_ERROR
+    print(f"OK: {len(levels)} code levels in {shipped_code_dir()}", file=out)
+    return EXIT_OK
+
+
+def _verify_code(out: TextIO, err: TextIO) -> int:
+    levels = _code_levels(err)
+    if levels is None:
+        return EXIT_ERROR
+    from sims.levels.codecheck import verify_code_level
+
+    failed = 0
+    for level in levels:
+        promises = list(verify_code_level(level))
+        for promise in promises:
+            print(promise.describe(), file=out if promise.ok else err)
+        failed += not all(p.ok for p in promises)
+    print(f"{len(levels) - failed}/{len(levels)} code levels keep their promise", file=out)
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _check(files: Sequence[Path], out: TextIO, err: TextIO) -> int:
@@ -122,9 +157,14 @@ def main(argv: list[str], *, play: Play | None = None) -> int:
 def run(args: argparse.Namespace, *, play: Play | None = None) -> int:
     """Run parsed ``levels check|verify`` arguments."""
     out, err = sys.stdout, sys.stderr
-    if args.levels_command == "check":
-        return _check(args.files, out, err)
-    return _verify(args, play, out, err)
+    checking = args.levels_command == "check"
+    code = _check_code if checking else _verify_code
+    if args.code:
+        return code(out, err)
+    status = _check(args.files, out, err) if checking else _verify(args, play, out, err)
+    if args.files or play is not None:  # named files are round levels; an injected play is a test's
+        return status
+    return max(status, code(out, err))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,21 @@
+"""The monitor done right: `while` around every wait."""
+
+
+class Producer:
+    def run(self, me):
+        while me.running():
+            with self.lock:
+                while self.shelf.count == self.shelf.slots:
+                    self.not_full.wait()
+                self.shelf.put(me.name)
+                self.not_empty.notify()
+
+
+class Consumer:
+    def run(self, me):
+        while me.running():
+            with self.lock:
+                while self.shelf.count == 0:
+                    self.not_empty.wait()
+                self.shelf.take()
+                self.not_full.notify()

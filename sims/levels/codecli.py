@@ -1,0 +1,77 @@
+"""``diner code LEVEL``: the player's file for a code level, made from its template if missing.
+
+Prints the file's path; ``--code FILE`` points elsewhere; ``--check`` grades it on the real
+engine and prints the verdict and the stars. Exit 0 (pass), 1 (fail), 2 (bad input).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import platformdirs
+
+from sims.levels.code import CodeLevel, Kind, load_code_levels
+from sims.levels.loader import LevelLoadError
+from sims.levels.progress import APP_NAME
+
+EXIT_FAIL = 1
+EXIT_BAD_INPUT = 2
+
+
+def player_file(level: CodeLevel, root: Path | None = None) -> Path:
+    """Where the player's answer to ``level`` lives (the user data folder, not the working directory)."""
+    return (root or Path(platformdirs.user_data_dir(APP_NAME))) / "code" / f"{level.id}.py"
+
+
+def ensure_player_file(level: CodeLevel, path: Path) -> Path:
+    """Copy the template to ``path`` unless a file is already there (the player's work is never overwritten)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(level.file(level.template).read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def code_arguments(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("level", help="code level id, e.g. c01_rendezvous")
+    cmd.add_argument("--code", type=Path, help="use this file instead of the one in the user data folder")
+    cmd.add_argument("--check", action="store_true", help="grade the file and print the verdict and stars")
+
+
+def level_named(level_id: str) -> CodeLevel:
+    levels = {level.id: level for level in load_code_levels()}
+    if level_id not in levels:
+        raise ValueError(f"argument level: no code level {level_id!r} (known: {', '.join(levels)})")
+    return levels[level_id]
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        level = level_named(args.level)
+    except (ValueError, LevelLoadError) as error:
+        print(f"diner code: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if level.kind is Kind.PARSONS:
+        print(
+            f"diner code: error: argument level: {level.id} is a parsons level: play it in the window", file=sys.stderr
+        )
+        return EXIT_BAD_INPUT
+    try:
+        path = ensure_player_file(level, args.code or player_file(level))
+    except OSError as error:
+        print(f"diner code: error: argument --code: cannot write it ({error.strerror or error})", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(path)
+    if not args.check:
+        return 0
+    from sims.levels.codecheck import check_file
+
+    checked = check_file(level, path)
+    finding = checked.report.finding
+    where = f" (line {finding.line})" if finding.line else ""
+    print(f"verdict: {finding.verdict.value}{where} - {finding.message}")
+    for result in checked.rules:
+        print(f"  {result.rule.rule.value}: {'yes' if result.held else 'no'} ({result.found})")
+    print(f"stars: {checked.stars}")
+    return 0 if checked.report.passed else EXIT_FAIL
