@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sims.levels.parsons import MAX_INDENT, Arrangement, ParsonsPuzzle
@@ -74,6 +74,7 @@ edits = st.lists(
 
 @settings(max_examples=200, deadline=None)
 @given(seed=st.integers(0, 50), steps=edits)
+@example(seed=0, steps=[("insert", 0, 0)] * 3 + [("indent", 2, 3)] * 2 + [("insert", 3, 0)])  # past MAX_INDENT
 def test_any_sequence_of_edits_keeps_the_answer_well_formed(seed: int, steps: list[tuple[str, int, int]]) -> None:
     answer = Arrangement.empty(PRODUCER, seed)
     for verb, at, by in steps:

@@ -41,6 +41,7 @@ class CodeLevelScene(Scene):
             self.arrangement = Arrangement.empty(level.puzzle(), level.parsons.seed if level.parsons else 0)
         self.source = ""
         self.job: BackgroundJob | None = None
+        self.answered: BackgroundJob | None = None  # a job whose worker may still be exiting
         self.started = 0.0
         self.answer: dict[str, Any] | None = None
         self.error = ""
@@ -57,9 +58,10 @@ class CodeLevelScene(Scene):
         super().exit()
 
     def cancel(self) -> None:
-        if self.job is not None:
-            self.job.close()
-            self.job = None
+        for job in (self.job, self.answered):
+            if job is not None:
+                job.close()
+        self.job = self.answered = None
 
     def build(self) -> None:
         from pygame_gui.elements import UIButton
@@ -140,9 +142,11 @@ class CodeLevelScene(Scene):
 
     # -- the frame -------------------------------------------------------------------------
     def update(self, dt: float) -> None:
+        if self.answered is not None and self.answered.poll() and self.answered.reaped:
+            self.answered = None  # its worker has exited and is freed (never waited for in a frame)
         if self.job is None or not self.job.poll():
             return
-        answer, self.job = self.job.answer, None
+        answer, self.job, self.answered = self.job.answer, None, self.job
         if isinstance(answer, JobFailed):
             self.error = self._say("code.worker", error=answer.error.strip().splitlines()[-1])
         else:

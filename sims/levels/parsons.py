@@ -107,8 +107,8 @@ class Arrangement:
         if piece not in self.unused():
             raise ValueError(f"piece {piece} is not free to place")
         at = max(0, min(at, len(self.placed)))
-        deepest = self.placed[at - 1].indent + 1 if at else 0
-        depth = deepest if indent is None else max(0, min(indent, deepest, MAX_INDENT))
+        deepest = min(self.placed[at - 1].indent + 1 if at else 0, MAX_INDENT)
+        depth = deepest if indent is None else max(0, min(indent, deepest))
         placed = (*self.placed[:at], Placed(piece, depth), *self.placed[at:])
         return attrs.evolve(self, placed=placed)
 
