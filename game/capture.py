@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from game.app import App
-from sims.rounds import commands as cmd
-from sims.rounds.config import RoundConfig
+from sims.rounds import End, Resize, RoundConfig
 
 SHOTS = (
     "title",
@@ -144,17 +143,17 @@ class Capture:
         scene = self.arena(TABLE)
         session = scene.session
         self.frames(until=lambda: session.elapsed_s > 1.0 and bool(session.identities))
-        session.send(cmd.Resize("seats", 3))  # a live shrink: pending until eaters give seats back
+        session.send(Resize("seats", 3))  # a live shrink: pending until eaters give seats back
         scene.capacity = 3
         self.frames(until=lambda: session.elapsed_s > 2.3)
         seats = session.layout.resource_named("seats").index
-        session.send(cmd.Resize("seats", 2))  # with every seat taken, part of this shrink has to wait
+        session.send(Resize("seats", 2))  # with every seat taken, part of this shrink has to wait
         scene.capacity = 2
         self.frames(until=lambda: session.snapshot().resources[seats].capacity <= 3, timeout=5)
         spot = scene.view.agent_spots[1][0] if scene.view else (0, 0)
         self.hover((int(spot[0]), int(spot[1])))
         self.shot(f"table{suffix}")
-        session.send(cmd.End())
+        session.send(End())
         self.frames(until=lambda: session.result is not None or session.error is not None)
         scene.results()
         self.shot(f"results{suffix}")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from game.i18n_round import HELP_ZH, ROUND
-from sims.levels.texts import TABLES, next_language
+from sims.levels import TABLES, next_language
 
 if TYPE_CHECKING:
     from game.controls import Binding

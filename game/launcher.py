@@ -23,7 +23,7 @@ def has_display() -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in ENGINE_COMMANDS:
-        from sims.cli import main as engine_main
+        from sims import run_cli as engine_main
 
         status = engine_main(args)
         if status == 0 and args[0] == "sweep":

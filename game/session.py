@@ -20,13 +20,9 @@ import numpy as np
 from game import heap
 from game.livestats import Rates
 from game.standby import HOST_NICE, StandbyHost
-from sims.engine.client import EngineHost
-from sims.engine.messages import Ended, Failed, Identities, LiveStats, Refused, Started
-from sims.live import Deadlock, Snapshot
-from sims.live.picture import Picture
-from sims.rounds.config import RoundConfig
-from sims.rounds.layout import AgentIdentity, RoundLayout
-from sims.rounds.result import RoundResult
+from sims.engine import Ended, EngineHost, Failed, Identities, LiveStats, Refused, Started
+from sims.live import Deadlock, Picture, Snapshot
+from sims.rounds import AgentIdentity, RoundConfig, RoundLayout, RoundResult
 
 NOTICE_S = 6.0
 RECEIVE_BUDGET_S = 0.002  # receiving per frame at most (a picture is one message: it never waits for more)
@@ -179,7 +175,7 @@ class RoundSession:
 
     def export(self, folder: Path) -> list[Path]:
         """Write the same files as ``diner run --out`` (atomically) into ``folder``."""
-        from sims.export import write_round
+        from sims import write_round
 
         if self.result is None:
             raise RuntimeError("the round has not ended yet: nothing to export")

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import attrs
 
-from sims.engine.client import EngineHost
-from sims.rounds.config import RoundConfig
+from sims.engine import EngineHost
+from sims.rounds import RoundConfig
 
 HOST_NICE = 4
 

@@ -1,4 +1,30 @@
 """Deadlock Diner's engine: real agents on instrumented primitives, telemetry, statistics.
 
 Never imports pygame: the window (``game``) depends on this package, not the reverse.
+The names below and each subpackage's ``__all__`` are what ``game/``, ``tools/`` and users
+import; everything else is private. They are imported on first use, so ``import sims.cli``
+stays light.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sims.lazy import lazy_exports
+
+_PUBLIC = {
+    "DETAIL": "sims.runtime",
+    "Runtime": "sims.runtime",
+    "ExportError": "sims.export",
+    "write_round": "sims.export",
+    "recorded_ctrl_c": "sims.ctrl_c",
+    "run_cli": "sims.cli:main",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)
+__all__ = ["DETAIL", "ExportError", "Runtime", "recorded_ctrl_c", "run_cli", "write_round"]
+
+if TYPE_CHECKING:
+    from sims.cli import main as run_cli
+    from sims.ctrl_c import recorded_ctrl_c
+    from sims.export import ExportError, write_round
+    from sims.runtime import DETAIL, Runtime

@@ -17,8 +17,7 @@ from game.views.livepanel import LivePanel
 from game.views.primitive import short_name
 from game.views.table import TableView
 from game.views.tooltip import agent_lines, draw_tooltip
-from sims.rounds import commands as cmd
-from sims.rounds.config import RoundConfig
+from sims.rounds import End, Resize, RoundConfig, Scale, SignalAgent
 
 SIDE_W = 410
 BOTTOM_H = 96
@@ -193,25 +192,25 @@ class ArenaScene(Scene):
         if sem is None or self.session is None or self.capacity is None:
             return
         self.capacity = max(0, self.capacity + delta)
-        self.session.send(cmd.Resize(sem.name, self.capacity))
+        self.session.send(Resize(sem.name, self.capacity))
         if "cap" in self.controls and self.controls["cap"].get_current_value() != self.capacity:
             self.controls["cap"].set_current_value(self.capacity)
 
     def _speed(self, power: int) -> None:
         self.scale_power = max(-6, min(6, power))
         if self.session is not None:
-            self.session.send(cmd.Scale(2 ** (self.scale_power / 2)))
+            self.session.send(Scale(2 ** (self.scale_power / 2)))
         if self.controls["speed"].get_current_value() != self.scale_power:
             self.controls["speed"].set_current_value(self.scale_power)
 
     def _signal(self, action: str) -> None:
         if self.session is None or self.selected is None or self.config.backend != "process":
             return
-        self.session.send(cmd.SignalAgent(self.selected, action))
+        self.session.send(SignalAgent(self.selected, action))
 
     def _end(self) -> None:
         if self.session is not None:
-            self.session.send(cmd.End())
+            self.session.send(End())
 
     def _switch_backend(self) -> None:
         other = "thread" if self.config.backend == "process" else "process"

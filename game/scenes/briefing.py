@@ -256,7 +256,7 @@ class BriefingScene(Scene):
 
     def _strategy(self, surface: Any, x: int, y: int, width: int, bottom: int) -> None:
         """What the chosen strategy does, in the scenario's own words (English only)."""
-        from sims.scenarios.registry import scenario_named
+        from sims.scenarios import scenario_named
 
         settings = self.level.settings(self.picks.choice())
         scenario = scenario_named(settings.scenario)

@@ -15,9 +15,8 @@ from game.exporter import Exporter
 from game.scene import Scene
 from game.views.stars import draw_stars
 from game.wrap import wrap
-from sims.levels import LevelSpec
-from sims.levels.goals import GoalResult, format_actual
-from sims.rounds.result import RoundResult
+from sims.levels import GoalResult, LevelSpec, format_actual
+from sims.rounds import RoundResult
 
 MARKS = str.maketrans({"✓": "✔", "✗": "✘"})  # the bundled font has no ✗ (it would draw a box)
 

@@ -20,7 +20,7 @@ from game.views.scheduler import SchedulerPanel, StepTracker
 from game.views.source import SourceView, agent_sources
 from game.views.table import TableView
 from sims.levels import LevelSpec
-from sims.rounds import commands as cmd
+from sims.rounds import Auto, Gate, Step
 
 LABELS = {"pause": "play.pause", "restart": "play.restart", "end": "play.end", "results": "play.debrief"}
 
@@ -152,14 +152,14 @@ class LevelArenaScene(ArenaScene):
         if not self.tracker.at_gate(self.session.snapshot(), agent):
             return False
         self.tracker.released(agent)
-        self.session.send(cmd.Step(agent))
+        self.session.send(Step(agent))
         return True
 
     def schedule(self, auto: bool) -> None:
         """``Auto()``: the operating system schedules; ``Gate()``: every agent stops at its next step."""
         if self.session is None:
             return
-        self.session.send(cmd.Auto() if auto else cmd.Gate())
+        self.session.send(Auto() if auto else Gate())
         if not auto and self.tracker is not None:
             self.tracker.all_moving()
 

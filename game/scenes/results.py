@@ -13,7 +13,7 @@ from game.i18n import Tr, term
 from game.scene import Scene
 from game.views.charts import bars, gantt
 from game.views.primitive import short_name
-from sims.rounds.result import RoundResult
+from sims.rounds import RoundResult
 from sims.stats import hold_timeline, resource_timeline
 
 MAX_TABLE_ROWS = 12
@@ -229,6 +229,6 @@ class ResultsScene(Scene):
 
 
 def _operation(scenario: str) -> str:
-    from sims.scenarios.registry import scenario_named
+    from sims.scenarios import scenario_named
 
     return scenario_named(scenario).operation

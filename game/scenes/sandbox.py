@@ -6,9 +6,8 @@ from typing import Any
 
 from game import palette
 from game.scene import Scene
-from sims.rounds.config import RoundConfig
-from sims.scenarios.base import ParamSpec
-from sims.scenarios.registry import scenario_named
+from sims.rounds import RoundConfig
+from sims.scenarios import ParamSpec, scenario_named
 
 SCENARIOS = ("dining", "kitchen")
 BACKENDS = ("thread", "process")

@@ -15,7 +15,7 @@ from game.text import TextCache
 from game.views.arrows import arrow
 from game.views.primitive import PrimitiveWidget, short_name, state_word
 from sims.live import Snapshot
-from sims.rounds.layout import RoundLayout
+from sims.rounds import RoundLayout
 
 BOX_W, BOX_H = 150, 46
 
@@ -24,7 +24,7 @@ class KitchenView:
     """Draws a kitchen snapshot; remembers agent boxes for hovering."""
 
     def __init__(self, text: TextCache, layout: RoundLayout) -> None:
-        from sims.scenarios.registry import scenario_named
+        from sims.scenarios import scenario_named
 
         self.text = text
         self.layout = layout

@@ -14,7 +14,7 @@ from game import palette
 from game.i18n import Tr, english, term
 from game.text import TextCache
 from sims.live import ResourceStatistics
-from sims.rounds.layout import AgentInfo
+from sims.rounds import AgentInfo
 
 ITEM_SHIFT = 32  # kitchen item ids: (cook + 1) << 32 | dish number
 TOKEN = 18  # token diameter in pixels

@@ -16,7 +16,7 @@ from game.i18n import term
 from game.text import TextCache
 from game.views.kitchen import BOX_W, KitchenView
 from sims.live import Snapshot
-from sims.rounds.layout import RoundLayout
+from sims.rounds import RoundLayout
 
 DRAWN_KINDS = ("semaphore", "lock", "rlock", "condition", "barrier", "container", "event", "counter")
 

@@ -40,9 +40,9 @@ class SourceBlock:
 
 def _probe_bodies(scenario_name: str, strategy: str | None, params: Mapping[str, Any]) -> list[AgentBody]:
     """The bodies a round of this scenario would run, in agent order (built, never started)."""
-    from sims.rounds.world import World
-    from sims.runtime import Runtime
-    from sims.scenarios.registry import scenario_named
+    from sims import Runtime
+    from sims.rounds import World
+    from sims.scenarios import scenario_named
 
     scenario = scenario_named(scenario_name)
     world = World("thread", None, Runtime(None, shared=False))

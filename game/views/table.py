@@ -15,7 +15,7 @@ from game.text import TextCache
 from game.views.arrows import Shape, arrow_shapes, dashed_shapes, draw_shapes, edge_point
 from game.views.primitive import PrimitiveWidget, short_name, state_word
 from sims.live import Snapshot
-from sims.rounds.layout import RoundLayout
+from sims.rounds import RoundLayout
 
 
 class TableView:

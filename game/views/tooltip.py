@@ -50,7 +50,7 @@ def _wait(session: RoundSession, view: Any, now_ns: int, tr: Tr) -> str:
 
 
 def _operation(scenario: str) -> str:
-    from sims.scenarios.registry import scenario_named
+    from sims.scenarios import scenario_named
 
     return scenario_named(scenario).operation
 
