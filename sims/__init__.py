@@ -13,6 +13,10 @@ from typing import TYPE_CHECKING
 from sims.lazy import lazy_exports
 
 _PUBLIC = {
+    "Backend": "sims.kinds",
+    "EndReason": "sims.kinds",
+    "ResourceKind": "sims.kinds",
+    "SignalAction": "sims.kinds",
     "DETAIL": "sims.runtime",
     "Runtime": "sims.runtime",
     "ExportError": "sims.export",
@@ -21,10 +25,22 @@ _PUBLIC = {
     "run_cli": "sims.cli:main",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)
-__all__ = ["DETAIL", "ExportError", "Runtime", "recorded_ctrl_c", "run_cli", "write_round"]
+__all__ = [
+    "DETAIL",
+    "Backend",
+    "EndReason",
+    "ExportError",
+    "ResourceKind",
+    "Runtime",
+    "SignalAction",
+    "recorded_ctrl_c",
+    "run_cli",
+    "write_round",
+]
 
 if TYPE_CHECKING:
     from sims.cli import main as run_cli
     from sims.ctrl_c import recorded_ctrl_c
     from sims.export import ExportError, write_round
+    from sims.kinds import Backend, EndReason, ResourceKind, SignalAction
     from sims.runtime import DETAIL, Runtime

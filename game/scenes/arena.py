@@ -11,11 +11,9 @@ from game import palette
 from game.i18n import Tr, term
 from game.scene import Scene
 from game.session import RoundSession
-from game.views.choose import scenario_view
-from game.views.kitchen import KitchenView
+from game.views.choose import RoundView, scenario_view
 from game.views.livepanel import LivePanel
 from game.views.primitive import short_name
-from game.views.table import TableView
 from game.views.tooltip import agent_lines, draw_tooltip
 from sims.rounds import End, Resize, RoundConfig, Scale, SignalAgent
 
@@ -31,7 +29,7 @@ class ArenaScene(Scene):
         super().__init__(app)
         self.config = config
         self.session: RoundSession | None = None
-        self.view: TableView | KitchenView | None = None
+        self.view: RoundView | None = None
         self.panel: LivePanel | None = None
         self.selected: int | None = None
         self.hover_agent: int | None = None
@@ -250,7 +248,7 @@ class ArenaScene(Scene):
             self.relayout()
         self._refresh_labels()
 
-    def _make_view(self, layout: Any) -> TableView | KitchenView:
+    def _make_view(self, layout: Any) -> RoundView:
         return scenario_view(self.app.text, layout)
 
     def _refresh_labels(self) -> None:

@@ -13,12 +13,11 @@ from game import palette
 from game.campaign import Picks
 from game.i18n import term
 from game.scenes.arena import BOTTOM_H, ArenaScene, status_text
-from game.views.kitchen import KitchenView
+from game.views.choose import RoundView
 from game.views.primitive import short_name
 from game.views.roles import RolesView
 from game.views.scheduler import SchedulerPanel, StepTracker
 from game.views.source import SourceView, agent_sources
-from game.views.table import TableView
 from sims.levels import LevelSpec
 from sims.rounds import Auto, Gate, Step
 
@@ -46,16 +45,14 @@ class LevelArenaScene(ArenaScene):
         self.tracker, self.code = None, None
         super().restart(config)
 
-    def _make_view(self, layout: Any) -> TableView | KitchenView:
+    def _make_view(self, layout: Any) -> RoundView:
         names = [short_name(a) for a in layout.agents]
         settings = self.level.settings(self.picks.choice())
         source = SourceView(self.app.text, agent_sources(layout.scenario, layout.strategy, settings.params), names)
         self.tracker = StepTracker(len(layout.agents), layout.steps)
         assert self.session is not None
         self.code = SchedulerPanel(self.app.text, self.session, self.tracker, source, names)
-        if layout.scenario in ("dining", "kitchen"):
-            return super()._make_view(layout)
-        return RolesView(self.app.text, layout)
+        return super()._make_view(layout)
 
     def update(self, dt: float) -> None:
         super().update(dt)

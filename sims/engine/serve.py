@@ -46,6 +46,7 @@ from sims.engine.messages import (
     ToWindow,
 )
 from sims.engine.outbox import Outbox, WindowGone
+from sims.kinds import EndReason
 from sims.lifeline import Lifeline, bind_to_parent
 from sims.live.picture import PictureKeeper
 from sims.rounds.commands import parse_command
@@ -152,7 +153,7 @@ class _Serve:
             if not going:
                 break
             self.commands(TICK_S)
-        result = rnd.stop(rnd.end_reason or "requested")
+        result = rnd.stop(rnd.end_reason or EndReason.REQUESTED)
         self.forward(teardown=True)
         assert result is not None
         try:
@@ -260,7 +261,7 @@ def serve(conn: Any, parent_pid: int, fork_server: bool = False, nice: int = 0, 
                 outbox.put(Failed(traceback.format_exc()))
     finally:
         if host is not None:
-            host.round.stop("interrupted")
+            host.round.stop(EndReason.INTERRUPTED)
         if outbox is not None:
             outbox.close(FLUSH_S)  # what is queued still reaches a window that reads
         if host is not None:

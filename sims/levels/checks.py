@@ -11,25 +11,11 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-from sims.levels.schema import BACKENDS, Choice, Choices, Goal, LevelSpec, Scalar
+from sims.kinds import Backend
+from sims.levels.schema import Choice, Choices, Goal, LevelSpec, Scalar
 from sims.levels.statnames import STATS
 
 Issue = tuple[str, str]
-
-SCENARIO_BACKENDS: dict[str, tuple[str, ...]] = {
-    "dining": BACKENDS,
-    "kitchen": BACKENDS,
-    "lineup": BACKENDS,
-    "race": BACKENDS,
-    "bell": BACKENDS,
-    "seats": BACKENDS,
-    "menu": BACKENDS,
-    "signals": ("process",),  # signals reach processes; a thread cannot be killed
-    "messages": BACKENDS,
-    "pool": BACKENDS,
-    "gil": BACKENDS,
-}
-"""Scenarios the engine plans, with the backends each can run on."""
 
 MAX_SECONDS = 600.0
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -51,7 +37,7 @@ class EngineScenario(Protocol):
     """What the checker needs of the engine's ``Scenario`` (strategies, backends, parameters)."""
 
     strategies: Mapping[str, str]
-    backends: tuple[str, ...]
+    backends: tuple[Backend, ...]
     params: tuple[EngineParam, ...]
 
 
@@ -92,10 +78,8 @@ def _texts(spec: LevelSpec) -> Iterator[Issue]:
 
 
 def _run(spec: LevelSpec) -> Iterator[Issue]:
-    allowed = SCENARIO_BACKENDS.get(spec.scenario)
-    if allowed is None:
-        yield "scenario", f"must be one of {', '.join(SCENARIO_BACKENDS)}, got {spec.scenario!r}"
-        allowed = BACKENDS
+    """Backends named right and once; which ones the scenario runs on is ``check_engine``'s."""
+    allowed = tuple(Backend)
     if not spec.backends:
         yield "backends", "must list at least one backend, got none"
     for i, backend in enumerate(spec.backends):
@@ -274,6 +258,7 @@ def check_engine(
 
 
 def _engine_menu(spec: LevelSpec, scenario: EngineScenario) -> Iterator[Issue]:
+    allowed_backends = tuple(Backend)
     for i, name in enumerate(spec.choices.strategies):
         if name not in scenario.strategies:
             yield (
@@ -281,7 +266,7 @@ def _engine_menu(spec: LevelSpec, scenario: EngineScenario) -> Iterator[Issue]:
                 f"must be a strategy of {spec.scenario} ({', '.join(scenario.strategies)}), got {name!r}",
             )
     for i, backend in enumerate(spec.backends):
-        if backend in BACKENDS and backend not in scenario.backends:  # unknown ones are reported already
+        if backend in allowed_backends and backend not in scenario.backends:  # unknown ones are reported already
             yield (
                 f"backends[{i}]",
                 f"must be a backend {spec.scenario} runs on ({', '.join(scenario.backends)}), got {backend!r}",

@@ -243,7 +243,7 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
 
 
 def engine_scenarios() -> Mapping[str, checks.EngineScenario]:
-    """The scenarios the engine has today; levels of scenarios not built yet skip engine checks."""
+    """The scenarios the engine has: the registry says which exist and what each runs on."""
     from sims.scenarios.registry import scenarios
 
     return scenarios()
@@ -267,8 +267,11 @@ def read_level(
     except (ClassValidationError, IterableValidationError, StrictTypeError) as exc:
         return None, [Problem(path, field, msg) for field, msg in issues(exc)]
     found = checks.check_level(spec, path.name)
-    scenario = (engine_scenarios() if engine is None else engine).get(spec.scenario)
-    if scenario is not None:
+    known = engine_scenarios() if engine is None else engine
+    scenario = known.get(spec.scenario)
+    if scenario is None:
+        found.append(("scenario", f"must be one of {', '.join(known)}, got {spec.scenario!r}"))
+    else:
         found += checks.check_engine(spec, scenario, _engine_command_parser())
     problems = [Problem(path, field, msg) for field, msg in found]
     return (None if problems else spec), problems

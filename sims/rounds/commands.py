@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import attrs
 
+from sims.kinds import SignalAction
+
 AgentRef = int | str
 
 
@@ -40,7 +42,7 @@ class SignalAgent:
     """SIGSTOP / SIGCONT / SIGKILL one process agent."""
 
     agent: AgentRef
-    action: str  # "stop", "cont", "kill"
+    action: SignalAction = attrs.field(converter=SignalAction)
     code = 5
 
 
@@ -109,7 +111,7 @@ def parse_command(text: str) -> Command:
         if not 0.0 < factor <= 100.0:
             raise ValueError("scale takes one number between 0 and 100: 'scale 0.5'")
         return Scale(factor)
-    if verb in ("stop", "cont", "kill", "step"):
+    if verb in (*SignalAction, "step"):
         if len(args) != 1:
             raise ValueError(f"{verb} takes one agent (index or name): '{verb} 3'")
         ref = _agent_ref(args[0])

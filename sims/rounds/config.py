@@ -6,9 +6,9 @@ from typing import Any
 
 import attrs
 
+from sims.kinds import Backend
 from sims.rounds.commands import Timed
 
-BACKENDS = ("thread", "process")
 START_METHODS = ("spawn", "forkserver")
 AGENT_POLICIES = ("normal", "idle")
 MAX_SECONDS = 24 * 3600.0
@@ -36,7 +36,7 @@ class RoundConfig:
     """Everything that decides a round. ``params`` are the scenario's own parameters."""
 
     scenario: str
-    backend: str = attrs.field(default="thread", validator=attrs.validators.in_(BACKENDS))
+    backend: Backend = attrs.field(default=Backend.THREAD, converter=Backend)
     strategy: str | None = None
     seconds: float = attrs.field(default=5.0, validator=[_positive, attrs.validators.le(MAX_SECONDS)])
     seed: int = 0

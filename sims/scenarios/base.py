@@ -1,12 +1,21 @@
-"""What a scenario declares (parameters, strategies, backends) and what it must do."""
+"""What a scenario declares and what it must do.
+
+A scenario's class says everything the rest of the program needs to know about it: its
+parameters and strategies, the backends it runs on, whether the sandbox offers it, which of
+the window's views draws it, the words of its roles and operations in both languages, and the
+names of the numbers its ``finish`` adds. The registry finds it by its module alone.
+"""
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
+
+from sims.kinds import Backend
 
 if TYPE_CHECKING:
     import numpy as np
@@ -15,6 +24,22 @@ if TYPE_CHECKING:
     from sims.rounds.world import World
 
 ParamValue = int | float | bool | str
+
+
+class Drawing(enum.Enum):
+    """Which of the window's views draws a round of the scenario."""
+
+    TABLE = "table"  # agents around a table, a fork (lock) between neighbours
+    KITCHEN = "kitchen"  # producers left, consumers right, a pass of slots between
+    ROLES = "roles"  # agents in two columns by role, the primitives between them
+
+
+@attrs.frozen
+class Words:
+    """One word in both languages: a role or an operation a scenario names."""
+
+    en: str
+    zh: str
 
 
 @attrs.frozen
@@ -68,8 +93,15 @@ class Scenario:
     summary: ClassVar[str]
     strategies: ClassVar[dict[str, str]]  # name -> one line on what it does
     default_strategy: ClassVar[str]
-    backends: ClassVar[tuple[str, ...]] = ("thread", "process")
+    backends: ClassVar[tuple[Backend, ...]] = (Backend.THREAD, Backend.PROCESS)
     backend_note: ClassVar[str] = ""
+    order: ClassVar[int] = 1000  # where ``diner list`` and the sandbox show it (the lecture's order)
+    in_sandbox: ClassVar[bool] = False  # offered in the window's sandbox
+    drawing: ClassVar[Drawing] = Drawing.ROLES
+    # Words for names the engine gives (``role.NAME``, ``op.NAME``, ``op.NAME.one``) that the
+    # window's tables do not have yet: a new scenario can bring its own.
+    words: ClassVar[Mapping[str, Words]] = {}
+    statistics: ClassVar[tuple[str, ...]] = ()  # the names ``finish`` returns
     params: ClassVar[tuple[ParamSpec, ...]]
     operation: ClassVar[str] = "operations"  # what one counted operation is called (meals, items)
     default_seconds: ClassVar[float] = 5.0  # round length when --seconds is not given

@@ -9,7 +9,7 @@ from sims.agents import AgentBody, Me
 from sims.primitives import Lock, Semaphore
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
-from sims.scenarios.base import ParamSpec, Scenario
+from sims.scenarios.base import Drawing, ParamSpec, Scenario
 from sims.telemetry import Op, State
 
 
@@ -90,6 +90,9 @@ class PoliteEater(Philosopher):
 
 class Dining(Scenario):
     name = "dining"
+    order = 1
+    in_sandbox = True
+    drawing = Drawing.TABLE
     summary = "N philosophers share N forks (Locks); the naive order deadlocks for real"
     strategies = {
         "naive": "left fork, then right fork: every philosopher can hold a left fork and wait forever",

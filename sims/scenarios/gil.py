@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentBody, Me
+from sims.kinds import ResourceKind
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
 from sims.runtime import SLICE_S, RoundStopped
@@ -155,6 +156,7 @@ def in_processes(me: Me, jobs: list[Job], start_method: str) -> list[Done]:
 class Gil(Scenario):
     default_seconds = 60.0  # the lab ends when its last phase does (about 4x cpu_s + 4x io_s)
     name = "gil"
+    order = 11
     summary = "the lecture's efficiency test: CPU and IO jobs in line, in threads, in processes; is there a GIL?"
     strategies = {
         "lecture": "jobs CPU jobs (count to N) and jobs IO jobs (write and read back a file), each three ways",
@@ -184,7 +186,7 @@ class Gil(Scenario):
     )
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
-        phases = {f"{m} {k}": world.marker(f"{m} {k}", "phase", 0) for m in MODES for k in KINDS}
+        phases = {f"{m} {k}": world.marker(f"{m} {k}", ResourceKind.PHASE, 0) for m in MODES for k in KINDS}
         p = params
         world.agent("lab", Lab(phases, int(p["jobs"]), float(p["cpu_s"]), float(p["io_s"]), str(p["start_method"])))
 

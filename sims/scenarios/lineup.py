@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentBody, Me
+from sims.kinds import ResourceKind
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
 from sims.runtime import STOP
@@ -152,6 +153,7 @@ class Watcher(AgentBody):
 
 class Lineup(Scenario):
     name = "lineup"
+    order = 3
     summary = "pid, name, is_alive, daemon, join: hosts start daemon and non-daemon helpers; who outlives whom"
     strategies = {
         "helpers": "hosts (alternately non-daemon and daemon agents) each start a daemon and a non-daemon helper, "
@@ -176,7 +178,10 @@ class Lineup(Scenario):
         markers: list[int] = []
         bodies = []
         for k in range(hosts):
-            pair = (world.marker(f"host {k} daemon helper", "child", 0), world.marker(f"host {k} helper", "child", 0))
+            pair = (
+                world.marker(f"host {k} daemon helper", ResourceKind.CHILD, 0),
+                world.marker(f"host {k} helper", ResourceKind.CHILD, 0),
+            )
             markers.extend(pair)
             bodies.append(
                 Host(

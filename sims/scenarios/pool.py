@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentBody, Me
+from sims.kinds import ResourceKind
 from sims.lifeline import end_with
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
@@ -142,6 +143,7 @@ def join_all(procs: list[Any], wait_s: float) -> None:
 
 class Pool(Scenario):
     name = "pool"
+    order = 10
     summary = "a multiprocessing.Pool (apply_async, map, close, join) against one Process per order"
     strategies = {
         "compare": "the same orders three ways: Pool.apply_async (pool start-up included), Pool.map "
@@ -164,7 +166,7 @@ class Pool(Scenario):
     )
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
-        phases = {name: world.marker(name, "phase", 0) for name in PHASES}
+        phases = {name: world.marker(name, ResourceKind.PHASE, 0) for name in PHASES}
         p = params
         body = Manager(phases, int(p["orders"]), int(p["workers"]), float(p["order_ms"]), str(p["start_method"]))
         world.agent("manager", body)
