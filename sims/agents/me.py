@@ -7,7 +7,7 @@ import random
 import sys
 from typing import TYPE_CHECKING, Any
 
-from sims.runtime import GATED, PAUSED, SCALE, SLICE_S, RoundStopped
+from sims.runtime import GATED, PAUSED, SCALE, SLICE_S, STOP, RoundStopped
 from sims.telemetry import Op, op_code
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class Me:
         """True while the round goes on; waits here while the round is paused."""
         if self._control[PAUSED] != 0.0:
             self._wait_resume()
-        return self._control[0] == 0.0
+        return self._control[STOP] == 0.0
 
     def _wait_resume(self) -> None:
         while self._control[PAUSED] != 0.0 and not self._rt.stopping:

@@ -8,5 +8,15 @@ from sims.primitives.event import Event
 from sims.primitives.lock import Lock
 from sims.primitives.rlock import RLock
 from sims.primitives.semaphore import Semaphore
+from sims.primitives.statistics import ResourceStatistics
 
-__all__ = ["Barrier", "BrokenBarrierError", "Condition", "Event", "Lock", "RLock", "Semaphore"]
+__all__ = [
+    "Barrier",
+    "BrokenBarrierError",
+    "Condition",
+    "Event",
+    "Lock",
+    "RLock",
+    "ResourceStatistics",
+    "Semaphore",
+]

@@ -11,6 +11,7 @@ from sims.runtime import SLICE_S, RoundStopped
 from sims.telemetry import Op, op_code
 
 if TYPE_CHECKING:
+    from sims.primitives.statistics import ResourceStatistics
     from sims.runtime import Runtime
 
 NS = 1_000_000_000
@@ -59,7 +60,7 @@ class Instrumented:
         """Let ``statistics()`` answer from the engine's telemetry model (engine side only)."""
         self._model = model
 
-    def statistics(self) -> Any:
+    def statistics(self) -> ResourceStatistics:
         """A frozen snapshot (holders, waiters in arrival order, capacity) from telemetry."""
         if self._model is None:
             raise RuntimeError(
