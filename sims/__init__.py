@@ -23,6 +23,7 @@ _PUBLIC = {
     "write_round": "sims.export",
     "recorded_ctrl_c": "sims.ctrl_c",
     "run_cli": "sims.cli:main",
+    "sweep_out": "sims.cli",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)
 __all__ = [
@@ -35,11 +36,13 @@ __all__ = [
     "SignalAction",
     "recorded_ctrl_c",
     "run_cli",
+    "sweep_out",
     "write_round",
 ]
 
 if TYPE_CHECKING:
     from sims.cli import main as run_cli
+    from sims.cli import sweep_out
     from sims.ctrl_c import recorded_ctrl_c
     from sims.export import ExportError, write_round
     from sims.kinds import Backend, EndReason, ResourceKind, SignalAction

@@ -12,6 +12,7 @@ from sims.lazy import lazy_exports
 _PUBLIC = {
     "LiveModel": "sims.live.model",
     "Picture": "sims.live.picture",
+    "RecordReplay": "sims.live.replay",
     "BUCKET_NS": "sims.live.waits",
     "EDGES_NS": "sims.live.waits",
     "bin_label": "sims.live.waits",
@@ -29,6 +30,7 @@ __all__ = [
     "Deadlock",
     "LiveModel",
     "Picture",
+    "RecordReplay",
     "ResourceStatistics",
     "Snapshot",
     "Stuck",
@@ -38,5 +40,6 @@ __all__ = [
 if TYPE_CHECKING:
     from sims.live.model import LiveModel
     from sims.live.picture import Picture
+    from sims.live.replay import RecordReplay
     from sims.live.waits import BUCKET_NS, EDGES_NS, bin_label
     from sims.rounds.views import AgentView, Deadlock, ResourceStatistics, Snapshot, Stuck
