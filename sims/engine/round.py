@@ -360,6 +360,10 @@ class Round:
                 self._emit(op_code(Op.COMMAND), cmd.Auto.code)
             case cmd.End():
                 self.end_reason = EndReason.REQUESTED
+            case cmd.AgentControl():
+                index = self.agent_index(command.agent)
+                self._runtime.set_agent(index, command.slots())
+                self._emit(op_code(Op.COMMAND, index), command.code)
 
     def _semaphore(self, name: str) -> Semaphore:
         assert self._world is not None and self.layout is not None

@@ -2,13 +2,19 @@
 
 The text form is what ``diner run --at T:COMMAND`` takes and what the window sends:
 ``resize seats 2``, ``pause``, ``resume``, ``scale 0.5``, ``stop 3``, ``cont 3``,
-``kill 3``, ``step 3``, ``gate``, ``auto``, ``end``. Agents are named by index or name.
+``kill 3``, ``step 3``, ``gate``, ``auto``, ``end``, and for one agent ``pause 3``,
+``resume 3``, ``slow 3 4``. Agents are named by index or name.
+
+A command for one agent that sets its own slots of the control block (an
+:class:`AgentControl`) needs nothing but its class here, its words in ``parse_command``
+and ``Me`` reading the slot (:class:`sims.agents.me.AgentSlot`): the engine applies them all alike.
 """
 
 from __future__ import annotations
 
 import attrs
 
+from sims.agents.me import AgentSlot
 from sims.kinds import SignalAction
 
 AgentRef = int | str
@@ -73,7 +79,49 @@ class End:
     code = 9
 
 
-Command = Resize | Pause | Resume | Scale | SignalAgent | Step | Gate | Auto | End
+@attrs.frozen
+class AgentControl:
+    """A command that sets some of one agent's own control slots (see ``AgentSlot``)."""
+
+    agent: AgentRef
+    code = 0
+
+    def slots(self) -> dict[int, float]:
+        raise NotImplementedError
+
+
+@attrs.frozen
+class PauseAgent(AgentControl):
+    """Hold one agent still at its next pause point; the others go on."""
+
+    code = 10
+
+    def slots(self) -> dict[int, float]:
+        return {AgentSlot.PAUSED: 1.0}
+
+
+@attrs.frozen
+class ResumeAgent(AgentControl):
+    code = 11
+
+    def slots(self) -> dict[int, float]:
+        return {AgentSlot.PAUSED: 0.0}
+
+
+@attrs.frozen
+class SlowAgent(AgentControl):
+    """Multiply one agent's pacing (think, work) by ``factor``: 4 is four times slower."""
+
+    factor: float = 1.0
+    code = 12
+
+    def slots(self) -> dict[int, float]:
+        return {AgentSlot.SLOW: self.factor}
+
+
+Command = (
+    Resize | Pause | Resume | Scale | SignalAgent | Step | Gate | Auto | End | PauseAgent | ResumeAgent | SlowAgent
+)
 
 
 @attrs.frozen
@@ -88,6 +136,15 @@ def _agent_ref(word: str) -> AgentRef:
     return int(word) if word.isdigit() else word
 
 
+def _factor(args: list[str]) -> float | None:
+    """The one number in ``args`` if it is in (0, 100], else None."""
+    try:
+        factor = float(args[0]) if len(args) == 1 else -1.0
+    except ValueError:
+        return None
+    return factor if 0.0 < factor <= 100.0 else None
+
+
 def parse_command(text: str) -> Command:
     """Parse one command; ValueError says what is wrong with it."""
     words = text.split()
@@ -95,29 +152,34 @@ def parse_command(text: str) -> Command:
         raise ValueError("empty command")
     verb, args = words[0].lower(), words[1:]
     simple = {"pause": Pause, "resume": Resume, "gate": Gate, "auto": Auto, "end": End}
+    if verb in ("pause", "resume") and len(args) == 1:
+        return (PauseAgent if verb == "pause" else ResumeAgent)(_agent_ref(args[0]))
     if verb in simple:
         if args:
-            raise ValueError(f"{verb!r} takes no arguments, got {' '.join(args)!r}")
+            one = f" or one agent: '{verb} 3'" if verb in ("pause", "resume") else ""
+            raise ValueError(f"{verb!r} takes no arguments{one}, got {' '.join(args)!r}")
         return simple[verb]()
     if verb == "resize":
         if len(args) != 2 or not args[1].isdigit():
             raise ValueError("resize takes a semaphore name and a whole number: 'resize seats 2'")
         return Resize(args[0], int(args[1]))
     if verb == "scale":
-        try:
-            factor = float(args[0]) if len(args) == 1 else -1.0
-        except ValueError:
-            factor = -1.0
-        if not 0.0 < factor <= 100.0:
+        factor = _factor(args)
+        if factor is None:
             raise ValueError("scale takes one number between 0 and 100: 'scale 0.5'")
         return Scale(factor)
+    if verb == "slow":
+        factor = _factor(args[1:]) if args else None
+        if factor is None:
+            raise ValueError("slow takes an agent (index or name) and a number between 0 and 100: 'slow 3 4'")
+        return SlowAgent(_agent_ref(args[0]), factor)
     if verb in (*SignalAction, "step"):
         if len(args) != 1:
             raise ValueError(f"{verb} takes one agent (index or name): '{verb} 3'")
         ref = _agent_ref(args[0])
         return Step(ref) if verb == "step" else SignalAgent(ref, verb)
     raise ValueError(
-        f"unknown command {verb!r} (known: resize, pause, resume, scale, stop, cont, kill, step, gate, auto, end)"
+        f"unknown command {verb!r} (known: resize, pause, resume, scale, slow, stop, cont, kill, step, gate, auto, end)"
     )
 
 
