@@ -144,11 +144,9 @@ class Capture:
         session = scene.session
         self.frames(until=lambda: session.elapsed_s > 1.0 and bool(session.identities))
         session.send(Resize("seats", 3))  # a live shrink: pending until eaters give seats back
-        scene.capacity = 3
         self.frames(until=lambda: session.elapsed_s > 2.3)
         seats = session.layout.resource_named("seats").index
         session.send(Resize("seats", 2))  # with every seat taken, part of this shrink has to wait
-        scene.capacity = 2
         self.frames(until=lambda: session.snapshot().resources[seats].capacity <= 3, timeout=5)
         spot = scene.view.agent_spots[1][0] if scene.view else (0, 0)
         self.hover((int(spot[0]), int(spot[1])))

@@ -138,7 +138,7 @@ def busy_frames(app: Any, agents: int, backend: str, frames: int, pace_ms: float
         run_frames(app, 1)
     records = session.records
     out: dict[str, Any] = dict(run_frames(app, frames))
-    out |= {"records": session.records - records, "lost": session.dropped, "status": session.status}
+    out |= {"records": session.records - records, "lost": session.dropped, "status": str(session.status)}
     out |= {"policy": session.config.agent_policy, "start_method": session.config.start_method}
     out |= results_ready(app, session)
     app.scenes.pop()
