@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sims.ctrl_c import recorded_ctrl_c
+from sims.kinds import EndReason
 from sims.rounds.commands import parse_timed
 from sims.rounds.config import RoundConfig
 from sims.scenarios import scenario_named, scenarios
@@ -184,9 +185,9 @@ def _run(args: argparse.Namespace) -> int:
             _start(rnd)
             result = rnd.run()
     except KeyboardInterrupt:
-        result = rnd.stop("interrupted")
+        stopped = rnd.stop(EndReason.INTERRUPTED)
         print("interrupted: round stopped, every agent ended", file=sys.stderr)
-        return EXIT_INTERRUPTED if result is None else _report(result, args, EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED if stopped is None else _report(stopped, args, EXIT_INTERRUPTED)
     return _report(result, args, 0)
 
 

@@ -18,7 +18,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableSequence
 from multiprocessing import shared_memory
 from multiprocessing.sharedctypes import RawArray
 from typing import TYPE_CHECKING, Any
@@ -96,8 +96,8 @@ class Runtime:
         self.rings = 0
         self.capacity = 0
         self._raw_array = RawArray if ctx is None else ctx.RawArray
-        self.control = self._raw_array("d", _CONTROL_SLOTS)
-        self.agent_control: Any = None  # AGENT_SLOTS doubles per ring, made by allocate()
+        self.control: MutableSequence[float] = self._raw_array("d", _CONTROL_SLOTS)
+        self.agent_control: MutableSequence[float] = []  # AGENT_SLOTS doubles per ring, made by allocate()
         self.control[SCALE] = 1.0
         self.control[DETAIL] = 1.0
         self.stop_bell = Doorbell(ctx)  # rung when the round ends: wakes every pacing agent
@@ -158,7 +158,7 @@ class Runtime:
             # Spawned agents share the engine's resource tracker, which already holds this
             # name: attaching registers it again (a no-op) and only the engine unlinks it.
             self._shm = shared_memory.SharedMemory(name=self.shm_name, create=False)
-        return self._shm.buf
+        return self._shm.buf  # type: ignore[return-value]  # None only once closed
 
     def close(self) -> None:
         """Detach; the engine's copy also unlinks the segment. Safe to call twice."""
@@ -205,7 +205,7 @@ class Runtime:
 
     def writer(self) -> RingWriter:
         """The writer of the agent running on this thread."""
-        writer = getattr(self.agents_here, "writer", None)
+        writer: RingWriter | None = getattr(self.agents_here, "writer", None)
         if writer is None:
             raise self.not_an_agent()
         return writer

@@ -30,7 +30,7 @@ class Control:
     """A button of the arena: its words, what it does, and the keys that do the same."""
 
     label: str
-    action: Callable[[], None]
+    action: Callable[[], object]
     keys: tuple[int, ...] = ()
     width: int = 150
     object_id: str | None = None  # the theme's look: '#danger', '#primary'
@@ -53,8 +53,8 @@ class ArenaScene(Scene):
         self.hover_agent: int | None = None
         self.hover_resource: int | None = None
         self.hover_pos: tuple[int, int] = (0, 0)
-        self.actions: dict[Any, Callable[[], None]] = {}  # widget -> what pressing it does
-        self.key_actions: dict[int, Callable[[], None]] = {}
+        self.actions: dict[Any, Callable[[], object]] = {}  # widget -> what pressing it does
+        self.key_actions: dict[int, Callable[[], object]] = {}
         self.results_button: Any = None
         self.capacity_slider: Any = None
         self.capacity_label: Any = None
@@ -133,7 +133,7 @@ class ArenaScene(Scene):
             button.hide()
         return button
 
-    def button(self, action: Callable[[], None]) -> Any:
+    def button(self, action: Callable[[], object]) -> Any:
         """The button that does ``action`` (KeyError if none does)."""
         found = [button for button, does in self.actions.items() if does == action]
         if not found:

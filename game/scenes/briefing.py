@@ -104,7 +104,8 @@ class BriefingScene(Scene):
             options, current = list(choices.options[name]), str(self.picks.params[name])
         else:
             options, current = list(self.level.backends), self.picks.backend
-        self.fields[name] = self.add(UIDropDownMenu(options, current, rect, ui))
+        menu: list[str | tuple[str, str]] = [*options]
+        self.fields[name] = self.add(UIDropDownMenu(menu, current, rect, ui))
 
     # -- input ----------------------------------------------------------------------------
     def handle(self, event: Any) -> None:

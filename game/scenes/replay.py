@@ -30,7 +30,7 @@ _NO_RESOURCE_OPS = {Op.STATE, Op.AGENT_START, Op.AGENT_STOP, Op.ROUND_START, Op.
 class ReplayScene(Scene):
     name = "replay"
 
-    def __init__(self, app: Any, result: RoundResult, back: Callable[[], None]) -> None:
+    def __init__(self, app: Any, result: RoundResult, back: Callable[[], object]) -> None:
         super().__init__(app)
         self.result = result
         self.back = back

@@ -13,6 +13,7 @@ from game.i18n import Tr, term
 from game.scene import Scene
 from game.views.charts import bars, gantt
 from game.views.primitive import short_name
+from sims import ResourceKind
 from sims.rounds import RoundResult
 from sims.stats import hold_timeline, resource_timeline
 
@@ -30,7 +31,7 @@ class ResultsScene(Scene):
         self.holds = hold_timeline(result.events, result.started_ns, result.ended_ns)
         kinds = ("lock", "semaphore")
         self.rows = [(r.index, r.name) for r in result.layout.resources if r.kind in kinds][:MAX_GANTT_ROWS]
-        sems = result.layout.of_kind("semaphore")
+        sems = result.layout.of_kind(ResourceKind.SEMAPHORE)
         self.capacity = resource_timeline(result.events, sems[0], result.started_ns, result.ended_ns) if sems else None
         self.buttons: dict[str, Any] = {}
 

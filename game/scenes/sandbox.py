@@ -43,12 +43,12 @@ class SandboxScene(Scene):
         scenario = scenario_named(self.scenario)
         self.fields = {}
         x, y = 60, 110
-        menu = offered_scenarios()
+        menu: list[str | tuple[str, str]] = [*offered_scenarios()]
         self.fields["scenario"] = self.add(UIDropDownMenu(menu, self.scenario, (x + 170, y, 240, 34), ui))
         self.fields["strategy"] = self.add(
             UIDropDownMenu(list(scenario.strategies), self.strategy, (x + 170, y + 46, 240, 34), ui)
         )
-        backends = [str(b) for b in scenario.backends]
+        backends: list[str | tuple[str, str]] = [str(b) for b in scenario.backends]
         self.fields["backend"] = self.add(UIDropDownMenu(backends, self.backend, (x + 170, y + 92, 240, 34), ui))
         deadlock = "yes" if self.stop_on_deadlock else "no"
         self.fields["stop_on_deadlock"] = self.add(

@@ -32,6 +32,7 @@ _STOP = op_code(Op.AGENT_STOP)
 class AgentRun:
     """The ``run`` both backends share. Subclasses also inherit Thread or Process."""
 
+    name: str
     body: AgentBody
     index: int
     backend: Backend
@@ -95,7 +96,7 @@ class AgentRun:
             self.seed,
             self.step_labels,
             self.counted_states,
-        )  # type: ignore[attr-defined]
+        )
         outcome = EXIT_DONE
         try:
             self._wait_for_go()
@@ -104,7 +105,7 @@ class AgentRun:
             outcome = EXIT_STOPPED
         except BaseException:
             outcome = EXIT_ERROR
-            print(f"agent {self.name} failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)  # type: ignore[attr-defined]
+            print(f"agent {self.name} failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
         finally:
             writer.emit(_STOP, outcome)
             self.runtime.unbind()
@@ -126,7 +127,7 @@ class AgentRun:
         """Wait until every agent of the round is up, so none gets a head start."""
         while not self.runtime.go.wait(SLICE_S):
             if self.runtime.stopping:
-                raise RoundStopped(self.name)  # type: ignore[attr-defined]
+                raise RoundStopped(self.name)
 
 
 class ThreadAgent(AgentRun, threading.Thread):

@@ -384,7 +384,7 @@ class Round:
         except KeyError as error:
             raise ValueError(str(error.args[0])) from None
 
-    def _signal(self, index: int, action: str) -> None:
+    def _signal(self, index: int, action: SignalAction) -> None:
         if self.config.backend is not Backend.PROCESS:
             raise ValueError(f"'{action}' sends a signal to a process: run the round with --backend process")
         agent = self._agents[index]
@@ -480,7 +480,7 @@ class Round:
             elif agent.backend is Backend.THREAD and agent.is_alive():
                 agent.join(LAST_WAIT_S)  # threads cannot be killed; every blocking call here is sliced
             if agent.is_alive():
-                print(f"round: agent {agent.name} did not end (pid {agent.pid})", file=sys.stderr)  # type: ignore[attr-defined]
+                print(f"round: agent {agent.name} did not end (pid {agent.pid})", file=sys.stderr)
         for agent in self._agents:
             if agent.backend is Backend.PROCESS:
                 self._exit_codes[agent.index] = agent.exitcode
@@ -515,7 +515,7 @@ class Round:
             records=records,
             started_ns=self.started_ns,
             ended_ns=end,
-            end_reason=self.end_reason,
+            end_reason=self.end_reason or EndReason.REQUESTED,
             deadlock=self.model.deadlock,
             orphaned=tuple(self.layout.resources[r].name for r in self.orphaned),
             dropped=self._reader.dropped() if self._reader else 0,
@@ -544,7 +544,7 @@ class Round:
         is_thread = agent.backend is Backend.THREAD
         return AgentIdentity(
             index=agent.index,
-            name=agent.name,  # type: ignore[attr-defined]
+            name=agent.name,
             backend=agent.backend,
             pid=int(pids[0]) if len(pids) else os.getpid(),
             native_id=agent.native_id if is_thread else (int(pids[0]) if len(pids) else None),  # type: ignore[attr-defined]
@@ -557,4 +557,5 @@ class Round:
 
 def _lifecycle(events: np.ndarray) -> np.ndarray:
     """The agents' start and stop records among ``events`` (in their order)."""
-    return events[(events["op"] == Op.AGENT_START) | (events["op"] == Op.AGENT_STOP)]
+    lifecycle: np.ndarray = events[(events["op"] == Op.AGENT_START) | (events["op"] == Op.AGENT_STOP)]
+    return lifecycle

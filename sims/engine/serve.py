@@ -38,7 +38,6 @@ from sims.engine.messages import (
     Failed,
     Identities,
     LiveStats,
-    Picture,
     Refused,
     Started,
     Taken,
@@ -48,7 +47,7 @@ from sims.engine.messages import (
 from sims.engine.outbox import Outbox, WindowGone
 from sims.kinds import EndReason
 from sims.lifeline import Lifeline, bind_to_parent
-from sims.live.picture import PictureKeeper
+from sims.live.picture import Picture, PictureKeeper
 from sims.rounds.commands import parse_command
 from sims.telemetry import EVENT_DTYPE
 from sims.telemetry.spill import MemoryRecords
@@ -133,6 +132,8 @@ class _Serve:
             self.apply(message)
 
     def apply(self, message: ToHost) -> None:
+        if isinstance(message, Begin | Taken):
+            return  # the hand-shakes of the round's start and end, not commands
         try:
             command = parse_command(message) if isinstance(message, str) else message
             self.round.command(command)

@@ -27,8 +27,10 @@ _COMMAND_RE = re.compile(r"^(\d+(?:\.\d+)?):(\S.*)$")
 class EngineParam(Protocol):
     """What the checker needs of the engine's ``ParamSpec``."""
 
-    name: str
-    kind: type
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> type: ...
 
     def check(self, value: Any) -> Any: ...
 
@@ -36,9 +38,12 @@ class EngineParam(Protocol):
 class EngineScenario(Protocol):
     """What the checker needs of the engine's ``Scenario`` (strategies, backends, parameters)."""
 
-    strategies: Mapping[str, str]
-    backends: tuple[Backend, ...]
-    params: tuple[EngineParam, ...]
+    @property
+    def strategies(self) -> Mapping[str, str]: ...
+    @property
+    def backends(self) -> tuple[Backend, ...]: ...
+    @property
+    def params(self) -> tuple[EngineParam, ...]: ...
 
 
 def check_level(spec: LevelSpec, file_name: str | None = None) -> list[Issue]:
@@ -248,7 +253,9 @@ def check_engine(
     ``parse_command`` is the engine's parser of ``T:COMMAND`` (ValueError on a bad one).
     """
     found = [*_engine_menu(spec, scenario), *_engine_params(spec, {p.name: p for p in scenario.params})]
-    for role in ("reference", "naive") if parse_command else ():
+    if parse_command is None:
+        return found
+    for role in ("reference", "naive"):
         for i, command in enumerate(getattr(spec, role).commands):
             try:
                 parse_command(command)

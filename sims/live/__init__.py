@@ -18,7 +18,7 @@ _PUBLIC = {
     "bin_label": "sims.live.waits",
     "AgentView": "sims.rounds.views",
     "Deadlock": "sims.rounds.views",
-    "ResourceStatistics": "sims.rounds.views",
+    "ResourceStatistics": "sims.primitives.statistics",
     "Snapshot": "sims.rounds.views",
     "Stuck": "sims.rounds.views",
 }
@@ -42,4 +42,5 @@ if TYPE_CHECKING:
     from sims.live.picture import Picture
     from sims.live.replay import RecordReplay
     from sims.live.waits import BUCKET_NS, EDGES_NS, bin_label
-    from sims.rounds.views import AgentView, Deadlock, ResourceStatistics, Snapshot, Stuck
+    from sims.primitives.statistics import ResourceStatistics
+    from sims.rounds.views import AgentView, Deadlock, Snapshot, Stuck

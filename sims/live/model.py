@@ -15,9 +15,10 @@ import numpy as np
 
 from sims.kinds import ResourceKind
 from sims.live.deadlock import WaitGraph, blocked_for_good, find_cycle, find_stall
+from sims.primitives.statistics import ResourceStatistics
 from sims.rounds.commands import Auto, Gate
 from sims.rounds.layout import RoundLayout
-from sims.rounds.views import AgentView, Deadlock, ResourceStatistics, Snapshot, Stuck
+from sims.rounds.views import AgentView, Deadlock, Snapshot, Stuck
 from sims.telemetry import Op, State
 
 

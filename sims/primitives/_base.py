@@ -67,7 +67,8 @@ class Instrumented:
                 f"{self.name}: statistics() is answered by the round's engine, which reads the "
                 "telemetry of every agent; agents see only their own calls"
             )
-        return self._model.resource_statistics(self.index)
+        statistics: ResourceStatistics = self._model.resource_statistics(self.index)
+        return statistics
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()

@@ -34,7 +34,7 @@ _PUBLIC = {
     "RoundStats": "sims.rounds.statistics",
     "AgentView": "sims.rounds.views",
     "Deadlock": "sims.rounds.views",
-    "ResourceStatistics": "sims.rounds.views",
+    "ResourceStatistics": "sims.primitives.statistics",
     "Snapshot": "sims.rounds.views",
     "Stuck": "sims.rounds.views",
     "World": "sims.rounds.world",
@@ -71,6 +71,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from sims.primitives.statistics import ResourceStatistics
     from sims.rounds.commands import (
         Auto,
         Command,
@@ -91,5 +92,5 @@ if TYPE_CHECKING:
     from sims.rounds.result import RoundResult
     from sims.rounds.statistics import RoundStats
     from sims.rounds.summary import flat_numbers
-    from sims.rounds.views import AgentView, Deadlock, ResourceStatistics, Snapshot, Stuck
+    from sims.rounds.views import AgentView, Deadlock, Snapshot, Stuck
     from sims.rounds.world import World

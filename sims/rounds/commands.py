@@ -12,6 +12,8 @@ and ``Me`` reading the slot (:class:`sims.agents.me.AgentSlot`): the engine appl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 
 from sims.agents.me import AgentSlot
@@ -151,7 +153,13 @@ def parse_command(text: str) -> Command:
     if not words:
         raise ValueError("empty command")
     verb, args = words[0].lower(), words[1:]
-    simple = {"pause": Pause, "resume": Resume, "gate": Gate, "auto": Auto, "end": End}
+    simple: dict[str, Callable[[], Command]] = {
+        "pause": Pause,
+        "resume": Resume,
+        "gate": Gate,
+        "auto": Auto,
+        "end": End,
+    }
     if verb in ("pause", "resume") and len(args) == 1:
         return (PauseAgent if verb == "pause" else ResumeAgent)(_agent_ref(args[0]))
     if verb in simple:

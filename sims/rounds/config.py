@@ -26,7 +26,7 @@ def ring_capacity_for(agents: int, asked: int | None) -> int:
     return max(RING_MIN, min(RING_MAX, 1 << (share.bit_length() - 1)))
 
 
-def _positive(_: Any, attribute: attrs.Attribute, value: float) -> None:
+def _positive(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
     if not value > 0:
         raise ValueError(f"{attribute.name} must be > 0, got {value!r}")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import attrs
 
@@ -77,13 +77,14 @@ class ParamSpec:
             raise ValueError(f"{self.name} must be {self.kind.__name__}, got {value!r}")
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError(f"{self.name} must be a finite number, got {value!r}")
-        if self.low is not None and value < self.low:
+        checked = cast(ParamValue, value)
+        if self.low is not None and float(checked) < self.low:
             raise ValueError(f"{self.name} must be >= {self.low:g}, got {value}")
-        if self.high is not None and value > self.high:
+        if self.high is not None and float(checked) > self.high:
             raise ValueError(f"{self.name} must be <= {self.high:g}, got {value}")
         if self.choices and value not in self.choices:
             raise ValueError(f"{self.name} must be one of {', '.join(self.choices)}, got {value!r}")
-        return value
+        return checked
 
 
 class Scenario:

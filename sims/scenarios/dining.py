@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from sims.agents import AgentBody, Me
 from sims.primitives import Lock, Semaphore
@@ -17,7 +17,7 @@ class Philosopher(AgentBody):
     """Left fork, then right fork, then eat: deadlocks when everyone holds a left fork."""
 
     role = "philosopher"
-    steps = ("take first fork", "take second fork")
+    steps: ClassVar[tuple[str, ...]] = ("take first fork", "take second fork")
 
     def __init__(self, first: Lock, second: Lock, think_ms: float, eat_ms: float) -> None:
         self.first = first

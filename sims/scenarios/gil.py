@@ -116,7 +116,7 @@ def in_threads(me: Me, jobs: list[Job]) -> list[Done]:
 
 def warm_up(start_method: str) -> None:
     """Start one do-nothing process first, so a fork server is up before the clock runs."""
-    ctx = multiprocessing.get_context(start_method)
+    ctx: Any = multiprocessing.get_context(start_method)
     proc = ctx.Process(target=do, args=(("cpu", 1, 0, ""),), name="gil warm-up")
     proc.start()
     proc.join()
@@ -128,7 +128,7 @@ def _append_done(done: list[Done], job: Job) -> None:
 
 
 def in_processes(me: Me, jobs: list[Job], start_method: str) -> list[Done]:
-    ctx = multiprocessing.get_context(start_method)
+    ctx: Any = multiprocessing.get_context(start_method)
     results = ctx.Queue()
     procs = [ctx.Process(target=do_and_send, args=(job, results), name=f"gil job {i}") for i, job in enumerate(jobs)]
     done: list[Done] = []

@@ -124,7 +124,8 @@ def wait_for(me: Me, result: Any) -> Any:
 def receive(me: Me, results: Any) -> Done:
     while True:
         try:
-            return results.get(timeout=SLICE_S)
+            done: Done = results.get(timeout=SLICE_S)
+            return done
         except queue.Empty:
             if me.stopping:
                 raise RoundStopped(me.name) from None

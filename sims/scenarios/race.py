@@ -83,7 +83,8 @@ class ValueCells:
         self.holder = holder
 
     def __getitem__(self, _: int) -> int:
-        return self.holder.value
+        value: int = self.holder.value
+        return value
 
     def __setitem__(self, _: int, value: int) -> None:
         self.holder.value = value
