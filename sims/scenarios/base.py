@@ -2,8 +2,8 @@
 
 A scenario's class says everything the rest of the program needs to know about it: its
 parameters and strategies, the backends it runs on, whether the sandbox offers it, which of
-the window's views draws it, the words of its roles and operations in both languages, and the
-names of the numbers its ``finish`` adds. The registry finds it by its module alone.
+the window's views draws it, and the words of its roles and operations in both languages. The
+registry finds it by its module alone.
 """
 
 from __future__ import annotations
@@ -102,7 +102,6 @@ class Scenario:
     # Words for names the engine gives (``role.NAME``, ``op.NAME``, ``op.NAME.one``) that the
     # window's tables do not have yet: a new scenario can bring its own.
     words: ClassVar[Mapping[str, Words]] = {}
-    statistics: ClassVar[tuple[str, ...]] = ()  # the names ``finish`` returns
     params: ClassVar[tuple[ParamSpec, ...]]
     operation: ClassVar[str] = "operations"  # what one counted operation is called (meals, items)
     default_seconds: ClassVar[float] = 5.0  # round length when --seconds is not given
