@@ -28,7 +28,7 @@ from typing import IO
 
 import numpy as np
 
-from sims.kinds import ResourceKind
+from sims.kinds import Backend, ResourceKind
 from sims.rounds.result import RoundResult
 from sims.stats.intervals import Columns, Keyed, hold_intervals, open_waits, up_to
 from sims.stats.timeline import resource_timeline
@@ -121,7 +121,7 @@ class TraceBuilder:
 
     def _process_name(self, agent: int) -> str:
         info = self.layout.agents[agent]
-        return f"{info.name} ({info.backend})" if info.backend == "process" else f"round ({info.backend}s)"
+        return f"{info.name} ({info.backend})" if info.backend is Backend.PROCESS else f"round ({info.backend}s)"
 
     # -- the tracks ----------------------------------------------------------------------------
     def build(self) -> list[str]:

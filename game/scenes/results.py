@@ -13,7 +13,7 @@ from game.i18n import Tr, term
 from game.scene import Scene
 from game.views.charts import bars, gantt
 from game.views.primitive import short_name
-from sims import ResourceKind
+from sims import Backend, ResourceKind
 from sims.rounds import RoundResult
 from sims.stats import hold_timeline, resource_timeline
 
@@ -59,7 +59,7 @@ class ResultsScene(Scene):
             )
 
     def _other(self) -> str:
-        return "thread" if self.result.config.backend == "process" else "process"
+        return Backend.THREAD if self.result.config.backend is Backend.PROCESS else Backend.PROCESS
 
     # -- input ----------------------------------------------------------------------------
     def handle(self, event: Any) -> None:

@@ -12,6 +12,7 @@ from game.session import RoundSession
 from game.text import TextCache
 from game.views.charts import gauge, histogram, sparklines
 from game.views.primitive import PrimitiveWidget, short_name
+from sims import ResourceKind
 from sims.live import BUCKET_NS, EDGES_NS, bin_label
 
 LABELS = [bin_label(i) for i in range(len(EDGES_NS) - 1)]
@@ -211,7 +212,7 @@ def _label_w(cell_h: int) -> int:
 
 def _default_focus(snap: Any) -> int:
     for res in snap.resources:
-        if res.kind == "semaphore":
+        if res.kind == ResourceKind.SEMAPHORE:
             return res.index
     return snap.resources[0].index
 

@@ -13,6 +13,7 @@ from typing import Any
 from game import palette
 from game.i18n import Tr, english, term
 from game.text import TextCache
+from sims import ResourceKind
 from sims.live import ResourceStatistics
 from sims.rounds import AgentInfo
 
@@ -45,9 +46,9 @@ def _headline(
 ) -> tuple[str, tuple[int, int, int]]:
     if res.orphaned:
         return tr("prim.orphaned"), palette.BAD
-    if res.kind == "container":
+    if res.kind == ResourceKind.CONTAINER:
         return tr("prim.slots", items=len(res.items), capacity=res.capacity), palette.TEXT
-    if res.kind == "event":
+    if res.kind == ResourceKind.EVENT:
         return tr("prim.set" if res.is_set else "prim.clear"), (palette.GOOD if res.is_set else palette.DIM)
     if res.kind in ("lock", "rlock", "condition"):
         held = palette.FORK_HELD if res.holders else palette.GOOD
@@ -136,10 +137,10 @@ class PrimitiveWidget:
         return full if need + 26 <= width else term(self.tr, "kind_short", res.kind)
 
     def _tokens(self, surface: Any, x: int, y: int, width: int, res: ResourceStatistics, taken: int | None) -> None:
-        if res.kind == "container":
+        if res.kind == ResourceKind.CONTAINER:
             self._slots(surface, x, y, width, res)
             return
-        if res.kind == "event":
+        if res.kind == ResourceKind.EVENT:
             return
         if res.kind == "barrier":
             self._party(surface, x, y, width, res)
@@ -148,7 +149,7 @@ class PrimitiveWidget:
         free, out = permits(res, taken)
         if out != len(held):
             held = [None] * out  # taken by some, given back by others: nobody to name
-        total = max(res.capacity, out + free, 1) if res.kind == "semaphore" else 1
+        total = max(res.capacity, out + free, 1) if res.kind == ResourceKind.SEMAPHORE else 1
         shown = min(total, MAX_TOKENS, max(1, width // (TOKEN + 6)))
         for i in range(shown):
             cx = x + TOKEN // 2 + i * (TOKEN + 6)

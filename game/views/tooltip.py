@@ -8,6 +8,7 @@ from game import palette
 from game.i18n import Tr, count, english, term
 from game.session import RoundSession
 from game.text import TextCache
+from sims import Backend
 
 
 def agent_lines(session: RoundSession, agent: int, tr: Tr = english) -> list[str]:
@@ -33,7 +34,7 @@ def _identity(session: RoundSession, agent: int, tr: Tr) -> str:
     ident = session.identity(agent)
     if ident is None:
         return tr("tip.no_identity")
-    if ident.backend == "process":
+    if ident.backend == Backend.PROCESS:
         return tr("tip.process", pid=ident.pid)
     return tr("tip.thread", native_id=ident.native_id, pid=ident.pid)
 

@@ -208,7 +208,8 @@ class Lineup(Scenario):
         for host in world.shared["hosts"]:  # thread helpers (thread backend): stopped by the round, joined here
             for thread in host.threads:
                 thread.join()
-        helpers = [helper_report(events, layout, r.index, r.name) for r in layout.resources if r.kind == "child"]
+        children = layout.of_kind(ResourceKind.CHILD)
+        helpers = [helper_report(events, layout, r.index, r.name) for r in children]
         daemon = [h for h in helpers if h["daemon"]]
         plain = [h for h in helpers if not h["daemon"]]
         return {
