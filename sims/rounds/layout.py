@@ -64,7 +64,7 @@ class AgentIdentity:
 
     index: int
     name: str
-    backend: str
+    backend: Backend = attrs.field(converter=Backend)
     pid: int
     native_id: int | None
     daemon: bool
