@@ -106,10 +106,8 @@ class ArenaScene(Scene):
 
         if self.config.backend != Backend.PROCESS:
             return []
-        tr, keys = (
-            self.tr,
-            {SignalAction.STOP: pygame.K_s, SignalAction.CONT: pygame.K_c, SignalAction.KILL: pygame.K_k},
-        )
+        tr = self.tr
+        keys = {SignalAction.STOP: pygame.K_s, SignalAction.CONT: pygame.K_c, SignalAction.KILL: pygame.K_k}
         return [
             Control(
                 tr(f"arena.sig_{action}"),
