@@ -29,6 +29,13 @@ def test_no_engine_module_imports_the_window(path: Path) -> None:
     assert not _imported_modules(path) & {"pygame", "pygame_gui", "game"}
 
 
+def assert_fresh_interpreter_says_ok(code: str) -> None:
+    """Run ``code`` in a new interpreter (nothing imported yet): it must print ``ok``."""
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=100)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
 def test_every_engine_module_imports_without_loading_pygame_or_starting_anything() -> None:
     """Importing all of sims (every scenario included) leaves pygame unloaded and no thread started."""
     code = (
@@ -39,9 +46,7 @@ def test_every_engine_module_imports_without_loading_pygame_or_starting_anything
         "assert threading.active_count() == 1, threading.enumerate()\n"
         "print('ok')\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=100)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "ok"
+    assert_fresh_interpreter_says_ok(code)
 
 
 def _package_of(path: Path) -> str:
@@ -147,6 +152,4 @@ def test_every_public_name_exists_and_the_command_line_starts_without_numpy() ->
         "    assert not missing, (package, missing)\n"
         "print('ok')\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=100)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "ok"
+    assert_fresh_interpreter_says_ok(code)
