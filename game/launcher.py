@@ -44,6 +44,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def console() -> None:
     """Console-script entry point: Ctrl-C is ours before anything heavy is imported."""
-    from sims.ctrl_c import owned_from_here
+    from sims import owned_from_here
 
     sys.exit(owned_from_here(main, "diner"))

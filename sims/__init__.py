@@ -21,6 +21,7 @@ _PUBLIC = {
     "Runtime": "sims.runtime",
     "ExportError": "sims.export",
     "write_round": "sims.export",
+    "owned_from_here": "sims.ctrl_c",
     "recorded_ctrl_c": "sims.ctrl_c",
     "run_cli": "sims.cli:main",
     "sweep_out": "sims.cli",
@@ -34,6 +35,7 @@ __all__ = [
     "ResourceKind",
     "Runtime",
     "SignalAction",
+    "owned_from_here",
     "recorded_ctrl_c",
     "run_cli",
     "sweep_out",
@@ -43,7 +45,7 @@ __all__ = [
 if TYPE_CHECKING:
     from sims.cli import main as run_cli
     from sims.cli import sweep_out
-    from sims.ctrl_c import recorded_ctrl_c
+    from sims.ctrl_c import owned_from_here, recorded_ctrl_c
     from sims.export import ExportError, write_round
     from sims.kinds import Backend, EndReason, ResourceKind, SignalAction
     from sims.runtime import DETAIL, Runtime

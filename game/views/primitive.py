@@ -50,14 +50,14 @@ def _headline(
         return tr("prim.slots", items=len(res.items), capacity=res.capacity), palette.TEXT
     if res.kind == ResourceKind.EVENT:
         return tr("prim.set" if res.is_set else "prim.clear"), (palette.GOOD if res.is_set else palette.DIM)
-    if res.kind in ("lock", "rlock", "condition"):
+    if res.kind in (ResourceKind.LOCK, ResourceKind.RLOCK, ResourceKind.CONDITION):
         held = palette.FORK_HELD if res.holders else palette.GOOD
-        if res.kind == "condition":
+        if res.kind == ResourceKind.CONDITION:
             return tr("prim.lock_held" if res.holders else "prim.lock_free", lock=lock_name), held
         if res.recursion > 1:
             return tr("prim.level", level=res.recursion), held
         return tr("prim.held" if res.holders else "prim.free"), held
-    if res.kind == "barrier":
+    if res.kind == ResourceKind.BARRIER:
         if res.broken:
             return tr("prim.broken"), palette.BAD
         return tr("prim.arrived", waiting=len(res.waiters), parties=res.capacity), palette.TEXT
@@ -104,7 +104,7 @@ class PrimitiveWidget:
         """
         import pygame
 
-        if res.kind in ("condition", "barrier"):
+        if res.kind in (ResourceKind.CONDITION, ResourceKind.BARRIER):
             taken = None  # nothing is acquired from them: their holders and waiters say it all
         edge = palette.BAD if (highlight or res.orphaned or res.broken) else palette.PANEL_EDGE
         pygame.draw.rect(surface, palette.PANEL, rect, border_radius=6)
@@ -142,7 +142,7 @@ class PrimitiveWidget:
             return
         if res.kind == ResourceKind.EVENT:
             return
-        if res.kind == "barrier":
+        if res.kind == ResourceKind.BARRIER:
             self._party(surface, x, y, width, res)
             return
         held: list[int | None] = list(res.holders)
@@ -199,7 +199,7 @@ class PrimitiveWidget:
                 self.text.draw(surface, label, box.center, 11, (20, 20, 24), bold=True, anchor="center")
 
     def _waiters(self, surface: Any, rect: Any, res: ResourceStatistics) -> None:
-        notify = res.kind == "condition"
+        notify = res.kind == ResourceKind.CONDITION
         if res.waiters:
             names = " → ".join(self.name_of(a) for a in res.waiters)
             line, colour = self.tr("prim.notify_wait" if notify else "prim.waiting", names=names), palette.WARN

@@ -19,7 +19,16 @@ from sims import ResourceKind
 from sims.live import Snapshot
 from sims.rounds import RoundLayout
 
-DRAWN_KINDS = ("semaphore", "lock", "rlock", "condition", "barrier", "container", "event", "counter")
+DRAWN_KINDS = (
+    ResourceKind.SEMAPHORE,
+    ResourceKind.LOCK,
+    ResourceKind.RLOCK,
+    ResourceKind.CONDITION,
+    ResourceKind.BARRIER,
+    ResourceKind.CONTAINER,
+    ResourceKind.EVENT,
+    ResourceKind.COUNTER,
+)
 
 
 class RolesView(KitchenView):

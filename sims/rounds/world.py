@@ -59,7 +59,8 @@ class World:
     def barrier(self, name: str, parties: int, timeout: float | None = None) -> Barrier:
         if parties < 1:
             raise ValueError(f"barrier {name!r}: parties must be >= 1, got {parties}")
-        barrier = Barrier(name, self._register(name, ResourceKind.BARRIER, parties), self.runtime, parties, self.ctx, timeout)
+        index = self._register(name, ResourceKind.BARRIER, parties)
+        barrier = Barrier(name, index, self.runtime, parties, self.ctx, timeout)
         self.primitives[barrier.index] = barrier
         return barrier
 
