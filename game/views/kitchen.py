@@ -19,6 +19,14 @@ from sims.live import Snapshot
 from sims.rounds import RoundLayout
 
 BOX_W, BOX_H = 150, 46
+KITCHEN_KINDS = (  # the primitives drawn between the cooks and the waiters
+    ResourceKind.SEMAPHORE,
+    ResourceKind.LOCK,
+    ResourceKind.RLOCK,
+    ResourceKind.CONDITION,
+    ResourceKind.BARRIER,
+    ResourceKind.CONTAINER,
+)
 
 
 class KitchenView:
@@ -31,15 +39,7 @@ class KitchenView:
         self.layout = layout
         self.cooks = [a.index for a in layout.agents if a.role == "cook"]
         self.waiters = [a.index for a in layout.agents if a.role == "waiter"]
-        drawn = (
-            ResourceKind.SEMAPHORE,
-            ResourceKind.LOCK,
-            ResourceKind.RLOCK,
-            ResourceKind.CONDITION,
-            ResourceKind.BARRIER,
-            ResourceKind.CONTAINER,
-        )
-        self.middle = [r.index for r in layout.resources if r.kind in drawn]
+        self.middle = [r.index for r in layout.resources if r.kind in KITCHEN_KINDS]
         self.names = [short_name(a) for a in layout.agents]
         self.widget = PrimitiveWidget(text, self.names.__getitem__, lambda r: layout.resources[r].name)
         self.operation = scenario_named(layout.scenario).operation

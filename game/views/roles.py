@@ -14,21 +14,12 @@ from typing import Any
 from game import palette
 from game.i18n import term
 from game.text import TextCache
-from game.views.kitchen import BOX_W, KitchenView
+from game.views.kitchen import BOX_W, KITCHEN_KINDS, KitchenView
 from sims import ResourceKind
 from sims.live import Snapshot
 from sims.rounds import RoundLayout
 
-DRAWN_KINDS = (
-    ResourceKind.SEMAPHORE,
-    ResourceKind.LOCK,
-    ResourceKind.RLOCK,
-    ResourceKind.CONDITION,
-    ResourceKind.BARRIER,
-    ResourceKind.CONTAINER,
-    ResourceKind.EVENT,
-    ResourceKind.COUNTER,
-)
+DRAWN_KINDS = (*KITCHEN_KINDS, ResourceKind.EVENT, ResourceKind.COUNTER)
 
 
 class RolesView(KitchenView):
