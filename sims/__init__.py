@@ -20,6 +20,10 @@ _PUBLIC = {
     "DETAIL": "sims.runtime",
     "Runtime": "sims.runtime",
     "ExportError": "sims.export",
+    "Format": "sims.export",
+    "all_formats": "sims.export",
+    "dataset_folder": "sims.export",
+    "render_result": "sims.text_report",
     "write_round": "sims.export",
     "owned_from_here": "sims.ctrl_c",
     "recorded_ctrl_c": "sims.ctrl_c",
@@ -32,11 +36,15 @@ __all__ = [
     "Backend",
     "EndReason",
     "ExportError",
+    "Format",
     "ResourceKind",
     "Runtime",
     "SignalAction",
+    "all_formats",
+    "dataset_folder",
     "owned_from_here",
     "recorded_ctrl_c",
+    "render_result",
     "run_cli",
     "sweep_out",
     "write_round",
@@ -46,6 +54,7 @@ if TYPE_CHECKING:
     from sims.cli import main as run_cli
     from sims.cli import sweep_out
     from sims.ctrl_c import owned_from_here, recorded_ctrl_c
-    from sims.export import ExportError, write_round
+    from sims.export import ExportError, Format, all_formats, dataset_folder, write_round
     from sims.kinds import Backend, EndReason, ResourceKind, SignalAction
     from sims.runtime import DETAIL, Runtime
+    from sims.text_report import render_result

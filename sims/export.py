@@ -158,7 +158,7 @@ def write_round(
     return [*(out_dir / name for name in writers), out_dir / SUMMARY_FILE]
 
 
-Writer = Callable[[IO[bytes], RoundResult, dict[str, Any]], None]
+Writer = Callable[[IO[bytes], RoundResult, dict[str, Any]], object]  # what a writer returns is not used
 
 
 def _writers(formats: Sequence[Format]) -> dict[str, Writer]:
