@@ -8,25 +8,25 @@ Ctrl-C, an exception) exits every scene, and a scene that owns a round closes it
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from game.options import FPS, parse_window_args
 from game.paths import FONT, THEME, export_root
 from game.scene import Scene, SceneStack
 from game.standby import StandbyHost
 from game.text import TextCache
-from sims import recorded_ctrl_c
+from sims import ExportError, check_writable, recorded_ctrl_c
 
 if TYPE_CHECKING:
     from game.campaign import Campaign
 
 DEFAULT_SIZE = (1280, 720)
 MIN_SIZE = (960, 600)
-FPS = 60
+OFF_SCREEN = ("offscreen", "dummy")
 
 
 class App:
@@ -45,6 +45,7 @@ class App:
 
         self.pygame = pygame
         pygame.display.init()
+        _check_display(pygame)
         pygame.font.init()
         pygame.display.set_caption("Deadlock Diner")
         self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
@@ -177,34 +178,56 @@ def check_pygame() -> str | None:
     return None
 
 
-def _parse(args: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="diner", description="Deadlock Diner: the game window.")
-    parser.add_argument("--capture", metavar="DIR", type=Path, help="render every scene to PNG files in DIR and exit")
-    parser.add_argument("--size", default="1280x720", help="window size WxH (default 1280x720)")
-    parser.add_argument("--fps", type=int, default=FPS, help="frames per second (default 60)")
-    parser.add_argument("--frames", type=int, default=0, help="quit after this many frames (smoke tests, benchmarks)")
-    return parser.parse_args(list(args))
+class NoDisplay(RuntimeError):
+    """SDL found no display it can show a window on."""
+
+
+def _check_display(pygame: Any) -> None:
+    """Refuse SDL's silent fallback to an invisible window (``DISPLAY`` naming no X server)."""
+    asked = os.environ.get("SDL_VIDEODRIVER", "")
+    driver = pygame.display.get_driver()
+    if driver in OFF_SCREEN and asked not in OFF_SCREEN:
+        pygame.display.quit()
+        shown = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or "none"
+        raise NoDisplay(
+            f"no usable display (DISPLAY={shown}; SDL could only draw off screen); "
+            "run a round headless instead: diner run dining (see diner --help)"
+        )
+
+
+def _capture_problem(out_dir: Path) -> str | None:
+    """Why ``--capture`` cannot write PNGs into ``out_dir`` (created if missing), or None."""
+    try:
+        check_writable(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except ExportError as error:
+        return f"--capture: {error}"
+    except OSError as error:
+        return f"--capture: {out_dir}: {error.strerror or error}"
+    return None
 
 
 def main(args: Sequence[str]) -> int:
     """Open the window (or capture scenes headless). Returns the exit code."""
-    opts = _parse(args)
+    opts = parse_window_args(args)
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     if opts.capture is not None and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-    problem = check_pygame()
+    problem = check_pygame() or (_capture_problem(opts.capture) if opts.capture is not None else None)
     if problem:
         print(f"diner: {problem}", file=sys.stderr)
         return 2
-    width, _, height = opts.size.partition("x")
-    size = (int(width), int(height))
-    if opts.capture is not None:
-        from game.capture import capture
+    try:
+        if opts.capture is not None:
+            from game.capture import capture
 
-        return capture(opts.capture, size)
+            return capture(opts.capture, opts.size)
+        app = App(opts.size, opts.fps, frame_limit=opts.frames)
+    except NoDisplay as error:
+        print(f"diner: {error}", file=sys.stderr)
+        return 2
     from game.scenes.title import TitleScene
 
-    app = App(size, opts.fps, frame_limit=opts.frames)
     try:
         app.run(TitleScene(app))
     except KeyboardInterrupt:

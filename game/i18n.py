@@ -21,7 +21,7 @@ from sims.scenarios import scenarios
 if TYPE_CHECKING:
     from game.controls import Binding
 
-__all__ = ["ROUND", "WINDOW", "Tr", "binding_text", "count", "english", "next_language", "term", "tr"]
+__all__ = ["ROUND", "WINDOW", "Tr", "binding_text", "count", "english", "next_language", "term", "thing", "tr", "who"]
 
 Tr = Callable[..., str]
 
@@ -61,7 +61,7 @@ _EN: Mapping[str, str] = types.MappingProxyType(
         "sched.gate": "Gate: you schedule (G)",
         "sched.step": "Step {short} ({number})",
         "sched.help": "Click an agent or press its number: it takes one step to its next me.step(...).",
-        "sched.auto_on": "The operating system schedules now. G takes the controls back.",
+        "sched.auto_on": "The operating system schedules now: this round earns no stars. G takes the controls back.",
         "sched.at_gate": "{agent}: waiting for you at '{step}'",
         "sched.moving": "{agent}: running to its next step",
         "sched.blocked": "{agent}: blocked on {resource} (a real wait)",
@@ -96,8 +96,8 @@ _ZH: Mapping[str, str] = types.MappingProxyType(
         "briefing.on": "开",
         "briefing.off": "关",
         "briefing.hint": "提示（I）",
-        "briefing.source": "智能体的真实代码：{names}",
-        "briefing.scheduler": "本轮由你调度：智能体每到一个 me.step(...) 就停下，等你放行。",
+        "briefing.source": "角色的真实代码：{names}",
+        "briefing.scheduler": "本轮由你调度：角色每到一个 me.step(...) 就停下，等你放行。",
         "briefing.stars": "★ {tier}",
         "source.none": "（没有可显示的代码）",
         "source.outside": "{agent}：第 {line} 行（不在 run 里）",
@@ -114,8 +114,8 @@ _ZH: Mapping[str, str] = types.MappingProxyType(
         "sched.auto": "自动：交给系统（A）",
         "sched.gate": "接管：由你调度（G）",
         "sched.step": "放行 {short}（{number}）",
-        "sched.help": "点击智能体或按它的编号：它会走到下一个 me.step(...)。",
-        "sched.auto_on": "现在由操作系统调度。按 G 收回控制权。",
+        "sched.help": "点击角色或按它的编号：它会走到下一个 me.step(...)。",
+        "sched.auto_on": "现在由操作系统调度：本轮不计星。按 G 收回控制权。",
         "sched.at_gate": "{agent}：停在“{step}”等你放行",
         "sched.moving": "{agent}：正走向下一步",
         "sched.blocked": "{agent}：阻塞在 {resource} 上（真实的等待）",
@@ -160,6 +160,24 @@ def term(translate: Tr, group: str, name: str) -> str:
     """
     key = f"{group}.{name}"
     return translate(key) if _known(key) else name
+
+
+def thing(translate: Tr, name: str, group: str = "thing") -> str:
+    """A resource's engine name (``fork 3``, ``pipe 0-1``, ``counter lock``) in the player's language.
+
+    The words before a trailing number (or number pair) are looked up as ``<group>.<words>``;
+    the number stays. A name with no entry is shown as the engine spells it.
+    """
+    words, _, number = name.rpartition(" ")
+    if not words or not number[:1].isdigit():
+        words, number = name, ""
+    word = term(translate, group, words)
+    return f"{word} {number}".strip() if number else word
+
+
+def who(translate: Tr, name: str) -> str:
+    """An agent's engine name (``philosopher 3``, ``ringer``) in the player's language (``哲学家 3``)."""
+    return thing(translate, name, "role")
 
 
 def count(translate: Tr, number: int, operation: str) -> str:

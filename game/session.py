@@ -80,6 +80,7 @@ class RoundSession:
         self.layout: RoundLayout | None = None
         self.picture: Picture | None = None
         self.started_ns = 0
+        self._shown_ns = 0  # the latest instant the round clock showed: it never runs backwards
         self.identities: tuple[AgentIdentity, ...] = ()
         self.live_stats: LiveStats | None = None
         self.result: RoundResult | None = None
@@ -168,14 +169,18 @@ class RoundSession:
     @property
     def elapsed_s(self) -> float:
         """Seconds since the round started: the wall clock while it runs (``monotonic_ns`` is
-        shared with the host on Linux), the last record's time once the picture is frozen."""
+        shared with the host on Linux, capped at the round's length), the last record's time once
+        the picture is frozen; never less than it showed before (ending takes a moment)."""
         snap = self.snapshot()
         if snap is None or not self.started_ns:
             return 0.0
         now = snap.t_ns if self.frozen else time.monotonic_ns()
         if self.result is not None and snap.deadlock is None:
             now = min(now, self.result.ended_ns)
-        return max(0.0, (now - self.started_ns) / 1e9)
+        elif self.result is None and self.config.seconds:
+            now = min(now, self.started_ns + int(self.config.seconds * 1e9))  # the round ends by then
+        self._shown_ns = max(self._shown_ns, now)  # ending takes a moment: hold the clock, never rewind it
+        return max(0.0, (self._shown_ns - self.started_ns) / 1e9)
 
     @property
     def status(self) -> RoundStatus:

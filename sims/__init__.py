@@ -29,6 +29,9 @@ _PUBLIC = {
     "recorded_ctrl_c": "sims.ctrl_c",
     "run_cli": "sims.cli:main",
     "sweep_out": "sims.cli",
+    "command_names": "sims.cli",
+    "check_writable": "sims.export",
+    "OneLineParser": "sims.usage",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)
 __all__ = [
@@ -37,10 +40,13 @@ __all__ = [
     "EndReason",
     "ExportError",
     "Format",
+    "OneLineParser",
     "ResourceKind",
     "Runtime",
     "SignalAction",
     "all_formats",
+    "check_writable",
+    "command_names",
     "dataset_folder",
     "owned_from_here",
     "recorded_ctrl_c",
@@ -51,10 +57,11 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from sims.cli import command_names, sweep_out
     from sims.cli import main as run_cli
-    from sims.cli import sweep_out
     from sims.ctrl_c import owned_from_here, recorded_ctrl_c
-    from sims.export import ExportError, Format, all_formats, dataset_folder, write_round
+    from sims.export import ExportError, Format, all_formats, check_writable, dataset_folder, write_round
     from sims.kinds import Backend, EndReason, ResourceKind, SignalAction
     from sims.runtime import DETAIL, Runtime
     from sims.text_report import render_result
+    from sims.usage import OneLineParser

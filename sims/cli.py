@@ -1,45 +1,54 @@
-"""The headless engine: ``diner run``, ``diner list``, ``diner levels`` (also ``python -m sims``).
+"""The headless engine's command line: ``diner run``, ``diner list``, ``diner levels`` (also ``python -m sims``).
 
-Bad input gets one message naming the argument and exit status 2, before anything runs
-or is written. A round that deadlocks is a result (exit 0), not an error.
+Every subcommand is one :class:`Subcommand` in ``SUBCOMMANDS``: its name, one line of help, a
+function adding its arguments, and a function running it (imported only when it runs, so
+``diner --help`` is quick and needs neither numpy nor a display). Bad input gets one message
+naming the argument and exit status 2, before anything runs or is written. A round that
+deadlocks is a result (exit 0), not an error.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sims.ctrl_c import recorded_ctrl_c
-from sims.kinds import EndReason
-from sims.rounds.commands import parse_timed
-from sims.rounds.config import RoundConfig
-from sims.scenarios import scenario_named, scenarios
-from sims.sweep_cli import SweepInputError
-from sims.sweep_cli import add_parser as add_sweep_parser
+import attrs
 
-if TYPE_CHECKING:  # the rest loads numpy: imported when a command needs it, so `import sims.cli` stays quick
+from sims.usage import EXIT_BAD_INPUT, BadInput, OneLineParser
+
+if TYPE_CHECKING:
     from sims.engine.round import Round
     from sims.export import Format
+    from sims.rounds.config import RoundConfig
     from sims.scenarios import Scenario
 
-EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 # Shorthand options and the scenario parameter each one sets.
+__all__ = ["EXIT_BAD_INPUT", "SUBCOMMANDS", "BadInput", "OneLineParser", "Subcommand", "main"]
 SHORTHANDS = {"agents": "agents", "producers": "producers", "consumers": "consumers", "capacity": "capacity"}
 
 
-class BadInput(Exception):
-    """Input that names something impossible; the message says which argument and why."""
+@attrs.frozen
+class Subcommand:
+    """One ``diner NAME``: ``arguments`` adds its options to its parser; ``run`` is
+    ``"module:function"``, called with the parsed arguments and returning the exit status."""
+
+    name: str
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: str
+
+    def __call__(self, args: argparse.Namespace) -> int:
+        module, _, function = self.run.partition(":")
+        return int(getattr(importlib.import_module(module), function)(args))
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="diner", description="Deadlock Diner's headless engine.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run one round headless and print its statistics")
+def _run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("scenario", help="scenario name (see 'diner list')")
     run.add_argument("--backend", choices=("thread", "process"), default="thread")
     run.add_argument(
@@ -66,10 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-detail", action="store_true", help="do not record labelled steps")
     run.add_argument("--gated", action="store_true", help="hold agents at each labelled step (use --at 'T:step N')")
     where = run.add_mutually_exclusive_group()
-    where.add_argument("--out", type=Path, help="write the round's tables and summary.json into this folder")
+    where.add_argument("--out", metavar="DIR", help="write the round's tables and summary.json into this folder")
     where.add_argument(
         "--into",
-        type=Path,
         metavar="ROOT",
         help="write them under ROOT/scenario=…/strategy=…/backend=…/seed=… (rounds side by side: one dataset)",
     )
@@ -79,14 +87,84 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FORMATS",
         help="parquet, csv, trace (comma-separated), all, or auto: parquet with pyarrow installed, else csv",
     )
-    sub.add_parser("list", help="scenarios, strategies and parameters with defaults")
-    levels = sub.add_parser("levels", help="campaign levels: check or verify")
-    levels.add_argument("rest", nargs=argparse.REMAINDER)
-    add_sweep_parser(sub)
-    from sims.explore.cli import grade_parser
 
-    grade_parser(sub)
-    return parser
+
+def _no_arguments(_: argparse.ArgumentParser) -> None:
+    pass
+
+
+def _levels_arguments(parser: argparse.ArgumentParser) -> None:
+    from sims.levels.cli import add_arguments
+
+    add_arguments(parser)
+
+
+def _sweep_arguments(parser: argparse.ArgumentParser) -> None:
+    from sims.sweep_cli import add_arguments
+
+    add_arguments(parser)
+
+
+def _grade_arguments(parser: argparse.ArgumentParser) -> None:
+    from sims.explore.cli import grade_arguments
+
+    grade_arguments(parser)
+
+
+def _replay_arguments(parser: argparse.ArgumentParser) -> None:
+    from sims.explore.cli import replay_arguments
+
+    replay_arguments(parser)
+
+
+_EXPLORE = "sims.explore.cli:main"  # grade and replay (it tells them apart by args.command)
+
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand("run", "run one round headless and print its statistics", _run_arguments, "sims.cli:run_command"),
+    Subcommand("list", "scenarios, strategies and parameters with defaults", _no_arguments, "sims.cli:list_command"),
+    Subcommand("levels", "campaign levels: check or verify", _levels_arguments, "sims.levels.cli:run"),
+    Subcommand(
+        "sweep",
+        "run a grid of rounds (strategies x backends x parameters x seeds) into one table",
+        _sweep_arguments,
+        "sims.sweep_cli:run",
+    ),
+    Subcommand(
+        "grade", "find the schedule that breaks player code (exit 0 pass, 1 fail)", _grade_arguments, _EXPLORE
+    ),
+    Subcommand("replay", "replay a saved counterexample step by step", _replay_arguments, _EXPLORE),
+)
+"""Every engine subcommand. Adding one is adding a line here (and its module)."""
+
+
+def command_names() -> tuple[str, ...]:
+    return tuple(sub.name for sub in SUBCOMMANDS)
+
+
+def version() -> str:
+    """The installed package's version (the source tree's when it is not installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("deadlock-diner")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def parser(epilog: str | None = None) -> argparse.ArgumentParser:
+    """``diner``'s parser: every subcommand with its own ``--help``, and ``--version``."""
+    top = OneLineParser(
+        prog="diner",
+        description="Deadlock Diner: learn concurrency on real threads and processes.",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    top.add_argument("--version", action="version", version=f"diner {version()}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in SUBCOMMANDS:
+        command.arguments(sub.add_parser(command.name, help=command.help, description=command.help))
+    return top
 
 
 def _params(scenario: Scenario, args: argparse.Namespace) -> dict[str, Any]:
@@ -120,7 +198,16 @@ def _checked(check: Any, value: Any, flag: str) -> Any:
 
 
 def config_from(args: argparse.Namespace) -> RoundConfig:
-    """Turn parsed arguments into a checked RoundConfig, or raise BadInput."""
+    """Turn parsed arguments into a checked RoundConfig, or raise BadInput.
+
+    The checks are the engine's own (:func:`sims.engine.admit.check_round`), run before
+    anything starts: the level checker runs the same ones.
+    """
+    from sims.engine.admit import check_round
+    from sims.rounds.commands import parse_timed
+    from sims.rounds.config import RoundConfig
+    from sims.scenarios import scenario_named
+
     try:
         scenario = scenario_named(args.scenario)
     except ValueError as error:
@@ -135,48 +222,88 @@ def config_from(args: argparse.Namespace) -> RoundConfig:
             f"argument --backend: {scenario.name} runs only on {', '.join(scenario.backends)}. {scenario.backend_note}"
         )
     schedule = tuple(_checked(parse_timed, text, "--at") for text in args.at)
+    seconds = scenario.default_seconds if args.seconds is None else args.seconds
     try:
-        return RoundConfig(
+        config = RoundConfig(
             scenario=scenario.name,
             backend=args.backend,
             strategy=args.strategy,
-            seconds=scenario.default_seconds if args.seconds is None else args.seconds,
+            seconds=seconds,
             seed=args.seed,
             params=_params(scenario, args),
-            schedule=schedule,
             stop_on_deadlock=not args.keep_running,
             start_method=args.start_method,
             detail=not args.no_detail,
             gated=args.gated,
         )
     except ValueError as error:
-        raise BadInput(f"argument --{str(error).split()[0]}: {error}") from None
+        raise BadInput(f"argument --seconds: {error}") from None
+    checked: RoundConfig = _checked(lambda timed: attrs.evolve(config, schedule=timed), schedule, "--at")
+    _checked(check_round, checked, "--at")
+    return checked
 
 
-def _export_target(args: argparse.Namespace) -> tuple[Path | None, tuple[Format, ...]]:
-    """Where the files go (``--out`` or ``--into``) and in which formats, checked before the round runs."""
-    from sims.export import ExportError, check_writable, parse_formats
+def list_command(_: argparse.Namespace) -> int:
+    from sims.scenarios import scenarios
+    from sims.text_report import render_listing
+
+    print(render_listing(scenarios()))
+    return 0
+
+
+@attrs.frozen
+class ExportTarget:
+    """Where ``diner run`` writes the round (``--out`` or ``--into``) and in which formats."""
+
+    folder: Path | None
+    dataset: bool  # --into: the round's own partition below ``folder``
+    formats: tuple[Format, ...]
+
+    @property
+    def flag(self) -> str:
+        return "--into" if self.dataset else "--out"
+
+
+def export_target(args: argparse.Namespace) -> ExportTarget:
+    """The checked target, before the round runs; BadInput names the culprit."""
+    from sims.export import ExportError, check_writable, output_folder, parse_formats
 
     try:
         formats = parse_formats(args.format)
     except ValueError as error:
         raise BadInput(f"argument --format: {error}") from None
-    target, flag = (args.out, "--out") if args.into is None else (args.into, "--into")
-    if target is not None:
+    text, flag = (args.out, "--out") if args.into is None else (args.into, "--into")
+    folder = None
+    if text is not None:
         try:
-            check_writable(target)
+            folder = output_folder(text)
+            check_writable(folder)
         except ExportError as error:
             raise BadInput(f"argument {flag}: {error}") from None
-    return target, formats
+    return ExportTarget(folder, args.into is not None, formats)
 
 
-def _run(args: argparse.Namespace) -> int:
+def run_command(args: argparse.Namespace) -> int:
     from sims.engine.round import Round
+    from sims.runtime import shm_tag
 
     config = config_from(args)
-    _export_target(args)
-    # Records stream to <out>/records, or (with --into, whose folder is named after the round) a temporary folder.
-    rnd = Round(config, records_dir=args.out if args.into is None else None)
+    target = export_target(args)
+    try:
+        if args.backend == "process":
+            shm_tag()
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+    # Records stream to <out>/records; with --into (whose folder is named after the round) or no export,
+    # to a temporary folder.
+    records_dir = None if target.dataset else target.folder
+    return _play(Round(config, records_dir=records_dir), target)
+
+
+def _play(rnd: Round, out: ExportTarget) -> int:
+    from sims.ctrl_c import recorded_ctrl_c
+    from sims.kinds import EndReason
+
     try:
         # Ctrl-C is recorded from here on and raised by run() between two polls, so a press
         # while the agents start ends the round too, once they are up (see sims.ctrl_c).
@@ -187,36 +314,35 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         stopped = rnd.stop(EndReason.INTERRUPTED)
         print("interrupted: round stopped, every agent ended", file=sys.stderr)
-        return EXIT_INTERRUPTED if stopped is None else _report(stopped, args, EXIT_INTERRUPTED)
-    return _report(result, args, 0)
+        return EXIT_INTERRUPTED if stopped is None else _report(stopped, out, EXIT_INTERRUPTED)
+    return _report(result, out, 0)
 
 
 def _start(rnd: Round) -> None:
     try:
         rnd.start()  # stops whatever it started if it fails
     except ValueError as error:
-        raise BadInput(f"argument --at: {error}") from None
+        raise BadInput(str(error)) from None
 
 
-def _report(result: Any, args: argparse.Namespace, status: int) -> int:
+def _report(result: Any, out: ExportTarget, status: int) -> int:
     try:
-        return _print_and_write(result, args, status)
+        return _print_and_write(result, out, status)
     finally:
         result.records.discard()  # a temporary spill goes now; one in --out stays
 
 
-def _print_and_write(result: Any, args: argparse.Namespace, status: int) -> int:
+def _print_and_write(result: Any, out: ExportTarget, status: int) -> int:
     from sims.export import ExportError, dataset_folder, write_round
     from sims.text_report import render_result
 
     print(render_result(result))
-    target, formats = _export_target(args)
-    if target is not None:
-        folder = target if args.into is None else dataset_folder(target, result)
+    if out.folder is not None:
+        folder = dataset_folder(out.folder, result) if out.dataset else out.folder
         try:
-            paths = write_round(result, folder, formats)
+            paths = write_round(result, folder, out.formats)
         except ExportError as error:
-            print(f"diner run: error: {'--out' if args.into is None else '--into'}: {error}", file=sys.stderr)
+            print(f"diner run: error: {out.flag}: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
         print(f"wrote {', '.join(p.name for p in paths)} in {folder}")
     return status
@@ -224,33 +350,17 @@ def _print_and_write(result: Any, args: argparse.Namespace, status: int) -> int:
 
 def sweep_out(argv: Sequence[str]) -> Path | None:
     """The ``--out`` folder of a ``diner sweep`` command line (for the launcher's charts)."""
-    args = _parser().parse_args(list(argv))
+    args = parser().parse_args(list(argv))
     return args.out if args.command == "sweep" else None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, epilog: str | None = None) -> int:
     """Entry point of the headless commands; returns the exit status."""
-    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    args = parser(epilog).parse_args(list(sys.argv[1:] if argv is None else argv))
+    command = next(sub for sub in SUBCOMMANDS if sub.name == args.command)
     try:
-        if args.command == "list":
-            from sims.text_report import render_listing
-
-            print(render_listing(scenarios()))
-            return 0
-        if args.command == "levels":
-            from sims.levels.cli import main as levels_main
-
-            return levels_main(args.rest)
-        if args.command in ("grade", "replay"):
-            from sims.explore.cli import main as explore_main
-
-            return explore_main(args)
-        if args.command == "sweep":
-            from sims.sweep_cli import run as sweep_run
-
-            return sweep_run(args)
-        return _run(args)
-    except (BadInput, SweepInputError) as error:
+        return command(args)
+    except BadInput as error:
         print(f"diner {args.command}: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # the reader of our output went away (e.g. `| head`)

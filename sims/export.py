@@ -89,32 +89,68 @@ def partition_folder(root: Path, values: Sequence[object], extra: Sequence[tuple
     return Path(root).joinpath(*parts)
 
 
+def output_folder(text: str) -> Path:
+    """A folder named on a command line; an empty name is refused (it would mean "here")."""
+    if not text.strip():
+        raise ExportError("the folder name is empty (write '.' for the current folder)")
+    if "\0" in text:
+        raise ExportError(f"{text!r}: a folder name cannot contain a NUL character")
+    return Path(text)
+
+
 def check_writable(out_dir: Path) -> None:
     """Fail early (before a round runs) if ``out_dir`` could not be created or written."""
-    probe = out_dir
-    while not probe.exists():
-        if probe.parent == probe:
-            break
-        probe = probe.parent
-    if probe.exists() and not probe.is_dir():
-        raise ExportError(f"{out_dir}: {probe} is a file, not a folder")
     try:
+        probe = out_dir
+        while not probe.exists():
+            if probe.parent == probe:
+                break
+            probe = probe.parent
+        if probe.exists() and not probe.is_dir():
+            raise ExportError(f"{_shown(out_dir)}: {_shown(probe)} is a file, not a folder")
+        _check_names(out_dir, probe)
         with tempfile.TemporaryFile(dir=probe):
             pass  # a file could be created there (and is already gone again)
     except OSError as error:
-        raise ExportError(f"{out_dir}: cannot write in {probe}: {error.strerror or error}") from None
+        raise ExportError(f"{_shown(out_dir)}: cannot write there: {error.strerror or error}") from None
+
+
+def _shown(path: Path) -> str:
+    """A path short enough for a one-line message."""
+    text = str(path)
+    return text if len(text) <= 80 else f"{text[:60]}...({len(text)} characters)"
+
+
+def _check_names(out_dir: Path, existing: Path) -> None:
+    """Each folder still to be made must have a name the file system takes."""
+    longest = os.pathconf(existing, "PC_NAME_MAX")
+    for part in out_dir.parts[len(existing.parts) :]:
+        if len(os.fsencode(part)) > longest:
+            raise ExportError(f"{_shown(out_dir)}: a name in it is longer than {longest} bytes")
+
+
+@contextlib.contextmanager
+def staged_file(path: Path) -> Iterator[tuple[IO[bytes], str]]:
+    """A handle on a temporary file next to ``path`` and its name, flushed to disk when the block
+    ends; the caller renames it into place (or removes it). Removed at once if the block fails."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as handle:
+            yield handle, tmp
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 @contextlib.contextmanager
 def atomic_file(path: Path) -> Iterator[IO[bytes]]:
     """A handle whose bytes become ``path`` only when the block ends without error."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    with staged_file(path) as (handle, tmp):
+        yield handle
     try:
-        os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -147,15 +183,39 @@ def write_round(
     out_dir = Path(out_dir)
     writers = _writers(formats)
     document = summary_v1(result, rounds_in_parallel=rounds_in_parallel) | {"files": list(writers)}
+    made = _missing_folders(out_dir)
+    staged: dict[str, str] = {}
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for name, write in writers.items():
-            with atomic_file(out_dir / name) as handle:
+            with staged_file(out_dir / name) as (handle, tmp):
                 write(handle, result, document)
-        write_atomic(out_dir / SUMMARY_FILE, summary_json(document))
+            staged[name] = tmp
+        with staged_file(out_dir / SUMMARY_FILE) as (handle, tmp):
+            handle.write(summary_json(document))
+        staged[SUMMARY_FILE] = tmp
+        for name in staged:  # summary.json last: when it is there, the others are complete
+            os.replace(staged[name], out_dir / name)
     except OSError as error:
-        raise ExportError(f"{out_dir}: {error.strerror or error}") from error
+        # All or nothing: a full disk (say) leaves no half-written file and no folder made here.
+        for tmp in staged.values():
+            Path(tmp).unlink(missing_ok=True)
+        for folder in made:  # deepest first; only folders this call created (and left empty)
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise ExportError(f"{_shown(out_dir)}: {error.strerror or error}") from error
     return [*(out_dir / name for name in writers), out_dir / SUMMARY_FILE]
+
+
+def _missing_folders(out_dir: Path) -> list[Path]:
+    """The folders of ``out_dir`` that do not exist yet, deepest first."""
+    missing = []
+    with contextlib.suppress(OSError):
+        for folder in (out_dir, *out_dir.parents):
+            if folder.exists():
+                break
+            missing.append(folder)
+    return missing
 
 
 Writer = Callable[[IO[bytes], RoundResult, dict[str, Any]], object]  # what a writer returns is not used

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import mmap
 import os
+import re
 import secrets
 import threading
 import time
@@ -41,13 +42,22 @@ _CONTROL_SLOTS = 8
 AGENT_SLOTS = 4
 
 SHM_TAG_VARIABLE = "DINER_SHM_TAG"
+_TAG_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SLICE_S = 0.05  # blocking calls wake this often to notice the end of the round
+
+
+def shm_tag() -> str:
+    """``DINER_SHM_TAG`` (default ``run``), or ValueError if it cannot be part of a segment's name."""
+    tag = os.environ.get(SHM_TAG_VARIABLE, "run")
+    if not (_TAG_RE.fullmatch(tag)):
+        raise ValueError(f"{SHM_TAG_VARIABLE} must be 1 to 64 letters, digits, '_' or '-', got {tag[:80]!r}")
+    return tag
 
 
 def segment_name() -> str:
     """``diner_<tag>_<random>``: the tag (``DINER_SHM_TAG``, inherited by children) lets a
     test runner tell its own segments from those of other programs on the machine."""
-    return f"diner_{os.environ.get(SHM_TAG_VARIABLE, 'run')}_{secrets.token_hex(4)}"
+    return f"diner_{shm_tag()}_{secrets.token_hex(4)}"
 
 
 def _release_gil(moved: object) -> None:

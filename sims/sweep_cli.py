@@ -8,19 +8,19 @@ from pathlib import Path
 from typing import Any
 
 from sims.scenarios import Scenario, scenario_named
+from sims.usage import BadInput
 
 
-class SweepInputError(ValueError):
+class SweepInputError(BadInput):
     """An argument that names something impossible; the message names the argument."""
 
 
-def add_parser(sub: Any) -> None:
-    sweep = sub.add_parser(
-        "sweep",
-        help="run a grid of rounds (strategies x backends x parameters x seeds) into one table",
-        description="Run every combination as its own round, each exported into "
+def add_arguments(sweep: argparse.ArgumentParser) -> None:
+    """``diner sweep``'s arguments (the subcommand is registered in ``sims.cli.SUBCOMMANDS``)."""
+    sweep.description = (
+        "Run every combination as its own round, each exported into "
         "OUT/scenario=.../strategy=.../backend=.../<param>=.../seed=..., then write OUT/rounds.parquet "
-        "(or rounds.csv without pyarrow). Rounds already in OUT are kept, so a stopped sweep resumes.",
+        "(or rounds.csv without pyarrow). Rounds already in OUT are kept, so a stopped sweep resumes."
     )
     sweep.add_argument("scenario", help="scenario name (see 'diner list')")
     sweep.add_argument("--strategy", default="", metavar="A,B", help="strategies to compare (default: the scenario's)")

@@ -119,6 +119,8 @@ def _verdict_lines(result: RoundResult) -> str:
         c = v["stall"]
         waits = ", ".join(f"{a} waits on {r}" for a, r in zip(c["agents"], c["waiting_for"], strict=True))
         lines.append(f"STALL (a lost wake-up: nobody left can wake them) at {c['formed_s']:.3f} s: {waits}")
+    elif v["orphaned"]:
+        lines.append("no deadlock cycle, but stuck: a killed agent still holds what others wait for")
     else:
         lines.append("no deadlock")
     if v["starved"]:
@@ -143,4 +145,8 @@ def _scenario_lines(result: RoundResult) -> str:
     simple = {k: v for k, v in result.scenario_stats.items() if isinstance(v, bool | int | float | str)}
     if not simple:
         return ""
+    if result.config.scenario == "gil":  # the lecture's table and a verdict instead of 90 numbers
+        from sims.scenarios.gil_table import lines
+
+        return "\n".join(lines(simple))
     return "\n".join(f"{k}: {_cell(v)}" for k, v in simple.items())

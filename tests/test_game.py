@@ -246,3 +246,21 @@ def test_a_round_that_ends_freezes_on_its_final_picture_then_gets_every_record(a
     frames(app, until=lambda: session.result is not None)
     assert session.picture is final  # nothing drawn after the final picture
     assert session.records == len(session.result.events) >= final.snapshot.records
+
+
+def test_the_round_clock_never_runs_backwards_when_the_round_ends(app: Any) -> None:
+    from game.scenes.arena import ArenaScene
+    from sims.rounds.config import RoundConfig
+
+    arena = app.scenes.push(ArenaScene(app, RoundConfig("race", seconds=0.6, params={"agents": 2})))
+    shown: list[float] = []
+
+    def sample() -> bool:
+        session = arena.session
+        if session is not None and session.snapshot() is not None:
+            shown.append(session.elapsed_s)
+        return session is not None and session.ended
+
+    frames(app, sample)
+    frames(app, lambda: bool(shown.append(arena.session.elapsed_s)) or len(shown) > 3)  # after the end too
+    assert len(shown) > 3 and shown == sorted(shown)

@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_chinese_words import IDENTIFIERS, english_words, is_code
 
 from game.controls import BINDINGS
 from game.i18n import ROUND, WINDOW, binding_text, count, term, tr
 from game.i18n_round import HELP_ZH
 from sims.levels.texts import placeholders
 from sims.rounds.config import RoundConfig
+from sims.scenarios.registry import scenario_named
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -98,7 +100,7 @@ def test_names_and_counts_in_both_languages() -> None:
     assert status_text(deadlocked, zh) == "已结束（死锁）"
     assert status_text(deadlocked, english) == "ended (deadlock)"
     assert status_text(RoundStatus(Phase.RUNNING), zh) == "运行中"
-    assert status_text(RoundStatus(Phase.ENDING), zh) == "收尾中：正在停止智能体并统计本轮结果"
+    assert status_text(RoundStatus(Phase.ENDING), zh) == "收尾中：正在停止角色并统计本轮结果"
     assert term(zh, "state", "a state nobody named yet") == "a state nobody named yet"
 
 
@@ -148,7 +150,7 @@ def test_a_round_its_pause_and_its_results_are_drawn_in_chinese(app: Any) -> Non
     frames(app, lambda: session.live_stats is not None)
     frames(app)
     drawn = app.text.texts()
-    assert "dining · waiter · 线程 · 5 个智能体" in drawn
+    assert "dining · waiter · 线程 · 5 个角色" in drawn
     assert "信号量 Semaphore " in drawn  # the seats, up close in the side panel
     assert any(t.startswith("遥测：") for t in drawn) and any(t.startswith("公平性（Jain 指数）") for t in drawn)
     assert "dining · waiter · thread · 5 agents" not in drawn
@@ -188,7 +190,7 @@ def test_the_deadlock_banner_is_chinese_and_the_switch_shows_on_the_next_frame(a
     frames(app)
     drawn = app.text.texts()
     assert any(t.startswith("死锁！形成于 t = ") for t in drawn)
-    assert any(t.startswith("P") and "持有者" in t for t in drawn)  # the cycle, hop by hop
+    assert any(t.startswith("P") and "在等叉子" in t and "手里" in t for t in drawn)  # the cycle, hop by hop
     assert any(t.endswith("已结束（死锁）") for t in drawn)
     assert not any(t.startswith("DEADLOCK formed") for t in drawn)
 
@@ -210,3 +212,23 @@ def test_the_help_overlay_lists_every_binding_in_chinese(app: Any) -> None:
     assert zh("help.title") in drawn
     assert all(app.text.fit(HELP_ZH[b.keys][1], 15, 1100 - 500) in drawn for b in BINDINGS)
     assert not any(b.action in drawn for b in BINDINGS)
+
+
+def test_every_briefing_draws_only_chinese_words_code_and_identifiers(app: Any) -> None:
+    """What the screen really drew (the text cache), not what the tables hold."""
+    from game.scenes.briefing import BriefingScene
+    from game.views.source import agent_sources
+
+    allowed, code = set(IDENTIFIERS), set()
+    for level in app.campaign.levels:
+        scenario = scenario_named(level.scenario)
+        allowed |= {level.scenario, *scenario.strategies}
+        scene = BriefingScene(app, level, hints=len(level.hints))
+        app.scenes.replace(scene)
+        for _ in range(2):
+            app.step(0.0, app.pygame.event.get())
+        settings = level.settings(scene.picks.choice())
+        blocks = agent_sources(settings.scenario, settings.strategy, settings.params)
+        code |= {line.strip() for block in blocks for line in block.lines}
+        english = {text: sorted(english_words(text) - allowed) for text in app.text.texts() if not is_code(text, code)}
+        assert {t: w for t, w in english.items() if w} == {}, level.id

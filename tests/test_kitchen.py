@@ -19,9 +19,9 @@ VARIANTS = ("semaphores", "queue", "condition")
 
 
 def items(result: RoundResult) -> tuple[np.ndarray, np.ndarray]:
-    """ITEM_PUT and ITEM_TAKEN records on the pass."""
+    """ITEM_PUT and ITEM_TAKEN records on the pass, up to the round's end (what the summary counts)."""
     container = result.layout.resource_named("pass").index
-    events = result.events
+    events = result.events[result.events["t_ns"] <= result.ended_ns]
     return of_op(events, Op.ITEM_PUT, resource=container), of_op(events, Op.ITEM_TAKEN, resource=container)
 
 
@@ -68,13 +68,14 @@ def test_every_item_is_served_once_or_still_on_the_pass(backend: str, variant: s
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("variant", ["semaphores", "condition"])
-def test_semaphore_and_monitor_kitchens_never_overfill_the_pass(backend: str, variant: str) -> None:
-    """Both records are written under the mutex, so the level they give is exact."""
+@pytest.mark.parametrize("strategy", ["semaphores", "condition", "queue"])
+def test_the_kitchen_never_records_an_overfilled_pass(backend: str, strategy: str) -> None:
+    """Both records are written under the mutex, or inside the queue as a dish gets or gives
+    back its slot (sims.primitives.queues), so the level they give is exact."""
     result = run_round(
         "kitchen",
         backend=backend,
-        strategy=variant,
+        strategy=strategy,
         seconds=1.0,
         params={"producers": 4, "consumers": 1, "capacity": 2, "cook_ms": 0.0, "serve_ms": 1.0},
     )
@@ -88,6 +89,7 @@ def test_semaphore_and_monitor_kitchens_never_overfill_the_pass(backend: str, va
     put_at = dict(zip(puts["value"].tolist(), puts["t_ns"].tolist(), strict=True))
     assert all(put_at[item] < t_take for item, t_take in taken_at.items())
     assert_items_conserved(result)
+    assert result.stats.operations_total == len(puts) + len(takes)  # one cut-off for every count
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -127,14 +129,13 @@ def test_one_condition_for_both_sides_loses_a_wake_up_and_the_round_stalls(backe
 def test_a_monitor_that_checks_with_if_instead_of_while_loses_and_duplicates_dishes() -> None:
     """A waiter woken for a dish that a barging waiter already took serves an empty slot, and a
     cook woken for a slot another cook filled puts a dish on a full pass: free running with no
-    think time shows it many times a second (the explorer's job is to find it every time)."""
-    result = run_round(
-        "kitchen",
-        backend="thread",
-        strategy="condition",
-        seconds=2.0,
-        params={"producers": 2, "consumers": 3, "capacity": 1, "cook_ms": 0.0, "serve_ms": 0.0, "recheck": False},
-    )
-    stats = result.scenario_stats
-    assert stats["lost"] + stats["duplicated"] > 0
-    assert result.deadlock is None
+    think time shows it within a round or two when the OS schedules freely (the explorer's job is
+    to find it every time: tests/test_grade.py). Bounded by rounds, not by time: a machine busy
+    elsewhere may schedule the cooks too politely for a round."""
+    params = {"producers": 2, "consumers": 3, "capacity": 1, "cook_ms": 0.0, "serve_ms": 0.0, "recheck": False}
+    for seed in range(8):
+        result = run_round("kitchen", backend="thread", strategy="condition", seconds=1.0, seed=seed, params=params)
+        assert result.deadlock is None
+        if result.scenario_stats["lost"] + result.scenario_stats["duplicated"] > 0:
+            return
+    pytest.fail("eight free rounds of a monitor checking with 'if' never lost or duplicated a dish")

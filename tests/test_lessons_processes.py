@@ -117,14 +117,14 @@ def test_a_pool_round_ended_as_processes_start_leaves_no_child_failing(capfd: py
 
 
 def test_gil_lab_threads_take_turns() -> None:
-    config = RoundConfig("gil", seconds=150, params={"jobs": 4, "cpu_s": 0.2, "io_s": 0.05})
+    config = RoundConfig("gil", seconds=150, params={"jobs": 4, "cpu_s": 0.2, "io_s": 0.05, "wait_s": 0.05})
     result = Round(config).run()
     stats = result.scenario_stats
     assert result.end_reason == "agents finished"
     assert stats["gil_enabled"] == 1
     for key in ("line_cpu_s", "line_io_s", "thread_cpu_s", "thread_io_s", "process_cpu_s", "process_io_s"):
         assert stats[key] > 0
-    assert len(result.events[result.events["op"] == Op.WORK]) == 6 * 4
+    assert len(result.events[result.events["op"] == Op.WORK]) == 9 * 4  # 3 ways x (cpu, file, wait) x 4 jobs
     # Under the GIL the CPU jobs take turns: their CPU seconds never exceed their span.
     # the threads did the line's CPU work (CPU seconds, side by side: a busy machine calibrates less work)
     assert stats["thread_cpu_cpu_used_s"] > 0.5 * stats["line_cpu_cpu_used_s"] > 0

@@ -32,6 +32,7 @@ choices = { strategies = ["naive", "ordered"], ranges = { seats = { min = 1, max
 stars = { two = ["jain >= 0.9"], three = ["starved_count == 0"] }
 reference = { strategy = "ordered" }
 naive = { strategy = "naive" }
+wrong = [{ strategy = "naive", commands = ["0.5:pause"] }]
 """
 
 

@@ -36,6 +36,13 @@ WINDOW = (
 )
 
 
+@pytest.fixture(autouse=True)
+def spill_in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The killed round's records folder (made in TMPDIR) stays in the test's own folder:
+    nothing removes it when the process that would have is SIGKILLed."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+
+
 def _mapped(pid: int) -> set[str]:
     """The /dev/shm files (segments, named semaphores) process ``pid`` has mapped."""
     try:
@@ -91,6 +98,25 @@ def test_a_killed_diner_run_leaves_no_agent_segment_or_semaphore(tmp_path: Path,
     tag = f"orphan{start_method}{os.getpid()}"
     argv = [sys.executable, "-m", "sims", "run", *DINING, "--backend", "process", "--start-method", start_method]
     child = terminal_child(argv, tmp_path, tag)
+    left, shm = _kill_and_find_leftovers(child, _agents_attached(child.pid, tag, 1 + 5))
+    assert left == [] and shm == set()
+
+
+# A round started from a thread other than the main one: the kernel would watch that thread,
+# so agents rely on their own look at their parent at every pause point (sims.lifeline).
+FROM_A_THREAD = (
+    "import threading\n"
+    "from sims.engine.round import Round\n"
+    "from sims.rounds.config import RoundConfig\n"
+    "config = RoundConfig('dining', backend='process', strategy='ordered', seconds=60)\n"
+    "runner = threading.Thread(target=lambda: Round(config).run(), name='round runner')\n"
+    "runner.start(); runner.join()\n"
+)
+
+
+def test_agents_of_a_round_started_from_a_thread_notice_their_parent_gone(tmp_path: Path) -> None:
+    tag = f"orphanfromthread{os.getpid()}"
+    child = terminal_child([sys.executable, "-c", FROM_A_THREAD], tmp_path, tag)
     left, shm = _kill_and_find_leftovers(child, _agents_attached(child.pid, tag, 1 + 5))
     assert left == [] and shm == set()
 

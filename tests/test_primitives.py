@@ -29,6 +29,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from sims.primitives.semaphore import MAX_PERMITS
 from sims.runtime import NotAnAgent, RoundStopped
 from sims.telemetry import Op
 
@@ -301,6 +302,9 @@ def test_semaphore_rejects_a_negative_value_or_capacity(backend: str) -> None:
         b.as_agent(ENGINE)
         with pytest.raises(ValueError, match="capacity must be >= 0"):
             sem.resize(-2)
+        with pytest.raises(ValueError, match=f"capacity must be at most {MAX_PERMITS}"):
+            sem.resize(MAX_PERMITS + 1)  # a resize releases permits one by one: it must stay short
+        assert sem.capacity == 1
 
 
 def test_growing_releases_new_permits_at_once_to_a_waiter(backend: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -121,3 +122,26 @@ def test_no_spill_is_left_behind_by_a_round_the_cli_or_a_failed_start(capsys: py
     with pytest.raises(ValueError, match="no such thing"), Round(bad) as rnd:
         rnd.start()  # fails after its spill was made
     assert _spills() == before
+
+
+def test_a_killed_owners_round_folder_is_removed_by_the_next_round(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SIGKILLed engine runs nothing that could remove its temporary spill: the next round does."""
+    import subprocess
+    import sys
+
+    from sims.telemetry.spill import TEMP_PREFIX, temporary_folder
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)  # read TMPDIR again
+    probe = [sys.executable, "-c", "import os; print(os.getpid())"]
+    gone = subprocess.run(probe, capture_output=True, text=True, check=True)
+    dead = tmp_path / f"{TEMP_PREFIX}{int(gone.stdout)}-abc"
+    (dead / "records").mkdir(parents=True)
+    living = tmp_path / f"{TEMP_PREFIX}{os.getpid()}-xyz"
+    living.mkdir()
+    fresh = temporary_folder()
+    assert fresh.parent == tmp_path and fresh.name.startswith(f"{TEMP_PREFIX}{os.getpid()}-")
+    assert not dead.exists()
+    assert living.exists()  # its owner (this process) is alive: it may still be writing

@@ -8,12 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq  # the analysis extra: a test dependency
 import pytest
 
 from sims.sweep import SUMMARY, SweepSpec, partition, sweep
 from tests.helpers import session_members, terminal_child, wait_until
 
-pyarrow = pytest.importorskip("pyarrow.parquet")  # the analysis extra; CI installs it
 pytestmark = pytest.mark.timeout(180)
 
 SMALL = SweepSpec(
@@ -27,7 +27,7 @@ SMALL = SweepSpec(
 
 
 def rows(table: Path) -> list[dict]:
-    return pyarrow.read_table(table).to_pylist()
+    return pq.read_table(table).to_pylist()
 
 
 def test_the_grid_is_every_combination_each_in_its_own_hive_folder() -> None:
@@ -115,7 +115,6 @@ def test_a_sweep_killed_half_way_resumes_to_the_same_table(tmp_path: Path) -> No
 
 
 def test_dask_runs_process_rounds_on_non_daemonic_workers(tmp_path: Path) -> None:
-    pytest.importorskip("distributed")  # the sweeps extra; CI installs it
     command = [sys.executable, "-m", "sims", "sweep", "dining", "--strategy", "naive,ordered", "--backend",
                "process", "--seeds", "1", "--seconds", "0.2", "--set", "agents=2", "--jobs", "2", "--dask", "local",
                "--out", str(tmp_path)]

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from game import palette
-from game.i18n import Tr, term
+from game.i18n import Tr, term, thing
 from game.scene import Scene
 from game.session import Phase, RoundSession, RoundStatus
 from game.views.choose import RoundView, scenario_view
@@ -18,6 +18,7 @@ from game.views.livepanel import LivePanel
 from game.views.primitive import short_name
 from game.views.tooltip import agent_lines, draw_tooltip
 from sims import Backend, ResourceKind, SignalAction
+from sims.primitives import MAX_PERMITS
 from sims.rounds import End, Resize, RoundConfig, Scale, SignalAgent
 
 SIDE_W = 410
@@ -172,7 +173,8 @@ class ArenaScene(Scene):
         layout = self.session.layout if self.session else None
         if layout is None:
             return None
-        sems = layout.of_kind(ResourceKind.SEMAPHORE)
+        # signalling semaphores stay as they were set
+        sems = [info for info in layout.of_kind(ResourceKind.SEMAPHORE) if not info.fixed]
         return sems[0] if sems else None
 
     # -- what the host's picture says -------------------------------------------------------
@@ -237,7 +239,7 @@ class ArenaScene(Scene):
     def _resize(self, delta: int) -> None:
         capacity = self.capacity()
         if capacity is not None:
-            self._send_capacity(max(0, capacity + delta))
+            self._send_capacity(max(0, min(MAX_PERMITS, capacity + delta)))
 
     def _send_capacity(self, capacity: int) -> None:
         """Ask the host; the slider and label show what its pictures say came of it."""
@@ -371,15 +373,11 @@ class ArenaScene(Scene):
             formed = (dl.formed_ns - s.started_ns) / 1e9
             if dl.is_stall:
                 waits = [
-                    tr("arena.waits", agent=short_name(layout.agents[a]), resource=layout.resources[r].name)
+                    tr("arena.waits", agent=short_name(layout.agents[a]), resource=thing(tr, layout.resources[r].name))
                     for a, r in zip(dl.agents, dl.resources, strict=True)
                 ]
                 return [tr("arena.stall", t=formed), "  ·  ".join(waits)], palette.BAD
-            hops = [
-                tr("arena.hop", agent=short_name(layout.agents[a]), resource=layout.resources[r].name)
-                for a, r in zip(dl.agents, dl.resources, strict=True)
-            ]
-            cycle = " ".join(hops) + f" {short_name(layout.agents[dl.agents[0]])}"
+            cycle = deadlock_chain(tr, layout, dl)
             return [tr("arena.deadlock", t=formed), cycle], palette.BAD
         if s.ended:
             reason = term(tr, "reason", s.result.end_reason if s.result else "failed")
@@ -406,6 +404,22 @@ class ArenaScene(Scene):
         for i, notice in enumerate(self.session.notices[-3:]):
             line = self.tr("arena.refused", command=notice.command, reason=notice.reason)
             self.app.text.draw(surface, line, (rect.x + 14, rect.y + 4 + 20 * i), 14, palette.WARN)
+
+
+def deadlock_chain(tr: Tr, layout: Any, deadlock: Any) -> str:
+    """``P0 waits for fork 1, which P1 holds; P1 waits for fork 0, which P0 holds``: the cycle, hop by hop."""
+    agents = list(deadlock.agents)
+    holders = agents[1:] + agents[:1]  # each waits for what the next one in the cycle holds
+    hops = [
+        tr(
+            "arena.hop",
+            agent=short_name(layout.agents[a]),
+            resource=thing(tr, layout.resources[r].name),
+            holder=short_name(layout.agents[h]),
+        )
+        for a, r, h in zip(agents, deadlock.resources, holders, strict=True)
+    ]
+    return tr("arena.hop_join").join(hops)
 
 
 def _show(slider: Any, value: int) -> None:

@@ -8,11 +8,13 @@ import attrs
 
 from game import palette
 from game.campaign import Picks
+from game.i18n import term
+from game.i18n_words import knob_label, option_label, strategy_text
 from game.scene import Scene
 from game.views.source import SourceView, agent_sources
 from game.views.stars import draw_stars
 from game.wrap import wrap
-from sims.levels import LevelSpec
+from sims.levels import LevelSpec, goal_text
 
 ROW = 42
 LABEL_W = 190
@@ -101,9 +103,12 @@ class BriefingScene(Scene):
             options = [tr("briefing.on"), tr("briefing.off")]
             current = options[0] if self.picks.params[name] else options[1]
         elif kind == "option":
-            options, current = list(choices.options[name]), str(self.picks.params[name])
+            language = self.app.campaign.language
+            options = [option_label(name, v, language) for v in choices.options[name]]
+            current = option_label(name, str(self.picks.params[name]), language)
         else:
-            options, current = list(self.level.backends), self.picks.backend
+            options = [term(tr, "backend", b) for b in self.level.backends]
+            current = term(tr, "backend", self.picks.backend)
         menu: list[str | tuple[str, str]] = [*options]
         self.fields[name] = self.add(UIDropDownMenu(menu, current, rect, ui))
 
@@ -138,11 +143,14 @@ class BriefingScene(Scene):
         if name == "strategy":
             self.picks = attrs.evolve(self.picks, strategy=text)
         elif name == "backend":
-            self.picks = attrs.evolve(self.picks, backend=text)
+            backend = next((b for b in self.level.backends if term(tr, "backend", b) == text), text)
+            self.picks = attrs.evolve(self.picks, backend=backend)
         elif name in choices.toggles:
             self.pick(name, text == tr("briefing.on"))
         elif name in choices.options:
-            self.pick(name, text)
+            language = self.app.campaign.language
+            value = next((v for v in choices.options[name] if option_label(name, v, language) == text), text)
+            self.pick(name, value)
 
     def pick(self, name: str, value: Any) -> None:
         """Set one knob (the level's range step is kept: a slider can land between steps)."""
@@ -208,7 +216,7 @@ class BriefingScene(Scene):
         for tier, goals in enumerate(self.level.star_tiers()):
             row = y + 24 + 22 * tier
             draw_stars(surface, x, row + 9, 7, tier + 1)
-            line = text.fit("  ·  ".join(str(g) for g in goals), 15, width - 60)
+            line = text.fit("  ·  ".join(goal_text(g, campaign.language) for g in goals), 15, width - 60)
             text.draw(surface, line, (x + 56, row), 15, palette.TEXT if tier == 0 else palette.DIM)
 
     def _choices(self, surface: Any, x: int) -> None:
@@ -221,8 +229,10 @@ class BriefingScene(Scene):
             label = {"strategy": campaign.tr("briefing.strategy"), "backend": campaign.tr("briefing.backend")}.get(
                 kind, name
             )
-            if kind == "range":
-                label = f"{name} = {self.picks.params[name]}"
+            if kind in ("range", "toggle", "option"):
+                label = knob_label(name, campaign.language)
+            value = f" = {self.picks.params[name]}" if kind == "range" else ""
+            label = text.fit(label, 15, LABEL_W - 8 - text.font(15).size(value)[0]) + value
             text.draw(surface, label, (x, y), 15, palette.TEXT)
 
     def _hints(self, surface: Any, x: int, width: int, h: int) -> None:
@@ -256,14 +266,17 @@ class BriefingScene(Scene):
         self._strategy(surface, x, 48 + code_h + 14, width, bottom)
 
     def _strategy(self, surface: Any, x: int, y: int, width: int, bottom: int) -> None:
-        """What the chosen strategy does, in the scenario's own words (English only)."""
+        """What the chosen strategy does, in the scenario's own words (or their translation)."""
         from sims.scenarios import scenario_named
 
         settings = self.level.settings(self.picks.choice())
         scenario = scenario_named(settings.scenario)
         strategy = settings.strategy or scenario.default_strategy
         text = self.app.text
-        lines = [f"{settings.scenario} · {strategy}", *wrap(text, scenario.strategies.get(strategy, ""), 14, width)]
+        words = strategy_text(
+            settings.scenario, strategy, scenario.strategies.get(strategy, ""), self.app.campaign.language
+        )
+        lines = [f"{settings.scenario} · {strategy}", *wrap(text, words, 14, width)]
         for i, line in enumerate(lines):
             if y + 20 * i + 18 < bottom:
                 text.draw(surface, line, (x, y + 20 * i), 14, palette.TEXT if i == 0 else palette.DIM, bold=i == 0)

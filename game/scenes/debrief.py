@@ -15,7 +15,7 @@ from game.exporter import Exporter
 from game.scene import Scene
 from game.views.stars import draw_stars
 from game.wrap import wrap
-from sims.levels import GoalResult, LevelSpec, format_actual
+from sims.levels import Forfeit, GoalResult, LevelSpec, format_actual, goal_text
 from sims.rounds import RoundResult
 
 MARKS = str.maketrans({"✓": "✔", "✗": "✘"})  # the bundled font has no ✗ (it would draw a box)
@@ -128,10 +128,21 @@ class DebriefScene(Scene):
         if self.outcome.new_best:
             earned += "   " + campaign.tr("debrief.new_best") + "  " + campaign.tr("progress.saved")
         text.draw(surface, earned, (x + 160, y + 32), 16, palette.TEXT)
-        if self.outcome.save_error:
-            failed = campaign.tr("debrief.save_failed", error=self.outcome.save_error)
-            text.draw(surface, text.fit(failed, 14, self.app.size[0] - 60), (x, y + 56), 14, palette.BAD)
+        for note in self._notes():
+            text.draw(surface, text.fit(note, 14, self.app.size[0] - 60), (x, y + 56), 14, palette.BAD)
+            y += 18
         return y + 74
+
+    def _notes(self) -> list[str]:
+        """What the stars alone do not say: a forfeited round, a sped-up clock, a failed save."""
+        assert self.outcome is not None
+        tr, grade = self.app.campaign.tr, self.outcome.grade
+        notes = [tr("debrief.forfeit_os")] if grade.forfeit is Forfeit.OS_SCHEDULED else []
+        if abs(grade.pace - 1.0) > 0.01:
+            notes.append(tr("debrief.pace", factor=f"{1 / grade.pace:.2g}"))
+        if self.outcome.save_error:
+            notes.append(tr("debrief.save_failed", error=self.outcome.save_error))
+        return notes
 
     def _goals(self, surface: Any, x: int, y: int, width: int) -> None:
         text, campaign = self.app.text, self.app.campaign
@@ -150,10 +161,21 @@ class DebriefScene(Scene):
     def _goal_line(self, result: GoalResult) -> tuple[str, tuple[int, int, int]]:
         tr = self.app.campaign.tr
         if result.actual is None:
-            return tr("debrief.goal_missing", goal=result.text).translate(MARKS), palette.BAD
+            return tr("debrief.goal_missing", goal=goal_text(result.goal, self.app.campaign.language)).translate(
+                MARKS
+            ), palette.BAD
         key = "debrief.goal_passed" if result.passed else "debrief.goal_failed"
-        line = tr(key, goal=result.text, actual=format_actual(result.actual)).translate(MARKS)
+        goal = goal_text(result.goal, self.app.campaign.language)
+        actual = format_actual(result.actual, self.app.campaign.language)
+        line = tr(key, goal=goal, actual=actual).translate(MARKS)
         return line, palette.GOOD if result.passed else palette.BAD
+
+    def _lab_table(self) -> list[str]:
+        """The lecture's efficiency table and its verdict, for the GIL lab (one paragraph per row)."""
+        from sims.scenarios import compact
+
+        assert self.result is not None
+        return compact(self.result.scenario_stats, self.app.campaign.language)
 
     def _lesson(self, surface: Any, x: int, y: int, width: int, h: int) -> None:
         text, campaign = self.app.text, self.app.campaign
@@ -165,6 +187,8 @@ class DebriefScene(Scene):
             body = [campaign.text(self.level.debrief)]
         else:
             body = [campaign.text(hint) for hint in self.level.hints] or [campaign.tr("hints.none_left")]
+        if self.result is not None and self.result.config.scenario == "gil":
+            body = [*self._lab_table(), *body]
         for paragraph in body:
             for line in wrap(text, paragraph, 16, width):
                 if y < h - 90:

@@ -20,7 +20,7 @@ from game.views.roles import RolesView
 from game.views.scheduler import SchedulerPanel, StepTracker
 from game.views.source import SourceView, agent_sources
 from sims import Backend
-from sims.levels import LevelSpec
+from sims.levels import LevelSpec, goal_text
 from sims.rounds import Auto, Gate, Step
 
 
@@ -208,5 +208,6 @@ class LevelArenaScene(ArenaScene):
             key = "play.stall" if snap.deadlock.is_stall else "play.deadlock"
             lines = [self.campaign.tr(key, t=(snap.deadlock.formed_ns - s.started_ns) / 1e9), lines[1]]
         elif s.ended:
-            lines = [self.campaign.tr("play.over"), "  ·  ".join(str(g) for g in self.level.goals)]
+            language = self.campaign.language
+            lines = [self.campaign.tr("play.over"), "  ·  ".join(goal_text(g, language) for g in self.level.goals)]
         return lines, colour

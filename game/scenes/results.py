@@ -9,7 +9,7 @@ import attrs
 
 from game import palette
 from game.exporter import Exporter
-from game.i18n import Tr, term
+from game.i18n import Tr, term, thing
 from game.scene import Scene
 from game.views.charts import bars, gantt
 from game.views.primitive import short_name
@@ -126,6 +126,9 @@ class ResultsScene(Scene):
             formed = (r.deadlock.formed_ns - r.started_ns) / 1e9
             key = "results.stall" if r.deadlock.is_stall else "results.deadlock"
             verdict, colour = tr(key, t=formed), palette.BAD
+        elif r.orphaned:  # no cycle, but whoever waits for a dead holder's resource waits for ever
+            names = ", ".join(thing(tr, n) for n in r.orphaned)
+            verdict, colour = tr("results.stuck", names=names), palette.BAD
         elif stats.starved:
             verdict, colour = tr("results.starved", names=", ".join(stats.starved[:5])), palette.WARN
         else:
@@ -209,7 +212,8 @@ class ResultsScene(Scene):
         if self.capacity is not None:
             self._capacity_note(surface, rect)
         span = (self.result.started_ns, self.result.ended_ns)
-        gantt(surface, text, rect, self.holds, self.rows, span, palette.agent_colour)
+        rows = [(i, thing(self.tr, n)) for i, n in self.rows]
+        gantt(surface, text, rect, self.holds, rows, span, palette.agent_colour)
 
     def _capacity_note(self, surface: Any, rect: Any) -> None:
         series, tr = self.capacity, self.tr
@@ -217,7 +221,7 @@ class ResultsScene(Scene):
         points = list(zip(series.t_ns.tolist(), series.capacity.tolist(), strict=True))
         unique = [(t, v) for i, (t, v) in enumerate(points) if i == 0 or v != points[i - 1][1]]
         changes = [tr("results.change", value=v, t=(t - self.result.started_ns) / 1e9) for t, v in unique[:6]]
-        name = self.result.layout.resources[series.resource].name
+        name = thing(self.tr, self.result.layout.resources[series.resource].name)
         line = tr("results.capacity", name=name, changes=" → ".join(changes))
         self.app.text.draw(
             surface,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from game import palette
-from game.i18n import Tr, count, english, term
+from game.i18n import Tr, count, english, term, who
 from game.text import TextCache
 from game.views.arrows import arrow
 from game.views.primitive import PrimitiveWidget, short_name, state_word
@@ -123,7 +123,7 @@ class KitchenView:
         if view.exit_code is not None and view.exit_code < 0:
             word = self.tr("agent.killed")
         dark = (20, 20, 24)
-        self.text.draw(surface, f"{view.name}", (box.x + 8, box.y + 3), 14, dark, bold=True)
+        self.text.draw(surface, who(self.tr, view.name), (box.x + 8, box.y + 3), 14, dark, bold=True)
         if box.h >= 34:
             line = self.text.fit(f"{word} · {count(self.tr, view.operations, self.operation)}", 12, box.w - 12)
             self.text.draw(surface, line, (box.x + 8, box.y + 22), 12, dark)

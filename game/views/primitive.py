@@ -56,6 +56,9 @@ def _headline(
             return tr("prim.lock_held" if res.holders else "prim.lock_free", lock=lock_name), held
         if res.recursion > 1:
             return tr("prim.level", level=res.recursion), held
+        if not res.holders and res.waiters:  # (a condition answered above)
+            # released, and the next one's acquire is not in the picture yet: never "free"
+            return tr("prim.handing"), palette.TOKEN_PENDING
         return tr("prim.held" if res.holders else "prim.free"), held
     if res.kind == ResourceKind.BARRIER:
         if res.broken:

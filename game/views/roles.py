@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from game import palette
-from game.i18n import term
+from game.i18n import term, thing
 from game.text import TextCache
 from game.views.kitchen import BOX_W, KITCHEN_KINDS, KitchenView
 from sims import ResourceKind
@@ -46,7 +46,7 @@ class RolesView(KitchenView):
             self.text.draw(surface, caption, (x, rect.y + 4), 15, palette.DIM, anchor="midtop")
         for r, box in self.resource_rects.items():
             if snap.resources[r].kind == ResourceKind.COUNTER:
-                self._counter(surface, box, snap.resources[r].name, self.counters.get(r))
+                self._counter(surface, box, thing(self.tr, snap.resources[r].name), self.counters.get(r))
             else:
                 self.widget.draw(surface, box, snap.resources[r], taken=int(taken[r]) if len(taken) else None)
         self._links(surface, snap)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from game import palette
+from game.i18n import thing
 from game.session import RoundSession
 from game.text import TextCache
 from game.views.source import SourceView
@@ -69,7 +70,8 @@ class StepTracker:
         if view.exit_code is not None or not view.alive:
             return tr("sched.done", agent=name), palette.DIM
         if view.waiting_on >= 0:
-            return tr("sched.blocked", agent=name, resource=self._resource(snap, view.waiting_on)), palette.BAD
+            resource = thing(tr, self._resource(snap, view.waiting_on))
+            return tr("sched.blocked", agent=name, resource=resource), palette.BAD
         if self.at_gate(snap, agent):
             return tr("sched.at_gate", agent=name, step=self.step_label(snap, agent)), palette.GOOD
         return tr("sched.moving", agent=name), palette.ACCENT

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from game import palette
-from game.i18n import Tr, count, english, term
+from game.i18n import Tr, count, english, term, thing, who
 from game.session import RoundSession
 from game.text import TextCache
 from sims import Backend
@@ -18,14 +18,14 @@ def agent_lines(session: RoundSession, agent: int, tr: Tr = english) -> list[str
     if snap is None or layout is None:
         return []
     view = snap.agents[agent]
-    lines = [tr("tip.name", name=view.name, role=term(tr, "role", view.role)), _identity(session, agent, tr)]
+    lines = [tr("tip.name", name=who(tr, view.name), role=term(tr, "role", view.role)), _identity(session, agent, tr)]
     state = tr("tip.stopped") if view.stopped else term(tr, "state", palette.STATE_WORDS.get(view.state, "?"))
     if view.exit_code is not None:
         state = tr("tip.killed" if view.exit_code < 0 else "tip.exited", code=view.exit_code)
     done = count(tr, view.operations, _operation(layout.scenario))
     lines.append(tr("tip.state", state=state, count=done))
     lines.append(_wait(session, view, snap.t_ns, tr))
-    held = ", ".join(layout.resources[r].name for r in view.holding) or tr("tip.nothing")
+    held = ", ".join(thing(tr, layout.resources[r].name) for r in view.holding) or tr("tip.nothing")
     lines.append(tr("tip.holding", held=held))
     return lines
 
@@ -44,7 +44,7 @@ def _wait(session: RoundSession, view: Any, now_ns: int, tr: Tr) -> str:
     assert layout is not None
     if view.waiting_on < 0:
         return tr("tip.not_waiting")
-    name = layout.resources[view.waiting_on].name
+    name = thing(tr, layout.resources[view.waiting_on].name)
     waited = max(0, now_ns - view.wait_since_ns) / 1e6
     limit = tr("tip.forever") if view.wait_timeout_ns < 0 else tr("tip.up_to", ms=view.wait_timeout_ns / 1e6)
     return tr("tip.waiting", name=name, waited=waited, limit=limit)

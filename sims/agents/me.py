@@ -93,17 +93,18 @@ class Me:
         while self._held() and not self._rt.stopping:
             self._rt.stop_bell.wait(SLICE_S)  # a pause is re-checked every slice
 
-    def pace(self, mean_ms: float) -> None:
+    def pace(self, mean_ms: float, jitter: bool = True) -> None:
         """Spend about ``mean_ms`` (x the live time scale) thinking or working, seeded.
 
-        Uniform between half and one and a half times the mean, times this agent's own
-        slow-down. Interruptible: the round ending cuts it short (raising RoundStopped); a
-        pause holds the agent here.
+        Uniform between half and one and a half times the mean (exactly the mean with
+        ``jitter=False``). Interruptible: the round ending cuts it short (raising
+        RoundStopped); a pause holds the agent here.
         """
         if mean_ms <= 0:
             return
-        slow = self._mine[self._slot + AgentSlot.SLOW] or 1.0
-        seconds = mean_ms * self._control[SCALE] * slow * self.rng.uniform(0.5, 1.5) / 1000.0
+        spread = self.rng.uniform(0.5, 1.5) if jitter else 1.0
+        slow = self._mine[self._slot + AgentSlot.SLOW] or 1.0  # this agent's own slow-down (``slow A F``)
+        seconds = mean_ms * self._control[SCALE] * slow * spread / 1000.0
         if self._rt.stop_bell.wait(seconds) or self._rt.stopping:  # a sleep the round's end cuts short
             raise RoundStopped(self.name)
         if self._held():

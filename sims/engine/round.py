@@ -16,6 +16,7 @@ import numpy as np
 
 from sims.agents import AgentRun, agent_class
 from sims.ctrl_c import recorded_ctrl_c, sigint_held_back
+from sims.engine.admit import agent_index, check_schedule, resizable
 from sims.engine.ordering import TimeOrder
 from sims.kinds import Backend, EndReason, ResourceKind, SignalAction
 from sims.lifeline import started_here_for_good
@@ -189,19 +190,8 @@ class Round:
 
     def _check_schedule(self) -> None:
         """Refuse scheduled commands that name something this round does not have."""
-        for timed in self._schedule:
-            match timed.command:
-                case cmd.Resize(resource=name):
-                    try:
-                        self._semaphore(name)
-                    except KeyError as error:
-                        raise ValueError(str(error.args[0])) from None
-                case cmd.SignalAgent(agent=ref, action=action):
-                    self.agent_index(ref)
-                    if self.config.backend is not Backend.PROCESS:
-                        raise ValueError(f"'{action}' sends a signal to a process: use --backend process")
-                case cmd.Step(agent=ref):
-                    self.agent_index(ref)
+        assert self._world is not None
+        check_schedule(self._schedule, self._world, self.config.backend)
 
     def _create_agents(self) -> None:
         assert self._world is not None and self._runtime is not None
@@ -366,23 +356,12 @@ class Round:
                 self._emit(op_code(Op.COMMAND, index), command.code)
 
     def _semaphore(self, name: str) -> Semaphore:
-        assert self._world is not None and self.layout is not None
-        info = self.layout.resource_named(name)
-        primitive = self._world.primitives.get(info.index)
-        if not isinstance(primitive, Semaphore):
-            raise ValueError(f"{name!r} is a {info.kind}, only semaphores can be resized")
-        return primitive
+        assert self._world is not None
+        return resizable(self._world, name)
 
     def agent_index(self, ref: int | str) -> int:
         assert self.layout is not None
-        if isinstance(ref, int):
-            if not 0 <= ref < len(self.layout.agents):
-                raise ValueError(f"no agent {ref}: this round has agents 0..{len(self.layout.agents) - 1}")
-            return ref
-        try:
-            return self.layout.agent_named(ref).index
-        except KeyError as error:
-            raise ValueError(str(error.args[0])) from None
+        return agent_index(self.layout.agents, ref)
 
     def _signal(self, index: int, action: SignalAction) -> None:
         if self.config.backend is not Backend.PROCESS:

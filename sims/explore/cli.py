@@ -29,8 +29,8 @@ class BadInput(Exception):
     """One line naming the argument at fault."""
 
 
-def grade_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    grade_cmd = sub.add_parser("grade", help="find the schedule that breaks player code (exit 0 pass, 1 fail)")
+def grade_arguments(grade_cmd: argparse.ArgumentParser) -> None:
+    """``diner grade``'s arguments (the subcommands are registered in ``sims.cli.SUBCOMMANDS``)."""
     grade_cmd.add_argument("exercise", help=f"exercise name: {', '.join(exercises())}")
     grade_cmd.add_argument("file", type=Path, help="Python file defining the exercise's roles")
     grade_cmd.add_argument("--seed", type=int, default=0, help="seed of the search (same seed, same counterexample)")
@@ -44,7 +44,9 @@ def grade_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     grade_cmd.add_argument(
         "--backend", choices=("thread", "process"), default="thread", help="agents as threads (default) or processes"
     )
-    replay_cmd = sub.add_parser("replay", help="replay a saved counterexample step by step")
+
+
+def replay_arguments(replay_cmd: argparse.ArgumentParser) -> None:
     replay_cmd.add_argument("file", type=Path, help="a .counterexample.json written by 'diner grade'")
 
 
@@ -124,5 +126,7 @@ def main(args: argparse.Namespace) -> int:
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="diner")
-    grade_parser(parser.add_subparsers(dest="command", required=True))
+    sub = parser.add_subparsers(dest="command", required=True)
+    grade_arguments(sub.add_parser("grade"))
+    replay_arguments(sub.add_parser("replay"))
     return parser.parse_args(list(argv))

@@ -3,11 +3,11 @@
 Never imports pygame or the engine: the game screens and ``diner levels`` build on this.
 """
 
-from sims.levels.goals import GoalResult, Grade, evaluate, format_actual, grade, stars
+from sims.levels.goals import Forfeit, GoalResult, Grade, evaluate, format_actual, goal_text, grade, stars
 from sims.levels.loader import LevelLoadError, Problem, check_files, load_levels, shipped_levels_dir
 from sims.levels.parsons import MAX_INDENT, Arrangement
 from sims.levels.progress import MAX_STARS, Progress, default_save_path, is_unlocked, load_progress, save_progress
-from sims.levels.schema import Choice, Choices, Goal, IntRange, LevelSpec, Op, Stars, Text
+from sims.levels.schema import Choice, Choices, Goal, IntRange, LevelSpec, Op, Stars, Text, Wrong
 from sims.levels.texts import LANGUAGE_NAMES, TABLES, next_language
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Arrangement",
     "Choice",
     "Choices",
+    "Forfeit",
     "Goal",
     "GoalResult",
     "Grade",
@@ -29,10 +30,12 @@ __all__ = [
     "Progress",
     "Stars",
     "Text",
+    "Wrong",
     "check_files",
     "default_save_path",
     "evaluate",
     "format_actual",
+    "goal_text",
     "grade",
     "is_unlocked",
     "load_levels",

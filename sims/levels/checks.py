@@ -6,12 +6,13 @@ Types are the loader's job; these checks run on a structured :class:`LevelSpec` 
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from sims.kinds import Backend
+from sims.levels.feasible import Feasible
+from sims.levels.rules import check_rules
 from sims.levels.schema import Choice, Choices, Goal, LevelSpec, Scalar
 from sims.levels.statnames import STATS
 
@@ -21,6 +22,7 @@ MAX_SECONDS = 600.0
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _FILE_ORDER_RE = re.compile(r"^(\d+)_")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # a window cannot draw these (newline and tab it can)
 _COMMAND_RE = re.compile(r"^(\d+(?:\.\d+)?):(\S.*)$")
 
 
@@ -55,9 +57,11 @@ def check_level(spec: LevelSpec, file_name: str | None = None) -> list[Issue]:
         *_choices(spec.choices, spec.params),
         *_choice(spec, "reference", spec.reference),
         *_choice(spec, "naive", spec.naive),
+        *(issue for i, wrong in enumerate(spec.wrong) for issue in _choice(spec, f"wrong[{i}]", wrong)),
         *_pair(spec),
         *_scheduler(spec),
         *_stars(spec),
+        *check_rules(spec),
     ]
 
 
@@ -78,8 +82,11 @@ def _texts(spec: LevelSpec) -> Iterator[Issue]:
         yield "hints", "must list at least one hint, got none"
     for field, text in named:
         for language in ("en", "zh"):
-            if not getattr(text, language).strip():
+            value = getattr(text, language)
+            if not value.strip():
                 yield f"{field}.{language}", "must be non-empty text, got an empty string"
+            elif control := _CONTROL_RE.search(value):
+                yield f"{field}.{language}", f"must be printable text, got the control character {control[0]!r}"
 
 
 def _run(spec: LevelSpec) -> Iterator[Issue]:
@@ -87,11 +94,13 @@ def _run(spec: LevelSpec) -> Iterator[Issue]:
     allowed = tuple(Backend)
     if not spec.backends:
         yield "backends", "must list at least one backend, got none"
+    seen: set[str] = set()
     for i, backend in enumerate(spec.backends):
         if backend not in allowed:
             yield f"backends[{i}]", f"must be one of {', '.join(allowed)}, got {backend!r}"
-        elif backend in spec.backends[:i]:
+        elif backend in seen:
             yield f"backends[{i}]", f"must not repeat a backend, got {backend!r} twice"
+        seen.add(backend)
     if not 0 < spec.seconds <= MAX_SECONDS:
         yield "seconds", f"must be more than 0 and at most {MAX_SECONDS:g}, got {spec.seconds:g}"
     for name in spec.params:
@@ -122,11 +131,13 @@ def _choices(choices: Choices, fixed: Iterable[str]) -> Iterator[Issue]:
 
 
 def _unique(field: str, values: Sequence[str]) -> Iterator[Issue]:
+    seen: set[str] = set()
     for i, value in enumerate(values):
         if not value:
             yield f"{field}[{i}]", "must be a non-empty name, got an empty string"
-        elif value in values[:i]:
+        elif value in seen:
             yield f"{field}[{i}]", f"must not repeat, got {value!r} twice"
+        seen.add(value)
 
 
 def _choice(spec: LevelSpec, role: str, choice: Choice) -> Iterator[Issue]:
@@ -192,76 +203,88 @@ def _scheduler(spec: LevelSpec) -> Iterator[Issue]:
 
 
 def _stars(spec: LevelSpec) -> Iterator[Issue]:
-    """Each star must be reachable and must ask for more than the stars before it."""
+    """Each star must be reachable and must ask for more than the stars before it (linear in goals)."""
     if not spec.goals:
         yield "goals", "must list at least one goal, got none"
-    yield from _tier("goals", spec.goals, ())
-    yield from _tier("stars.two", spec.stars.two, spec.goals)
-    yield from _tier("stars.three", spec.stars.three, (*spec.goals, *spec.stars.two))
+    so_far: dict[str, Feasible] = {}  # every goal checked so far, by statistic
+    before: dict[str, Feasible] = {}  # the goals of the tiers before this one
+    for field, tier in (("goals", spec.goals), ("stars.two", spec.stars.two), ("stars.three", spec.stars.three)):
+        if field != "goals" and not tier:
+            yield field, "must list at least one goal, got none"
+        for i, goal in enumerate(tier):
+            yield from _goal_problem(f"{field}[{i}]", goal, so_far, before)
+        for goal in tier:
+            before.setdefault(goal.stat, Feasible(goal.stat)).add(goal)
 
 
-def _tier(field: str, tier: tuple[Goal, ...], before: tuple[Goal, ...]) -> Iterator[Issue]:
-    if field != "goals" and not tier:
-        yield field, "must list at least one goal, got none"
-    for i, goal in enumerate(tier):
-        earlier = (*before, *tier[:i])
-        if not satisfiable((*earlier, goal)):
-            yield f"{field}[{i}]", f"must be possible together with the goals before it, got {str(goal)!r}"
-        elif before and implied(goal, before):
-            yield f"{field}[{i}]", f"must ask more than the earlier stars, got {str(goal)!r} which they already ensure"
+def _goal_problem(field: str, goal: Goal, so_far: dict[str, Feasible], before: dict[str, Feasible]) -> Iterator[Issue]:
+    alone = Feasible(goal.stat)
+    alone.add(goal)
+    now = so_far.setdefault(goal.stat, Feasible(goal.stat))
+    now.add(goal)
+    if alone.empty():
+        info = STATS[goal.stat]
+        yield field, f"must be reachable ({goal.stat} is always {info.low:g}..{info.high:g}), got {str(goal)!r}"
+    elif now.empty():
+        yield field, f"must be possible together with the goals before it, got {str(goal)!r}"
+    elif goal.stat in before and before[goal.stat].within(goal):
+        yield field, f"must ask more than the earlier stars, got {str(goal)!r} which they already ensure"
 
 
-def _test_points(goals: Iterable[Goal]) -> list[float | bool]:
-    """Values that stand for every region the goals' thresholds cut the number line into."""
-    goals = list(goals)
-    if goals and STATS[goals[0].stat].kind == "bool":
-        return [False, True]
-    values = sorted({float(g.value) for g in goals})
-    if not values:
-        return [0.0]
-    mids = [(a + b) / 2 for a, b in itertools.pairwise(values)]
-    return [values[0] - 1, *values, *mids, values[-1] + 1]
-
-
-def _by_stat(goals: Iterable[Goal]) -> dict[str, list[Goal]]:
-    out: dict[str, list[Goal]] = {}
+def _feasible(goals: Iterable[Goal]) -> dict[str, Feasible]:
+    by_stat: dict[str, Feasible] = {}
     for goal in goals:
-        out.setdefault(goal.stat, []).append(goal)
-    return out
+        by_stat.setdefault(goal.stat, Feasible(goal.stat)).add(goal)
+    return by_stat
 
 
 def satisfiable(goals: Iterable[Goal]) -> bool:
-    """Whether some round could meet all of ``goals`` (statistic by statistic)."""
-    groups = _by_stat(goals).values()
-    return all(any(all(g.holds(x) for g in same) for x in _test_points(same)) for same in groups)
+    """Whether some round could meet all of ``goals`` (statistic by statistic, within each one's range)."""
+    return not any(f.empty() for f in _feasible(goals).values())
 
 
 def implied(goal: Goal, before: Iterable[Goal]) -> bool:
     """Whether meeting ``before`` already meets ``goal`` (so a star asking it is free)."""
-    same = _by_stat(before).get(goal.stat, [])
-    if not same:
-        return False
-    points = [x for x in _test_points([*same, goal]) if all(g.holds(x) for g in same)]
-    return bool(points) and all(goal.holds(x) for x in points)
+    same = _feasible(before).get(goal.stat)
+    return same is not None and same.within(goal)
 
 
 def check_engine(
-    spec: LevelSpec, scenario: EngineScenario, parse_command: Callable[[str], object] | None = None
+    spec: LevelSpec,
+    scenario: EngineScenario,
+    parse_command: Callable[[str], object] | None = None,
+    playable: Callable[[LevelSpec, Choice, str], None] | None = None,
 ) -> list[Issue]:
     """Whether the scenario the engine really has offers what the level asks of it.
 
-    ``parse_command`` is the engine's parser of ``T:COMMAND`` (ValueError on a bad one).
+    ``parse_command`` is the engine's parser of ``T:COMMAND`` (ValueError on a bad one);
+    ``playable(level, choice, backend)`` runs the engine's own checks of a round before it
+    starts (ValueError saying why not), so a level that passes cannot fail to start in verify.
     """
     found = [*_engine_menu(spec, scenario), *_engine_params(spec, {p.name: p for p in scenario.params})]
+    roles = [("reference", spec.reference), ("naive", spec.naive)]
+    roles += [(f"wrong[{i}]", wrong) for i, wrong in enumerate(spec.wrong)]
     if parse_command is None:
         return found
-    for role in ("reference", "naive"):
-        for i, command in enumerate(getattr(spec, role).commands):
+    for role, choice in roles:
+        for i, command in enumerate(choice.commands):
             try:
                 parse_command(command)
             except ValueError as exc:
                 found.append((f"{role}.commands[{i}]", f"must be a command the engine knows, got {command!r} ({exc})"))
+    if playable is not None and not found:
+        found += _unplayable(spec, playable)
     return found
+
+
+def _unplayable(spec: LevelSpec, playable: Callable[[LevelSpec, Choice, str], None]) -> Iterator[Issue]:
+    for role in ("reference", "naive"):
+        for backend in spec.backends:
+            try:
+                playable(spec, getattr(spec, role), backend)
+            except ValueError as exc:
+                yield role, f"must be a round the engine can start on {backend}, got: {exc}"
+                break
 
 
 def _engine_menu(spec: LevelSpec, scenario: EngineScenario) -> Iterator[Issue]:

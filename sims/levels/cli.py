@@ -41,22 +41,29 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
+MAX_ROUNDS = 100  # per choice and backend: verify plays 2 x backends x this many rounds per level
+
+
+def _rounds(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= MAX_ROUNDS):
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_ROUNDS}, got {text!r}")
+    return int(text)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``check`` and ``verify`` under ``parser`` (``diner levels`` or this module's own)."""
+    commands = parser.add_subparsers(dest="levels_command", required=True, metavar="{check,verify}")
+    check = commands.add_parser("check", help="load level files strictly and report every problem")
+    check.add_argument("files", nargs="*", type=Path, help="level files or directories (default: shipped levels)")
+    verify = commands.add_parser("verify", help="play reference, naive and wrong choices; only the reference may win")
+    verify.add_argument("files", nargs="*", type=Path, help="level files or directories (default: shipped levels)")
+    verify.add_argument("--rounds", type=_rounds, default=1, help="rounds per choice and backend (default 1)")
+    verify.add_argument("--backend", choices=("thread", "process"), help="only this backend")
 
 
 def _parser() -> _Parser:
     parser = _Parser(prog="diner levels", description="Check and verify Deadlock Diner level files.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    check = commands.add_parser("check", help="load level files strictly and report every problem")
-    check.add_argument("files", nargs="*", type=Path, help="level files or directories (default: shipped levels)")
-    verify = commands.add_parser("verify", help="play reference and naive choices; the reference must win")
-    verify.add_argument("files", nargs="*", type=Path, help="level files or directories (default: shipped levels)")
-    verify.add_argument("--rounds", type=_positive, default=1, help="rounds per choice and backend (default 1)")
-    verify.add_argument("--backend", choices=("thread", "process"), help="only this backend")
+    add_arguments(parser)
     return parser
 
 
@@ -96,6 +103,8 @@ def _verify(args: argparse.Namespace, play: Play | None, out: TextIO, err: TextI
         verdict = verify_level(level, play, rounds=args.rounds, backends=backends)
         for trial in verdict.trials:
             print(trial.describe(), file=out if trial.ok else err)
+        for goal in verdict.never_failed():
+            print(f"{level.id}: goal {goal} FAILED to fail: no naive or wrong round missed it", file=err)
         failed += not verdict.ok
     print(f"{len(levels) - failed}/{len(levels)} levels keep their promise", file=out)
     return EXIT_FAILED if failed else EXIT_OK
@@ -103,12 +112,17 @@ def _verify(args: argparse.Namespace, play: Play | None, out: TextIO, err: TextI
 
 def main(argv: list[str], *, play: Play | None = None) -> int:
     """Run ``levels check|verify``; ``play`` runs one round for verify (default: the real engine)."""
-    out, err = sys.stdout, sys.stderr
     try:
         args = _parser().parse_args(argv)
     except _UsageError as exc:
         return exc.status
-    if args.command == "check":
+    return run(args, play=play)
+
+
+def run(args: argparse.Namespace, *, play: Play | None = None) -> int:
+    """Run parsed ``levels check|verify`` arguments."""
+    out, err = sys.stdout, sys.stderr
+    if args.levels_command == "check":
         return _check(args.files, out, err)
     return _verify(args, play, out, err)
 

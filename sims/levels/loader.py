@@ -9,6 +9,7 @@ exceptions cattrs collects are turned into ``FILE: field.path: must be X, got Y`
 from __future__ import annotations
 
 import collections.abc
+import math
 import tomllib
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -26,10 +27,12 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from sims.levels import checks
-from sims.levels.schema import Goal, GoalSyntaxError, LevelSpec, Scalar, Text
+from sims.levels.schema import Choice, Goal, GoalSyntaxError, LevelSpec, Scalar, Text
 from sims.levels.statnames import STATS, suggest
+from sims.textfile import MAX_DEPTH, FileRefused, check_depth, read_text
 
 _SCALAR_TYPES = (int, float, bool, str)
+MAX_PROBLEMS = 20  # per file; the rest are counted
 
 
 @attrs.frozen
@@ -65,6 +68,8 @@ def describe(value: object) -> str:
         return f"{'true' if value else 'false'} (a boolean)"
     kinds = {int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a table"}
     kind = kinds.get(type(value), type(value).__name__)
+    if type(value) is int and value.bit_length() > 64:
+        return f"an integer of about {int(value.bit_length() * math.log10(2)) + 1} digits"
     shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
     return f"{shown} ({kind})"
 
@@ -103,10 +108,31 @@ def _exact(expected: str, *kinds: type) -> Callable[[Any, Any], Any]:
     return structure
 
 
+def _finite(value: Any) -> bool:
+    """Whether a number is one the engine can use (TOML allows nan, inf and 309-digit integers)."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
 def _structure_float(value: Any, _: Any) -> float:
-    if type(value) not in (int, float):
-        raise StrictTypeError("a number", value)
+    if type(value) not in (int, float) or not _finite(value):
+        raise StrictTypeError("a number (not nan or inf)", value)
     return float(value)
+
+
+def _structure_int(value: Any, _: Any) -> int:
+    if type(value) is not int or not _finite(value):
+        raise StrictTypeError("an integer", value)
+    return value
+
+
+def _structure_scalar(value: Any, _: Any) -> Scalar:
+    if type(value) not in _SCALAR_TYPES or (type(value) in (int, float) and not _finite(value)):
+        raise StrictTypeError("a number (not nan or inf), true/false or a string", value)
+    scalar: Scalar = value
+    return scalar
 
 
 def _structure_goal(value: Any, _: Any) -> Goal:
@@ -196,11 +222,11 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook_factory(attrs.has, _attrs_hook(conv))
     conv.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_hook(conv))
     conv.register_structure_hook_factory(_is_mapping, _mapping_hook(conv))
-    conv.register_structure_hook(int, _exact("an integer", int))
+    conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(bool, _exact("true or false", bool))
     conv.register_structure_hook(str, _exact("a string", str))
     conv.register_structure_hook(float, _structure_float)
-    conv.register_structure_hook(Scalar, _exact("a number, true/false or a string", *_SCALAR_TYPES))
+    conv.register_structure_hook(Scalar, _structure_scalar)
     conv.register_structure_hook(Goal, _structure_goal)
     return conv
 
@@ -233,10 +259,18 @@ def issues(exc: BaseException, path: str = "", expected: Any = None) -> Iterator
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The file's TOML, read defensively (:mod:`sims.textfile`), or the one problem that stops it."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh), []
+        data = tomllib.loads(read_text(path))
+        check_depth(data)
+        return data, []
     except tomllib.TOMLDecodeError as exc:
+        return None, [Problem(path, "", f"must be valid TOML, got: {exc}")]
+    except RecursionError:
+        return None, [Problem(path, "", f"must nest tables and lists at most {MAX_DEPTH} deep, got deeper")]
+    except FileRefused as exc:
+        return None, [Problem(path, "", str(exc))]
+    except ValueError as exc:  # tomllib lets int()'s own errors through (an integer of 5,000 digits)
         return None, [Problem(path, "", f"must be valid TOML, got: {exc}")]
     except OSError as exc:
         return None, [Problem(path, "", f"must be a readable file, got: {exc.strerror or exc}")]
@@ -255,6 +289,34 @@ def _engine_command_parser() -> Callable[[str], object]:
     return parse_timed
 
 
+def _engine_playable(level: LevelSpec, choice: Choice, backend: str) -> None:
+    from sims.levels.play import check_playable
+
+    check_playable(level, choice, backend)
+
+
+def _playable_on(
+    scenario: checks.EngineScenario, found: list[checks.Issue]
+) -> Callable[[LevelSpec, Choice, str], None] | None:
+    """The engine's start checks, for a level with no other problem of one of the engine's real scenarios."""
+    from sims.scenarios.base import Scenario
+
+    return _engine_playable if isinstance(scenario, Scenario) and not found else None
+
+
+def _capped(problems: list[Problem], path: Path) -> list[Problem]:
+    """At most ``MAX_PROBLEMS`` per file, each of bounded length: a broken file cannot flood the terminal."""
+    shown = [attrs.evolve(p, field=_clip(p.field), message=_clip(p.message)) for p in problems[:MAX_PROBLEMS]]
+    if len(problems) > MAX_PROBLEMS:
+        more = len(problems) - MAX_PROBLEMS
+        shown.append(Problem(path, "", f"and {more} more problems (the first {MAX_PROBLEMS} are shown)"))
+    return shown
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def read_level(
     path: Path, conv: cattrs.Converter | None = None, engine: Mapping[str, checks.EngineScenario] | None = None
 ) -> tuple[LevelSpec | None, list[Problem]]:
@@ -265,16 +327,16 @@ def read_level(
     try:
         spec = (conv or make_converter()).structure(data, LevelSpec)
     except (ClassValidationError, IterableValidationError, StrictTypeError) as exc:
-        return None, [Problem(path, field, msg) for field, msg in issues(exc)]
+        return None, _capped([Problem(path, field, msg) for field, msg in issues(exc)], path)
     found = checks.check_level(spec, path.name)
     known = engine_scenarios() if engine is None else engine
     scenario = known.get(spec.scenario)
     if scenario is None:
         found.append(("scenario", f"must be one of {', '.join(known)}, got {spec.scenario!r}"))
     else:
-        found += checks.check_engine(spec, scenario, _engine_command_parser())
+        found += checks.check_engine(spec, scenario, _engine_command_parser(), _playable_on(scenario, found))
     problems = [Problem(path, field, msg) for field, msg in found]
-    return (None if problems else spec), problems
+    return (None if problems else spec), _capped(problems, path)
 
 
 def load_level(path: Path) -> LevelSpec:
@@ -289,8 +351,17 @@ def level_files(paths: Iterable[Path]) -> list[Path]:
     """Files as given, and the ``*.toml`` files of any directory, sorted by name."""
     out: list[Path] = []
     for path in paths:
-        out.extend(sorted(path.glob("*.toml")) if path.is_dir() else [path])
+        out.extend(sorted(path.glob("*.toml")) if _is_dir(path) else [path])
     return out
+
+
+def _is_dir(path: Path) -> bool:
+    """Whether ``path`` is a folder; False for any path that cannot even be looked at (too long,
+    say): reading it as a file then reports why."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def check_files(
@@ -304,6 +375,8 @@ def check_files(
     engine = engine_scenarios() if engine is None else engine
     loaded: list[tuple[Path, LevelSpec]] = []
     problems: list[Problem] = []
+    paths = list(paths)
+    problems.extend(_empty_folders(paths))
     for path in level_files(paths):
         spec, found = read_level(path, conv, engine)
         problems.extend(found)
@@ -312,6 +385,13 @@ def check_files(
     problems.extend(_cross_file_problems(loaded))
     levels = sorted((spec for _, spec in loaded), key=lambda s: s.order)
     return tuple(levels), tuple(problems)
+
+
+def _empty_folders(paths: Iterable[Path]) -> Iterator[Problem]:
+    """A folder given to check must hold levels: an empty one is a typo, not a passing campaign."""
+    for path in paths:
+        if _is_dir(path) and next(path.glob("*.toml"), None) is None:
+            yield Problem(path, "", "must be a level file or a folder of *.toml level files, got a folder without any")
 
 
 def _cross_file_problems(loaded: list[tuple[Path, LevelSpec]]) -> Iterator[Problem]:

@@ -6,8 +6,13 @@ testable with plain statistics, and so importing the campaign never starts the e
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sims.levels.goals import FlatStats
 from sims.levels.schema import Choice, LevelSpec, RoundSettings
+
+if TYPE_CHECKING:
+    from sims.rounds.config import RoundConfig
 
 STEP_INTERVAL_S = 0.3
 """Pause between two releases of a scheduler level's schedule: long enough for a step to finish."""
@@ -23,17 +28,15 @@ def round_seconds(settings: RoundSettings) -> float:
     return min(settings.seconds, STEP_INTERVAL_S * len(settings.schedule) + SETTLE_S)
 
 
-def engine_play(level: LevelSpec, choice: Choice, backend: str, seed: int = 0) -> FlatStats:
-    """Run ``level`` with ``choice`` on ``backend`` and return the round's flat statistics."""
-    from sims.engine.round import Round
+def round_config(level: LevelSpec, choice: Choice, backend: str, seed: int = 0) -> RoundConfig:
+    """The engine's configuration for ``level`` played with ``choice``; ValueError if it cannot be made."""
     from sims.rounds.commands import Step, Timed, parse_timed
     from sims.rounds.config import RoundConfig
-    from sims.rounds.summary import flat_numbers
 
     settings = level.settings(choice)
     timed = [Timed(STEP_INTERVAL_S * (i + 1), Step(agent)) for i, agent in enumerate(settings.schedule)]
     timed += [parse_timed(text) for text in settings.commands]
-    config = RoundConfig(
+    return RoundConfig(
         scenario=settings.scenario,
         backend=backend,
         strategy=settings.strategy,
@@ -43,5 +46,20 @@ def engine_play(level: LevelSpec, choice: Choice, backend: str, seed: int = 0) -
         schedule=tuple(sorted(timed, key=lambda t: t.at)),
         gated=settings.gated,
     )
-    with Round(config) as rnd:
+
+
+def check_playable(level: LevelSpec, choice: Choice, backend: str) -> None:
+    """ValueError unless the engine would start ``level`` with ``choice`` on ``backend``: the
+    same checks the engine runs before a round (:func:`sims.engine.admit.check_round`)."""
+    from sims.engine.admit import check_round
+
+    check_round(round_config(level, choice, backend))
+
+
+def engine_play(level: LevelSpec, choice: Choice, backend: str, seed: int = 0) -> FlatStats:
+    """Run ``level`` with ``choice`` on ``backend`` and return the round's flat statistics."""
+    from sims.engine.round import Round
+    from sims.rounds.summary import flat_numbers
+
+    with Round(round_config(level, choice, backend, seed)) as rnd:
         return flat_numbers(rnd.run())

@@ -22,6 +22,7 @@ import platformdirs
 
 from sims.levels.loader import issues, make_converter
 from sims.levels.schema import LANGUAGES, FrozenMap, LevelSpec
+from sims.textfile import MAX_DEPTH, FileRefused, check_depth, decode, read_bytes
 
 APP_NAME = "deadlock-diner"
 SAVE_NAME = "progress.json"
@@ -82,9 +83,13 @@ class LoadedProgress:
 def _decode(text: str, conv: cattrs.Converter) -> Progress:
     """The progress in ``text``; ValueError says what is wrong with it."""
     try:
-        save = conv.structure(json.loads(text), _SaveFile)
+        data = json.loads(text)
+        check_depth(data)
+        save = conv.structure(data, _SaveFile)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not JSON ({exc})") from exc
+    except RecursionError:
+        raise ValueError(f"nested deeper than {MAX_DEPTH}") from None
     except (cattrs.ClassValidationError, cattrs.IterableValidationError, TypeError) as exc:
         raise ValueError("; ".join(f"{f or 'save'}: {m}" for f, m in issues(exc))) from exc
     if save.version != SAVE_VERSION:
@@ -116,14 +121,16 @@ def load_progress(path: Path | None = None, now: dt.datetime | None = None) -> L
     """Saved progress, fresh progress if there is none, or fresh progress plus a warning if corrupt."""
     path = path or default_save_path()
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path)  # refuses FIFOs, devices and huge files without reading them
     except FileNotFoundError:
         return LoadedProgress(Progress())
+    except FileRefused as reason:
+        return _set_aside(path, str(reason), now or dt.datetime.now(dt.UTC))
     except OSError as exc:
         return LoadedProgress(Progress(), f"Could not read saved progress {path}: {exc}; starting fresh.")
     try:
-        return LoadedProgress(_decode(raw.decode("utf-8"), make_converter()))
-    except ValueError as reason:  # UnicodeDecodeError is a ValueError too
+        return LoadedProgress(_decode(decode(raw), make_converter()))
+    except ValueError as reason:  # FileRefused (not UTF-8, nested too deep) is a ValueError too
         return _set_aside(path, str(reason), now or dt.datetime.now(dt.UTC))
 
 
@@ -140,8 +147,12 @@ def _set_aside(path: Path, reason: str, now: dt.datetime) -> LoadedProgress:
 
 
 def save_progress(progress: Progress, path: Path | None = None) -> Path:
-    """Write atomically: temp file in the same directory, fsync, rename over the old save."""
-    path = path or default_save_path()
+    """Write atomically: temp file in the same directory, fsync, rename over the old save.
+
+    A save that is a symlink stays one: the file it points to is replaced, not the link.
+    """
+    given = path or default_save_path()
+    path = Path(os.path.realpath(given))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -155,7 +166,7 @@ def save_progress(progress: Progress, path: Path | None = None) -> Path:
             os.unlink(tmp_name)
         raise
     _fsync_dir(path.parent)
-    return path
+    return given
 
 
 def _fsync_dir(directory: Path) -> None:

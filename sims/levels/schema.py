@@ -9,6 +9,7 @@ the loader can report every problem of a file at once instead of stopping at the
 from __future__ import annotations
 
 import enum
+import math
 import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -104,6 +105,13 @@ _GOAL_RE = re.compile(
 GOAL_EXAMPLE = "'jain >= 0.9' or 'deadlock == false'"
 
 
+def _finite(value: Number) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an integer beyond any float
+        return False
+
+
 class GoalSyntaxError(ValueError):
     """A goal string that is not ``STAT OP VALUE``."""
 
@@ -137,6 +145,8 @@ class Goal:
             value = float(raw)
         else:
             value = int(raw)
+        if not _finite(value):
+            raise GoalSyntaxError(f"must compare with a finite number, got {raw[:20]}... in a goal")
         return cls(match["stat"], Op(match["op"]), value)
 
     def holds(self, actual: Number) -> bool:
@@ -201,6 +211,17 @@ class Choice:
 
 
 @attrs.frozen
+class Wrong(Choice):
+    """Another mistake a student makes, besides ``naive``: it may earn at most ``stars``.
+
+    ``diner levels verify`` plays every one, and every goal must fail in at least one
+    of the naive and wrong rounds, so no goal is a star for nothing.
+    """
+
+    stars: int = 0
+
+
+@attrs.frozen
 class Stars:
     """Goals beyond the level's own: ``two`` earns the second star, ``three`` the third.
 
@@ -229,8 +250,8 @@ class LevelSpec:
     """One level of the campaign: story, scenario, what can be chosen, and what counts as a win.
 
     ``reference`` must earn at least one star on every backend; ``naive`` must earn none
-    (``diner levels verify`` plays both). For a "break it" level the naive choice is the
-    safe one that does not break.
+    and each ``wrong`` choice at most its ``stars`` (``diner levels verify`` plays them all).
+    For a "break it" level the naive choice is the safe one that does not break.
     """
 
     id: str
@@ -249,6 +270,7 @@ class LevelSpec:
     params: Mapping[str, Scalar] = attrs.field(factory=_empty_map, converter=_frozen_map)
     choices: Choices = Choices()
     scheduler: bool = False
+    wrong: tuple[Wrong, ...] = ()
 
     @classmethod
     def from_toml(cls, path: Path | str) -> LevelSpec:

@@ -8,6 +8,8 @@ whether goals compare it with ``true``/``false`` (``"bool"``) or with numbers (`
 from __future__ import annotations
 
 import difflib
+import enum
+import math
 import types
 from collections.abc import Mapping
 from typing import Literal
@@ -17,14 +19,38 @@ import attrs
 StatKind = Literal["number", "bool"]
 
 
+class Clock(enum.Enum):
+    """How a statistic depends on the round's time scale, so grading can undo a speed-up.
+
+    At scale 0.5 (twice as fast) a round does twice the work in the same wall time: a
+    ``COUNT`` of work done and a ``RATE`` double, a ``DURATION`` halves. ``NONE``: a ratio,
+    a flag or an event that happens once whatever the pace.
+    """
+
+    NONE = "none"
+    COUNT = "count"
+    RATE = "rate"
+    DURATION = "duration"
+
+
 @attrs.frozen
 class StatName:
-    """A statistic's kind and its short description for the goal list on screen."""
+    """A statistic's kind, the values it can take, and its short description for the goal list on screen.
+
+    ``low``..``high`` is every value a round can report, so a goal outside it (``jain >= 2``)
+    can never be met and the level checker refuses it. ``completed_only``: the statistic sees
+    only waits that finished, so a guest who waits forever does not count; an upper bound on it
+    must come with ``starved_count == 0``.
+    """
 
     name: str
     kind: StatKind
     en: str
     zh: str
+    low: float = 0.0
+    high: float = math.inf
+    clock: Clock = Clock.NONE
+    completed_only: bool = False
 
     def describe(self, language: str) -> str:
         return self.zh if language == "zh" else self.en
@@ -109,20 +135,20 @@ _TABLE: tuple[tuple[str, StatKind, str, str], ...] = (
         "thread_cpu_ratio",
         "number",
         "CPU work: threads' time ÷ one-by-one time",
-        "计算密集：多线程用时 ÷ 单线程顺序用时",
+        "计算密集：多线程用时 ÷ 依次执行用时",
     ),
     (
         "process_cpu_ratio",
         "number",
         "CPU work: processes' time ÷ one-by-one time",
-        "计算密集：多进程用时 ÷ 单线程顺序用时",
+        "计算密集：多进程用时 ÷ 依次执行用时",
     ),
-    ("thread_io_ratio", "number", "IO work: threads' time ÷ one-by-one time", "IO 密集：多线程用时 ÷ 单线程顺序用时"),
+    ("thread_io_ratio", "number", "IO work: threads' time ÷ one-by-one time", "IO 密集：多线程用时 ÷ 依次执行用时"),
     (
         "process_io_ratio",
         "number",
         "IO work: processes' time ÷ one-by-one time",
-        "IO 密集：多进程用时 ÷ 单线程顺序用时",
+        "IO 密集：多进程用时 ÷ 依次执行用时",
     ),
     (
         "over_capacity_ns",
@@ -144,9 +170,102 @@ _TABLE: tuple[tuple[str, StatKind, str, str], ...] = (
     ),
     ("cores", "number", "CPU cores on this machine", "本机的 CPU 核心数"),
     ("dropped", "number", "items thrown away because there was no room", "因为没有空位而被丢弃的物品数"),
+    ("putbacks", "number", "forks put back after failing to get the second", "拿不到第二把叉子而放回第一把的次数"),
+    (
+        "putbacks_per_meal",
+        "number",
+        "forks put back per meal eaten (livelock: many)",
+        "每吃一顿饭放回叉子的次数（活锁时很多）",
+    ),
+    ("guest_cpu_ms", "number", "CPU time the guests used (ms)", "客人们占用的 CPU 时间（毫秒）"),
+    (
+        "cpu_us_per_entry",
+        "number",
+        "CPU time the guests used per entry (µs): what waiting costs",
+        "客人每进门一次占用的 CPU 时间（微秒）：等待的代价",
+    ),
+    (
+        "thread_wait_ratio",
+        "number",
+        "waiting jobs: threads' time ÷ one-by-one time",
+        "等待型任务：多线程用时 ÷ 依次执行用时",
+    ),
+    (
+        "process_wait_ratio",
+        "number",
+        "waiting jobs: processes' time ÷ one-by-one time",
+        "等待型任务：多进程用时 ÷ 依次执行用时",
+    ),
+    (
+        "line_cpu_cpu_share",
+        "number",
+        "share of a core the one-by-one CPU jobs got (1 = a whole core)",
+        "依次执行的计算任务分到的 CPU 份额（1 表示一整个核心）",
+    ),
+    (
+        "reproducible",
+        "number",
+        "1 if this machine gave the lab enough CPU to show the lecture's table",
+        "本机给实验的 CPU 是否足以复现讲义的表格（1 表示足够）",
+    ),
+    ("waiter_killed", "bool", "a signal ended the waiter's process", "服务员进程被信号终止"),
+    (
+        "os_scheduled",
+        "bool",
+        "the operating system scheduled part of the round (A)",
+        "本轮有一段由操作系统调度（按了 A）",
+    ),
+    ("round_time_s", "number", "how long the round ran in its own time (s)", "本轮按自身时钟计的时长（秒）"),
 )
 
-STATS: Mapping[str, StatName] = types.MappingProxyType({row[0]: StatName(*row) for row in _TABLE})
+_RANGES: Mapping[str, tuple[float, float]] = {
+    "jain": (0.0, 1.0),
+    "lost_share": (0.0, 1.0),
+    "utilisation_mean": (0.0, 1.0),
+    "lost_updates": (-math.inf, math.inf),  # expected minus actual: a broken counter may overshoot
+}
+"""Statistics whose values are not simply "0 or more" (counts, times, rates and ratios are)."""
+
+_COUNTS = frozenset(
+    {
+        "operations_total", "meals", "consumed", "produced", "meals_total", "meals_min", "messages_total",
+        "messages_sent", "expected", "actual", "rings", "clears", "wakeups", "orders_sent", "sigusr1_received",
+        "putbacks", "guest_cpu_ms",
+    }
+)  # fmt: skip
+"""Work done: grows with the number of round seconds that passed."""
+
+_COMPLETED_ONLY = frozenset(
+    {
+        "p50_wait_ms", "p95_wait_ms", "p99_wait_ms", "mean_wait_ms", "max_wait_ms", "wake_p50_ms", "wake_p99_ms",
+        "wake_max_ms", "wake_mean_ms", "stove_wait_p50_ms", "stove_wait_p99_ms", "stove_wait_max_ms",
+        "stove_wait_mean_ms", "message_p50_ms", "message_p99_ms", "message_max_ms", "message_mean_ms",
+    }
+)  # fmt: skip
+"""Wait statistics over finished waits only (``longest_wait_ms`` also counts open ones)."""
+
+
+def _clock(name: str) -> Clock:
+    if name in _COUNTS:
+        return Clock.COUNT
+    if name.endswith("_per_s"):
+        return Clock.RATE
+    if name.endswith(("_ms", "_ns")) or name == "duration_s":
+        return Clock.DURATION
+    return Clock.NONE
+
+
+STATS: Mapping[str, StatName] = types.MappingProxyType(
+    {
+        row[0]: StatName(
+            *row,
+            *_RANGES.get(row[0], (0.0, math.inf)),
+            clock=_clock(row[0]),
+            completed_only=row[0] in _COMPLETED_ONLY,
+        )
+        for row in _TABLE
+    }
+)
 
 
 def is_known(name: str) -> bool:

@@ -51,6 +51,9 @@ EN: Mapping[str, str] = types.MappingProxyType(
         "debrief.failed": "Not yet. Look at the goals that failed and try another choice.",
         "debrief.earned": "You earned {stars}/3 stars",
         "debrief.new_best": "New best!",
+        "debrief.forfeit_os": "No stars: you pressed A, so the operating system scheduled this round. "
+        "Schedule it yourself.",
+        "debrief.pace": "Goals measured in the round's own time (it ran at {factor}× speed).",
         "debrief.goal_passed": "✓ {goal} (got {actual})",
         "debrief.goal_failed": "✗ {goal} (got {actual})",
         "debrief.goal_missing": "✗ {goal} (this round did not report it)",
@@ -98,6 +101,8 @@ ZH: Mapping[str, str] = types.MappingProxyType(
         "debrief.failed": "还没过关。看看哪些目标没达成，换个选择再试。",
         "debrief.earned": "你获得了 {stars}/3 颗星",
         "debrief.new_best": "新纪录！",
+        "debrief.forfeit_os": "本轮不计星：你按了 A，由操作系统来调度。请亲手调度。",
+        "debrief.pace": "目标按本轮自身的时钟计量（本轮以 {factor} 倍速运行）。",
         "debrief.goal_passed": "✓ {goal}（实际 {actual}）",
         "debrief.goal_failed": "✗ {goal}（实际 {actual}）",
         "debrief.goal_missing": "✗ {goal}（本轮没有这项统计）",

@@ -7,10 +7,11 @@ from sims.primitives.condition import Condition
 from sims.primitives.event import Event
 from sims.primitives.lock import Lock
 from sims.primitives.rlock import RLock
-from sims.primitives.semaphore import Semaphore
+from sims.primitives.semaphore import MAX_PERMITS, Semaphore
 from sims.primitives.statistics import ResourceStatistics
 
 __all__ = [
+    "MAX_PERMITS",
     "Barrier",
     "BrokenBarrierError",
     "Condition",

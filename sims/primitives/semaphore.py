@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 _EFFECTIVE = 0  # permits in circulation: free + held (what "capacity" means at an instant)
 META_TIMEOUT_S = 2.0  # a resize gives up (and says why) rather than hang the engine
 _PENDING = 1  # permits a shrink still has to take back as holders return them
+MAX_PERMITS = 10_000
+"""The most permits a semaphore may hold. A resize releases new permits one at a time (a POSIX
+semaphore has no "release n"), so this bounds how long a resize takes; it is far above what any
+round's agents can use and far below what a semaphore or a telemetry record can represent."""
 
 
 class Semaphore(Acquirable):
@@ -31,6 +35,8 @@ class Semaphore(Acquirable):
     def __init__(self, name: str, index: int, runtime: Runtime, value: int, ctx: Any = None) -> None:
         if value < 0:
             raise ValueError(f"semaphore {name!r}: initial value must be >= 0, got {value}")
+        if value > MAX_PERMITS:
+            raise ValueError(f"semaphore {name!r}: initial value must be at most {MAX_PERMITS}, got {value}")
         super().__init__(name, index, runtime, Backend.THREAD if ctx is None else Backend.PROCESS)
         if ctx is None:
             self._raw: Any = threading.Semaphore(value)
@@ -96,6 +102,8 @@ class Semaphore(Acquirable):
         """
         if capacity < 0:
             raise ValueError(f"semaphore {self.name!r}: capacity must be >= 0, got {capacity}")
+        if capacity > MAX_PERMITS:
+            raise ValueError(f"semaphore {self.name!r}: capacity must be at most {MAX_PERMITS}, got {capacity}")
         emit = self._emitter()
         if not self._meta.acquire(True, META_TIMEOUT_S):
             raise RuntimeError(

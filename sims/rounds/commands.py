@@ -12,20 +12,28 @@ and ``Me`` reading the slot (:class:`sims.agents.me.AgentSlot`): the engine appl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 
 from sims.agents.me import AgentSlot
 from sims.kinds import SignalAction
+from sims.primitives.semaphore import MAX_PERMITS
 
 AgentRef = int | str
+
+
+def _permits(_: Any, __: attrs.Attribute[Any], value: int) -> None:
+    if not 0 <= value <= MAX_PERMITS:
+        raise ValueError(f"resize takes a whole number from 0 to {MAX_PERMITS}, got {value}")
 
 
 @attrs.frozen
 class Resize:
     resource: str
-    capacity: int
+    capacity: int = attrs.field(validator=_permits)
     code = 1
 
 
@@ -39,9 +47,17 @@ class Resume:
     code = 3
 
 
+MAX_SCALE = 100.0
+
+
+def _factor(_: Any, __: attrs.Attribute[Any], value: float) -> None:
+    if not 0.0 < value <= MAX_SCALE:  # also refuses NaN
+        raise ValueError(f"scale takes one number between 0 and {MAX_SCALE:g}, got {value!r}")
+
+
 @attrs.frozen
 class Scale:
-    factor: float
+    factor: float = attrs.field(validator=_factor)
     code = 4
 
 
@@ -126,19 +142,30 @@ Command = (
 )
 
 
+def _seconds(_: Any, __: attrs.Attribute[Any], value: float) -> None:
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"a command's time must be a finite number of seconds >= 0, got {value!r}")
+
+
 @attrs.frozen
 class Timed:
-    """A command to apply ``at`` seconds after the round started."""
+    """A command to apply ``at`` seconds after the round started (finite, not negative)."""
 
-    at: float
+    at: float = attrs.field(validator=_seconds)
     command: Command
 
 
+def _whole(word: str) -> int | None:
+    """``word`` as a whole number if it is one written in ASCII digits, else None."""
+    return int(word) if word.isascii() and word.isdigit() and len(word) <= 18 else None
+
+
 def _agent_ref(word: str) -> AgentRef:
-    return int(word) if word.isdigit() else word
+    number = _whole(word)
+    return word if number is None else number
 
 
-def _factor(args: list[str]) -> float | None:
+def _one_number(args: list[str]) -> float | None:
     """The one number in ``args`` if it is in (0, 100], else None."""
     try:
         factor = float(args[0]) if len(args) == 1 else -1.0
@@ -168,19 +195,23 @@ def parse_command(text: str) -> Command:
             raise ValueError(f"{verb!r} takes no arguments{one}, got {' '.join(args)!r}")
         return simple[verb]()
     if verb == "resize":
-        if len(args) != 2 or not args[1].isdigit():
-            raise ValueError("resize takes a semaphore name and a whole number: 'resize seats 2'")
-        return Resize(args[0], int(args[1]))
+        capacity = _whole(args[1]) if len(args) == 2 else None
+        if capacity is None or capacity > MAX_PERMITS:
+            raise ValueError(f"resize takes a semaphore name and a whole number 0..{MAX_PERMITS}: 'resize seats 2'")
+        return Resize(args[0], capacity)
     if verb == "scale":
-        factor = _factor(args)
-        if factor is None:
-            raise ValueError("scale takes one number between 0 and 100: 'scale 0.5'")
+        try:
+            factor = float(args[0]) if len(args) == 1 else -1.0
+        except ValueError:
+            factor = -1.0
+        if not 0.0 < factor <= MAX_SCALE:
+            raise ValueError(f"scale takes one number between 0 and {MAX_SCALE:g}: 'scale 0.5'")
         return Scale(factor)
     if verb == "slow":
-        factor = _factor(args[1:]) if args else None
-        if factor is None:
+        slow = _one_number(args[1:]) if args else None
+        if slow is None:
             raise ValueError("slow takes an agent (index or name) and a number between 0 and 100: 'slow 3 4'")
-        return SlowAgent(_agent_ref(args[0]), factor)
+        return SlowAgent(_agent_ref(args[0]), slow)
     if verb in (*SignalAction, "step"):
         if len(args) != 1:
             raise ValueError(f"{verb} takes one agent (index or name): '{verb} 3'")
@@ -200,6 +231,6 @@ def parse_timed(text: str) -> Timed:
         at = float(when)
     except ValueError:
         raise ValueError(f"--at time must be seconds, got {when!r} in {text!r}") from None
-    if at < 0:
-        raise ValueError(f"--at time must be >= 0, got {at:g} in {text!r}")
+    if not (math.isfinite(at) and at >= 0):
+        raise ValueError(f"time must be a finite number of seconds >= 0, got {when!r} in {text!r}")
     return Timed(at, parse_command(rest))

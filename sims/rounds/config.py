@@ -31,6 +31,13 @@ def _positive(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
         raise ValueError(f"{attribute.name} must be > 0, got {value!r}")
 
 
+def _within_round(config: RoundConfig, _: attrs.Attribute[Any], schedule: tuple[Timed, ...]) -> None:
+    """A command timed after the round's end would never run: refuse it rather than ignore it."""
+    for timed in schedule:
+        if timed.at > config.seconds:
+            raise ValueError(f"a command at {timed.at:g} s comes after the round's end ({config.seconds:g} s)")
+
+
 @attrs.frozen
 class RoundConfig:
     """Everything that decides a round. ``params`` are the scenario's own parameters."""
@@ -41,7 +48,7 @@ class RoundConfig:
     seconds: float = attrs.field(default=5.0, validator=[_positive, attrs.validators.le(MAX_SECONDS)])
     seed: int = 0
     params: dict[str, Any] = attrs.field(factory=dict)
-    schedule: tuple[Timed, ...] = ()
+    schedule: tuple[Timed, ...] = attrs.field(default=(), validator=_within_round)
     stop_on_deadlock: bool = True
     # spawn: every agent a fresh interpreter. forkserver starts rounds faster (agents fork from
     # a server that imported their code once) but agents then write to the server's stderr.

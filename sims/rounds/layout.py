@@ -27,6 +27,7 @@ class ResourceInfo:
     kind: ResourceKind = attrs.field(converter=ResourceKind)
     capacity: int = 1  # locks 1, semaphores their initial permits, barriers their parties, containers their slots
     lock: int = -1  # a condition's lock (its resource index)
+    fixed: str = ""  # why a semaphore must not be resized (a signalling one); empty: it may be
 
 
 @attrs.frozen

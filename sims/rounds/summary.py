@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from sims.rounds import commands as cmd
 from sims.rounds.result import RoundResult
+from sims.telemetry import ENGINE_AGENT, EVENT_DTYPE, Op
 
 
 def verdict(result: RoundResult) -> dict[str, Any]:
@@ -41,4 +45,35 @@ def flat_numbers(result: RoundResult) -> dict[str, float | int | bool]:
     flat["stall"] = result.deadlock is not None and result.deadlock.is_stall
     flat["dropped"] = result.dropped
     flat["orphaned_count"] = len(result.orphaned)
+    flat["round_time_s"] = round_time_s(result)
+    flat["os_scheduled"] = bool(result.config.gated and handed_to_os(result))
     return flat
+
+
+def _engine(result: RoundResult, op: Op) -> Any:
+    """The engine's records of ``op``, read a chunk at a time (a round's records may be on disk)."""
+    found = [chunk[(chunk["agent"] == ENGINE_AGENT) & (chunk["op"] == op)] for chunk in result.event_chunks()]
+    return np.concatenate(found) if found else np.empty(0, dtype=EVENT_DTYPE)
+
+
+def handed_to_os(result: RoundResult) -> bool:
+    """Whether anyone sent ``auto`` during the round: the operating system scheduled part of it."""
+    commands = _engine(result, Op.COMMAND)
+    return bool((commands["value"] == cmd.Auto.code).any())
+
+
+def round_time_s(result: RoundResult) -> float:
+    """The round's own time: wall time divided by the time scale in force, piece by piece.
+
+    At scale 0.5 every sleep of the round is half as long, so one wall second is two seconds
+    of the round's time; grading in round time keeps a sped-up round from inflating rates.
+    """
+    start, end = result.started_ns, result.ended_ns
+    changes = _engine(result, Op.SCALE)
+    total, since, scale = 0.0, start, 1.0
+    for t_ns, value in zip(changes["t_ns"].tolist(), changes["value"].tolist(), strict=True):
+        at = min(max(int(t_ns), start), end)
+        total += (at - since) / scale
+        since, scale = at, max(value, 1) / 1000
+    total += (end - since) / scale
+    return total / 1e9

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import queue
 from typing import Any
 
 from sims.agents import AgentBody
 from sims.kinds import Backend, ResourceKind
 from sims.primitives import Barrier, Condition, Event, Lock, RLock, Semaphore
 from sims.primitives.condition import MAX_WAITERS
+from sims.primitives.queues import NotingProcessQueue, NotingQueue, noting_queue
 from sims.rounds.layout import AgentInfo, ResourceInfo
 from sims.runtime import Runtime
 
@@ -29,11 +29,11 @@ class World:
         self.steps: list[str] = []
         self.shared: dict[str, Any] = {}  # arrays, queues and pipes the scenario reads at the end
 
-    def _register(self, name: str, kind: ResourceKind, capacity: int, lock: int = -1) -> int:
+    def _register(self, name: str, kind: ResourceKind, capacity: int, lock: int = -1, fixed: str = "") -> int:
         if any(r.name == name for r in self.resources):
             raise ValueError(f"two resources named {name!r}")
         index = len(self.resources)
-        self.resources.append(ResourceInfo(index, name, kind, capacity, lock))
+        self.resources.append(ResourceInfo(index, name, kind, capacity, lock, fixed))
         return index
 
     def lock(self, name: str) -> Lock:
@@ -64,10 +64,13 @@ class World:
         self.primitives[barrier.index] = barrier
         return barrier
 
-    def semaphore(self, name: str, value: int) -> Semaphore:
+    def semaphore(self, name: str, value: int, fixed: str = "") -> Semaphore:
+        """A counting semaphore. ``fixed`` says why it must not be resized (a signalling
+        semaphore counts something, such as free slots, that a resize would falsify)."""
         if value < 0:
             raise ValueError(f"semaphore {name!r}: initial value must be >= 0, got {value}")
-        sem = Semaphore(name, self._register(name, ResourceKind.SEMAPHORE, value), self.runtime, value, self.ctx)
+        index = self._register(name, ResourceKind.SEMAPHORE, value, fixed=fixed)
+        sem = Semaphore(name, index, self.runtime, value, self.ctx)
         self.primitives[sem.index] = sem
         return sem
 
@@ -86,8 +89,10 @@ class World:
         self.shared[name] = array
         return array
 
-    def bounded_queue(self, name: str, maxsize: int) -> Any:
-        q = self.ctx.Queue(maxsize) if self.ctx else queue.Queue(maxsize)
+    def bounded_queue(self, name: str, maxsize: int) -> NotingQueue | NotingProcessQueue:
+        """A bounded queue whose ``put_noting``/``get_noting`` record where items move (see
+        :mod:`sims.primitives.queues`); plain ``put``/``get`` work too."""
+        q = noting_queue(self.ctx, maxsize)
         self.shared[name] = q
         return q
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sims.agents import AgentBody, Me
+from sims.kinds import ResourceKind
 from sims.primitives import Lock, Semaphore
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
 from sims.scenarios.base import Drawing, ParamSpec, Scenario
 from sims.telemetry import Op, State
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Philosopher(AgentBody):
@@ -65,9 +69,22 @@ class SeatedPhilosopher(Philosopher):
 class PoliteEater(Philosopher):
     """Takes the second fork with a timeout; if it does not come, puts the first back."""
 
-    def __init__(self, first: Lock, second: Lock, think_ms: float, eat_ms: float, patience_ms: float) -> None:
+    def __init__(
+        self,
+        first: Lock,
+        second: Lock,
+        think_ms: float,
+        eat_ms: float,
+        patience_ms: float,
+        putbacks: int,
+        fixed: bool = False,
+        reach_ms: float = 0.0,
+        backoff_ms: float = 10.0,
+    ) -> None:
         super().__init__(first, second, think_ms, eat_ms)
-        self.patience_ms = patience_ms
+        self.patience_ms, self.reach_ms, self.backoff_ms = patience_ms, reach_ms, backoff_ms
+        self.putbacks = putbacks  # the counter marker recording each fork put back
+        self.fixed = fixed  # the same back-off every time: philosophers who failed together retry together
 
     def run(self, me: Me) -> None:
         while me.running():
@@ -77,15 +94,35 @@ class PoliteEater(Philosopher):
             while me.running():
                 me.step("take first fork")
                 with self.first:
+                    me.pace(self.reach_ms, jitter=False)
                     me.step("take second fork")
-                    if self.second.acquire(timeout=self.patience_ms / 1000.0):
+                    if self._try_second(me):
                         try:
                             me.state(State.EATING)
                             me.pace(self.eat_ms)
                         finally:
                             self.second.release()
                         break
-                me.pace(me.rng.uniform(0.1, 1.0) * self.patience_ms)  # seeded back-off, then retry
+                me.record(Op.COUNTER, self.putbacks, 1)  # one fork put back
+                if self.fixed:
+                    me.pace(self.backoff_ms, jitter=False)
+                else:
+                    me.pace(me.rng.uniform(0.1, 1.0) * self.backoff_ms)  # seeded back-off, then retry
+
+    def _try_second(self, me: Me) -> bool:
+        """Patience 0 is the textbook's polite philosopher: one look at the second fork and, if it is
+        taken, a moment's hesitation (``reach_ms``) holding the first before putting it back.
+
+        Everyone who hesitated together puts back together; with a fixed back-off they also
+        come back together, so the table livelocks. A timed acquire would not: the first to
+        give up hands its fork to a neighbour still waiting for it.
+        """
+        if self.patience_ms > 0:
+            return self.second.acquire(timeout=self.patience_ms / 1000.0)
+        if self.second.acquire(blocking=False):
+            return True
+        me.pace(self.reach_ms, jitter=False)
+        return False
 
 
 class Dining(Scenario):
@@ -107,7 +144,25 @@ class Dining(Scenario):
         ParamSpec("think_ms", float, 20.0, "mean thinking time in ms (seeded, uniform 0.5x-1.5x; 0 = none)", 0, 60_000),
         ParamSpec("eat_ms", float, 20.0, "mean eating time in ms (0 = none)", 0, 60_000),
         ParamSpec("seats", int, 0, "waiter: permits of the seats semaphore (0 = N-1)", 0, 64),
-        ParamSpec("patience_ms", float, 10.0, "trylock: how long to wait for the second fork", 0.1, 60_000),
+        ParamSpec("patience_ms", float, 10.0, "trylock: how long to wait for the second fork (0 = one try)", 0, 60_000),
+        ParamSpec(
+            "backoff",
+            str,
+            "random",
+            "trylock: the pause before retrying: random (seeded, 0.1-1 x backoff_ms) "
+            "or fixed (exactly backoff_ms: everyone who failed together retries together)",
+            choices=("random", "fixed"),
+        ),
+        ParamSpec("backoff_ms", float, 10.0, "trylock: the back-off's scale (ms)", 0, 60_000),
+        ParamSpec(
+            "reach_ms",
+            float,
+            0.0,
+            "trylock: time from holding the first fork to reaching for the second "
+            "(ms, exact): the moment every neighbour grabs a first fork too",
+            0,
+            60_000,
+        ),
     )
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
@@ -115,6 +170,7 @@ class Dining(Scenario):
         forks = [world.lock(f"fork {i}") for i in range(n)]
         think, eat = float(params["think_ms"]), float(params["eat_ms"])
         seats = world.semaphore("seats", int(params["seats"]) or n - 1) if strategy == "waiter" else None
+        putbacks = world.marker("put back", ResourceKind.COUNTER) if strategy == "trylock" else -1
         for i in range(n):
             left, right = forks[i], forks[(i + 1) % n]
             if strategy == "ordered" and left.index > right.index:
@@ -123,10 +179,22 @@ class Dining(Scenario):
             if seats is not None:
                 body = SeatedPhilosopher(seats, left, right, think, eat)
             elif strategy == "trylock":
-                body = PoliteEater(left, right, think, eat, float(params["patience_ms"]))
+                fixed = params["backoff"] == "fixed"
+                patience, reach = float(params["patience_ms"]), float(params["reach_ms"])
+                backoff = float(params["backoff_ms"])
+                body = PoliteEater(left, right, think, eat, patience, putbacks, fixed, reach, backoff)
             else:
                 body = Philosopher(left, right, think, eat)
             world.agent(f"philosopher {i}", body)
 
     def operation_ops(self, layout: RoundLayout) -> dict[int, tuple[int, int]]:
         return {a.index: (int(Op.STATE), int(State.EATING)) for a in layout.agents}
+
+    def finish(self, world: World, layout: RoundLayout, events: np.ndarray) -> dict[str, Any]:
+        """trylock: how often a fork went back for each meal (livelock: many, for few meals)."""
+        if layout.strategy != "trylock":
+            return {}
+        index = layout.resource_named("put back").index
+        putbacks = int(((events["op"] == Op.COUNTER) & (events["resource"] == index)).sum())
+        meals = int(((events["op"] == Op.STATE) & (events["value"] == State.EATING)).sum())
+        return {"putbacks": putbacks, "putbacks_per_meal": putbacks / meals if meals else float(putbacks)}

@@ -12,6 +12,7 @@ line CPU 9.01 s, IO 4.55 s; threads CPU 9.39 s, IO 4.61 s; processes CPU 5.47 s,
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import shutil
 import sys
@@ -36,7 +37,8 @@ from sims.telemetry import Op, State
 
 MODES = ("line", "thread", "process")
 START_METHODS = ("forkserver", "spawn")
-KINDS = ("cpu", "io")
+KINDS = ("cpu", "io", "wait")
+LECTURE_KINDS = ("cpu", "io")  # the lecture measured these two; "wait" is the high-latency IO it lacked
 LECTURE_S = {
     "line_cpu": 9.014907121658325,
     "line_io": 4.548823118209839,
@@ -47,12 +49,18 @@ LECTURE_S = {
 }
 
 
+MIN_CPU_SHARE = 0.7
+"""Below this share of a core for the line CPU phase, the machine is too busy to show the lecture's table."""
+
+
 class Lab(AgentBody):
     role = "lab"
     steps = ("calibrate", "run a phase")
 
-    def __init__(self, phases: dict[str, int], jobs: int, cpu_s: float, io_s: float, start_method: str) -> None:
-        self.phases, self.jobs, self.cpu_s, self.io_s = phases, jobs, cpu_s, io_s
+    def __init__(
+        self, phases: dict[str, int], jobs: int, cpu_s: float, io_s: float, start_method: str, wait_s: float = 0.5
+    ) -> None:
+        self.phases, self.jobs, self.cpu_s, self.io_s, self.wait_s = phases, jobs, cpu_s, io_s, wait_s
         self.start_method = start_method
 
     def run(self, me: Me) -> None:
@@ -75,7 +83,8 @@ class Lab(AgentBody):
         probe = str(Path(folder) / "probe")
         cpu = per_second("cpu", probe, 300_000) * self.cpu_s / self.jobs
         io = per_second("io", probe, 30_000) * self.io_s / self.jobs
-        return {"cpu": max(1, int(cpu)), "io": max(1, int(io))}
+        wait_us = self.wait_s * 1e6 / self.jobs  # a sleep needs no calibration
+        return {"cpu": max(1, int(cpu)), "io": max(1, int(io)), "wait": max(1, int(wait_us))}
 
     def phase(self, me: Me, mode: str, kind: str, amount: int, folder: str) -> None:
         name = f"{mode} {kind}"
@@ -159,7 +168,8 @@ class Gil(Scenario):
     order = 11
     summary = "the lecture's efficiency test: CPU and IO jobs in line, in threads, in processes; is there a GIL?"
     strategies = {
-        "lecture": "jobs CPU jobs (count to N) and jobs IO jobs (write and read back a file), each three ways",
+        "lecture": "jobs CPU jobs (count to N), jobs file jobs (write and read back a file) and jobs waiting jobs "
+        "(sleep, like a slow server), each three ways: in line, in threads, in processes",
     }
     default_strategy = "lecture"
     operation = "jobs"
@@ -175,6 +185,7 @@ class Gil(Scenario):
             600,
         ),
         ParamSpec("io_s", float, 1.0, "seconds the IO jobs take in line (calibrated)", 0.05, 600),
+        ParamSpec("wait_s", float, 0.5, "seconds the waiting jobs (sleep: a slow server) take in line", 0.05, 600),
         ParamSpec(
             "start_method",
             str,
@@ -188,7 +199,10 @@ class Gil(Scenario):
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
         phases = {f"{m} {k}": world.marker(f"{m} {k}", ResourceKind.PHASE, 0) for m in MODES for k in KINDS}
         p = params
-        world.agent("lab", Lab(phases, int(p["jobs"]), float(p["cpu_s"]), float(p["io_s"]), str(p["start_method"])))
+        lab = Lab(
+            phases, int(p["jobs"]), float(p["cpu_s"]), float(p["io_s"]), str(p["start_method"]), float(p["wait_s"])
+        )
+        world.agent("lab", lab)
 
     def operation_ops(self, layout: RoundLayout) -> dict[int, tuple[int, int]]:
         return {a.index: (int(Op.WORK), -1) for a in layout.agents}
@@ -210,16 +224,32 @@ class Gil(Scenario):
                 stats[f"{m}_{k}_cpu_used_s"] = cpu
                 # CPU seconds per second of the jobs' span: at most 1 while one thread runs at a time
                 stats[f"{m}_{k}_parallelism"] = cpu / span if span else 0.0
+        cores = multiprocessing.cpu_count()
+        for m in MODES:
+            for k in KINDS:
+                # the share of the cores the phase could use that it really got (1 = all of it)
+                usable = 1 if m != "process" else min(self.jobs_of(layout, events), cores)
+                wall = stats[f"{m}_{k}_s"]
+                stats[f"{m}_{k}_cpu_share"] = stats[f"{m}_{k}_cpu_used_s"] / (wall * usable) if wall else 0.0
         for m in ("thread", "process"):
             for k in KINDS:
                 stats[f"{m}_{k}_ratio"] = _ratio(stats[f"{m}_{k}_s"], stats[f"line_{k}_s"])
+            for k in LECTURE_KINDS:
                 stats[f"lecture_{m}_{k}_ratio"] = LECTURE_S[f"{m}_{k}"] / LECTURE_S[f"line_{k}"]
         stats |= {f"lecture_{key}_s": value for key, value in LECTURE_S.items()}
         gil = getattr(sys, "_is_gil_enabled", None)
         stats["gil_enabled"] = 1 if gil is None else int(bool(gil()))
         stats["gil_check_exists"] = int(gil is not None)
-        stats["cores"] = multiprocessing.cpu_count()
+        stats["cores"] = cores
+        stats["load_1min"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+        # The lecture's table needs a whole core for the line phase and two for the processes.
+        stats["reproducible"] = int(cores >= 2 and stats["line_cpu_cpu_share"] >= MIN_CPU_SHARE)
         return stats
+
+    @staticmethod
+    def jobs_of(layout: RoundLayout, events: np.ndarray) -> int:
+        """Jobs per phase, as the lab ran them (the WORK records of the line CPU phase)."""
+        return max(1, len(select(events, Op.WORK, layout.resource_named("line cpu").index)))
 
 
 def work_span(events: np.ndarray, phase: int) -> float:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sims.agents import AgentBody, Me
@@ -19,6 +20,18 @@ if TYPE_CHECKING:
     import numpy as np
 
 ITEM_SHIFT = 32  # item id = (cook + 1) << 32 | dish number: unique without coordination
+REACH_MS = 1.0
+"""no-mutex: the walk from reading a slot's position to using it, the window two agents share."""
+
+
+def guarded(mutex: Lock | None) -> contextlib.AbstractContextManager[Any]:
+    """The mutex around the pass, or (no-mutex) nothing at all."""
+    return mutex if mutex is not None else contextlib.nullcontext()
+
+
+def dawdle(me: Me, mutex: Lock | None) -> Callable[[], None] | None:
+    """Without the mutex, a pause between reading the pass and changing it: the race window."""
+    return None if mutex is not None else (lambda: me.pace(REACH_MS))
 
 
 def cook_dish(me: Me, cook: int, dish: int, cook_ms: float) -> int:
@@ -28,19 +41,27 @@ def cook_dish(me: Me, cook: int, dish: int, cook_ms: float) -> int:
     return (cook + 1) << ITEM_SHIFT | dish
 
 
-def put_on_pass(slots: Any, item: int) -> None:
-    """Put ``item`` at the head of the ring ``slots`` (K slots, then head and tail); under the mutex."""
+def put_on_pass(slots: Any, item: int, between: Callable[[], None] | None = None) -> None:
+    """Put ``item`` at the head of the ring ``slots`` (K slots, then head and tail); under the mutex.
+
+    ``between`` runs after the head is read (no-mutex: another cook may read the same head)."""
     capacity = len(slots) - 2
     head = slots[capacity]
+    if between is not None:
+        between()
     slots[head] = item
     slots[capacity] = (head + 1) % capacity
 
 
-def take_from_pass(slots: Any) -> int:
-    """Take the item at the tail of the ring ``slots``; under the mutex."""
+def take_from_pass(slots: Any, between: Callable[[], None] | None = None) -> int:
+    """Take the item at the tail of the ring ``slots``; under the mutex (0: the slot was empty).
+
+    ``between`` runs after the item is read (no-mutex: another waiter may take the same one)."""
     capacity = len(slots) - 2
     tail = slots[capacity + 1]
     item = int(slots[tail])
+    if between is not None:
+        between()
     slots[tail] = 0
     slots[capacity + 1] = (tail + 1) % capacity
     return item
@@ -53,7 +74,14 @@ class SemaphoreCook(AgentBody):
     steps = ("wait for an empty slot", "lock the pass")
 
     def __init__(
-        self, cook: int, empty: Semaphore, full: Semaphore, mutex: Lock, slots: Any, pass_index: int, cook_ms: float
+        self,
+        cook: int,
+        empty: Semaphore,
+        full: Semaphore,
+        mutex: Lock | None,
+        slots: Any,
+        pass_index: int,
+        cook_ms: float,
     ) -> None:
         self.cook, self.empty, self.full, self.mutex = cook, empty, full, mutex
         self.slots, self.pass_index, self.cook_ms = slots, pass_index, cook_ms
@@ -66,8 +94,8 @@ class SemaphoreCook(AgentBody):
             me.step("wait for an empty slot")
             self.empty.acquire()
             me.step("lock the pass")
-            with self.mutex:
-                put_on_pass(self.slots, item)
+            with guarded(self.mutex):
+                put_on_pass(self.slots, item, dawdle(me, self.mutex))
                 me.record(Op.ITEM_PUT, self.pass_index, item)
             self.full.release()
 
@@ -77,7 +105,7 @@ class SemaphoreWaiter(AgentBody):
     steps = ("wait for a full slot", "lock the pass")
 
     def __init__(
-        self, full: Semaphore, empty: Semaphore, mutex: Lock, slots: Any, pass_index: int, serve_ms: float
+        self, full: Semaphore, empty: Semaphore, mutex: Lock | None, slots: Any, pass_index: int, serve_ms: float
     ) -> None:
         self.full, self.empty, self.mutex = full, empty, mutex
         self.slots, self.pass_index, self.serve_ms = slots, pass_index, serve_ms
@@ -88,9 +116,10 @@ class SemaphoreWaiter(AgentBody):
             me.step("wait for a full slot")
             self.full.acquire()
             me.step("lock the pass")
-            with self.mutex:
-                item = take_from_pass(self.slots)
-                me.record(Op.ITEM_TAKEN, self.pass_index, item)
+            with guarded(self.mutex):
+                item = take_from_pass(self.slots, dawdle(me, self.mutex))
+                if item:  # an empty slot: the dish went to someone else
+                    me.record(Op.ITEM_TAKEN, self.pass_index, item)
             self.empty.release()
             me.state(State.CONSUMING)
             me.pace(self.serve_ms)
@@ -177,13 +206,12 @@ class QueueCook(AgentBody):
             me.step("put on the queue")
             me.state(State.WAITING)
             while True:
-                try:
-                    self.dishes.put(item, timeout=SLICE_S)
+                try:  # recorded inside the queue, once the dish has its slot
+                    self.dishes.put_noting(item, SLICE_S, lambda dish: me.record(Op.ITEM_PUT, self.pass_index, dish))
                     break
                 except queue.Full:
                     if me.stopping:
                         raise RoundStopped(me.name) from None
-            me.record(Op.ITEM_PUT, self.pass_index, item)
 
 
 class QueueWaiter(AgentBody):
@@ -197,10 +225,62 @@ class QueueWaiter(AgentBody):
         while me.running():
             me.state(State.WAITING)
             me.step("get from the queue")
-            try:
-                item = self.dishes.get(timeout=SLICE_S)
+            try:  # recorded inside the queue, before the slot is given back
+                self.dishes.get_noting(SLICE_S, lambda dish: me.record(Op.ITEM_TAKEN, self.pass_index, dish))
             except queue.Empty:
                 continue
+            me.state(State.CONSUMING)
+            me.pace(self.serve_ms)
+
+
+class QsizeCook(QueueCook):
+    """Checks ``qsize() < K`` and then puts without waiting: the lecture's warning, qsize() is already old.
+
+    Two cooks can both see one free slot; the second ``put_nowait`` finds the queue full and
+    the dish it announced is thrown away (lost).
+    """
+
+    steps = ("check qsize()",)
+
+    def __init__(self, cook: int, dishes: Any, pass_index: int, cook_ms: float, capacity: int) -> None:
+        super().__init__(cook, dishes, pass_index, cook_ms)
+        self.capacity = capacity
+
+    def run(self, me: Me) -> None:
+        dish = 0
+        while me.running():
+            me.state(State.PRODUCING)
+            me.pace(self.cook_ms)
+            dish += 1
+            item = (self.cook + 1) << ITEM_SHIFT | dish
+            me.step("check qsize()")
+            while self.dishes.qsize() >= self.capacity:  # wait for room, by looking
+                me.pace(REACH_MS)
+            me.pace(REACH_MS)  # the walk to the pass: the check is getting old
+            me.record(Op.ITEM_PUT, self.pass_index, item)
+            try:
+                self.dishes.put_nowait(item)
+            except queue.Full:
+                continue  # there was room when we looked: the dish is lost
+
+
+class QsizeWaiter(QueueWaiter):
+    """Checks ``empty()`` and then gets without waiting; another waiter may have taken it meanwhile."""
+
+    steps = ("check empty()",)
+
+    def run(self, me: Me) -> None:
+        while me.running():
+            me.state(State.WAITING)
+            me.step("check empty()")
+            if self.dishes.empty():
+                me.pace(REACH_MS)
+                continue
+            me.pace(REACH_MS)  # the walk to the pass
+            try:
+                item = self.dishes.get_nowait()
+            except queue.Empty:
+                continue  # someone was quicker: back to looking
             me.record(Op.ITEM_TAKEN, self.pass_index, item)
             me.state(State.CONSUMING)
             me.pace(self.serve_ms)
@@ -216,6 +296,10 @@ class Kitchen(Scenario):
         "semaphores": "counting Semaphores 'empty' (K) and 'full' (0) plus a Lock 'mutex' around the pass",
         "queue": "a bounded queue.Queue / multiprocessing.Queue of K dishes does it all",
         "condition": "a monitor: a Lock 'mutex' with two Conditions, 'not full' and 'not empty' (see recheck)",
+        "qsize": "a bounded queue used with checks: a cook puts only if qsize() < K, a waiter gets only if not "
+        "empty(), without waiting; the answer is old by the time they act, so dishes are thrown away",
+        "no-mutex": "the two Semaphores without the mutex: two cooks can fill the same slot (a dish lost) "
+        "and two waiters empty the same one (a dish served twice)",
     }
     default_strategy = "semaphores"
     operation = "dishes"
@@ -235,17 +319,22 @@ class Kitchen(Scenario):
         k = int(params["capacity"])
         cook_ms, serve_ms = float(params["cook_ms"]), float(params["serve_ms"])
         pass_index = world.marker("pass", ResourceKind.CONTAINER, k)
-        if strategy == "queue":
+        if strategy in ("queue", "qsize"):
             dishes = world.bounded_queue("dishes", k)
             for c in range(int(params["producers"])):
-                world.agent(f"cook {c}", QueueCook(c, dishes, pass_index, cook_ms))
+                cook = QsizeCook(c, dishes, pass_index, cook_ms, k) if strategy == "qsize" else None
+                world.agent(f"cook {c}", cook or QueueCook(c, dishes, pass_index, cook_ms))
             for w in range(int(params["consumers"])):
-                world.agent(f"waiter {w}", QueueWaiter(dishes, pass_index, serve_ms))
+                waiter = QsizeWaiter if strategy == "qsize" else QueueWaiter
+                world.agent(f"waiter {w}", waiter(dishes, pass_index, serve_ms))
             return
         if strategy == "condition":
             self._monitor(world, params, pass_index)
             return
-        empty, full, mutex = world.semaphore("empty", k), world.semaphore("full", 0), world.lock("mutex")
+        signalling = "it counts {} on the pass (with '{}', always adds up to the pass's capacity, set before the round)"
+        empty = world.semaphore("empty", k, fixed=signalling.format("free slots", "full"))
+        full = world.semaphore("full", 0, fixed=signalling.format("dishes", "empty"))
+        mutex = None if strategy == "no-mutex" else world.lock("mutex")
         slots = world.int_array("slots", k + 2)
         for c in range(int(params["producers"])):
             world.agent(f"cook {c}", SemaphoreCook(c, empty, full, mutex, slots, pass_index, cook_ms))
@@ -289,10 +378,12 @@ class Kitchen(Scenario):
         return {a.index: (ops[a.role], -1) for a in layout.agents}
 
     def finish(self, world: World, layout: RoundLayout, events: np.ndarray) -> dict[str, Any]:
+        from sims.scenarios.measure import window
         from sims.stats import kitchen_stats
 
         container = layout.resource_named("pass").index
-        stats = kitchen_stats(events, container, self.left_on_pass(world)).to_dict()
+        # Counted up to the round's end, like operations_total: not the dishes of stopping agents.
+        stats = kitchen_stats(events, container, self.left_on_pass(world), window(events)[1]).to_dict()
         # The occupancy step series grows with every dish: the window draws it from the
         # events; the summary keeps the numbers.
         for bulky in ("occupancy_t_ns", "occupancy", "container"):

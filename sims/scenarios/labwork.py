@@ -2,7 +2,9 @@
 
 A job is ``(kind, amount, asked_ns, path)``: ``cpu`` counts like the lecture's test
 (``x += 1; y += 1`` ``amount`` times), ``io`` writes ``amount`` lines of "hello world" to
-``path`` and reads them back. Every job reports when it was asked for, when it began and
+``path`` and reads them back (mostly Python work: the OS caches the file), ``wait`` sleeps
+``amount`` microseconds, like a request to a slow disk or server, releasing the GIL.
+Every job reports when it was asked for, when it began and
 ended (``time.monotonic_ns()``, comparable across processes on Linux) and its pid.
 """
 
@@ -41,6 +43,8 @@ def do(job: Job) -> Done:
     began, cpu = time.monotonic_ns(), time.thread_time_ns()
     if kind == "cpu":
         count(amount)
+    elif kind == "wait":
+        time.sleep(amount / 1e6)
     else:
         write_read(path, amount)
     return asked_ns, began, time.monotonic_ns(), os.getpid(), time.thread_time_ns() - cpu

@@ -122,7 +122,8 @@ class Host(AgentBody):
 
 
 class Watcher(AgentBody):
-    """Watches the helpers' heartbeats; records when each stops. Ends linger_ms after the hosts."""
+    """Watches the helpers' heartbeats; records when each stops. Ends linger_ms after the hosts
+    (and not before it has looked that long: a busy machine slows its looks)."""
 
     role = "watcher"
     steps = ()
@@ -134,6 +135,7 @@ class Watcher(AgentBody):
         gone = [False] * len(self.markers)
         seen = [0] * len(self.markers)  # each helper's last beat, as of the previous look
         still = [0] * len(self.markers)  # looks in a row that found no new beat
+        after_hosts = 0
         while me.running():
             now = time.monotonic_ns()
             for slot, marker in enumerate(self.markers):
@@ -145,10 +147,15 @@ class Watcher(AgentBody):
                 if not gone[slot] and last and now - last > GONE_AFTER_NS and still[slot] >= GONE_AFTER_LOOKS:
                     gone[slot] = True
                     me.record(Op.CHILD_GONE, marker, last)
-            hosts_done = all(self.ends[:])
-            if hosts_done and (all(gone) or now - max(self.ends[:]) > self.linger_ms * 1e6):
-                return
+            if all(self.ends[:]):
+                after_hosts += 1
+                if all(gone) or self._lingered(now, after_hosts):
+                    return
             me.pace(BEAT_S * 1000)
+
+    def _lingered(self, now: int, looks: int) -> bool:
+        """linger_ms since the last host ended, by the clock and by our own looks since then."""
+        return now - max(self.ends[:]) > self.linger_ms * 1e6 and looks * BEAT_S * 1e3 >= self.linger_ms
 
 
 class Lineup(Scenario):

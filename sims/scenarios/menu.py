@@ -182,7 +182,8 @@ class Menu(Scenario):
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
         p = params
         readers, retry = int(p["readers"]), float(p["retry_ms"])
-        room, door = world.semaphore("room", readers), world.lock("door")
+        room = world.semaphore("room", readers, fixed="a writer takes all its permits (one per reader) to be alone")
+        door = world.lock("door")
         protocol: ReaderPreference
         if strategy == "writer":
             waiting = world.int_array("writers waiting", 1)

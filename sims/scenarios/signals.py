@@ -111,11 +111,13 @@ class Waiter(AgentBody):
     role = "waiter"
     steps = ("pause for a signal",)
 
-    def __init__(self, pids: Any, timer_s: int, serve_ms: float) -> None:
-        self.pids, self.timer_s, self.serve_ms = pids, timer_s, serve_ms
+    def __init__(self, pids: Any, timer_s: int, serve_ms: float, sigusr1: str = "handler") -> None:
+        self.pids, self.timer_s, self.serve_ms, self.sigusr1 = pids, timer_s, serve_ms, sigusr1
 
     def run(self, me: Me) -> None:
         notes = SignalNotes((signal.SIGUSR1, signal.SIGALRM, signal.SIGCONT))
+        if self.sigusr1 != "handler":  # SIG_IGN: orders vanish; SIG_DFL: SIGUSR1's default action ends the process
+            signal.signal(signal.SIGUSR1, signal.SIG_IGN if self.sigusr1 == "ignore" else signal.SIG_DFL)
         self.pids[WAITER_PID] = os.getpid()
         try:
             while me.running():
@@ -161,6 +163,14 @@ class Signals(Scenario):
             1,
             2,
         ),
+        ParamSpec(
+            "sigusr1",
+            str,
+            "handler",
+            "what the waiter does with SIGUSR1: handler (a Python function notes it), ignore (SIG_IGN: "
+            "the order is lost) or default (SIG_DFL: the default action terminates the waiter)",
+            choices=("handler", "ignore", "default"),
+        ),
     )
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
@@ -169,7 +179,8 @@ class Signals(Scenario):
         n = int(params["agents"])
         for i in range(n):
             world.agent(f"cook {i}", Cook(stove, pids, n, float(params["think_ms"]), float(params["cook_ms"])))
-        world.agent("waiter", Waiter(pids, int(params["timer_s"]), float(params["serve_ms"])))
+        waiter = Waiter(pids, int(params["timer_s"]), float(params["serve_ms"]), str(params["sigusr1"]))
+        world.agent("waiter", waiter)
 
     def operation_ops(self, layout: RoundLayout) -> dict[int, tuple[int, int]]:
         ops = {"cook": (int(Op.SIGNAL_SENT), -1), "waiter": (int(Op.SIGNAL), int(signal.SIGUSR1))}
@@ -190,8 +201,16 @@ class Signals(Scenario):
             "sigkill_sent": int(np.count_nonzero(by_engine == signal.SIGKILL)),
             "orphaned_count": len(select(events, Op.ORPHANED)),
             "stove_max_queue": max_queue(events, stove),
+            "waiter_killed": waiter_killed(events, layout),
         }
         return stats | spread("stove_wait", stove_waits(events, stove, window(events)[1]))
+
+
+def waiter_killed(events: np.ndarray, layout: RoundLayout) -> bool:
+    """Whether the waiter's process ended by a signal (SIGUSR1's default action, or a SIGKILL)."""
+    waiter = layout.agent_named("waiter").index
+    exits = events[(events["op"] == Op.AGENT_EXIT) & (events["resource"] == waiter)]["value"]
+    return bool((exits < 0).any())
 
 
 def max_queue(events: np.ndarray, resource: int) -> int:

@@ -9,6 +9,7 @@ for a rolling window, pass the window's slice.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,13 +19,24 @@ from sims.stats.intervals import Columns, time_ordered
 from sims.telemetry import Op
 
 
-def kitchen_stats(events: np.ndarray, container_index: int, final_items: Sequence[int]) -> KitchenStats:
-    """Where the items of container ``container_index`` went; ``final_items`` are the ids still in it."""
+def kitchen_stats(
+    events: np.ndarray, container_index: int, final_items: Sequence[int], end_ns: int | None = None
+) -> KitchenStats:
+    """Where the items of container ``container_index`` went; ``final_items`` are the ids still in it.
+
+    With ``end_ns`` everything is counted up to that instant, the one the round's other
+    statistics stop at: a put or take an agent made while stopping is undone from
+    ``final_items`` (read after every agent stopped) rather than counted.
+    """
     cols = Columns.of(time_ordered(events))
     here = cols.resource == container_index
     puts = cols.select(here & (cols.op == Op.ITEM_PUT))
     takes = cols.select(here & (cols.op == Op.ITEM_TAKEN))
     final = np.asarray(final_items, dtype=np.int64)
+    if end_ns is not None:
+        late_puts, late_takes = puts.value[puts.t > end_ns], takes.value[takes.t > end_ns]
+        final = _as_at_end(final, late_puts, late_takes)
+        puts, takes = puts.select(puts.t <= end_ns), takes.select(takes.t <= end_ns)
     t, level = occupancy(puts.t, takes.t)
     return KitchenStats(
         container=container_index,
@@ -37,6 +49,14 @@ def kitchen_stats(events: np.ndarray, container_index: int, final_items: Sequenc
         occupancy_t_ns=t,
         occupancy=level,
     )
+
+
+def _as_at_end(final: np.ndarray, late_puts: np.ndarray, late_takes: np.ndarray) -> np.ndarray:
+    """The items in the container at the cut-off: the final ones, less those put since, plus those taken since."""
+    left = Counter(final.tolist())
+    left.subtract(late_puts.tolist())
+    left.update(late_takes.tolist())
+    return np.fromiter(left.elements(), dtype=np.int64)
 
 
 def _lost(put_ids: np.ndarray, taken_ids: np.ndarray, final: np.ndarray) -> int:

@@ -130,9 +130,33 @@ class RecordSpill:
 
 
 def temporary_folder() -> Path:
-    """A new folder for a round that was given none (``TMPDIR`` decides where)."""
+    """A new folder for a round that was given none (``TMPDIR`` decides where), named after the
+    process that owns it; the folders of owners that are gone (SIGKILLed: nothing ran to remove
+    them) are removed first."""
+    remove_orphaned_folders(Path(tempfile.gettempdir()))
     tag = os.environ.get("DINER_SHM_TAG", "")
-    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{tag + '-' if tag else ''}"))
+    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-{tag + '-' if tag else ''}"))
+
+
+def remove_orphaned_folders(where: Path) -> list[Path]:
+    """Remove the round folders in ``where`` whose owning process no longer exists; returns them."""
+    removed = []
+    for folder in where.glob(f"{TEMP_PREFIX}*"):
+        owner = folder.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        if owner.isdigit() and not _alive(int(owner)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 class Records(Protocol):
