@@ -19,8 +19,7 @@ from game.paths import FONT, THEME, export_root
 from game.scene import Scene, SceneStack
 from game.standby import StandbyHost
 from game.text import TextCache
-from sims.ctrl_c import recorded_ctrl_c
-from sims.export import ExportError, check_writable
+from sims import ExportError, check_writable, recorded_ctrl_c
 
 if TYPE_CHECKING:
     from game.campaign import Campaign

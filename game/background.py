@@ -46,7 +46,7 @@ class BackgroundJob:
     def __init__(self, target: Callable[..., Any], *args: Any) -> None:
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_run, args=(target, args, child), name="diner-job", daemon=False)
+        self._process: Any = ctx.Process(target=_run, args=(target, args, child), name="diner-job", daemon=False)
         self._process.start()
         child.close()
         self.answer: Any = None

@@ -17,15 +17,21 @@ from typing import Any
 import attrs
 
 from game.i18n import tr
-from sims.levels import LevelSpec, load_levels
-from sims.levels.goals import Grade, grade
-from sims.levels.progress import Progress, default_save_path, is_unlocked, load_progress, save_progress
-from sims.levels.schema import Choice, Text
-from sims.levels.texts import next_language
-from sims.rounds.commands import parse_timed
-from sims.rounds.config import RoundConfig
-from sims.rounds.result import RoundResult
-from sims.rounds.summary import flat_numbers
+from sims.levels import (
+    Choice,
+    Grade,
+    LevelSpec,
+    Progress,
+    Text,
+    default_save_path,
+    grade,
+    is_unlocked,
+    load_levels,
+    load_progress,
+    next_language,
+    save_progress,
+)
+from sims.rounds import RoundConfig, RoundResult, flat_numbers, parse_timed
 
 SAVE_ENV = "DINER_SAVE_FILE"
 

@@ -8,6 +8,7 @@ the rounds are then shot again in Chinese (``*_zh.png``), with the pause and hel
 
 from __future__ import annotations
 
+import functools
 import sys
 import tempfile
 import time
@@ -16,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from game.app import App
-from sims.rounds import commands as cmd
-from sims.rounds.config import RoundConfig
+from sims.rounds import End, Resize, RoundConfig
 
 SHOTS = (
     "title",
@@ -144,17 +144,15 @@ class Capture:
         scene = self.arena(TABLE)
         session = scene.session
         self.frames(until=lambda: session.elapsed_s > 1.0 and bool(session.identities))
-        session.send(cmd.Resize("seats", 3))  # a live shrink: pending until eaters give seats back
-        scene.capacity = 3
+        session.send(Resize("seats", 3))  # a live shrink: pending until eaters give seats back
         self.frames(until=lambda: session.elapsed_s > 2.3)
         seats = session.layout.resource_named("seats").index
-        session.send(cmd.Resize("seats", 2))  # with every seat taken, part of this shrink has to wait
-        scene.capacity = 2
+        session.send(Resize("seats", 2))  # with every seat taken, part of this shrink has to wait
         self.frames(until=lambda: session.snapshot().resources[seats].capacity <= 3, timeout=5)
         spot = scene.view.agent_spots[1][0] if scene.view else (0, 0)
         self.hover((int(spot[0]), int(spot[1])))
         self.shot(f"table{suffix}")
-        session.send(cmd.End())
+        session.send(End())
         self.frames(until=lambda: session.result is not None or session.error is not None)
         scene.results()
         self.shot(f"results{suffix}")
@@ -175,12 +173,15 @@ class Capture:
 
     def overlays(self, suffix: str) -> None:
         """The pause overlay once the engine confirms the pause, then the help overlay, over the kitchen."""
+        from game.scenes.arena import ArenaScene
         from game.scenes.help import HelpScene
         from game.scenes.pause import PauseScene
 
-        session = self.app.scenes.top.session
+        arena = self.app.scenes.top
+        assert isinstance(arena, ArenaScene) and arena.session is not None
+        session = arena.session
         self.app.scenes.push(PauseScene(self.app, session))
-        self.frames(until=lambda: session.snapshot().paused)
+        self.frames(until=lambda: bool((snap := session.snapshot()) and snap.paused))
         self.shot(f"pause{suffix}")
         self.app.scenes.pop()
         self.app.scenes.push(HelpScene(self.app))
@@ -211,15 +212,15 @@ class Capture:
 
         scene = LevelArenaScene(self.app, level, Picks.defaults(level))
         self.app.scenes.replace(scene)
-        self.frames(
-            until=lambda: all(scene.tracker and scene.tracker.at_gate(scene.session.snapshot(), a) for a in (0, 1))
-        )
+        session = scene.session
+        assert session is not None
+        self.frames(until=lambda: all(scene.tracker and scene.tracker.at_gate(session.snapshot(), a) for a in (0, 1)))
         for agent in (0, 1, 0):
             scene.step(agent)
-            self.frames(until=lambda a=agent: self._arrived(scene, a))
+            self.frames(until=functools.partial(self._arrived, scene, agent))
         self.shot("scheduler")
         scene.step(1)  # the cycle closes: a real deadlock ends the round
-        self.frames(until=lambda: scene.session.ended)
+        self.frames(until=lambda: session.ended)
         scene.results()
         self.shot("debrief")
 

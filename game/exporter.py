@@ -11,7 +11,7 @@ import attrs
 from game import palette
 from game.i18n import Tr
 from game.paths import export_folder
-from sims.rounds.result import RoundResult
+from sims.rounds import RoundResult
 
 
 @attrs.define
@@ -23,7 +23,7 @@ class Exporter:
 
     def export(self) -> list[Path]:
         """Write the round's tables (Parquet and CSV, or CSV without pyarrow) and summary.json."""
-        from sims.export import ExportError, all_formats, write_round
+        from sims import ExportError, all_formats, write_round
 
         try:
             self.written = write_round(self.result, export_folder(self.root, self.result), all_formats())

@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from game.i18n_round import HELP_ZH, ROUND
-from sims.levels.texts import TABLES, next_language
+from sims.levels import TABLES, next_language
+from sims.scenarios import scenarios
 
 if TYPE_CHECKING:
     from game.controls import Binding
@@ -141,6 +142,9 @@ def tr(key: str, language: str = "en", **fields: object) -> str:
         table = tables.get(language, tables["en"])
         if key in table:
             return table[key].format(**fields)
+    word = scenario_word(key, language)
+    if word is not None:
+        return word.format(**fields)
     raise KeyError(f"no text {key!r} in the campaign or window strings")
 
 
@@ -155,7 +159,7 @@ def term(translate: Tr, group: str, name: str) -> str:
     ``group.name`` in the round's table; a name with no entry yet is shown as the engine spells it.
     """
     key = f"{group}.{name}"
-    return translate(key) if key in ROUND["en"] else name
+    return translate(key) if _known(key) else name
 
 
 def thing(translate: Tr, name: str, group: str = "thing") -> str:
@@ -179,8 +183,21 @@ def who(translate: Tr, name: str) -> str:
 def count(translate: Tr, number: int, operation: str) -> str:
     """``3 meals``, ``1 meal``, ``3 顿饭``: a number of the scenario's operations."""
     key = f"op.{operation}" + (".one" if number == 1 else "")
-    unit = translate(key) if key in ROUND["en"] else operation
+    unit = translate(key) if _known(key) else operation
     return f"{number} {unit}"
+
+
+def scenario_word(key: str, language: str) -> str | None:
+    """A word a scenario brings itself (``Scenario.words``), for names the tables here lack."""
+    for scenario in scenarios().values():
+        if key in scenario.words:
+            words = scenario.words[key]
+            return words.zh if language == "zh" else words.en
+    return None
+
+
+def _known(key: str) -> bool:
+    return key in ROUND["en"] or scenario_word(key, "en") is not None
 
 
 def binding_text(binding: Binding, language: str) -> tuple[str, str, str]:

@@ -35,8 +35,8 @@ def _window_help() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from sims.cli import command_names
-    from sims.cli import main as engine_main
+    from sims import command_names
+    from sims import run_cli as engine_main
 
     args = list(sys.argv[1:] if argv is None else argv)
     if args and (args[0] in command_names() or args[0] in TOP_LEVEL):
@@ -59,6 +59,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def console() -> None:
     """Console-script entry point: Ctrl-C is ours before anything heavy is imported."""
-    from sims.ctrl_c import owned_from_here
+    from sims import owned_from_here
 
     sys.exit(owned_from_here(main, "diner"))

@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sims.usage import OneLineParser
+from sims import OneLineParser
 
 FPS = 60
 MAX_SIDE = 16_384  # larger than any display; SDL refuses bigger surfaces anyway

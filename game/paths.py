@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sims.rounds.result import RoundResult
+    from sims.rounds import RoundResult
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 FONT = ASSETS / "fonts" / "wqy-microhei.ttc"
@@ -27,6 +27,6 @@ def export_root() -> Path:
 
 def export_folder(root: Path, result: RoundResult) -> Path:
     """The round's own folder in the export root's dataset: ``scenario=…/strategy=…/backend=…/seed=…/round=<id>``."""
-    from sims.export import dataset_folder
+    from sims import dataset_folder
 
     return dataset_folder(root, result, ("round", result.round_id))

@@ -11,6 +11,7 @@ stopped is drawn as if the round still ran.
 
 from __future__ import annotations
 
+import enum
 import time
 from pathlib import Path
 
@@ -20,16 +21,42 @@ import numpy as np
 from game import heap
 from game.livestats import Rates
 from game.standby import HOST_NICE, StandbyHost
-from sims.engine.client import EngineHost
-from sims.engine.messages import Ended, Failed, Identities, LiveStats, Refused, Started
-from sims.live import Deadlock, Snapshot
-from sims.live.picture import Picture
-from sims.rounds.config import RoundConfig
-from sims.rounds.layout import AgentIdentity, RoundLayout
-from sims.rounds.result import RoundResult
+from sims import EndReason
+from sims.engine import Ended, EngineHost, Failed, Identities, LiveStats, Refused, Started
+from sims.live import Deadlock, Picture, Snapshot
+from sims.rounds import AgentIdentity, RoundConfig, RoundLayout, RoundResult
 
 NOTICE_S = 6.0
 RECEIVE_BUDGET_S = 0.002  # receiving per frame at most (a picture is one message: it never waits for more)
+
+
+class Phase(enum.Enum):
+    """Where a round is, as the window sees it (the values are the status words' keys)."""
+
+    STARTING = "starting"
+    RUNNING = "running"
+    PAUSED = "paused"
+    DEADLOCKED = "deadlocked"
+    STALLED = "stalled"
+    ENDING = "ending"
+    ENDED = "ended"
+    FAILED = "failed"
+
+
+@attrs.frozen
+class RoundStatus:
+    """A round's phase, and once it has ended, why."""
+
+    phase: Phase
+    reason: EndReason | None = None
+
+    @property
+    def bad(self) -> bool:
+        """Drawn in the colour of trouble: a deadlock, a stall or a failure."""
+        return self.phase in (Phase.DEADLOCKED, Phase.STALLED, Phase.FAILED)
+
+    def __str__(self) -> str:
+        return f"ended ({self.reason})" if self.phase is Phase.ENDED else self.phase.value
 
 
 @attrs.define
@@ -156,19 +183,19 @@ class RoundSession:
         return max(0.0, (self._shown_ns - self.started_ns) / 1e9)
 
     @property
-    def status(self) -> str:
+    def status(self) -> RoundStatus:
         if self.error:
-            return "failed"
+            return RoundStatus(Phase.FAILED)
         if self.result is not None:
-            return f"ended ({self.result.end_reason})"
+            return RoundStatus(Phase.ENDED, self.result.end_reason)
         if self.layout is None:
-            return "starting"
+            return RoundStatus(Phase.STARTING)
         snap = self.snapshot()
         if snap is not None and snap.deadlock is not None:
-            return "stalled" if snap.deadlock.is_stall else "deadlocked"
-        if self.frozen:
-            return "ending"  # the last picture is in; the agents are being stopped, the result is coming
-        return "paused" if snap is not None and snap.paused else "running"
+            return RoundStatus(Phase.STALLED if snap.deadlock.is_stall else Phase.DEADLOCKED)
+        if self.frozen:  # the last picture is in; the agents are being stopped, the result is coming
+            return RoundStatus(Phase.ENDING)
+        return RoundStatus(Phase.PAUSED if snap is not None and snap.paused else Phase.RUNNING)
 
     @property
     def ended(self) -> bool:
@@ -184,7 +211,7 @@ class RoundSession:
 
     def export(self, folder: Path) -> list[Path]:
         """Write the same files as ``diner run --out`` (atomically) into ``folder``."""
-        from sims.export import write_round
+        from sims import write_round
 
         if self.result is None:
             raise RuntimeError("the round has not ended yet: nothing to export")

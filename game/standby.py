@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import attrs
 
-from sims.engine.client import EngineHost
-from sims.rounds.config import RoundConfig
+from sims import Backend
+from sims.engine import EngineHost
+from sims.rounds import RoundConfig
 
 HOST_NICE = 4
 
@@ -38,7 +39,7 @@ class StandbyHost:
 
     def take(self, config: RoundConfig) -> tuple[EngineHost, RoundConfig]:
         """A host running ``config`` (the warm one if there is one), and the config it runs."""
-        if config.backend == "process":
+        if config.backend is Backend.PROCESS:
             config = attrs.evolve(config, start_method="forkserver", agent_policy="idle")
         self.refill()
         host, self._host = self._host, None

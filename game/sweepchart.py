@@ -111,7 +111,7 @@ def write_charts(out: Path) -> list[Path]:
 
 def charts_after_sweep(argv: Sequence[str]) -> None:
     """Called by the launcher after a successful ``diner sweep``: draw its charts, say where."""
-    from sims.cli import sweep_out
+    from sims import sweep_out
 
     out = sweep_out(argv)
     if out is None:

@@ -248,9 +248,9 @@ def config_from(args: argparse.Namespace) -> RoundConfig:
         )
     except ValueError as error:
         raise BadInput(f"argument --seconds: {error}") from None
-    config = _checked(lambda timed: attrs.evolve(config, schedule=timed), schedule, "--at")
-    _checked(check_round, config, "--at")
-    return config
+    checked: RoundConfig = _checked(lambda timed: attrs.evolve(config, schedule=timed), schedule, "--at")
+    _checked(check_round, checked, "--at")
+    return checked
 
 
 def list_command(_: argparse.Namespace) -> int:
@@ -312,6 +312,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _play(rnd: Round, out: ExportTarget) -> int:
     from sims.ctrl_c import recorded_ctrl_c
+    from sims.kinds import EndReason
 
     try:
         # Ctrl-C is recorded from here on and raised by run() between two polls, so a press
@@ -321,9 +322,9 @@ def _play(rnd: Round, out: ExportTarget) -> int:
             _start(rnd)
             result = rnd.run()
     except KeyboardInterrupt:
-        result = rnd.stop("interrupted")
+        stopped = rnd.stop(EndReason.INTERRUPTED)
         print("interrupted: round stopped, every agent ended", file=sys.stderr)
-        return EXIT_INTERRUPTED if result is None else _report(result, out, EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED if stopped is None else _report(stopped, out, EXIT_INTERRUPTED)
     return _report(result, out, 0)
 
 

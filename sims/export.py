@@ -218,7 +218,7 @@ def _missing_folders(out_dir: Path) -> list[Path]:
     return missing
 
 
-Writer = Callable[[IO[bytes], RoundResult, dict[str, Any]], None]
+Writer = Callable[[IO[bytes], RoundResult, dict[str, Any]], object]  # what a writer returns is not used
 
 
 def _writers(formats: Sequence[Format]) -> dict[str, Writer]:

@@ -12,14 +12,17 @@ from typing import Any
 
 
 def lazy_exports(package: str, table: Mapping[str, str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
-    """``__getattr__`` and ``__dir__`` for ``package``, whose public names live in ``table``'s modules."""
+    """``__getattr__`` and ``__dir__`` for ``package``, whose public names live in ``table``'s modules.
+
+    A value ``"module"`` holds the name itself; ``"module:other"`` publishes that module's ``other``.
+    """
 
     def __getattr__(name: str) -> Any:  # noqa: N807 (the name PEP 562 asks for)
         try:
-            module = table[name]
+            module, _, attribute = table[name].partition(":")
         except KeyError:
             raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
-        return getattr(importlib.import_module(module), name)
+        return getattr(importlib.import_module(module), attribute or name)
 
     def __dir__() -> list[str]:  # noqa: N807
         return sorted(table)

@@ -28,6 +28,7 @@ from typing import IO
 
 import numpy as np
 
+from sims.kinds import Backend, ResourceKind
 from sims.rounds.result import RoundResult
 from sims.stats.intervals import Columns, Keyed, hold_intervals, open_waits, up_to
 from sims.stats.timeline import resource_timeline
@@ -103,7 +104,8 @@ class TraceBuilder:
         return ((t_ns - self.origin) / 1000.0).round(3)
 
     def _us(self, t_ns: np.ndarray) -> list[float]:
-        return self._us_array(t_ns).tolist()
+        values: list[float] = self._us_array(t_ns).tolist()
+        return values
 
     def name(self, pid: int, tid: int, process: str, thread: str, sort: int) -> None:
         """``M`` events naming a track once (and its process)."""
@@ -119,7 +121,7 @@ class TraceBuilder:
 
     def _process_name(self, agent: int) -> str:
         info = self.layout.agents[agent]
-        return f"{info.name} ({info.backend})" if info.backend == "process" else f"round ({info.backend}s)"
+        return f"{info.name} ({info.backend})" if info.backend is Backend.PROCESS else f"round ({info.backend}s)"
 
     # -- the tracks ----------------------------------------------------------------------------
     def build(self) -> list[str]:
@@ -255,7 +257,7 @@ class TraceBuilder:
 
     def counters(self) -> None:
         """Permits in use and capacity of every semaphore and container, step by step."""
-        for info in self.layout.of_kind("semaphore", "container"):
+        for info in self.layout.of_kind(ResourceKind.SEMAPHORE, ResourceKind.CONTAINER):
             series = resource_timeline(self.events, info, self.origin, self.end_ns)
             times = self._us(series.t_ns)
             for label, values in (("in use", series.holders), ("capacity", series.capacity)):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -18,10 +18,10 @@ def pickled_by_constructor(cls: type[T]) -> type[T]:
     snapshot (one a frame) and the ~320 values of each rolling statistics message. Only for
     classes whose constructor takes every field as it is stored (no converters).
     """
-    values = operator.attrgetter(*(field.name for field in attrs.fields(cls)))
+    values = operator.attrgetter(*(field.name for field in attrs.fields(cast("type[attrs.AttrsInstance]", cls))))
 
     def reduce(self: Any) -> tuple[type[T], tuple[Any, ...]]:
         return cls, values(self)
 
-    cls.__reduce__ = reduce  # type: ignore[method-assign,assignment]
+    cls.__reduce__ = reduce  # type: ignore[method-assign]
     return cls

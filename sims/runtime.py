@@ -19,6 +19,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Mapping, MutableSequence
 from multiprocessing import shared_memory
 from multiprocessing.sharedctypes import RawArray
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,8 @@ SCALE = 2
 GATED = 3
 DETAIL = 4  # 1: record states and steps; 0: only what resources and items need
 _CONTROL_SLOTS = 8
+# Then each agent's own slots (``sims.agents.me.AgentSlot`` names them; all start at 0, 'as the round').
+AGENT_SLOTS = 4
 
 SHM_TAG_VARIABLE = "DINER_SHM_TAG"
 _TAG_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -102,7 +105,9 @@ class Runtime:
         self.shared = shared
         self.rings = 0
         self.capacity = 0
-        self.control = RawArray("d", _CONTROL_SLOTS) if ctx is None else ctx.RawArray("d", _CONTROL_SLOTS)
+        self._raw_array = RawArray if ctx is None else ctx.RawArray
+        self.control: MutableSequence[float] = self._raw_array("d", _CONTROL_SLOTS)
+        self.agent_control: MutableSequence[float] = []  # AGENT_SLOTS doubles per ring, made by allocate()
         self.control[SCALE] = 1.0
         self.control[DETAIL] = 1.0
         self.stop_bell = Doorbell(ctx)  # rung when the round ends: wakes every pacing agent
@@ -121,6 +126,7 @@ class Runtime:
         if capacity <= 0 or capacity & (capacity - 1):
             raise ValueError(f"ring capacity must be a power of two, got {capacity}")
         self.rings, self.capacity = rings, capacity
+        self.agent_control = self._raw_array("d", AGENT_SLOTS * rings)
         size = ring_bytes(capacity) * rings
         if self.shared:
             self._shm = shared_memory.SharedMemory(create=True, size=size, name=segment_name())
@@ -137,6 +143,7 @@ class Runtime:
             "capacity": self.capacity,
             "shm_name": self.shm_name,
             "control": self.control,
+            "agent_control": self.agent_control,
             "stop_bell": self.stop_bell,
             "go": self.go,
         }
@@ -161,7 +168,7 @@ class Runtime:
             # Spawned agents share the engine's resource tracker, which already holds this
             # name: attaching registers it again (a no-op) and only the engine unlinks it.
             self._shm = shared_memory.SharedMemory(name=self.shm_name, create=False)
-        return self._shm.buf
+        return self._shm.buf  # type: ignore[return-value]  # None only once closed
 
     def close(self) -> None:
         """Detach; the engine's copy also unlinks the segment. Safe to call twice."""
@@ -208,7 +215,7 @@ class Runtime:
 
     def writer(self) -> RingWriter:
         """The writer of the agent running on this thread."""
-        writer = getattr(self.agents_here, "writer", None)
+        writer: RingWriter | None = getattr(self.agents_here, "writer", None)
         if writer is None:
             raise self.not_an_agent()
         return writer
@@ -230,3 +237,8 @@ class Runtime:
     @property
     def detailed(self) -> bool:
         return self.control[DETAIL] != 0.0
+
+    def set_agent(self, agent: int, slots: Mapping[int, float]) -> None:
+        """Write one agent's own control slots (the engine's side; the agent reads them)."""
+        for slot, value in slots.items():
+            self.agent_control[agent * AGENT_SLOTS + slot] = value

@@ -127,7 +127,8 @@ def plan(spec: SweepSpec, out: Path, executor: str, jobs: int) -> tuple[list[Job
 
     scenario = scenario_named(spec.scenario)
     names = [name for name, _ in spec.grid]
-    todo, done = [], []
+    todo: list[Any] = []
+    done: list[Any] = []
     for config in spec.configs():
         strategy = config.strategy or scenario.default_strategy
         where = partition(config, strategy, names)

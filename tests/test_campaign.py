@@ -156,7 +156,7 @@ def test_stepping_moves_the_highlighted_line_and_auto_lets_the_round_run(app: An
     after = marked_lines(scene)
     assert after[0] > before[0] and after[1] == before[1]  # only agent 0 moved, to me.step("write")
     seen = operations(scene)
-    scene._button("auto")
+    scene.schedule(auto=True)
     frames(app, until=lambda: operations(scene) > seen + 100)
     assert not scene.session.snapshot().gated
     press(app, app.pygame.K_g)  # gate again: every agent stops at its next step

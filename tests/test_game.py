@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 pytestmark = pytest.mark.timeout(180)
@@ -93,14 +94,14 @@ def open_waiter_round(app: Any) -> Any:
     arena = app.scenes.top
     assert arena.name == "arena" and arena.config.strategy == "waiter"
     session = arena.session
-    frames(app, lambda: session.snapshot() is not None and "cap" in arena.controls and session.elapsed_s > 0.5)
+    frames(app, lambda: session.snapshot() is not None and arena.capacity_slider and session.elapsed_s > 0.5)
     return arena
 
 
-def drag_capacity_slider(app: Any, arena: Any) -> tuple[int, int, int]:
-    """Drag the capacity slider's handle to a quarter of its track: (new capacity, t_ns before, t_ns after)."""
+def drag_capacity_slider(app: Any, arena: Any) -> tuple[int, int]:
+    """Drag the capacity slider's handle to a quarter of its track: (t_ns before, t_ns after)."""
     pg = app.pygame
-    slider = arena.controls["cap"]
+    slider = arena.capacity_slider
     handle = slider.sliding_button.rect
     before = time.monotonic_ns()
     mouse(app, pg.MOUSEMOTION, handle.center)
@@ -110,7 +111,13 @@ def drag_capacity_slider(app: Any, arena: Any) -> tuple[int, int, int]:
     frames(app, count=3)
     mouse(app, pg.MOUSEBUTTONUP, target)
     after = time.monotonic_ns()
-    return arena.capacity, before, after
+    return before, after
+
+
+def target_capacity(session: Any, resource: int) -> int:
+    """What the host's picture says the semaphore's capacity is heading for."""
+    seats = session.snapshot().resources[resource]
+    return int(seats.capacity - seats.pending)
 
 
 def capacity_changes(events_csv: Path, resource: str, origin_ns: int) -> list[tuple[int, int]]:
@@ -127,11 +134,12 @@ def test_a_whole_session_from_title_to_export(app: Any) -> None:
     seats = session.layout.resource_named("seats").index
     assert session.snapshot().resources[seats].capacity == 4
 
-    wanted, before, _ = drag_capacity_slider(app, arena)
-    assert wanted < 4, "dragging the slider to the left shrinks the semaphore"
-    seats_now = lambda: session.snapshot().resources[seats]  # noqa: E731
-    frames(app, lambda: seats_now().capacity - seats_now().pending == wanted)
+    before, _ = drag_capacity_slider(app, arena)
+    frames(app, lambda: target_capacity(session, seats) < 4)  # dragging to the left shrinks the semaphore
     seen = time.monotonic_ns()  # the host applies the command at its next tick: by now it has
+    frames(app, count=2)
+    wanted = target_capacity(session, seats)
+    assert arena.capacity_slider.get_current_value() == wanted, "the slider shows what the host did"
 
     key(app, pg.K_p)
     assert app.scenes.top.name == "pause"
@@ -156,6 +164,33 @@ def test_a_whole_session_from_title_to_export(app: Any) -> None:
     first_shrink = next(t for t, v in changes if v < 4)
     assert before <= first_shrink <= seen, "the export shows the change between the drag and its picture"
     assert any(v == wanted for _, v in changes)
+
+
+def test_a_refused_resize_leaves_the_slider_on_the_real_capacity(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The arena keeps no copy of the capacity: the host refuses a resize, the slider stays true."""
+    from sims.rounds import Resize
+
+    pg = app.pygame
+    arena = open_waiter_round(app)
+    session = arena.session
+    seats = session.layout.resource_named("seats").index
+    frames(app, lambda: arena.capacity_slider.get_current_value() == 4)
+    send = session.send
+
+    def refused(command: object) -> None:  # the host refuses a resize of a semaphore the round lacks
+        send(attrs.evolve(command, resource="no such semaphore") if isinstance(command, Resize) else command)
+
+    monkeypatch.setattr(session, "send", refused)
+    key(app, pg.K_PLUS)
+    frames(app, lambda: bool(session.notices))
+    frames(app, count=2)
+    assert target_capacity(session, seats) == 4
+    assert arena.capacity_slider.get_current_value() == 4
+    assert "seats capacity: 4" in arena.capacity_label.text
+    monkeypatch.setattr(session, "send", send)
+    key(app, pg.K_PLUS)  # granted: the slider follows the host
+    frames(app, lambda: target_capacity(session, seats) == 5)
+    frames(app, lambda: arena.capacity_slider.get_current_value() == 5)
 
 
 def test_help_lists_every_binding_and_closes(app: Any) -> None:
@@ -206,7 +241,7 @@ def test_a_round_that_ends_freezes_on_its_final_picture_then_gets_every_record(a
     arena = app.scenes.push(ArenaScene(app, config))
     session = arena.session
     frames(app, until=lambda: session.picture is not None and session.picture.final)
-    assert session.frozen and session.status in ("ending", "ended (time)")
+    assert session.frozen and str(session.status) in ("ending", "ended (duration)")
     final = session.picture
     frames(app, until=lambda: session.result is not None)
     assert session.picture is final  # nothing drawn after the final picture

@@ -52,6 +52,7 @@ def test_round_keys_are_not_shadowed_by_other_tables() -> None:
 
 def test_every_name_the_engine_gives_has_a_chinese_word() -> None:
     from game import palette
+    from game.i18n import scenario_word
     from sims.agents.body import AgentBody
     from sims.scenarios.registry import scenarios
 
@@ -63,7 +64,8 @@ def test_every_name_the_engine_gives_has_a_chinese_word() -> None:
     names += [("op", s.operation) for s in made.values()] + [("op", s.operation + ".one") for s in made.values()]
     names += [("reason", r) for r in END_REASONS] + [("backend", b) for b in ("thread", "process")]
     names += [("kind", k) for k in KINDS] + [("kind_short", k) for k in KINDS]
-    missing = [f"{group}.{name}" for group, name in names if f"{group}.{name}" not in ROUND["en"]]
+    keys = [f"{group}.{name}" for group, name in names]
+    missing = [key for key in keys if key not in ROUND["en"] and scenario_word(key, "zh") is None]
     assert not missing
 
 
@@ -83,6 +85,8 @@ def test_every_help_row_has_a_chinese_translation() -> None:
 
 def test_names_and_counts_in_both_languages() -> None:
     from game.scenes.arena import status_text
+    from game.session import Phase, RoundStatus
+    from sims import EndReason
 
     def english(key: str, **fields: object) -> str:
         return tr(key, "en", **fields)
@@ -92,10 +96,11 @@ def test_names_and_counts_in_both_languages() -> None:
         "3 meals",
         "3 顿饭",
     )
-    assert status_text("ended (deadlock)", zh) == "已结束（死锁）"
-    assert status_text("ended (deadlock)", english) == "ended (deadlock)"
-    assert status_text("running", zh) == "运行中"
-    assert status_text("ending", zh) == "收尾中：正在停止角色并统计本轮结果"
+    deadlocked = RoundStatus(Phase.ENDED, EndReason.DEADLOCK)
+    assert status_text(deadlocked, zh) == "已结束（死锁）"
+    assert status_text(deadlocked, english) == "ended (deadlock)"
+    assert status_text(RoundStatus(Phase.RUNNING), zh) == "运行中"
+    assert status_text(RoundStatus(Phase.ENDING), zh) == "收尾中：正在停止角色并统计本轮结果"
     assert term(zh, "state", "a state nobody named yet") == "a state nobody named yet"
 
 
@@ -149,8 +154,8 @@ def test_a_round_its_pause_and_its_results_are_drawn_in_chinese(app: Any) -> Non
     assert "信号量 Semaphore " in drawn  # the seats, up close in the side panel
     assert any(t.startswith("遥测：") for t in drawn) and any(t.startswith("公平性（Jain 指数）") for t in drawn)
     assert "dining · waiter · thread · 5 agents" not in drawn
-    assert scene.controls["pause"].text == "暂停（P）" and scene.controls["backend"].text == "改用进程（B）"
-    assert scene.controls["speed_label"].text == zh("arena.speed", factor=1.0, pace=zh("arena.as_set"))
+    assert scene.button(scene.pause).text == "暂停（P）" and scene.button(scene._switch_backend).text == "改用进程（B）"
+    assert scene.speed_label.text == zh("arena.speed", factor=1.0, pace=zh("arena.as_set"))
 
     session.send("resize nothing 2")  # a command the round refuses: the notice says so in Chinese
     frames(app, lambda: bool(session.notices))

@@ -29,6 +29,13 @@ def test_no_engine_module_imports_the_window(path: Path) -> None:
     assert not _imported_modules(path) & {"pygame", "pygame_gui", "game"}
 
 
+def assert_fresh_interpreter_says_ok(code: str) -> None:
+    """Run ``code`` in a new interpreter (nothing imported yet): it must print ``ok``."""
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=100)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
 def test_every_engine_module_imports_without_loading_pygame_or_starting_anything() -> None:
     """Importing all of sims (every scenario included) leaves pygame unloaded and no thread started."""
     code = (
@@ -39,9 +46,7 @@ def test_every_engine_module_imports_without_loading_pygame_or_starting_anything
         "assert threading.active_count() == 1, threading.enumerate()\n"
         "print('ok')\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=100)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "ok"
+    assert_fresh_interpreter_says_ok(code)
 
 
 def _package_of(path: Path) -> str:
@@ -87,3 +92,64 @@ def test_no_package_cycle_inside_the_engine() -> None:
 def test_the_vocabulary_sits_below_the_machinery() -> None:
     """``rounds`` (values) never imports the machinery or the packages built on it."""
     assert not _package_graph().get("rounds", set()) & {"engine", "live", "stats", "scenarios", "levels", "cli"}
+
+
+ROOT = SIMS.parent
+
+
+def _face(module: str) -> list[str] | None:
+    """The ``__all__`` of package ``module`` (a literal list in its ``__init__``), None if not a package."""
+    init = ROOT.joinpath(*module.split("."), "__init__.py")
+    if not init.exists():
+        return None
+    for node in ast.parse(init.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            return [ast.literal_eval(item) for item in node.value.elts]  # type: ignore[attr-defined]
+    return []
+
+
+def _private_imports(path: Path) -> list[str]:
+    """The ``sims`` names ``path`` imports other than through a package's public face."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.split(".")[0] == "sims" and _face(a.name) is None]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "sims":
+            face = _face(node.module)
+            found += [f"{node.module}.{a.name}" for a in node.names if face is None or a.name not in face]
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted([*ROOT.joinpath("game").rglob("*.py"), *ROOT.joinpath("tools").rglob("*.py")]),
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_the_window_and_the_tools_import_only_public_names(path: Path) -> None:
+    """``game/`` and ``tools/`` import what a package's ``__all__`` names, never a private module."""
+    assert _private_imports(path) == []
+
+
+def test_the_check_catches_a_private_import(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("from sims.rounds.config import RoundConfig\nfrom sims.rounds import RoundConfig, World\n")
+    assert _private_imports(sample) == ["sims.rounds.config.RoundConfig"]
+
+
+def test_every_public_name_exists_and_the_command_line_starts_without_numpy() -> None:
+    """Each face's names resolve; the faces import lazily, so ``import sims.cli`` does not load numpy."""
+    faces = {
+        str(p.parent.relative_to(ROOT)).replace("/", "."): _face(str(p.parent.relative_to(ROOT)).replace("/", "."))
+        for p in SIMS.rglob("__init__.py")
+    }
+    code = (
+        "import importlib, sys\n"
+        "import sims.cli\n"
+        "assert 'numpy' not in sys.modules, 'numpy was imported'\n"
+        f"for package, names in {faces!r}.items():\n"
+        "    module = importlib.import_module(package)\n"
+        "    missing = [n for n in names if not hasattr(module, n)]\n"
+        "    assert not missing, (package, missing)\n"
+        "print('ok')\n"
+    )
+    assert_fresh_interpreter_says_ok(code)

@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sims.agents.me import Me
+from sims import DETAIL, Runtime
+from sims.agents import Me
 from sims.primitives import Lock
-from sims.runtime import DETAIL, Runtime
 from sims.telemetry import Op, RingReader, State, op_code
 
 CAPACITY = 1 << 17

@@ -21,9 +21,9 @@ import attrs
 from _bench_common import Plan, Row, jain, median
 from _bench_raw import raw_philosopher, tree_cpu_s
 
-from sims.engine.round import Round
-from sims.rounds.config import RoundConfig
-from sims.scenarios.registry import scenario_named
+from sims.engine import Round
+from sims.rounds import RoundConfig
+from sims.scenarios import scenario_named
 from sims.stats import compute_round_stats
 
 SECTION = "3 dining"

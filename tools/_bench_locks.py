@@ -14,8 +14,8 @@ from typing import Any
 
 from _bench_common import Plan, Row, best_ns_per_op
 
+from sims import Runtime
 from sims.primitives import Lock
-from sims.runtime import Runtime
 
 CAPACITY = 1 << 16
 SECTION = "2 lock"

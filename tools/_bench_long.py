@@ -31,10 +31,9 @@ AGENTS = 64
 
 def measure(seconds: float, agents: int, backend: str, out: Path, export: bool) -> dict[str, Any]:
     """Run the round here (a fresh process) and say what it cost."""
-    from sims.engine.round import Round
-    from sims.export import write_round
-    from sims.rounds.config import RoundConfig
-    from sims.text_report import render_result
+    from sims import render_result, write_round
+    from sims.engine import Round
+    from sims.rounds import RoundConfig
 
     params = {"agents": agents, "think_ms": 0, "eat_ms": 0}
     config = RoundConfig(

@@ -20,10 +20,9 @@ from typing import Any
 import _bench_intake
 from _bench_common import Plan, Row, best_ns_per_op, median
 
-from sims.engine.round import to_events
-from sims.runtime import Runtime
-from sims.telemetry import Op, RingReader, RingWriter, op_code, ring_bytes
-from sims.telemetry.schema import RECORD_STRUCT
+from sims import Runtime
+from sims.engine import to_events
+from sims.telemetry import RECORD_STRUCT, Op, RingReader, RingWriter, op_code, ring_bytes
 
 CAPACITY = 1 << 17  # transfer ring: room for well over one drain period of a flat-out writer
 DRAIN_CAPACITY = 1 << 15  # the engine's default ring size, for the reader benchmark

@@ -24,8 +24,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from sims import Runtime
 from sims.primitives import Barrier, Condition, RLock
-from sims.runtime import Runtime
 
 CAPACITY = 1 << 20  # records per ring: no run fills it
 

@@ -24,11 +24,10 @@ from pathlib import Path
 import attrs
 import numpy as np
 
+from sims import Format, dataset_folder, write_round
 from sims.analysis import load_rounds, load_table
-from sims.engine.round import Round
-from sims.export import Format, dataset_folder, write_round
-from sims.rounds.config import RoundConfig
-from sims.rounds.result import RoundResult
+from sims.engine import Round
+from sims.rounds import RoundConfig, RoundResult
 
 
 def busy_round(events: int) -> RoundResult:

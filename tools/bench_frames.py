@@ -86,8 +86,8 @@ def round_start(agents: int, backend: str, warm: bool) -> float:
     ``warm``: the window's way, a standby host given WARM_S to warm up first (as it has while
     the player looks at the sandbox); else a cold host with spawned agents."""
     from game.standby import StandbyHost
-    from sims.engine.client import EngineHost
-    from sims.rounds.config import RoundConfig
+    from sims.engine import EngineHost
+    from sims.rounds import RoundConfig
 
     config = RoundConfig(
         "dining",
@@ -122,7 +122,7 @@ def launch_to_first_frame() -> float:
 
 def busy_frames(app: Any, agents: int, backend: str, frames: int, pace_ms: float = 0.0) -> dict[str, Any]:
     from game.scenes.arena import ArenaScene
-    from sims.rounds.config import RoundConfig
+    from sims.rounds import RoundConfig
 
     config = RoundConfig(
         "dining",
@@ -138,7 +138,7 @@ def busy_frames(app: Any, agents: int, backend: str, frames: int, pace_ms: float
         run_frames(app, 1)
     records = session.records
     out: dict[str, Any] = dict(run_frames(app, frames))
-    out |= {"records": session.records - records, "lost": session.dropped, "status": session.status}
+    out |= {"records": session.records - records, "lost": session.dropped, "status": str(session.status)}
     out |= {"policy": session.config.agent_policy, "start_method": session.config.start_method}
     out |= results_ready(app, session)
     app.scenes.pop()
@@ -148,7 +148,7 @@ def busy_frames(app: Any, agents: int, backend: str, frames: int, pace_ms: float
 def results_ready(app: Any, session: Any) -> dict[str, Any]:
     """End the round as the player's End key does, then run frames until the result (with
     every record) is in: seconds from asking to having it, and how many records came."""
-    from sims.rounds.commands import End
+    from sims.rounds import End
 
     asked = time.perf_counter()
     session.send(End())

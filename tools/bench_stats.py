@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sims.rounds.layout import AgentInfo, ResourceInfo, RoundLayout
+from sims.rounds import AgentInfo, ResourceInfo, RoundLayout
 from sims.stats import compute_round_stats
 from sims.telemetry import EVENT_DTYPE, Op, State
 

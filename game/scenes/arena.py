@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -10,20 +12,33 @@ import attrs
 from game import palette
 from game.i18n import Tr, term, thing
 from game.scene import Scene
-from game.session import RoundSession
-from game.views.choose import scenario_view
-from game.views.kitchen import KitchenView
+from game.session import Phase, RoundSession, RoundStatus
+from game.views.choose import RoundView, scenario_view
 from game.views.livepanel import LivePanel
 from game.views.primitive import short_name
-from game.views.table import TableView
 from game.views.tooltip import agent_lines, draw_tooltip
-from sims.primitives.semaphore import MAX_PERMITS
-from sims.rounds import commands as cmd
-from sims.rounds.config import RoundConfig
+from sims import Backend, ResourceKind, SignalAction
+from sims.primitives import MAX_PERMITS
+from sims.rounds import End, Resize, RoundConfig, Scale, SignalAgent
 
 SIDE_W = 410
 BOTTOM_H = 96
 TOP_H = 46
+
+
+@attrs.frozen
+class Control:
+    """A button of the arena: its words, what it does, and the keys that do the same."""
+
+    label: str
+    action: Callable[[], object]
+    keys: tuple[int, ...] = ()
+    width: int = 150
+    object_id: str | None = None  # the theme's look: '#danger', '#primary'
+    shown: bool = True
+
+
+SCALE_POWERS = (-6, 6)  # the speed slider's range: time scale 2 ** (power / 2)
 
 
 class ArenaScene(Scene):
@@ -33,15 +48,19 @@ class ArenaScene(Scene):
         super().__init__(app)
         self.config = config
         self.session: RoundSession | None = None
-        self.view: TableView | KitchenView | None = None
+        self.view: RoundView | None = None
         self.panel: LivePanel | None = None
         self.selected: int | None = None
         self.hover_agent: int | None = None
         self.hover_resource: int | None = None
         self.hover_pos: tuple[int, int] = (0, 0)
-        self.scale_power = 0  # time scale = 2 ** (scale_power / 2)
-        self.capacity: int | None = None
-        self.controls: dict[str, Any] = {}
+        self.actions: dict[Any, Callable[[], object]] = {}  # widget -> what pressing it does
+        self.key_actions: dict[int, Callable[[], object]] = {}
+        self.results_button: Any = None
+        self.capacity_slider: Any = None
+        self.capacity_label: Any = None
+        self.speed_slider: Any = None
+        self.speed_label: Any = None
 
     # -- life -----------------------------------------------------------------------------
     def enter(self) -> None:
@@ -64,72 +83,126 @@ class ArenaScene(Scene):
             self.session.close()
         self.config = config or self.config
         self.session, self.view, self.panel = RoundSession(self.config, self.app.standby), None, None
-        self.selected, self.capacity, self.scale_power = None, None, 0
+        self.selected = None
         self.relayout()
 
     # -- widgets --------------------------------------------------------------------------
-    def build(self) -> None:
-        from pygame_gui.elements import UIButton, UIHorizontalSlider, UILabel
+    def row(self) -> list[Control]:
+        """The buttons along the bottom, left to right."""
+        import pygame
 
-        w, h = self.app.size
-        ui, tr = self.app.ui, self.tr
-        self.controls = {}
-        y1, y2 = h - BOTTOM_H + 6, h - BOTTOM_H + 50
-        row = [
-            ("pause", tr("arena.pause")),
-            ("restart", tr("arena.restart")),
-            ("end", tr("arena.end")),
-            ("results", tr("arena.results")),
-            ("backend", self._backend_label()),
-            ("back", tr("back")),
+        tr = self.tr
+        return [
+            Control(tr("arena.pause"), self.pause, (pygame.K_p, pygame.K_SPACE)),
+            Control(tr("arena.restart"), self.restart, (pygame.K_r,)),
+            Control(tr("arena.end"), self._end, (pygame.K_e,)),
+            Control(tr("arena.results"), self.results, (pygame.K_RETURN,)),
+            Control(self._backend_label(), self._switch_backend, (pygame.K_b,), width=210),
+            Control(tr("back"), self._back, (pygame.K_ESCAPE,)),
         ]
+
+    def signal_controls(self) -> list[Control]:
+        """SIGSTOP / SIGCONT / SIGKILL for the selected agent: process rounds only."""
+        import pygame
+
+        if self.config.backend != Backend.PROCESS:
+            return []
+        tr = self.tr
+        keys = {SignalAction.STOP: pygame.K_s, SignalAction.CONT: pygame.K_c, SignalAction.KILL: pygame.K_k}
+        return [
+            Control(
+                tr(f"arena.sig_{action}"),
+                functools.partial(self._signal, action),
+                (keys[action],),
+                width=118,
+                object_id="#danger" if action is SignalAction.KILL else None,
+                shown=self.app.size[0] >= 1280,
+            )
+            for action in SignalAction
+        ]
+
+    def place(self, control: Control, rect: tuple[int, int, int, int]) -> Any:
+        """Make ``control``'s button at ``rect``; its keys and the button now do its action."""
+        from pygame_gui.elements import UIButton
+
+        button = self.add(UIButton(rect, control.label, self.app.ui, object_id=control.object_id))
+        self.actions[button] = control.action
+        self.key_actions.update(dict.fromkeys(control.keys, control.action))
+        if not control.shown:
+            button.hide()
+        return button
+
+    def button(self, action: Callable[[], object]) -> Any:
+        """The button that does ``action`` (KeyError if none does)."""
+        found = [button for button, does in self.actions.items() if does == action]
+        if not found:
+            raise KeyError(f"no button does {action!r}")
+        return found[0]
+
+    def build(self) -> None:
+        from pygame_gui.elements import UIHorizontalSlider, UILabel
+
+        h = self.app.size[1]
+        ui = self.app.ui
+        self.actions, self.key_actions = {}, {}
+        y1, y2 = h - BOTTOM_H + 6, h - BOTTOM_H + 50
         x = 10
-        for key, label in row:
-            width = 150 if key != "backend" else 210
-            self.controls[key] = self.add(UIButton((x, y1, width, 36), label, ui))
-            x += width + 8
-        self.controls["results"].disable()
+        for control in self.row():
+            button = self.place(control, (x, y1, control.width, 36))
+            if control.action == self.results:
+                self.results_button = button
+            x += control.width + 8 if control.shown else 0
+        self.results_button.disable()
         sem = self._semaphore()
+        self.capacity_slider = self.capacity_label = None
         if sem is not None:
-            self.controls["cap_label"] = self.add(UILabel((10, y2, 190, 34), "", ui))
+            self.capacity_label = self.add(UILabel((10, y2, 190, 34), "", ui))
             top = max(2 * sem.capacity, len(self.session.layout.agents) if self.session and self.session.layout else 8)
-            self.controls["cap"] = self.add(UIHorizontalSlider((200, y2 + 2, 260, 30), sem.capacity, (0, top), ui))
-            self.capacity = self.capacity if self.capacity is not None else sem.capacity
-            self.controls["cap"].set_current_value(self.capacity)
-        self.controls["speed_label"] = self.add(UILabel((480, y2, 170, 34), "", ui))
-        self.controls["speed"] = self.add(UIHorizontalSlider((650, y2 + 2, 200, 30), self.scale_power, (-6, 6), ui))
-        if self.config.backend == "process":
-            for i, key in enumerate(("sig_stop", "sig_cont", "sig_kill")):
-                button = self.add(
-                    UIButton(
-                        (870 + i * 124, y2, 118, 34),
-                        tr(f"arena.{key}"),
-                        ui,
-                        object_id="#danger" if key == "sig_kill" else None,
-                    )
-                )
-                self.controls[key] = button
-                if w < 1280:
-                    button.hide()
+            capacity = self.capacity() or 0
+            self.capacity_slider = self.add(UIHorizontalSlider((200, y2 + 2, 260, 30), capacity, (0, top), ui))
+        self.speed_label = self.add(UILabel((480, y2, 170, 34), "", ui))
+        self.speed_slider = self.add(UIHorizontalSlider((650, y2 + 2, 200, 30), self.scale_power(), SCALE_POWERS, ui))
+        for i, control in enumerate(self.signal_controls()):
+            self.place(control, (870 + i * 124, y2, control.width, 34))
 
     def _backend_label(self) -> str:
-        other = "thread" if self.config.backend == "process" else "process"
+        other = Backend.THREAD if self.config.backend == Backend.PROCESS else Backend.PROCESS
         return self.tr("arena.switch", backend=term(self.tr, "backend", other))
 
     def _semaphore(self) -> Any:
         layout = self.session.layout if self.session else None
         if layout is None:
             return None
-        sems = [info for info in layout.of_kind("semaphore") if not info.fixed]  # signalling ones stay as set
+        # signalling semaphores stay as they were set
+        sems = [info for info in layout.of_kind(ResourceKind.SEMAPHORE) if not info.fixed]
         return sems[0] if sems else None
+
+    # -- what the host's picture says -------------------------------------------------------
+    def capacity(self) -> int | None:
+        """The semaphore's capacity as the host's latest picture shows it (None without one):
+        what it is heading for, permits still pending on a shrink left out."""
+        sem = self._semaphore()
+        if sem is None:
+            return None
+        snap = self.session.snapshot() if self.session else None
+        if snap is None:
+            return int(sem.capacity)
+        seats = snap.resources[sem.index]
+        return seats.capacity - seats.pending
+
+    def scale_power(self) -> int:
+        """The round's time scale as the host's latest picture shows it, as the slider's step."""
+        snap = self.session.snapshot() if self.session else None
+        power = round(2 * math.log2(snap.scale)) if snap is not None and snap.scale > 0 else 0
+        return max(SCALE_POWERS[0], min(SCALE_POWERS[1], power))
 
     # -- input ----------------------------------------------------------------------------
     def handle(self, event: Any) -> None:
         import pygame
         import pygame_gui
 
-        if event.type == pygame_gui.UI_BUTTON_PRESSED:
-            self._button(next((k for k, v in self.controls.items() if v is event.ui_element), ""))
+        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element in self.actions:
+            self.actions[event.ui_element]()
         elif event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED:
             self._slider(event.ui_element, int(event.value))
         elif event.type == pygame.KEYDOWN:
@@ -142,45 +215,19 @@ class ArenaScene(Scene):
     def _key(self, event: Any) -> None:
         import pygame
 
-        keys = {
-            pygame.K_p: "pause",
-            pygame.K_SPACE: "pause",
-            pygame.K_r: "restart",
-            pygame.K_e: "end",
-            pygame.K_RETURN: "results",
-            pygame.K_b: "backend",
-            pygame.K_ESCAPE: "back",
-            pygame.K_s: "sig_stop",
-            pygame.K_c: "sig_cont",
-            pygame.K_k: "sig_kill",
-        }
-        if event.key in keys:
-            self._button(keys[event.key])
+        if event.key in self.key_actions:
+            self.key_actions[event.key]()
         elif event.key in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS):
             self._resize(+1)
         elif event.key in (pygame.K_MINUS, pygame.K_KP_MINUS):
             self._resize(-1)
         elif event.key in (pygame.K_RIGHTBRACKET, pygame.K_LEFTBRACKET):
-            self._speed(self.scale_power + (1 if event.key == pygame.K_RIGHTBRACKET else -1))
-
-    def _button(self, key: str) -> None:
-        actions = {
-            "pause": self.pause,
-            "restart": self.restart,
-            "end": self._end,
-            "results": self.results,
-            "backend": self._switch_backend,
-            "back": self._back,
-        }
-        if key in actions:
-            actions[key]()
-        elif key.startswith("sig_"):
-            self._signal(key.removeprefix("sig_"))
+            self._speed(self.scale_power() + (1 if event.key == pygame.K_RIGHTBRACKET else -1))
 
     def _slider(self, element: Any, value: int) -> None:
-        if element is self.controls.get("cap") and value != self.capacity:
-            self._resize(value - (self.capacity or 0))
-        elif element is self.controls.get("speed") and value != self.scale_power:
+        if element is self.capacity_slider and value != self.capacity():
+            self._send_capacity(value)
+        elif element is self.speed_slider and value != self.scale_power():
             self._speed(value)
 
     def pause(self) -> None:
@@ -190,32 +237,32 @@ class ArenaScene(Scene):
             self.app.scenes.push(PauseScene(self.app, self.session))
 
     def _resize(self, delta: int) -> None:
+        capacity = self.capacity()
+        if capacity is not None:
+            self._send_capacity(max(0, min(MAX_PERMITS, capacity + delta)))
+
+    def _send_capacity(self, capacity: int) -> None:
+        """Ask the host; the slider and label show what its pictures say came of it."""
         sem = self._semaphore()
-        if sem is None or self.session is None or self.capacity is None:
-            return
-        self.capacity = max(0, min(MAX_PERMITS, self.capacity + delta))
-        self.session.send(cmd.Resize(sem.name, self.capacity))
-        if "cap" in self.controls and self.controls["cap"].get_current_value() != self.capacity:
-            self.controls["cap"].set_current_value(self.capacity)
+        if sem is not None and self.session is not None:
+            self.session.send(Resize(sem.name, capacity))
 
     def _speed(self, power: int) -> None:
-        self.scale_power = max(-6, min(6, power))
+        power = max(SCALE_POWERS[0], min(SCALE_POWERS[1], power))
         if self.session is not None:
-            self.session.send(cmd.Scale(2 ** (self.scale_power / 2)))
-        if self.controls["speed"].get_current_value() != self.scale_power:
-            self.controls["speed"].set_current_value(self.scale_power)
+            self.session.send(Scale(2 ** (power / 2)))
 
-    def _signal(self, action: str) -> None:
-        if self.session is None or self.selected is None or self.config.backend != "process":
+    def _signal(self, action: SignalAction) -> None:
+        if self.session is None or self.selected is None or self.config.backend != Backend.PROCESS:
             return
-        self.session.send(cmd.SignalAgent(self.selected, action))
+        self.session.send(SignalAgent(self.selected, action))
 
     def _end(self) -> None:
         if self.session is not None:
-            self.session.send(cmd.End())
+            self.session.send(End())
 
     def _switch_backend(self) -> None:
-        other = "thread" if self.config.backend == "process" else "process"
+        other = Backend.THREAD if self.config.backend == Backend.PROCESS else Backend.PROCESS
         self.restart(attrs.evolve(self.config, backend=other))
 
     def results(self) -> None:
@@ -252,21 +299,23 @@ class ArenaScene(Scene):
             self.relayout()
         self._refresh_labels()
 
-    def _make_view(self, layout: Any) -> TableView | KitchenView:
+    def _make_view(self, layout: Any) -> RoundView:
         return scenario_view(self.app.text, layout)
 
     def _refresh_labels(self) -> None:
-        ended = self.session is not None and self.session.ended
-        if ended and not self.controls["results"].is_enabled and self.session and self.session.result:
-            self.controls["results"].enable()
-        tr = self.tr
-        if "cap_label" in self.controls and self.capacity is not None:
-            sem = self._semaphore()
-            label = tr("arena.capacity", name=sem.name if sem else "", capacity=self.capacity)
-            self.controls["cap_label"].set_text(label)
-        factor = 2 ** (self.scale_power / 2)
+        """Labels and sliders from the host's picture: a refused or pending change shows as it is."""
+        session, tr = self.session, self.tr
+        if session is not None and session.result is not None and not self.results_button.is_enabled:
+            self.results_button.enable()
+        capacity, sem = self.capacity(), self._semaphore()
+        if self.capacity_slider is not None and capacity is not None and sem is not None:
+            self.capacity_label.set_text(tr("arena.capacity", name=sem.name, capacity=capacity))
+            _show(self.capacity_slider, capacity)
+        power = self.scale_power()
+        factor = 2 ** (power / 2)
         pace = tr("arena.slower") if factor > 1 else (tr("arena.faster") if factor < 1 else tr("arena.as_set"))
-        self.controls["speed_label"].set_text(tr("arena.speed", factor=factor, pace=pace))
+        self.speed_label.set_text(tr("arena.speed", factor=factor, pace=pace))
+        _show(self.speed_slider, power)
 
     def _view_rect(self) -> Any:
         import pygame
@@ -306,7 +355,7 @@ class ArenaScene(Scene):
         text.draw(surface, title, (16, 12), 20, palette.TEXT, bold=True)
         if s is not None:
             snap, status = s.snapshot(), s.status
-            colour = palette.BAD if status in ("deadlocked", "stalled", "failed") else palette.ACCENT
+            colour = palette.BAD if status.bad else palette.ACCENT
             line = f"t = {s.elapsed_s:6.2f} s   {status_text(status, tr)}"
             if snap is not None and not math.isclose(snap.scale, 1.0):
                 line += "   " + tr("arena.scale", scale=snap.scale)
@@ -373,9 +422,15 @@ def deadlock_chain(tr: Tr, layout: Any, deadlock: Any) -> str:
     return tr("arena.hop_join").join(hops)
 
 
-def status_text(status: str, tr: Tr) -> str:
-    """A session's status (``running``, ``ended (deadlock)``...) in the player's language."""
-    word, _, reason = status.partition(" (")
-    if reason:
-        return tr("status.ended", reason=term(tr, "reason", reason.removesuffix(")")))
-    return term(tr, "status", word)
+def _show(slider: Any, value: int) -> None:
+    """Move ``slider`` to ``value`` unless the player is dragging it."""
+    held = slider.grabbed_slider or (slider.sliding_button is not None and slider.sliding_button.held)
+    if not held and slider.get_current_value() != value:
+        slider.set_current_value(value)
+
+
+def status_text(status: RoundStatus, tr: Tr) -> str:
+    """A session's status (running, ended and why...) in the player's language."""
+    if status.phase is Phase.ENDED:
+        return tr("status.ended", reason=term(tr, "reason", str(status.reason)))
+    return term(tr, "status", status.phase.value)

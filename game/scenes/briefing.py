@@ -14,8 +14,7 @@ from game.scene import Scene
 from game.views.source import SourceView, agent_sources
 from game.views.stars import draw_stars
 from game.wrap import wrap
-from sims.levels import LevelSpec
-from sims.levels.goals import goal_text
+from sims.levels import LevelSpec, goal_text
 
 ROW = 42
 LABEL_W = 190
@@ -110,7 +109,8 @@ class BriefingScene(Scene):
         else:
             options = [term(tr, "backend", b) for b in self.level.backends]
             current = term(tr, "backend", self.picks.backend)
-        self.fields[name] = self.add(UIDropDownMenu(options, current, rect, ui))
+        menu: list[str | tuple[str, str]] = [*options]
+        self.fields[name] = self.add(UIDropDownMenu(menu, current, rect, ui))
 
     # -- input ----------------------------------------------------------------------------
     def handle(self, event: Any) -> None:
@@ -267,7 +267,7 @@ class BriefingScene(Scene):
 
     def _strategy(self, surface: Any, x: int, y: int, width: int, bottom: int) -> None:
         """What the chosen strategy does, in the scenario's own words (or their translation)."""
-        from sims.scenarios.registry import scenario_named
+        from sims.scenarios import scenario_named
 
         settings = self.level.settings(self.picks.choice())
         scenario = scenario_named(settings.scenario)

@@ -15,9 +15,8 @@ from game.exporter import Exporter
 from game.scene import Scene
 from game.views.stars import draw_stars
 from game.wrap import wrap
-from sims.levels import LevelSpec
-from sims.levels.goals import Forfeit, GoalResult, format_actual, goal_text
-from sims.rounds.result import RoundResult
+from sims.levels import Forfeit, GoalResult, LevelSpec, format_actual, goal_text
+from sims.rounds import RoundResult
 
 MARKS = str.maketrans({"✓": "✔", "✗": "✘"})  # the bundled font has no ✗ (it would draw a box)
 
@@ -173,7 +172,7 @@ class DebriefScene(Scene):
 
     def _lab_table(self) -> list[str]:
         """The lecture's efficiency table and its verdict, for the GIL lab (one paragraph per row)."""
-        from sims.scenarios.gil_table import compact
+        from sims.scenarios import compact
 
         assert self.result is not None
         return compact(self.result.scenario_stats, self.app.campaign.language)

@@ -119,8 +119,7 @@ class LevelSelectScene(Scene):
 
     # -- drawing --------------------------------------------------------------------------
     def draw(self, surface: Any) -> None:
-        from sims.levels.progress import MAX_STARS
-        from sims.levels.texts import LANGUAGE_NAMES
+        from sims.levels import LANGUAGE_NAMES, MAX_STARS
 
         w, h = surface.get_size()
         text, campaign = self.app.text, self.app.campaign

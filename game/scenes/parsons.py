@@ -15,7 +15,7 @@ from typing import Any
 from game import palette
 from game.scene import Scene
 from game.views.parsons import Column, Hit, ParsonsBoard
-from sims.levels.parsons import Arrangement
+from sims.levels import Arrangement
 
 DRAG_PX = 5  # a press that moves less than this is a click
 

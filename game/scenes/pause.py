@@ -7,7 +7,7 @@ from typing import Any
 from game import palette
 from game.scene import Scene
 from game.session import RoundSession
-from sims.rounds import commands as cmd
+from sims.rounds import Pause, Resume
 
 
 class PauseScene(Scene):
@@ -19,11 +19,11 @@ class PauseScene(Scene):
         self.session = session
 
     def enter(self) -> None:
-        self.session.send(cmd.Pause())
+        self.session.send(Pause())
         super().enter()
 
     def exit(self) -> None:
-        self.session.send(cmd.Resume())
+        self.session.send(Resume())
         super().exit()
 
     def handle(self, event: Any) -> None:

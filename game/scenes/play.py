@@ -5,6 +5,7 @@ back to the operating system, G takes it back.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import attrs
@@ -12,18 +13,15 @@ import attrs
 from game import palette
 from game.campaign import Picks
 from game.i18n import term
-from game.scenes.arena import BOTTOM_H, ArenaScene, status_text
-from game.views.kitchen import KitchenView
+from game.scenes.arena import BOTTOM_H, ArenaScene, Control, status_text
+from game.views.choose import RoundView
 from game.views.primitive import short_name
 from game.views.roles import RolesView
 from game.views.scheduler import SchedulerPanel, StepTracker
 from game.views.source import SourceView, agent_sources
-from game.views.table import TableView
-from sims.levels import LevelSpec
-from sims.levels.goals import goal_text
-from sims.rounds import commands as cmd
-
-LABELS = {"pause": "play.pause", "restart": "play.restart", "end": "play.end", "results": "play.debrief"}
+from sims import Backend
+from sims.levels import LevelSpec, goal_text
+from sims.rounds import Auto, Gate, Step
 
 
 class LevelArenaScene(ArenaScene):
@@ -47,16 +45,14 @@ class LevelArenaScene(ArenaScene):
         self.tracker, self.code = None, None
         super().restart(config)
 
-    def _make_view(self, layout: Any) -> TableView | KitchenView:
+    def _make_view(self, layout: Any) -> RoundView:
         names = [short_name(a) for a in layout.agents]
         settings = self.level.settings(self.picks.choice())
         source = SourceView(self.app.text, agent_sources(layout.scenario, layout.strategy, settings.params), names)
         self.tracker = StepTracker(len(layout.agents), layout.steps)
         assert self.session is not None
         self.code = SchedulerPanel(self.app.text, self.session, self.tracker, source, names)
-        if layout.scenario in ("dining", "kitchen"):
-            return super()._make_view(layout)
-        return RolesView(self.app.text, layout)
+        return super()._make_view(layout)
 
     def update(self, dt: float) -> None:
         super().update(dt)
@@ -69,39 +65,60 @@ class LevelArenaScene(ArenaScene):
             self.code.tr, self.code.scheduling = self.campaign.tr, self.level.scheduler
 
     # -- widgets --------------------------------------------------------------------------
+    def row(self) -> list[Control]:
+        """The arena's buttons in the campaign's words, and the source panel's."""
+        import pygame
+
+        tr = self.campaign.tr
+        words = {
+            self.pause: "play.pause",
+            self.restart: "play.restart",
+            self._end: "play.end",
+            self.results: "play.debrief",
+            self._back: "play.back",
+        }
+        row = [attrs.evolve(c, label=tr(words[c.action])) if c.action in words else c for c in super().row()]
+        one_backend = len(self.level.backends) < 2
+        row = [attrs.evolve(c, shown=False) if c.action == self._switch_backend and one_backend else c for c in row]
+        return [*row, Control(tr("play.source"), self.toggle_code, (pygame.K_v,), width=170)]
+
     def build(self) -> None:
-        from pygame_gui.elements import UIButton
+        import pygame
 
         super().build()
-        tr, ui = self.campaign.tr, self.app.ui
-        for key, text_key in LABELS.items():
-            self.controls[key].set_text(tr(text_key))
-        self.controls["back"].set_text(tr("play.back"))
-        if len(self.level.backends) < 2:
-            self.controls["backend"].hide()
-        x = self.controls["back"].relative_rect.right + 8
-        self.controls["code"] = self.add(
-            UIButton((x, self.controls["back"].relative_rect.y, 170, 36), tr("play.source"), ui)
-        )
+        self.key_actions[pygame.K_l] = self.switch_language
         if self.level.scheduler:
-            self._scheduler_buttons()
+            self._scheduler_controls()
 
-    def _scheduler_buttons(self) -> None:
-        from pygame_gui.elements import UIButton
+    def _scheduler_controls(self) -> None:
+        import pygame
 
-        tr, ui = self.campaign.tr, self.app.ui
-        for key in ("speed", "speed_label"):
-            self.controls[key].hide()
+        tr = self.campaign.tr
+        self.speed_slider.hide()
+        self.speed_label.hide()
         y = self.app.size[1] - BOTTOM_H + 50
-        x = 480 if "cap" in self.controls else 10
-        for key, text_key in (("auto", "sched.auto"), ("gate", "sched.gate")):
-            self.controls[key] = self.add(UIButton((x, y, 190, 34), tr(text_key), ui))
+        x = 480 if self.capacity_slider is not None else 10
+        for control in (
+            Control(tr("sched.auto"), functools.partial(self.schedule, auto=True), (pygame.K_a,), width=190),
+            Control(tr("sched.gate"), functools.partial(self.schedule, auto=False), (pygame.K_g,), width=190),
+        ):
+            self.place(control, (x, y, control.width, 34))
             x += 198
         layout = self.session.layout if self.session else None
         for agent in layout.agents[:10] if layout else ():
             label = tr("sched.step", short=short_name(agent), number=agent.index)
-            self.controls[f"step_{agent.index}"] = self.add(UIButton((x, y, 120, 34), label, ui, object_id="#primary"))
+            step = Control(label, functools.partial(self.step, agent.index), width=120, object_id="#primary")
+            self.place(step, (x, y, step.width, 34))
             x += 126
+        for digit in range(10):
+            self.key_actions[pygame.K_0 + digit] = functools.partial(self.step, digit)
+
+    def toggle_code(self) -> None:
+        self.show_code = not self.show_code
+
+    def switch_language(self) -> None:
+        self.campaign.switch_language()
+        self.relayout()
 
     # -- input ----------------------------------------------------------------------------
     def handle(self, event: Any) -> None:
@@ -121,31 +138,6 @@ class LevelArenaScene(ArenaScene):
                 return
         super().handle(event)
 
-    def _key(self, event: Any) -> None:
-        import pygame
-
-        if self.level.scheduler and pygame.K_0 <= event.key <= pygame.K_9:
-            self.step(event.key - pygame.K_0)
-        elif self.level.scheduler and event.key in (pygame.K_a, pygame.K_g):
-            self._button("auto" if event.key == pygame.K_a else "gate")
-        elif event.key in (pygame.K_v, pygame.K_l):
-            self._button("code" if event.key == pygame.K_v else "language")
-        else:
-            super()._key(event)
-
-    def _button(self, key: str) -> None:
-        if key.startswith("step_"):
-            self.step(int(key.removeprefix("step_")))
-        elif key in ("auto", "gate"):
-            self.schedule(auto=key == "auto")
-        elif key == "code":
-            self.show_code = not self.show_code
-        elif key == "language":
-            self.campaign.switch_language()
-            self.relayout()
-        else:
-            super()._button(key)
-
     def step(self, agent: int) -> bool:
         """Release one agent waiting at a gate; an agent that is not waiting there is left alone."""
         if self.session is None or self.tracker is None or agent >= len(self.tracker.moving):
@@ -153,20 +145,20 @@ class LevelArenaScene(ArenaScene):
         if not self.tracker.at_gate(self.session.snapshot(), agent):
             return False
         self.tracker.released(agent)
-        self.session.send(cmd.Step(agent))
+        self.session.send(Step(agent))
         return True
 
     def schedule(self, auto: bool) -> None:
         """``Auto()``: the operating system schedules; ``Gate()``: every agent stops at its next step."""
         if self.session is None:
             return
-        self.session.send(cmd.Auto() if auto else cmd.Gate())
+        self.session.send(Auto() if auto else Gate())
         if not auto and self.tracker is not None:
             self.tracker.all_moving()
 
     def _switch_backend(self) -> None:
         if len(self.level.backends) > 1:
-            other = "thread" if self.config.backend == "process" else "process"
+            other = Backend.THREAD if self.config.backend == Backend.PROCESS else Backend.PROCESS
             self.picks = attrs.evolve(self.picks, backend=other)
             self.restart(attrs.evolve(self.config, backend=other))
 
@@ -201,7 +193,7 @@ class LevelArenaScene(ArenaScene):
         who = f"  ·  {term(campaign.tr, 'backend', self.config.backend)}" if layout else ""
         self.app.text.draw(surface, self.app.text.fit(title + who, 20, w - 330), (16, 12), 20, palette.TEXT, bold=True)
         if s is not None:
-            colour = palette.BAD if s.status in ("deadlocked", "stalled", "failed") else palette.ACCENT
+            colour = palette.BAD if s.status.bad else palette.ACCENT
             line = f"t = {s.elapsed_s:6.2f} s   {status_text(s.status, campaign.tr)}"
             self.app.text.draw(surface, line, (w - 16, 14), 17, colour, anchor="topright")
 

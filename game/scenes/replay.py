@@ -16,9 +16,9 @@ from game.i18n import Tr, term
 from game.scene import Scene
 from game.views.choose import scenario_view
 from game.views.source import SourceView, agent_sources
-from sims.live.replay import RecordReplay
-from sims.rounds.result import RoundResult
-from sims.scenarios.registry import scenario_named
+from sims.live import RecordReplay
+from sims.rounds import RoundResult
+from sims.scenarios import scenario_named
 from sims.telemetry import OP_NAMES, Op
 
 BAR_H = 14
@@ -30,7 +30,7 @@ _NO_RESOURCE_OPS = {Op.STATE, Op.AGENT_START, Op.AGENT_STOP, Op.ROUND_START, Op.
 class ReplayScene(Scene):
     name = "replay"
 
-    def __init__(self, app: Any, result: RoundResult, back: Callable[[], None]) -> None:
+    def __init__(self, app: Any, result: RoundResult, back: Callable[[], object]) -> None:
         super().__init__(app)
         self.result = result
         self.back = back

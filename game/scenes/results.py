@@ -13,7 +13,8 @@ from game.i18n import Tr, term, thing
 from game.scene import Scene
 from game.views.charts import bars, gantt
 from game.views.primitive import short_name
-from sims.rounds.result import RoundResult
+from sims import Backend, ResourceKind
+from sims.rounds import RoundResult
 from sims.stats import hold_timeline, resource_timeline
 
 MAX_TABLE_ROWS = 12
@@ -30,7 +31,7 @@ class ResultsScene(Scene):
         self.holds = hold_timeline(result.events, result.started_ns, result.ended_ns)
         kinds = ("lock", "semaphore")
         self.rows = [(r.index, r.name) for r in result.layout.resources if r.kind in kinds][:MAX_GANTT_ROWS]
-        sems = result.layout.of_kind("semaphore")
+        sems = result.layout.of_kind(ResourceKind.SEMAPHORE)
         self.capacity = resource_timeline(result.events, sems[0], result.started_ns, result.ended_ns) if sems else None
         self.buttons: dict[str, Any] = {}
 
@@ -58,7 +59,7 @@ class ResultsScene(Scene):
             )
 
     def _other(self) -> str:
-        return "thread" if self.result.config.backend == "process" else "process"
+        return Backend.THREAD if self.result.config.backend is Backend.PROCESS else Backend.PROCESS
 
     # -- input ----------------------------------------------------------------------------
     def handle(self, event: Any) -> None:
@@ -233,6 +234,6 @@ class ResultsScene(Scene):
 
 
 def _operation(scenario: str) -> str:
-    from sims.scenarios.registry import scenario_named
+    from sims.scenarios import scenario_named
 
     return scenario_named(scenario).operation

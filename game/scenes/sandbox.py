@@ -6,12 +6,10 @@ from typing import Any
 
 from game import palette
 from game.scene import Scene
-from sims.rounds.config import RoundConfig
-from sims.scenarios.base import ParamSpec
-from sims.scenarios.registry import scenario_named
+from sims import Backend
+from sims.rounds import RoundConfig
+from sims.scenarios import ParamSpec, scenario_named, scenarios
 
-SCENARIOS = ("dining", "kitchen")
-BACKENDS = ("thread", "process")
 SLIDER_MAX = 64  # int parameters with a range up to this get a slider, others a text field
 DEFAULT_SECONDS = 30.0
 
@@ -26,7 +24,8 @@ class SandboxScene(Scene):
     def __init__(self, app: Any, config: RoundConfig | None = None) -> None:
         super().__init__(app)
         cfg = config or RoundConfig("dining", strategy="naive", seconds=DEFAULT_SECONDS)
-        self.scenario = cfg.scenario if cfg.scenario in SCENARIOS else "dining"
+        offered = offered_scenarios()
+        self.scenario = cfg.scenario if cfg.scenario in offered else offered[0]
         self.strategy = cfg.strategy or scenario_named(self.scenario).default_strategy
         self.backend = cfg.backend
         self.values: dict[str, str] = {k: _text(v) for k, v in cfg.params.items()}
@@ -44,11 +43,13 @@ class SandboxScene(Scene):
         scenario = scenario_named(self.scenario)
         self.fields = {}
         x, y = 60, 110
-        self.fields["scenario"] = self.add(UIDropDownMenu(list(SCENARIOS), self.scenario, (x + 170, y, 240, 34), ui))
+        menu: list[str | tuple[str, str]] = [*offered_scenarios()]
+        self.fields["scenario"] = self.add(UIDropDownMenu(menu, self.scenario, (x + 170, y, 240, 34), ui))
         self.fields["strategy"] = self.add(
             UIDropDownMenu(list(scenario.strategies), self.strategy, (x + 170, y + 46, 240, 34), ui)
         )
-        self.fields["backend"] = self.add(UIDropDownMenu(list(BACKENDS), self.backend, (x + 170, y + 92, 240, 34), ui))
+        backends: list[str | tuple[str, str]] = [str(b) for b in scenario.backends]
+        self.fields["backend"] = self.add(UIDropDownMenu(backends, self.backend, (x + 170, y + 92, 240, 34), ui))
         deadlock = "yes" if self.stop_on_deadlock else "no"
         self.fields["stop_on_deadlock"] = self.add(
             UIDropDownMenu(["yes", "no"], deadlock, (x + 170, y + 138, 240, 34), ui)
@@ -105,11 +106,13 @@ class SandboxScene(Scene):
         if key == "scenario" and text != self.scenario:
             self.scenario, self.values = text, {}
             self.strategy = scenario_named(text).default_strategy
+            if self.backend not in scenario_named(text).backends:
+                self.backend = scenario_named(text).backends[0]
             self.relayout()
         elif key == "strategy":
             self.strategy = text
         elif key == "backend":
-            self.backend = text
+            self.backend = Backend(text)
         elif key == "stop_on_deadlock":
             self.stop_on_deadlock = text == "yes"
 
@@ -184,10 +187,15 @@ class SandboxScene(Scene):
             text.draw(surface, line, (x, y + 24 + 20 * i), 15, palette.DIM)
         note = (
             "thread: agents are threads of one engine process (they share the GIL)"
-            if self.backend == "thread"
+            if self.backend is Backend.THREAD
             else "process: each agent is its own OS process (spawned); S/C/K send it real signals"
         )
         text.draw(surface, text.fit(note, 14, width), (x, y + 110), 14, palette.DIM)
+
+
+def offered_scenarios() -> list[str]:
+    """The scenarios that declare ``in_sandbox``, in the lecture's order."""
+    return [name for name, scenario in scenarios().items() if scenario.in_sandbox]
 
 
 def _text(value: Any) -> str:

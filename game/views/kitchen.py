@@ -14,24 +14,32 @@ from game.i18n import Tr, count, english, term, who
 from game.text import TextCache
 from game.views.arrows import arrow
 from game.views.primitive import PrimitiveWidget, short_name, state_word
+from sims import ResourceKind
 from sims.live import Snapshot
-from sims.rounds.layout import RoundLayout
+from sims.rounds import RoundLayout
 
 BOX_W, BOX_H = 150, 46
+KITCHEN_KINDS = (  # the primitives drawn between the cooks and the waiters
+    ResourceKind.SEMAPHORE,
+    ResourceKind.LOCK,
+    ResourceKind.RLOCK,
+    ResourceKind.CONDITION,
+    ResourceKind.BARRIER,
+    ResourceKind.CONTAINER,
+)
 
 
 class KitchenView:
     """Draws a kitchen snapshot; remembers agent boxes for hovering."""
 
     def __init__(self, text: TextCache, layout: RoundLayout) -> None:
-        from sims.scenarios.registry import scenario_named
+        from sims.scenarios import scenario_named
 
         self.text = text
         self.layout = layout
         self.cooks = [a.index for a in layout.agents if a.role == "cook"]
         self.waiters = [a.index for a in layout.agents if a.role == "waiter"]
-        drawn = ("semaphore", "lock", "rlock", "condition", "barrier", "container")
-        self.middle = [r.index for r in layout.resources if r.kind in drawn]
+        self.middle = [r.index for r in layout.resources if r.kind in KITCHEN_KINDS]
         self.names = [short_name(a) for a in layout.agents]
         self.widget = PrimitiveWidget(text, self.names.__getitem__, lambda r: layout.resources[r].name)
         self.operation = scenario_named(layout.scenario).operation
@@ -92,7 +100,7 @@ class KitchenView:
             view = snap.agents[a]
             side = box.midright if a in self.cooks else box.midleft
             for r in view.holding:
-                if r in self.resource_rects and snap.resources[r].kind in ("lock", "rlock"):
+                if r in self.resource_rects and snap.resources[r].kind in (ResourceKind.LOCK, ResourceKind.RLOCK):
                     target = self._edge(self.resource_rects[r], a)
                     pygame.draw.line(surface, palette.FORK_HELD, side, target, 3)
             if view.waiting_on in self.resource_rects:

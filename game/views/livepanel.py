@@ -12,7 +12,8 @@ from game.session import RoundSession
 from game.text import TextCache
 from game.views.charts import gauge, histogram, sparklines
 from game.views.primitive import PrimitiveWidget, short_name
-from sims.live.waits import BUCKET_NS, EDGES_NS, bin_label
+from sims import ResourceKind
+from sims.live import BUCKET_NS, EDGES_NS, bin_label
 
 LABELS = [bin_label(i) for i in range(len(EDGES_NS) - 1)]
 WAITS_H = 88  # heading, bars, their labels
@@ -211,12 +212,12 @@ def _label_w(cell_h: int) -> int:
 
 def _default_focus(snap: Any) -> int:
     for res in snap.resources:
-        if res.kind == "semaphore":
+        if res.kind == ResourceKind.SEMAPHORE:
             return res.index
     return snap.resources[0].index
 
 
 def _operation_word(scenario: str) -> str:
-    from sims.scenarios.registry import scenario_named
+    from sims.scenarios import scenario_named
 
     return scenario_named(scenario).operation

@@ -12,7 +12,7 @@ import attrs
 
 from game import palette
 from game.text import TextCache
-from sims.levels.parsons import MAX_INDENT, Arrangement
+from sims.levels import MAX_INDENT, Arrangement
 
 ROW_H = 30
 ROW_GAP = 6

@@ -13,8 +13,9 @@ from typing import Any
 from game import palette
 from game.i18n import Tr, english, term
 from game.text import TextCache
+from sims import ResourceKind
 from sims.live import ResourceStatistics
-from sims.rounds.layout import AgentInfo
+from sims.rounds import AgentInfo
 
 ITEM_SHIFT = 32  # kitchen item ids: (cook + 1) << 32 | dish number
 TOKEN = 18  # token diameter in pixels
@@ -45,21 +46,21 @@ def _headline(
 ) -> tuple[str, tuple[int, int, int]]:
     if res.orphaned:
         return tr("prim.orphaned"), palette.BAD
-    if res.kind == "container":
+    if res.kind == ResourceKind.CONTAINER:
         return tr("prim.slots", items=len(res.items), capacity=res.capacity), palette.TEXT
-    if res.kind == "event":
+    if res.kind == ResourceKind.EVENT:
         return tr("prim.set" if res.is_set else "prim.clear"), (palette.GOOD if res.is_set else palette.DIM)
-    if res.kind in ("lock", "rlock", "condition"):
+    if res.kind in (ResourceKind.LOCK, ResourceKind.RLOCK, ResourceKind.CONDITION):
         held = palette.FORK_HELD if res.holders else palette.GOOD
-        if res.kind == "condition":
+        if res.kind == ResourceKind.CONDITION:
             return tr("prim.lock_held" if res.holders else "prim.lock_free", lock=lock_name), held
         if res.recursion > 1:
             return tr("prim.level", level=res.recursion), held
-        if not res.holders and res.waiters and res.kind != "condition":
+        if not res.holders and res.waiters:  # (a condition answered above)
             # released, and the next one's acquire is not in the picture yet: never "free"
             return tr("prim.handing"), palette.TOKEN_PENDING
         return tr("prim.held" if res.holders else "prim.free"), held
-    if res.kind == "barrier":
+    if res.kind == ResourceKind.BARRIER:
         if res.broken:
             return tr("prim.broken"), palette.BAD
         return tr("prim.arrived", waiting=len(res.waiters), parties=res.capacity), palette.TEXT
@@ -106,7 +107,7 @@ class PrimitiveWidget:
         """
         import pygame
 
-        if res.kind in ("condition", "barrier"):
+        if res.kind in (ResourceKind.CONDITION, ResourceKind.BARRIER):
             taken = None  # nothing is acquired from them: their holders and waiters say it all
         edge = palette.BAD if (highlight or res.orphaned or res.broken) else palette.PANEL_EDGE
         pygame.draw.rect(surface, palette.PANEL, rect, border_radius=6)
@@ -139,19 +140,19 @@ class PrimitiveWidget:
         return full if need + 26 <= width else term(self.tr, "kind_short", res.kind)
 
     def _tokens(self, surface: Any, x: int, y: int, width: int, res: ResourceStatistics, taken: int | None) -> None:
-        if res.kind == "container":
+        if res.kind == ResourceKind.CONTAINER:
             self._slots(surface, x, y, width, res)
             return
-        if res.kind == "event":
+        if res.kind == ResourceKind.EVENT:
             return
-        if res.kind == "barrier":
+        if res.kind == ResourceKind.BARRIER:
             self._party(surface, x, y, width, res)
             return
         held: list[int | None] = list(res.holders)
         free, out = permits(res, taken)
         if out != len(held):
             held = [None] * out  # taken by some, given back by others: nobody to name
-        total = max(res.capacity, out + free, 1) if res.kind == "semaphore" else 1
+        total = max(res.capacity, out + free, 1) if res.kind == ResourceKind.SEMAPHORE else 1
         shown = min(total, MAX_TOKENS, max(1, width // (TOKEN + 6)))
         for i in range(shown):
             cx = x + TOKEN // 2 + i * (TOKEN + 6)
@@ -201,7 +202,7 @@ class PrimitiveWidget:
                 self.text.draw(surface, label, box.center, 11, (20, 20, 24), bold=True, anchor="center")
 
     def _waiters(self, surface: Any, rect: Any, res: ResourceStatistics) -> None:
-        notify = res.kind == "condition"
+        notify = res.kind == ResourceKind.CONDITION
         if res.waiters:
             names = " → ".join(self.name_of(a) for a in res.waiters)
             line, colour = self.tr("prim.notify_wait" if notify else "prim.waiting", names=names), palette.WARN

@@ -14,11 +14,12 @@ from typing import Any
 from game import palette
 from game.i18n import term, thing
 from game.text import TextCache
-from game.views.kitchen import BOX_W, KitchenView
+from game.views.kitchen import BOX_W, KITCHEN_KINDS, KitchenView
+from sims import ResourceKind
 from sims.live import Snapshot
-from sims.rounds.layout import RoundLayout
+from sims.rounds import RoundLayout
 
-DRAWN_KINDS = ("semaphore", "lock", "rlock", "condition", "barrier", "container", "event", "counter")
+DRAWN_KINDS = (*KITCHEN_KINDS, ResourceKind.EVENT, ResourceKind.COUNTER)
 
 
 class RolesView(KitchenView):
@@ -44,7 +45,7 @@ class RolesView(KitchenView):
         for caption, x in zip(self.captions(), (rect.x + 10 + BOX_W / 2, rect.right - 10 - BOX_W / 2), strict=True):
             self.text.draw(surface, caption, (x, rect.y + 4), 15, palette.DIM, anchor="midtop")
         for r, box in self.resource_rects.items():
-            if snap.resources[r].kind == "counter":
+            if snap.resources[r].kind == ResourceKind.COUNTER:
                 self._counter(surface, box, thing(self.tr, snap.resources[r].name), self.counters.get(r))
             else:
                 self.widget.draw(surface, box, snap.resources[r], taken=int(taken[r]) if len(taken) else None)

@@ -40,12 +40,12 @@ class SourceBlock:
 
 def _probe_bodies(scenario_name: str, strategy: str | None, params: Mapping[str, Any]) -> list[AgentBody]:
     """The bodies a round of this scenario would run, in agent order (built, never started)."""
-    from sims.rounds.world import World
-    from sims.runtime import Runtime
-    from sims.scenarios.registry import scenario_named
+    from sims import Backend, Runtime
+    from sims.rounds import World
+    from sims.scenarios import scenario_named
 
     scenario = scenario_named(scenario_name)
-    world = World("thread", None, Runtime(None, shared=False))
+    world = World(Backend.THREAD, None, Runtime(None, shared=False))
     scenario.build(world, strategy or scenario.default_strategy, scenario.resolve(dict(params)), 0)
     return [body for _, body in world.agents]
 

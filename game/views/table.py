@@ -14,8 +14,9 @@ from game.i18n import Tr, count, english
 from game.text import TextCache
 from game.views.arrows import Shape, arrow_shapes, dashed_shapes, draw_shapes, edge_point
 from game.views.primitive import PrimitiveWidget, short_name, state_word
+from sims import ResourceKind
 from sims.live import Snapshot
-from sims.rounds.layout import RoundLayout
+from sims.rounds import RoundLayout
 
 
 class TableView:
@@ -25,7 +26,7 @@ class TableView:
         self.text = text
         self.layout = layout
         self.n = len(layout.agents)
-        self.forks = [r.index for r in layout.resources if r.kind == "lock"]
+        self.forks = [r.index for r in layout.resources if r.kind == ResourceKind.LOCK]
         seats = [r.index for r in layout.resources if r.name == "seats"]
         self.seats = seats[0] if seats else None
         self.names = [short_name(a) for a in layout.agents]

@@ -8,6 +8,7 @@ from game import palette
 from game.i18n import Tr, count, english, term, thing, who
 from game.session import RoundSession
 from game.text import TextCache
+from sims import Backend
 
 
 def agent_lines(session: RoundSession, agent: int, tr: Tr = english) -> list[str]:
@@ -33,7 +34,7 @@ def _identity(session: RoundSession, agent: int, tr: Tr) -> str:
     ident = session.identity(agent)
     if ident is None:
         return tr("tip.no_identity")
-    if ident.backend == "process":
+    if ident.backend == Backend.PROCESS:
         return tr("tip.process", pid=ident.pid)
     return tr("tip.thread", native_id=ident.native_id, pid=ident.pid)
 
@@ -50,7 +51,7 @@ def _wait(session: RoundSession, view: Any, now_ns: int, tr: Tr) -> str:
 
 
 def _operation(scenario: str) -> str:
-    from sims.scenarios.registry import scenario_named
+    from sims.scenarios import scenario_named
 
     return scenario_named(scenario).operation
 

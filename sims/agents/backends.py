@@ -16,6 +16,7 @@ from typing import Any
 
 from sims.agents.body import AgentBody
 from sims.agents.me import Me
+from sims.kinds import Backend
 from sims.lifeline import bind_to_parent, leave_fork_server
 from sims.runtime import SLICE_S, RoundStopped, Runtime
 from sims.telemetry import Op, op_code
@@ -31,9 +32,10 @@ _STOP = op_code(Op.AGENT_STOP)
 class AgentRun:
     """The ``run`` both backends share. Subclasses also inherit Thread or Process."""
 
+    name: str
     body: AgentBody
     index: int
-    backend: str
+    backend: Backend
     runtime: Runtime
     gate: Any
     seed: int
@@ -71,7 +73,7 @@ class AgentRun:
 
     def run(self) -> None:
         """Bind telemetry, run the scenario's body, always record how it ended."""
-        if self.backend == "process":
+        if self.backend is Backend.PROCESS:
             # Ctrl-C goes to the whole process group: the engine, not each agent, handles it.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             # Started with SIGINT blocked (sims.ctrl_c.sigint_held_back): ignored now, so a
@@ -94,7 +96,7 @@ class AgentRun:
             self.seed,
             self.step_labels,
             self.counted_states,
-        )  # type: ignore[attr-defined]
+        )
         outcome = EXIT_DONE
         try:
             self._wait_for_go()
@@ -103,13 +105,13 @@ class AgentRun:
             outcome = EXIT_STOPPED
         except BaseException:
             outcome = EXIT_ERROR
-            print(f"agent {self.name} failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)  # type: ignore[attr-defined]
+            print(f"agent {self.name} failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
         finally:
             writer.emit(_STOP, outcome)
             self.runtime.unbind()
-            if self.backend == "process":
+            if self.backend is Backend.PROCESS:
                 self.runtime.close()
-        if outcome == EXIT_ERROR and self.backend == "process":
+        if outcome == EXIT_ERROR and self.backend is Backend.PROCESS:
             sys.exit(EXIT_ERROR)
 
     def _tie_to_engine(self) -> None:
@@ -125,13 +127,13 @@ class AgentRun:
         """Wait until every agent of the round is up, so none gets a head start."""
         while not self.runtime.go.wait(SLICE_S):
             if self.runtime.stopping:
-                raise RoundStopped(self.name)  # type: ignore[attr-defined]
+                raise RoundStopped(self.name)
 
 
 class ThreadAgent(AgentRun, threading.Thread):
     """An agent that is a real thread of the engine's process."""
 
-    backend = "thread"
+    backend = Backend.THREAD
 
     def __init__(self, name: str, daemon: bool, **setup: Any) -> None:
         threading.Thread.__init__(self, name=name, daemon=daemon)
@@ -141,7 +143,7 @@ class ThreadAgent(AgentRun, threading.Thread):
 class SpawnAgent(AgentRun, SpawnProcess):
     """An agent that is a real process started with ``spawn``."""
 
-    backend = "process"
+    backend = Backend.PROCESS
 
     def __init__(self, name: str, daemon: bool, **setup: Any) -> None:
         SpawnProcess.__init__(self, name=name, daemon=daemon)
@@ -151,15 +153,15 @@ class SpawnAgent(AgentRun, SpawnProcess):
 class ForkServerAgent(AgentRun, ForkServerProcess):
     """An agent that is a real process started by the fork server."""
 
-    backend = "process"
+    backend = Backend.PROCESS
 
     def __init__(self, name: str, daemon: bool, **setup: Any) -> None:
         ForkServerProcess.__init__(self, name=name, daemon=daemon)
         self._setup(**setup)
 
 
-def agent_class(backend: str, start_method: str) -> type[AgentRun]:
-    if backend == "thread":
+def agent_class(backend: Backend, start_method: str) -> type[AgentRun]:
+    if Backend(backend) is Backend.THREAD:
         return ThreadAgent
     if start_method == "spawn":
         return SpawnAgent

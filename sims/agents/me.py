@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 import functools
 import random
 import sys
 from typing import TYPE_CHECKING, Any
 
-from sims.runtime import GATED, PAUSED, SCALE, SLICE_S, RoundStopped
+from sims.runtime import AGENT_SLOTS, GATED, PAUSED, SCALE, SLICE_S, STOP, RoundStopped
 from sims.telemetry import Op, op_code
 
 if TYPE_CHECKING:
@@ -15,6 +16,17 @@ if TYPE_CHECKING:
     from sims.telemetry import RingWriter
 
 _STATE = op_code(Op.STATE)
+
+
+class AgentSlot(enum.IntEnum):
+    """This agent's own slots in the control block, set by per-agent live commands.
+
+    Every slot starts at 0, which means "as the rest of the round". A new per-agent command
+    is a member here (at most ``AGENT_SLOTS``), a command that sets it, and ``Me`` reading it.
+    """
+
+    PAUSED = 0  # 1: this agent holds still ("pause 3"); 0: it runs ("resume 3")
+    SLOW = 1  # its pacing is multiplied by this ("slow 3 4"); 0 counts as 1
 
 
 class Me:
@@ -41,6 +53,8 @@ class Me:
         self.rng = random.Random(seed)
         self._rt = runtime
         self._control = runtime.control
+        self._mine = runtime.agent_control
+        self._slot = index * AGENT_SLOTS  # where this agent's own slots start
         self._emit = writer.emit
         self._gate = gate
         self._step_codes = {label: op_code(Op.STEP, i) for label, i in step_labels.items()}
@@ -67,13 +81,16 @@ class Me:
         return self._rt.stopping
 
     def running(self) -> bool:
-        """True while the round goes on; waits here while the round is paused."""
-        if self._control[PAUSED] != 0.0:
+        """True while the round goes on; waits here while the round (or this agent) is paused."""
+        if self._held():
             self._wait_resume()
-        return self._control[0] == 0.0
+        return self._control[STOP] == 0.0
+
+    def _held(self) -> bool:
+        return self._control[PAUSED] != 0.0 or self._mine[self._slot + AgentSlot.PAUSED] != 0.0
 
     def _wait_resume(self) -> None:
-        while self._control[PAUSED] != 0.0 and not self._rt.stopping:
+        while self._held() and not self._rt.stopping:
             self._rt.stop_bell.wait(SLICE_S)  # a pause is re-checked every slice
 
     def pace(self, mean_ms: float, jitter: bool = True) -> None:
@@ -86,10 +103,11 @@ class Me:
         if mean_ms <= 0:
             return
         spread = self.rng.uniform(0.5, 1.5) if jitter else 1.0
-        seconds = mean_ms * self._control[SCALE] * spread / 1000.0
+        slow = self._mine[self._slot + AgentSlot.SLOW] or 1.0  # this agent's own slow-down (``slow A F``)
+        seconds = mean_ms * self._control[SCALE] * slow * spread / 1000.0
         if self._rt.stop_bell.wait(seconds) or self._rt.stopping:  # a sleep the round's end cuts short
             raise RoundStopped(self.name)
-        if self._control[PAUSED] != 0.0:
+        if self._held():
             self._wait_resume()
 
     # -- be the scheduler -----------------------------------------------------------------
@@ -107,7 +125,7 @@ class Me:
             return
         if self._detailed:
             self._emit(self._step_codes[label], sys._getframe(1).f_lineno)
-        if self._control[PAUSED] != 0.0:
+        if self._held():
             self._wait_resume()
 
     def _wait_gate(self) -> None:

@@ -67,7 +67,8 @@ def _summary(path: Path) -> dict[str, Any]:
     version = document.get("schema_version") if isinstance(document, dict) else None
     if version != SCHEMA_VERSION:
         raise RoundDataError(f"{path}: schema_version {version!r}, this reader knows {SCHEMA_VERSION}")
-    return document
+    checked: dict[str, Any] = document
+    return checked
 
 
 def _table(folder: Path, name: str) -> Any:

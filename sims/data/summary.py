@@ -129,4 +129,5 @@ def _finite(value: Any) -> Any:
 
 def summary_schema() -> dict[str, Any]:
     """The JSON Schema of summary.json, as shipped in the package."""
-    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return schema

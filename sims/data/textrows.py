@@ -32,7 +32,8 @@ def join_rows(parts: Sequence[Part], n: int) -> bytes:
         else:
             data.append(part[0])
             keep.append(part[1])
-    return np.concatenate(data, axis=1)[np.concatenate(keep, axis=1)].tobytes()
+    text: bytes = np.concatenate(data, axis=1)[np.concatenate(keep, axis=1)].tobytes()
+    return text
 
 
 def int_field(values: np.ndarray) -> Field:

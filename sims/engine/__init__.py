@@ -10,6 +10,7 @@ from sims.lazy import lazy_exports
 
 _PUBLIC = {
     "Round": "sims.engine.round",
+    "to_events": "sims.engine.round",
     "EngineHost": "sims.engine.client",
     "Batch": "sims.engine.messages",
     "Ended": "sims.engine.messages",
@@ -34,9 +35,10 @@ __all__ = [
     "Started",
     "ToHost",
     "ToWindow",
+    "to_events",
 ]
 
 if TYPE_CHECKING:
     from sims.engine.client import EngineHost
     from sims.engine.messages import Batch, Ended, Failed, Identities, LiveStats, Refused, Started, ToHost, ToWindow
-    from sims.engine.round import Round
+    from sims.engine.round import Round, to_events

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from sims.kinds import Backend
 from sims.primitives import Semaphore
 from sims.rounds import commands as cmd
 from sims.rounds.config import RoundConfig
@@ -76,6 +77,6 @@ def check_round(config: RoundConfig) -> None:
     if config.backend not in scenario.backends:
         only = ", ".join(scenario.backends)
         raise ValueError(f"scenario {config.scenario!r} runs only on {only}: {scenario.backend_note}")
-    world = World("thread", None, Runtime(None, shared=False))
+    world = World(Backend.THREAD, None, Runtime(None, shared=False))
     scenario.build(world, strategy, scenario.resolve(config.params), config.seed)
     check_schedule(config.schedule, world, config.backend)

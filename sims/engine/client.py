@@ -54,7 +54,7 @@ class EngineHost:
         self.live_records = live_records
         self.nice = nice
         self.records_segment = segment_name()  # where the host will leave the round's records
-        self._ctx = multiprocessing.get_context(start_method)
+        self._ctx: Any = multiprocessing.get_context(start_method)  # BaseContext's stub lacks Process
         self._conn: Any = None
         self._process: Any = None
         self.layout: RoundLayout | None = None

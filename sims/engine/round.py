@@ -18,6 +18,7 @@ from sims.agents import AgentRun, agent_class
 from sims.ctrl_c import recorded_ctrl_c, sigint_held_back
 from sims.engine.admit import agent_index, check_schedule, resizable
 from sims.engine.ordering import TimeOrder
+from sims.kinds import Backend, EndReason, ResourceKind, SignalAction
 from sims.lifeline import started_here_for_good
 from sims.live import LiveModel
 from sims.primitives import Semaphore
@@ -37,7 +38,7 @@ FORKSERVER_PRELOAD = ["sims.agents", "sims.primitives", "sims.scenarios.dining",
 START_TIMEOUT_S = 60.0  # a loaded 2-core machine may take seconds to spawn 32 interpreters
 JOIN_S = 3.0  # how long a stopped agent gets to notice before it is terminated
 LAST_WAIT_S = 5.0  # after SIGKILL (or for a thread), the last wait before the engine gives up on an agent
-_SIGNALS = {"stop": signal.SIGSTOP, "cont": signal.SIGCONT, "kill": signal.SIGKILL}
+_SIGNALS = {SignalAction.STOP: signal.SIGSTOP, SignalAction.CONT: signal.SIGCONT, SignalAction.KILL: signal.SIGKILL}
 
 
 def to_events(records: np.ndarray) -> np.ndarray:
@@ -72,7 +73,7 @@ class Round:
         self.model: LiveModel | None = None
         self.started_ns = 0
         self.ended_ns = 0
-        self.end_reason = ""
+        self.end_reason: EndReason | None = None
         self.orphaned: list[int] = []
         self._ctx: Any = None
         self._runtime: Runtime | None = None
@@ -107,7 +108,7 @@ class Round:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.stop("interrupted" if exc[0] is KeyboardInterrupt else "requested")
+        self.stop(EndReason.INTERRUPTED if exc[0] is KeyboardInterrupt else EndReason.REQUESTED)
 
     def start(self) -> RoundLayout:
         """Build the world and start every agent; returns the layout (names for indices).
@@ -117,17 +118,17 @@ class Round:
         try:
             return self._start()
         except BaseException:
-            self.stop("failed to start")
+            self.stop(EndReason.FAILED_TO_START)
             raise
 
     def _start(self) -> RoundLayout:
         cfg = self.config
-        if cfg.backend == "process":
+        if cfg.backend is Backend.PROCESS:
             self._ctx = multiprocessing.get_context(cfg.start_method)
             if cfg.start_method == "forkserver":
                 # The fork server imports the agent code once; every agent after is a cheap fork.
                 self._ctx.set_forkserver_preload(FORKSERVER_PRELOAD)
-        self._runtime = rt = Runtime(self._ctx, shared=cfg.backend == "process")
+        self._runtime = rt = Runtime(self._ctx, shared=cfg.backend is Backend.PROCESS)
         self._world = world = World(cfg.backend, self._ctx, rt)
         self.scenario.build(world, self.strategy, self.params, cfg.seed)
         n = len(world.agents)
@@ -238,7 +239,7 @@ class Round:
                     if self._last_batch < self._ring_capacity // 16:  # busy rings: drain again at once
                         self._ended.wait(self.config.poll_s)
             finally:
-                self.stop(self.end_reason or "interrupted")
+                self.stop(self.end_reason or EndReason.INTERRUPTED)
         assert self._result is not None
         return self._result
 
@@ -258,11 +259,11 @@ class Round:
         assert self.model is not None
         stuck = self.model.check_deadlock()
         if stuck is not None and self.config.stop_on_deadlock:
-            self.end_reason = stuck.kind.value  # "deadlock" or "stall"
+            self.end_reason = EndReason(stuck.kind.value)  # a deadlock or a stall
         elif elapsed >= self.config.seconds:
-            self.end_reason = "duration"
+            self.end_reason = EndReason.DURATION
         elif not any(a.is_alive() for a in self._agents):
-            self.end_reason = "agents finished"
+            self.end_reason = EndReason.AGENTS_FINISHED
         return not self.end_reason
 
     def drain(self) -> np.ndarray:
@@ -289,7 +290,7 @@ class Round:
                 self._spill.append(records)
             except SpillFull as full:
                 self.disk_note = f"disk full: {full.strerror}"
-                self.end_reason = self.end_reason or "disk full"
+                self.end_reason = self.end_reason or EndReason.DISK_FULL
         if self.disk_note:
             self.unsaved += len(records)
         if self._stats is None:
@@ -348,7 +349,11 @@ class Round:
                 control[GATED] = 0.0
                 self._emit(op_code(Op.COMMAND), cmd.Auto.code)
             case cmd.End():
-                self.end_reason = "requested"
+                self.end_reason = EndReason.REQUESTED
+            case cmd.AgentControl():
+                index = self.agent_index(command.agent)
+                self._runtime.set_agent(index, command.slots())
+                self._emit(op_code(Op.COMMAND, index), command.code)
 
     def _semaphore(self, name: str) -> Semaphore:
         assert self._world is not None
@@ -358,8 +363,8 @@ class Round:
         assert self.layout is not None
         return agent_index(self.layout.agents, ref)
 
-    def _signal(self, index: int, action: str) -> None:
-        if self.config.backend != "process":
+    def _signal(self, index: int, action: SignalAction) -> None:
+        if self.config.backend is not Backend.PROCESS:
             raise ValueError(f"'{action}' sends a signal to a process: run the round with --backend process")
         agent = self._agents[index]
         if agent.pid is None or agent.exitcode is not None:
@@ -378,19 +383,19 @@ class Round:
         """Record agents whose process ended, and the resources a dead holder left taken."""
         assert self.model is not None
         for agent in self._agents:
-            if agent.backend != "process" or agent.index in self._exited or agent.exitcode is None:
+            if agent.backend is not Backend.PROCESS or agent.index in self._exited or agent.exitcode is None:
                 continue
             self._exited.add(agent.index)
             self._emit(op_code(Op.AGENT_EXIT, agent.index), agent.exitcode)
             if agent.exitcode < 0:  # killed by a signal: whatever it held stays held
                 self.drain()
                 for r in np.flatnonzero(self.model.holding[agent.index]):
-                    if self.layout and self.layout.resources[r].kind in ("lock", "semaphore"):
+                    if self.layout and self.layout.resources[r].kind in (ResourceKind.LOCK, ResourceKind.SEMAPHORE):
                         self.orphaned.append(int(r))
                         self._emit(op_code(Op.ORPHANED, int(r)), agent.index)
 
     # -- the end --------------------------------------------------------------------------
-    def stop(self, reason: str = "requested") -> RoundResult | None:
+    def stop(self, reason: EndReason = EndReason.REQUESTED) -> RoundResult | None:
         """End the round: every agent stopped and joined, memory freed. Safe to call twice."""
         if self._result is not None or self._runtime is None:
             return self._result
@@ -439,29 +444,29 @@ class Round:
             gate.release()
         deadline = time.monotonic() + JOIN_S
         for agent in self._agents:
-            if agent.ident is None if agent.backend == "thread" else agent.pid is None:
+            if agent.ident is None if agent.backend is Backend.THREAD else agent.pid is None:
                 continue
             agent.join(max(0.0, deadline - time.monotonic()))
         # Every wait below is bounded: a Ctrl-C that lands inside multiprocessing's own
         # waitpid can leave a reaped child looking alive for ever, and stop() must still end.
         for agent in self._agents:
-            if agent.backend == "process" and agent.pid is not None and agent.exitcode is None:
+            if agent.backend is Backend.PROCESS and agent.pid is not None and agent.exitcode is None:
                 agent.terminate()
                 agent.join(1.0)
                 if agent.exitcode is None:
                     agent.kill()
                     agent.join(LAST_WAIT_S)
-            elif agent.backend == "thread" and agent.is_alive():
+            elif agent.backend is Backend.THREAD and agent.is_alive():
                 agent.join(LAST_WAIT_S)  # threads cannot be killed; every blocking call here is sliced
             if agent.is_alive():
-                print(f"round: agent {agent.name} did not end (pid {agent.pid})", file=sys.stderr)  # type: ignore[attr-defined]
+                print(f"round: agent {agent.name} did not end (pid {agent.pid})", file=sys.stderr)
         for agent in self._agents:
-            if agent.backend == "process":
+            if agent.backend is Backend.PROCESS:
                 self._exit_codes[agent.index] = agent.exitcode
 
     def _close_agents(self) -> None:
         for agent in self._agents:
-            if agent.backend == "process" and agent.exitcode is not None:
+            if agent.backend is Backend.PROCESS and agent.exitcode is not None:
                 agent.close()
 
     def _close_spill(self) -> None:
@@ -489,7 +494,7 @@ class Round:
             records=records,
             started_ns=self.started_ns,
             ended_ns=end,
-            end_reason=self.end_reason,
+            end_reason=self.end_reason or EndReason.REQUESTED,
             deadlock=self.model.deadlock,
             orphaned=tuple(self.layout.resources[r].name for r in self.orphaned),
             dropped=self._reader.dropped() if self._reader else 0,
@@ -515,10 +520,10 @@ class Round:
         starts = mine["t_ns"][mine["op"] == Op.AGENT_START]
         stops = mine["t_ns"][mine["op"] == Op.AGENT_STOP]
         pids = mine["value"][mine["op"] == Op.AGENT_START]
-        is_thread = agent.backend == "thread"
+        is_thread = agent.backend is Backend.THREAD
         return AgentIdentity(
             index=agent.index,
-            name=agent.name,  # type: ignore[attr-defined]
+            name=agent.name,
             backend=agent.backend,
             pid=int(pids[0]) if len(pids) else os.getpid(),
             native_id=agent.native_id if is_thread else (int(pids[0]) if len(pids) else None),  # type: ignore[attr-defined]
@@ -531,4 +536,5 @@ class Round:
 
 def _lifecycle(events: np.ndarray) -> np.ndarray:
     """The agents' start and stop records among ``events`` (in their order)."""
-    return events[(events["op"] == Op.AGENT_START) | (events["op"] == Op.AGENT_STOP)]
+    lifecycle: np.ndarray = events[(events["op"] == Op.AGENT_START) | (events["op"] == Op.AGENT_STOP)]
+    return lifecycle

@@ -38,7 +38,6 @@ from sims.engine.messages import (
     Failed,
     Identities,
     LiveStats,
-    Picture,
     Refused,
     Started,
     Taken,
@@ -46,8 +45,9 @@ from sims.engine.messages import (
     ToWindow,
 )
 from sims.engine.outbox import Outbox, WindowGone
+from sims.kinds import EndReason
 from sims.lifeline import Lifeline, bind_to_parent
-from sims.live.picture import PictureKeeper
+from sims.live.picture import Picture, PictureKeeper
 from sims.rounds.commands import parse_command
 from sims.telemetry import EVENT_DTYPE
 from sims.telemetry.spill import MemoryRecords
@@ -132,6 +132,8 @@ class _Serve:
             self.apply(message)
 
     def apply(self, message: ToHost) -> None:
+        if isinstance(message, Begin | Taken):
+            return  # the hand-shakes of the round's start and end, not commands
         try:
             command = parse_command(message) if isinstance(message, str) else message
             self.round.command(command)
@@ -152,7 +154,7 @@ class _Serve:
             if not going:
                 break
             self.commands(TICK_S)
-        result = rnd.stop(rnd.end_reason or "requested")
+        result = rnd.stop(rnd.end_reason or EndReason.REQUESTED)
         self.forward(teardown=True)
         assert result is not None
         try:
@@ -260,7 +262,7 @@ def serve(conn: Any, parent_pid: int, fork_server: bool = False, nice: int = 0, 
                 outbox.put(Failed(traceback.format_exc()))
     finally:
         if host is not None:
-            host.round.stop("interrupted")
+            host.round.stop(EndReason.INTERRUPTED)
         if outbox is not None:
             outbox.close(FLUSH_S)  # what is queued still reaches a window that reads
         if host is not None:

@@ -75,7 +75,7 @@ class ProcessSeat(Seat):
         """The agent's process is up (its start-up, however slow, is over)."""
         return self._flag(_STARTED)
 
-    @property  # type: ignore[override]
+    @property
     def aborted(self) -> bool:
         return self._flag(_ABORTED)
 
@@ -83,7 +83,7 @@ class ProcessSeat(Seat):
     def aborted(self, value: bool) -> None:
         self._set(_ABORTED, int(value))
 
-    @property  # type: ignore[override]
+    @property
     def timed_out(self) -> bool:
         return self._flag(_TIMED_OUT)
 
@@ -91,7 +91,7 @@ class ProcessSeat(Seat):
     def timed_out(self, value: bool) -> None:
         self._set(_TIMED_OUT, int(value))
 
-    @property  # type: ignore[override]
+    @property
     def pending(self) -> Pending:
         row, ints = self._row, self._board.ints
         start = self.index * _TEXT

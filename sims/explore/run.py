@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -32,6 +32,9 @@ from sims.telemetry import Op
 JOIN_S = 1.0  # how long an ended run waits for each agent thread to unwind
 START_S = 30.0  # a process agent's start-up (a fork, imports), before its own code counts
 STARTING_POLL_S = 0.01
+
+
+R = TypeVar("R")
 
 
 @attrs.frozen
@@ -54,7 +57,7 @@ class RunKit:
         self.ctx = ctx  # None: thread agents; a multiprocessing context: process agents
         self.resources: list[Any] = []
 
-    def _add(self, resource: Any) -> Any:
+    def _add(self, resource: R) -> R:
         self.resources.append(resource)
         return resource
 

@@ -3,27 +3,45 @@
 Never imports pygame or the engine: the game screens and ``diner levels`` build on this.
 """
 
-from sims.levels.goals import GoalResult, evaluate, grade, stars
+from sims.levels.goals import Forfeit, GoalResult, Grade, evaluate, format_actual, goal_text, grade, stars
 from sims.levels.loader import LevelLoadError, Problem, check_files, load_levels, shipped_levels_dir
+from sims.levels.parsons import MAX_INDENT, Arrangement
+from sims.levels.progress import MAX_STARS, Progress, default_save_path, is_unlocked, load_progress, save_progress
 from sims.levels.schema import Choice, Choices, Goal, IntRange, LevelSpec, Op, Stars, Text, Wrong
+from sims.levels.texts import LANGUAGE_NAMES, TABLES, next_language
 
 __all__ = [
+    "LANGUAGE_NAMES",
+    "MAX_INDENT",
+    "MAX_STARS",
+    "TABLES",
+    "Arrangement",
     "Choice",
     "Choices",
+    "Forfeit",
     "Goal",
     "GoalResult",
+    "Grade",
     "IntRange",
     "LevelLoadError",
     "LevelSpec",
     "Op",
     "Problem",
+    "Progress",
     "Stars",
     "Text",
     "Wrong",
     "check_files",
+    "default_save_path",
     "evaluate",
+    "format_actual",
+    "goal_text",
     "grade",
+    "is_unlocked",
     "load_levels",
+    "load_progress",
+    "next_language",
+    "save_progress",
     "shipped_levels_dir",
     "stars",
 ]

@@ -10,27 +10,13 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
+from sims.kinds import Backend
 from sims.levels.feasible import Feasible
 from sims.levels.rules import check_rules
-from sims.levels.schema import BACKENDS, Choice, Choices, Goal, LevelSpec, Scalar
+from sims.levels.schema import Choice, Choices, Goal, LevelSpec, Scalar
 from sims.levels.statnames import STATS
 
 Issue = tuple[str, str]
-
-SCENARIO_BACKENDS: dict[str, tuple[str, ...]] = {
-    "dining": BACKENDS,
-    "kitchen": BACKENDS,
-    "lineup": BACKENDS,
-    "race": BACKENDS,
-    "bell": BACKENDS,
-    "seats": BACKENDS,
-    "menu": BACKENDS,
-    "signals": ("process",),  # signals reach processes; a thread cannot be killed
-    "messages": BACKENDS,
-    "pool": BACKENDS,
-    "gil": BACKENDS,
-}
-"""Scenarios the engine plans, with the backends each can run on."""
 
 MAX_SECONDS = 600.0
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -43,8 +29,10 @@ _COMMAND_RE = re.compile(r"^(\d+(?:\.\d+)?):(\S.*)$")
 class EngineParam(Protocol):
     """What the checker needs of the engine's ``ParamSpec``."""
 
-    name: str
-    kind: type
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> type: ...
 
     def check(self, value: Any) -> Any: ...
 
@@ -52,9 +40,12 @@ class EngineParam(Protocol):
 class EngineScenario(Protocol):
     """What the checker needs of the engine's ``Scenario`` (strategies, backends, parameters)."""
 
-    strategies: Mapping[str, str]
-    backends: tuple[str, ...]
-    params: tuple[EngineParam, ...]
+    @property
+    def strategies(self) -> Mapping[str, str]: ...
+    @property
+    def backends(self) -> tuple[Backend, ...]: ...
+    @property
+    def params(self) -> tuple[EngineParam, ...]: ...
 
 
 def check_level(spec: LevelSpec, file_name: str | None = None) -> list[Issue]:
@@ -99,10 +90,8 @@ def _texts(spec: LevelSpec) -> Iterator[Issue]:
 
 
 def _run(spec: LevelSpec) -> Iterator[Issue]:
-    allowed = SCENARIO_BACKENDS.get(spec.scenario)
-    if allowed is None:
-        yield "scenario", f"must be one of {', '.join(SCENARIO_BACKENDS)}, got {spec.scenario!r}"
-        allowed = BACKENDS
+    """Backends named right and once; which ones the scenario runs on is ``check_engine``'s."""
+    allowed = tuple(Backend)
     if not spec.backends:
         yield "backends", "must list at least one backend, got none"
     seen: set[str] = set()
@@ -275,7 +264,9 @@ def check_engine(
     found = [*_engine_menu(spec, scenario), *_engine_params(spec, {p.name: p for p in scenario.params})]
     roles = [("reference", spec.reference), ("naive", spec.naive)]
     roles += [(f"wrong[{i}]", wrong) for i, wrong in enumerate(spec.wrong)]
-    for role, choice in roles if parse_command else ():
+    if parse_command is None:
+        return found
+    for role, choice in roles:
         for i, command in enumerate(choice.commands):
             try:
                 parse_command(command)
@@ -297,6 +288,7 @@ def _unplayable(spec: LevelSpec, playable: Callable[[LevelSpec, Choice, str], No
 
 
 def _engine_menu(spec: LevelSpec, scenario: EngineScenario) -> Iterator[Issue]:
+    allowed_backends = tuple(Backend)
     for i, name in enumerate(spec.choices.strategies):
         if name not in scenario.strategies:
             yield (
@@ -304,7 +296,7 @@ def _engine_menu(spec: LevelSpec, scenario: EngineScenario) -> Iterator[Issue]:
                 f"must be a strategy of {spec.scenario} ({', '.join(scenario.strategies)}), got {name!r}",
             )
     for i, backend in enumerate(spec.backends):
-        if backend in BACKENDS and backend not in scenario.backends:  # unknown ones are reported already
+        if backend in allowed_backends and backend not in scenario.backends:  # unknown ones are reported already
             yield (
                 f"backends[{i}]",
                 f"must be a backend {spec.scenario} runs on ({', '.join(scenario.backends)}), got {backend!r}",

@@ -131,7 +131,8 @@ def _structure_int(value: Any, _: Any) -> int:
 def _structure_scalar(value: Any, _: Any) -> Scalar:
     if type(value) not in _SCALAR_TYPES or (type(value) in (int, float) and not _finite(value)):
         raise StrictTypeError("a number (not nan or inf), true/false or a string", value)
-    return value
+    scalar: Scalar = value
+    return scalar
 
 
 def _structure_goal(value: Any, _: Any) -> Goal:
@@ -276,7 +277,7 @@ def _read_toml(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
 
 
 def engine_scenarios() -> Mapping[str, checks.EngineScenario]:
-    """The scenarios the engine has today; levels of scenarios not built yet skip engine checks."""
+    """The scenarios the engine has: the registry says which exist and what each runs on."""
     from sims.scenarios.registry import scenarios
 
     return scenarios()
@@ -328,8 +329,11 @@ def read_level(
     except (ClassValidationError, IterableValidationError, StrictTypeError) as exc:
         return None, _capped([Problem(path, field, msg) for field, msg in issues(exc)], path)
     found = checks.check_level(spec, path.name)
-    scenario = (engine_scenarios() if engine is None else engine).get(spec.scenario)
-    if scenario is not None:
+    known = engine_scenarios() if engine is None else engine
+    scenario = known.get(spec.scenario)
+    if scenario is None:
+        found.append(("scenario", f"must be one of {', '.join(known)}, got {spec.scenario!r}"))
+    else:
         found += checks.check_engine(spec, scenario, _engine_command_parser(), _playable_on(scenario, found))
     problems = [Problem(path, field, msg) for field, msg in found]
     return (None if problems else spec), _capped(problems, path)

@@ -27,8 +27,6 @@ Number = int | float | bool
 LANGUAGES = ("en", "zh")
 """Text languages: English and Simplified Chinese (zh-Hans)."""
 
-BACKENDS = ("thread", "process")
-
 
 class FrozenMap(Mapping[str, Any]):
     """A read-only, hashable mapping, so frozen levels stay frozen (and hashable) all the way down."""

@@ -59,9 +59,9 @@ def find_cycle(graph: WaitGraph, blocked: Sequence[int]) -> tuple[tuple[int, ...
     """A cycle among blocked agents as (agents, the resource each waits for), or None."""
     blocked_set = set(blocked)
     holders: dict[int, list[int]] = {}
-    for agent in blocked:
-        for r in graph.holdings[agent]:
-            holders.setdefault(r, []).append(agent)
+    for holder in blocked:
+        for r in graph.holdings[holder]:
+            holders.setdefault(r, []).append(holder)
     for start in blocked:
         path: list[int] = []
         seen: dict[int, int] = {}

@@ -7,14 +7,18 @@ feeds the window, ``statistics()`` of the primitives and deadlock detection.
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Mapping
 
 import numpy as np
 
+from sims.kinds import ResourceKind
 from sims.live.deadlock import WaitGraph, blocked_for_good, find_cycle, find_stall
+from sims.primitives.statistics import ResourceStatistics
+from sims.rounds.commands import Auto, Gate
 from sims.rounds.layout import RoundLayout
-from sims.rounds.views import AgentView, Deadlock, ResourceStatistics, Snapshot, Stuck
+from sims.rounds.views import AgentView, Deadlock, Snapshot, Stuck
 from sims.telemetry import Op, State
 
 
@@ -28,6 +32,7 @@ def _op_table(*ops: int) -> np.ndarray:
 _HOLD = _op_table(Op.ACQUIRED, Op.RELEASED)
 _WAITS = _op_table(Op.REQUEST, Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED, Op.WAIT, Op.WOKEN, Op.WAIT_TIMED_OUT, Op.BROKEN)
 _WAIT_STARTS = _op_table(Op.REQUEST, Op.WAIT)
+_GATING = {Gate.code: True, Auto.code: False}  # COMMAND records that turn gating on or off
 _SET_CLEAR = _op_table(Op.SET, Op.CLEAR)
 _LEVELS = _op_table(Op.ACQUIRED, Op.RELEASED, Op.RECURSION)
 _BARRIER_STATE = _op_table(Op.TRIPPED, Op.BREAK, Op.RESET)
@@ -77,7 +82,9 @@ class LiveModel:
         self.recursion = np.zeros(r, dtype=np.int64)
         self.broken = np.zeros(r, dtype=bool)
         self.orphaned = np.zeros(r, dtype=bool)
-        self.items: dict[int, dict[int, int]] = {res.index: {} for res in layout.resources if res.kind == "container"}
+        self.items: dict[int, dict[int, int]] = {
+            res.index: {} for res in layout.resources if res.kind is ResourceKind.CONTAINER
+        }
         self.paused = False
         self.scale = 1.0
         self.gated = False
@@ -191,13 +198,13 @@ class LiveModel:
             elif op == Op.ORPHANED:
                 self.orphaned[res] = True
             elif op == Op.SIGNAL and res >= 0:
-                self.stopped[res] = value == 19  # SIGSTOP; any other signal resumes or ends it
+                self.stopped[res] = value == signal.SIGSTOP  # any other signal resumes or ends it
             elif op == Op.PAUSED:
                 self.paused = bool(value)
             elif op == Op.SCALE:
                 self.scale = value / 1000.0
             elif op == Op.COMMAND:
-                self.gated = {7: True, 8: False}.get(value, self.gated)
+                self.gated = _GATING.get(value, self.gated)
 
     # -- reading --------------------------------------------------------------------------
     @property
@@ -216,25 +223,6 @@ class LiveModel:
         holders = self.holders_of(lock if lock >= 0 else index)
         return self._resource_view(index, list(holders), list(self.waiters_of(index)))
 
-    def agent_view(self, a: int) -> AgentView:
-        info = self.layout.agents[a]
-        return AgentView(
-            index=a,
-            name=info.name,
-            role=info.role,
-            state=int(self.state[a]),
-            waiting_on=int(self.wait_res[a]),
-            wait_since_ns=int(self.wait_since[a]),
-            wait_timeout_ns=int(self.wait_timeout[a]),
-            holding=tuple(int(r) for r in np.flatnonzero(self.holding[a])),
-            operations=int(self.operations[a]),
-            step=int(self.step[a]),
-            step_line=int(self.step_line[a]),
-            alive=bool(self.alive[a]),
-            started=bool(self.started[a]),
-            stopped=bool(self.stopped[a]),
-            exit_code=self.exit_codes.get(a),
-        )
 
     def snapshot(self) -> Snapshot:
         """One consistent picture for a frame (whole arrays turned into Python at once: the
@@ -299,7 +287,7 @@ class LiveModel:
             pending=int(self.pending[index]),
             orphaned=bool(self.orphaned[index]),
             is_set=bool(self.is_set[index]),
-            items=tuple(sorted(self.items.get(index, {}))) if info.kind == "container" else (),
+            items=tuple(sorted(self.items.get(index, {}))) if info.kind == ResourceKind.CONTAINER else (),
             recursion=int(self.recursion[index]),
             broken=bool(self.broken[index]),
             lock=info.lock,

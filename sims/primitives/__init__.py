@@ -7,6 +7,17 @@ from sims.primitives.condition import Condition
 from sims.primitives.event import Event
 from sims.primitives.lock import Lock
 from sims.primitives.rlock import RLock
-from sims.primitives.semaphore import Semaphore
+from sims.primitives.semaphore import MAX_PERMITS, Semaphore
+from sims.primitives.statistics import ResourceStatistics
 
-__all__ = ["Barrier", "BrokenBarrierError", "Condition", "Event", "Lock", "RLock", "Semaphore"]
+__all__ = [
+    "MAX_PERMITS",
+    "Barrier",
+    "BrokenBarrierError",
+    "Condition",
+    "Event",
+    "Lock",
+    "RLock",
+    "ResourceStatistics",
+    "Semaphore",
+]

@@ -11,6 +11,7 @@ from sims.runtime import SLICE_S, RoundStopped
 from sims.telemetry import Op, op_code
 
 if TYPE_CHECKING:
+    from sims.primitives.statistics import ResourceStatistics
     from sims.runtime import Runtime
 
 NS = 1_000_000_000
@@ -59,14 +60,15 @@ class Instrumented:
         """Let ``statistics()`` answer from the engine's telemetry model (engine side only)."""
         self._model = model
 
-    def statistics(self) -> Any:
+    def statistics(self) -> ResourceStatistics:
         """A frozen snapshot (holders, waiters in arrival order, capacity) from telemetry."""
         if self._model is None:
             raise RuntimeError(
                 f"{self.name}: statistics() is answered by the round's engine, which reads the "
                 "telemetry of every agent; agents see only their own calls"
             )
-        return self._model.resource_statistics(self.index)
+        statistics: ResourceStatistics = self._model.resource_statistics(self.index)
+        return statistics
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()

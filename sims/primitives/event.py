@@ -6,6 +6,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from sims.kinds import Backend
 from sims.primitives._base import Instrumented, timeout_ns
 from sims.runtime import RoundStopped
 from sims.telemetry import Op
@@ -20,7 +21,7 @@ class Event(Instrumented):
     kind = "event"
 
     def __init__(self, name: str, index: int, runtime: Runtime, ctx: Any = None) -> None:
-        super().__init__(name, index, runtime, "thread" if ctx is None else "process")
+        super().__init__(name, index, runtime, Backend.THREAD if ctx is None else Backend.PROCESS)
         self._event = threading.Event() if ctx is None else ctx.Event()
         self._c_wait = self._code(Op.WAIT)
         self._c_woken = self._code(Op.WOKEN)

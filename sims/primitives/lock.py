@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from sims.kinds import Backend
 from sims.primitives._base import Acquirable
 from sims.telemetry import Op
 
@@ -22,7 +23,7 @@ class Lock(Acquirable):
     kind = "lock"
 
     def __init__(self, name: str, index: int, runtime: Runtime, ctx: Any = None) -> None:
-        super().__init__(name, index, runtime, "thread" if ctx is None else "process")
+        super().__init__(name, index, runtime, Backend.THREAD if ctx is None else Backend.PROCESS)
         self._raw = threading.Lock() if ctx is None else ctx.Lock()
         self._codes()
 

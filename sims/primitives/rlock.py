@@ -46,7 +46,8 @@ class RLock(Acquirable):
 
     def _is_owned(self, me: int | None = None) -> bool:
         ints = self._ints
-        return ints[_COUNT] > 0 and ints[_OWNER] == (threading.get_native_id() if me is None else me)
+        owned: bool = ints[_COUNT] > 0 and ints[_OWNER] == (threading.get_native_id() if me is None else me)
+        return owned
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         self._point(Op.REQUEST)

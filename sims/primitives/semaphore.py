@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from sims.kinds import Backend
 from sims.primitives._base import Acquirable
 from sims.telemetry import Op
 
@@ -36,7 +37,7 @@ class Semaphore(Acquirable):
             raise ValueError(f"semaphore {name!r}: initial value must be >= 0, got {value}")
         if value > MAX_PERMITS:
             raise ValueError(f"semaphore {name!r}: initial value must be at most {MAX_PERMITS}, got {value}")
-        super().__init__(name, index, runtime, "thread" if ctx is None else "process")
+        super().__init__(name, index, runtime, Backend.THREAD if ctx is None else Backend.PROCESS)
         if ctx is None:
             self._raw: Any = threading.Semaphore(value)
             self._meta: Any = threading.Lock()

@@ -15,6 +15,16 @@ _PUBLIC = {
     "Command": "sims.rounds.commands",
     "Timed": "sims.rounds.commands",
     "parse_command": "sims.rounds.commands",
+    "Auto": "sims.rounds.commands",
+    "End": "sims.rounds.commands",
+    "Gate": "sims.rounds.commands",
+    "Pause": "sims.rounds.commands",
+    "Resize": "sims.rounds.commands",
+    "Resume": "sims.rounds.commands",
+    "Scale": "sims.rounds.commands",
+    "SignalAgent": "sims.rounds.commands",
+    "Step": "sims.rounds.commands",
+    "flat_numbers": "sims.rounds.summary",
     "parse_timed": "sims.rounds.commands",
     "AgentIdentity": "sims.rounds.layout",
     "AgentInfo": "sims.rounds.layout",
@@ -24,7 +34,7 @@ _PUBLIC = {
     "RoundStats": "sims.rounds.statistics",
     "AgentView": "sims.rounds.views",
     "Deadlock": "sims.rounds.views",
-    "ResourceStatistics": "sims.rounds.views",
+    "ResourceStatistics": "sims.primitives.statistics",
     "Snapshot": "sims.rounds.views",
     "Stuck": "sims.rounds.views",
     "World": "sims.rounds.world",
@@ -34,27 +44,53 @@ __all__ = [
     "AgentIdentity",
     "AgentInfo",
     "AgentView",
+    "Auto",
     "Command",
     "Deadlock",
+    "End",
+    "Gate",
+    "Pause",
+    "Resize",
     "ResourceInfo",
     "ResourceStatistics",
+    "Resume",
     "RoundConfig",
     "RoundLayout",
     "RoundResult",
     "RoundStats",
+    "Scale",
+    "SignalAgent",
     "Snapshot",
+    "Step",
     "Stuck",
     "Timed",
     "World",
+    "flat_numbers",
     "parse_command",
     "parse_timed",
 ]
 
 if TYPE_CHECKING:
-    from sims.rounds.commands import Command, Timed, parse_command, parse_timed
+    from sims.primitives.statistics import ResourceStatistics
+    from sims.rounds.commands import (
+        Auto,
+        Command,
+        End,
+        Gate,
+        Pause,
+        Resize,
+        Resume,
+        Scale,
+        SignalAgent,
+        Step,
+        Timed,
+        parse_command,
+        parse_timed,
+    )
     from sims.rounds.config import RoundConfig
     from sims.rounds.layout import AgentIdentity, AgentInfo, ResourceInfo, RoundLayout
     from sims.rounds.result import RoundResult
     from sims.rounds.statistics import RoundStats
-    from sims.rounds.views import AgentView, Deadlock, ResourceStatistics, Snapshot, Stuck
+    from sims.rounds.summary import flat_numbers
+    from sims.rounds.views import AgentView, Deadlock, Snapshot, Stuck
     from sims.rounds.world import World

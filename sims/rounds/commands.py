@@ -2,22 +2,30 @@
 
 The text form is what ``diner run --at T:COMMAND`` takes and what the window sends:
 ``resize seats 2``, ``pause``, ``resume``, ``scale 0.5``, ``stop 3``, ``cont 3``,
-``kill 3``, ``step 3``, ``gate``, ``auto``, ``end``. Agents are named by index or name.
+``kill 3``, ``step 3``, ``gate``, ``auto``, ``end``, and for one agent ``pause 3``,
+``resume 3``, ``slow 3 4``. Agents are named by index or name.
+
+A command for one agent that sets its own slots of the control block (an
+:class:`AgentControl`) needs nothing but its class here, its words in ``parse_command``
+and ``Me`` reading the slot (:class:`sims.agents.me.AgentSlot`): the engine applies them all alike.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 
+from sims.agents.me import AgentSlot
+from sims.kinds import SignalAction
 from sims.primitives.semaphore import MAX_PERMITS
 
 AgentRef = int | str
 
 
-def _permits(_: Any, __: attrs.Attribute, value: int) -> None:
+def _permits(_: Any, __: attrs.Attribute[Any], value: int) -> None:
     if not 0 <= value <= MAX_PERMITS:
         raise ValueError(f"resize takes a whole number from 0 to {MAX_PERMITS}, got {value}")
 
@@ -42,7 +50,7 @@ class Resume:
 MAX_SCALE = 100.0
 
 
-def _factor(_: Any, __: attrs.Attribute, value: float) -> None:
+def _factor(_: Any, __: attrs.Attribute[Any], value: float) -> None:
     if not 0.0 < value <= MAX_SCALE:  # also refuses NaN
         raise ValueError(f"scale takes one number between 0 and {MAX_SCALE:g}, got {value!r}")
 
@@ -58,7 +66,7 @@ class SignalAgent:
     """SIGSTOP / SIGCONT / SIGKILL one process agent."""
 
     agent: AgentRef
-    action: str  # "stop", "cont", "kill"
+    action: SignalAction = attrs.field(converter=SignalAction)
     code = 5
 
 
@@ -89,10 +97,52 @@ class End:
     code = 9
 
 
-Command = Resize | Pause | Resume | Scale | SignalAgent | Step | Gate | Auto | End
+@attrs.frozen
+class AgentControl:
+    """A command that sets some of one agent's own control slots (see ``AgentSlot``)."""
+
+    agent: AgentRef
+    code = 0
+
+    def slots(self) -> dict[int, float]:
+        raise NotImplementedError
 
 
-def _seconds(_: Any, __: attrs.Attribute, value: float) -> None:
+@attrs.frozen
+class PauseAgent(AgentControl):
+    """Hold one agent still at its next pause point; the others go on."""
+
+    code = 10
+
+    def slots(self) -> dict[int, float]:
+        return {AgentSlot.PAUSED: 1.0}
+
+
+@attrs.frozen
+class ResumeAgent(AgentControl):
+    code = 11
+
+    def slots(self) -> dict[int, float]:
+        return {AgentSlot.PAUSED: 0.0}
+
+
+@attrs.frozen
+class SlowAgent(AgentControl):
+    """Multiply one agent's pacing (think, work) by ``factor``: 4 is four times slower."""
+
+    factor: float = 1.0
+    code = 12
+
+    def slots(self) -> dict[int, float]:
+        return {AgentSlot.SLOW: self.factor}
+
+
+Command = (
+    Resize | Pause | Resume | Scale | SignalAgent | Step | Gate | Auto | End | PauseAgent | ResumeAgent | SlowAgent
+)
+
+
+def _seconds(_: Any, __: attrs.Attribute[Any], value: float) -> None:
     if not (math.isfinite(value) and value >= 0):
         raise ValueError(f"a command's time must be a finite number of seconds >= 0, got {value!r}")
 
@@ -115,16 +165,34 @@ def _agent_ref(word: str) -> AgentRef:
     return word if number is None else number
 
 
+def _one_number(args: list[str]) -> float | None:
+    """The one number in ``args`` if it is in (0, 100], else None."""
+    try:
+        factor = float(args[0]) if len(args) == 1 else -1.0
+    except ValueError:
+        return None
+    return factor if 0.0 < factor <= 100.0 else None
+
+
 def parse_command(text: str) -> Command:
     """Parse one command; ValueError says what is wrong with it."""
     words = text.split()
     if not words:
         raise ValueError("empty command")
     verb, args = words[0].lower(), words[1:]
-    simple = {"pause": Pause, "resume": Resume, "gate": Gate, "auto": Auto, "end": End}
+    simple: dict[str, Callable[[], Command]] = {
+        "pause": Pause,
+        "resume": Resume,
+        "gate": Gate,
+        "auto": Auto,
+        "end": End,
+    }
+    if verb in ("pause", "resume") and len(args) == 1:
+        return (PauseAgent if verb == "pause" else ResumeAgent)(_agent_ref(args[0]))
     if verb in simple:
         if args:
-            raise ValueError(f"{verb!r} takes no arguments, got {' '.join(args)!r}")
+            one = f" or one agent: '{verb} 3'" if verb in ("pause", "resume") else ""
+            raise ValueError(f"{verb!r} takes no arguments{one}, got {' '.join(args)!r}")
         return simple[verb]()
     if verb == "resize":
         capacity = _whole(args[1]) if len(args) == 2 else None
@@ -139,13 +207,18 @@ def parse_command(text: str) -> Command:
         if not 0.0 < factor <= MAX_SCALE:
             raise ValueError(f"scale takes one number between 0 and {MAX_SCALE:g}: 'scale 0.5'")
         return Scale(factor)
-    if verb in ("stop", "cont", "kill", "step"):
+    if verb == "slow":
+        slow = _one_number(args[1:]) if args else None
+        if slow is None:
+            raise ValueError("slow takes an agent (index or name) and a number between 0 and 100: 'slow 3 4'")
+        return SlowAgent(_agent_ref(args[0]), slow)
+    if verb in (*SignalAction, "step"):
         if len(args) != 1:
             raise ValueError(f"{verb} takes one agent (index or name): '{verb} 3'")
         ref = _agent_ref(args[0])
         return Step(ref) if verb == "step" else SignalAgent(ref, verb)
     raise ValueError(
-        f"unknown command {verb!r} (known: resize, pause, resume, scale, stop, cont, kill, step, gate, auto, end)"
+        f"unknown command {verb!r} (known: resize, pause, resume, scale, slow, stop, cont, kill, step, gate, auto, end)"
     )
 
 

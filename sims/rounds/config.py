@@ -6,9 +6,9 @@ from typing import Any
 
 import attrs
 
+from sims.kinds import Backend
 from sims.rounds.commands import Timed
 
-BACKENDS = ("thread", "process")
 START_METHODS = ("spawn", "forkserver")
 AGENT_POLICIES = ("normal", "idle")
 MAX_SECONDS = 24 * 3600.0
@@ -26,12 +26,12 @@ def ring_capacity_for(agents: int, asked: int | None) -> int:
     return max(RING_MIN, min(RING_MAX, 1 << (share.bit_length() - 1)))
 
 
-def _positive(_: Any, attribute: attrs.Attribute, value: float) -> None:
+def _positive(_: Any, attribute: attrs.Attribute[float], value: float) -> None:
     if not value > 0:
         raise ValueError(f"{attribute.name} must be > 0, got {value!r}")
 
 
-def _within_round(config: RoundConfig, _: attrs.Attribute, schedule: tuple[Timed, ...]) -> None:
+def _within_round(config: RoundConfig, _: attrs.Attribute[Any], schedule: tuple[Timed, ...]) -> None:
     """A command timed after the round's end would never run: refuse it rather than ignore it."""
     for timed in schedule:
         if timed.at > config.seconds:
@@ -43,7 +43,7 @@ class RoundConfig:
     """Everything that decides a round. ``params`` are the scenario's own parameters."""
 
     scenario: str
-    backend: str = attrs.field(default="thread", validator=attrs.validators.in_(BACKENDS))
+    backend: Backend = attrs.field(default=Backend.THREAD, converter=Backend)
     strategy: str | None = None
     seconds: float = attrs.field(default=5.0, validator=[_positive, attrs.validators.le(MAX_SECONDS)])
     seed: int = 0

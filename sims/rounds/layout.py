@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import attrs
 
+from sims.kinds import Backend, ResourceKind
+
 
 @attrs.frozen
 class AgentInfo:
@@ -12,18 +14,17 @@ class AgentInfo:
     index: int
     name: str
     role: str  # what the scenario calls it: "philosopher", "cook", "waiter", ...
-    backend: str  # "thread" or "process"
+    backend: Backend = attrs.field(converter=Backend)
     daemon: bool = False
 
 
 @attrs.frozen
 class ResourceInfo:
-    """A named thing agents act on. Kinds: lock, rlock, semaphore, event, condition, barrier,
-    container, counter, channel."""
+    """A named thing agents act on: a primitive, or a marker a scenario draws (see ``ResourceKind``)."""
 
     index: int
     name: str
-    kind: str
+    kind: ResourceKind = attrs.field(converter=ResourceKind)
     capacity: int = 1  # locks 1, semaphores their initial permits, barriers their parties, containers their slots
     lock: int = -1  # a condition's lock (its resource index)
     fixed: str = ""  # why a semaphore must not be resized (a signalling one); empty: it may be
@@ -35,7 +36,7 @@ class RoundLayout:
 
     scenario: str
     strategy: str
-    backend: str
+    backend: Backend = attrs.field(converter=Backend)
     seed: int
     agents: tuple[AgentInfo, ...]
     resources: tuple[ResourceInfo, ...]
@@ -54,7 +55,7 @@ class RoundLayout:
                 return info
         raise KeyError(f"no agent named {name!r} in this round")
 
-    def of_kind(self, *kinds: str) -> tuple[ResourceInfo, ...]:
+    def of_kind(self, *kinds: ResourceKind) -> tuple[ResourceInfo, ...]:
         return tuple(r for r in self.resources if r.kind in kinds)
 
 
@@ -64,7 +65,7 @@ class AgentIdentity:
 
     index: int
     name: str
-    backend: str
+    backend: Backend = attrs.field(converter=Backend)
     pid: int
     native_id: int | None
     daemon: bool

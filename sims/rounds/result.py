@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from sims.kinds import EndReason
 from sims.rounds.config import RoundConfig
 from sims.rounds.layout import AgentIdentity, RoundLayout
 from sims.rounds.statistics import RoundStats
@@ -83,7 +84,7 @@ class RoundResult:
     records: Records
     started_ns: int
     ended_ns: int
-    end_reason: str  # "duration", "deadlock", "stall", "requested", "interrupted", "agents finished", "disk full"
+    end_reason: EndReason
     deadlock: Deadlock | None
     orphaned: tuple[str, ...]  # resources left taken by a dead holder
     dropped: int  # telemetry records lost to full rings

@@ -1,4 +1,5 @@
-"""Frozen views of a round at one instant: what the screen draws and ``statistics()`` returns."""
+"""Frozen views of a round at one instant: what the screen draws (a primitive's own
+``statistics()`` value, :class:`ResourceStatistics`, lives with the primitives)."""
 
 from __future__ import annotations
 
@@ -7,48 +8,7 @@ import enum
 import attrs
 
 from sims.pickling import pickled_by_constructor
-
-
-@pickled_by_constructor
-@attrs.frozen
-class ResourceStatistics:
-    """A primitive's state as telemetry shows it: who holds it, who waits (in arrival order)."""
-
-    index: int
-    name: str
-    kind: str
-    holders: tuple[int, ...]
-    waiters: tuple[int, ...]
-    capacity: int
-    pending: int = 0
-    orphaned: bool = False
-    is_set: bool = False
-    items: tuple[int, ...] = ()
-    recursion: int = 0  # an RLock's level (0: free)
-    broken: bool = False  # a barrier's
-    lock: int = -1  # a condition's lock; its holders are the condition's
-
-    @property
-    def parties(self) -> int:
-        """A barrier's party size."""
-        return self.capacity
-
-    @property
-    def n_waiting(self) -> int:
-        return len(self.waiters)
-
-    def __str__(self) -> str:
-        if self.kind == "semaphore":
-            return f"<Semaphore {self.name} {len(self.holders)}/{self.capacity} held, {len(self.waiters)} waiting>"
-        if self.kind == "barrier":
-            state = "broken" if self.broken else f"{len(self.waiters)}/{self.capacity} waiting"
-            return f"<Barrier {self.name} {state}>"
-        if self.kind == "condition":
-            return f"<Condition {self.name} lock held by {list(self.holders)}, {len(self.waiters)} waiting>"
-        if self.kind == "rlock":
-            owner = f"held by {list(self.holders)} level {self.recursion}" if self.holders else "free"
-            return f"<RLock {self.name} {owner}, {len(self.waiters)} waiting>"
-        return f"<{self.kind.title()} {self.name} holders {list(self.holders)}, {len(self.waiters)} waiting>"
+from sims.primitives.statistics import ResourceStatistics
 
 
 @pickled_by_constructor

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sims.agents import AgentBody
+from sims.kinds import Backend, ResourceKind
 from sims.primitives import Barrier, Condition, Event, Lock, RLock, Semaphore
 from sims.primitives.condition import MAX_WAITERS
 from sims.primitives.queues import NotingProcessQueue, NotingQueue, noting_queue
@@ -18,9 +19,9 @@ class World:
     Indices are handed out in creation order; they are what telemetry records carry.
     """
 
-    def __init__(self, backend: str, ctx: Any, runtime: Runtime) -> None:
-        self.backend = backend
-        self.ctx = ctx if backend == "process" else None
+    def __init__(self, backend: Backend, ctx: Any, runtime: Runtime) -> None:
+        self.backend = Backend(backend)
+        self.ctx = ctx if self.backend is Backend.PROCESS else None
         self.runtime = runtime
         self.resources: list[ResourceInfo] = []
         self.primitives: dict[int, Any] = {}
@@ -28,7 +29,7 @@ class World:
         self.steps: list[str] = []
         self.shared: dict[str, Any] = {}  # arrays, queues and pipes the scenario reads at the end
 
-    def _register(self, name: str, kind: str, capacity: int, lock: int = -1, fixed: str = "") -> int:
+    def _register(self, name: str, kind: ResourceKind, capacity: int, lock: int = -1, fixed: str = "") -> int:
         if any(r.name == name for r in self.resources):
             raise ValueError(f"two resources named {name!r}")
         index = len(self.resources)
@@ -36,12 +37,12 @@ class World:
         return index
 
     def lock(self, name: str) -> Lock:
-        lock = Lock(name, self._register(name, "lock", 1), self.runtime, self.ctx)
+        lock = Lock(name, self._register(name, ResourceKind.LOCK, 1), self.runtime, self.ctx)
         self.primitives[lock.index] = lock
         return lock
 
     def rlock(self, name: str) -> RLock:
-        rlock = RLock(name, self._register(name, "rlock", 1), self.runtime, self.ctx)
+        rlock = RLock(name, self._register(name, ResourceKind.RLOCK, 1), self.runtime, self.ctx)
         self.primitives[rlock.index] = rlock
         return rlock
 
@@ -50,7 +51,7 @@ class World:
         over = self.rlock(f"{name} lock") if lock is None else lock
         if self.primitives.get(over.index) is not over:
             raise ValueError(f"condition {name!r}: its lock {over.name!r} belongs to another round")
-        index = self._register(name, "condition", 0, over.index)
+        index = self._register(name, ResourceKind.CONDITION, 0, over.index)
         cond = Condition(name, index, self.runtime, over, self.ctx, max_waiters)
         self.primitives[index] = cond
         return cond
@@ -58,7 +59,8 @@ class World:
     def barrier(self, name: str, parties: int, timeout: float | None = None) -> Barrier:
         if parties < 1:
             raise ValueError(f"barrier {name!r}: parties must be >= 1, got {parties}")
-        barrier = Barrier(name, self._register(name, "barrier", parties), self.runtime, parties, self.ctx, timeout)
+        index = self._register(name, ResourceKind.BARRIER, parties)
+        barrier = Barrier(name, index, self.runtime, parties, self.ctx, timeout)
         self.primitives[barrier.index] = barrier
         return barrier
 
@@ -67,16 +69,17 @@ class World:
         semaphore counts something, such as free slots, that a resize would falsify)."""
         if value < 0:
             raise ValueError(f"semaphore {name!r}: initial value must be >= 0, got {value}")
-        sem = Semaphore(name, self._register(name, "semaphore", value, fixed=fixed), self.runtime, value, self.ctx)
+        index = self._register(name, ResourceKind.SEMAPHORE, value, fixed=fixed)
+        sem = Semaphore(name, index, self.runtime, value, self.ctx)
         self.primitives[sem.index] = sem
         return sem
 
     def event(self, name: str) -> Event:
-        event = Event(name, self._register(name, "event", 0), self.runtime, self.ctx)
+        event = Event(name, self._register(name, ResourceKind.EVENT, 0), self.runtime, self.ctx)
         self.primitives[event.index] = event
         return event
 
-    def marker(self, name: str, kind: str, capacity: int = 0) -> int:
+    def marker(self, name: str, kind: ResourceKind, capacity: int = 0) -> int:
         """A named place without a primitive of ours (a container, counter or channel)."""
         return self._register(name, kind, capacity)
 

@@ -1,12 +1,21 @@
-"""What a scenario declares (parameters, strategies, backends) and what it must do."""
+"""What a scenario declares and what it must do.
+
+A scenario's class says everything the rest of the program needs to know about it: its
+parameters and strategies, the backends it runs on, whether the sandbox offers it, which of
+the window's views draws it, and the words of its roles and operations in both languages. The
+registry finds it by its module alone.
+"""
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import attrs
+
+from sims.kinds import Backend
 
 if TYPE_CHECKING:
     import numpy as np
@@ -15,6 +24,22 @@ if TYPE_CHECKING:
     from sims.rounds.world import World
 
 ParamValue = int | float | bool | str
+
+
+class Drawing(enum.Enum):
+    """Which of the window's views draws a round of the scenario."""
+
+    TABLE = "table"  # agents around a table, a fork (lock) between neighbours
+    KITCHEN = "kitchen"  # producers left, consumers right, a pass of slots between
+    ROLES = "roles"  # agents in two columns by role, the primitives between them
+
+
+@attrs.frozen
+class Words:
+    """One word in both languages: a role or an operation a scenario names."""
+
+    en: str
+    zh: str
 
 
 @attrs.frozen
@@ -52,13 +77,14 @@ class ParamSpec:
             raise ValueError(f"{self.name} must be {self.kind.__name__}, got {value!r}")
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError(f"{self.name} must be a finite number, got {value!r}")
-        if self.low is not None and value < self.low:
+        checked = cast(ParamValue, value)
+        if self.low is not None and float(checked) < self.low:
             raise ValueError(f"{self.name} must be >= {self.low:g}, got {value}")
-        if self.high is not None and value > self.high:
+        if self.high is not None and float(checked) > self.high:
             raise ValueError(f"{self.name} must be <= {self.high:g}, got {value}")
         if self.choices and value not in self.choices:
             raise ValueError(f"{self.name} must be one of {', '.join(self.choices)}, got {value!r}")
-        return value
+        return checked
 
 
 class Scenario:
@@ -68,8 +94,14 @@ class Scenario:
     summary: ClassVar[str]
     strategies: ClassVar[dict[str, str]]  # name -> one line on what it does
     default_strategy: ClassVar[str]
-    backends: ClassVar[tuple[str, ...]] = ("thread", "process")
+    backends: ClassVar[tuple[Backend, ...]] = (Backend.THREAD, Backend.PROCESS)
     backend_note: ClassVar[str] = ""
+    order: ClassVar[int] = 1000  # where ``diner list`` and the sandbox show it (the lecture's order)
+    in_sandbox: ClassVar[bool] = False  # offered in the window's sandbox
+    drawing: ClassVar[Drawing] = Drawing.ROLES
+    # Words for names the engine gives (``role.NAME``, ``op.NAME``, ``op.NAME.one``) that the
+    # window's tables do not have yet: a new scenario can bring its own.
+    words: ClassVar[Mapping[str, Words]] = {}
     params: ClassVar[tuple[ParamSpec, ...]]
     operation: ClassVar[str] = "operations"  # what one counted operation is called (meals, items)
     default_seconds: ClassVar[float] = 5.0  # round length when --seconds is not given

@@ -82,6 +82,7 @@ class Peeker(Guest):
 
 class Bell(Scenario):
     name = "bell"
+    order = 5
     summary = "Event: guests wait() at the door until the bell rings (set); clear() closes it; wake-up latency"
     strategies = {
         "ring": "guests block in Event.wait(); one ringer set()s, keeps the door open open_ms, clear()s",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sims.agents import AgentBody, Me
+from sims.kinds import ResourceKind
 from sims.primitives import Lock, Semaphore
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
-from sims.scenarios.base import ParamSpec, Scenario
+from sims.scenarios.base import Drawing, ParamSpec, Scenario
 from sims.telemetry import Op, State
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ class Philosopher(AgentBody):
     """Left fork, then right fork, then eat: deadlocks when everyone holds a left fork."""
 
     role = "philosopher"
-    steps = ("take first fork", "take second fork")
+    steps: ClassVar[tuple[str, ...]] = ("take first fork", "take second fork")
 
     def __init__(self, first: Lock, second: Lock, think_ms: float, eat_ms: float) -> None:
         self.first = first
@@ -126,6 +127,9 @@ class PoliteEater(Philosopher):
 
 class Dining(Scenario):
     name = "dining"
+    order = 1
+    in_sandbox = True
+    drawing = Drawing.TABLE
     summary = "N philosophers share N forks (Locks); the naive order deadlocks for real"
     strategies = {
         "naive": "left fork, then right fork: every philosopher can hold a left fork and wait forever",
@@ -166,7 +170,7 @@ class Dining(Scenario):
         forks = [world.lock(f"fork {i}") for i in range(n)]
         think, eat = float(params["think_ms"]), float(params["eat_ms"])
         seats = world.semaphore("seats", int(params["seats"]) or n - 1) if strategy == "waiter" else None
-        putbacks = world.marker("put back", "counter") if strategy == "trylock" else -1
+        putbacks = world.marker("put back", ResourceKind.COUNTER) if strategy == "trylock" else -1
         for i in range(n):
             left, right = forks[i], forks[(i + 1) % n]
             if strategy == "ordered" and left.index > right.index:

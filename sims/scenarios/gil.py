@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentBody, Me
+from sims.kinds import ResourceKind
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
 from sims.runtime import SLICE_S, RoundStopped
@@ -124,7 +125,7 @@ def in_threads(me: Me, jobs: list[Job]) -> list[Done]:
 
 def warm_up(start_method: str) -> None:
     """Start one do-nothing process first, so a fork server is up before the clock runs."""
-    ctx = multiprocessing.get_context(start_method)
+    ctx: Any = multiprocessing.get_context(start_method)
     proc = ctx.Process(target=do, args=(("cpu", 1, 0, ""),), name="gil warm-up")
     proc.start()
     proc.join()
@@ -136,7 +137,7 @@ def _append_done(done: list[Done], job: Job) -> None:
 
 
 def in_processes(me: Me, jobs: list[Job], start_method: str) -> list[Done]:
-    ctx = multiprocessing.get_context(start_method)
+    ctx: Any = multiprocessing.get_context(start_method)
     results = ctx.Queue()
     procs = [ctx.Process(target=do_and_send, args=(job, results), name=f"gil job {i}") for i, job in enumerate(jobs)]
     done: list[Done] = []
@@ -164,6 +165,7 @@ def in_processes(me: Me, jobs: list[Job], start_method: str) -> list[Done]:
 class Gil(Scenario):
     default_seconds = 60.0  # the lab ends when its last phase does (about 4x cpu_s + 4x io_s)
     name = "gil"
+    order = 11
     summary = "the lecture's efficiency test: CPU and IO jobs in line, in threads, in processes; is there a GIL?"
     strategies = {
         "lecture": "jobs CPU jobs (count to N), jobs file jobs (write and read back a file) and jobs waiting jobs "
@@ -195,7 +197,7 @@ class Gil(Scenario):
     )
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
-        phases = {f"{m} {k}": world.marker(f"{m} {k}", "phase", 0) for m in MODES for k in KINDS}
+        phases = {f"{m} {k}": world.marker(f"{m} {k}", ResourceKind.PHASE, 0) for m in MODES for k in KINDS}
         p = params
         lab = Lab(
             phases, int(p["jobs"]), float(p["cpu_s"]), float(p["io_s"]), str(p["start_method"]), float(p["wait_s"])

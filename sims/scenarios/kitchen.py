@@ -8,11 +8,12 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sims.agents import AgentBody, Me
+from sims.kinds import ResourceKind
 from sims.primitives import Condition, Lock, Semaphore
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
 from sims.runtime import SLICE_S, RoundStopped
-from sims.scenarios.base import ParamSpec, Scenario
+from sims.scenarios.base import Drawing, ParamSpec, Scenario
 from sims.telemetry import Op, State
 
 if TYPE_CHECKING:
@@ -287,6 +288,9 @@ class QsizeWaiter(QueueWaiter):
 
 class Kitchen(Scenario):
     name = "kitchen"
+    order = 2
+    in_sandbox = True
+    drawing = Drawing.KITCHEN
     summary = "cooks and waiters share a pass of K slots: the bounded buffer (producer/consumer)"
     strategies = {
         "semaphores": "counting Semaphores 'empty' (K) and 'full' (0) plus a Lock 'mutex' around the pass",
@@ -314,7 +318,7 @@ class Kitchen(Scenario):
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
         k = int(params["capacity"])
         cook_ms, serve_ms = float(params["cook_ms"]), float(params["serve_ms"])
-        pass_index = world.marker("pass", "container", k)
+        pass_index = world.marker("pass", ResourceKind.CONTAINER, k)
         if strategy in ("queue", "qsize"):
             dishes = world.bounded_queue("dishes", k)
             for c in range(int(params["producers"])):

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentBody, Me
+from sims.kinds import ResourceKind
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
 from sims.runtime import STOP
@@ -159,6 +160,7 @@ class Watcher(AgentBody):
 
 class Lineup(Scenario):
     name = "lineup"
+    order = 3
     summary = "pid, name, is_alive, daemon, join: hosts start daemon and non-daemon helpers; who outlives whom"
     strategies = {
         "helpers": "hosts (alternately non-daemon and daemon agents) each start a daemon and a non-daemon helper, "
@@ -183,7 +185,10 @@ class Lineup(Scenario):
         markers: list[int] = []
         bodies = []
         for k in range(hosts):
-            pair = (world.marker(f"host {k} daemon helper", "child", 0), world.marker(f"host {k} helper", "child", 0))
+            pair = (
+                world.marker(f"host {k} daemon helper", ResourceKind.CHILD, 0),
+                world.marker(f"host {k} helper", ResourceKind.CHILD, 0),
+            )
             markers.extend(pair)
             bodies.append(
                 Host(
@@ -210,7 +215,8 @@ class Lineup(Scenario):
         for host in world.shared["hosts"]:  # thread helpers (thread backend): stopped by the round, joined here
             for thread in host.threads:
                 thread.join()
-        helpers = [helper_report(events, layout, r.index, r.name) for r in layout.resources if r.kind == "child"]
+        children = layout.of_kind(ResourceKind.CHILD)
+        helpers = [helper_report(events, layout, r.index, r.name) for r in children]
         daemon = [h for h in helpers if h["daemon"]]
         plain = [h for h in helpers if not h["daemon"]]
         return {

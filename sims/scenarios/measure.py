@@ -23,7 +23,8 @@ def select(events: np.ndarray, op: int, resource: int | None = None, agents: Ite
         keep &= events["resource"] == resource
     if agents is not None:
         keep &= np.isin(events["agent"], np.fromiter(agents, dtype=np.int64))
-    return events[keep]
+    selected: np.ndarray = events[keep]
+    return selected
 
 
 def window(events: np.ndarray) -> tuple[int, int]:

@@ -152,6 +152,7 @@ class Editor(Diner):
 
 class Menu(Scenario):
     name = "menu"
+    order = 7
     summary = "readers–writers over a menu board: reader preference starves writers; writer preference; fair turnstile"
     strategies = {
         "reader": "reader preference: a reader takes 1 of R permits of 'room'; a writer gets in only when all R "

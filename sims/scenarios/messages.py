@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentBody, Me
+from sims.kinds import ResourceKind
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
 from sims.runtime import SLICE_S, RoundStopped
@@ -113,6 +114,7 @@ class Philosopher(AgentBody):
 
 class Messages(Scenario):
     name = "messages"
+    order = 9
     summary = "philosophers who coordinate only by messages over Pipes (Chandy–Misra clean/dirty forks): no locks"
     strategies = {
         "chandy-misra": "forks and requests are tokens sent over a Pipe per neighbour pair; give a dirty fork on "
@@ -139,7 +141,7 @@ class Messages(Scenario):
         polite = strategy != "selfish"
         for k, (mine, theirs) in enumerate(pipes):
             right = (k + 1) % n
-            channel = world.marker(f"pipe {k}-{right}", "channel", 1)
+            channel = world.marker(f"pipe {k}-{right}", ResourceKind.CHANNEL, 1)
             # Chandy–Misra: the fork starts dirty with the lower number; selfish: with k+1 (its left fork).
             owner_is_k = (k < right) if polite else False
             sides[k].append(Side(mine, channel, owner_is_k, True, not owner_is_k))

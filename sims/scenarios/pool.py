@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentBody, Me
+from sims.kinds import ResourceKind
 from sims.lifeline import end_with
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
@@ -123,7 +124,8 @@ def wait_for(me: Me, result: Any) -> Any:
 def receive(me: Me, results: Any) -> Done:
     while True:
         try:
-            return results.get(timeout=SLICE_S)
+            done: Done = results.get(timeout=SLICE_S)
+            return done
         except queue.Empty:
             if me.stopping:
                 raise RoundStopped(me.name) from None
@@ -142,6 +144,7 @@ def join_all(procs: list[Any], wait_s: float) -> None:
 
 class Pool(Scenario):
     name = "pool"
+    order = 10
     summary = "a multiprocessing.Pool (apply_async, map, close, join) against one Process per order"
     strategies = {
         "compare": "the same orders three ways: Pool.apply_async (pool start-up included), Pool.map "
@@ -164,7 +167,7 @@ class Pool(Scenario):
     )
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
-        phases = {name: world.marker(name, "phase", 0) for name in PHASES}
+        phases = {name: world.marker(name, ResourceKind.PHASE, 0) for name in PHASES}
         p = params
         body = Manager(phases, int(p["orders"]), int(p["workers"]), float(p["order_ms"]), str(p["start_method"]))
         world.agent("manager", body)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentBody, Me
+from sims.kinds import ResourceKind
 from sims.primitives import Lock
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
@@ -82,7 +83,8 @@ class ValueCells:
         self.holder = holder
 
     def __getitem__(self, _: int) -> int:
-        return self.holder.value
+        value: int = self.holder.value
+        return value
 
     def __setitem__(self, _: int, value: int) -> None:
         self.holder.value = value
@@ -90,6 +92,7 @@ class ValueCells:
 
 class Race(Scenario):
     name = "race"
+    order = 4
     summary = "agents add 1 to a shared counter with read-modify-write: count the updates the race loses"
     strategies = {
         "value": "one counter: a shared Python object (threads) or multiprocessing.Value('q', lock=False) (processes)",
@@ -116,7 +119,7 @@ class Race(Scenario):
         n = int(params["agents"])
         size = int(params["tables"]) if strategy == "array" else 1
         lock = world.lock("counter lock") if params["lock"] else None
-        marker = world.marker("counter", "counter", size)
+        marker = world.marker("counter", ResourceKind.COUNTER, size)
         world.shared["tally"] = tally = world.int_array("tally", n)
         shared = self._shared(world, strategy, size, lock)
         # Inside get_lock() use the raw memory: .value would take the (non-reentrant) lock again.

@@ -1,26 +1,37 @@
-"""The scenarios a round can run, by name."""
+"""The scenarios a round can run, by name: every ``Scenario`` defined in a module of this package.
+
+A new scenario is a new module here (plus its translations); nothing else lists it. Modules are
+imported when the registry is asked, never at import time.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
+import sims.scenarios
 from sims.scenarios.base import Scenario
 
 
-def scenarios() -> dict[str, Scenario]:
-    """Every scenario, freshly made (nothing is registered at import time)."""
-    from sims.scenarios.bell import Bell
-    from sims.scenarios.dining import Dining
-    from sims.scenarios.gil import Gil
-    from sims.scenarios.kitchen import Kitchen
-    from sims.scenarios.lineup import Lineup
-    from sims.scenarios.menu import Menu
-    from sims.scenarios.messages import Messages
-    from sims.scenarios.pool import Pool
-    from sims.scenarios.race import Race
-    from sims.scenarios.seats import Seats
-    from sims.scenarios.signals import Signals
+def _defined_in(module_name: str) -> list[type[Scenario]]:
+    module = importlib.import_module(module_name)
+    return [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, Scenario)
+        and value.__module__ == module_name
+        and "name" in vars(value)
+    ]
 
-    made: list[Scenario] = [Dining(), Kitchen()]
-    made += [Lineup(), Race(), Bell(), Seats(), Menu(), Signals(), Messages(), Pool(), Gil()]
+
+def scenarios() -> dict[str, Scenario]:
+    """Every scenario, freshly made, in the lecture's order (nothing is registered at import time)."""
+    found: list[type[Scenario]] = []
+    for info in pkgutil.iter_modules(sims.scenarios.__path__):
+        if not info.ispkg:
+            found += _defined_in(f"{sims.scenarios.__name__}.{info.name}")
+    made = sorted((cls() for cls in found), key=lambda s: (s.order, s.name))
     return {s.name: s for s in made}
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentBody, Me
+from sims.kinds import ResourceKind
 from sims.primitives import Semaphore
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
@@ -80,6 +81,7 @@ class SignReader(Guest):
 
 class Seats(Scenario):
     name = "seats"
+    order = 6
     summary = "Semaphore as a multiplex: K seats at the counter, resizable live; occupancy over time"
     strategies = {
         "semaphore": "each guest takes a permit of the Semaphore 'seats' (K); try --at '2:resize seats 5'",
@@ -98,7 +100,7 @@ class Seats(Scenario):
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
         k, n = int(params["seats"]), int(params["agents"])
         think, eat = float(params["think_ms"]), float(params["eat_ms"])
-        counter = world.marker("counter", "container", k)
+        counter = world.marker("counter", ResourceKind.CONTAINER, k)
         if strategy == "sign":
             taken = world.int_array("seats taken", 1)
             for i in range(n):

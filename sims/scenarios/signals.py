@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentBody, Me
+from sims.kinds import Backend
 from sims.primitives import Lock
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
@@ -137,12 +138,13 @@ class Waiter(AgentBody):
 
 class Signals(Scenario):
     name = "signals"
+    order = 8
     summary = "signals: handlers, os.kill(pid, SIGUSR1), alarm as a kitchen timer, pause; stop/cont/kill a stove holder"
     strategies = {
         "kitchen": "cooks share the stove (Lock) and SIGUSR1 the waiter per dish; the waiter pauses with an alarm set",
     }
     default_strategy = "kitchen"
-    backends = ("process",)
+    backends = (Backend.PROCESS,)
     backend_note = (
         "signals are delivered to a process and handled only in its main thread; thread agents cannot install handlers"
     )

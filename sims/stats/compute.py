@@ -23,6 +23,7 @@ from collections.abc import Mapping
 import attrs
 import numpy as np
 
+from sims.kinds import ResourceKind
 from sims.rounds.layout import ResourceInfo, RoundLayout
 from sims.rounds.statistics import (
     NS_PER_MS,
@@ -38,7 +39,7 @@ from sims.stats.intervals import Columns, Holds, Keyed, check_window, holds, ope
 from sims.stats.timeline import ByResource, step_series
 from sims.telemetry import Op
 
-RESOURCE_KINDS = ("lock", "semaphore")
+RESOURCE_KINDS = (ResourceKind.LOCK, ResourceKind.SEMAPHORE)
 
 
 def compute_round_stats(
@@ -119,18 +120,17 @@ def _operations(window: Columns, operation_ops: Mapping[int, tuple[int, int]], n
     """Operations per agent: records matching that agent's (op, value), looked up per record."""
     want_op = np.full(n_agents, -1, np.int64)  # -1 matches no op (ops are unsigned)
     want_value = np.full(n_agents, -1, np.int64)
-    for agent, (op, value) in operation_ops.items():
-        if 0 <= agent < n_agents:
-            want_op[agent], want_value[agent] = op, value
+    for index, (op, value) in operation_ops.items():
+        if 0 <= index < n_agents:
+            want_op[index], want_value[index] = op, value
     candidate = np.zeros(window.op.size, dtype=bool)
     for op in np.unique(want_op[want_op >= 0]).tolist():
         candidate |= window.op == op
     found = np.flatnonzero(candidate)
-    agent = window.agent[found]
-    found = found[agent >= 0]
-    agent, op, value = window.agent[found], window.op[found], window.value[found]
-    match = (op == want_op[agent]) & ((want_value[agent] == -1) | (value == want_value[agent]))
-    return np.bincount(agent[match], minlength=n_agents)
+    found = found[window.agent[found] >= 0]
+    agents, ops, values = window.agent[found], window.op[found], window.value[found]
+    match = (ops == want_op[agents]) & ((want_value[agents] == -1) | (values == want_value[agents]))
+    return np.bincount(agents[match], minlength=n_agents)
 
 
 def _lock_or_semaphore(layout: RoundLayout, resource: np.ndarray) -> np.ndarray:

@@ -61,7 +61,8 @@ class Holds:
     end_ns: np.ndarray
 
     def durations_ns(self) -> np.ndarray:
-        return self.end_ns - self.start_ns
+        durations: np.ndarray = self.end_ns - self.start_ns
+        return durations
 
     def select(self, which: np.ndarray) -> Holds:
         return Holds(self.agent[which], self.resource[which], self.start_ns[which], self.end_ns[which])
@@ -69,7 +70,7 @@ class Holds:
     def to_array(self) -> np.ndarray:
         """As a ``HOLD_DTYPE`` structured array (agent, resource, start_ns, end_ns)."""
         out = np.empty(self.agent.size, dtype=HOLD_DTYPE)
-        for name in HOLD_DTYPE.names:
+        for name in HOLD_DTYPE.names or ():
             out[name] = getattr(self, name)
         return out
 
@@ -143,7 +144,8 @@ class Keyed:
     def within_group(self, running: np.ndarray) -> np.ndarray:
         """A running total over all records, restarted at every group."""
         before = np.concatenate(([0], running[:-1]))[self.firsts]
-        return running - before[self.group]
+        restarted: np.ndarray = running - before[self.group]
+        return restarted
 
 
 def _pair_key(major: np.ndarray, minor: np.ndarray, span: int) -> np.ndarray:
@@ -151,8 +153,10 @@ def _pair_key(major: np.ndarray, minor: np.ndarray, span: int) -> np.ndarray:
     top = (int(major.max(initial=0)) + 1) * span
     for dtype in (np.uint16, np.uint32):
         if top <= np.iinfo(dtype).max:
-            return major.astype(dtype) * dtype(span) + minor.astype(dtype)
-    return major.astype(np.int64) * span + minor
+            narrow: np.ndarray = major.astype(dtype) * dtype(span) + minor.astype(dtype)  # type: ignore[operator]
+            return narrow
+    wide: np.ndarray = major.astype(np.int64) * span + minor
+    return wide
 
 
 def whole_history(cols: Columns) -> bool:
@@ -204,7 +208,8 @@ def _released_from_before(keyed: Keyed, balance: np.ndarray, is_rel: np.ndarray)
     """A slice's orphans: as many of a key's first releases as its balance goes below 0."""
     orphans = np.maximum(0, -np.minimum.reduceat(balance, keyed.firsts))  # per group
     release_rank = keyed.within_group(np.cumsum(is_rel))
-    return is_rel & (release_rank <= orphans[keyed.group])
+    orphaned: np.ndarray = is_rel & (release_rank <= orphans[keyed.group])
+    return orphaned
 
 
 def _signals(keyed: Keyed, balance: np.ndarray, is_rel: np.ndarray) -> np.ndarray:

@@ -289,7 +289,8 @@ def _within_groups(running: np.ndarray, first: np.ndarray) -> np.ndarray:
     """A running total restarted where each group starts."""
     starts = np.flatnonzero(first)
     before = np.concatenate(([0], running[:-1]))[starts]
-    return running - before[np.cumsum(first) - 1]
+    restarted: np.ndarray = running - before[np.cumsum(first) - 1]
+    return restarted
 
 
 def _opened(t: np.ndarray, agent: np.ndarray, resource: np.ndarray, op: Op) -> Columns:

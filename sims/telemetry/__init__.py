@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sims.telemetry.ring import RingWriter, ring_bytes
-from sims.telemetry.schema import ENGINE_AGENT, NO_RESOURCE, OP_NAMES, STATE_NAMES, Op, State, op_code
+from sims.telemetry.schema import ENGINE_AGENT, NO_RESOURCE, OP_NAMES, RECORD_STRUCT, STATE_NAMES, Op, State, op_code
 
 _LAZY = {
     "EVENT_DTYPE": "sims.telemetry.dtypes",
@@ -32,6 +32,7 @@ __all__ = [
     "NO_RESOURCE",
     "OP_NAMES",
     "RECORD_DTYPE",
+    "RECORD_STRUCT",
     "STATE_NAMES",
     "Op",
     "RingReader",

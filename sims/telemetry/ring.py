@@ -85,6 +85,11 @@ class RingWriter:
     everything again from the record's absolute index ``_origin + _seq``.
     """
 
+    _seq: int
+    _off: int
+    _limit: int
+    _origin: int
+
     __slots__ = (
         "_agent",
         "_base",
@@ -181,7 +186,8 @@ class RingWriter:
         self._limit = min(limit, end_of_slots, origin + (1 << 32)) - origin
 
     def _reader_pos(self) -> int:
-        return _U64.unpack_from(self._buf, self._header)[0]
+        pos: int = _U64.unpack_from(self._buf, self._header)[0]
+        return pos
 
     @property
     def agent(self) -> int:
