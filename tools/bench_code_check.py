@@ -41,7 +41,7 @@ def main() -> None:
     os.environ["DINER_SAVE_FILE"] = str(Path(folder) / "save.json")
     from game.app import App
     from game.scenes.codelevel import CodeLevelScene
-    from sims.levels.code import load_code_levels
+    from sims.levels import load_code_levels
 
     levels = {level.id: level for level in load_code_levels()}
     app = App((1280, 720), exports=Path(folder) / "exports")

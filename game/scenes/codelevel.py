@@ -22,11 +22,8 @@ from game.views.source import SourceView
 from game.views.stars import draw_stars
 from game.wrap import wrap
 from sims.exercises import exercise_named
-from sims.explore.code import BadCode, check
-from sims.levels.code import CodeLevel, Kind
-from sims.levels.codecli import ensure_player_file, player_file
-from sims.levels.codejob import check_job
-from sims.levels.parsons import Arrangement
+from sims.explore import BadCode, check_code
+from sims.levels import Arrangement, CodeKind, CodeLevel, check_job, ensure_player_file, player_file
 
 
 class CodeLevelScene(Scene):
@@ -37,7 +34,7 @@ class CodeLevelScene(Scene):
         self.level = level
         self.path = path or player_file(level, Path(app.campaign.path).parent)
         self.arrangement: Arrangement | None = None
-        if level.kind is Kind.PARSONS:
+        if level.kind is CodeKind.PARSONS:
             self.arrangement = Arrangement.empty(level.puzzle(), level.parsons.seed if level.parsons else 0)
         self.source = ""
         self.job: BackgroundJob | None = None
@@ -255,7 +252,7 @@ class CodeLevelScene(Scene):
 def _problem(path: Path, roles: tuple[str, ...]) -> str:
     """The file's first problem found without running it (``path:line: why``), or ""."""
     try:
-        check(path, roles)
+        check_code(path, roles)
     except BadCode as error:
         return str(error)
     return ""

@@ -9,7 +9,7 @@ from game import palette
 from game.i18n_code import words
 from game.scene import Scene
 from game.views.stars import draw_stars
-from sims.levels.code import CodeLevel, Kind, load_code_levels
+from sims.levels import CodeKind, CodeLevel, load_code_levels
 
 ROW_H = 52
 
@@ -62,7 +62,7 @@ class CodeListScene(Scene):
             edge = palette.ACCENT if i == self.index else palette.PANEL_EDGE
             pygame.draw.rect(surface, palette.PANEL, rect, border_radius=8)
             pygame.draw.rect(surface, edge, rect, width=2, border_radius=8)
-            kind = "Parsons" if level.kind is Kind.PARSONS else "Python"
+            kind = "Parsons" if level.kind is CodeKind.PARSONS else "Python"
             label = f"{i + 1}. {campaign.text(level.title)}  ·  {level.exercise}  ·  {kind}"
             text.draw(surface, label, (rect.x + 16, rect.y + 11), 18, palette.TEXT)
             draw_stars(surface, rect.right - 110, rect.centery, 10, campaign.stars_for_id(level.id))

@@ -19,7 +19,7 @@ from game.background import BackgroundJob, JobFailed
 from game.i18n_code import words
 from game.scene import Scene
 from game.views.source import SourceBlock, SourceView
-from sims.levels.codejob import steps_job
+from sims.levels import steps_job
 
 if TYPE_CHECKING:
     from sims.live import Snapshot

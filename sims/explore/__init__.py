@@ -19,6 +19,8 @@ _PUBLIC = {
     "grade": "sims.explore.grade",
     "grade_here": "sims.explore.grade",
     "PlayerCode": "sims.explore.code",
+    "BadCode": "sims.explore.code",
+    "check_code": "sims.explore.code:check",
     "load": "sims.explore.code",
     "Found": "sims.explore.search",
     "Settings": "sims.explore.search",
@@ -28,6 +30,7 @@ _PUBLIC = {
 }
 __getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)
 __all__ = [
+    "BadCode",
     "Counterexample",
     "Finding",
     "Found",
@@ -37,6 +40,7 @@ __all__ = [
     "Run",
     "Settings",
     "Verdict",
+    "check_code",
     "explore",
     "grade",
     "grade_here",
@@ -45,7 +49,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from sims.explore.code import PlayerCode, load
+    from sims.explore.code import BadCode, PlayerCode, load
+    from sims.explore.code import check as check_code
     from sims.explore.counterexample import Counterexample
     from sims.explore.grade import GradeReport, GradeRequest, grade, grade_here
     from sims.explore.replay import replay_here
