@@ -233,6 +233,7 @@ def config_from(args: argparse.Namespace) -> RoundConfig:
         )
     schedule = tuple(_checked(parse_timed, text, "--at") for text in args.at)
     seconds = scenario.default_seconds if args.seconds is None else args.seconds
+    params = _params(scenario, args)
     try:
         config = RoundConfig(
             scenario=scenario.name,
@@ -240,7 +241,7 @@ def config_from(args: argparse.Namespace) -> RoundConfig:
             strategy=args.strategy,
             seconds=seconds,
             seed=args.seed,
-            params=_params(scenario, args),
+            params=params,
             stop_on_deadlock=not args.keep_running,
             start_method=args.start_method,
             detail=not args.no_detail,

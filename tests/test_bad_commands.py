@@ -23,9 +23,9 @@ pytestmark = pytest.mark.timeout(60)
 ROOT = Path(__file__).resolve().parents[1]
 
 RUN_CASES: list[tuple[list[str], str]] = [
-    (["dining", "--set", "eat_ms=nan"], "eat_ms must be a finite number"),
-    (["dining", "--set", "eat_ms=inf"], "eat_ms must be a finite number"),
-    (["dining", "--set", "eat_ms=1e309"], "eat_ms must be a finite number"),
+    (["dining", "--set", "eat_ms=nan"], "error: argument --set: eat_ms must be a finite number"),
+    (["dining", "--set", "eat_ms=inf"], "error: argument --set: eat_ms must be a finite number"),
+    (["dining", "--set", "eat_ms=1e309"], "error: argument --set: eat_ms must be a finite number"),
     (["dining", "--set", "agents=" + "9" * 5000], "--set"),
     (["dining", "--seconds", "nan"], "--seconds"),
     (["dining", "--seconds", "inf"], "--seconds"),
