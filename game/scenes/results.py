@@ -11,6 +11,7 @@ from game import palette
 from game.exporter import Exporter
 from game.i18n import Tr, term, thing
 from game.scene import Scene
+from game.verdict import round_verdict
 from game.views.charts import bars, gantt
 from game.views.primitive import short_name
 from sims import Backend, ResourceKind
@@ -122,17 +123,7 @@ class ResultsScene(Scene):
 
     def _verdict(self, surface: Any, w: int) -> None:
         text, r, stats, tr = self.app.text, self.result, self.result.stats, self.tr
-        if r.deadlock is not None:
-            formed = (r.deadlock.formed_ns - r.started_ns) / 1e9
-            key = "results.stall" if r.deadlock.is_stall else "results.deadlock"
-            verdict, colour = tr(key, t=formed), palette.BAD
-        elif r.orphaned:  # no cycle, but whoever waits for a dead holder's resource waits for ever
-            names = ", ".join(thing(tr, n) for n in r.orphaned)
-            verdict, colour = tr("results.stuck", names=names), palette.BAD
-        elif stats.starved:
-            verdict, colour = tr("results.starved", names=", ".join(stats.starved[:5])), palette.WARN
-        else:
-            verdict, colour = tr("results.fine"), palette.GOOD
+        verdict, colour = round_verdict(tr, r)
         text.draw(surface, text.fit(verdict, 30, w - 40), (20, 16), 30, colour, bold=True)
         cfg = r.config
         line = tr(

@@ -50,7 +50,7 @@ def _headline(
         return tr("prim.slots", items=len(res.items), capacity=res.capacity), palette.TEXT
     if res.kind == ResourceKind.EVENT:
         return tr("prim.set" if res.is_set else "prim.clear"), (palette.GOOD if res.is_set else palette.DIM)
-    if res.kind in (ResourceKind.LOCK, ResourceKind.RLOCK, ResourceKind.CONDITION):
+    if res.kind in (ResourceKind.LOCK, ResourceKind.RLOCK, ResourceKind.CONDITION, ResourceKind.CHANNEL):
         held = palette.FORK_HELD if res.holders else palette.GOOD
         if res.kind == ResourceKind.CONDITION:
             return tr("prim.lock_held" if res.holders else "prim.lock_free", lock=lock_name), held
@@ -70,6 +70,15 @@ def _headline(
     else:  # released by agents that never acquired it: more (or fewer) permits than it started with
         text = tr("prim.taken_odd", out=out, free=free, capacity=res.capacity)
     return text, (palette.TOKEN_PENDING if res.pending else palette.TEXT)
+
+
+def lock_colour(res: ResourceStatistics) -> tuple[int, int, int]:
+    """A lock's colour: held, free, or passing to a waiter (no holder yet, someone waits): never free then."""
+    if res.orphaned:
+        return palette.BAD
+    if res.holders:
+        return palette.FORK_HELD
+    return palette.TOKEN_PENDING if res.waiters else palette.FORK_FREE
 
 
 def permits(res: ResourceStatistics, taken: int | None) -> tuple[int, int]:
