@@ -12,6 +12,7 @@ from game import palette
 from game.i18n import Tr, thing
 from game.views.primitive import short_name
 from sims.rounds import RoundResult
+from sims.rounds.stuck import stuck_behind_the_dead
 
 Colour = tuple[int, int, int]
 
@@ -52,4 +53,23 @@ def verdict_lines(tr: Tr, result: RoundResult) -> list[tuple[str, Colour]]:
     dl = result.deadlock
     if dl is not None and not dl.is_stall:
         lines.append((deadlock_chain(tr, result.layout, dl), palette.TEXT))
+    elif dl is None and result.orphaned:
+        stuck = stuck_chain(tr, result)
+        if stuck:
+            lines.append((stuck, palette.TEXT))
     return lines
+
+
+def stuck_chain(tr: Tr, result: RoundResult) -> str:
+    """``C1 waits for stove, which C0 held when it was killed``: who waits for ever, and on whom."""
+    agents, resources = result.layout.agents, result.layout.resources
+    hops = [
+        tr(
+            "results.stuck_hop",
+            agent=short_name(agents[w.agent]),
+            resource=thing(tr, resources[w.resource].name),
+            holder=short_name(agents[w.holder]),
+        )
+        for w in stuck_behind_the_dead(result)
+    ]
+    return tr("arena.hop_join").join(hops)

@@ -14,6 +14,7 @@ from sims.engine.round import Round
 from sims.rounds import RoundConfig
 from sims.rounds.commands import SignalAgent
 from sims.rounds.result import RoundResult
+from sims.rounds.stuck import stuck_behind_the_dead
 from sims.rounds.summary import flat_numbers, verdict
 from sims.text_report import render_result
 
@@ -89,17 +90,23 @@ def test_a_round_stuck_behind_a_killed_holder_is_called_stuck_in_the_cli_and_the
 ) -> None:
     from game import palette
     from game.i18n import tr
-    from game.verdict import round_verdict
+    from game.verdict import round_verdict, stuck_chain
 
     result = killed_holder
     assert result.deadlock is None and result.orphaned == ("stove",)
     report = render_result(result)
     assert "no deadlock cycle, but stuck" in report and "orphaned (held by a dead agent): stove" in report
     assert "\nno deadlock\n" not in report
+    (waits,) = stuck_behind_the_dead(result)  # the other cook queued for the stove and never got it
+    names = [a.name for a in result.layout.agents]
+    assert result.layout.resources[waits.resource].name == "stove" and waits.agent != waits.holder
+    assert f"stuck for ever: {names[waits.agent]} waits for stove, held by {names[waits.holder]} (killed)" in report
     expected = (("en", "Stuck: a killed process still holds stove"), ("zh", "卡死了：被杀死的进程仍占着灶台"))
     for language, stuck in expected:
         said, colour = round_verdict(lambda key, **f: tr(key, language, **f), result)  # noqa: B023
         assert said.startswith(stuck) and colour == palette.BAD
+    hop = stuck_chain(lambda key, **f: tr(key, "zh", **f), result)
+    assert hop == f"C{waits.agent} 在等灶台，而占着它的 C{waits.holder} 已被杀死"
 
 
 def test_a_lock_passing_to_a_waiter_is_drawn_in_the_pending_colour_not_free() -> None:

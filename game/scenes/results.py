@@ -30,7 +30,7 @@ class ResultsScene(Scene):
         self.result = result
         self.exporter = Exporter(app.exports, result)
         self.holds = hold_timeline(result.events, result.started_ns, result.ended_ns)
-        kinds = ("lock", "semaphore")
+        kinds = ("lock", "semaphore", "channel")  # a pipe: a fork kept on it is a hold
         self.rows = [(r.index, r.name) for r in result.layout.resources if r.kind in kinds][:MAX_GANTT_ROWS]
         sems = result.layout.of_kind(ResourceKind.SEMAPHORE)
         self.capacity = resource_timeline(result.events, sems[0], result.started_ns, result.ended_ns) if sems else None
@@ -146,7 +146,7 @@ class ResultsScene(Scene):
             jain=stats.jain,
             p50=wait.p50,
             p99=wait.p99,
-            max=wait.max,
+            max=stats.longest_wait_ms,  # waits still open at the end included: nobody's starvation forgiven
             lost=r.dropped,
         )
         text.draw(surface, text.fit(numbers, 16, w - 40), (20, 86), 16, palette.ACCENT)
