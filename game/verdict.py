@@ -11,8 +11,7 @@ from typing import Any
 from game import palette
 from game.i18n import Tr, thing
 from game.views.primitive import short_name
-from sims.rounds import RoundResult
-from sims.rounds.stuck import stuck_behind_the_dead
+from sims.rounds import RoundResult, stuck_behind_the_dead
 
 Colour = tuple[int, int, int]
 
