@@ -66,7 +66,7 @@ def test_the_debrief_of_a_selfish_messages_round_says_deadlock_and_names_the_cyc
         app.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def killed_holder() -> Iterator[RoundResult]:
     """A signals round whose stove holder was SIGKILLed while the other cook queued for it."""
     config = RoundConfig("signals", backend="process", seconds=150, params={"agents": 2, "think_ms": 0})
@@ -120,3 +120,19 @@ def test_a_lock_passing_to_a_waiter_is_drawn_in_the_pending_colour_not_free() ->
     assert lock_colour(fork((), (2,))) == palette.TOKEN_PENDING != palette.FORK_FREE
     assert lock_colour(fork((), ())) == palette.FORK_FREE
     assert lock_colour(fork((1,), (2,))) == palette.FORK_HELD
+
+
+def test_a_waiter_that_died_too_is_gone_not_stuck(killed_holder: RoundResult) -> None:
+    import attrs
+    import numpy as np
+
+    from sims.telemetry import ENGINE_AGENT, EVENT_DTYPE, Op
+    from sims.telemetry.spill import MemoryRecords
+
+    (waits,) = stuck_behind_the_dead(killed_holder)
+    exit_record = np.zeros(1, dtype=EVENT_DTYPE)
+    for field, value in (("t_ns", killed_holder.ended_ns - 1), ("agent", ENGINE_AGENT), ("op", Op.AGENT_EXIT)):
+        exit_record[field] = value
+    exit_record["resource"], exit_record["value"] = waits.agent, -9  # killed while it waited
+    events = np.sort(np.concatenate((killed_holder.events, exit_record)), order="t_ns", kind="stable")
+    assert stuck_behind_the_dead(attrs.evolve(killed_holder, records=MemoryRecords(events))) == ()

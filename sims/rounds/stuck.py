@@ -23,14 +23,17 @@ class StuckWait:
 
 
 def stuck_behind_the_dead(result: RoundResult) -> tuple[StuckWait, ...]:
-    """Agents whose last wait before the round's end is an open REQUEST on an orphaned resource."""
+    """Live agents whose last wait before the round's end is an open REQUEST on an orphaned resource."""
     if not result.orphaned:
         return ()
     holder_of: dict[int, int] = {}
+    gone: set[int] = set()  # agents that exited during the round (a killed waiter is not stuck, it is gone)
     last: dict[int, tuple[int, int]] = {}  # agent -> (op, resource) of its latest wait record
     for chunk in result.event_chunks():
         engine = chunk[(chunk["agent"] == ENGINE_AGENT) & (chunk["op"] == Op.ORPHANED)]
         holder_of |= dict(zip(engine["resource"].tolist(), engine["value"].tolist(), strict=True))
+        exits = chunk[(chunk["agent"] == ENGINE_AGENT) & (chunk["op"] == Op.AGENT_EXIT)]
+        gone.update(exits["resource"][exits["t_ns"] <= result.ended_ns].tolist())
         waits = chunk[np.isin(chunk["op"], _WAIT_OPS) & (chunk["agent"] >= 0) & (chunk["t_ns"] <= result.ended_ns)]
         if len(waits):  # each agent's latest in this chunk (chunks come in time order)
             newest = np.full(int(waits["agent"].max()) + 1, -1, dtype=np.int64)
@@ -41,5 +44,5 @@ def stuck_behind_the_dead(result: RoundResult) -> tuple[StuckWait, ...]:
     return tuple(
         StuckWait(agent, resource, holder_of[resource])
         for agent, (op, resource) in sorted(last.items())
-        if op == Op.REQUEST and resource in holder_of
+        if op == Op.REQUEST and resource in holder_of and agent not in gone
     )
