@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from game import palette
-from game.i18n import Tr, thing
+from game.i18n import Tr, thing, who
 from game.views.primitive import short_name
 from sims.rounds import RoundResult, stuck_behind_the_dead
 
@@ -26,7 +26,7 @@ def round_verdict(tr: Tr, result: RoundResult) -> tuple[str, Colour]:
         names = ", ".join(thing(tr, n) for n in result.orphaned)
         return tr("results.stuck", names=names), palette.BAD
     if result.stats.starved:
-        return tr("results.starved", names=", ".join(result.stats.starved[:5])), palette.WARN
+        return tr("results.starved", names=", ".join(who(tr, n) for n in result.stats.starved[:5])), palette.WARN
     return tr("results.fine"), palette.GOOD
 
 

@@ -11,7 +11,7 @@ from game import palette
 from game.exporter import Exporter
 from game.i18n import Tr, term, thing
 from game.scene import Scene
-from game.verdict import round_verdict
+from game.verdict import verdict_lines
 from game.views.charts import bars, gantt
 from game.views.primitive import short_name
 from sims import Backend, ResourceKind
@@ -123,7 +123,7 @@ class ResultsScene(Scene):
 
     def _verdict(self, surface: Any, w: int) -> None:
         text, r, stats, tr = self.app.text, self.result, self.result.stats, self.tr
-        verdict, colour = round_verdict(tr, r)
+        (verdict, colour), *chain = verdict_lines(tr, r)
         text.draw(surface, text.fit(verdict, 30, w - 40), (20, 16), 30, colour, bold=True)
         cfg = r.config
         line = tr(
@@ -150,8 +150,11 @@ class ResultsScene(Scene):
             lost=r.dropped,
         )
         text.draw(surface, text.fit(numbers, 16, w - 40), (20, 86), 16, palette.ACCENT)
-        if r.orphaned:
-            text.draw(surface, tr("results.orphaned", names=", ".join(r.orphaned)), (20, 110), 15, palette.BAD)
+        if chain:  # the deadlock's cycle, or who waits for ever behind a killed holder
+            text.draw(surface, text.fit(chain[0][0], 14, w - 40), (20, 107), 14, palette.BAD)
+        elif r.orphaned:
+            names = ", ".join(thing(tr, n) for n in r.orphaned)
+            text.draw(surface, text.fit(tr("results.orphaned", names=names), 14, w - 40), (20, 107), 14, palette.BAD)
 
     def _unit(self) -> str:
         """The scenario's operation (``meals``) in the player's language."""

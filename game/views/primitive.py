@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from game import palette
-from game.i18n import Tr, english, term
+from game.i18n import Tr, english, term, thing
 from game.text import TextCache
 from sims import ResourceKind
 from sims.live import ResourceStatistics
@@ -124,7 +124,7 @@ class PrimitiveWidget:
         line, colour = _headline(res, taken, self.tr, self.resource_name(res.lock) if res.lock >= 0 else "")
         kind = self._kind(res, line, colour, rect.w)
         title = self.text.draw(surface, f"{kind} ", (rect.x + 8, rect.y + 5), 13, palette.DIM)
-        name = self.text.draw(surface, res.name, (title.right, rect.y + 3), 15, palette.TEXT, bold=True)
+        name = self.text.draw(surface, thing(self.tr, res.name), (title.right, rect.y + 3), 15, palette.TEXT, bold=True)
         room = rect.right - 8 - name.right - 10
         self.text.draw(
             surface, self.text.fit(line, 13, room), (rect.right - 8, rect.y + 5), 13, colour, anchor="topright"
@@ -142,7 +142,7 @@ class PrimitiveWidget:
         need = sum(
             (
                 text.render(f"{full} ", 13, palette.DIM).get_width(),
-                text.render(res.name, 15, palette.TEXT, bold=True).get_width(),
+                text.render(thing(self.tr, res.name), 15, palette.TEXT, bold=True).get_width(),
                 text.render(line, 13, colour).get_width(),
             )
         )
