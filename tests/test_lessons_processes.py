@@ -82,6 +82,13 @@ def test_messages_chandy_misra_everyone_eats_without_locks(backend: str) -> None
     assert all(a.acquisitions > 0 for a in result.stats.agents)
 
 
+def test_messages_chandy_misra_answers_requests_even_with_no_time_to_think() -> None:
+    # think_ms=0: a philosopher who read no pipe between meals kept its forks and starved its neighbours
+    config = RoundConfig("messages", seconds=150, params={"agents": 6, "think_ms": 0.0, "eat_ms": 1.0})
+    result = run_until(config, lambda rnd: meals_min(rnd) >= 3, timeout=30)
+    assert result.deadlock is None and result.scenario_stats["meals_min"] >= 3
+
+
 def test_messages_selfish_deadlocks_by_messages() -> None:
     result = run_round("messages", strategy="selfish", seconds=150)  # ends by deadlock
     stats = result.scenario_stats

@@ -119,6 +119,8 @@ class Philosopher(AgentBody):
     def listen(self, me: Me, until: float, done: Any = None) -> None:
         """Answer messages until ``until`` (monotonic s) or ``done()``; the round's end interrupts."""
         conns = [s.conn for s in self.sides]
+        for conn in wait(conns, 0):  # answer what already came, even with no time to wait (think_ms=0)
+            self.receive(me, self.sides[conns.index(conn)])
         while (left := until - time.monotonic()) > 0 and not (done and done()):
             if me.stopping:
                 raise RoundStopped(me.name)
