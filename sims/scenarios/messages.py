@@ -139,8 +139,10 @@ class Philosopher(AgentBody):
         side.token = True
         if side.fork and self.will_give(side):
             self.give(me, side)
-            if self.hungry:
+            if self.hungry:  # (waiting for forks: a hungry philosopher is nowhere else)
                 self.ask(me, side)
+                if self.awaited is None:  # it had both: now it waits for this one
+                    self.await_fork(me)
 
     def will_give(self, side: Side) -> bool:
         # (never called while eating: messages wait in the pipe until the meal is over)
