@@ -258,12 +258,13 @@ _EN: Mapping[str, str] = types.MappingProxyType(
         "results.starved": "No deadlock, but starvation: {names}",
         "results.fine": "No deadlock, nobody starved",
         "results.stuck": "Stuck: a killed process still holds {names}; whoever waits for it waits for ever",
+        "results.stuck_hop": "{agent} waits for {resource}, which {holder} held when it was killed",
         "results.line": (
             "{scenario} · {strategy} · {backend} · {agents} · {seconds:.2f} s · ended: {reason} · seed {seed}"
         ),
         "results.numbers": (
             "{ops:,} {op} ({rate:,.1f}/s)   Jain's index {jain:.3f}   wait p50 {p50:.2f} ms · p99 {p99:.2f} ms"
-            " · max {max:.2f} ms   telemetry lost: {lost:,}"
+            " · longest {max:.2f} ms   telemetry lost: {lost:,}"
         ),
         "results.orphaned": "left taken by a killed holder: {names}",
         "results.per_agent": "{op} per agent",
@@ -423,10 +424,10 @@ _ZH: Mapping[str, str] = types.MappingProxyType(
         "kind_short.barrier": "屏障",
         "kind.phase": "阶段",
         "kind.child": "子进程",
-        "kind.channel": "通道 Pipe",
+        "kind.channel": "管道 Pipe",
         "kind_short.phase": "阶段",
         "kind_short.child": "子进程",
-        "kind_short.channel": "通道",
+        "kind_short.channel": "管道",
         "prim.orphaned": "无主：持有者已被杀死",
         "prim.slots": "已放 {items}/{capacity} 格",
         "prim.set": "已设置",
@@ -520,6 +521,7 @@ _ZH: Mapping[str, str] = types.MappingProxyType(
         "results.starved": "没有死锁，但出现了饥饿：{names}",
         "results.fine": "没有死锁，也没有饥饿",
         "results.stuck": "卡死了：被杀死的进程仍占着{names}，等它的人会永远等下去",
+        "results.stuck_hop": "{agent} 在等{resource}，而占着它的 {holder} 已被杀死",
         "results.line": (
             "{scenario} · {strategy} · {backend} · {agents} · {seconds:.2f} s · 结束原因：{reason} · 随机种子 {seed}"
         ),

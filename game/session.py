@@ -6,7 +6,9 @@ host folds every record into its own live model and sends a
 themselves come once, with the result, when the round has ended (for the results and the
 export). The picture freezes when it shows a deadlock or the round ends: the host sends its
 last picture before tearing the round down, so nothing written while agents are being
-stopped is drawn as if the round still ran.
+stopped is drawn as if the round still ran. Once the result is in, the counters drawn (each
+agent's operations, the rolling statistics, the clock) are the result's: the same definition
+and the same cut-off instant as the summary, so the window and the results never disagree.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class RoundSession:
             self.config, self.host = config, EngineHost(config, nice=HOST_NICE)
         self.layout: RoundLayout | None = None
         self.picture: Picture | None = None
+        self._final: Snapshot | None = None  # the last picture with the result's counts
         self.started_ns = 0
         self._shown_ns = 0  # the latest instant the round clock showed: it never runs backwards
         self.identities: tuple[AgentIdentity, ...] = ()
@@ -117,6 +120,8 @@ class RoundSession:
             case Ended():
                 self.result = message.result
                 self.identities = self.result.identities
+                self.live_stats = LiveStats(self.result.stats, self.result.started_ns, self.result.ended_ns)
+                self._final = self._counted(self.result)
                 self.host.close()
             case Failed():
                 self.error = message.error
@@ -157,7 +162,18 @@ class RoundSession:
     # -- reading --------------------------------------------------------------------------
     def snapshot(self) -> Snapshot | None:
         """The picture this frame draws (None until the host has sent one)."""
+        if self._final is not None:
+            return self._final
         return self.picture.snapshot if self.picture is not None else None
+
+    def _counted(self, result: RoundResult) -> Snapshot | None:
+        """The last picture, each agent's operations as the result counts them (up to its end)."""
+        if self.picture is None:
+            return None
+        snap = self.picture.snapshot
+        ops = {a.index: a.operations for a in result.stats.agents}
+        agents = tuple(attrs.evolve(a, operations=ops.get(a.index, a.operations)) for a in snap.agents)
+        return attrs.evolve(snap, agents=agents)
 
     @property
     def permits_out(self) -> np.ndarray:
@@ -170,14 +186,15 @@ class RoundSession:
     def elapsed_s(self) -> float:
         """Seconds since the round started: the wall clock while it runs (``monotonic_ns`` is
         shared with the host on Linux, capped at the round's length), the last record's time once
-        the picture is frozen; never less than it showed before (ending takes a moment)."""
+        the picture is frozen, the round's end (what the summary counts up to) once the result is
+        in; never less than it showed before (ending takes a moment)."""
         snap = self.snapshot()
         if snap is None or not self.started_ns:
             return 0.0
         now = snap.t_ns if self.frozen else time.monotonic_ns()
-        if self.result is not None and snap.deadlock is None:
-            now = min(now, self.result.ended_ns)
-        elif self.result is None and self.config.seconds:
+        if self.result is not None:
+            now = self.result.ended_ns
+        elif self.config.seconds:
             now = min(now, self.started_ns + int(self.config.seconds * 1e9))  # the round ends by then
         self._shown_ns = max(self._shown_ns, now)  # ending takes a moment: hold the clock, never rewind it
         return max(0.0, (self._shown_ns - self.started_ns) / 1e9)

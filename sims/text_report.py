@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sims.rounds.result import RoundResult
+from sims.rounds.stuck import stuck_behind_the_dead
 from sims.rounds.summary import verdict
 from sims.scenarios import Scenario
 
@@ -127,6 +128,13 @@ def _verdict_lines(result: RoundResult) -> str:
         lines.append(f"starved (no operation): {', '.join(v['starved'])}")
     if v["orphaned"]:
         lines.append(f"orphaned (held by a dead agent): {', '.join(v['orphaned'])}")
+        agents, resources = result.layout.agents, result.layout.resources
+        hops = [
+            f"{agents[w.agent].name} waits for {resources[w.resource].name}, held by {agents[w.holder].name} (killed)"
+            for w in stuck_behind_the_dead(result)
+        ]
+        if hops:
+            lines.append(f"stuck for ever: {'; '.join(hops)}")
     lines.append(f"telemetry lost: {v['dropped_records']} records; {result.record_count} recorded")
     disk = result.disk
     if disk.folder:

@@ -264,3 +264,26 @@ def test_the_round_clock_never_runs_backwards_when_the_round_ends(app: Any) -> N
     frames(app, sample)
     frames(app, lambda: bool(shown.append(arena.session.elapsed_s)) or len(shown) > 3)  # after the end too
     assert len(shown) > 3 and shown == sorted(shown)
+
+
+def test_the_counters_drawn_at_the_end_are_the_summary_numbers(app: Any) -> None:
+    """Once the result is in, each agent's count, the panel's statistics and the clock are the
+    result's: the same definition and cut-off as the summary (the last live picture is taken
+    before the agents stop, so a busy round's final picture counted less than its summary)."""
+    from game.i18n import count
+    from game.scenes.arena import ArenaScene
+    from sims.rounds.config import RoundConfig
+
+    config = RoundConfig("dining", backend="thread", strategy="ordered", seconds=0.5, params={"think_ms": 0.0})
+    arena = app.scenes.push(ArenaScene(app, config))
+    frames(app, lambda: arena.session is not None and arena.session.ended)
+    frames(app, count=2)
+    session = arena.session
+    result = session.result
+    assert result is not None and session.live_stats is not None
+    drawn = [a.operations for a in session.snapshot().agents]
+    assert drawn == [a.operations for a in result.stats.agents] and sum(drawn) == result.stats.operations_total
+    assert session.live_stats.stats == result.stats
+    assert session.elapsed_s == pytest.approx(result.duration_s)
+    shown = app.text.texts()
+    assert all(count(arena.tr, n, "meals") in shown for n in drawn)

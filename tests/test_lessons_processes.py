@@ -9,7 +9,7 @@ from __future__ import annotations
 import signal
 
 import pytest
-from helpers import poll_until, run_until
+from helpers import poll_until, run_round, run_until
 
 from sims.engine.round import Round
 from sims.rounds.commands import SignalAgent
@@ -78,14 +78,23 @@ def test_messages_chandy_misra_everyone_eats_without_locks(backend: str) -> None
     assert stats["messages_total"] >= stats["meals_total"]
     assert stats["messages_sent"] - stats["messages_total"] <= len(result.layout.agents) * 2  # only in flight
     assert stats["message_p99_ms"] > 0
+    # forks kept are holds on the pipes, as a lock's would be: every philosopher took some
+    assert all(a.acquisitions > 0 for a in result.stats.agents)
+
+
+def test_messages_chandy_misra_answers_requests_even_with_no_time_to_think() -> None:
+    # think_ms=0: a philosopher who read no pipe between meals kept its forks and starved its neighbours
+    config = RoundConfig("messages", seconds=150, params={"agents": 6, "think_ms": 0.0, "eat_ms": 1.0})
+    result = run_until(config, lambda rnd: meals_min(rnd) >= 3, timeout=30)
+    assert result.deadlock is None and result.scenario_stats["meals_min"] >= 3
 
 
 def test_messages_selfish_deadlocks_by_messages() -> None:
-    config = RoundConfig("messages", strategy="selfish", seconds=150)
-    result = run_until(config, lambda rnd: rnd.elapsed_s > 1.0)
+    result = run_round("messages", strategy="selfish", seconds=150)  # ends by deadlock
     stats = result.scenario_stats
-    assert stats["meals_total"] == 0
-    assert stats["messages_total"] == len(result.layout.agents)  # one request each, never answered
+    assert result.end_reason == "deadlock" and stats["meals_total"] == 0
+    assert stats["messages_sent"] == len(result.layout.agents)  # one request each, never answered
+    assert stats["messages_total"] <= stats["messages_sent"]
 
 
 def test_pool_serves_every_order_and_beats_a_process_per_order() -> None:

@@ -13,6 +13,7 @@ from game import palette
 from game.i18n import Tr, term, thing
 from game.scene import Scene
 from game.session import Phase, RoundSession, RoundStatus
+from game.verdict import deadlock_chain
 from game.views.choose import RoundView, scenario_view
 from game.views.livepanel import LivePanel
 from game.views.primitive import short_name
@@ -404,22 +405,6 @@ class ArenaScene(Scene):
         for i, notice in enumerate(self.session.notices[-3:]):
             line = self.tr("arena.refused", command=notice.command, reason=notice.reason)
             self.app.text.draw(surface, line, (rect.x + 14, rect.y + 4 + 20 * i), 14, palette.WARN)
-
-
-def deadlock_chain(tr: Tr, layout: Any, deadlock: Any) -> str:
-    """``P0 waits for fork 1, which P1 holds; P1 waits for fork 0, which P0 holds``: the cycle, hop by hop."""
-    agents = list(deadlock.agents)
-    holders = agents[1:] + agents[:1]  # each waits for what the next one in the cycle holds
-    hops = [
-        tr(
-            "arena.hop",
-            agent=short_name(layout.agents[a]),
-            resource=thing(tr, layout.resources[r].name),
-            holder=short_name(layout.agents[h]),
-        )
-        for a, r, h in zip(agents, deadlock.resources, holders, strict=True)
-    ]
-    return tr("arena.hop_join").join(hops)
 
 
 def _show(slider: Any, value: int) -> None:

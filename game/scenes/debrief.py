@@ -13,6 +13,7 @@ from game import palette
 from game.campaign import Outcome, Picks
 from game.exporter import Exporter
 from game.scene import Scene
+from game.verdict import verdict_lines
 from game.views.stars import draw_stars
 from game.wrap import wrap
 from sims.levels import Forfeit, GoalResult, LevelSpec, format_actual, goal_text
@@ -128,8 +129,14 @@ class DebriefScene(Scene):
         if self.outcome.new_best:
             earned += "   " + campaign.tr("debrief.new_best") + "  " + campaign.tr("progress.saved")
         text.draw(surface, earned, (x + 160, y + 32), 16, palette.TEXT)
+        width = self.app.size[0] - 60
+        if self.result is not None:  # what happened, as the results screen says it: a deadlock, a dead holder...
+            for i, (said, colour) in enumerate(verdict_lines(campaign.tr, self.result)):
+                size = 17 if i == 0 else 14
+                text.draw(surface, text.fit(said, size, width), (x, y + 56), size, colour, bold=i == 0)
+                y += size + 6
         for note in self._notes():
-            text.draw(surface, text.fit(note, 14, self.app.size[0] - 60), (x, y + 56), 14, palette.BAD)
+            text.draw(surface, text.fit(note, 14, width), (x, y + 56), 14, palette.BAD)
             y += 18
         return y + 74
 

@@ -11,6 +11,7 @@ from game import palette
 from game.exporter import Exporter
 from game.i18n import Tr, term, thing
 from game.scene import Scene
+from game.verdict import verdict_lines
 from game.views.charts import bars, gantt
 from game.views.primitive import short_name
 from sims import Backend, ResourceKind
@@ -29,7 +30,7 @@ class ResultsScene(Scene):
         self.result = result
         self.exporter = Exporter(app.exports, result)
         self.holds = hold_timeline(result.events, result.started_ns, result.ended_ns)
-        kinds = ("lock", "semaphore")
+        kinds = ("lock", "semaphore", "channel")  # a pipe: a fork kept on it is a hold
         self.rows = [(r.index, r.name) for r in result.layout.resources if r.kind in kinds][:MAX_GANTT_ROWS]
         sems = result.layout.of_kind(ResourceKind.SEMAPHORE)
         self.capacity = resource_timeline(result.events, sems[0], result.started_ns, result.ended_ns) if sems else None
@@ -122,17 +123,7 @@ class ResultsScene(Scene):
 
     def _verdict(self, surface: Any, w: int) -> None:
         text, r, stats, tr = self.app.text, self.result, self.result.stats, self.tr
-        if r.deadlock is not None:
-            formed = (r.deadlock.formed_ns - r.started_ns) / 1e9
-            key = "results.stall" if r.deadlock.is_stall else "results.deadlock"
-            verdict, colour = tr(key, t=formed), palette.BAD
-        elif r.orphaned:  # no cycle, but whoever waits for a dead holder's resource waits for ever
-            names = ", ".join(thing(tr, n) for n in r.orphaned)
-            verdict, colour = tr("results.stuck", names=names), palette.BAD
-        elif stats.starved:
-            verdict, colour = tr("results.starved", names=", ".join(stats.starved[:5])), palette.WARN
-        else:
-            verdict, colour = tr("results.fine"), palette.GOOD
+        (verdict, colour), *chain = verdict_lines(tr, r)
         text.draw(surface, text.fit(verdict, 30, w - 40), (20, 16), 30, colour, bold=True)
         cfg = r.config
         line = tr(
@@ -155,12 +146,15 @@ class ResultsScene(Scene):
             jain=stats.jain,
             p50=wait.p50,
             p99=wait.p99,
-            max=wait.max,
+            max=stats.longest_wait_ms,  # waits still open at the end included: nobody's starvation forgiven
             lost=r.dropped,
         )
         text.draw(surface, text.fit(numbers, 16, w - 40), (20, 86), 16, palette.ACCENT)
-        if r.orphaned:
-            text.draw(surface, tr("results.orphaned", names=", ".join(r.orphaned)), (20, 110), 15, palette.BAD)
+        if chain:  # the deadlock's cycle, or who waits for ever behind a killed holder
+            text.draw(surface, text.fit(chain[0][0], 14, w - 40), (20, 107), 14, palette.BAD)
+        elif r.orphaned:
+            names = ", ".join(thing(tr, n) for n in r.orphaned)
+            text.draw(surface, text.fit(tr("results.orphaned", names=names), 14, w - 40), (20, 107), 14, palette.BAD)
 
     def _unit(self) -> str:
         """The scenario's operation (``meals``) in the player's language."""

@@ -135,11 +135,12 @@ def gantt(
         y = rect.y + index[res] * row
         pygame.draw.rect(surface, colour_of(agent), (x, y + 1, w, max(1, row - 2)))
     seconds = (end - start) / 1e9
+    digits = 1 if seconds >= 5 else 2 if seconds >= 0.5 else 3  # a short round's ticks stay distinct
     for k in range(6):
         x = rect.x + label_w + (rect.w - label_w) * k / 5
         text.draw(
             surface,
-            f"{seconds * k / 5:.1f}s",
+            f"{seconds * k / 5:.{digits}f}s",
             (x, rect.bottom + 2),
             11,
             palette.DIM,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from game import palette
-from game.i18n import Tr, english, term
+from game.i18n import Tr, english, term, thing
 from game.text import TextCache
 from sims import ResourceKind
 from sims.live import ResourceStatistics
@@ -50,7 +50,7 @@ def _headline(
         return tr("prim.slots", items=len(res.items), capacity=res.capacity), palette.TEXT
     if res.kind == ResourceKind.EVENT:
         return tr("prim.set" if res.is_set else "prim.clear"), (palette.GOOD if res.is_set else palette.DIM)
-    if res.kind in (ResourceKind.LOCK, ResourceKind.RLOCK, ResourceKind.CONDITION):
+    if res.kind in (ResourceKind.LOCK, ResourceKind.RLOCK, ResourceKind.CONDITION, ResourceKind.CHANNEL):
         held = palette.FORK_HELD if res.holders else palette.GOOD
         if res.kind == ResourceKind.CONDITION:
             return tr("prim.lock_held" if res.holders else "prim.lock_free", lock=lock_name), held
@@ -70,6 +70,15 @@ def _headline(
     else:  # released by agents that never acquired it: more (or fewer) permits than it started with
         text = tr("prim.taken_odd", out=out, free=free, capacity=res.capacity)
     return text, (palette.TOKEN_PENDING if res.pending else palette.TEXT)
+
+
+def lock_colour(res: ResourceStatistics) -> tuple[int, int, int]:
+    """A lock's colour: held, free, or passing to a waiter (no holder yet, someone waits): never free then."""
+    if res.orphaned:
+        return palette.BAD
+    if res.holders:
+        return palette.FORK_HELD
+    return palette.TOKEN_PENDING if res.waiters else palette.FORK_FREE
 
 
 def permits(res: ResourceStatistics, taken: int | None) -> tuple[int, int]:
@@ -115,7 +124,7 @@ class PrimitiveWidget:
         line, colour = _headline(res, taken, self.tr, self.resource_name(res.lock) if res.lock >= 0 else "")
         kind = self._kind(res, line, colour, rect.w)
         title = self.text.draw(surface, f"{kind} ", (rect.x + 8, rect.y + 5), 13, palette.DIM)
-        name = self.text.draw(surface, res.name, (title.right, rect.y + 3), 15, palette.TEXT, bold=True)
+        name = self.text.draw(surface, thing(self.tr, res.name), (title.right, rect.y + 3), 15, palette.TEXT, bold=True)
         room = rect.right - 8 - name.right - 10
         self.text.draw(
             surface, self.text.fit(line, 13, room), (rect.right - 8, rect.y + 5), 13, colour, anchor="topright"
@@ -133,7 +142,7 @@ class PrimitiveWidget:
         need = sum(
             (
                 text.render(f"{full} ", 13, palette.DIM).get_width(),
-                text.render(res.name, 15, palette.TEXT, bold=True).get_width(),
+                text.render(thing(self.tr, res.name), 15, palette.TEXT, bold=True).get_width(),
                 text.render(line, 13, colour).get_width(),
             )
         )

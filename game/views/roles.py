@@ -19,7 +19,7 @@ from sims import ResourceKind
 from sims.live import Snapshot
 from sims.rounds import RoundLayout
 
-DRAWN_KINDS = (*KITCHEN_KINDS, ResourceKind.EVENT, ResourceKind.COUNTER)
+DRAWN_KINDS = (*KITCHEN_KINDS, ResourceKind.EVENT, ResourceKind.COUNTER, ResourceKind.CHANNEL)
 
 
 class RolesView(KitchenView):

@@ -13,7 +13,7 @@ from game import palette
 from game.i18n import Tr, count, english
 from game.text import TextCache
 from game.views.arrows import Shape, arrow_shapes, dashed_shapes, draw_shapes, edge_point
-from game.views.primitive import PrimitiveWidget, short_name, state_word
+from game.views.primitive import PrimitiveWidget, lock_colour, short_name, state_word
 from sims import ResourceKind
 from sims.live import Snapshot
 from sims.rounds import RoundLayout
@@ -142,7 +142,7 @@ class TableView:
 
         res = snap.resources[r]
         x, y = self.resource_spots[r]
-        colour = palette.BAD if res.orphaned else (palette.FORK_HELD if res.holders else palette.FORK_FREE)
+        colour = lock_colour(res)
         for holder in res.holders:
             hx, hy = self.agent_spots[holder][0]
             width = 5 if r in cycle[1] or holder in cycle[0] else 3

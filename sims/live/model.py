@@ -36,7 +36,9 @@ _GATING = {Gate.code: True, Auto.code: False}  # COMMAND records that turn gatin
 _SET_CLEAR = _op_table(Op.SET, Op.CLEAR)
 _LEVELS = _op_table(Op.ACQUIRED, Op.RELEASED, Op.RECURSION)
 _BARRIER_STATE = _op_table(Op.TRIPPED, Op.BREAK, Op.RESET)
-LOCKISH = ("lock", "rlock", "semaphore")  # waits that a holder ends by releasing
+# Waits that a holder ends by releasing; a channel is a pipe whose token (the messages
+# scenario's fork) its holder keeps or gives, recorded like a lock.
+LOCKISH = ("lock", "rlock", "semaphore", "channel")
 WAKEUPS = ("semaphore", "event", "condition", "barrier")  # waits that any agent that moves may end
 
 

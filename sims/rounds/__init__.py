@@ -37,6 +37,8 @@ _PUBLIC = {
     "ResourceStatistics": "sims.primitives.statistics",
     "Snapshot": "sims.rounds.views",
     "Stuck": "sims.rounds.views",
+    "StuckWait": "sims.rounds.stuck",
+    "stuck_behind_the_dead": "sims.rounds.stuck",
     "World": "sims.rounds.world",
 }
 __getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)
@@ -63,11 +65,13 @@ __all__ = [
     "Snapshot",
     "Step",
     "Stuck",
+    "StuckWait",
     "Timed",
     "World",
     "flat_numbers",
     "parse_command",
     "parse_timed",
+    "stuck_behind_the_dead",
 ]
 
 if TYPE_CHECKING:
@@ -91,6 +95,7 @@ if TYPE_CHECKING:
     from sims.rounds.layout import AgentIdentity, AgentInfo, ResourceInfo, RoundLayout
     from sims.rounds.result import RoundResult
     from sims.rounds.statistics import RoundStats
+    from sims.rounds.stuck import StuckWait, stuck_behind_the_dead
     from sims.rounds.summary import flat_numbers
     from sims.rounds.views import AgentView, Deadlock, Snapshot, Stuck
     from sims.rounds.world import World

@@ -6,7 +6,12 @@ to whoever asks, keeps a *clean* one until it has eaten with it; forks start dir
 lower-numbered neighbour. No lock anywhere, and no deadlock: the precedence the dirty forks
 encode never forms a cycle. ``selfish`` breaks the rule (everyone starts with the left fork
 and keeps what it holds until it has eaten) and nobody ever eats: a deadlock made of
-messages, which the lock-based detector cannot see but ``meals_total`` = 0 shows.
+messages.
+
+The detector sees it because each pipe is recorded like a lock: a fork its holder will not
+give on request (clean, or any fork of a hungry selfish philosopher) is ACQUIRED on the
+pipe and RELEASED once it would be given; a hungry philosopher waits (REQUEST, forever) on
+the pipe of a fork it lacks. A fork in flight is held by nobody, so its waiter is not stuck.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ class Side:
     def __init__(self, conn: Any, channel: int, fork: bool, dirty: bool, token: bool) -> None:
         self.conn, self.channel = conn, channel
         self.fork, self.dirty, self.token = fork, dirty, token
+        self.kept = False  # recorded as held: the fork is here and will not be given on request
 
 
 class Philosopher(AgentBody):
@@ -47,26 +53,49 @@ class Philosopher(AgentBody):
         self.sides, self.think_ms, self.eat_ms, self.polite = sides, think_ms, eat_ms, polite
         self.hungry = False
         self.sent = 0
+        self.awaited: Side | None = None  # the pipe whose fork this philosopher waits for
+        self.awaited_ns = 0
 
     def run(self, me: Me) -> None:
         self.hungry = not self.polite  # selfish philosophers are hungry from the start
+        self.book(me)
         while me.running():
             if self.polite:
                 me.state(State.THINKING)
                 self.listen(me, time.monotonic() + me.rng.uniform(0.5, 1.5) * self.think_ms / 1000.0)
             me.state(State.HUNGRY)
             self.hungry = True
+            self.book(me)
             me.step("ask for forks")
             for side in self.sides:
                 self.ask(me, side)
+            self.await_fork(me)
             self.listen(me, math.inf, self.has_both)
             me.state(State.EATING)
             me.pace(self.eat_ms)
             self.hungry = False
             for side in self.sides:
                 side.dirty = True
+            self.book(me)
+            for side in self.sides:
                 if side.token:
                     self.give(me, side)
+
+    def book(self, me: Me) -> None:
+        """Record each fork that became kept (ACQUIRED) or givable (RELEASED) since the last call."""
+        for side in self.sides:
+            kept = side.fork and not self.will_give(side)
+            if kept != side.kept:
+                side.kept = kept
+                waited = time.monotonic_ns() - self.awaited_ns if side is self.awaited else 0
+                me.record(Op.ACQUIRED if kept else Op.RELEASED, side.channel, waited)
+
+    def await_fork(self, me: Me) -> None:
+        """Wait (a REQUEST, forever) on the pipe of the first fork still missing, if any."""
+        self.awaited = next((s for s in self.sides if not s.fork), None) if self.hungry else None
+        if self.awaited is not None:
+            self.awaited_ns = time.monotonic_ns()
+            me.record(Op.REQUEST, self.awaited.channel, -1)
 
     def ask(self, me: Me, side: Side) -> None:
         if not side.fork and side.token:
@@ -75,6 +104,7 @@ class Philosopher(AgentBody):
 
     def give(self, me: Me, side: Side) -> None:
         side.fork = side.dirty = False
+        self.book(me)
         self.send(me, side, FORK)
 
     def send(self, me: Me, side: Side, kind: str) -> None:
@@ -89,6 +119,8 @@ class Philosopher(AgentBody):
     def listen(self, me: Me, until: float, done: Any = None) -> None:
         """Answer messages until ``until`` (monotonic s) or ``done()``; the round's end interrupts."""
         conns = [s.conn for s in self.sides]
+        for conn in wait(conns, 0):  # answer what already came, even with no time to wait (think_ms=0)
+            self.receive(me, self.sides[conns.index(conn)])
         while (left := until - time.monotonic()) > 0 and not (done and done()):
             if me.stopping:
                 raise RoundStopped(me.name)
@@ -100,12 +132,17 @@ class Philosopher(AgentBody):
         me.record(Op.MESSAGE_RECEIVED, side.channel, time.monotonic_ns() - sent_ns)
         if kind == FORK:
             side.fork, side.dirty = True, False
+            self.book(me)  # ACQUIRED ends the wait in the picture: wait on the next missing fork
+            if self.awaited is not None:
+                self.await_fork(me)
             return
         side.token = True
         if side.fork and self.will_give(side):
             self.give(me, side)
-            if self.hungry:
+            if self.hungry:  # (waiting for forks: a hungry philosopher is nowhere else)
                 self.ask(me, side)
+                if self.awaited is None:  # it had both: now it waits for this one
+                    self.await_fork(me)
 
     def will_give(self, side: Side) -> bool:
         # (never called while eating: messages wait in the pipe until the meal is over)
