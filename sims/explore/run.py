@@ -24,7 +24,7 @@ from sims.explore.kit import Checks, PlayerMe
 from sims.explore.seat import Aborted, Pending, Report, Seat
 from sims.explore.shared import Counter, Pass
 from sims.explore.verdict import Finding, Verdict
-from sims.explore.waits import describe_holds, holdings, stuck
+from sims.explore.waits import holdings, stuck
 from sims.primitives import Barrier, Condition, Event, Lock, RLock, Semaphore
 from sims.runtime import STOP, Runtime
 from sims.telemetry import Op
@@ -233,11 +233,6 @@ class Run:
         name = self.resources[p.resource].name if 0 <= p.resource < len(self.resources) else ""
         blocked = p.report is Report.BLOCKED
         return Move(agent, p.line, "retry (blocked)" if blocked else _op_text(p.op), name, blocked)
-
-    def holds_now(self) -> tuple[str, ...]:
-        """Per agent, what it holds now (for traces)."""
-        names = [r.name for r in self.resources]
-        return tuple(describe_holds(h, names) for h in holdings(self.log, len(self.names)))
 
     def verdict_stuck(self) -> Finding:
         """Nobody can move and not everyone is done: deadlock or stall, with evidence."""

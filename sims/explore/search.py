@@ -23,6 +23,7 @@ import attrs
 from sims.exercises import Exercise
 from sims.explore.code import PlayerCode
 from sims.explore.run import Move, Run
+from sims.explore.table import TableAt, TableKeeper
 from sims.explore.verdict import PASSED, Finding, Verdict
 
 Chooser = Callable[[int, Sequence[int], int], int]  # (step, enabled agents, last agent) -> agent
@@ -60,6 +61,7 @@ class Played:
     moves: tuple[Move, ...] = ()
     holds: tuple[tuple[str, ...], ...] = ()
     names: tuple[str, ...] = ()
+    tables: tuple[TableAt, ...] = ()  # traced: the table before the first step, then after each
 
 
 @attrs.frozen
@@ -91,8 +93,12 @@ def play(settings: Settings, choose: Chooser, trace: bool = False) -> Played:
     enabled_log: list[tuple[int, ...]] = []
     moves: list[Move] = []
     holds: list[tuple[str, ...]] = []
+    tables: list[TableAt] = []
+    keeper = TableKeeper(run.resources, len(run.names)) if trace else None
     try:
         found = run.start()
+        if keeper is not None:
+            tables.append(keeper.take(run.seats, run.log, -1))
         last = 0
         while found is None:
             if run.finished():
@@ -113,12 +119,15 @@ def play(settings: Settings, choose: Chooser, trace: bool = False) -> Played:
             if trace:
                 moves.append(run.move(pick))
             found = run.step(pick)
-            if trace:
-                holds.append(run.holds_now())
+            if keeper is not None:
+                tables.append(keeper.take(run.seats, run.log, pick))
+                holds.append(keeper.holds())
             last = pick
     finally:
         run.close()
-    return Played(found, tuple(schedule), tuple(enabled_log), tuple(moves), tuple(holds), tuple(run.names))
+    return Played(
+        found, tuple(schedule), tuple(enabled_log), tuple(moves), tuple(holds), tuple(run.names), tuple(tables)
+    )
 
 
 def _starving(run: Run, schedule: Sequence[int], enabled: Sequence[tuple[int, ...]]) -> Finding:

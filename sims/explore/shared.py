@@ -59,6 +59,10 @@ class Counter(Shared):
         self._point(Op.COUNTER, "write")
         self._cell[0] = new
 
+    def peek(self) -> int:
+        """The value now, read by the explorer between steps (not a scheduling point)."""
+        return int(self._cell[0])
+
     def __repr__(self) -> str:
         return f"<Counter {self.name!r} {self._cell[0]}>"
 
@@ -99,6 +103,12 @@ class Pass(Shared):
         """Items on the pass now (a read of shared state: a scheduling point)."""
         self._point(Op.ITEM_PUT, "count the items on")
         return sum(1 for serial in self._slots if serial)
+
+    def serials(self) -> list[int]:
+        """The items on the pass now (serial numbers, from the oldest), read by the explorer
+        between steps (not a scheduling point)."""
+        tail, slots = self._state[_TAIL], list(self._slots)
+        return [s for s in slots[tail:] + slots[:tail] if s]
 
     def put(self, item: Any) -> None:
         self._point(Op.ITEM_PUT, "find a slot on")

@@ -17,20 +17,35 @@ from sims.telemetry import Op
 _OP_MASK = 0xFFFF
 
 
+class Holdings:
+    """Per agent, how many permits of each resource it holds, folded record by record."""
+
+    def __init__(self, agents: int) -> None:
+        self.held: list[Counter[int]] = [Counter() for _ in range(agents)]
+        self.out: Counter[int] = Counter()  # per resource: acquisitions minus releases, whoever made them
+
+    def feed(self, log: Iterable[tuple[int, int, int]]) -> None:
+        held = self.held
+        for agent, code, _ in log:
+            op, resource = code & _OP_MASK, code >> 16
+            if op == Op.ACQUIRED:
+                held[agent][resource] += 1
+                self.out[resource] += 1
+            elif op == Op.RELEASED:
+                self.out[resource] -= 1
+                # A semaphore released by an agent holding none of it (a signal) returns the
+                # permit of the one that has held it longest: permits are tokens that flow.
+                has = held[agent][resource] > 0
+                giver = agent if has else next((a for a, h in enumerate(held) if h[resource] > 0), -1)
+                if giver >= 0:
+                    held[giver][resource] -= 1
+
+
 def holdings(log: Iterable[tuple[int, int, int]], agents: int) -> list[Counter[int]]:
     """Per agent, how many permits of each resource it holds (ACQUIRED minus RELEASED)."""
-    held: list[Counter[int]] = [Counter() for _ in range(agents)]
-    for agent, code, _ in log:
-        op, resource = code & _OP_MASK, code >> 16
-        if op == Op.ACQUIRED:
-            held[agent][resource] += 1
-        elif op == Op.RELEASED:
-            # A semaphore released by an agent holding none of it (a signal) returns the
-            # permit of the one that has held it longest: permits are tokens that flow.
-            giver = agent if held[agent][resource] > 0 else next((a for a, h in enumerate(held) if h[resource] > 0), -1)
-            if giver >= 0:
-                held[giver][resource] -= 1
-    return held
+    fold = Holdings(agents)
+    fold.feed(log)
+    return fold.held
 
 
 def describe_holds(held: Counter[int], names: Sequence[str]) -> str:
