@@ -24,7 +24,7 @@ from sims.exercises import Exercise
 from sims.explore.code import PlayerCode
 from sims.explore.run import Move, Run
 from sims.explore.table import TableAt, TableKeeper
-from sims.explore.verdict import PASSED, Finding, Verdict
+from sims.explore.verdict import PASSED, Finding, Verdict, Why
 
 Chooser = Callable[[int, Sequence[int], int], int]  # (step, enabled agents, last agent) -> agent
 DEVIATIONS = 2  # the systematic search's bound
@@ -136,17 +136,11 @@ def _starving(run: Run, schedule: Sequence[int], enabled: Sequence[tuple[int, ..
     undone = [i for i, s in enumerate(run.seats) if s.pending.report.name != "DONE"]
     shut_out = [i for i in undone if not any(i in e for e in enabled[-tail:])]
     if shut_out and len(shut_out) < len(undone):
-        names = ", ".join(run.names[i] for i in shut_out)
-        return Finding(
-            Verdict.STARVATION,
-            f"starvation: {names} could not move in the last {tail} steps while others kept moving",
-            shut_out[0],
-        )
-    names = ", ".join(run.names[i] for i in undone)
-    return Finding(
-        Verdict.STARVATION,
-        f"livelock: after {len(schedule)} steps {names} keep moving without finishing their rounds",
-        undone[0] if undone else -1,
+        names = tuple(run.names[i] for i in shut_out)
+        return Finding.of(Verdict.STARVATION, Why.STARVED, shut_out[0], agents=names, steps=tail)
+    names = tuple(run.names[i] for i in undone)
+    return Finding.of(
+        Verdict.STARVATION, Why.LIVELOCK, undone[0] if undone else -1, agents=names, steps=len(schedule)
     )
 
 

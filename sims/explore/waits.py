@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sims.explore.verdict import Finding, Verdict
+from sims.explore.verdict import Finding, Verdict, Why
 from sims.telemetry import Op
 
 _OP_MASK = 0xFFFF
@@ -64,25 +64,23 @@ def stuck(
         f"{agent_names[a]} waits on {_what(resources[r])}, holds {describe_holds(held[a], names)}"
         for a, r in sorted(waiting.items())
     )
+    if cycle and closed:
+        agents, waits = tuple(agent_names[a] for a in cycle), tuple(names[waiting[a]] for a in cycle)
+        return Finding.of(Verdict.DEADLOCK, Why.CYCLE, cycle[0], 0, evidence, agents=agents, resources=waits)
     if cycle:
-        chain = " -> ".join(f"{agent_names[a]} (waits on {names[waiting[a]]})" for a in cycle)
-        if closed:
-            message = f"deadlock: {chain} -> {agent_names[cycle[0]]}"
-        else:
-            waiter, holder = cycle
-            message = (
-                f"deadlock: {agent_names[waiter]} waits on {names[waiting[waiter]]}, held by {agent_names[holder]}, "
-                f"which waits on {names[waiting[holder]]} and so never lets go"
-            )
-        return Finding(Verdict.DEADLOCK, message, cycle[0], 0, evidence)
-    first = min(waiting)
-    return Finding(
-        Verdict.STALL,
-        "stall: every agent left waits for a signal that nobody left can send (a lost wake-up?)",
-        first,
-        0,
-        evidence,
-    )
+        waiter, holder = cycle
+        return Finding.of(
+            Verdict.DEADLOCK,
+            Why.HELD_BY_WAITER,
+            waiter,
+            0,
+            evidence,
+            who=agent_names[waiter],
+            resource=names[waiting[waiter]],
+            holder=agent_names[holder],
+            other=names[waiting[holder]],
+        )
+    return Finding.of(Verdict.STALL, Why.STALL, min(waiting), 0, evidence)
 
 
 def _what(resource: Any) -> str:
