@@ -35,7 +35,7 @@ WORDS: Mapping[str, Mapping[str, str]] = types.MappingProxyType(
             "steps.title": "The schedule that broke it: step {at} of {total}",
             "steps.help": "←/→ one step (Shift: 10), Home/End the ends, Esc back, L: 中文",
             "steps.loading": "Replaying the schedule… ",
-            "steps.move": "{agent}: line {line}, {op}",
+            "steps.move": "{agent} ran line {line}: {op}",
                                     "steps.start": "Before the first step: each agent stands at its first operation.",
             "steps.agent.running": "just moved; now at line {line}",
             "steps.agent.ready": "ready at line {line}",
@@ -69,7 +69,7 @@ WORDS: Mapping[str, Mapping[str, str]] = types.MappingProxyType(
             "steps.title": "弄坏它的调度：第 {at} 步，共 {total} 步",
             "steps.help": "←/→ 走一步（Shift：10 步），Home/End 到两端，Esc 返回，L: English",
             "steps.loading": "正在重放调度…… ",
-            "steps.move": "{agent}：第 {line} 行，{op}",
+            "steps.move": "{agent} 执行了第 {line} 行：{op}",
                                     "steps.start": "第一步之前：每个角色都停在自己的第一个操作上。",
             "steps.agent.running": "刚走了一步，现在停在第 {line} 行",
             "steps.agent.ready": "就绪，停在第 {line} 行",
@@ -121,11 +121,11 @@ WHY_ZH: Mapping[Why, str] = types.MappingProxyType(
     {
         Why.PASSED: "试过的调度都没能弄坏你的代码",
         Why.FINISHED: "全部做完了",
-        Why.CYCLE: "死锁：{cycle}",
+        Why.CYCLE: "{cycle}",
         Why.HELD_BY_WAITER: (
-            "死锁：{who} 在等 {resource}，它在 {holder} 手里；{holder} 自己又在等 {other}，所以永远不会放手"
+            "{who} 在等 {resource}，它在 {holder} 手里；{holder} 自己又在等 {other}，所以永远不会放手"
         ),
-        Why.STALL: "停滞：剩下的角色都在等一个信号，可剩下的谁也发不出来（唤醒丢了？）",
+        Why.STALL: "剩下的角色都在等一个信号，可剩下的谁也发不出来（唤醒丢了？）",
         Why.INSIDE_TOGETHER: "{who} 进了临界区 '{section}'，而 {others} 还在里面",
         Why.INSIDE_APART: "{who} 进了临界区 '{section}'，而 {holder} 还在临界区 '{other}' 里",
         Why.TOO_EARLY: "{who} 第 {k} 次到达 '{later}' 时，{others} 还没第 {k} 次到达 '{earlier}'",
@@ -134,7 +134,7 @@ WHY_ZH: Mapping[Why, str] = types.MappingProxyType(
         Why.TAKEN_FROM_EMPTY: "从 '{resource}' 的空格（第 {slot} 格）里取了东西",
         Why.TAKEN_TWICE: "'{resource}' 上的第 {item} 号东西被取了两次",
         Why.NEVER_TAKEN: "放到 '{resource}' 上的第 {items} 号东西一直没人取",
-        Why.STARVED: "饥饿：最后 {steps} 步里 {agents} 一步也没能走，别的角色却一直在走",
+        Why.STARVED: "最后 {steps} 步里 {agents} 一步也没能走，别的角色却一直在走",
         Why.LIVELOCK: "活锁：走了 {steps} 步之后，{agents} 还在不停地动，却始终做不完自己的轮次",
         Why.RAISED: "{who} 抛出了异常 {error}",
         Why.LOAD_RAISED: "载入文件时抛出了异常 {error}",
@@ -208,11 +208,19 @@ def move_text(language: str, op: str, resource: str) -> str:
     return f"{op} '{resource}'" if resource else op
 
 
+_SAID_BY_VERDICT = {Why.CYCLE: "deadlock: ", Why.HELD_BY_WAITER: "deadlock: ", Why.STALL: "stall: "}
+_SAID_BY_VERDICT |= {Why.STARVED: "starvation: "}
+ENGLISH_DETAIL: Mapping[Why, str] = types.MappingProxyType(
+    {why: said.removeprefix(_SAID_BY_VERDICT.get(why, "")) for why, said in ENGLISH.items()}
+)
+"""The grader's English sentences without the verdict's name, which the screen shows above them."""
+
+
 def finding_text(language: str, data: Mapping[str, Any]) -> str:
-    """A finding (as ``Finding.to_json`` writes it) in the player's language."""
+    """A finding (as ``Finding.to_json`` writes it) in the player's language, after its verdict's name."""
     finding = Finding.from_json(dict(data))
     if language != "zh":
-        return say(ENGLISH, finding.why, finding.params)
+        return say(ENGLISH_DETAIL, finding.why, finding.params)
     return say(WHY_ZH, finding.why, finding.params, functools.partial(agent_name, "zh"), "、", CYCLE_ZH)
 
 

@@ -18,10 +18,11 @@ import attrs
 from game import palette
 from game.background import BackgroundJob, JobFailed
 from game.i18n import Tr
-from game.i18n_code import agent_name, finding_text, move_text, words
+from game.i18n_code import agent_name, finding_text, move_text, verdict_text, words
 from game.scene import Scene
 from game.views.codetable import CodeTableView
 from game.views.source import SourceBlock, SourceView
+from game.wrap import wrap
 from sims.explore.table import AgentState, TableAt
 from sims.levels import steps_job
 
@@ -94,8 +95,9 @@ class StepsScene(Scene):
         for table in self.tables:
             for a, agent in enumerate(table.agents):
                 seen[a].add(agent.line)
-        self.view = SourceView(self.app.text, code_blocks(self.source, self.path, seen), answer["names"])
         self.table = CodeTableView(self.app.text, answer["names"], self._agent_words)
+        blocks = code_blocks(self.source, self.path, seen)
+        self.view = SourceView(self.app.text, blocks, answer["names"], self.table.labels)
         self.localise()
 
     def table_at(self, at: int) -> TableAt:
@@ -168,7 +170,7 @@ class StepsScene(Scene):
         snap = _Snap(tuple(_At(line) for line in self.lines_at(self.at)))
         self.view.draw(surface, pygame.Rect(20, 84, split - 30, h - 190), cast("Snapshot", snap))  # reads step_line
         self.table.draw(surface, pygame.Rect(split, 84, w - split - 20, h - 190), self.table_at(self.at))
-        self._caption(surface, moves, h - 96, w - 40)
+        self._caption(surface, moves, h - 98, w - 40)
 
     def _caption(self, surface: Any, moves: list[dict[str, Any]], y: int, width: int) -> None:
         text, language = self.app.text, self.app.campaign.language
@@ -181,5 +183,7 @@ class StepsScene(Scene):
             said = self._say("steps.move", agent=agent_name(language, names[move["agent"]]), line=move["line"], op=op)
             text.draw(surface, text.fit(said, 16, width), (20, y), 16, palette.agent_colour(move["agent"]))
         if self.steps is not None and self.at == len(moves):
-            verdict = finding_text(language, self.steps["finding"])
-            text.draw(surface, text.fit(verdict, 15, width), (20, y + 28), 15, palette.BAD)
+            finding = self.steps["finding"]
+            said = f"{verdict_text(language, finding['verdict'])} {finding_text(language, finding)}"
+            for n, line in enumerate(wrap(text, said, 15, width)[:2]):
+                text.draw(surface, line, (20, y + 26 + 20 * n), 15, palette.BAD)
