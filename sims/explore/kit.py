@@ -53,7 +53,13 @@ class Checks:
             name = self.names[agent]
             self.fail(
                 Finding.of(
-                    Verdict.MUTUAL_EXCLUSION, Why.INSIDE_APART, agent, line, who=name, section=section, holder=who,
+                    Verdict.MUTUAL_EXCLUSION,
+                    Why.INSIDE_APART,
+                    agent,
+                    line,
+                    who=name,
+                    section=section,
+                    holder=who,
                     other=other,
                 )
             )

@@ -139,9 +139,7 @@ def _starving(run: Run, schedule: Sequence[int], enabled: Sequence[tuple[int, ..
         names = tuple(run.names[i] for i in shut_out)
         return Finding.of(Verdict.STARVATION, Why.STARVED, shut_out[0], agents=names, steps=tail)
     names = tuple(run.names[i] for i in undone)
-    return Finding.of(
-        Verdict.STARVATION, Why.LIVELOCK, undone[0] if undone else -1, agents=names, steps=len(schedule)
-    )
+    return Finding.of(Verdict.STARVATION, Why.LIVELOCK, undone[0] if undone else -1, agents=names, steps=len(schedule))
 
 
 def _base_choice(base: Base, enabled: Sequence[int], last: int, agents: int) -> int:

@@ -102,9 +102,7 @@ class TableKeeper:
         waiting = pending.resource if state is AgentState.BLOCKED else -1
         return AgentAt(state, pending.line, waiting)
 
-    def _resource(
-        self, index: int, res: Any, agents: Sequence[AgentAt], waiting: Sequence[int]
-    ) -> ResourceStatistics:
+    def _resource(self, index: int, res: Any, agents: Sequence[AgentAt], waiting: Sequence[int]) -> ResourceStatistics:
         kind = _KINDS.get(res.kind) or ResourceKind(res.kind)
         lock = res.lock.index if kind is ResourceKind.CONDITION else -1
         owner = lock if lock >= 0 else index
