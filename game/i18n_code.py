@@ -125,7 +125,7 @@ WHY_ZH: Mapping[Why, str] = types.MappingProxyType(
         Why.HELD_BY_WAITER: (
             "{who} 在等 {resource}，它在 {holder} 手里；{holder} 自己又在等 {other}，所以永远不会放手"
         ),
-        Why.STALL: "剩下的角色都在等一个信号，可剩下的谁也发不出来（唤醒丢了？）",
+        Why.STALL: "{waits}，可剩下的谁也叫不醒它们（唤醒丢了？）",
         Why.INSIDE_TOGETHER: "{who} 进了临界区 '{section}'，而 {others} 还在里面",
         Why.INSIDE_APART: "{who} 进了临界区 '{section}'，而 {holder} 还在临界区 '{other}' 里",
         Why.TOO_EARLY: "{who} 第 {k} 次到达 '{later}' 时，{others} 还没第 {k} 次到达 '{earlier}'",
@@ -212,6 +212,7 @@ _SAID_BY_VERDICT = {Why.CYCLE: "deadlock: ", Why.HELD_BY_WAITER: "deadlock: ", W
 _SAID_BY_VERDICT |= {Why.STARVED: "starvation: "}
 ENGLISH_DETAIL: Mapping[Why, str] = types.MappingProxyType(
     {why: said.removeprefix(_SAID_BY_VERDICT.get(why, "")) for why, said in ENGLISH.items()}
+    | {Why.STALL: "{waits}, and nobody left can wake them (a lost wake-up?)"}
 )
 """The grader's English sentences without the verdict's name, which the screen shows above them."""
 

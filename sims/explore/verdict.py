@@ -43,7 +43,7 @@ class Why(enum.Enum):
     FINISHED = "finished"  # -
     CYCLE = "cycle"  # agents, resources: each agent waits on its resource, held by the next
     HELD_BY_WAITER = "held by waiter"  # who, resource, holder, other: holder waits on other
-    STALL = "stall"  # -
+    STALL = "stall"  # agents, resources: each agent waits on its resource
     INSIDE_TOGETHER = "inside together"  # who, section, others
     INSIDE_APART = "inside apart"  # who, section, holder, other: holder was inside other
     TOO_EARLY = "too early"  # who, later, k, others, earlier
@@ -117,12 +117,12 @@ def say(
         if key in AGENT_PARAMS:
             named = tuple(map(name, value)) if isinstance(value, tuple) else name(str(value))
         fields[key] = join.join(map(str, named)) if isinstance(named, tuple) else named
-    if why is Why.CYCLE:
-        link, between = cycle
-        agents, resources = params["agents"], params["resources"]
-        assert isinstance(agents, tuple) and isinstance(resources, tuple)
+    agents, resources = params.get("agents", ()), params.get("resources", ())
+    if isinstance(agents, tuple) and isinstance(resources, tuple) and agents and resources:
+        link, between = cycle  # who waits on what: a cycle back to its first agent, or a list
         links = [link.format(agent=name(a), resource=r) for a, r in zip(agents, resources, strict=True)]
         fields["cycle"] = between.join([*links, name(agents[0])])
+        fields["waits"] = join.join(links)
     return templates[why].format(**fields)
 
 

@@ -80,7 +80,9 @@ def stuck(
             holder=agent_names[holder],
             other=names[waiting[holder]],
         )
-    return Finding.of(Verdict.STALL, Why.STALL, min(waiting), 0, evidence)
+    waiters = sorted(waiting)
+    agents, waits = tuple(agent_names[a] for a in waiters), tuple(names[waiting[a]] for a in waiters)
+    return Finding.of(Verdict.STALL, Why.STALL, waiters[0], 0, evidence, agents=agents, resources=waits)
 
 
 def _what(resource: Any) -> str:
