@@ -125,7 +125,7 @@ WHY_ZH: Mapping[Why, str] = types.MappingProxyType(
         Why.HELD_BY_WAITER: (
             "{who} 在等 {resource}，它在 {holder} 手里；{holder} 自己又在等 {other}，所以永远不会放手"
         ),
-        Why.STALL: "{waits}，可剩下的谁也叫不醒它们（唤醒丢了？）",
+        Why.STALL: "{waits}，而剩下的角色里没人会来唤醒（唤醒丢了？）",
         Why.INSIDE_TOGETHER: "{who} 进了临界区 '{section}'，而 {others} 还在里面",
         Why.INSIDE_APART: "{who} 进了临界区 '{section}'，而 {holder} 还在临界区 '{other}' 里",
         Why.TOO_EARLY: "{who} 第 {k} 次到达 '{later}' 时，{others} 还没第 {k} 次到达 '{earlier}'",
@@ -221,7 +221,8 @@ def finding_text(language: str, data: Mapping[str, Any]) -> str:
     """A finding (as ``Finding.to_json`` writes it) in the player's language, after its verdict's name."""
     finding = Finding.from_json(dict(data))
     if language != "zh":
-        return say(ENGLISH_DETAIL, finding.why, finding.params)
+        said = say(ENGLISH_DETAIL, finding.why, finding.params)
+        return said[:1].upper() + said[1:]
     return say(WHY_ZH, finding.why, finding.params, functools.partial(agent_name, "zh"), "、", CYCLE_ZH)
 
 
