@@ -8,7 +8,7 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
-from sims.explore.verdict import ENGLISH, Finding, Why, say
+from sims.explore import ENGLISH, Finding, Why, say
 
 WORDS: Mapping[str, Mapping[str, str]] = types.MappingProxyType(
     {

@@ -23,7 +23,7 @@ from game.scene import Scene
 from game.views.codetable import CodeTableView
 from game.views.source import SourceBlock, SourceView
 from game.wrap import wrap
-from sims.explore.table import AgentState, TableAt
+from sims.explore import AgentState, TableAt
 from sims.levels import steps_job
 
 if TYPE_CHECKING:

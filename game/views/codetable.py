@@ -15,7 +15,7 @@ from game.i18n import Tr
 from game.text import TextCache
 from game.views.primitive import PrimitiveWidget
 from sims import ResourceKind
-from sims.explore.table import AgentState, TableAt
+from sims.explore import AgentState, TableAt
 
 ROW_H = 20  # an agent's or a counter's line
 GAP = 6
