@@ -184,6 +184,7 @@ class StepsScene(Scene):
             text.draw(surface, text.fit(said, 16, width), (20, y), 16, palette.agent_colour(move["agent"]))
         if self.steps is not None and self.at == len(moves):
             finding = self.steps["finding"]
-            said = f"{verdict_text(language, finding['verdict'])} {finding_text(language, finding)}"
+            verdict, detail = verdict_text(language, finding["verdict"]), finding_text(language, finding)
+            said = self._say("steps.verdict", verdict=verdict, detail=detail)
             for n, line in enumerate(wrap(text, said, 15, width)[:2]):
                 text.draw(surface, line, (20, y + 26 + 20 * n), 15, palette.BAD)
