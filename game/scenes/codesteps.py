@@ -95,7 +95,8 @@ class StepsScene(Scene):
         for table in self.tables:
             for a, agent in enumerate(table.agents):
                 seen[a].add(agent.line)
-        self.table = CodeTableView(self.app.text, answer["names"], self._agent_words)
+        resources = [res.name for res in self.tables[0].resources]
+        self.table = CodeTableView(self.app.text, answer["names"], resources, self._agent_words)
         blocks = code_blocks(self.source, self.path, seen)
         self.view = SourceView(self.app.text, blocks, answer["names"], self.table.labels)
         self.localise()

@@ -38,16 +38,26 @@ def short_label(name: str, index: int) -> str:
 class CodeTableView:
     """Agents (state, line) above the primitives, two columns of them when the width allows."""
 
-    def __init__(self, text: TextCache, names: Sequence[str], say_agent: Callable[[AgentState, int, str], str]) -> None:
+    def __init__(
+        self,
+        text: TextCache,
+        names: Sequence[str],
+        resources: Sequence[str],
+        say_agent: Callable[[AgentState, int, str], str],
+    ) -> None:
         self.text = text
+        self.resources = list(resources)  # by index: a condition's headline names its lock
         self.names = list(names)
         self.labels = [short_label(n, i) for i, n in enumerate(names)]
         self.say_agent = say_agent  # (state, line, what it waits on) -> words in the player's language
-        self.widget = PrimitiveWidget(text, self._label)
+        self.widget = PrimitiveWidget(text, self._label, self._resource)
         self.shown = list(names)  # the names as drawn: in the player's language (``localise``)
 
     def _label(self, agent: int) -> str:
         return self.labels[agent] if 0 <= agent < len(self.labels) else "?"
+
+    def _resource(self, index: int) -> str:
+        return self.resources[index] if 0 <= index < len(self.resources) else "?"
 
     def localise(self, tr: Tr, shown_names: Sequence[str]) -> None:
         self.widget.tr = tr
