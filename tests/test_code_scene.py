@@ -70,6 +70,12 @@ def test_check_a_wrong_answer_then_step_its_schedule_both_ways(window: Any, tmp_
         press(app, pg.K_LEFT)
         assert steps.at == back and steps.table_at(back) is seen[back - 1]  # the same picture, looked up
     assert steps.lines_at(0)[first["agent"]] == first["line"]
+    press(app, pg.K_END)
+    press(app, pg.K_l)  # Chinese: the verdict, the agents and their states in the player's language
+    drawn = app.text.texts()
+    assert any(t.startswith("停滞：") for t in drawn) and any(t.startswith("厨师 A") for t in drawn)
+    assert any("阻塞" in t for t in drawn) and not any("智能体" in t for t in drawn)
+    press(app, pg.K_l)
     press(app, pg.K_ESCAPE)
     assert app.scenes.top is scene
     press(app, pg.K_ESCAPE)
