@@ -19,6 +19,8 @@ from sims.explore import AgentState, TableAt
 
 ROW_H = 20  # an agent's or a counter's line
 GAP = 6
+MIN_COLUMN_W = 200  # a primitive narrower than this cannot show its tokens and headline
+TWO_COLUMNS_W = 260  # wide enough for two such columns: use them (a shorter table) when there are 3+
 _STATE_COLOURS = {
     AgentState.RUNNING: palette.GOOD,
     AgentState.READY: palette.TEXT,
@@ -90,9 +92,9 @@ class CodeTableView:
 
         shown = [r for r in table.resources if r.kind is not ResourceKind.COUNTER]
         counters = [r for r in table.resources if r.kind is ResourceKind.COUNTER]
-        columns = 2 if rect.w >= 520 and len(shown) > 2 else 1
-        width = (rect.w - GAP * (columns - 1)) // columns
         height = self.widget.height()
+        columns = _columns(len(shown), rect.w, rect.h - ROW_H * len(counters), height)
+        width = (rect.w - GAP * (columns - 1)) // columns
         blocked = {at.waiting_on for at in table.agents if at.state is AgentState.BLOCKED}
         for i, res in enumerate(shown):
             x = rect.x + (i % columns) * (width + GAP)
@@ -108,3 +110,13 @@ class CodeTableView:
             said = f"{res.name} = {table.values[res.index]}"
             self.text.draw(surface, said, (rect.x + 8, y), 15, palette.TEXT, bold=True)
             y += ROW_H
+
+
+def _columns(count: int, width: int, height: int, each: int) -> int:
+    """Two columns when wide enough (a shorter table), more when they would not fit; at most three."""
+    fits = [c for c in (1, 2, 3) if c == 1 or width // c >= MIN_COLUMN_W]
+    preferred = 2 if count > 2 and width // 2 >= TWO_COLUMNS_W else 1
+    for columns in [preferred, *(c for c in fits if c > preferred)]:
+        if -(-count // columns) * (each + GAP) <= height:
+            return columns
+    return fits[-1]
