@@ -64,3 +64,13 @@ def test_the_bounded_buffer_shows_signal_permits_and_the_items_on_the_pass() -> 
     assert most > 0  # the producer, run alone, filled the pass
     full = next(r.index for r in tables[0].resources if r.name == "full")
     assert min(t.taken[full] for t in tables) < 0  # released by the producer, who never acquired it
+
+
+def test_agents_the_run_never_started_are_not_ready(tmp_path: Path) -> None:
+    code = tmp_path / "early.py"
+    code.write_text('class Philosopher:\n    def run(self, me):\n        raise ValueError("no table")\n')
+    ex = exercise_named("dining")
+    played = play(Settings(ex, load(code, ex.roles), 3, 0), following([], Base.STAY, 3), trace=True)
+    (table,) = played.tables  # the run ended as the first agent started: no step was taken
+    assert [a.state for a in table.agents] == [AgentState.FAILED, AgentState.NOT_STARTED, AgentState.NOT_STARTED]
+    assert table.agents[0].line == 3

@@ -223,7 +223,7 @@ class CodeLevelScene(Scene):
             said, colour = self._say("code.pass"), palette.GOOD
         else:
             where = self._say("code.line", line=a["line"]) if a["line"] else ""
-            verdict = verdict_text(language, a["verdict"])
+            verdict = verdict_text(language, a["verdict"]).rstrip("。.")  # the sentence ends after where
             said, colour = self._say("code.fail", verdict=verdict, where=where), palette.BAD
         for line in wrap(text, said, 17, width):
             text.draw(surface, line, (x, y), 17, colour, bold=True)

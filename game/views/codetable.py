@@ -27,6 +27,7 @@ _STATE_COLOURS = {
     AgentState.BLOCKED: palette.WARN,
     AgentState.DONE: palette.DIM,
     AgentState.FAILED: palette.BAD,
+    AgentState.NOT_STARTED: palette.DIM,
 }
 
 

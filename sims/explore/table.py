@@ -29,6 +29,7 @@ class AgentState(enum.Enum):
     BLOCKED = "blocked"  # tried an operation that would block; waits on ``waiting_on``
     DONE = "done"  # run() returned
     FAILED = "failed"  # run() raised
+    NOT_STARTED = "not started"  # never reached a first operation (the run ended before its start)
 
 
 @attrs.frozen
@@ -99,6 +100,8 @@ class TableKeeper:
     def _agent(index: int, seat: Seat, mover: int) -> AgentAt:
         pending = seat.pending
         state = _STATES.get(pending.report, AgentState.RUNNING if index == mover else AgentState.READY)
+        if state is AgentState.READY and not pending.line:
+            state = AgentState.NOT_STARTED
         waiting = pending.resource if state is AgentState.BLOCKED else -1
         return AgentAt(state, pending.line, waiting)
 
