@@ -8,6 +8,8 @@ import re
 import pytest
 
 from game.i18n import ROUND, WINDOW, thing, tr
+from game.i18n_code import VERDICTS, WHY_ZH
+from game.i18n_code import WORDS as CODE_WORDS
 from game.i18n_round import HELP_ZH
 from game.i18n_words import WORDS_ZH, knob_label, option_label, strategy_text
 from sims.levels import LevelSpec, load_levels
@@ -60,6 +62,8 @@ IDENTIFIERS = frozenset(
         "apply_async",
         "backoff",
         "capacity",
+        "class",
+        "notify_all",
         "consumers",
         "diner",
         "door",
@@ -123,6 +127,8 @@ def chinese_texts() -> dict[str, str]:
     for table in (ZH, WINDOW["zh"], ROUND["zh"], WORDS_ZH):
         texts |= dict(table)
     texts |= {f"help.{k}": f"{keys} {action}" for k, (keys, action) in HELP_ZH.items()}
+    texts |= {f"code.{k}": said for k, said in (*CODE_WORDS["zh"].items(), *VERDICTS["zh"].items())}
+    texts |= {f"why.{why.value}": said for why, said in WHY_ZH.items()}
     return texts
 
 

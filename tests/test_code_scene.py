@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from sims.explore.table import AgentState
 from sims.levels.code import load_code_levels
 from tests.test_game import frames
 from tests.test_parsons_scene import press
@@ -55,14 +56,26 @@ def test_check_a_wrong_answer_then_step_its_schedule_both_ways(window: Any, tmp_
     frames(app, until=lambda: steps.steps is not None or bool(steps.error))
     total = len(steps.steps["moves"])
     assert total > 0 and steps.at == total
+    assert len(steps.tables) == total + 1  # the table before the first move, then after each
     press(app, pg.K_HOME)
-    assert steps.at == 0 and set(steps.lines_at(0)) == {0}
-    press(app, pg.K_RIGHT)
-    press(app, pg.K_RIGHT)
+    assert steps.at == 0 and all(line > 0 for line in steps.lines_at(0))  # each at its first operation
+    seen = []
+    for _ in range(3):
+        press(app, pg.K_RIGHT)
+        seen.append(steps.table_at(steps.at))
     first, second = steps.steps["moves"][:2]
-    assert steps.at == 2 and steps.lines_at(2)[second["agent"]] == second["line"]
-    press(app, pg.K_LEFT)
-    assert steps.at == 1 and steps.lines_at(1)[first["agent"]] == first["line"]
+    assert steps.at == 3 and steps.lines_at(1)[second["agent"]] == second["line"]  # stood where it then ran
+    assert steps.table_at(2).agents[second["agent"]].state is AgentState.RUNNING
+    for back in (2, 1):
+        press(app, pg.K_LEFT)
+        assert steps.at == back and steps.table_at(back) is seen[back - 1]  # the same picture, looked up
+    assert steps.lines_at(0)[first["agent"]] == first["line"]
+    press(app, pg.K_END)
+    press(app, pg.K_l)  # Chinese: the verdict, the agents and their states in the player's language
+    drawn = app.text.texts()
+    assert any(t.startswith("停滞：") for t in drawn) and any(t.startswith("厨师 A") for t in drawn)
+    assert any("阻塞" in t for t in drawn) and not any("智能体" in t for t in drawn)
+    press(app, pg.K_l)
     press(app, pg.K_ESCAPE)
     assert app.scenes.top is scene
     press(app, pg.K_ESCAPE)
@@ -117,4 +130,5 @@ def test_a_syntax_error_is_a_verdict_with_its_line(window: Any, tmp_path: Path) 
     frames(app, until=lambda: scene.job is None)
     assert scene.answer["verdict"] == "exception" and scene.answer["stars"] == 0
     assert ":2:" in scene.answer["message"]  # the line of the error, in the message
+    assert scene.answer["why"] == "load raised"
     assert scene.counterexample() is None

@@ -15,7 +15,7 @@ from typing import Any
 
 from game import palette
 from game.background import BackgroundJob, JobFailed
-from game.i18n_code import found_text, verdict_text, words
+from game.i18n_code import finding_text, found_text, verdict_text, words
 from game.scene import Scene
 from game.scenes.codesteps import StepsScene, code_blocks
 from game.views.source import SourceView
@@ -223,13 +223,13 @@ class CodeLevelScene(Scene):
             said, colour = self._say("code.pass"), palette.GOOD
         else:
             where = self._say("code.line", line=a["line"]) if a["line"] else ""
-            verdict = verdict_text(language, a["verdict"])
+            verdict = verdict_text(language, a["verdict"]).rstrip("。.")  # the sentence ends after where
             said, colour = self._say("code.fail", verdict=verdict, where=where), palette.BAD
         for line in wrap(text, said, 17, width):
             text.draw(surface, line, (x, y), 17, colour, bold=True)
             y += 24
         if not a["passed"]:
-            for line in wrap(text, a["message"], 13, width)[:3]:
+            for line in wrap(text, finding_text(language, a), 13, width)[:3]:
                 text.draw(surface, line, (x, y), 13, palette.DIM)
                 y += 18
         right = draw_stars(surface, x, y + 16, 12, int(a["stars"]))

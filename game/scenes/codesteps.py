@@ -1,8 +1,9 @@
 """Step through the schedule that broke the player's code, forward and back, one move a key.
 
-The counterexample is replayed once, in a background process (it runs the player's code); then
-every step is a lookup: the move just made, who holds what, and each agent's current line lit in
-the player's code (the same code panel as a round's replay).
+The counterexample is replayed once, in a background process (it runs the player's code), which
+sends back the table as it was before the first move and after each (:mod:`sims.explore.table`);
+then every step is a lookup: the move just made, each agent's line lit in the player's code, and
+the table drawn beside it, the same picture whichever way the step was reached.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ import attrs
 
 from game import palette
 from game.background import BackgroundJob, JobFailed
-from game.i18n_code import words
+from game.i18n import Tr
+from game.i18n_code import agent_name, finding_text, move_text, verdict_text, words
 from game.scene import Scene
+from game.views.codetable import CodeTableView
 from game.views.source import SourceBlock, SourceView
+from game.wrap import wrap
+from sims.explore import AgentState, TableAt
 from sims.levels import steps_job
 
 if TYPE_CHECKING:
@@ -67,7 +72,8 @@ class StepsScene(Scene):
         self.error = ""
         self.at = 0
         self.view: SourceView | None = None
-        self.positions: list[tuple[int, ...]] = []
+        self.table: CodeTableView | None = None
+        self.tables: list[TableAt] = []
 
     def exit(self) -> None:
         if self.job is not None:
@@ -83,20 +89,25 @@ class StepsScene(Scene):
             self.error = answer.error.strip().splitlines()[-1]
             return
         self.steps = answer
+        self.tables = list(answer["tables"])
         self.at = len(answer["moves"])  # open at the end: where the verdict was found
         seen: list[set[int]] = [set() for _ in answer["names"]]
-        for move in answer["moves"]:
-            seen[move["agent"]].add(move["line"])
-        lines = [0] * len(answer["names"])
-        self.positions = [tuple(lines)]
-        for move in answer["moves"]:
-            lines[move["agent"]] = move["line"]
-            self.positions.append(tuple(lines))
-        self.view = SourceView(self.app.text, code_blocks(self.source, self.path, seen), answer["names"])
+        for table in self.tables:
+            for a, agent in enumerate(table.agents):
+                seen[a].add(agent.line)
+        resources = [res.name for res in self.tables[0].resources]
+        self.table = CodeTableView(self.app.text, answer["names"], resources, self._agent_words)
+        blocks = code_blocks(self.source, self.path, seen)
+        self.view = SourceView(self.app.text, blocks, answer["names"], self.table.labels)
+        self.localise()
+
+    def table_at(self, at: int) -> TableAt:
+        """The table after ``at`` moves (0: before the first): a lookup, so any step is one frame."""
+        return self.tables[at]
 
     def lines_at(self, at: int) -> tuple[int, ...]:
-        """Each agent's line after ``at`` moves (0: not started): a lookup, so any step is one frame."""
-        return self.positions[at]
+        """The line each agent stands on after ``at`` moves."""
+        return tuple(agent.line for agent in self.tables[at].agents)
 
     def go(self, by: int) -> None:
         if self.steps is not None:
@@ -122,16 +133,33 @@ class StepsScene(Scene):
 
     def _language(self) -> None:
         self.app.campaign.switch_language()
+        self.localise()
+
+    def localise(self) -> None:
+        """Names and the table's words in the player's language."""
+        language = self.app.campaign.language
+        if self.steps is None or self.view is None or self.table is None:
+            return
+        shown = [agent_name(language, n) for n in self.steps["names"]]
+        self.view.names = shown
+        self.table.localise(self._tr(), shown)
+
+    def _tr(self) -> Tr:
+        tr: Tr = self.app.campaign.tr
+        return tr
 
     def _say(self, key: str, **fields: object) -> str:
         return words(self.app.campaign.language, key, **fields)
+
+    def _agent_words(self, state: AgentState, line: int, waits: str) -> str:
+        return self._say(f"steps.agent.{state.value}", line=line, resource=waits)
 
     def draw(self, surface: Any) -> None:
         import pygame
 
         w, h = surface.get_size()
         text = self.app.text
-        if self.steps is None or self.view is None:
+        if self.steps is None or self.view is None or self.table is None:
             wait = self.error or self._say("steps.loading") + f"{time.monotonic() - self.started:.0f} s"
             text.draw(surface, text.fit(wait, 18, w - 40), (20, 20), 18, palette.BAD if self.error else palette.TEXT)
             return
@@ -139,21 +167,25 @@ class StepsScene(Scene):
         title = self._say("steps.title", at=self.at, total=len(moves))
         text.draw(surface, title, (20, 18), 24, palette.TEXT, bold=True)
         text.draw(surface, text.fit(self._say("steps.help"), 14, w - 40), (20, 52), 14, palette.DIM)
+        split = int(w * 0.5)
         snap = _Snap(tuple(_At(line) for line in self.lines_at(self.at)))
-        self.view.draw(surface, pygame.Rect(20, 84, w - 40, h - 230), cast("Snapshot", snap))  # reads step_line only
-        self._caption(surface, moves, h - 136, w - 40)
+        self.view.draw(surface, pygame.Rect(20, 84, split - 30, h - 190), cast("Snapshot", snap))  # reads step_line
+        self.table.draw(surface, pygame.Rect(split, 84, w - split - 20, h - 190), self.table_at(self.at))
+        self._caption(surface, moves, h - 98, w - 40)
 
     def _caption(self, surface: Any, moves: list[dict[str, Any]], y: int, width: int) -> None:
-        text, names = self.app.text, self.steps["names"] if self.steps else []
+        text, language = self.app.text, self.app.campaign.language
+        names = self.steps["names"] if self.steps else []
         if self.at == 0:
             text.draw(surface, self._say("steps.start"), (20, y), 16, palette.TEXT)
-            return
-        move = moves[self.at - 1]
-        op = f"{move['op']} {move['resource']!r}" if move["resource"] else move["op"]
-        said = self._say("steps.move", agent=names[move["agent"]], line=move["line"], op=op)
-        text.draw(surface, text.fit(said, 16, width), (20, y), 16, palette.agent_colour(move["agent"]))
-        held = "; ".join(f"{names[a]}: {h}" for a, h in enumerate(move["holds"]) if h != "nothing")
-        holds = self._say("steps.holds", holds=held) if held else self._say("steps.none")
-        text.draw(surface, text.fit(holds, 15, width), (20, y + 28), 15, palette.DIM)
+        else:
+            move = moves[self.at - 1]
+            op = move_text(language, move["op"], move["resource"])
+            said = self._say("steps.move", agent=agent_name(language, names[move["agent"]]), line=move["line"], op=op)
+            text.draw(surface, text.fit(said, 16, width), (20, y), 16, palette.agent_colour(move["agent"]))
         if self.steps is not None and self.at == len(moves):
-            text.draw(surface, text.fit(self.steps["message"], 15, width), (20, y + 56), 15, palette.BAD)
+            finding = self.steps["finding"]
+            verdict, detail = verdict_text(language, finding["verdict"]), finding_text(language, finding)
+            said = self._say("steps.verdict", verdict=verdict, detail=detail)
+            for n, line in enumerate(wrap(text, said, 15, width)[:2]):
+                text.draw(surface, line, (20, y + 26 + 20 * n), 15, palette.BAD)

@@ -77,10 +77,13 @@ def _dedent(lines: Sequence[str]) -> list[str]:
 class SourceView:
     """Draws the blocks; a line where an agent stands gets that agent's colour and name."""
 
-    def __init__(self, text: TextCache, blocks: tuple[SourceBlock, ...], names: Sequence[str]) -> None:
+    def __init__(
+        self, text: TextCache, blocks: tuple[SourceBlock, ...], names: Sequence[str], tags: Sequence[str] = ()
+    ) -> None:
         self.text = text
         self.blocks = blocks
         self.names = list(names)
+        self.tags = list(tags)  # short names drawn beside a lit line (the names when empty)
         self.space = text.font(CODE_SIZE).size(" ")[0]
 
     def height(self) -> int:
@@ -133,10 +136,12 @@ class SourceView:
         self.text.draw(surface, f"{number:4d}", (rect.x + 8, y), 11, (90, 95, 110))
         indent = len(line) - len(line.lstrip())
         colour = palette.TEXT if agents else (190, 196, 210)
+        names = self.tags or self.names
+        tags = f"◀ {' '.join(names[a] for a in agents if a < len(names))}" if agents else ""
+        room = self.text.render(tags, 12, palette.WARN, bold=True).get_width() + 16 if tags else 0
         if line.strip():
             x = rect.x + 46 + indent * self.space
-            code = self.text.fit(line.strip(), CODE_SIZE, rect.right - x - 60)
+            code = self.text.fit(line.strip(), CODE_SIZE, rect.right - x - max(room, 60))
             self.text.draw(surface, code, (x, y), CODE_SIZE, colour)
-        if agents:
-            tags = " ".join(self.names[a] for a in agents if a < len(self.names))
-            self.text.draw(surface, f"◀ {tags}", (rect.right - 8, y), 12, palette.WARN, bold=True, anchor="topright")
+        if tags:
+            self.text.draw(surface, tags, (rect.right - 8, y), 12, palette.WARN, bold=True, anchor="topright")

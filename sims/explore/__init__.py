@@ -14,6 +14,11 @@ _PUBLIC = {
     "Counterexample": "sims.explore.counterexample",
     "Finding": "sims.explore.verdict",
     "Verdict": "sims.explore.verdict",
+    "Why": "sims.explore.verdict",
+    "ENGLISH": "sims.explore.verdict",
+    "say": "sims.explore.verdict",
+    "AgentState": "sims.explore.table",
+    "TableAt": "sims.explore.table",
     "GradeReport": "sims.explore.grade",
     "GradeRequest": "sims.explore.grade",
     "grade": "sims.explore.grade",
@@ -30,6 +35,8 @@ _PUBLIC = {
 }
 __getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)
 __all__ = [
+    "ENGLISH",
+    "AgentState",
     "BadCode",
     "Counterexample",
     "Finding",
@@ -39,13 +46,16 @@ __all__ = [
     "PlayerCode",
     "Run",
     "Settings",
+    "TableAt",
     "Verdict",
+    "Why",
     "check_code",
     "explore",
     "grade",
     "grade_here",
     "load",
     "replay_here",
+    "say",
 ]
 
 if TYPE_CHECKING:
@@ -56,4 +66,5 @@ if TYPE_CHECKING:
     from sims.explore.replay import replay_here
     from sims.explore.run import Run
     from sims.explore.search import Found, Settings, explore
-    from sims.explore.verdict import Finding, Verdict
+    from sims.explore.table import AgentState, TableAt
+    from sims.explore.verdict import ENGLISH, Finding, Verdict, Why, say

@@ -22,7 +22,7 @@ from sims.explore.code import error_line, load, sentence
 from sims.explore.counterexample import Counterexample, sha256_of
 from sims.explore.run import Run
 from sims.explore.search import Phase, Settings, explore
-from sims.explore.verdict import Finding, Verdict
+from sims.explore.verdict import Finding, Verdict, Why
 from sims.lifeline import bind_to_parent, started_here_for_good
 
 EXPLORE_SHARE = 0.8  # of the budget; free runs get the rest
@@ -117,7 +117,7 @@ def grade_here(request: GradeRequest) -> GradeReport:
         code = load(Path(request.path), ex.roles)
     except Exception as error:
         line = error_line(error, str(Path(request.path).resolve()))
-        finding = Finding(Verdict.EXCEPTION, f"loading the file raised {sentence(error)}", -1, line)
+        finding = Finding.of(Verdict.EXCEPTION, Why.LOAD_RAISED, -1, line, error=sentence(error))
         return GradeReport(request, finding, Phase.LOAD.value, 0, 0, time.monotonic() - started)
     settings = Settings(
         ex, code, request.agents, request.seed, yield_s=min(1.0, request.budget_s / 4), backend=request.backend
@@ -204,6 +204,6 @@ def grade(request: GradeRequest) -> GradeReport:
 def died(exitcode: int | None) -> Finding:
     """The verdict on a worker that gave no answer."""
     if exitcode is None:
-        return Finding(Verdict.NEVER_YIELDS, "the grader's worker did not answer in time")
+        return Finding.of(Verdict.NEVER_YIELDS, Why.WORKER_SILENT)
     how = f"os._exit({exitcode})" if exitcode >= 0 else f"signal {-exitcode}"
-    return Finding(Verdict.EXITED, f"the code ended the whole process ({how}) instead of returning")
+    return Finding.of(Verdict.EXITED, Why.PROCESS_ENDED, how=how)

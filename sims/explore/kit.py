@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from sims.explore.verdict import Finding, Verdict
+from sims.explore.verdict import Finding, Verdict, Why
 from sims.telemetry import Op
 
 
@@ -50,15 +50,29 @@ class Checks:
             ]
         if rivals:
             other, who = rivals[0]
-            said = f"{self.names[agent]} entered critical section {section!r} while {who} was inside {other!r}"
-            self.fail(Finding(Verdict.MUTUAL_EXCLUSION, said, agent, line))
-        if len(others) >= self._seats.get(section, 1):
+            name = self.names[agent]
             self.fail(
-                Finding(
+                Finding.of(
                     Verdict.MUTUAL_EXCLUSION,
-                    f"{self.names[agent]} entered critical section {section!r} while {', '.join(others)} was inside",
+                    Why.INSIDE_APART,
                     agent,
                     line,
+                    who=name,
+                    section=section,
+                    holder=who,
+                    other=other,
+                )
+            )
+        if len(others) >= self._seats.get(section, 1):
+            self.fail(
+                Finding.of(
+                    Verdict.MUTUAL_EXCLUSION,
+                    Why.INSIDE_TOGETHER,
+                    agent,
+                    line,
+                    who=self.names[agent],
+                    section=section,
+                    others=tuple(others),
                 )
             )
 
@@ -78,12 +92,16 @@ class Checks:
             behind = [self.names[a] for a, n in enumerate(done) if n < k]
             if behind:
                 self.fail(
-                    Finding(
+                    Finding.of(
                         Verdict.GOAL,
-                        f"{self.names[agent]} reached {later!r} #{k} "
-                        f"before {', '.join(behind)} reached {earlier!r} #{k}",
+                        Why.TOO_EARLY,
                         agent,
                         line,
+                        who=self.names[agent],
+                        later=later,
+                        k=k,
+                        others=tuple(behind),
+                        earlier=earlier,
                     )
                 )
 

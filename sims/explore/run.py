@@ -23,8 +23,8 @@ from sims.explore.code import PlayerCode, error_line, sentence
 from sims.explore.kit import Checks, PlayerMe
 from sims.explore.seat import Aborted, Pending, Report, Seat
 from sims.explore.shared import Counter, Pass
-from sims.explore.verdict import Finding, Verdict
-from sims.explore.waits import describe_holds, holdings, stuck
+from sims.explore.verdict import Finding, Verdict, Why
+from sims.explore.waits import holdings, stuck
 from sims.primitives import Barrier, Condition, Event, Lock, RLock, Semaphore
 from sims.runtime import STOP, Runtime
 from sims.telemetry import Op
@@ -234,11 +234,6 @@ class Run:
         blocked = p.report is Report.BLOCKED
         return Move(agent, p.line, "retry (blocked)" if blocked else _op_text(p.op), name, blocked)
 
-    def holds_now(self) -> tuple[str, ...]:
-        """Per agent, what it holds now (for traces)."""
-        names = [r.name for r in self.resources]
-        return tuple(describe_holds(h, names) for h in holdings(self.log, len(self.names)))
-
     def verdict_stuck(self) -> Finding:
         """Nobody can move and not everyone is done: deadlock or stall, with evidence."""
         waiting = {i: s.pending.resource for i, s in enumerate(self.seats) if s.pending.report is Report.BLOCKED}
@@ -265,7 +260,8 @@ class Run:
             self.log.extend(self._board.records(len(self.log)))
         pending = self.seats[agent].pending
         if pending.report is Report.ERROR:
-            return Finding(Verdict.EXCEPTION, f"{self.names[agent]} raised {pending.error}", agent, pending.line)
+            name = self.names[agent]
+            return Finding.of(Verdict.EXCEPTION, Why.RAISED, agent, pending.line, who=name, error=pending.error)
         return self.failure()
 
     def _never_came_back(self, agent: int) -> Finding:
@@ -280,18 +276,15 @@ class Run:
             frame = frame.f_back
         source = linecache.getline(self._code.path, line).strip()
         if "sleep" in source:
-            return Finding(
-                Verdict.RAW_SLEEP,
-                f"{self.names[agent]} blocks in a raw sleep ({source}): use me.pace(ms) or a primitive",
-                agent,
-                line,
-            )
-        return Finding(
+            return Finding.of(Verdict.RAW_SLEEP, Why.RAW_SLEEP, agent, line, who=self.names[agent], source=source)
+        return Finding.of(
             Verdict.NEVER_YIELDS,
-            f"{self.names[agent]} ran {self._yield_s:g} s without reaching any operation (an endless loop?)",
+            Why.ENDLESS,
             agent,
             line,
             (f"still running line {line}: {source}",) if line else (),
+            who=self.names[agent],
+            seconds=f"{self._yield_s:g}",
         )
 
     def _process_gone_quiet(self, agent: int) -> Finding:
@@ -301,24 +294,22 @@ class Run:
         line = self.seats[agent].pending.line
         if process.exitcode is not None:
             how = f"os._exit({process.exitcode})" if process.exitcode >= 0 else f"signal {-process.exitcode}"
-            return Finding(
-                Verdict.EXITED, f"{self.names[agent]}'s process ended ({how}) after line {line}", agent, line
-            )
+            name = self.names[agent]
+            return Finding.of(Verdict.EXITED, Why.AGENT_EXITED, agent, line, who=name, how=how, after=line)
         try:
             wchan = Path(f"/proc/{process.pid}/wchan").read_text()
         except OSError:
             wchan = ""
         if "nanosleep" in wchan:
-            return Finding(
-                Verdict.RAW_SLEEP, f"{self.names[agent]} blocks in a raw sleep after line {line}", agent, line
+            name = self.names[agent]
+            return Finding.of(Verdict.RAW_SLEEP, Why.RAW_SLEEP_AFTER, agent, line, who=name, after=line)
+        seconds = f"{self._yield_s:g}"
+        if line:
+            name = self.names[agent]
+            return Finding.of(
+                Verdict.NEVER_YIELDS, Why.ENDLESS_AFTER, agent, line, who=name, seconds=seconds, after=line
             )
-        return Finding(
-            Verdict.NEVER_YIELDS,
-            f"{self.names[agent]} ran {self._yield_s:g} s "
-            f"{f'after line {line} ' if line else ''}without reaching any operation (an endless loop?)",
-            agent,
-            line,
-        )
+        return Finding.of(Verdict.NEVER_YIELDS, Why.ENDLESS, agent, line, who=self.names[agent], seconds=seconds)
 
     # -- free --------------------------------------------------------------------------
     def run_free(self, limit_s: float) -> Finding:
@@ -338,7 +329,7 @@ class Run:
         errors = [(i, p) for i, p in sorted(self.free_ends.items()) if p.report is Report.ERROR]
         if errors:
             i, p = errors[0]
-            return Finding(Verdict.EXCEPTION, f"{self.names[i]} raised {p.error}", i, p.line)
+            return Finding.of(Verdict.EXCEPTION, Why.RAISED, i, p.line, who=self.names[i], error=p.error)
         failure = self.failure()
         if failure is not None:
             return failure
@@ -346,8 +337,9 @@ class Run:
             waiting = _free_waits(list(self.log), alive)
             if len(waiting) == len(alive):
                 return stuck(waiting, holdings(list(self.log), len(self.names)), self.names, self.resources)
-            return Finding(Verdict.NEVER_YIELDS, f"{', '.join(self.names[i] for i in alive)} did not finish", alive[0])
-        return self.audit() or Finding(Verdict.PASS, "finished")
+            names = tuple(self.names[i] for i in alive)
+            return Finding.of(Verdict.NEVER_YIELDS, Why.UNFINISHED, alive[0], agents=names)
+        return self.audit() or Finding.of(Verdict.PASS, Why.FINISHED)
 
     # -- the end -----------------------------------------------------------------------
     def close(self) -> list[str]:

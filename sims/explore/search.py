@@ -23,7 +23,8 @@ import attrs
 from sims.exercises import Exercise
 from sims.explore.code import PlayerCode
 from sims.explore.run import Move, Run
-from sims.explore.verdict import PASSED, Finding, Verdict
+from sims.explore.table import TableAt, TableKeeper
+from sims.explore.verdict import PASSED, Finding, Verdict, Why
 
 Chooser = Callable[[int, Sequence[int], int], int]  # (step, enabled agents, last agent) -> agent
 DEVIATIONS = 2  # the systematic search's bound
@@ -60,6 +61,7 @@ class Played:
     moves: tuple[Move, ...] = ()
     holds: tuple[tuple[str, ...], ...] = ()
     names: tuple[str, ...] = ()
+    tables: tuple[TableAt, ...] = ()  # traced: the table before the first step, then after each
 
 
 @attrs.frozen
@@ -91,8 +93,12 @@ def play(settings: Settings, choose: Chooser, trace: bool = False) -> Played:
     enabled_log: list[tuple[int, ...]] = []
     moves: list[Move] = []
     holds: list[tuple[str, ...]] = []
+    tables: list[TableAt] = []
+    keeper = TableKeeper(run.resources, len(run.names)) if trace else None
     try:
         found = run.start()
+        if keeper is not None:
+            tables.append(keeper.take(run.seats, run.log, -1))
         last = 0
         while found is None:
             if run.finished():
@@ -113,12 +119,15 @@ def play(settings: Settings, choose: Chooser, trace: bool = False) -> Played:
             if trace:
                 moves.append(run.move(pick))
             found = run.step(pick)
-            if trace:
-                holds.append(run.holds_now())
+            if keeper is not None:
+                tables.append(keeper.take(run.seats, run.log, pick))
+                holds.append(keeper.holds())
             last = pick
     finally:
         run.close()
-    return Played(found, tuple(schedule), tuple(enabled_log), tuple(moves), tuple(holds), tuple(run.names))
+    return Played(
+        found, tuple(schedule), tuple(enabled_log), tuple(moves), tuple(holds), tuple(run.names), tuple(tables)
+    )
 
 
 def _starving(run: Run, schedule: Sequence[int], enabled: Sequence[tuple[int, ...]]) -> Finding:
@@ -127,18 +136,10 @@ def _starving(run: Run, schedule: Sequence[int], enabled: Sequence[tuple[int, ..
     undone = [i for i, s in enumerate(run.seats) if s.pending.report.name != "DONE"]
     shut_out = [i for i in undone if not any(i in e for e in enabled[-tail:])]
     if shut_out and len(shut_out) < len(undone):
-        names = ", ".join(run.names[i] for i in shut_out)
-        return Finding(
-            Verdict.STARVATION,
-            f"starvation: {names} could not move in the last {tail} steps while others kept moving",
-            shut_out[0],
-        )
-    names = ", ".join(run.names[i] for i in undone)
-    return Finding(
-        Verdict.STARVATION,
-        f"livelock: after {len(schedule)} steps {names} keep moving without finishing their rounds",
-        undone[0] if undone else -1,
-    )
+        names = tuple(run.names[i] for i in shut_out)
+        return Finding.of(Verdict.STARVATION, Why.STARVED, shut_out[0], agents=names, steps=tail)
+    names = tuple(run.names[i] for i in undone)
+    return Finding.of(Verdict.STARVATION, Why.LIVELOCK, undone[0] if undone else -1, agents=names, steps=len(schedule))
 
 
 def _base_choice(base: Base, enabled: Sequence[int], last: int, agents: int) -> int:

@@ -12,7 +12,7 @@ import enum
 import pickle
 from typing import TYPE_CHECKING, Any
 
-from sims.explore.verdict import Finding, Verdict
+from sims.explore.verdict import Finding, Verdict, Why
 from sims.telemetry import Op
 
 if TYPE_CHECKING:
@@ -59,6 +59,10 @@ class Counter(Shared):
         self._point(Op.COUNTER, "write")
         self._cell[0] = new
 
+    def peek(self) -> int:
+        """The value now, read by the explorer between steps (not a scheduling point)."""
+        return int(self._cell[0])
+
     def __repr__(self) -> str:
         return f"<Counter {self.name!r} {self._cell[0]}>"
 
@@ -99,6 +103,12 @@ class Pass(Shared):
         """Items on the pass now (a read of shared state: a scheduling point)."""
         self._point(Op.ITEM_PUT, "count the items on")
         return sum(1 for serial in self._slots if serial)
+
+    def serials(self) -> list[int]:
+        """The items on the pass now (serial numbers, from the oldest), read by the explorer
+        between steps (not a scheduling point)."""
+        tail, slots = self._state[_TAIL], list(self._slots)
+        return [s for s in slots[tail:] + slots[:tail] if s]
 
     def put(self, item: Any) -> None:
         self._point(Op.ITEM_PUT, "find a slot on")
@@ -150,25 +160,21 @@ class Pass(Shared):
         fault, where = Fault(self._state[_FAULT]), self._state[_WHERE]
         name = self.name
         if fault is Fault.PUT_ON_FULL:
-            return Finding(
-                Verdict.OVER_CAPACITY, f"an item was put on a full {name!r}: the item in slot {where} is lost"
-            )
+            return Finding.of(Verdict.OVER_CAPACITY, Why.PUT_ON_FULL, resource=name, slot=where)
         if fault is Fault.PUTS_RACED:
-            return Finding(
-                Verdict.ITEM_LOST,
-                f"two puts raced for slot {where} of {name!r}: the first item is overwritten and lost",
-            )
+            return Finding.of(Verdict.ITEM_LOST, Why.PUTS_RACED, resource=name, slot=where)
         if fault is Fault.TAKEN_FROM_EMPTY:
-            return Finding(Verdict.ITEM_DUPLICATED, f"an item was taken from an empty slot {where} of {name!r}")
+            return Finding.of(Verdict.ITEM_DUPLICATED, Why.TAKEN_FROM_EMPTY, resource=name, slot=where)
         if fault is Fault.TAKEN_TWICE:
-            return Finding(Verdict.ITEM_DUPLICATED, f"item #{where} was taken twice from {name!r}")
+            return Finding.of(Verdict.ITEM_DUPLICATED, Why.TAKEN_TWICE, resource=name, item=where)
         return None
 
     def audit(self) -> Finding | None:
         """At the end of a finished run: the first violation, or an item put and never taken."""
         lost = [s for s in range(1, self._state[_SERIAL] + 1) if not self._taken[s]]
         if lost and self.failure() is None:
-            return Finding(Verdict.ITEM_LOST, f"items {lost} were put on {self.name!r} and never taken")
+            items = tuple(map(str, lost))
+            return Finding.of(Verdict.ITEM_LOST, Why.NEVER_TAKEN, resource=self.name, items=items)
         return self.failure()
 
     def __repr__(self) -> str:

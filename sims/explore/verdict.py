@@ -1,10 +1,19 @@
-"""Verdicts of the grader, each with the evidence that backs it."""
+"""Verdicts of the grader, each with the evidence that backs it.
+
+A finding is a verdict, a :class:`Why` (the shape of its sentence) and that sentence's
+parameters, so that each screen can word it in its player's language; ``message`` is the English
+sentence (the command line's and the JSON's), made from :data:`ENGLISH` by :func:`say`.
+"""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Mapping
+from typing import Union
 
 import attrs
+
+Param = Union[str, int, tuple[str, ...]]  # noqa: UP007 (attrs reads the annotation at run time)
 
 
 class Verdict(enum.Enum):
@@ -27,20 +36,130 @@ class Verdict(enum.Enum):
         return self is not Verdict.PASS
 
 
+class Why(enum.Enum):
+    """What a finding says: one member per sentence shape (its parameters in the comment)."""
+
+    PASSED = "passed"  # -
+    FINISHED = "finished"  # -
+    CYCLE = "cycle"  # agents, resources: each agent waits on its resource, held by the next
+    HELD_BY_WAITER = "held by waiter"  # who, resource, holder, other: holder waits on other
+    STALL = "stall"  # agents, resources: each agent waits on its resource
+    INSIDE_TOGETHER = "inside together"  # who, section, others
+    INSIDE_APART = "inside apart"  # who, section, holder, other: holder was inside other
+    TOO_EARLY = "too early"  # who, later, k, others, earlier
+    PUT_ON_FULL = "put on full"  # resource, slot
+    PUTS_RACED = "puts raced"  # resource, slot
+    TAKEN_FROM_EMPTY = "taken from empty"  # resource, slot
+    TAKEN_TWICE = "taken twice"  # resource, item
+    NEVER_TAKEN = "never taken"  # resource, items
+    STARVED = "starved"  # agents, steps
+    LIVELOCK = "livelock"  # agents, steps
+    RAISED = "raised"  # who, error
+    LOAD_RAISED = "load raised"  # error
+    RAW_SLEEP = "raw sleep"  # who, source
+    RAW_SLEEP_AFTER = "raw sleep after"  # who, after
+    ENDLESS = "endless"  # who, seconds
+    ENDLESS_AFTER = "endless after"  # who, seconds, after
+    AGENT_EXITED = "agent exited"  # who, how, after
+    UNFINISHED = "unfinished"  # agents
+    WORKER_SILENT = "worker silent"  # -
+    PROCESS_ENDED = "process ended"  # how
+
+
+AGENT_PARAMS = frozenset({"who", "agents", "holder", "others"})
+"""Parameters that name agents (a screen words them in its language); the rest are names in code,
+numbers, or Python's own text."""
+
+ENGLISH: Mapping[Why, str] = {
+    Why.PASSED: "no schedule tried broke the code",
+    Why.FINISHED: "finished",
+    Why.CYCLE: "deadlock: {cycle}",
+    Why.HELD_BY_WAITER: (
+        "deadlock: {who} waits on {resource}, held by {holder}, which waits on {other} and so never lets go"
+    ),
+    Why.STALL: "stall: every agent left waits for a signal that nobody left can send (a lost wake-up?)",
+    Why.INSIDE_TOGETHER: "{who} entered critical section {section!r} while {others} was inside",
+    Why.INSIDE_APART: "{who} entered critical section {section!r} while {holder} was inside {other!r}",
+    Why.TOO_EARLY: "{who} reached {later!r} #{k} before {others} reached {earlier!r} #{k}",
+    Why.PUT_ON_FULL: "an item was put on a full {resource!r}: the item in slot {slot} is lost",
+    Why.PUTS_RACED: "two puts raced for slot {slot} of {resource!r}: the first item is overwritten and lost",
+    Why.TAKEN_FROM_EMPTY: "an item was taken from an empty slot {slot} of {resource!r}",
+    Why.TAKEN_TWICE: "item #{item} was taken twice from {resource!r}",
+    Why.NEVER_TAKEN: "items [{items}] were put on {resource!r} and never taken",
+    Why.STARVED: "starvation: {agents} could not move in the last {steps} steps while others kept moving",
+    Why.LIVELOCK: "livelock: after {steps} steps {agents} keep moving without finishing their rounds",
+    Why.RAISED: "{who} raised {error}",
+    Why.LOAD_RAISED: "loading the file raised {error}",
+    Why.RAW_SLEEP: "{who} blocks in a raw sleep ({source}): use me.pace(ms) or a primitive",
+    Why.RAW_SLEEP_AFTER: "{who} blocks in a raw sleep after line {after}",
+    Why.ENDLESS: "{who} ran {seconds} s without reaching any operation (an endless loop?)",
+    Why.ENDLESS_AFTER: "{who} ran {seconds} s after line {after} without reaching any operation (an endless loop?)",
+    Why.AGENT_EXITED: "{who}'s process ended ({how}) after line {after}",
+    Why.UNFINISHED: "{agents} did not finish",
+    Why.WORKER_SILENT: "the grader's worker did not answer in time",
+    Why.PROCESS_ENDED: "the code ended the whole process ({how}) instead of returning",
+}
+ENGLISH_CYCLE = ("{agent} (waits on {resource})", " -> ")  # one link of a cycle, and what joins links
+
+
+def say(
+    templates: Mapping[Why, str],
+    why: Why,
+    params: Mapping[str, Param],
+    name: Callable[[str], str] = str,
+    join: str = ", ",
+    cycle: tuple[str, str] = ENGLISH_CYCLE,
+) -> str:
+    """The sentence for ``why``: agent names passed through ``name``, lists joined with ``join``."""
+    fields: dict[str, object] = {}
+    for key, value in params.items():
+        named = value
+        if key in AGENT_PARAMS:
+            named = tuple(map(name, value)) if isinstance(value, tuple) else name(str(value))
+        fields[key] = join.join(map(str, named)) if isinstance(named, tuple) else named
+    agents, resources = params.get("agents", ()), params.get("resources", ())
+    if isinstance(agents, tuple) and isinstance(resources, tuple) and agents and resources:
+        link, between = cycle  # who waits on what: a cycle back to its first agent, or a list
+        links = [link.format(agent=name(a), resource=r) for a, r in zip(agents, resources, strict=True)]
+        fields["cycle"] = between.join([*links, name(agents[0])])
+        fields["waits"] = join.join(links)
+    return templates[why].format(**fields)
+
+
+def _params(data: object) -> dict[str, Param]:
+    if not isinstance(data, dict):
+        raise ValueError("field 'params' must be an object")
+    return {str(k): tuple(map(str, v)) if isinstance(v, list | tuple) else v for k, v in data.items()}
+
+
 @attrs.frozen
 class Finding:
-    """A verdict, one sentence about it, and the evidence (one line per fact)."""
+    """A verdict, why (a sentence's shape and its parameters), and the evidence (one line per fact)."""
 
     verdict: Verdict
-    message: str
+    why: Why
+    params: Mapping[str, Param] = attrs.field(factory=dict)
     agent: int = -1
     line: int = 0
     evidence: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls, verdict: Verdict, why: Why, agent: int = -1, line: int = 0, evidence: tuple[str, ...] = (), **params: Param
+    ) -> Finding:
+        return cls(verdict, why, params, agent, line, evidence)
+
+    @property
+    def message(self) -> str:
+        """The sentence in English."""
+        return say(ENGLISH, self.why, self.params)
 
     def to_json(self) -> dict[str, object]:
         return {
             "verdict": self.verdict.value,
             "message": self.message,
+            "why": self.why.value,
+            "params": {k: list(v) if isinstance(v, tuple) else v for k, v in self.params.items()},
             "agent": self.agent,
             "line": self.line,
             "evidence": list(self.evidence),
@@ -53,11 +172,12 @@ class Finding:
             raise ValueError("field 'evidence' must be a list")
         return cls(
             Verdict(data["verdict"]),
-            str(data["message"]),
+            Why(data["why"]),
+            _params(data.get("params", {})),
             int(data.get("agent", -1)),  # type: ignore[call-overload]
             int(data.get("line", 0)),  # type: ignore[call-overload]
             tuple(str(e) for e in evidence),
         )
 
 
-PASSED = Finding(Verdict.PASS, "no schedule tried broke the code")
+PASSED = Finding.of(Verdict.PASS, Why.PASSED)

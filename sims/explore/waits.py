@@ -11,26 +11,41 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sims.explore.verdict import Finding, Verdict
+from sims.explore.verdict import Finding, Verdict, Why
 from sims.telemetry import Op
 
 _OP_MASK = 0xFFFF
 
 
+class Holdings:
+    """Per agent, how many permits of each resource it holds, folded record by record."""
+
+    def __init__(self, agents: int) -> None:
+        self.held: list[Counter[int]] = [Counter() for _ in range(agents)]
+        self.out: Counter[int] = Counter()  # per resource: acquisitions minus releases, whoever made them
+
+    def feed(self, log: Iterable[tuple[int, int, int]]) -> None:
+        held = self.held
+        for agent, code, _ in log:
+            op, resource = code & _OP_MASK, code >> 16
+            if op == Op.ACQUIRED:
+                held[agent][resource] += 1
+                self.out[resource] += 1
+            elif op == Op.RELEASED:
+                self.out[resource] -= 1
+                # A semaphore released by an agent holding none of it (a signal) returns the
+                # permit of the one that has held it longest: permits are tokens that flow.
+                has = held[agent][resource] > 0
+                giver = agent if has else next((a for a, h in enumerate(held) if h[resource] > 0), -1)
+                if giver >= 0:
+                    held[giver][resource] -= 1
+
+
 def holdings(log: Iterable[tuple[int, int, int]], agents: int) -> list[Counter[int]]:
     """Per agent, how many permits of each resource it holds (ACQUIRED minus RELEASED)."""
-    held: list[Counter[int]] = [Counter() for _ in range(agents)]
-    for agent, code, _ in log:
-        op, resource = code & _OP_MASK, code >> 16
-        if op == Op.ACQUIRED:
-            held[agent][resource] += 1
-        elif op == Op.RELEASED:
-            # A semaphore released by an agent holding none of it (a signal) returns the
-            # permit of the one that has held it longest: permits are tokens that flow.
-            giver = agent if held[agent][resource] > 0 else next((a for a, h in enumerate(held) if h[resource] > 0), -1)
-            if giver >= 0:
-                held[giver][resource] -= 1
-    return held
+    fold = Holdings(agents)
+    fold.feed(log)
+    return fold.held
 
 
 def describe_holds(held: Counter[int], names: Sequence[str]) -> str:
@@ -49,25 +64,25 @@ def stuck(
         f"{agent_names[a]} waits on {_what(resources[r])}, holds {describe_holds(held[a], names)}"
         for a, r in sorted(waiting.items())
     )
+    if cycle and closed:
+        agents, waits = tuple(agent_names[a] for a in cycle), tuple(names[waiting[a]] for a in cycle)
+        return Finding.of(Verdict.DEADLOCK, Why.CYCLE, cycle[0], 0, evidence, agents=agents, resources=waits)
     if cycle:
-        chain = " -> ".join(f"{agent_names[a]} (waits on {names[waiting[a]]})" for a in cycle)
-        if closed:
-            message = f"deadlock: {chain} -> {agent_names[cycle[0]]}"
-        else:
-            waiter, holder = cycle
-            message = (
-                f"deadlock: {agent_names[waiter]} waits on {names[waiting[waiter]]}, held by {agent_names[holder]}, "
-                f"which waits on {names[waiting[holder]]} and so never lets go"
-            )
-        return Finding(Verdict.DEADLOCK, message, cycle[0], 0, evidence)
-    first = min(waiting)
-    return Finding(
-        Verdict.STALL,
-        "stall: every agent left waits for a signal that nobody left can send (a lost wake-up?)",
-        first,
-        0,
-        evidence,
-    )
+        waiter, holder = cycle
+        return Finding.of(
+            Verdict.DEADLOCK,
+            Why.HELD_BY_WAITER,
+            waiter,
+            0,
+            evidence,
+            who=agent_names[waiter],
+            resource=names[waiting[waiter]],
+            holder=agent_names[holder],
+            other=names[waiting[holder]],
+        )
+    waiters = sorted(waiting)
+    agents, waits = tuple(agent_names[a] for a in waiters), tuple(names[waiting[a]] for a in waiters)
+    return Finding.of(Verdict.STALL, Why.STALL, waiters[0], 0, evidence, agents=agents, resources=waits)
 
 
 def _what(resource: Any) -> str:

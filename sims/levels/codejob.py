@@ -49,4 +49,6 @@ def steps_job(ce_data: dict[str, Any]) -> dict[str, Any]:
         "verdict": played.finding.verdict.value,
         "message": played.finding.message,
         "same": done.same,
+        "finding": played.finding.to_json(),
+        "tables": list(played.tables),  # the table before the first move, then after each
     }
