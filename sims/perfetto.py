@@ -310,7 +310,7 @@ class TraceBuilder:
         quoted = [json.dumps(self._instant_name(*key)).encode() for key in keys.tolist()]
         agent = c.agent[mine].astype(np.int64)
         pids, tids = np.asarray(self.pid, np.int64)[agent], np.asarray(self.tid, np.int64)[agent]
-        ts = c.t[mine].astype(np.int64) - self.origin
+        since = c.t[mine].astype(np.int64) - self.origin  # (a name the loops below do not rebind)
         self.pieces.append(
             _rows(
                 lambda part: [
@@ -321,7 +321,7 @@ class TraceBuilder:
                     b',"tid":',
                     int_field(tids[part]),
                     b',"ts":',
-                    micros_field(ts[part]),
+                    micros_field(since[part]),
                     b"}",
                 ],
                 mine.size,
