@@ -51,31 +51,38 @@ def _children(pid: int) -> list[int]:
 
 def measure(agents: int, backend: str, start_method: str) -> dict[str, Any]:
     """Start a round here (a fresh process), then stop it: seconds and CPU seconds to start."""
+    if backend == "process" and start_method == "forkserver":
+        from sims.engine.fork_server import start_fork_server
+
+        start_fork_server()  # as diner run does, before it imports the engine
     from sims.engine import Round
     from sims.rounds import RoundConfig
 
     params = {"agents": agents, "think_ms": 0, "eat_ms": 0}
     config = RoundConfig("dining", backend=backend, strategy="ordered", seconds=5.0, params=params,
-                         start_method=start_method)
+                         start_method=start_method, gated=True)  # agents halt at their first step: CPU is start-up's
     rnd = Round(config)
     me = os.getpid()
     cpu, wall = _cpu_s(me), time.monotonic()
     with rnd:
         rnd.start()
         wall = time.monotonic() - wall
-        pids = {identity.pid for identity in rnd.identities()} - {me}
-        helpers = [p for p in _children(me) if p not in pids]  # the fork server, the resource tracker
         engine_cpu = _cpu_s(me) - cpu
+        pids = {identity.pid for identity in rnd.identities()} - {me}
         agents_cpu = sum(_cpu_s(p) for p in pids)
+        helpers = [p for p in _children(me) if p not in pids]  # the fork server, the resource tracker
         helpers_cpu = sum(_cpu_s(p) for p in helpers)
     return {"start_s": wall, "engine_cpu_s": engine_cpu, "agents_cpu_s": agents_cpu, "helpers_cpu_s": helpers_cpu,
             "cpu_s": engine_cpu + agents_cpu + helpers_cpu}
 
 
 def in_child(agents: int, backend: str, start_method: str) -> dict[str, Any]:
-    argv = [sys.executable, __file__, "--child", "--agents", str(agents), "--backend", backend,
-            "--start-method", start_method]
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    # -c, as ``python -m sims run``: agents run no main script again before they start (a script's
+    # would be, by every agent: this one's imports cost about 16 ms of CPU each under load)
+    argv = [sys.executable, "-c", "import _bench_startup; _bench_startup.main()", "--child", "--agents", str(agents),
+            "--backend", backend, "--start-method", start_method]
+    here = Path(__file__).resolve().parent
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join((str(here.parent), str(here))))
     done = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=600, env=env)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
