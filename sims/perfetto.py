@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -171,22 +171,7 @@ class TraceBuilder:
         first = np.asarray(start).astype(np.int64) - self.origin
         length = np.asarray(end).astype(np.int64) - np.asarray(start).astype(np.int64)
         head = f'{{"ph":"X","cat":"{cat}","name":'.encode()
-        return _rows(
-            lambda part: [
-                head,
-                coded_field(codes[part], quoted),
-                b',"pid":',
-                int_field(pids[part]),
-                b',"tid":',
-                int_field(tids[part]),
-                b',"ts":',
-                micros_field(first[part]),
-                b',"dur":',
-                micros_field(length[part]),
-                b"}",
-            ],
-            first.size,
-        )
+        return _events(head, (codes, quoted), pids, tids, first, length)
 
     def states(self) -> None:
         """Each agent's states, from one STATE record to its next (or to the end of the round)."""
@@ -310,23 +295,8 @@ class TraceBuilder:
         quoted = [json.dumps(self._instant_name(*key)).encode() for key in keys.tolist()]
         agent = c.agent[mine].astype(np.int64)
         pids, tids = np.asarray(self.pid, np.int64)[agent], np.asarray(self.tid, np.int64)[agent]
-        since = c.t[mine].astype(np.int64) - self.origin  # (a name the loops below do not rebind)
-        self.pieces.append(
-            _rows(
-                lambda part: [
-                    b'{"ph":"i","s":"t","name":',
-                    coded_field(codes[part], quoted),
-                    b',"pid":',
-                    int_field(pids[part]),
-                    b',"tid":',
-                    int_field(tids[part]),
-                    b',"ts":',
-                    micros_field(since[part]),
-                    b"}",
-                ],
-                mine.size,
-            )
-        )
+        since = c.t[mine].astype(np.int64) - self.origin
+        self.pieces.append(_events(b'{"ph":"i","s":"t","name":', (codes, quoted), pids, tids, since))
         engine = np.flatnonzero(np.isin(c.op, _ENGINE_INSTANTS) & (c.agent < 0))
         for i, ts in zip(engine.tolist(), self._us(c.t[engine]), strict=True):
             what = f"{OP_NAMES[int(c.op[i])]} {int(c.value[i])}"
@@ -369,12 +339,24 @@ def unique_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[new], inverse
 
 
-def _rows(parts: Callable[[slice], list[Part]], n: int) -> Iterator[bytes]:
-    """``n`` events made by the vectorised row writer ``CHUNK`` at a time, joined by ",\\n";
-    ``parts`` gives the fields of the rows in a slice."""
-    for at in range(0, n, CHUNK):
-        rows = slice(at, min(n, at + CHUNK))
-        yield join_rows([*parts(rows), b",\n"], rows.stop - rows.start)[:-2]
+def _events(
+    head: bytes,
+    names: tuple[np.ndarray, list[bytes]],
+    pids: np.ndarray,
+    tids: np.ndarray,
+    since: np.ndarray,
+    length: np.ndarray | None = None,
+) -> Iterator[bytes]:
+    """Events ``head NAME,"pid":P,"tid":T,"ts":TS[,"dur":D]}`` (names: codes into quoted names;
+    ``since``, ``length``: ns) by the vectorised row writer, ``CHUNK`` at a time, joined by ",\\n"."""
+    codes, quoted = names
+    for at in range(0, since.size, CHUNK):
+        rows = slice(at, at + CHUNK)
+        parts: list[Part] = [head, coded_field(codes[rows], quoted), b',"pid":', int_field(pids[rows])]
+        parts += [b',"tid":', int_field(tids[rows]), b',"ts":', micros_field(since[rows])]
+        if length is not None:
+            parts += [b',"dur":', micros_field(length[rows])]
+        yield join_rows([*parts, b"},\n"], since[rows].size)[:-2]
 
 
 def _meta(kind: str, pid: int, tid: int, name: str) -> str:
