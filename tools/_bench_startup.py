@@ -52,7 +52,7 @@ def _children(pid: int) -> list[int]:
 def measure(agents: int, backend: str, start_method: str) -> dict[str, Any]:
     """Start a round here (a fresh process), then stop it: seconds and CPU seconds to start."""
     if backend == "process" and start_method == "forkserver":
-        from sims.engine.fork_server import start_fork_server
+        from sims.engine import start_fork_server
 
         start_fork_server()  # as diner run does, before it imports the engine
     from sims.engine import Round

@@ -31,7 +31,12 @@ def other_writer(ref: str, folder: Path) -> ModuleType:
                             text=True, check=True).stdout
     path = folder / "perfetto_other.py"
     path.write_text(source)
-    spec = importlib.util.spec_from_file_location("perfetto_other", path)
+    return writer_at(path, "perfetto_other")
+
+
+def writer_at(path: Path, name: str) -> ModuleType:
+    """The trace module in ``path`` (both writers are loaded from their files, alike)."""
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -53,7 +58,6 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
-    import sims.perfetto as ours
     from sims.engine import Round
     from sims.rounds import RoundConfig
 
@@ -62,6 +66,7 @@ def main() -> None:
                          start_method="forkserver")
     with tempfile.TemporaryDirectory(prefix="bench-trace-") as folder:
         theirs = other_writer(args.against, Path(folder))
+        ours = writer_at(ROOT / "sims" / "perfetto.py", "perfetto_ours")
         result = Round(config, records_dir=Path(folder) / "round").run()
         runs: dict[str, list[tuple[float, float]]] = {"theirs": [], "ours": []}
         texts = {}
