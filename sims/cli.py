@@ -295,6 +295,10 @@ def export_target(args: argparse.Namespace) -> ExportTarget:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    if args.backend == "process" and args.start_method == "forkserver":
+        from sims.engine.fork_server import start_fork_server
+
+        start_fork_server()  # it boots while the round is checked and built (it ends with us)
     from sims.engine.round import Round
     from sims.runtime import shm_tag
 

@@ -13,21 +13,24 @@ What is where:
   by ``bind_id`` with ``flow_out``/``flow_in`` (Perfetto orients an arrow by the start times of the
   slices it binds, so binding the long hold slices would draw some arrows backwards);
 - steps, signals, the engine's commands and the deadlock are instants.
-Times are microseconds from the round's start. Records become JSON text column-wise: one
-f-string per event over lists taken from numpy at once, no dict per event and no ``json.dumps``.
+Times are microseconds from the round's start. Records become JSON text column-wise: the many
+slices by the vectorised row writer (``sims.data.textrows``, the bytes Python's f-strings gave),
+the few other events by one f-string each; no dict per event and no ``json.dumps``. The text
+streams to gzip, compressed on a second thread, a chunk of rows at a time.
 """
 
 from __future__ import annotations
 
-import gzip
 import heapq
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 
+from sims.data.gzipped import write_gzipped
+from sims.data.textrows import Part, coded_field, int_field, join_rows, micros_field
 from sims.kinds import Backend, ResourceKind
 from sims.rounds.result import RoundResult
 from sims.stats.intervals import Columns, Keyed, hold_intervals, open_waits, up_to
@@ -38,8 +41,12 @@ RESOURCE_PID = 1 << 22  # no Linux pid is this large: the resources' own "proces
 ENGINE_PID = RESOURCE_PID + 1
 SYNTHETIC_TID = 1 << 22  # agents' extra tracks: tids no real thread has
 TRACKS_PER_AGENT = 1 << 12  # waits, hand-offs, then one per resource held
+GZIP_LEVEL = 3
 LANES = 64  # resource tracks: tid = index * LANES + lane + 1
+CHUNK = 1 << 16  # slices formatted at a time
 Named = tuple[np.ndarray, list[str]]  # a code per row and the names the codes stand for
+Ints = np.ndarray | list[int]
+Piece = bytes | Iterator[bytes]  # events joined by ",\n", or chunks of them made when asked for
 _WAIT_ENDS = (Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED, Op.WOKEN, Op.WAIT_TIMED_OUT, Op.BROKEN)
 _INSTANTS = (Op.STEP, Op.GATE, Op.SIGNAL, Op.SIGNAL_SENT, Op.ORPHANED)
 _ENGINE_INSTANTS = (Op.COMMAND, Op.DEADLOCK, Op.AGENT_EXIT, Op.PAUSED, Op.SCALE)
@@ -80,7 +87,7 @@ class TraceBuilder:
         self.events = up_to(result.events, self.end_ns)
         self.cols = Columns.of(self.events)
         self.pid, self.tid = self._threads()
-        self.lines: list[str] = []
+        self.pieces: list[Piece] = []  # what the step running now has made, in order
         self._named: set[tuple[int, int]] = set()
 
     # -- where things go ---------------------------------------------------------------------
@@ -107,16 +114,24 @@ class TraceBuilder:
         values: list[float] = self._us_array(t_ns).tolist()
         return values
 
+    def add(self, lines: Iterable[str]) -> None:
+        """Events made one f-string each (the few kinds there are not many of)."""
+        text = ",\n".join(lines)
+        if text:
+            self.pieces.append(text.encode())
+
     def name(self, pid: int, tid: int, process: str, thread: str, sort: int) -> None:
         """``M`` events naming a track once (and its process)."""
         if (pid, -1) not in self._named:
             self._named.add((pid, -1))
-            self.lines.append(_meta("process_name", pid, 0, process))
+            self.add([_meta("process_name", pid, 0, process)])
         if (pid, tid) not in self._named:
             self._named.add((pid, tid))
-            self.lines.append(_meta("thread_name", pid, tid, thread))
-            self.lines.append(
-                f'{{"ph":"M","name":"thread_sort_index","pid":{pid},"tid":{tid},"args":{{"sort_index":{sort}}}}}'
+            self.add(
+                [
+                    _meta("thread_name", pid, tid, thread),
+                    f'{{"ph":"M","name":"thread_sort_index","pid":{pid},"tid":{tid},"args":{{"sort_index":{sort}}}}}',
+                ]
             )
 
     def _process_name(self, agent: int) -> str:
@@ -124,33 +139,39 @@ class TraceBuilder:
         return f"{info.name} ({info.backend})" if info.backend is Backend.PROCESS else f"round ({info.backend}s)"
 
     # -- the tracks ----------------------------------------------------------------------------
-    def build(self) -> list[str]:
+    def build(self) -> Iterator[bytes]:
+        """The events in their order, a chunk (events joined by ",\n") at a time; each step of
+        the trace runs when the chunks before it have been taken."""
+        for step in (self.tracks, self.states, self.waits, self.holds, self.handoffs, self.counters, self.instants):
+            step()
+            pieces, self.pieces = self.pieces, []
+            for piece in pieces:
+                yield from [piece] if isinstance(piece, bytes) else piece
+
+    def tracks(self) -> None:
         self.name(ENGINE_PID, 0, "engine", "engine", 0)
         for agent in range(len(self.layout.agents)):
             self.name(
                 self.pid[agent], self.tid[agent], self._process_name(agent), self.layout.agents[agent].name, agent * 8
             )
-        self.states()
-        self.waits()
-        self.holds()
-        self.handoffs()
-        self.counters()
-        self.instants()
-        return self.lines
 
-    def slices(
-        self, pid: list[int], tid: list[int], start: np.ndarray, end: np.ndarray, names: Named, cat: str
-    ) -> None:
+    def slices(self, pid: Ints, tid: Ints, start: np.ndarray, end: np.ndarray, names: Named, cat: str) -> None:
         """``X`` events; ``names`` are codes into a small vocabulary, each name quoted once."""
+        if start.size:
+            self.pieces.append(self._slice_rows(pid, tid, start, end, names, cat))
+
+    def _slice_rows(
+        self, pid: Ints, tid: Ints, start: np.ndarray, end: np.ndarray, names: Named, cat: str
+    ) -> Iterator[bytes]:
+        """The rows of :meth:`slices`, ``CHUNK`` at a time: ``ts`` and ``dur`` are written as Python
+        writes ``round(ns / 1000, 3)`` (ends stay exactly where the next slice starts)."""
         codes, vocabulary = names
-        quoted = [json.dumps(name) for name in vocabulary]
-        first, last = self._us_array(start), self._us_array(end)
-        starts, durations = first.tolist(), (last - first).round(3).tolist()  # ends stay exactly where the next starts
-        head = f'{{"ph":"X","cat":"{cat}","name":'
-        self.lines.extend(
-            f'{head}{quoted[n]},"pid":{p},"tid":{t},"ts":{s},"dur":{d}}}'
-            for p, t, s, d, n in zip(pid, tid, starts, durations, codes.tolist(), strict=True)
-        )
+        quoted = [json.dumps(name).encode() for name in vocabulary]
+        pids, tids = np.asarray(pid, np.int64), np.asarray(tid, np.int64)
+        first = np.asarray(start).astype(np.int64) - self.origin
+        length = np.asarray(end).astype(np.int64) - np.asarray(start).astype(np.int64)
+        head = f'{{"ph":"X","cat":"{cat}","name":'.encode()
+        return _events(head, (codes, quoted), pids, tids, first, length)
 
     def states(self) -> None:
         """Each agent's states, from one STATE record to its next (or to the end of the round)."""
@@ -164,8 +185,8 @@ class TraceBuilder:
         keep = end > t
         states, codes = np.unique(c.value[order][keep], return_inverse=True)
         names = [STATE_NAMES.get(v, str(v)) for v in states.tolist()]
-        agents = agent[keep].tolist()
-        pids, tids = [self.pid[a] for a in agents], [self.tid[a] for a in agents]
+        agents = agent[keep].astype(np.int64)
+        pids, tids = np.asarray(self.pid, np.int64)[agents], np.asarray(self.tid, np.int64)[agents]
         self.slices(pids, tids, t[keep], end[keep], (codes, names), "state")
 
     def waits(self) -> None:
@@ -180,7 +201,7 @@ class TraceBuilder:
         start = np.concatenate((start, self.end_ns - waited))
         end = np.concatenate((end, np.full(open_agent.size, self.end_ns)))
         outcome = np.concatenate((c.op[ended].astype(np.int64), np.zeros(open_agent.size, np.int64)))
-        pairs, codes = np.unique(np.stack((resource, outcome), axis=1), axis=0, return_inverse=True)
+        pairs, codes = unique_rows(resource, outcome)
         names = [f"wait {self._resource_name(r)}: {OP_NAMES.get(o, 'still waiting')}" for r, o in pairs.tolist()]
         self._agent_tracks(agent, np.zeros_like(agent), start, end, (codes.reshape(-1), names), "wait", "waits")
 
@@ -201,7 +222,7 @@ class TraceBuilder:
             suffix = f" (lane {ln + 1})" if ln else ""
             self.name(RESOURCE_PID, t, "resources", self._resource_name(r) + suffix, r * LANES + ln)
         holders = (agent, [info.name for info in self.layout.agents])
-        self.slices([RESOURCE_PID] * len(tids), tids, start, end, holders, "hold")
+        self.slices(np.full(len(tids), RESOURCE_PID), tids, start, end, holders, "hold")
 
     def _agent_tracks(
         self,
@@ -214,7 +235,7 @@ class TraceBuilder:
         what: str,
     ) -> None:
         tids = SYNTHETIC_TID + agent * TRACKS_PER_AGENT + 1 + track
-        for a, k in np.unique(np.stack((agent, track), axis=1), axis=0).tolist():
+        for a, k in unique_rows(agent, track)[0].tolist():
             label = what if k < 2 else f"holds {self._resource_name(k - 2)}"
             self.name(
                 self.pid[a],
@@ -223,8 +244,7 @@ class TraceBuilder:
                 f"{self.layout.agents[a].name} · {label}",
                 a * 8 + 1 + min(k, 6),
             )
-        pids = np.asarray(self.pid, dtype=np.int64)[agent].tolist()
-        self.slices(pids, tids.tolist(), start, end, names, cat)
+        self.slices(np.asarray(self.pid, dtype=np.int64)[agent], tids, start, end, names, cat)
 
     def handoffs(self) -> None:
         """Arrows from a release to the acquisition whose wait it ended (same resource, another agent)."""
@@ -249,7 +269,7 @@ class TraceBuilder:
                     f"{self.layout.agents[a].name} · hand-offs",
                     a * 8 + 7,
                 )
-            self.lines.extend(
+            self.add(
                 f'{{"ph":"X","cat":"handoff","name":"hand-off {ends}","pid":{self.pid[a]},'
                 f'"tid":{self._agent_track(a, 1)},"ts":{ts},"dur":0,"bind_id":{k},"{direction}":true}}'
                 for k, (a, ts) in enumerate(zip(agents, times, strict=True))
@@ -261,7 +281,7 @@ class TraceBuilder:
             series = resource_timeline(self.events, info, self.origin, self.end_ns)
             times = self._us(series.t_ns)
             for label, values in (("in use", series.holders), ("capacity", series.capacity)):
-                self.lines.extend(
+                self.add(
                     f'{{"ph":"C","name":{json.dumps(f"{info.name} {label}")},"pid":{RESOURCE_PID},'
                     f'"ts":{ts},"args":{{"value":{v}}}}}'
                     for ts, v in zip(times, np.maximum(values, 0).tolist(), strict=True)
@@ -271,24 +291,17 @@ class TraceBuilder:
         """Steps and signals on the agent's track; commands, exits and the deadlock on the engine's."""
         c = self.cols
         mine = np.flatnonzero(np.isin(c.op, _INSTANTS) & (c.agent >= 0))
-        keys, codes = np.unique(
-            np.stack((c.op[mine], c.resource[mine], c.value[mine]), axis=1).astype(np.int64),
-            axis=0,
-            return_inverse=True,
-        )
-        quoted = [json.dumps(self._instant_name(*key)) for key in keys.tolist()]
-        agents = c.agent[mine].tolist()
-        self.lines.extend(
-            f'{{"ph":"i","s":"t","name":{quoted[k]},"pid":{self.pid[a]},"tid":{self.tid[a]},"ts":{ts}}}'
-            for a, k, ts in zip(agents, codes.reshape(-1).tolist(), self._us(c.t[mine]), strict=True)
-        )
+        keys, codes = unique_rows(c.op[mine], c.resource[mine], c.value[mine])
+        quoted = [json.dumps(self._instant_name(*key)).encode() for key in keys.tolist()]
+        agent = c.agent[mine].astype(np.int64)
+        pids, tids = np.asarray(self.pid, np.int64)[agent], np.asarray(self.tid, np.int64)[agent]
+        since = c.t[mine].astype(np.int64) - self.origin
+        self.pieces.append(_events(b'{"ph":"i","s":"t","name":', (codes, quoted), pids, tids, since))
         engine = np.flatnonzero(np.isin(c.op, _ENGINE_INSTANTS) & (c.agent < 0))
         for i, ts in zip(engine.tolist(), self._us(c.t[engine]), strict=True):
             what = f"{OP_NAMES[int(c.op[i])]} {int(c.value[i])}"
             scope = "g" if c.op[i] == Op.DEADLOCK else "t"
-            self.lines.append(
-                f'{{"ph":"i","s":"{scope}","name":{json.dumps(what)},"pid":{ENGINE_PID},"tid":0,"ts":{ts}}}'
-            )
+            self.add([f'{{"ph":"i","s":"{scope}","name":{json.dumps(what)},"pid":{ENGINE_PID},"tid":0,"ts":{ts}}}'])
         deadlock = self.result.deadlock
         if deadlock is not None:
             chain = " → ".join(
@@ -298,7 +311,7 @@ class TraceBuilder:
             for label, at in (("deadlock formed", deadlock.formed_ns), ("deadlock detected", deadlock.detected_ns)):
                 ts = self._us(np.array([at]))[0]
                 name = json.dumps(f"{label}: {chain}")
-                self.lines.append(f'{{"ph":"i","s":"g","name":{name},"pid":{ENGINE_PID},"tid":0,"ts":{ts}}}')
+                self.add([f'{{"ph":"i","s":"g","name":{name},"pid":{ENGINE_PID},"tid":0,"ts":{ts}}}'])
 
     def _instant_name(self, op: int, resource: int, value: int) -> str:
         steps = self.layout.steps
@@ -311,16 +324,52 @@ class TraceBuilder:
         return resources[index].name if 0 <= index < len(resources) else f"#{index}"
 
 
+def unique_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)`` for integer columns,
+    by one lexsort (numpy's sorts rows as structured values, several times slower)."""
+    stacked = np.stack([np.asarray(c, np.int64) for c in columns], axis=1)
+    if stacked.shape[0] == 0:
+        return stacked, np.zeros(0, np.intp)
+    order = np.lexsort(stacked.T[::-1])
+    ordered = stacked[order]
+    new = np.ones(order.size, bool)
+    new[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
+    inverse = np.empty(order.size, np.intp)
+    inverse[order] = np.cumsum(new) - 1
+    return ordered[new], inverse
+
+
+def _events(
+    head: bytes,
+    names: tuple[np.ndarray, list[bytes]],
+    pids: np.ndarray,
+    tids: np.ndarray,
+    since: np.ndarray,
+    length: np.ndarray | None = None,
+) -> Iterator[bytes]:
+    """Events ``head NAME,"pid":P,"tid":T,"ts":TS[,"dur":D]}`` (names: codes into quoted names;
+    ``since``, ``length``: ns) by the vectorised row writer, ``CHUNK`` at a time, joined by ",\\n"."""
+    codes, quoted = names
+    for at in range(0, since.size, CHUNK):
+        rows = slice(at, at + CHUNK)
+        parts: list[Part] = [head, coded_field(codes[rows], quoted), b',"pid":', int_field(pids[rows])]
+        parts += [b',"tid":', int_field(tids[rows]), b',"ts":', micros_field(since[rows])]
+        if length is not None:
+            parts += [b',"dur":', micros_field(length[rows])]
+        yield join_rows([*parts, b"},\n"], since[rows].size)[:-2]
+
+
 def _meta(kind: str, pid: int, tid: int, name: str) -> str:
     return f'{{"ph":"M","name":"{kind}","pid":{pid},"tid":{tid},"args":{{"name":{json.dumps(name)}}}}}'
 
 
 def trace_lines(result: RoundResult) -> list[str]:
-    """Every trace event of the round, one JSON object per line."""
-    return TraceBuilder(result).build()
+    """Every trace event of the round, one JSON object per line (for a small round: all in memory)."""
+    text = b",\n".join(TraceBuilder(result).build()).decode()
+    return text.split(",\n") if text else []
 
 
-def _document(result: RoundResult, lines: list[str]) -> Iterator[str]:
+def _document(result: RoundResult) -> Iterator[bytes]:
     meta = {
         "scenario": result.layout.scenario,
         "strategy": result.layout.strategy,
@@ -328,15 +377,20 @@ def _document(result: RoundResult, lines: list[str]) -> Iterator[str]:
         "backend": result.layout.backend,
         "end_reason": result.end_reason,
     }
-    yield '{"displayTimeUnit":"ns","metadata":' + json.dumps(meta) + ',"traceEvents":[\n'
-    yield ",\n".join(lines)
-    yield "\n]}\n"
+    yield b'{"displayTimeUnit":"ns","metadata":' + json.dumps(meta).encode() + b',"traceEvents":[\n'
+    separator = b""
+    for chunk in TraceBuilder(result).build():
+        yield separator + chunk
+        separator = b",\n"
+    yield b"\n]}\n"
 
 
 def write_trace(result: RoundResult, path: Path | IO[bytes]) -> Path | IO[bytes]:
     """Write the trace gzipped to ``path``, a file name or an open binary file (the caller makes it
     atomic, as for every export file)."""
-    with gzip.open(path, "wt", encoding="utf-8", compresslevel=3) as out:
-        for part in _document(result, trace_lines(result)):
-            out.write(part)
+    if isinstance(path, Path):
+        with path.open("wb") as handle:
+            write_gzipped(handle, _document(result), GZIP_LEVEL)
+    else:
+        write_gzipped(path, _document(result), GZIP_LEVEL)
     return path

@@ -109,3 +109,12 @@ def test_the_frame_benchmark_runs_a_small_busy_round_and_reports_every_row(tmp_p
     for way in ("the window's way", "cold"):
         line = next(line for line in out.splitlines() if f"round start, {way}" in line)
         assert len(re.findall(r"\d+\.\d\d s", line)) == 2, line
+
+
+def test_the_startup_section_compares_forked_with_spawned_agents() -> None:
+    done = run_tool("--only", "startup", timeout=300)
+    assert done.returncode == 0, done.stderr
+    line = row(done.stdout, "start 5 process agents (forkserver, as diner run)")
+    assert value_of(line, "start 5 process agents (forkserver, as diner run)") > 0
+    assert "x faster" in line and line.endswith(("MET", "NOT MET")), line
+    assert value_of(row(done.stdout, "start 5 thread agents"), "start 5 thread agents") > 0

@@ -12,7 +12,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sims.perfetto import RESOURCE_PID, lanes, write_trace
+import sims.perfetto
+from sims.data.textrows import join_rows, micros_field
+from sims.perfetto import RESOURCE_PID, lanes, trace_lines, unique_rows, write_trace
 from sims.rounds.commands import Resize, Timed
 from sims.rounds.result import RoundResult
 from sims.stats import hold_intervals
@@ -163,3 +165,32 @@ def test_lanes_keep_overlapping_intervals_apart() -> None:
         s, e = start[lane == k][mine], end[lane == k][mine]
         assert np.all(s[1:] >= e[:-1])
     assert lane.max() + 1 == max(np.sum((start <= t) & (end > t)) for t in range(1100))  # no more lanes than needed
+
+
+def test_the_trace_is_the_text_python_writes_whatever_the_chunk_size(
+    deadlocked: RoundResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each event is compact JSON with times as Python prints floats (``12.5``, not ``12.500``):
+    the text the trace had when every event was an f-string; chunks change nothing."""
+    lines = trace_lines(deadlocked)
+    assert len(lines) > 20
+    assert [json.dumps(json.loads(line), separators=(",", ":")) for line in lines] == lines
+    monkeypatch.setattr(sims.perfetto, "CHUNK", 7)
+    assert trace_lines(deadlocked) == lines
+
+
+def test_microseconds_are_written_as_python_rounds_and_prints_them() -> None:
+    rng = np.random.default_rng(5)
+    edges = [0, 1, 9, 10, 100, 999, 1000, 1001, 1500, 10_000, -1, -10, -999, -1000, -1500, 10**14 - 1, 86_400 * 10**9]
+    ns = np.concatenate((np.array(edges), rng.integers(-(10**13), 10**13, 5000), rng.integers(-5000, 5000, 5000)))
+    text = join_rows([micros_field(ns), b"\n"], ns.size).decode().splitlines()
+    assert text == [repr(round(v / 1000, 3)) for v in ns.tolist()]
+
+
+def test_unique_rows_are_numpys() -> None:
+    rng = np.random.default_rng(9)
+    for n in (0, 1, 500):
+        columns = [rng.integers(-3, 3, n), rng.integers(0, 4, n), rng.integers(-(2**40), 2**40, n) % 3]
+        rows, inverse = unique_rows(*columns)
+        expected, expected_inverse = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
+        assert np.array_equal(rows, expected) and np.array_equal(inverse, expected_inverse.reshape(-1))

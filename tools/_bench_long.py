@@ -2,9 +2,10 @@
 
 Each round runs in a fresh interpreter (so its peak RSS is its own) and reports: seconds to
 start the agents, the engine's peak RSS before the export, seconds from the round's end to its
-printed summary, seconds to export it (``write_round``), records kept, lost in the rings, and
-put in time order late. The baseline is the same round half as long, run just before in
-the same way: memory that is flat in the round's length gives a ratio near 1.
+printed summary, seconds to export it (``write_round``: the default format, then each format
+alone, wall and the process's CPU), records kept, lost in the rings, and put in time order
+late. The baseline is the same round half as long, run just before in the same way: memory
+that is flat in the round's length gives a ratio near 1.
 
 Usage alone: ``python tools/_bench_long.py [--seconds 30] [--agents 64] [--backend process]``.
 """
@@ -54,6 +55,8 @@ def measure(seconds: float, agents: int, backend: str, out: Path, export: bool) 
     exported = time.monotonic()
     if export:
         write_round(result, out)
+    export_s = time.monotonic() - exported if export else None
+    formats = export_each_format(result, out) if export else {}
     return {
         "start_s": started - asked,
         "duration_s": result.duration_s,
@@ -64,12 +67,31 @@ def measure(seconds: float, agents: int, backend: str, out: Path, export: bool) 
         "records": len(result.events) if not hasattr(result, "record_count") else result.record_count,
         "late": result.disk.late if hasattr(result, "disk") else 0,
         "disk_mb": result.disk.bytes / 1e6 if hasattr(result, "disk") else 0.0,
-        "export_s": time.monotonic() - exported if export else None,
+        "export_s": export_s,
+        "formats": formats,
         "peak_rss_mb": peak_mb,
         "peak_rss_with_export_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "dropped": result.dropped,
         "meals": result.stats.operations_total,
     }
+
+
+def export_each_format(result: Any, out: Path) -> dict[str, dict[str, float]]:
+    """Each format written alone (into its own folder below ``out``): wall and CPU seconds, MB."""
+    from sims import all_formats, write_round
+
+    done = {}
+    for fmt in all_formats():
+        folder = out / f"export-{fmt.value}"
+        wall, cpu = time.monotonic(), time.process_time()
+        paths = write_round(result, folder, [fmt])
+        done[fmt.value] = {
+            "wall_s": time.monotonic() - wall,
+            "cpu_s": time.process_time() - cpu,
+            "mb": sum(p.stat().st_size for p in paths) / 1e6,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    return done
 
 
 def in_child(seconds: float, agents: int, backend: str, export: bool, code: Path | None = None) -> dict[str, Any]:
@@ -115,6 +137,19 @@ def run(plan: Plan) -> list[Row]:
             long["export_s"] <= 10, note=f"peak RSS with the export {long['peak_rss_with_export_mb']:.0f} MB"),
         Row(SECTION, f"start {AGENTS} process agents", long["start_s"], "s", "", None, "", "<= 1 s",
             long["start_s"] <= 1),
+        Row(SECTION, f"records lost, {name}", long["dropped"], "records", "", None, "", "0", long["dropped"] == 0),
+        *format_rows(long["formats"], name),
+    ]
+
+
+def format_rows(formats: dict[str, dict[str, float]], name: str) -> list[Row]:
+    """One row per export format, each written alone (``write_round(result, folder, [format])``)."""
+    return [
+        Row(SECTION, f"export {fmt} alone, {name}", done["wall_s"], "s", "", None, "", "<= 10 s",
+            done["wall_s"] <= 10,
+            note=f"CPU {done['cpu_s']:.1f} s (the process: every thread), {done['mb']:.0f} MB written, "
+                 f"peak RSS by then {done['peak_rss_mb']:.0f} MB")
+        for fmt, done in formats.items()
     ]
 
 

@@ -13,6 +13,8 @@ for the two long sections)
    end -> summary, export time, records lost, against the same round half as long;
 6. paced: ``dining ordered`` at 1 ms and 10 ms think/eat, 5, 16 and 64 agents, both backends,
    instrumented against raw (interleaved).
+7. startup: 5 and 64 agents started as ``diner run`` starts them, both backends; process agents
+   forked from the preloaded fork server against spawned (interleaved), wall and CPU.
 
 Machines are noisy: every comparison is against a baseline measured in the same run (best
 of N for micro-benchmarks, timed in the thread's own CPU time (``time.thread_time_ns``), so
@@ -34,8 +36,8 @@ from pathlib import Path
 import _bench_common as common
 from _bench_common import FULL, QUICK, Row
 
-SECTIONS = ("telemetry", "lock", "dining", "statistics", "long", "paced")
-DEFAULT = SECTIONS[:4]  # long and paced take minutes: ask for them with --only
+SECTIONS = ("telemetry", "lock", "dining", "statistics", "long", "paced", "startup")
+DEFAULT = SECTIONS[:4]  # long, paced and startup take minutes: ask for them with --only
 
 
 def _section(name: str) -> Callable[[common.Plan], list[Row]]:
@@ -48,6 +50,8 @@ def _section(name: str) -> Callable[[common.Plan], list[Row]]:
         import _bench_dining as module
     elif name == "long":
         import _bench_long as module
+    elif name == "startup":
+        import _bench_startup as module
     elif name == "paced":
         import _bench_dining
 

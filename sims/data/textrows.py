@@ -85,3 +85,16 @@ def coded_field(codes: np.ndarray, encoded: Sequence[bytes]) -> Field:
     """Entry ``codes[i]`` of ``encoded`` in row i; code -1 is empty."""
     table = np.array([*encoded, b""], dtype=bytes)
     return texts_field(table[codes.astype(np.intp)])
+
+
+def micros_field(ns: np.ndarray) -> Field:
+    """Integer nanoseconds as microseconds the way Python prints ``round(ns / 1000, 3)``:
+    ``1234500`` -> ``1234.5``, ``0`` -> ``0.0`` (trailing zeros dropped, one decimal kept).
+
+    Exact while ``abs(ns) < 10**15`` (11 days): below that every such decimal is its own float.
+    """
+    out, keep = _decimal(ns, 3)
+    last = out.shape[1] - 1
+    keep[:, last] = out[:, last] != ord("0")
+    keep[:, last - 1] = keep[:, last] | (out[:, last - 1] != ord("0"))
+    return out, keep

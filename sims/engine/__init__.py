@@ -11,6 +11,7 @@ from sims.lazy import lazy_exports
 _PUBLIC = {
     "Round": "sims.engine.round",
     "to_events": "sims.engine.round",
+    "start_fork_server": "sims.engine.fork_server",
     "EngineHost": "sims.engine.client",
     "Batch": "sims.engine.messages",
     "Ended": "sims.engine.messages",
@@ -35,10 +36,12 @@ __all__ = [
     "Started",
     "ToHost",
     "ToWindow",
+    "start_fork_server",
     "to_events",
 ]
 
 if TYPE_CHECKING:
     from sims.engine.client import EngineHost
+    from sims.engine.fork_server import start_fork_server
     from sims.engine.messages import Batch, Ended, Failed, Identities, LiveStats, Refused, Started, ToHost, ToWindow
     from sims.engine.round import Round, to_events

@@ -17,6 +17,7 @@ import numpy as np
 from sims.agents import AgentRun, agent_class
 from sims.ctrl_c import recorded_ctrl_c, sigint_held_back
 from sims.engine.admit import agent_index, check_schedule, resizable
+from sims.engine.fork_server import fork_server_context
 from sims.engine.ordering import TimeOrder
 from sims.kinds import Backend, EndReason, ResourceKind, SignalAction
 from sims.lifeline import started_here_for_good
@@ -34,7 +35,6 @@ from sims.stats.stream import StreamingStats
 from sims.telemetry import ENGINE_AGENT, EVENT_DTYPE, Op, RingReader, op_code
 from sims.telemetry.spill import Records, RecordSpill, SpillFull, temporary_folder
 
-FORKSERVER_PRELOAD = ["sims.agents", "sims.primitives", "sims.scenarios.dining", "sims.scenarios.kitchen"]
 START_TIMEOUT_S = 60.0  # a loaded 2-core machine may take seconds to spawn 32 interpreters
 JOIN_S = 3.0  # how long a stopped agent gets to notice before it is terminated
 LAST_WAIT_S = 5.0  # after SIGKILL (or for a thread), the last wait before the engine gives up on an agent
@@ -124,10 +124,9 @@ class Round:
     def _start(self) -> RoundLayout:
         cfg = self.config
         if cfg.backend is Backend.PROCESS:
-            self._ctx = multiprocessing.get_context(cfg.start_method)
-            if cfg.start_method == "forkserver":
-                # The fork server imports the agent code once; every agent after is a cheap fork.
-                self._ctx.set_forkserver_preload(FORKSERVER_PRELOAD)
+            # forkserver: the server imported the agent code once; every agent after is a cheap fork.
+            fork = cfg.start_method == "forkserver"
+            self._ctx = fork_server_context() if fork else multiprocessing.get_context(cfg.start_method)
         self._runtime = rt = Runtime(self._ctx, shared=cfg.backend is Backend.PROCESS)
         self._world = world = World(cfg.backend, self._ctx, rt)
         self.scenario.build(world, self.strategy, self.params, cfg.seed)

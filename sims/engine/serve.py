@@ -20,7 +20,6 @@ unlinks the shared memory. The window's side is :mod:`sims.engine.client`.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 import time
@@ -206,16 +205,13 @@ class _Serve:
 def _warm_up(fork_server: bool) -> None:
     """Import what every round needs (and start the fork server) before the round is chosen,
     so a host started ahead (a standby) starts its round without waiting for any of it."""
-    from sims.engine.round import FORKSERVER_PRELOAD
+    from sims.engine.fork_server import start_fork_server
     from sims.scenarios.registry import scenarios
     from sims.stats import compute_round_stats  # noqa: F401
 
-    scenarios()
     if fork_server:
-        from multiprocessing import forkserver
-
-        multiprocessing.get_context("forkserver").set_forkserver_preload(FORKSERVER_PRELOAD)
-        forkserver.ensure_running()
+        start_fork_server()  # it boots while we import
+    scenarios()
 
 
 def _await_begin(conn: Any, lifeline: Lifeline) -> Begin:
