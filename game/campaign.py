@@ -9,7 +9,6 @@ grades a finished round with the level's goals, and saves progress atomically th
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,17 +22,15 @@ from sims.levels import (
     LevelSpec,
     Progress,
     Text,
-    default_save_path,
     grade,
     is_unlocked,
     load_levels,
     load_progress,
     next_language,
+    save_path,
     save_progress,
 )
 from sims.rounds import RoundConfig, RoundResult, flat_numbers, parse_timed
-
-SAVE_ENV = "DINER_SAVE_FILE"
 
 
 @attrs.frozen
@@ -90,7 +87,7 @@ class Campaign:
 
         ``path`` defaults to ``$DINER_SAVE_FILE``, else the user data folder (platformdirs).
         """
-        path = path or (Path(os.environ[SAVE_ENV]) if os.environ.get(SAVE_ENV) else default_save_path())
+        path = path or save_path()
         loaded = load_progress(path)
         campaign = cls(loaded.progress, path, loaded.warning, levels_dir)
         campaign.backup = loaded.backup

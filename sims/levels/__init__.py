@@ -7,7 +7,16 @@ from sims.lazy import lazy_exports
 from sims.levels.goals import Forfeit, GoalResult, Grade, evaluate, format_actual, goal_text, grade, stars
 from sims.levels.loader import LevelLoadError, Problem, check_files, load_levels, shipped_levels_dir
 from sims.levels.parsons import MAX_INDENT, Arrangement
-from sims.levels.progress import MAX_STARS, Progress, default_save_path, is_unlocked, load_progress, save_progress
+from sims.levels.progress import (
+    MAX_STARS,
+    SAVE_ENV,
+    Progress,
+    default_save_path,
+    is_unlocked,
+    load_progress,
+    save_path,
+    save_progress,
+)
 from sims.levels.schema import Choice, Choices, Goal, IntRange, LevelSpec, Op, Stars, Text, Wrong
 from sims.levels.texts import LANGUAGE_NAMES, TABLES, next_language
 
@@ -48,6 +57,7 @@ __all__ = [
     "Wrong",
     "check_files",
     "check_job",
+    "SAVE_ENV",
     "default_save_path",
     "ensure_player_file",
     "evaluate",
@@ -60,6 +70,7 @@ __all__ = [
     "load_progress",
     "next_language",
     "player_file",
+    "save_path",
     "save_progress",
     "shipped_levels_dir",
     "stars",
