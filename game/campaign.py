@@ -18,18 +18,21 @@ import attrs
 from game.i18n import tr
 from sims.levels import (
     Choice,
+    CodeLevel,
     Grade,
     LevelSpec,
     Progress,
     Text,
     grade,
     is_unlocked,
+    load_code_levels,
     load_levels,
     load_progress,
     next_language,
     save_path,
     save_progress,
 )
+from sims.levels.ladder import code_open, following, total_stars
 from sims.rounds import RoundConfig, RoundResult, flat_numbers, parse_timed
 
 
@@ -68,18 +71,29 @@ class Campaign:
     """Levels (loaded once), progress (saved after every change) and the language."""
 
     def __init__(
-        self, progress: Progress, path: Path, warning: str | None = None, levels_dir: Path | None = None
+        self,
+        progress: Progress,
+        path: Path,
+        warning: str | None = None,
+        levels_dir: Path | None = None,
+        code_dir: Path | None = None,
     ) -> None:
         self.progress = progress
         self.path = path
         self.warning = warning
         self.backup: Path | None = None
         self._levels_dir = levels_dir
+        self._code_dir = code_dir
 
     @functools.cached_property
     def levels(self) -> tuple[LevelSpec, ...]:
         """The levels in order, loaded when the level select first needs them (not at launch)."""
         return load_levels(self._levels_dir)
+
+    @functools.cached_property
+    def code_levels(self) -> tuple[CodeLevel, ...]:
+        """The code levels in campaign order (each after the level that teaches its topic)."""
+        return tuple(following(self.levels, load_code_levels(self._code_dir)))
 
     @classmethod
     def load(cls, path: Path | None = None, levels_dir: Path | None = None) -> Campaign:
@@ -133,7 +147,14 @@ class Campaign:
         return self.progress.stars_for(level.id)
 
     def total_stars(self) -> int:
-        return sum(self.stars(level) for level in self.levels)
+        """Stars earned over every level, rounds and code alike."""
+        return total_stars(self.levels, self.code_levels, self.progress)[0]
+
+    def max_stars(self) -> int:
+        return total_stars(self.levels, self.code_levels, self.progress)[1]
+
+    def code_open(self, level: CodeLevel) -> bool:
+        return code_open(level, self.progress)
 
     def level(self, level_id: str) -> LevelSpec:
         return next(level for level in self.levels if level.id == level_id)
