@@ -132,3 +132,23 @@ def test_a_syntax_error_is_a_verdict_with_its_line(window: Any, tmp_path: Path) 
     assert ":2:" in scene.answer["message"]  # the line of the error, in the message
     assert scene.answer["why"] == "load raised"
     assert scene.counterexample() is None
+
+
+def test_a_code_level_opens_once_the_level_it_follows_has_a_star(window: Any) -> None:
+    from game.scenes.codelevel import CodeLevelScene
+    from game.scenes.codelist import CodeListScene
+
+    app = window
+    campaign = app.campaign
+    assert campaign.max_stars() == 3 * (len(campaign.levels) + len(campaign.code_levels))
+    app.scenes.push(CodeListScene(app))
+    frames(app, count=1)
+    listing = app.scenes.top
+    first = listing.levels[0]
+    listing.open()
+    assert app.scenes.top is listing
+    assert campaign.text(campaign.level(first.after).title) in listing.message
+    campaign.record_stars(first.after, 1)
+    listing.open()
+    assert isinstance(app.scenes.top, CodeLevelScene)
+    assert campaign.total_stars() == 1

@@ -14,6 +14,8 @@ from game.views.stars import draw_stars
 from sims.levels import CodeKind, CodeLevel
 
 ROW_H = 52
+TOP = 90
+BOTTOM = 10
 
 
 class CodeListScene(Scene):
@@ -41,11 +43,16 @@ class CodeListScene(Scene):
                 self.app.scenes.pop()
             elif event.key == pygame.K_l:
                 self.app.campaign.switch_language()
+                self.message = ""  # it was said in the other language
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            row = (event.pos[1] - 90) // ROW_H
+            row = (event.pos[1] - TOP) // self.row_h()
             if 0 <= row < len(self.levels):
                 self.index = row
                 self.open()
+
+    def row_h(self) -> int:
+        """Rows shrink to keep every level on screen."""
+        return min(ROW_H, (self.app.size[1] - TOP - BOTTOM) // max(1, len(self.levels)))
 
     def open(self) -> None:
         from game.scenes.codelevel import CodeLevelScene
@@ -70,8 +77,9 @@ class CodeListScene(Scene):
         text.draw(surface, words(language, "code.list"), (30, 20), 28, palette.TEXT, bold=True)
         hint = self.message or words(language, "code.list.hint")
         text.draw(surface, hint, (30, 58), 14, palette.WARN if self.message else palette.DIM)
+        row_h = self.row_h()
         for i, level in enumerate(self.levels):
-            rect = pygame.Rect(30, 90 + i * ROW_H, w - 60, ROW_H - 8)
+            rect = pygame.Rect(30, TOP + i * row_h, w - 60, row_h - 8)
             edge = palette.ACCENT if i == self.index else palette.PANEL_EDGE
             pygame.draw.rect(surface, palette.PANEL, rect, border_radius=8)
             pygame.draw.rect(surface, edge, rect, width=2, border_radius=8)
@@ -80,5 +88,5 @@ class CodeListScene(Scene):
             open_ = campaign.code_open(level)
             if not open_:
                 label += f"  ·  {campaign.tr('locked.title')}: {self._after_title(level)}"
-            text.draw(surface, label, (rect.x + 16, rect.y + 11), 18, palette.TEXT if open_ else palette.DIM)
+            text.draw(surface, label, (rect.x + 16, rect.centery - 11), 18, palette.TEXT if open_ else palette.DIM)
             draw_stars(surface, rect.right - 110, rect.centery, 10, campaign.stars_for_id(level.id))
