@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sims.exercises.base import Cast, Exercise, Kit
-from sims.exercises.readers import READERS_AT_ONCE
+from sims.exercises.readers import READERS_AT_ONCE, readers_and_writers
 
 
 def _build(kit: Kit, n: int) -> list[Cast]:
@@ -13,8 +13,7 @@ def _build(kit: Kit, n: int) -> list[Cast]:
         "turnstile": kit.semaphore("turnstile", 1),
         "readers": kit.counter("readers"),
     }
-    writers = [Cast("Writer", f"writer {i}", dict(handed)) for i in range(n // 2)]
-    return [Cast("Reader", f"reader {i}", dict(handed)) for i in range(n - n // 2)] + writers
+    return readers_and_writers(n, handed)
 
 
 FAIR_READERS = Exercise(
