@@ -23,7 +23,9 @@ from sims.levels import (
     LevelSpec,
     Progress,
     Text,
+    code_open,
     grade,
+    in_campaign_order,
     is_unlocked,
     load_code_levels,
     load_levels,
@@ -31,8 +33,8 @@ from sims.levels import (
     next_language,
     save_path,
     save_progress,
+    total_stars,
 )
-from sims.levels.ladder import code_open, following, total_stars
 from sims.rounds import RoundConfig, RoundResult, flat_numbers, parse_timed
 
 
@@ -93,7 +95,7 @@ class Campaign:
     @functools.cached_property
     def code_levels(self) -> tuple[CodeLevel, ...]:
         """The code levels in campaign order (each after the level that teaches its topic)."""
-        return tuple(following(self.levels, load_code_levels(self._code_dir)))
+        return tuple(in_campaign_order(self.levels, load_code_levels(self._code_dir)))
 
     @classmethod
     def load(cls, path: Path | None = None, levels_dir: Path | None = None) -> Campaign:

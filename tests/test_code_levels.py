@@ -17,7 +17,7 @@ from sims.levels.code import MAX_BUDGET_S, Kind, check_code_files, load_code_lev
 from sims.levels.codecheck import verify_code_level
 from sims.levels.codecli import ensure_player_file, keep_best, main, player_file
 from sims.levels.codestars import stars
-from sims.levels.ladder import code_open, following, misplaced, total_stars
+from sims.levels.ladder import code_open, in_campaign_order, misplaced, total_stars
 
 PLAYER = Path(__file__).parent / "data" / "player"
 
@@ -148,7 +148,7 @@ def test_diner_code_keeps_the_best_stars_in_the_save_file(tmp_path: Path, monkey
 def test_each_code_level_follows_a_campaign_level_and_counts_in_the_total() -> None:
     rounds, code = load_levels(), load_code_levels()
     assert misplaced(code, {level.id for level in rounds}) == []
-    placed = following(rounds, code)
+    placed = in_campaign_order(rounds, code)
     place = [next(i for i, r in enumerate(rounds) if r.id == level.after) for level in placed]
     assert place == sorted(place) and {level.id for level in placed} == {level.id for level in code}
     first = placed[0]

@@ -17,7 +17,7 @@ import time
 
 from sims.exercises import exercise_named
 from sims.explore import Run, Settings, Verdict, explore, load
-from sims.levels.code import shipped_code_dir
+from sims.levels import shipped_code_dir
 
 TARGETS = (
     ("dining-2", "dining", "c07_dining/left_first", 2, Verdict.DEADLOCK),

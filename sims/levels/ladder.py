@@ -31,7 +31,7 @@ def code_open(level: CodeLevel, progress: Progress) -> bool:
     return progress.stars_for(level.after) >= 1
 
 
-def following(levels: Sequence[LevelSpec], code_levels: Sequence[CodeLevel]) -> list[CodeLevel]:
+def in_campaign_order(levels: Sequence[LevelSpec], code_levels: Sequence[CodeLevel]) -> list[CodeLevel]:
     """The code levels in campaign order: by the position of the level they follow, then their own order."""
     place = {level.id: i for i, level in enumerate(sorted(levels, key=lambda lv: lv.order))}
     return sorted(code_levels, key=lambda c: (place.get(c.after, len(place)), c.order))
