@@ -20,6 +20,7 @@ from sims.levels import (
     Choice,
     CodeLevel,
     Grade,
+    LevelLoadError,
     LevelSpec,
     Progress,
     Text,
@@ -30,6 +31,7 @@ from sims.levels import (
     load_code_levels,
     load_levels,
     load_progress,
+    misplaced,
     next_language,
     save_path,
     save_progress,
@@ -94,8 +96,12 @@ class Campaign:
 
     @functools.cached_property
     def code_levels(self) -> tuple[CodeLevel, ...]:
-        """The code levels in campaign order (each after the level that teaches its topic)."""
-        return tuple(in_campaign_order(self.levels, load_code_levels(self._code_dir)))
+        """The code levels in campaign order (each after the level that teaches its topic), strictly checked."""
+        code = load_code_levels(self._code_dir)
+        problems = misplaced(code, {level.id for level in self.levels})
+        if problems:
+            raise LevelLoadError(problems)
+        return tuple(in_campaign_order(self.levels, code))
 
     @classmethod
     def load(cls, path: Path | None = None, levels_dir: Path | None = None) -> Campaign:

@@ -152,3 +152,16 @@ def test_a_code_level_opens_once_the_level_it_follows_has_a_star(window: Any) ->
     listing.open()
     assert isinstance(app.scenes.top, CodeLevelScene)
     assert campaign.total_stars() == 1
+
+
+def test_a_code_level_after_no_campaign_level_stops_the_campaign_with_its_file(tmp_path: Path) -> None:
+    from game.campaign import Campaign
+    from sims.levels import LevelLoadError, Progress
+    from sims.levels.code import shipped_code_dir
+
+    shutil.copytree(shipped_code_dir() / "c02_mutex", tmp_path / "c02_mutex")
+    text = (shipped_code_dir() / "c02_mutex.toml").read_text(encoding="utf-8")
+    (tmp_path / "c02_mutex.toml").write_text(text.replace('after = "race-lock"', 'after = "nowhere"'), encoding="utf-8")
+    campaign = Campaign(Progress(), tmp_path / "save.json", code_dir=tmp_path)
+    with pytest.raises(LevelLoadError, match=r"c02_mutex.toml: after: must be a campaign level .*got 'nowhere'"):
+        _ = campaign.code_levels
