@@ -9,7 +9,6 @@ grades a finished round with the level's goals, and saves progress atomically th
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,21 +18,26 @@ import attrs
 from game.i18n import tr
 from sims.levels import (
     Choice,
+    CodeLevel,
     Grade,
+    LevelLoadError,
     LevelSpec,
     Progress,
     Text,
-    default_save_path,
+    code_open,
     grade,
+    in_campaign_order,
     is_unlocked,
+    load_code_levels,
     load_levels,
     load_progress,
+    misplaced,
     next_language,
+    save_path,
     save_progress,
+    total_stars,
 )
 from sims.rounds import RoundConfig, RoundResult, flat_numbers, parse_timed
-
-SAVE_ENV = "DINER_SAVE_FILE"
 
 
 @attrs.frozen
@@ -71,18 +75,33 @@ class Campaign:
     """Levels (loaded once), progress (saved after every change) and the language."""
 
     def __init__(
-        self, progress: Progress, path: Path, warning: str | None = None, levels_dir: Path | None = None
+        self,
+        progress: Progress,
+        path: Path,
+        warning: str | None = None,
+        levels_dir: Path | None = None,
+        code_dir: Path | None = None,
     ) -> None:
         self.progress = progress
         self.path = path
         self.warning = warning
         self.backup: Path | None = None
         self._levels_dir = levels_dir
+        self._code_dir = code_dir
 
     @functools.cached_property
     def levels(self) -> tuple[LevelSpec, ...]:
         """The levels in order, loaded when the level select first needs them (not at launch)."""
         return load_levels(self._levels_dir)
+
+    @functools.cached_property
+    def code_levels(self) -> tuple[CodeLevel, ...]:
+        """The code levels in campaign order (each after the level that teaches its topic), strictly checked."""
+        code = load_code_levels(self._code_dir)
+        problems = misplaced(code, {level.id for level in self.levels})
+        if problems:
+            raise LevelLoadError(problems)
+        return tuple(in_campaign_order(self.levels, code))
 
     @classmethod
     def load(cls, path: Path | None = None, levels_dir: Path | None = None) -> Campaign:
@@ -90,7 +109,7 @@ class Campaign:
 
         ``path`` defaults to ``$DINER_SAVE_FILE``, else the user data folder (platformdirs).
         """
-        path = path or (Path(os.environ[SAVE_ENV]) if os.environ.get(SAVE_ENV) else default_save_path())
+        path = path or save_path()
         loaded = load_progress(path)
         campaign = cls(loaded.progress, path, loaded.warning, levels_dir)
         campaign.backup = loaded.backup
@@ -136,7 +155,14 @@ class Campaign:
         return self.progress.stars_for(level.id)
 
     def total_stars(self) -> int:
-        return sum(self.stars(level) for level in self.levels)
+        """Stars earned over every level, rounds and code alike."""
+        return total_stars(self.levels, self.code_levels, self.progress)[0]
+
+    def max_stars(self) -> int:
+        return total_stars(self.levels, self.code_levels, self.progress)[1]
+
+    def code_open(self, level: CodeLevel) -> bool:
+        return code_open(level, self.progress)
 
     def level(self, level_id: str) -> LevelSpec:
         return next(level for level in self.levels if level.id == level_id)

@@ -133,6 +133,8 @@ WHY_ZH: Mapping[Why, str] = types.MappingProxyType(
         Why.INSIDE_TOGETHER: "{who} 进了临界区 '{section}'，而 {others} 还在里面",
         Why.INSIDE_APART: "{who} 进了临界区 '{section}'，而 {holder} 还在临界区 '{other}' 里",
         Why.TOO_EARLY: "{who} 第 {k} 次到达 '{later}' 时，{others} 还没第 {k} 次到达 '{earlier}'",
+        Why.OVERTAKEN: "饥饿：{others} 在等的时候，{who} 两次进入了 '{section}'（{role} 可能被永远插队）",
+        Why.WRONG_GROUP: "'{step}' 这一组由 {agents} 组成：每组必须恰好是 {makeup}",
         Why.PUT_ON_FULL: "往已经满了的 '{resource}' 上放了东西：第 {slot} 格原来的东西丢了",
         Why.PUTS_RACED: "两次放入抢了 '{resource}' 的同一格（第 {slot} 格）：先放的东西被盖掉、丢了",
         Why.TAKEN_FROM_EMPTY: "从 '{resource}' 的空格（第 {slot} 格）里取了东西",
@@ -168,6 +170,8 @@ ROLES_ZH: Mapping[str, str] = types.MappingProxyType(
         "cook": "厨师",
         "barber": "理发师",
         "customer": "顾客",
+        "oxygen": "氧",
+        "hydrogen": "氢",
     }
 )
 

@@ -10,10 +10,14 @@ import attrs
 import pytest
 
 from sims.explore.grade import GradeRequest, grade_here
+from sims.explore.kit import Checks
+from sims.explore.verdict import Verdict
+from sims.levels import SAVE_ENV, Progress, load_levels, load_progress
 from sims.levels.code import MAX_BUDGET_S, Kind, check_code_files, load_code_levels, read_code_level, shipped_code_dir
 from sims.levels.codecheck import verify_code_level
-from sims.levels.codecli import ensure_player_file, main, player_file
+from sims.levels.codecli import ensure_player_file, keep_best, main, player_file
 from sims.levels.codestars import stars
+from sims.levels.ladder import code_open, in_campaign_order, misplaced, total_stars
 
 PLAYER = Path(__file__).parent / "data" / "player"
 
@@ -129,3 +133,73 @@ def test_diner_code_refuses_unknown_and_parsons(capsys: pytest.CaptureFixture[st
     assert "no code level 'nope'" in capsys.readouterr().err
     assert main(argparse.Namespace(level="c05_buffer", code=None, check=False)) == 2
     assert "parsons level" in capsys.readouterr().err
+
+
+def test_diner_code_keeps_the_best_stars_in_the_save_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    save = tmp_path / "elsewhere" / "save.json"
+    monkeypatch.setenv(SAVE_ENV, str(save))
+    keep_best("c02_mutex", 2)
+    keep_best("c02_mutex", 1)  # a worse check never lowers the best
+    assert load_progress(save).progress.best_stars == {"c02_mutex": 2}
+    keep_best("c02_mutex", 3)
+    assert load_progress(save).progress.stars_for("c02_mutex") == 3
+
+
+def test_each_code_level_follows_a_campaign_level_and_counts_in_the_total() -> None:
+    rounds, code = load_levels(), load_code_levels()
+    assert misplaced(code, {level.id for level in rounds}) == []
+    placed = in_campaign_order(rounds, code)
+    place = [next(i for i, r in enumerate(rounds) if r.id == level.after) for level in placed]
+    assert place == sorted(place) and {level.id for level in placed} == {level.id for level in code}
+    first = placed[0]
+    progress = Progress()
+    assert not code_open(first, progress)
+    progress = progress.record(first.after, 1)
+    assert code_open(first, progress)
+    progress = progress.record(first.id, 3)
+    assert total_stars(rounds, code, progress) == (4, 3 * (len(rounds) + len(code)))
+
+
+def test_a_code_level_after_no_campaign_level_is_refused(tmp_path: Path) -> None:
+    path = _copy_level(tmp_path, "c02_mutex")
+    path.write_text(path.read_text(encoding="utf-8").replace('after = "race-lock"', 'after = "race-lok"'))
+    level, problems = read_code_level(path)
+    assert level is not None and not problems
+    found = misplaced([level], {"race-lock", "bell-event"})
+    assert [(p.file, p.field) for p in found] == [(path, "after")]
+    assert "must be a campaign level (bell-event, race-lock), got 'race-lok'" in found[0].message
+
+
+def _checks(roles: list[str], **rules: object) -> Checks:
+    checks = Checks([f"{role} {i}" for i, role in enumerate(roles)], (), **rules)  # type: ignore[arg-type]
+    checks.roles.extend(roles)
+    return checks
+
+
+def test_groups_catch_a_molecule_of_the_wrong_atoms() -> None:
+    makeup = (("bond", (("H", 2), ("O", 1))),)
+    right = _checks(["O", "H", "H", "H", "O", "H"], groups=makeup)
+    for agent in (1, 0, 2, 5, 3, 4):  # H O H, then H H O
+        right.step("bond", agent, 0)
+    assert right.failure is None
+    wrong = _checks(["O", "H", "H", "H"], groups=makeup)
+    for agent in (1, 2, 3):
+        wrong.step("bond", agent, 7)
+    assert wrong.failure is not None and wrong.failure.verdict is Verdict.GOAL and wrong.failure.line == 7
+    assert "H 1, H 2, H 3" in wrong.failure.message
+
+
+def test_bypass_catches_a_reader_entering_twice_while_a_writer_waits() -> None:
+    checks = _checks(["W", "R", "R"], bypass=(("W", "read"),), seats=(("read", 8),))
+    checks.waiting({0})
+    for reader in (1, 2, 1):
+        checks.enter("read", reader, 3)
+        checks.leave("read", reader)
+    assert checks.failure is not None and checks.failure.verdict is Verdict.STARVATION
+    assert checks.failure.message.startswith("starvation: R 1 entered 'read' twice while W 0 waited")
+    fair = _checks(["W", "R"], bypass=(("W", "read"),))
+    for blocked in ({0}, set(), {0}):  # the writer's wait ended in between: a new wait starts afresh
+        fair.waiting(blocked)
+        fair.enter("read", 1, 3)
+        fair.leave("read", 1)
+    assert fair.failure is None

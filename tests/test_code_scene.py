@@ -132,3 +132,36 @@ def test_a_syntax_error_is_a_verdict_with_its_line(window: Any, tmp_path: Path) 
     assert ":2:" in scene.answer["message"]  # the line of the error, in the message
     assert scene.answer["why"] == "load raised"
     assert scene.counterexample() is None
+
+
+def test_a_code_level_opens_once_the_level_it_follows_has_a_star(window: Any) -> None:
+    from game.scenes.codelevel import CodeLevelScene
+    from game.scenes.codelist import CodeListScene
+
+    app = window
+    campaign = app.campaign
+    assert campaign.max_stars() == 3 * (len(campaign.levels) + len(campaign.code_levels))
+    app.scenes.push(CodeListScene(app))
+    frames(app, count=1)
+    listing = app.scenes.top
+    first = listing.levels[0]
+    listing.open()
+    assert app.scenes.top is listing
+    assert campaign.text(campaign.level(first.after).title) in listing.message
+    campaign.record_stars(first.after, 1)
+    listing.open()
+    assert isinstance(app.scenes.top, CodeLevelScene)
+    assert campaign.total_stars() == 1
+
+
+def test_a_code_level_after_no_campaign_level_stops_the_campaign_with_its_file(tmp_path: Path) -> None:
+    from game.campaign import Campaign
+    from sims.levels import LevelLoadError, Progress
+    from sims.levels.code import shipped_code_dir
+
+    shutil.copytree(shipped_code_dir() / "c02_mutex", tmp_path / "c02_mutex")
+    text = (shipped_code_dir() / "c02_mutex.toml").read_text(encoding="utf-8")
+    (tmp_path / "c02_mutex.toml").write_text(text.replace('after = "race-lock"', 'after = "nowhere"'), encoding="utf-8")
+    campaign = Campaign(Progress(), tmp_path / "save.json", code_dir=tmp_path)
+    with pytest.raises(LevelLoadError, match=r"c02_mutex.toml: after: must be a campaign level .*got 'nowhere'"):
+        _ = campaign.code_levels

@@ -20,29 +20,36 @@ from sims.explore.replay import replay_here
 from sims.explore.run import Run
 from sims.explore.search import Base, Settings, explore, following, play, randomised, walk
 from sims.explore.verdict import Verdict
+from sims.levels.code import shipped_code_dir
 
-PLAYER = Path(__file__).parent / "data" / "player"
+PLAYER = Path(__file__).parent / "data" / "player"  # misbehaving code no level ships
+
+
+def _file(name: str) -> Path:
+    """A shipped level's file ("c07_dining/left_first") or one of the tests' own ("raises")."""
+    return shipped_code_dir() / f"{name}.py" if "/" in name else PLAYER / f"{name}.py"
+
 BUDGET_S = 2.0
 
 
 def _settings(exercise: str, name: str, agents: int | None = None, seed: int = 0) -> Settings:
     ex = exercise_named(exercise)
-    return Settings(ex, load(PLAYER / f"{name}.py", ex.roles), agents, seed)
+    return Settings(ex, load(_file(name), ex.roles), agents, seed)
 
 
 @pytest.mark.parametrize(
     ("exercise", "name", "agents", "verdict"),
     [
-        ("dining", "dining_naive", 2, Verdict.DEADLOCK),
-        ("dining", "dining_naive", 5, Verdict.DEADLOCK),
-        ("dining", "dining_one_fork", 3, Verdict.MUTUAL_EXCLUSION),
-        ("buffer", "buffer_mutex_first", None, Verdict.DEADLOCK),
+        ("dining", "c07_dining/left_first", 2, Verdict.DEADLOCK),
+        ("dining", "c07_dining/left_first", 5, Verdict.DEADLOCK),
+        ("dining", "c07_dining/one_fork", 3, Verdict.MUTUAL_EXCLUSION),
+        ("buffer", "c05_buffer/mutex_first", None, Verdict.DEADLOCK),
         ("buffer", "buffer_no_mutex", None, Verdict.ITEM_LOST),
-        ("barrier", "barrier_once", None, Verdict.GOAL),
-        ("barrier", "barrier_off_by_one", None, Verdict.STALL),
+        ("barrier", "c04_barrier/once", None, Verdict.GOAL),
+        ("barrier", "c04_barrier/off_by_one", None, Verdict.STALL),
         ("barrier", "barrier_spin", 2, Verdict.STARVATION),
-        ("monitor", "monitor_if", None, Verdict.ITEM_DUPLICATED),
-        ("monitor", "monitor_one_condition", None, Verdict.STALL),
+        ("monitor", "c06_monitor/if_wait", None, Verdict.ITEM_DUPLICATED),
+        ("monitor", "c06_monitor/one_condition", None, Verdict.STALL),
     ],
 )
 def test_wrong_code_fails_and_its_counterexample_replays(
@@ -79,7 +86,7 @@ def test_livelock_and_starvation_are_told_apart(name: str, agents: int | None, k
 
 
 def test_the_deadlock_names_its_cycle() -> None:
-    finding = explore(_settings("dining", "dining_naive", 3), BUDGET_S).played.finding
+    finding = explore(_settings("dining", "c07_dining/left_first", 3), BUDGET_S).played.finding
     assert finding.evidence == (
         "philosopher 0 waits on 'fork 1' (lock), holds fork 0",
         "philosopher 1 waits on 'fork 2' (lock), holds fork 1",
@@ -88,7 +95,7 @@ def test_the_deadlock_names_its_cycle() -> None:
 
 
 def test_same_seed_same_random_counterexample_and_it_replays(tmp_path: Path) -> None:
-    settings = _settings("dining", "dining_naive", 4, seed=7)
+    settings = _settings("dining", "c07_dining/left_first", 4, seed=7)
     first, second = (randomised(settings, 4, time.monotonic() + 60, [0, 0], 50) for _ in range(2))
     assert first is not None and second is not None
     assert first.played.finding.verdict is Verdict.DEADLOCK
@@ -99,7 +106,7 @@ def test_same_seed_same_random_counterexample_and_it_replays(tmp_path: Path) -> 
 
 def test_other_seeds_other_random_schedules() -> None:
     found = [
-        randomised(_settings("dining", "dining_naive", 4, seed=s), 4, time.monotonic() + 60, [0, 0], 50)
+        randomised(_settings("dining", "c07_dining/left_first", 4, seed=s), 4, time.monotonic() + 60, [0, 0], 50)
         for s in range(3)
     ]
     assert len({f.played.schedule for f in found if f is not None}) > 1
@@ -108,10 +115,10 @@ def test_other_seeds_other_random_schedules() -> None:
 @pytest.mark.parametrize(
     ("exercise", "name"),
     [
-        ("dining", "dining_ordered"),
+        ("dining", "c07_dining/reference"),
         ("buffer", "buffer_ok"),
-        ("barrier", "barrier_reusable"),
-        ("monitor", "monitor_ok"),
+        ("barrier", "c04_barrier/reference"),
+        ("monitor", "c06_monitor/reference"),
         ("dining", "dining_trylock"),
     ],
 )
@@ -131,14 +138,14 @@ def test_right_code_passes(exercise: str, name: str) -> None:
     ],
 )
 def test_misbehaving_code_gets_a_verdict_in_the_worker(name: str, verdict: Verdict, line: int) -> None:
-    report = grade(GradeRequest("dining", str(PLAYER / f"{name}.py"), 2, 0, 1.0))
+    report = grade(GradeRequest("dining", str(_file(name)), 2, 0, 1.0))
     assert report.finding.verdict is verdict, report.finding
     assert report.finding.line == line
 
 
 def test_cli_grade_fails_saves_and_replays(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     saved = tmp_path / "naive.json"
-    args = ["grade", "dining", str(PLAYER / "dining_naive.py"), "--agents", "2", "--budget", "1", "--json"]
+    args = ["grade", "dining", str(_file("c07_dining/left_first")), "--agents", "2", "--budget", "1", "--json"]
     assert main([*args, "--save", str(saved)]) == 1
     answer = json.loads(capsys.readouterr().out)
     assert (answer["passed"], answer["verdict"], answer["counterexample"]) == (False, "deadlock", str(saved))
@@ -158,10 +165,10 @@ def test_cli_grade_passes(capsys: pytest.CaptureFixture[str]) -> None:
     [
         (["grade", "nosuch", "x.py"], "argument exercise: unknown exercise 'nosuch'"),
         (["grade", "dining", "missing.py"], "argument file: missing.py: cannot read it"),
-        (["grade", "buffer", str(PLAYER / "dining_naive.py")], "defines no class 'Producer'"),
-        (["grade", "dining", str(PLAYER / "dining_naive.py"), "--budget", "nan"], "argument --budget"),
-        (["grade", "dining", str(PLAYER / "dining_naive.py"), "--agents", "1"], "argument --agents"),
-        (["replay", str(PLAYER / "dining_naive.py")], "argument file:"),
+        (["grade", "buffer", str(_file("c07_dining/left_first"))], "defines no class 'Producer'"),
+        (["grade", "dining", str(_file("c07_dining/left_first")), "--budget", "nan"], "argument --budget"),
+        (["grade", "dining", str(_file("c07_dining/left_first")), "--agents", "1"], "argument --agents"),
+        (["replay", str(_file("c07_dining/left_first"))], "argument file:"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(argv: list[str], culprit: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -172,7 +179,7 @@ def test_bad_input_is_one_line_and_exit_2(argv: list[str], culprit: str, capsys:
 
 
 def test_a_free_run_that_stalls_says_who_waits_on_what() -> None:
-    settings = _settings("barrier", "barrier_off_by_one")
+    settings = _settings("barrier", "c04_barrier/off_by_one")
     run = Run(settings.exercise, settings.code, None, 0, False, 1.0, 2)
     try:
         finding = run.run_free(1.0)
@@ -183,7 +190,7 @@ def test_a_free_run_that_stalls_says_who_waits_on_what() -> None:
 
 
 def test_a_free_run_of_right_code_passes() -> None:
-    settings = _settings("monitor", "monitor_ok")
+    settings = _settings("monitor", "c06_monitor/reference")
     run = Run(settings.exercise, settings.code, None, 0, False, 1.0, 20)
     try:
         assert run.run_free(30.0).verdict is Verdict.PASS
@@ -193,11 +200,11 @@ def test_a_free_run_of_right_code_passes() -> None:
 
 def _on_processes(exercise: str, name: str, agents: int) -> Settings:
     ex = exercise_named(exercise)
-    return Settings(ex, load(PLAYER / f"{name}.py", ex.roles), agents, 0, backend="process")
+    return Settings(ex, load(_file(name), ex.roles), agents, 0, backend="process")
 
 
 def test_process_agents_deadlock_and_the_counterexample_replays() -> None:
-    settings = _on_processes("dining", "dining_naive", 2)
+    settings = _on_processes("dining", "c07_dining/left_first", 2)
     found = explore(settings, 30.0)
     assert found.played.finding.verdict is Verdict.DEADLOCK
     ce = Counterexample(
@@ -233,7 +240,7 @@ def test_process_agents_that_misbehave_are_ended(name: str, verdict: Verdict, li
 
 @pytest.mark.parametrize(
     ("exercise", "name", "verdict"),
-    [("buffer", "buffer_no_mutex", Verdict.ITEM_LOST), ("barrier", "barrier_once", Verdict.GOAL)],
+    [("buffer", "buffer_no_mutex", Verdict.ITEM_LOST), ("barrier", "c04_barrier/once", Verdict.GOAL)],
 )
 def test_counters_and_the_pass_are_shared_by_process_agents(exercise: str, name: str, verdict: Verdict) -> None:
     settings = _on_processes(exercise, name, exercise_named(exercise).default_agents)
@@ -257,7 +264,7 @@ def test_a_file_that_raises_while_loading_is_an_exception_with_its_line(tmp_path
 
 @pytest.mark.parametrize("seed", range(4))
 def test_any_schedule_plays_the_same_twice(seed: int) -> None:
-    settings = _settings("monitor", "monitor_ok", seed=seed)
+    settings = _settings("monitor", "c06_monitor/reference", seed=seed)
     first = play(settings, walk(random.Random(seed)), trace=True)
     again = play(settings, following(first.schedule, Base.STAY, 4), trace=True)
     assert first.finding.verdict is Verdict.PASS

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from helpers import session_members, terminal_child, wait_until
 
+from sims.levels.code import shipped_code_dir
+
 pytestmark = pytest.mark.timeout(120)
 
-PLAYER = Path(__file__).parent / "data" / "player" / "dining_ordered.py"
+PLAYER = shipped_code_dir() / "c07_dining" / "reference.py"
 SAFETY_S = 30.0
 GRADER_WORKER_SERVER_AGENTS = 1 + 1 + 1 + 5
 

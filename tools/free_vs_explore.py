@@ -14,21 +14,20 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 from sims.exercises import exercise_named
 from sims.explore import Run, Settings, Verdict, explore, load
+from sims.levels import shipped_code_dir
 
-PLAYER = Path(__file__).resolve().parent.parent / "tests" / "data" / "player"
 TARGETS = (
-    ("dining-2", "dining", "dining_naive", 2, Verdict.DEADLOCK),
-    ("dining-3", "dining", "dining_naive", 3, Verdict.DEADLOCK),
-    ("dining-4", "dining", "dining_naive", 4, Verdict.DEADLOCK),
-    ("dining-5", "dining", "dining_naive", 5, Verdict.DEADLOCK),
-    ("mutex-before-empty", "buffer", "buffer_mutex_first", None, Verdict.DEADLOCK),
-    ("non-reusable barrier", "barrier", "barrier_once", None, Verdict.GOAL),
-    ("if instead of while", "monitor", "monitor_if", None, Verdict.ITEM_DUPLICATED),
-    ("one condition, notify", "monitor", "monitor_one_condition", None, Verdict.STALL),
+    ("dining-2", "dining", "c07_dining/left_first", 2, Verdict.DEADLOCK),
+    ("dining-3", "dining", "c07_dining/left_first", 3, Verdict.DEADLOCK),
+    ("dining-4", "dining", "c07_dining/left_first", 4, Verdict.DEADLOCK),
+    ("dining-5", "dining", "c07_dining/left_first", 5, Verdict.DEADLOCK),
+    ("mutex-before-empty", "buffer", "c05_buffer/mutex_first", None, Verdict.DEADLOCK),
+    ("non-reusable barrier", "barrier", "c04_barrier/once", None, Verdict.GOAL),
+    ("if instead of while", "monitor", "c06_monitor/if_wait", None, Verdict.ITEM_DUPLICATED),
+    ("one condition, notify", "monitor", "c06_monitor/one_condition", None, Verdict.STALL),
 )
 FREE_ROUNDS = 20  # rounds per agent in one free run
 STUCK_S = 0.5  # a free run not over by then is judged stuck (deadlock or stall)
@@ -63,7 +62,7 @@ def main() -> None:
         if args.only and args.only != name:
             continue
         ex = exercise_named(exercise)
-        settings = Settings(ex, load(PLAYER / f"{player}.py", ex.roles), agents, 0)
+        settings = Settings(ex, load(shipped_code_dir() / f"{player}.py", ex.roles), agents, 0)
         hits = [0, 0]
         for seed in range(args.seeds):
             seeded = Settings(ex, settings.code, agents, seed, backend=args.backend)

@@ -119,13 +119,13 @@ class LevelSelectScene(Scene):
 
     # -- drawing --------------------------------------------------------------------------
     def draw(self, surface: Any) -> None:
-        from sims.levels import LANGUAGE_NAMES, MAX_STARS
+        from sims.levels import LANGUAGE_NAMES
 
         w, h = surface.get_size()
         text, campaign = self.app.text, self.app.campaign
         text.draw(surface, campaign.tr("level_select.title"), (30, 22), 30, palette.TEXT, bold=True)
         total = campaign.tr(
-            "level_select.total_stars", stars=campaign.total_stars(), max_stars=MAX_STARS * len(campaign.levels)
+            "level_select.total_stars", stars=campaign.total_stars(), max_stars=campaign.max_stars()
         )
         text.draw(surface, total, (30, 64), 16, palette.ACCENT)
         language = campaign.tr("language.current", name=LANGUAGE_NAMES[campaign.language])

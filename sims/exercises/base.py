@@ -41,6 +41,13 @@ class Exercise:
     agent's k-th ``me.step(earlier)`` (a barrier's promise). ``seats`` pairs (section, n): up to n
     agents may be inside ``me.critical(section)`` at once (a multiplex); 1 for sections not named.
     ``apart`` pairs sections never occupied at the same time (readers and a writer).
+    ``bypass`` pairs (role, section): while an agent of ``role`` is blocked, no other agent
+    may enter ``section`` twice (writers must not starve). ``groups`` pairs (step, makeup):
+    every run of consecutive ``me.step(step)`` calls as long as the makeup is one group of
+    exactly that many agents of each role (two hydrogens and one oxygen make a molecule).
+    ``servers`` are roles that work until every other agent is done (a barber).
+    ``fixed_rounds``: free runs keep ``rounds`` too (atoms bond once; more rounds per atom
+    could leave one hydrogen with two bonds to make and nobody to make them with).
     """
 
     name: str
@@ -55,6 +62,10 @@ class Exercise:
     order: tuple[tuple[str, str], ...] = ()
     seats: tuple[tuple[str, int], ...] = ()
     apart: tuple[tuple[str, str], ...] = ()
+    bypass: tuple[tuple[str, str], ...] = ()
+    groups: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
+    servers: tuple[str, ...] = ()
+    fixed_rounds: bool = False
     backends: tuple[str, ...] = ("thread", "process")
 
     def cast(self, kit: Kit, agents: int | None = None) -> list[Cast]:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sims.exercises.base import Cast, Exercise, Kit
 
 READERS_AT_ONCE = 8  # any number of readers may read together
+
+
+def readers_and_writers(n: int, handed: dict[str, Any]) -> list[Cast]:
+    """``n`` agents, half of them (rounded down) writers, each handed ``handed``."""
+    writers = [Cast("Writer", f"writer {i}", dict(handed)) for i in range(n // 2)]
+    return [Cast("Reader", f"reader {i}", dict(handed)) for i in range(n - n // 2)] + writers
 
 
 def _build(kit: Kit, n: int) -> list[Cast]:
@@ -13,8 +21,7 @@ def _build(kit: Kit, n: int) -> list[Cast]:
         "room_empty": kit.semaphore("room_empty", 1),
         "readers": kit.counter("readers"),
     }
-    writers = [Cast("Writer", f"writer {i}", dict(handed)) for i in range(n // 2)]
-    return [Cast("Reader", f"reader {i}", dict(handed)) for i in range(n - n // 2)] + writers
+    return readers_and_writers(n, handed)
 
 
 READERS_WRITERS = Exercise(

@@ -138,7 +138,8 @@ def _free(report: GradeReport, settings: Settings, deadline: float) -> GradeRepo
         if left <= 0:
             break
         ex = settings.exercise
-        run = Run(ex, settings.code, settings.agents, seed, False, settings.yield_s, FREE_ROUNDS)
+        rounds = ex.rounds if ex.fixed_rounds else FREE_ROUNDS
+        run = Run(ex, settings.code, settings.agents, seed, False, settings.yield_s, rounds)
         try:
             finding = run.run_free(min(left, 2.0))
         finally:

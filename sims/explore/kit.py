@@ -25,8 +25,15 @@ class Checks:
         order: tuple[tuple[str, str], ...],
         seats: tuple[tuple[str, int], ...] = (),
         apart: tuple[tuple[str, str], ...] = (),
+        bypass: tuple[tuple[str, str], ...] = (),
+        groups: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = (),
     ) -> None:
         self.names = names  # agent names, for evidence
+        self.roles: list[str] = []  # agent roles, for bypass and groups
+        self._bypass = bypass  # (role, section): a blocked agent of role is not overtaken twice
+        self._bypassed: dict[int, set[int]] = {}  # blocked agent -> agents that entered since it blocked
+        self._groups = {step: dict(makeup) for step, makeup in groups}
+        self._group: dict[str, list[int]] = {}  # step -> agents of the group being formed
         self._seats = dict(seats)  # how many may be inside a section at once (1 unless named)
         self._apart = {(a, b) for a, b in apart} | {(b, a) for a, b in apart}  # never occupied together
         self.failure: Finding | None = None
@@ -63,6 +70,7 @@ class Checks:
                     other=other,
                 )
             )
+        self._overtakes(section, agent, line)
         if len(others) >= self._seats.get(section, 1):
             self.fail(
                 Finding.of(
@@ -76,6 +84,50 @@ class Checks:
                 )
             )
 
+    def waiting(self, blocked: set[int]) -> None:
+        """The agents blocked now (explored runs, after every step): a wait that ended is forgotten."""
+        for agent in [a for a in self._bypassed if a not in blocked]:
+            del self._bypassed[agent]
+        for agent in blocked:
+            self._bypassed.setdefault(agent, set())
+
+    def _overtakes(self, section: str, agent: int, line: int) -> None:
+        """``agent`` enters ``section``: fail if it already did while an agent of a bypass role waited."""
+        for role, bypassed in self._bypass:
+            if bypassed != section:
+                continue
+            for waiter, entered in self._bypassed.items():
+                if waiter == agent or self.roles[waiter] != role:
+                    continue
+                if agent in entered:
+                    who, waited = self.names[agent], self.names[waiter]
+                    found = Finding.of(
+                        Verdict.STARVATION,
+                        Why.OVERTAKEN,
+                        waiter,
+                        line,
+                        who=who,
+                        section=section,
+                        others=waited,
+                        role=role,
+                    )
+                    self.fail(found)
+                entered.add(agent)
+
+    def _grouped(self, label: str, agent: int, line: int) -> Finding | None:
+        """``agent`` takes a grouped step: a finding when its group has one of its role too many."""
+        makeup = self._groups[label]
+        group = self._group.setdefault(label, [])
+        group.append(agent)
+        roles = [self.roles[a] for a in group]
+        if roles.count(self.roles[agent]) > makeup.get(self.roles[agent], 0):
+            want = ", ".join(f"{n} {role}" for role, n in makeup.items())
+            agents = tuple(self.names[a] for a in group)
+            return Finding.of(Verdict.GOAL, Why.WRONG_GROUP, agent, line, step=label, agents=agents, makeup=want)
+        if len(group) == sum(makeup.values()):
+            group.clear()
+        return None
+
     def leave(self, section: str, agent: int) -> None:
         with self._lock:
             self._inside[section].remove(agent)
@@ -85,6 +137,9 @@ class Checks:
             counts = self._steps.setdefault(label, [0] * len(self.names))
             counts[agent] += 1
             k = counts[agent]
+            wrong = self._grouped(label, agent, line) if label in self._groups else None
+        if wrong is not None:
+            self.fail(wrong)
         for later, earlier in self._order:
             if label != later:
                 continue
@@ -120,7 +175,7 @@ class PlayerMe:
         self._started = 0
 
     def running(self) -> bool:
-        """True for the exercise's number of rounds (``while me.running():``)."""
+        """True for the exercise's number of rounds (``while me.running():``); a server's are endless."""
         self._started += 1
         return self._started <= self.rounds and not self._stop.is_set()
 

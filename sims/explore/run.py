@@ -29,6 +29,7 @@ from sims.primitives import Barrier, Condition, Event, Lock, RLock, Semaphore
 from sims.runtime import STOP, Runtime
 from sims.telemetry import Op
 
+ENDLESS = sys.maxsize  # a server's rounds: it works until everyone else is done
 JOIN_S = 1.0  # how long an ended run waits for each agent thread to unwind
 START_S = 30.0  # a process agent's start-up (a fork, imports), before its own code counts
 STARTING_POLL_S = 0.01
@@ -102,18 +103,20 @@ class Run:
     ) -> None:
         if ctx is not None and not explored:
             raise ValueError("free runs use thread agents")
-        self._rounds = rounds
         self.runtime = Runtime(ctx, shared=ctx is not None)
         self.runtime.explored = explored
         self.log: list[tuple[int, int, int]] = []
         self._back = threading.Semaphore(0)
         self._yield_s = yield_s
         self._code = code
-        probe = Checks([], exercise.order, exercise.seats, exercise.apart)
+        probe = Checks([], exercise.order, exercise.seats, exercise.apart, exercise.bypass, exercise.groups)
         kit = RunKit(self.runtime, probe, ctx)
         casts = exercise.cast(kit, agents)
         self.names = [c.name for c in casts]
         probe.names.extend(self.names)
+        probe.roles.extend(c.role for c in casts)
+        self._servers = {i for i, c in enumerate(casts) if c.role in exercise.servers}
+        self._agent_rounds = [ENDLESS if i in self._servers else rounds for i in range(len(casts))]
         self.checks = probe
         self.resources = kit.resources
         self._passes = [r for r in kit.resources if isinstance(r, Pass)]
@@ -127,7 +130,7 @@ class Run:
             self._threads: list[Any] = [
                 ctx.Process(
                     target=agent_main,
-                    args=(seat, self.runtime, c.role, c.name, c.handed, rounds, seed * 1000 + i),
+                    args=(seat, self.runtime, c.role, c.name, c.handed, self._agent_rounds[i], seed * 1000 + i),
                     name=f"diner-grade {c.name}",
                 )
                 for i, (seat, c) in enumerate(zip(self.seats, casts, strict=True))
@@ -145,7 +148,8 @@ class Run:
         seat = self.seats[index] if self.seats else None
         here.writer = seat if seat is not None else _FreeWriter(index, self.log)
         here.explorer = seat
-        me = PlayerMe(index, cast.name, self._rounds, seed * 1000 + index, self.checks, seat, self._stop)
+        rounds = self._agent_rounds[index]
+        me = PlayerMe(index, cast.name, rounds, seed * 1000 + index, self.checks, seat, self._stop)
         try:
             body = self._code.roles[cast.role]()
             for key, value in cast.handed.items():
@@ -195,7 +199,8 @@ class Run:
         return timed[:1]  # nobody else can move: the first timed wait times out
 
     def finished(self) -> bool:
-        return all(s.pending.report is Report.DONE for s in self.seats)
+        """Every agent is done (servers, who work until then, need not be)."""
+        return all(s.pending.report is Report.DONE for i, s in enumerate(self.seats) if i not in self._servers)
 
     def step(self, agent: int) -> Finding | None:
         """Let ``agent`` move to its next point; the run's verdict if that ended it."""
@@ -216,6 +221,8 @@ class Run:
         for other, s in enumerate(self.seats):
             if s.pending.report is Report.BLOCKED and s.pending.resource in touched:
                 self.woken[other] = True
+        blocked = {i for i, s in enumerate(self.seats) if s.pending.report is Report.BLOCKED and not self.woken[i]}
+        self.checks.waiting(blocked)
         return self.failure()
 
     def _referee(self, agent: int, made: Pending) -> None:
@@ -317,9 +324,10 @@ class Run:
         self.free_ends: dict[int, Pending] = {}
         for thread in self._threads:
             thread.start()
-        for thread in self._threads:
-            thread.join(limit_s)
-        alive = [i for i, t in enumerate(self._threads) if t.is_alive()]
+        workers = [i for i in range(len(self._threads)) if i not in self._servers]
+        for i in workers:
+            self._threads[i].join(limit_s)
+        alive = [i for i in workers if self._threads[i].is_alive()]
         found = self._free_verdict(alive)
         self._stop.set()
         self.runtime.control[STOP] = 1.0

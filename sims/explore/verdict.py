@@ -47,6 +47,8 @@ class Why(enum.Enum):
     INSIDE_TOGETHER = "inside together"  # who, section, others
     INSIDE_APART = "inside apart"  # who, section, holder, other: holder was inside other
     TOO_EARLY = "too early"  # who, later, k, others, earlier
+    OVERTAKEN = "overtaken"  # who, section, others, role: who entered twice while others (of role) waited
+    WRONG_GROUP = "wrong group"  # step, agents, makeup: a group of step-takers not of that makeup
     PUT_ON_FULL = "put on full"  # resource, slot
     PUTS_RACED = "puts raced"  # resource, slot
     TAKEN_FROM_EMPTY = "taken from empty"  # resource, slot
@@ -81,6 +83,10 @@ ENGLISH: Mapping[Why, str] = {
     Why.INSIDE_TOGETHER: "{who} entered critical section {section!r} while {others} was inside",
     Why.INSIDE_APART: "{who} entered critical section {section!r} while {holder} was inside {other!r}",
     Why.TOO_EARLY: "{who} reached {later!r} #{k} before {others} reached {earlier!r} #{k}",
+    Why.OVERTAKEN: (
+        "starvation: {who} entered {section!r} twice while {others} waited (a {role} can be overtaken for ever)"
+    ),
+    Why.WRONG_GROUP: "{step!r} group made of {agents}: one group is exactly {makeup}",
     Why.PUT_ON_FULL: "an item was put on a full {resource!r}: the item in slot {slot} is lost",
     Why.PUTS_RACED: "two puts raced for slot {slot} of {resource!r}: the first item is overwritten and lost",
     Why.TAKEN_FROM_EMPTY: "an item was taken from an empty slot {slot} of {resource!r}",

@@ -81,8 +81,12 @@ def _load(files: Sequence[Path], err: TextIO) -> tuple[tuple[LevelSpec, ...], tu
 
 
 def _code_levels(err: TextIO) -> tuple[CodeLevel, ...] | None:
-    """The shipped code levels, or None after printing their problems."""
+    """The shipped code levels, or None after printing their problems (an ``after`` naming no level is one)."""
+    from sims.levels.ladder import misplaced
+
     levels, problems = check_code_files(shipped_code_dir())
+    rounds, _ = check_files([shipped_levels_dir()])  # their own problems are reported by the round check
+    problems += tuple(misplaced(levels, {level.id for level in rounds}))
     for problem in problems:
         print(problem, file=err)
     return None if problems else levels

@@ -1,6 +1,7 @@
 """Levels where the player writes (``code``) or orders (``parsons``) the synchronisation code.
 
-A code level names an exercise (``sims.exercises``), the role(s) the player writes, a template
+A code level names an exercise (``sims.exercises``), the campaign level it follows (``after``),
+the role(s) the player writes, a template
 (``code``) or pieces and distractors (``parsons``), a reference solution and known-bad variants,
 each with the verdict the grader must give it. Its files live in a folder named after the level
 next to the TOML file. Stars grade what the player wrote (:mod:`sims.levels.codestars`), never
@@ -84,6 +85,7 @@ class CodeLevel:
     hints: tuple[Text, ...]
     bad: tuple[BadVariant, ...]
     stars: CodeStars
+    after: str  # the campaign (round) level that teaches its topic: see sims.levels.ladder
     reference: str = ""  # code: the reference file (a parsons level's is its body)
     template: str = ""  # code: the file the player starts from
     given: str = ""  # parsons: the roles the player does not write

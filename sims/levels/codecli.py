@@ -1,7 +1,8 @@
 """``diner code LEVEL``: the player's file for a code level, made from its template if missing.
 
 Prints the file's path; ``--code FILE`` points elsewhere; ``--check`` grades it on the real
-engine and prints the verdict and the stars. Exit 0 (pass), 1 (fail), 2 (bad input).
+engine, prints the verdict and the stars, and keeps the best stars in the same save as the
+window (``$DINER_SAVE_FILE``, else the user data folder). Exit 0 (pass), 1 (fail), 2 (bad input).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import platformdirs
 
 from sims.levels.code import CodeLevel, Kind, load_code_levels
 from sims.levels.loader import LevelLoadError
-from sims.levels.progress import APP_NAME
+from sims.levels.progress import APP_NAME, load_progress, save_path, save_progress
 
 EXIT_FAIL = 1
 EXIT_BAD_INPUT = 2
@@ -74,4 +75,19 @@ def main(args: argparse.Namespace) -> int:
     for result in checked.rules:
         print(f"  {result.rule.rule.value}: {'yes' if result.held else 'no'} ({result.found})")
     print(f"stars: {checked.stars}")
+    keep_best(level.id, checked.stars)
     return 0 if checked.report.passed else EXIT_FAIL
+
+
+def keep_best(level_id: str, stars: int) -> None:
+    """Record the stars in the save the window reads (a worse check never lowers the best)."""
+    path = save_path()
+    loaded = load_progress(path)
+    if loaded.warning:
+        print(f"diner code: warning: {loaded.warning}", file=sys.stderr)
+    if stars <= loaded.progress.stars_for(level_id):
+        return
+    try:
+        save_progress(loaded.progress.record(level_id, stars), path)
+    except OSError as error:
+        print(f"diner code: warning: could not save the stars to {path} ({error.strerror or error})", file=sys.stderr)

@@ -28,11 +28,18 @@ APP_NAME = "deadlock-diner"
 SAVE_NAME = "progress.json"
 SAVE_VERSION = 1
 MAX_STARS = 3
+SAVE_ENV = "DINER_SAVE_FILE"
 
 
 def default_save_path() -> Path:
     """Where the game keeps progress on this machine (not the working directory)."""
     return Path(platformdirs.user_data_dir(APP_NAME)) / SAVE_NAME
+
+
+def save_path() -> Path:
+    """The save every command uses: ``$DINER_SAVE_FILE`` if set, else :func:`default_save_path`."""
+    chosen = os.environ.get(SAVE_ENV)
+    return Path(chosen) if chosen else default_save_path()
 
 
 def _frozen(value: Mapping[str, int]) -> Mapping[str, int]:
