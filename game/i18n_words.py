@@ -17,6 +17,9 @@ _KNOBS_ZH = {
     "consumers": "服务员人数",
     "eat_ms": "吃饭时间（毫秒）",
     "jobs": "每组任务数",
+    "join": "打烊前 join 洗碗工",
+    "radio_daemon": "收音机设为守护进程",
+    "washer_daemon": "洗碗工设为守护进程",
     "lock": "加锁",
     "sigusr1": "SIGUSR1 的处理方式",
     "orders": "订单数",
@@ -72,6 +75,9 @@ _STRATEGIES_ZH = {
     "pool.compare": "同一批订单做三遍：Pool.apply_async（含进程池启动）、Pool.map（进程池已就绪）、每单新建一个进程",
     "gil.lecture": (
         "jobs 个计算任务（数数）、jobs 个文件读写任务和 jobs 个等待任务（sleep），各用三种方式跑：依次、线程、进程"
+    ),
+    "closing.closing": (
+        "店主雇一台收音机（一直响到被停下）和几位洗碗工（各自再雇一位冲洗工），可以 join 洗碗工，写完打烊报告就结束"
     ),
     "lineup.helpers": (
         "主角色（守护与非守护交替）各自启动一个守护和一个非守护帮手，"
