@@ -232,6 +232,18 @@ _TABLE: tuple[tuple[str, StatKind, str, str], ...] = (
         "jobs the closing report missed (done after it was written)",
         "打烊报告漏掉的活儿（写报告时还没做完）",
     ),
+    ("thread_start_us", "number", "median time to start one thread (µs)", "启动一个线程的中位耗时（微秒）"),
+    ("process_start_us", "number", "median time to start one process (µs)", "启动一个进程的中位耗时（微秒）"),
+    ("start_ratio", "number", "one process start, in thread starts", "启动一个进程抵得上启动多少个线程"),
+    ("jobs_served", "number", "jobs of the rush served", "高峰中做完的订单数"),
+    ("processes_per_job", "number", "processes started per job of the rush", "高峰中平均每张订单启动的进程数"),
+    (
+        "start_cost_vs_threads",
+        "number",
+        "start-up the crew paid per job, in thread starts",
+        "平均每张订单付出的启动开销，折合线程启动次数",
+    ),
+    ("rush_vs_job", "number", "the rush's time ÷ one job's time", "高峰总用时 ÷ 一张订单的用时"),
 )
 
 _RANGES: Mapping[str, tuple[float, float]] = {

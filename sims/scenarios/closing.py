@@ -76,7 +76,8 @@ class Owner(AgentBody):
     def run(self, me: Me) -> None:
         # Old names, deprecated since Python 3.10, and today's:
         #   t.setDaemon(True) -> t.daemon = True     t.isDaemon() -> t.daemon
-        #   t.getName()       -> t.name              threading.currentThread() -> threading.current_thread()
+        #   t.getName()       -> t.name              t.setName(n) -> t.name = n
+        #   threading.currentThread() -> threading.current_thread()
         try:
             me.state(State.WORKING)
             me.step("hire the helpers")
