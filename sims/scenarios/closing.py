@@ -17,7 +17,6 @@ counts jobs that were not done yet.
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -25,36 +24,16 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentBody, Me
+from sims.heartbeat import DONE, PID, REFUSED, heartbeat, wash
 from sims.kinds import Backend, ResourceKind
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
 from sims.scenarios.base import ParamSpec, Scenario
-from sims.scenarios.lineup import PID, Watcher, heartbeat
+from sims.scenarios.lineup import Watcher
 from sims.scenarios.measure import select
 from sims.telemetry import Op, State
 
-DONE, REFUSED = 0, 1  # flags per helper slot: its job was done; it could not hire its rinser
 RADIO = 0  # the radio's slot; washers are 1..W, their rinsers W+1..2W
-
-
-def wash(beats: Any, flags: Any, slots: tuple[int, int], job_s: float, control: Any, method: str) -> None:
-    """A washer: hires a rinser (refused if this process is a daemon), washes, waits for the rinser."""
-    slot, rinse_slot = slots
-    rinser = multiprocessing.get_context(method).Process(
-        target=rinse, args=(beats, flags, rinse_slot, job_s, control), name=f"rinser {slot}"
-    )
-    try:
-        rinser.start()
-    except AssertionError:  # "daemonic processes are not allowed to have children"
-        flags[2 * slot + REFUSED] = 1
-        rinser = None
-    flags[2 * slot + DONE] = int(heartbeat(beats, slot, job_s, control, True))
-    if rinser is not None:
-        rinser.join()
-
-
-def rinse(beats: Any, flags: Any, slot: int, job_s: float, control: Any) -> None:
-    flags[2 * slot + DONE] = int(heartbeat(beats, slot, job_s, control, True))
 
 
 class Owner(AgentBody):
@@ -81,7 +60,7 @@ class Owner(AgentBody):
         try:
             me.state(State.WORKING)
             me.step("hire the helpers")
-            radio = self.hire(me, RADIO, heartbeat, (self.beats, RADIO, 0.0, self.stop, True))
+            radio = self.hire(me, RADIO, heartbeat, (self.beats, RADIO, 0.0, self.stop, True))  # plays on
             washers = [self.hire(me, w, wash, self.wash_args(w)) for w in range(1, self.washers + 1)]
             me.pace(self.life_ms)
             if self.join:
@@ -91,11 +70,14 @@ class Owner(AgentBody):
             me.step("write the closing report")
             for slot, helper in enumerate([radio, *washers]):
                 me.record(Op.CHILD_ALIVE, self.markers[slot], int(helper.is_alive()))
-            me.record(Op.COUNTER, self.report, sum(self.flags[2 * s + DONE] for s in range(2 * self.washers + 1)))
+            me.record(Op.COUNTER, self.report, self.jobs_done())
             me.state(State.DONE)
         finally:
             self.ends[0] = time.monotonic_ns()
         # Returning ends the main program: its daemonic children are terminated, the others joined.
+
+    def jobs_done(self) -> int:
+        return sum(self.flags[2 * slot + DONE] for slot in range(2 * self.washers + 1))
 
     def wash_args(self, slot: int) -> tuple[Any, ...]:
         method = self.ctx.get_start_method()
@@ -122,7 +104,7 @@ class Closing(Scenario):
     backends = (Backend.PROCESS,)
     backend_note = "daemon rules are about processes: a daemonic process may not have children"
     operation = "helpers"
-    default_seconds = 6.0
+    default_seconds = 12.0
     params = (
         ParamSpec("washers", int, 2, "washers the owner hires (each hires one rinser)", 1, 8),
         ParamSpec("radio_daemon", bool, False, "the radio is a daemon process"),
@@ -130,7 +112,7 @@ class Closing(Scenario):
         ParamSpec("join", bool, False, "the owner join()s the washers before the closing report"),
         ParamSpec("life_ms", float, 100.0, "how long the owner works after hiring", 0, 60_000),
         ParamSpec("job_ms", float, 600.0, "how long a washer's (and a rinser's) job takes", 0, 60_000),
-        ParamSpec("linger_ms", float, 2000.0, "how long the watcher watches after the owner ended", 0, 60_000),
+        ParamSpec("linger_ms", float, 4000.0, "how long the watcher watches after the owner ended", 0, 60_000),
     )
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:

@@ -15,8 +15,6 @@ it; and a daemonic process is not allowed to have children at all (CHILD_REFUSED
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import threading
 import time
 from collections.abc import Mapping
@@ -25,40 +23,16 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentBody, Me
+from sims.heartbeat import BEAT_S, LAST_BEAT, heartbeat
 from sims.kinds import ResourceKind
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
-from sims.runtime import STOP
 from sims.scenarios.base import ParamSpec, Scenario
 from sims.scenarios.measure import select
 from sims.telemetry import Op, State
 
-BEAT_S = 0.005
 GONE_AFTER_NS = 60_000_000  # a heartbeat older than this: the helper is gone...
 GONE_AFTER_LOOKS = GONE_AFTER_NS // int(BEAT_S * 1e9)  # ...once the watcher has also looked that often
-PID, LAST_BEAT = 0, 1  # slots per helper in the beats array
-
-
-def heartbeat(beats: Any, slot: int, job_s: float, control: Any, process: bool) -> bool:
-    """A helper's life: beat every 5 ms until its job is done (job_s > 0), the round stops,
-    or (process helpers) its parent is gone. True if the job was done.
-
-    The parent is watched through ``multiprocessing.parent_process()`` (a sentinel), not
-    ``os.getppid()``: a child started by forkserver is the fork server's, not its starter's.
-
-    It reads the round's stop flag rather than waiting on the round's stop Event: a process
-    killed while it waits on a multiprocessing Event leaves that Event's condition counting
-    a sleeper that never wakes, and the next ``set()`` would wait for it forever.
-    """
-    beats[2 * slot + PID] = os.getpid() if process else threading.get_native_id()
-    parent = multiprocessing.parent_process() if process else None
-    end = time.monotonic() + job_s if job_s > 0 else float("inf")
-    while time.monotonic() < end and not control[STOP]:
-        if parent is not None and not parent.is_alive():
-            return False
-        beats[2 * slot + LAST_BEAT] = time.monotonic_ns()
-        time.sleep(BEAT_S)  # the heartbeat's period: a timer, nothing to wait for
-    return time.monotonic() >= end
 
 
 class Host(AgentBody):
