@@ -28,3 +28,16 @@ def test_a_process_pool_pays_its_workers_starts_once_for_all_jobs() -> None:
     stats = rush("pool")
     assert stats["jobs_served"] == 6 and stats["processes_per_job"] == pytest.approx(2 / 6)
     assert stats["start_cost_vs_threads"] == pytest.approx(stats["start_ratio"] * 2 / 6)
+
+
+def test_the_debrief_tells_the_measured_start_costs_in_the_players_language() -> None:
+    from sims.scenarios import scenario_named
+
+    stats = {"thread_start_us": 80.0, "process_start_us": 240_000.0, "start_ratio": 3000.0}
+    startup = scenario_named("startup")
+    assert startup.debrief_lines(stats, "en") == [
+        "Measured in this round: a thread started in 80 µs, a process in 240 ms; "
+        "one process start cost as much as 3,000 thread starts."
+    ]
+    assert "3,000 个线程" in startup.debrief_lines(stats, "zh")[0]
+    assert startup.debrief_lines({}, "en") == []  # a round that ended before measuring says nothing
