@@ -16,6 +16,7 @@ the rush's wall time against one job's time.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -27,12 +28,13 @@ import numpy as np
 
 from sims.agents import AgentBody, Me
 from sims.kinds import ResourceKind
+from sims.lifeline import end_with
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
 from sims.scenarios.base import ParamSpec, Scenario
 from sims.scenarios.labwork import Done, Job, do, do_and_send
 from sims.scenarios.measure import select
-from sims.scenarios.pool import JOIN_S, join_all, receive, wait_for
+from sims.scenarios.pool import JOIN_S, join_all, receive, used, wait_for
 from sims.telemetry import Op, State
 
 PHASES = ("thread starts", "process starts", "rush")
@@ -69,8 +71,8 @@ class Manager(AgentBody):
         serve: dict[str, Callable[[Me], list[Done]]] = {
             "process": self.process_each,
             "thread": self.thread_each,
-            "pool": lambda m: self.pooled(m, self.ctx.Pool(self.workers)),
-            "thread-pool": lambda m: self.pooled(m, ThreadPool(self.workers)),
+            "pool": lambda m: self.pooled(m, lambda: self.ctx.Pool(self.workers, end_with, (os.getpid(),))),
+            "thread-pool": lambda m: self.pooled(m, lambda: ThreadPool(self.workers)),
         }
         self.timed(me, PHASES[2], lambda: serve[self.crew](me))
         me.state(State.DONE)
@@ -117,18 +119,11 @@ class Manager(AgentBody):
             results.close()
             results.join_thread()
 
-    def pooled(self, me: Me, pool: Any) -> list[Done]:
+    def pooled(self, me: Me, make: Callable[[], Any]) -> list[Done]:
         # The pool's own start-up belongs to the rush: every job counts as asked when the pool was.
-        asked = time.monotonic_ns()
-        try:
-            jobs = [("wait", int(self.job_ms * 1000), asked, "")] * self.jobs
+        jobs = [("wait", int(self.job_ms * 1000), time.monotonic_ns(), "")] * self.jobs
+        with used(make()) as pool:
             done: list[Done] = wait_for(me, pool.map_async(do, jobs))
-            pool.close()
-        except BaseException:
-            pool.terminate()
-            raise
-        finally:
-            pool.join()
         return done
 
 
