@@ -60,8 +60,9 @@ class Owner(AgentBody):
         try:
             me.state(State.WORKING)
             me.step("hire the helpers")
-            radio = self.hire(me, RADIO, heartbeat, (self.beats, RADIO, 0.0, self.stop, True))  # plays on
-            washers = [self.hire(me, w, wash, self.wash_args(w)) for w in range(1, self.washers + 1)]
+            # hire(): Process(target=..., name=..., daemon=your choice).start(), then its pid is recorded
+            radio = self.hire(me, RADIO, heartbeat, self.radio_args())  # plays until stopped
+            washers = [self.hire(me, w, wash, self.wash_args(w)) for w in self.washer_slots()]
             me.pace(self.life_ms)
             if self.join:
                 me.step("join the washers")
@@ -78,6 +79,12 @@ class Owner(AgentBody):
 
     def jobs_done(self) -> int:
         return sum(self.flags[2 * slot + DONE] for slot in range(2 * self.washers + 1))
+
+    def washer_slots(self) -> range:
+        return range(1, self.washers + 1)
+
+    def radio_args(self) -> tuple[Any, ...]:
+        return (self.beats, RADIO, 0.0, self.stop, True)  # no job: beats until stopped or orphaned
 
     def wash_args(self, slot: int) -> tuple[Any, ...]:
         method = self.ctx.get_start_method()
