@@ -28,7 +28,7 @@ from sims.heartbeat import DONE, PID, REFUSED, heartbeat, wash
 from sims.kinds import Backend, ResourceKind
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
-from sims.scenarios.base import ParamSpec, Scenario
+from sims.scenarios.base import ParamSpec, Scenario, Words
 from sims.scenarios.lineup import Watcher
 from sims.scenarios.measure import select
 from sims.telemetry import Op, State
@@ -39,7 +39,7 @@ RADIO = 0  # the radio's slot; washers are 1..W, their rinsers W+1..2W
 class Owner(AgentBody):
     """The main program: hires the helpers, maybe joins the washers, writes the report, ends."""
 
-    role = "host"
+    role = "owner"
     steps = ("hire the helpers", "join the washers", "write the closing report")
 
     def __init__(
@@ -112,6 +112,14 @@ class Closing(Scenario):
     backend_note = "daemon rules are about processes: a daemonic process may not have children"
     operation = "helpers"
     default_seconds = 12.0
+    words = {
+        "role.owner": Words("owner", "店主"),
+        "roles.owner": Words("owners", "店主"),
+        "thing.radio": Words("radio", "收音机"),
+        "thing.washer": Words("washer", "洗碗工"),
+        "thing.rinser": Words("rinser", "冲洗工"),
+        "thing.closing report": Words("closing report", "打烊报告"),
+    }
     params = (
         ParamSpec("washers", int, 2, "washers the owner hires (each hires one rinser)", 1, 8),
         ParamSpec("radio_daemon", bool, False, "the radio is a daemon process"),
@@ -135,7 +143,7 @@ class Closing(Scenario):
         world.agent("watcher", Watcher(beats, ends, markers, float(params["linger_ms"])))
 
     def operation_ops(self, layout: RoundLayout) -> dict[int, tuple[int, int]]:
-        ops = {"host": int(Op.CHILD_STARTED), "watcher": int(Op.CHILD_GONE)}
+        ops = {"owner": int(Op.CHILD_STARTED), "watcher": int(Op.CHILD_GONE)}
         return {a.index: (ops[a.role], -1) for a in layout.agents}
 
     def finish(self, world: World, layout: RoundLayout, events: np.ndarray) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from sims.kinds import ResourceKind
 from sims.lifeline import end_with
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
-from sims.scenarios.base import ParamSpec, Scenario
+from sims.scenarios.base import ParamSpec, Scenario, Words
 from sims.scenarios.labwork import Done, Job, do, do_and_send
 from sims.scenarios.measure import select
 from sims.scenarios.pool import JOIN_S, join_all, receive, used, wait_for
@@ -137,6 +137,11 @@ class Startup(Scenario):
     default_strategy = "rush"
     operation = "jobs"
     default_seconds = 30.0
+    words = {
+        "thing.thread starts": Words("thread starts", "线程启动"),
+        "thing.process starts": Words("process starts", "进程启动"),
+        "thing.rush": Words("rush", "高峰"),
+    }
     params = (
         ParamSpec("crew", str, "process", "who serves the rush's jobs", choices=CREWS),
         ParamSpec("jobs", int, 40, "short jobs in the rush", 1, 1000),
