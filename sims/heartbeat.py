@@ -46,7 +46,8 @@ def heartbeat(beats: Any, slot: int, job_s: float, control: Any, process: bool) 
 def wash(beats: Any, flags: Any, slots: tuple[int, int], job_s: float, control: Any, method: str) -> None:
     """A washer: hires a rinser (refused if this process is a daemon), washes, waits for the rinser."""
     slot, rinse_slot = slots
-    rinser = multiprocessing.get_context(method).Process(
+    ctx: Any = multiprocessing.get_context(method)
+    rinser = ctx.Process(
         target=rinse, args=(beats, flags, rinse_slot, job_s, control), name=f"rinser {slot}"
     )
     try:

@@ -187,15 +187,15 @@ class Startup(Scenario):
 
 def _processes(p: Mapping[str, Any]) -> int:
     """Processes the crew starts for the rush."""
-    return {"process": p["jobs"], "pool": p["workers"]}.get(p["crew"], 0)
+    return int({"process": p["jobs"], "pool": p["workers"]}.get(p["crew"], 0))
 
 
 def _threads(p: Mapping[str, Any]) -> int:
-    return {"thread": p["jobs"], "thread-pool": p["workers"]}.get(p["crew"], 0)
+    return int({"thread": p["jobs"], "thread-pool": p["workers"]}.get(p["crew"], 0))
 
 
 def _start_cost(p: Mapping[str, Any], thread_ns: float, process_ns: float) -> float:
     """The start-up the crew paid, in thread starts per job (each start at this round's median)."""
     if not thread_ns:
         return 0.0
-    return (_processes(p) * process_ns + _threads(p) * thread_ns) / thread_ns / p["jobs"]
+    return (_processes(p) * process_ns + _threads(p) * thread_ns) / thread_ns / int(p["jobs"])
