@@ -15,8 +15,12 @@ _KNOBS_ZH = {
     "backoff": "退避方式",
     "capacity": "出菜台格数",
     "consumers": "服务员人数",
+    "crew": "谁来做订单",
     "eat_ms": "吃饭时间（毫秒）",
     "jobs": "每组任务数",
+    "join": "打烊前 join 洗碗工",
+    "radio_daemon": "收音机设为守护进程",
+    "washer_daemon": "洗碗工设为守护进程",
     "lock": "加锁",
     "sigusr1": "SIGUSR1 的处理方式",
     "orders": "订单数",
@@ -34,6 +38,10 @@ _OPTIONS_ZH = {
     "sigusr1.handler": "处理函数（handler）",
     "backoff.fixed": "固定（fixed）",
     "backoff.random": "随机（random）",
+    "crew.process": "每单一个进程（Process）",
+    "crew.pool": "进程池（Pool）",
+    "crew.thread-pool": "线程池（ThreadPool）",
+    "crew.thread": "每单一个线程（Thread）",
     "start_method.spawn": "spawn",
     "start_method.forkserver": "forkserver",
 }
@@ -73,6 +81,10 @@ _STRATEGIES_ZH = {
     "gil.lecture": (
         "jobs 个计算任务（数数）、jobs 个文件读写任务和 jobs 个等待任务（sleep），各用三种方式跑：依次、线程、进程"
     ),
+    "closing.closing": (
+        "店主雇一台收音机（一直响到被停下）和几位洗碗工（各自再雇一位冲洗工），可以 join 洗碗工，写完打烊报告就结束"
+    ),
+    "startup.rush": "先给单次线程启动和进程启动计时，再由选定的班底应付这波订单高峰",
     "lineup.helpers": (
         "主角色（守护与非守护交替）各自启动一个守护和一个非守护帮手，"
         "只 join 非守护的那个就结束；观察者记录每个帮手的心跳何时停止"

@@ -24,6 +24,8 @@ IDENTIFIERS = frozenset(
         "Barrier",
         "BrokenBarrierError",
         "Condition",
+        "Thread",
+        "ThreadPool",
         "RLock",
         "notify",
         "CPU",

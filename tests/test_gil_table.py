@@ -69,3 +69,10 @@ def test_the_compact_table_is_in_the_players_language() -> None:
     assert zh[0].startswith("多线程：") or zh[0].startswith("多线程:")
     assert "多进程 60.0 ms" in zh[2] and "有 GIL" in zh[3] and zh[-1] == verdict(LECTURE_LIKE, "zh")
     assert compact(LECTURE_LIKE)[0].startswith("threads: CPU ×1.04 (lecture ×1.04)")
+
+
+def test_the_debrief_shows_the_labs_table_and_other_scenarios_nothing_extra() -> None:
+    from sims.scenarios import scenario_named
+
+    assert scenario_named("gil").debrief_lines(LECTURE_LIKE, "zh") == compact(LECTURE_LIKE, "zh")
+    assert scenario_named("race").debrief_lines(LECTURE_LIKE, "en") == []

@@ -45,6 +45,14 @@ def test_the_round_time_follows_the_scale_and_auto_is_recorded() -> None:
     assert plain["os_scheduled"] is False and plain["round_time_s"] == plain["duration_s"]
 
 
+def test_the_end_of_a_gated_round_takes_no_step_the_player_did_not_give() -> None:
+    # Ring once and let one guest in; the round's end releases every gate, and nobody may use it
+    # (level 5's walk-ins varied run to run: guests let through at the end walked in, or not).
+    schedule = (Timed(0.1, Step(0)), Timed(0.3, Step(1)))
+    stats = run_round("bell", seconds=0.6, gated=True, params={"agents": 3}, schedule=schedule).scenario_stats
+    assert (stats["rings"], stats["clears"], stats["walk_ins"], stats["wakeups"]) == (1, 0, 1, 0)
+
+
 def test_a_round_stuck_on_a_killed_holder_is_not_called_fine() -> None:
     from sims.text_report import _verdict_lines
 

@@ -177,12 +177,14 @@ class DebriefScene(Scene):
         line = tr(key, goal=goal, actual=actual).translate(MARKS)
         return line, palette.GOOD if result.passed else palette.BAD
 
-    def _lab_table(self) -> list[str]:
-        """The lecture's efficiency table and its verdict, for the GIL lab (one paragraph per row)."""
-        from sims.scenarios import compact
+    def _measured(self) -> list[str]:
+        """What the round measured beyond its goals, in the scenario's words (the GIL lab's table...)."""
+        from sims.scenarios import scenario_named
 
-        assert self.result is not None
-        return compact(self.result.scenario_stats, self.app.campaign.language)
+        if self.result is None:
+            return []
+        scenario = scenario_named(self.result.config.scenario)
+        return scenario.debrief_lines(self.result.scenario_stats, self.app.campaign.language)
 
     def _lesson(self, surface: Any, x: int, y: int, width: int, h: int) -> None:
         text, campaign = self.app.text, self.app.campaign
@@ -194,8 +196,7 @@ class DebriefScene(Scene):
             body = [campaign.text(self.level.debrief)]
         else:
             body = [campaign.text(hint) for hint in self.level.hints] or [campaign.tr("hints.none_left")]
-        if self.result is not None and self.result.config.scenario == "gil":
-            body = [*self._lab_table(), *body]
+        body = [*self._measured(), *body]
         for paragraph in body:
             for line in wrap(text, paragraph, 16, width):
                 if y < h - 90:

@@ -134,3 +134,7 @@ class Me:
                 raise RoundStopped(self.name)
             if self._control[GATED] == 0.0:
                 return
+        # The round's end releases every gate so agents notice it: that release is not a step
+        # the player gave, and the step must not run (a guest let through at the end walked in).
+        if self._rt.stopping:
+            raise RoundStopped(self.name)

@@ -216,6 +216,34 @@ _TABLE: tuple[tuple[str, StatKind, str, str], ...] = (
         "本轮有一段由操作系统调度（按了 A）",
     ),
     ("round_time_s", "number", "how long the round ran in its own time (s)", "本轮按自身时钟计的时长（秒）"),
+    ("closed", "bool", "every helper was gone: the main program could end", "帮手全部结束：主程序得以退出"),
+    ("jobs_total", "number", "jobs handed to helpers (washers and rinsers)", "交给帮手的活儿（洗碗和冲洗）"),
+    ("jobs_done", "number", "jobs the helpers finished", "帮手做完的活儿"),
+    ("jobs_lost", "number", "jobs never finished (a helper killed or never hired)", "没做完的活儿（帮手被杀或没雇成）"),
+    (
+        "children_refused",
+        "number",
+        "child processes a daemon process was not allowed to start",
+        "守护进程想启动却不被允许的子进程数",
+    ),
+    (
+        "report_short",
+        "number",
+        "jobs the closing report missed (done after it was written)",
+        "打烊报告漏掉的活儿（写报告时还没做完）",
+    ),
+    ("thread_start_us", "number", "median time to start one thread (µs)", "启动一个线程的中位耗时（微秒）"),
+    ("process_start_us", "number", "median time to start one process (µs)", "启动一个进程的中位耗时（微秒）"),
+    ("start_ratio", "number", "one process start, in thread starts", "启动一个进程抵得上启动多少个线程"),
+    ("jobs_served", "number", "jobs of the rush served", "高峰中做完的订单数"),
+    ("processes_per_job", "number", "processes started per job of the rush", "高峰中平均每张订单启动的进程数"),
+    (
+        "start_cost_vs_threads",
+        "number",
+        "start-up the crew paid per job, in thread starts",
+        "平均每张订单付出的启动开销，折合线程启动次数",
+    ),
+    ("rush_vs_job", "number", "the rush's time ÷ one job's time", "高峰总用时 ÷ 一张订单的用时"),
 )
 
 _RANGES: Mapping[str, tuple[float, float]] = {

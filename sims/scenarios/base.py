@@ -118,6 +118,10 @@ class Scenario:
         """Scenario-specific statistics for the summary (called after every agent stopped)."""
         return {}
 
+    def debrief_lines(self, stats: Mapping[str, Any], language: str) -> list[str]:
+        """Paragraphs the debrief shows above the lesson: what the round measured beyond its goals."""
+        return []
+
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:
             if spec.name == name:

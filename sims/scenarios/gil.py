@@ -207,6 +207,12 @@ class Gil(Scenario):
     def operation_ops(self, layout: RoundLayout) -> dict[int, tuple[int, int]]:
         return {a.index: (int(Op.WORK), -1) for a in layout.agents}
 
+    def debrief_lines(self, stats: Mapping[str, Any], language: str) -> list[str]:
+        """The lecture's efficiency table and its verdict (one paragraph per row)."""
+        from sims.scenarios.gil_table import compact
+
+        return compact(stats, language)
+
     def finish(self, world: World, layout: RoundLayout, events: np.ndarray) -> dict[str, Any]:
         stats: dict[str, Any] = {}
         for m in MODES:

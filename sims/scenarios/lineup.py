@@ -15,7 +15,6 @@ it; and a daemonic process is not allowed to have children at all (CHILD_REFUSED
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Mapping
@@ -24,35 +23,16 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentBody, Me
+from sims.heartbeat import BEAT_S, LAST_BEAT, heartbeat
 from sims.kinds import ResourceKind
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
-from sims.runtime import STOP
 from sims.scenarios.base import ParamSpec, Scenario
 from sims.scenarios.measure import select
 from sims.telemetry import Op, State
 
-BEAT_S = 0.005
 GONE_AFTER_NS = 60_000_000  # a heartbeat older than this: the helper is gone...
 GONE_AFTER_LOOKS = GONE_AFTER_NS // int(BEAT_S * 1e9)  # ...once the watcher has also looked that often
-PID, LAST_BEAT = 0, 1  # slots per helper in the beats array
-
-
-def heartbeat(beats: Any, slot: int, job_s: float, control: Any, parent: int) -> None:
-    """A helper's life: beat every 5 ms until its job is done (job_s > 0), the round stops,
-    or (process helpers) its parent is gone.
-
-    It reads the round's stop flag rather than waiting on the round's stop Event: a process
-    killed while it waits on a multiprocessing Event leaves that Event's condition counting
-    a sleeper that never wakes, and the next ``set()`` would wait for it forever.
-    """
-    beats[2 * slot + PID] = os.getpid() if parent else threading.get_native_id()
-    end = time.monotonic() + job_s if job_s > 0 else float("inf")
-    while time.monotonic() < end and not control[STOP]:
-        if parent and os.getppid() != parent:
-            return
-        beats[2 * slot + LAST_BEAT] = time.monotonic_ns()
-        time.sleep(BEAT_S)  # the heartbeat's period: a timer, nothing to wait for
 
 
 class Host(AgentBody):
@@ -99,7 +79,7 @@ class Host(AgentBody):
         if self.ctx is not None:
             child = self.ctx.Process(
                 target=heartbeat,
-                args=(self.beats, slot, job_s, self.stop, os.getpid()),
+                args=(self.beats, slot, job_s, self.stop, True),
                 name=f"{me.name} helper {which}",
                 daemon=daemon,
             )
@@ -111,7 +91,7 @@ class Host(AgentBody):
         if child is None:
             child = threading.Thread(
                 target=heartbeat,
-                args=(self.beats, slot, job_s, self.stop, 0),
+                args=(self.beats, slot, job_s, self.stop, False),
                 name=f"{me.name} helper {which}",
                 daemon=daemon,
             )

@@ -11,11 +11,12 @@ and joined on every path, also when the round ends early.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -67,16 +68,9 @@ class Manager(AgentBody):
 
     def with_pool(self, me: Me, ctx: Any, amount: int) -> None:
         began = time.monotonic_ns()
-        pool = ctx.Pool(self.workers, initializer=end_with, initargs=(os.getpid(),))
-        try:
+        with used(ctx.Pool(self.workers, initializer=end_with, initargs=(os.getpid(),))) as pool:
             self.timed(me, PHASES[0], lambda: self.apply_each(me, pool, began, amount))
             self.timed(me, PHASES[1], lambda: wait_for(me, pool.map_async(do, self.jobs(amount))))
-            pool.close()
-        except BaseException:
-            pool.terminate()
-            raise
-        finally:
-            pool.join()
 
     def apply_each(self, me: Me, pool: Any, began: int, amount: int) -> list[Done]:
         # The pool's start-up belongs to this phase: orders count as asked when the pool was.
@@ -104,6 +98,19 @@ class Manager(AgentBody):
             results.close()
             results.join_thread()
         return done
+
+
+@contextlib.contextmanager
+def used(pool: Any) -> Iterator[Any]:
+    """A pool closed and joined once its work is done; terminated (then joined) if it failed."""
+    try:
+        yield pool
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
 
 
 def asked_now(job: Job) -> Job:
