@@ -424,6 +424,11 @@ class Round:
             self._release_primitives()
         return self._result
 
+    def _drain_while_stopping(self) -> None:
+        """Keep taking records while the agents end: one whose ring is full waits for room."""
+        if self._reader is not None and self.model is not None:
+            self.drain()
+
     def _release_primitives(self) -> None:
         """Drop every reference to the round's OS objects so they are freed now.
 
@@ -445,7 +450,9 @@ class Round:
         for agent in self._agents:
             if agent.ident is None if agent.backend is Backend.THREAD else agent.pid is None:
                 continue
-            agent.join(max(0.0, deadline - time.monotonic()))
+            while agent.is_alive() and (left := deadline - time.monotonic()) > 0:
+                agent.join(min(left, self.config.poll_s))
+                self._drain_while_stopping()
         # Every wait below is bounded: a Ctrl-C that lands inside multiprocessing's own
         # waitpid can leave a reaped child looking alive for ever, and stop() must still end.
         for agent in self._agents:

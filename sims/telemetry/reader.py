@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from sims.telemetry.dtypes import RECORD_DTYPE
-from sims.telemetry.ring import _U64, HEADER_SIZE, ring_bytes
+from sims.telemetry.ring import _U64, HEADER_SIZE, WAITING, ring_bytes
 from sims.telemetry.schema import MASK32
 
 _U32 = struct.Struct("<I")
@@ -19,11 +19,18 @@ class RingReader:
     """Drains every ring of a set; the only reader of that set.
 
     ``handed_back`` is called after every drain that gave slots back to a writer (thread
-    rings: ``DrainSignal.notify``, which wakes writers waiting for room; see ``ring``).
+    rings: ``DrainSignal.notify``, which wakes writers waiting for room; see ``ring``);
+    ``woken(r)`` after a drain that moved ring ``r`` whose writer asked for it (its waiting
+    word: process rings, whose writer sleeps on ring ``r``'s semaphore when the ring is full).
     """
 
     def __init__(
-        self, buf: memoryview, rings: int, capacity: int, handed_back: Callable[[], object] | None = None
+        self,
+        buf: memoryview,
+        rings: int,
+        capacity: int,
+        handed_back: Callable[[], object] | None = None,
+        woken: Callable[[int], object] | None = None,
     ) -> None:
         if capacity & (capacity - 1):
             raise ValueError(f"ring capacity must be a power of two, got {capacity}")
@@ -33,6 +40,7 @@ class RingReader:
         self._stride = ring_bytes(capacity)
         self._pos = [0] * rings
         self._handed_back = handed_back
+        self._woken = woken
         self._slots = [
             np.ndarray((capacity,), dtype=RECORD_DTYPE, buffer=buf, offset=r * self._stride + HEADER_SIZE)
             for r in range(rings)
@@ -71,6 +79,9 @@ class RingReader:
             return None  # the first new slot is still being written: nothing to take yet
         self._pos[r] = pos
         _U64.pack_into(self._buf, r * self._stride, pos)  # hand the slots back to the writer
+        if self._woken is not None and _U64.unpack_from(self._buf, r * self._stride + WAITING)[0]:
+            _U64.pack_into(self._buf, r * self._stride + WAITING, 0)
+            self._woken(r)  # after the position: a writer woken now finds room
         return taken[0] if len(taken) == 1 else np.concatenate(taken)
 
     def _copy(self, r: int, pos: int, count: int) -> np.ndarray:
