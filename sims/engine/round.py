@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import sys
@@ -381,9 +382,7 @@ class Round:
     def _watch_agents(self) -> None:
         """Record agents whose process ended, and the resources a dead holder left taken."""
         assert self.model is not None
-        for agent in self._agents:
-            if agent.backend is not Backend.PROCESS or agent.index in self._exited or agent.exitcode is None:
-                continue
+        for agent in self._ended_processes():
             self._exited.add(agent.index)
             self._emit(op_code(Op.AGENT_EXIT, agent.index), agent.exitcode)
             if agent.exitcode < 0:  # killed by a signal: whatever it held stays held
@@ -392,6 +391,19 @@ class Round:
                     if self.layout and self.layout.resources[r].kind in (ResourceKind.LOCK, ResourceKind.SEMAPHORE):
                         self.orphaned.append(int(r))
                         self._emit(op_code(Op.ORPHANED, int(r)), agent.index)
+
+    def _ended_processes(self) -> list[Any]:
+        """Process agents that ended since the last look: one wait on every sentinel, not a
+        ``waitpid`` poll per agent (64 of them took 0.6 ms of every poll)."""
+        live = [
+            a
+            for a in self._agents
+            if a.backend is Backend.PROCESS and a.index not in self._exited and a.pid is not None
+        ]
+        if not live:
+            return []
+        ready = set(multiprocessing.connection.wait([a.sentinel for a in live], timeout=0))
+        return [a for a in live if a.sentinel in ready and a.exitcode is not None]
 
     # -- the end --------------------------------------------------------------------------
     def stop(self, reason: EndReason = EndReason.REQUESTED) -> RoundResult | None:

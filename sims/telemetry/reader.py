@@ -13,6 +13,7 @@ from sims.telemetry.schema import MASK32
 
 _U32 = struct.Struct("<I")
 _PROBE = 256  # records checked before the reader widens its look
+_RAW = np.dtype((np.void, RECORD_DTYPE.itemsize))  # a record as 32 opaque bytes
 
 
 class RingReader:
@@ -57,7 +58,7 @@ class RingReader:
             return np.empty(0, dtype=RECORD_DTYPE)
         if self._handed_back is not None:
             self._handed_back()
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        return _join(parts)
 
     def _drain_ring(self, r: int) -> np.ndarray | None:
         pos = self._pos[r]
@@ -82,14 +83,23 @@ class RingReader:
         if self._woken is not None and _U64.unpack_from(self._buf, r * self._stride + WAITING)[0]:
             _U64.pack_into(self._buf, r * self._stride + WAITING, 0)
             self._woken(r)  # after the position: a writer woken now finds room
-        return taken[0] if len(taken) == 1 else np.concatenate(taken)
+        return _join(taken)
 
     def _copy(self, r: int, pos: int, count: int) -> np.ndarray:
         start = pos & (self._capacity - 1)
         slots = self._slots[r]
         if start + count <= self._capacity:
             return slots[start : start + count].copy()
-        return np.concatenate((slots[start:], slots[: start + count - self._capacity]))
+        return _join([slots[start:], slots[: start + count - self._capacity]])
+
+
+def _join(parts: list[np.ndarray]) -> np.ndarray:
+    """One array of the parts' records. Joined as opaque bytes: ``np.concatenate`` of a structured
+    dtype promotes its fields once per part (70 us each: 4.6 ms a poll for 64 rings)."""
+    if len(parts) == 1:
+        return parts[0]
+    joined: np.ndarray = np.concatenate([part.view(_RAW) for part in parts]).view(RECORD_DTYPE)
+    return joined
 
 
 def _valid_prefix(chunk: np.ndarray, pos: int) -> int:
