@@ -326,7 +326,9 @@ class Round:
         control = self._runtime.control
         match command:
             case cmd.Resize(resource=name, capacity=capacity):
-                self._semaphore(name).resize(capacity)
+                semaphore = self._semaphore(name)
+                self.drain()  # room in every ring: an agent never waits for us while it holds the
+                semaphore.resize(capacity)  # semaphore's bookkeeping lock, which resize takes
             case cmd.Pause():
                 control[PAUSED] = 1.0
                 self._emit(op_code(Op.PAUSED), 1)
