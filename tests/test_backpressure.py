@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 import pytest
-from helpers import run_round
+from helpers import drain_while_alive, run_round
 
 from sims.telemetry import Op, RingReader, RingWriter, op_code, ring_bytes
 from sims.telemetry.ring import Backpressure
@@ -40,14 +40,7 @@ def test_a_writer_whose_ring_is_full_sleeps_until_the_reader_rings_and_loses_not
     writer = RingWriter(buf, 1, capacity, agent=1, room=room)
     thread = threading.Thread(target=lambda: [writer.emit(op_code(Op.COUNTER, 0), i) for i in range(count)])
     thread.start()
-    parts = []
-    tick = threading.Event()
-    while thread.is_alive():
-        parts.append(reader.drain())
-        tick.wait(0.002)
-    thread.join()
-    parts.append(reader.drain())
-    assert np.concatenate(parts)["value"].tolist() == list(range(count))  # every record, in order
+    assert drain_while_alive(thread, reader)["value"].tolist() == list(range(count))  # every record, in order
     assert reader.dropped() == 0
     assert bells.sleeps > 0  # 3,000 records through 16 slots: the ring was full, and the writer waited
     assert bells.rung >= bells.sleeps - 1  # each sleep was ended by the reader's bell (the last may be pending)
