@@ -7,7 +7,10 @@ It pickles to its names only, so a spawned agent process attaches to the same me
 In a thread round it also owns the ``DrainSignal`` that links the engine's reader to the
 agents' writers: an agent thread past three quarters of its ring waits on it, a few ms at
 most, for the engine's next drain, so the engine's thread gets the GIL (see
-``sims.telemetry.ring``). Process rounds have none: their writers stay lock-free.
+``sims.telemetry.ring``). Process rounds have none: their writers stay lock-free until a ring
+is full; then the writer sleeps on its ring's semaphore (``room_bells``), which the engine's
+reader releases once it has taken records of that ring. Either way a full ring makes its agent
+wait for the engine (:class:`~sims.telemetry.ring.Backpressure`) instead of losing records.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from sims.lifeline import Lifeline
 from sims.telemetry import ENGINE_AGENT, RingWriter, ring_bytes
-from sims.telemetry.ring import DrainSignal, yield_cpu
+from sims.telemetry.ring import ROOM_SLICE_S, Backpressure, DrainSignal, yield_cpu
 
 if TYPE_CHECKING:
     from sims.telemetry.reader import RingReader
@@ -106,6 +109,8 @@ class Runtime:
         self.rings = 0
         self.capacity = 0
         self._raw_array = RawArray if ctx is None else ctx.RawArray
+        self._ctx = ctx
+        self.room_bells: list[Any] = []  # process rounds: one semaphore per ring, released by the reader
         self.control: MutableSequence[float] = self._raw_array("d", _CONTROL_SLOTS)
         self.agent_control: MutableSequence[float] = []  # AGENT_SLOTS doubles per ring, made by allocate()
         self.control[SCALE] = 1.0
@@ -129,6 +134,8 @@ class Runtime:
         self.agent_control = self._raw_array("d", AGENT_SLOTS * rings)
         size = ring_bytes(capacity) * rings
         if self.shared:
+            make = threading if self._ctx is None else self._ctx
+            self.room_bells = [make.Semaphore(0) for _ in range(rings)]
             self._shm = shared_memory.SharedMemory(create=True, size=size, name=segment_name())
             self.shm_name = self._shm.name
         else:
@@ -146,6 +153,7 @@ class Runtime:
             "agent_control": self.agent_control,
             "stop_bell": self.stop_bell,
             "go": self.go,
+            "room_bells": self.room_bells,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -178,6 +186,7 @@ class Runtime:
             with contextlib.suppress(BufferError):  # a reader's view may still be alive
                 local.close()
         self.agents_here = threading.local()
+        self.room_bells = []
         if shm is None:
             return
         try:
@@ -192,8 +201,22 @@ class Runtime:
         """The reader of every ring (the engine's side); in a thread round it wakes waiting writers."""
         from sims.telemetry.reader import RingReader
 
-        handed_back = None if self.drained is None else self.drained.notify
-        return RingReader(self.buffer, self.rings, self.capacity, handed_back)
+        if self.drained is None:
+            return RingReader(self.buffer, self.rings, self.capacity, woken=self._ring_room_bell)
+        return RingReader(self.buffer, self.rings, self.capacity, self.drained.notify)
+
+    def _ring_room_bell(self, ring: int) -> None:
+        self.room_bells[ring].release()
+
+    def _sleep_on_bell(self, ring: int, moved: object) -> None:
+        self.room_bells[ring].acquire(True, ROOM_SLICE_S)
+
+    def _backpressure(self) -> Backpressure:
+        """How this round's agents wait when their ring is full (see ``sims.telemetry.ring``)."""
+        if self.drained is None:
+            return Backpressure(self._sleep_on_bell, lambda: self.stopping)
+        drained = self.drained
+        return Backpressure(lambda ring, moved: drained.give_way(moved), lambda: self.stopping)
 
     def bind(self, ring: int, agent: int) -> RingWriter:
         """Make the current thread write as ``agent`` into ``ring``.
@@ -201,12 +224,24 @@ class Runtime:
         Past three quarters of its ring a writer gives way to the reader (see
         ``sims.telemetry.ring``): a process yields its CPU; an agent thread waits, at most
         a few ms, for the engine's next drain; the engine's own writer only yields the GIL.
+        An agent whose ring is full waits for the engine's next drain of it; the engine's own
+        writer cannot (it is the reader) and drops a record that finds its ring full.
         """
-        if self.drained is None or agent == ENGINE_AGENT:
+        if agent == ENGINE_AGENT:
             give_way: Any = yield_cpu if self.drained is None else _release_gil
             writer = RingWriter(self.buffer, ring, self.capacity, agent, give_way)
+        elif self.drained is None:
+            writer = RingWriter(self.buffer, ring, self.capacity, agent, yield_cpu, room=self._backpressure())
         else:
-            writer = RingWriter(self.buffer, ring, self.capacity, agent, self.drained.give_way, self.drained.slices)
+            writer = RingWriter(
+                self.buffer,
+                ring,
+                self.capacity,
+                agent,
+                self.drained.give_way,
+                self.drained.slices,
+                self._backpressure(),
+            )
         self.agents_here.writer = writer
         return writer
 

@@ -346,6 +346,21 @@ def meet_twice(rt: Runtime, agent: int, barrier: Barrier) -> None:
         rt.close()
 
 
+def drain_while_alive(worker: Any, reader: Any) -> Any:
+    """Drain ``reader`` every millisecond until ``worker`` (a started thread or process) ends,
+    then once more; every record taken, as one array."""
+    import numpy as np
+
+    parts = []
+    tick = threading.Event()
+    while worker.is_alive():
+        parts.append(reader.drain())
+        tick.wait(0.001)
+    worker.join()
+    parts.append(reader.drain())
+    return np.concatenate(parts)
+
+
 def write_records(shm_name: str, capacity: int, count: int) -> None:
     """Write ``count`` records (values 0..count-1) into ring 0 of a shared segment."""
     from multiprocessing import shared_memory

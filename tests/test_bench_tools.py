@@ -26,7 +26,7 @@ TARGETED_ROWS = (
     "compute_round_stats 1,000,000 events",
     "instrumented detail meals/s 5 threads",
     "instrumented no detail meals/s 5 threads",
-    "instrumented detail meals/s 16 threads",  # --quick crowds 16 threads and 8 processes (64 and 32 in full)
+    "instrumented detail meals/s 16 threads",  # --quick crowds 16 threads and 8 processes (64 of each in full)
     "instrumented detail meals/s 5 processes",
     "instrumented no detail meals/s 5 processes",
     "instrumented detail meals/s 8 processes",
@@ -72,6 +72,8 @@ def test_quick_run_prints_every_row_with_a_value_and_verdict() -> None:
     for flavour in ("threads", "processes"):
         line = row(done.stdout, f"instrumented detail meals/s 5 {flavour}")
         assert re.search(r"per CPU-s\)\s+[\d,]+\s+[01]\.\d{3}\s+\d+\s", line), f"no CPU, Jain or dropped: {line}"
+    for crowd in ("16 threads", "8 processes"):  # the agents wait for a stalled engine: the row has a verdict
+        assert row(done.stdout, f"records lost, engine stalled 1 s, {crowd}").endswith(("MET", "NOT MET"))
     assert "Traceback" not in done.stderr
     assert "leaked" not in done.stderr  # the resource tracker warns about segments never unlinked
 

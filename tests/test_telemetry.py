@@ -10,7 +10,7 @@ from multiprocessing import shared_memory
 
 import numpy as np
 import pytest
-from helpers import run_round, write_records
+from helpers import drain_while_alive, run_round, write_records
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -222,14 +222,7 @@ def test_a_spawned_child_writes_shared_memory_that_the_parent_reads_while_it_wri
     try:
         child = multiprocessing.get_context("spawn").Process(target=write_records, args=(shm.name, capacity, count))
         child.start()
-        parts = []
-        tick = threading.Event()
-        while child.is_alive():
-            parts.append(reader.drain())
-            tick.wait(0.001)
-        child.join()
-        parts.append(reader.drain())
-        got = np.concatenate(parts)
+        got = drain_while_alive(child, reader)
         assert child.exitcode == 0
         values = got["value"]
         assert np.all(np.diff(values) > 0)  # in order, each at most once
@@ -267,14 +260,7 @@ def test_a_thread_writer_past_its_soft_limit_waits_for_the_reader_instead_of_dro
 
     thread = threading.Thread(target=write, name="ring writer")
     thread.start()
-    parts = []
-    tick = threading.Event()
-    while thread.is_alive():
-        parts.append(reader.drain())
-        tick.wait(0.001)
-    thread.join()
-    parts.append(reader.drain())
-    assert np.concatenate(parts)["value"].tolist() == list(range(count))
+    assert drain_while_alive(thread, reader)["value"].tolist() == list(range(count))
     assert reader.dropped() == 0
 
 

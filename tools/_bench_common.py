@@ -24,8 +24,8 @@ class Plan:
     dining_s: float  # measured window of every dining run
     dining_repeats: int  # interleaved repeats of the 5-philosopher runs
     stats_events: int
-    many_threads: int = 64  # the crowded dining runs (a smoke test need not spawn 32 interpreters)
-    many_processes: int = 32
+    many_threads: int = 64  # the crowded dining runs (a smoke test need not spawn 64 interpreters)
+    many_processes: int = 64
 
 
 QUICK = Plan("quick", repeats=2, batch=4_000, records=50_000, transfers=1, dining_s=0.5, dining_repeats=1,

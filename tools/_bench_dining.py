@@ -136,6 +136,36 @@ def round_meals(backend: str, n: int, seconds: float, detail: bool, pace_ms: flo
     return Meals(window.throughput_per_s, window.jain, result.dropped, kept, result.stats.jain, failure, per_cpu_s)
 
 
+def stalled_round_lost(backend: str, n: int, stall_s: float = 1.0) -> tuple[int, int]:
+    """Records lost and kept in a round whose engine stops draining for ``stall_s`` (descheduled on
+    a loaded machine, a slow disk): ``n`` agents at zero pacing, 1 s of polls either side.
+    With back-pressure the agents wait for the engine; without it their rings overflow."""
+    config = RoundConfig(
+        "dining", backend=backend, strategy="ordered", seconds=STARTUP_S, seed=1,
+        params={"agents": n, "think_ms": 0.0, "eat_ms": 0.0}, start_method="forkserver",
+    )
+    tick = threading.Event()
+    with Round(config) as rnd:
+        rnd.start()
+        for pause in (0.0, stall_s):
+            tick.wait(pause)  # the engine does nothing at all: no drain
+            deadline = time.monotonic() + 1.0
+            while rnd.poll() and time.monotonic() < deadline:
+                tick.wait(config.poll_s)
+        result = rnd.stop()
+    assert result is not None
+    kept = result.record_count
+    result.records.discard()
+    return result.dropped, kept
+
+
+def _stall_row(backend: str, n: int) -> Row:
+    lost, kept = stalled_round_lost(backend, n)
+    label = f"{n} {'threads' if backend == 'thread' else 'processes'}"
+    return Row(SECTION, f"records lost, engine stalled 1 s, {label}", lost, "records", target="0", met=lost == 0,
+               dropped=lost, note=f"{kept:,} records kept; zero pacing, 1 s of polls before and after the stall")
+
+
 # -- the section ------------------------------------------------------------------------------
 KINDS = ("raw", "instrumented detail", "instrumented no detail")
 
@@ -249,4 +279,5 @@ def run(plan: Plan) -> list[Row]:
                     runs[kind].append(_measure(kind, backend, n, plan.dining_s))
             results = {kind: _combined(r) for kind, r in runs.items() if r}
             rows += _rows(backend, n, results, repeats, plan.dining_s)
+        rows.append(_stall_row(backend, big))
     return rows

@@ -43,14 +43,21 @@ def _cpu_of(pid: int) -> float:
 
 
 def _children(pid: int) -> list[int]:
-    found = []
+    """The processes that work for ``pid``: its children, and the children of its service
+    processes (the agents a fork server forked keep its command line), not the services."""
+    parents: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid and not any(s in (stat.parent / "cmdline").read_bytes() for s in _SERVICES):
-                found.append(int(stat.parent.name))
+            parents.setdefault(int(stat.read_text().rsplit(")", 1)[1].split()[1]), []).append(int(stat.parent.name))
         except (OSError, ValueError):
             continue
+    found = []
+    for child in parents.get(pid, []):
+        try:
+            service = any(s in Path(f"/proc/{child}/cmdline").read_bytes() for s in _SERVICES)
+        except OSError:
+            continue
+        found += parents.get(child, []) if service else [child]
     return found
 
 

@@ -7,7 +7,8 @@ for the two long sections)
    delivered record end to end against ``multiprocessing.Queue``; ``RingReader.drain`` rate;
 2. lock: an uncontended acquire+release pair of our Lock against the raw Lock (both flavours);
 3. dining: meals/s of ``dining ordered`` at zero think/eat, instrumented (detail on and off)
-   against the same loop on raw locks, both backends, with Jain's index and telemetry loss;
+   against the same loop on raw locks, both backends, with Jain's index and telemetry loss, and
+   the records lost by 64 agents of each backend while the engine stalls for 1 s;
 4. statistics: ``compute_round_stats`` over 1,000,000 events against ``np.sort`` of 1M int64;
 5. long: the 30 s round of 64 process agents at zero pacing, as ``diner run`` runs it: peak RSS,
    end -> summary, export time, records lost, against the same round half as long;
@@ -20,7 +21,7 @@ Machines are noisy: every comparison is against a baseline measured in the same 
 of N for micro-benchmarks, timed in the thread's own CPU time (``time.thread_time_ns``), so
 time the thread spends descheduled on a loaded machine does not count; medians of interleaved
 repeats for runs). ``--quick`` is a smoke test (short runs, crowds of 16 threads and 8
-processes instead of 64 and 32); the default is the full measurement recorded in
+processes instead of 64 of each); the default is the full measurement recorded in
 ``docs/benchmarks.md``.
 Every child process is joined and every shared-memory segment unlinked before exit.
 """

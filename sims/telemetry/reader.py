@@ -8,22 +8,30 @@ from collections.abc import Callable
 import numpy as np
 
 from sims.telemetry.dtypes import RECORD_DTYPE
-from sims.telemetry.ring import _U64, HEADER_SIZE, ring_bytes
+from sims.telemetry.ring import _U64, HEADER_SIZE, WAITING, ring_bytes
 from sims.telemetry.schema import MASK32
 
 _U32 = struct.Struct("<I")
 _PROBE = 256  # records checked before the reader widens its look
+_RAW = np.dtype((np.void, RECORD_DTYPE.itemsize))  # a record as 32 opaque bytes
 
 
 class RingReader:
     """Drains every ring of a set; the only reader of that set.
 
     ``handed_back`` is called after every drain that gave slots back to a writer (thread
-    rings: ``DrainSignal.notify``, which wakes writers waiting for room; see ``ring``).
+    rings: ``DrainSignal.notify``, which wakes writers waiting for room; see ``ring``);
+    ``woken(r)`` after a drain that moved ring ``r`` whose writer asked for it (its waiting
+    word: process rings, whose writer sleeps on ring ``r``'s semaphore when the ring is full).
     """
 
     def __init__(
-        self, buf: memoryview, rings: int, capacity: int, handed_back: Callable[[], object] | None = None
+        self,
+        buf: memoryview,
+        rings: int,
+        capacity: int,
+        handed_back: Callable[[], object] | None = None,
+        woken: Callable[[int], object] | None = None,
     ) -> None:
         if capacity & (capacity - 1):
             raise ValueError(f"ring capacity must be a power of two, got {capacity}")
@@ -33,6 +41,7 @@ class RingReader:
         self._stride = ring_bytes(capacity)
         self._pos = [0] * rings
         self._handed_back = handed_back
+        self._woken = woken
         self._slots = [
             np.ndarray((capacity,), dtype=RECORD_DTYPE, buffer=buf, offset=r * self._stride + HEADER_SIZE)
             for r in range(rings)
@@ -49,7 +58,7 @@ class RingReader:
             return np.empty(0, dtype=RECORD_DTYPE)
         if self._handed_back is not None:
             self._handed_back()
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        return _join(parts)
 
     def _drain_ring(self, r: int) -> np.ndarray | None:
         pos = self._pos[r]
@@ -71,14 +80,26 @@ class RingReader:
             return None  # the first new slot is still being written: nothing to take yet
         self._pos[r] = pos
         _U64.pack_into(self._buf, r * self._stride, pos)  # hand the slots back to the writer
-        return taken[0] if len(taken) == 1 else np.concatenate(taken)
+        if self._woken is not None and _U64.unpack_from(self._buf, r * self._stride + WAITING)[0]:
+            _U64.pack_into(self._buf, r * self._stride + WAITING, 0)
+            self._woken(r)  # after the position: a writer woken now finds room
+        return _join(taken)
 
     def _copy(self, r: int, pos: int, count: int) -> np.ndarray:
         start = pos & (self._capacity - 1)
         slots = self._slots[r]
         if start + count <= self._capacity:
             return slots[start : start + count].copy()
-        return np.concatenate((slots[start:], slots[: start + count - self._capacity]))
+        return _join([slots[start:], slots[: start + count - self._capacity]])
+
+
+def _join(parts: list[np.ndarray]) -> np.ndarray:
+    """One array of the parts' records. Joined as opaque bytes: ``np.concatenate`` of a structured
+    dtype promotes its fields once per part (70 us each: 4.6 ms a poll for 64 rings)."""
+    if len(parts) == 1:
+        return parts[0]
+    joined: np.ndarray = np.concatenate([part.view(_RAW) for part in parts]).view(RECORD_DTYPE)
+    return joined
 
 
 def _valid_prefix(chunk: np.ndarray, pos: int) -> int:

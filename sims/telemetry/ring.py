@@ -2,17 +2,17 @@
 
 Layout of a ring set (one buffer: shared memory for processes, process memory for threads)::
 
-    ring r header (64 bytes): reader_pos u8 (written by the reader), dropped u8 (by the writer)
+    ring r header (64 bytes): reader_pos u8 (written by the reader), dropped u8 (by the writer),
+                              waiting u8 (1: the writer waits for room; the reader clears it)
     ring r slots: capacity x 32-byte records (see :mod:`sims.telemetry.schema`)
 
 The writer owns its slots up to ``reader_pos + capacity`` and only re-reads ``reader_pos``
-when it reaches a limit. A record that does not fit is dropped and counted in the header, so
-loss is visible in the round summary.
+when it reaches a limit.
 
 Past three quarters full the writer gives way, so the reader gets a turn:
 
 * process flavour (the default, :func:`yield_cpu`): ``os.sched_yield()`` every 1/64 ring.
-  Lock-free; the writer never waits for the reader.
+  Lock-free until the ring is full.
 * thread flavour (:class:`DrainSignal`, given by ``Runtime.bind``): every 1/4096 ring the
   writer waits on a real ``threading.Condition`` until the reader has handed slots of its ring
   back, at most ``GIVE_WAY_S``. Yielding the GIL instead would hand it to any of the other
@@ -20,8 +20,15 @@ Past three quarters full the writer gives way, so the reader gets a turn:
   The reader notifies after every drain that moved a ring (``RingReader(...,
   handed_back=signal.notify)``, set up by ``Runtime.reader``).
 
-Either way every give-way is bounded, and a record that finds the ring full is dropped and
-counted (a stalled reader gives a thread writer 1024 give-ways, over 5 s, before that).
+Either way every give-way is bounded. A record that finds the ring full waits for the reader
+(:class:`Backpressure`, given to every agent's writer by ``Runtime.bind``): the agent sleeps
+on a real primitive, slice by slice, until the reader has taken records of its ring, so a
+stalled engine slows its agents down instead of losing their records. A process writer raises
+its ring's ``waiting`` word and sleeps on its ring's semaphore, which the reader releases after
+a drain that moved that ring; a thread writer sleeps on the ``DrainSignal``. It gives up, and
+the record is dropped and counted in the header (visible in the round summary), only once the
+round is stopping and the reader has not moved for ``GRACE_S``, or for a writer given no
+``Backpressure`` (the engine's own: it is the reader).
 """
 
 from __future__ import annotations
@@ -38,7 +45,10 @@ HEADER_SIZE = 64
 _U64 = struct.Struct("<Q")
 GIVE_WAY_S = 0.005  # the longest a thread writer past its soft limit waits for the reader, per give-way
 PROCESS_SLICES = 64  # past the soft limit a process gives way every 1/64 ring...
-THREAD_SLICES = 4096  # ...a thread every 1/4096: a stalled reader has >= 1024 x GIVE_WAY_S before a drop
+THREAD_SLICES = 4096  # ...a thread every 1/4096
+ROOM_SLICE_S = 0.05  # a writer whose ring is full re-checks this often (a missed wake-up costs one slice)
+GRACE_S = 1.0  # once the round stops, how long a full writer still waits for the reader's last drains
+WAITING = 16  # offset of the waiting word in a ring's header
 
 
 def yield_cpu(moved: Callable[[], bool]) -> None:
@@ -71,6 +81,41 @@ class DrainSignal:
             self._cond.wait_for(moved, self._wait_s)
 
 
+class Backpressure:
+    """How a writer whose ring is full waits for the reader instead of dropping the record.
+
+    ``sleep(ring, moved)`` sleeps one bounded slice on a real primitive the reader signals
+    (``DrainSignal.give_way`` for threads, the ring's semaphore for processes);
+    ``stopping()`` says the round is over (or the engine is gone): the writer then waits at
+    most ``grace_s`` more, the time the engine takes to drain while it stops its agents.
+    """
+
+    def __init__(
+        self,
+        sleep: Callable[[int, Callable[[], bool]], object],
+        stopping: Callable[[], bool],
+        grace_s: float = GRACE_S,
+    ) -> None:
+        self._sleep = sleep
+        self._stopping = stopping
+        self._grace_s = grace_s
+
+    def wait(self, ring: int, moved: Callable[[], bool], ask: Callable[[], object]) -> bool:
+        """Sleep until ``moved()``; False if the round stopped and the reader did not move for
+        ``grace_s``. ``ask`` raises the ring's waiting word before each sleep."""
+        deadline = None
+        while not moved():
+            if self._stopping():
+                now = time.monotonic()
+                deadline = now + self._grace_s if deadline is None else deadline
+                if now >= deadline:
+                    return False
+            ask()
+            if not moved():  # the reader may have drained between our look and the flag
+                self._sleep(ring, moved)
+        return True
+
+
 def ring_bytes(capacity: int) -> int:
     """Bytes one ring takes, header included."""
     return HEADER_SIZE + capacity * RECORD_SIZE
@@ -100,8 +145,11 @@ class RingWriter:
         "_limit",
         "_off",
         "_origin",
+        "_ring",
+        "_room",
         "_seq",
         "_step",
+        "_stuck_at",
         "_yield",
     )
 
@@ -113,8 +161,12 @@ class RingWriter:
         agent: int,
         give_way: Callable[[Callable[[], bool]], object] = yield_cpu,
         slices: int = PROCESS_SLICES,
+        room: Backpressure | None = None,
     ) -> None:
         self._buf = buf
+        self._ring = ring
+        self._room = room
+        self._stuck_at = -1  # the reader's position when a full wait last gave up
         self._header = ring * ring_bytes(capacity)
         self._base = self._header + HEADER_SIZE
         self._capacity = capacity
@@ -156,13 +208,16 @@ class RingWriter:
         Also reached at the end of the slots and where the sequence number wraps, with room to
         spare. Giving way is bounded (see the module's docstring): a process yields its CPU, a
         thread waits at most ``GIVE_WAY_S`` for the reader's next drain of this ring. A full
-        ring drops the record and counts it, re-reading the reader's position at every record
-        until there is room again.
+        ring waits for the reader (``Backpressure``); without one, or once that gives up, the
+        record is dropped and counted, and the reader's position re-read at every record until
+        there is room again.
         """
         k = self._origin + self._seq  # the absolute index of the record to write
         reader = self._reader_pos()
         if reader + self._soft_span() <= k < reader + self._capacity:
             self._yield(lambda: self._reader_pos() != reader)
+            reader = self._reader_pos()
+        if k >= reader + self._capacity and self._wait_for_reader(reader):
             reader = self._reader_pos()
         if k < reader + self._soft_span():
             self._place(k, reader + self._soft_span())
@@ -174,6 +229,20 @@ class RingWriter:
         self._dropped += 1
         _U64.pack_into(self._buf, self._header + 8, self._dropped)
         return False
+
+    def _wait_for_reader(self, reader: int) -> bool:
+        """The ring is full: wait until the reader takes records of it (True), unless there is
+        no ``Backpressure`` or it gave up (False; it is not asked again at the same position)."""
+        if self._room is None or reader == self._stuck_at:
+            return False
+        if self._room.wait(self._ring, lambda: self._reader_pos() != reader, self._ask):
+            return True
+        self._stuck_at = reader
+        return False
+
+    def _ask(self) -> None:
+        """Ask the reader to signal this ring's next drain (the process flavour's wake-up)."""
+        _U64.pack_into(self._buf, self._header + WAITING, 1)
 
     def _place(self, k: int, limit: int) -> None:
         """Make record ``k`` the next, and come back to ``_make_room`` at record ``limit``,
