@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import attrs
 import pytest
-from helpers import run_round
+from helpers import of_op, run_round
 
 from sims.rounds.commands import Auto, Scale, Step, Timed
 from sims.rounds.summary import flat_numbers
+from sims.telemetry import ENGINE_AGENT, Op
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -40,7 +41,12 @@ def test_the_round_time_follows_the_scale_and_auto_is_recorded() -> None:
     result = run_round("race", seconds=1.0, gated=True, params={"agents": 2}, schedule=schedule)
     flat = flat_numbers(result)
     assert flat["os_scheduled"] is True
-    assert flat["round_time_s"] == pytest.approx(2 * flat["duration_s"], rel=0.05)
+    # wall time before the scale took effect counts once, after it twice (when it took effect is the load's)
+    scaled = of_op(result.events, Op.SCALE, ENGINE_AGENT)
+    assert scaled["value"].tolist() == [500]
+    after_s = (result.ended_ns - int(scaled["t_ns"][0])) / 1e9
+    assert 0 < after_s <= flat["duration_s"]
+    assert flat["round_time_s"] == pytest.approx(flat["duration_s"] + after_s, rel=1e-6)
     plain = flat_numbers(run_round("race", seconds=0.5, gated=True, params={"agents": 2}))
     assert plain["os_scheduled"] is False and plain["round_time_s"] == plain["duration_s"]
 
