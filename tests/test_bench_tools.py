@@ -104,10 +104,10 @@ def test_the_frame_benchmark_runs_a_small_busy_round_and_reports_every_row(tmp_p
         line = next(line for line in out.splitlines() if row in line)
         assert len(re.findall(r"\d+\.\d+ ms", line)) == 2, line
     assert "(agents: forkserver, scheduling policy idle)" in out
-    # How many records the window drew depends on how much CPU its SCHED_IDLE agents got: on a
-    # machine busy elsewhere, none in 30 frames. The row must be there with its count.
+    # How many records the window drew, and the result holds, depends on how much CPU its SCHED_IDLE
+    # agents got: on a machine busy elsewhere, none at all. The rows must be there with their counts.
     assert re.search(r"drawn from its pictures\): \d[\d,]* in", out)
-    assert re.search(r"results ready: \d+\.\d\d s from End to the result with all [1-9][\d,]* records", out)
+    assert re.search(r"results ready: \d+\.\d\d s from End to the result with all \d[\d,]* records", out)
     for way in ("the window's way", "cold"):
         line = next(line for line in out.splitlines() if f"round start, {way}" in line)
         assert len(re.findall(r"\d+\.\d\d s", line)) == 2, line
