@@ -97,7 +97,8 @@ def test_the_frame_benchmark_runs_a_small_busy_round_and_reports_every_row(tmp_p
     with numbers, the round ran through the window's standby host, nothing is left behind."""
     table = tmp_path / "frames.md"
     frames_tool = TOOL.parent / "bench_frames.py"
-    args = [sys.executable, str(frames_tool), "--agents", "4", "--frames", "30", "--markdown", str(table)]
+    args = [sys.executable, str(frames_tool), "--agents", "4", "--frames", "30", "--warm-s", "0.5"]
+    args += ["--markdown", str(table)]
     out = subprocess.run(args, capture_output=True, text=True, timeout=300, check=True).stdout
     assert out.strip() == table.read_text().strip()
     for row in ("empty frame (baseline", "busy frame (ingest", "busy frame, CPU time", "waited for a CPU"):
