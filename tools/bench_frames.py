@@ -80,10 +80,10 @@ def run_frames(app: Any, count: int) -> dict[str, list[float]]:
     return out
 
 
-def round_start(agents: int, backend: str, warm: bool) -> float:
+def round_start(agents: int, backend: str, warm: bool, warm_s: float = WARM_S) -> float:
     """Seconds from asking for the round to the host's Started message (all agents up).
 
-    ``warm``: the window's way, a standby host given WARM_S to warm up first (as it has while
+    ``warm``: the window's way, a standby host given ``warm_s`` to warm up first (as it has while
     the player looks at the sandbox); else a cold host with spawned agents."""
     from game.standby import StandbyHost
     from sims.engine import EngineHost
@@ -99,7 +99,7 @@ def round_start(agents: int, backend: str, warm: bool) -> float:
     standby = StandbyHost()
     if warm:
         standby.refill()
-        time.sleep(WARM_S)  # the player choosing a round; nothing is measured meanwhile
+        time.sleep(warm_s)  # the player choosing a round; nothing is measured meanwhile
     started = time.perf_counter()
     if warm:
         host, _ = standby.take(config)
@@ -167,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pace-ms", type=float, default=0.0, help="the busy round's think_ms and eat_ms")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     parser.add_argument("--frames-only", action="store_true", help="skip the launch and round-start measurements")
+    parser.add_argument(
+        "--warm-s", type=float, default=WARM_S, help="how long the standby host warms first (a smoke test: less)"
+    )
     opts = parser.parse_args(argv)
 
     from game.app import App
@@ -175,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     launch, starts = 0.0, {(n, w): 0.0 for n in (5, opts.agents) for w in (False, True)}
     if not opts.frames_only:
         launch = launch_to_first_frame()
-        starts = {(n, warm): round_start(n, opts.backend, warm) for n in (5, opts.agents) for warm in (False, True)}
+        ways = [(n, warm) for n in (5, opts.agents) for warm in (False, True)]
+        starts = {(n, warm): round_start(n, opts.backend, warm, opts.warm_s) for n, warm in ways}
     app = App()
     try:
         app.scenes.push(Scene(app))

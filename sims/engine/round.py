@@ -101,6 +101,7 @@ class Round:
         self._held_stopped: set[int] = set()  # agents SIGSTOPped by a command and not continued since
         self._exit_codes: dict[int, int | None] = {}
         self._emit: Any = None
+        self._emit_at: Any = None  # a record stamped with a given instant (the round's start and end)
         self._ended = threading.Event()
         self._result: RoundResult | None = None
 
@@ -154,7 +155,8 @@ class Round:
         self._spill = RecordSpill(folder)
         self._reader = rt.reader()  # in a thread round, each drain wakes writers waiting for room
         self._ring_capacity = capacity
-        self._emit = rt.bind(n, ENGINE_AGENT).emit
+        writer = rt.bind(n, ENGINE_AGENT)
+        self._emit, self._emit_at = writer.emit, writer.emit_at
         self._check_schedule()
         self._create_agents()
         with sigint_held_back():  # a Ctrl-C cannot kill an agent that is still importing
@@ -168,7 +170,7 @@ class Round:
         for early in self._early:
             self._stats.feed(early)
         self._early = []
-        self._emit(op_code(Op.ROUND_START), n)
+        self._emit_at(op_code(Op.ROUND_START), n, self.started_ns)  # the window's edges are the records
         for primitive in world.primitives.values():
             if isinstance(primitive, Semaphore):
                 primitive.announce()
@@ -419,7 +421,7 @@ class Round:
                 self.ended_ns = time.monotonic_ns()
                 if self._stats is not None:
                     self._stats.end_ns = self.ended_ns  # what agents write while being stopped is not counted
-                self._emit(op_code(Op.ROUND_END), 0)
+                self._emit_at(op_code(Op.ROUND_END), 0, self.ended_ns)  # the statistics' cut-off itself
             rt.control[STOP] = 1.0
             rt.stop_bell.ring()
             self._stop_agents()

@@ -15,6 +15,7 @@ it; and a daemonic process is not allowed to have children at all (CHILD_REFUSED
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ import numpy as np
 from sims.agents import AgentBody, Me
 from sims.heartbeat import BEAT_S, LAST_BEAT, heartbeat
 from sims.kinds import ResourceKind
+from sims.lifeline import process_alive
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
 from sims.scenarios.base import ParamSpec, Scenario
@@ -45,23 +47,26 @@ class Host(AgentBody):
         stop: Any,
         beats: Any,
         ends: Any,
+        pids: Any,
         slots: tuple[int, int],
         markers: tuple[int, int],
         host: int,
         life_ms: float,
         job_ms: float,
     ) -> None:
-        self.ctx, self.stop, self.beats, self.ends = ctx, stop, beats, ends
+        self.ctx, self.stop, self.beats, self.ends, self.pids = ctx, stop, beats, ends, pids
         self.slots, self.markers, self.host = slots, markers, host
         self.life_ms, self.job_ms = life_ms, job_ms
         self.threads: list[threading.Thread] = []  # thread helpers, joined at the end by the scenario
 
     def run(self, me: Me) -> None:
+        self.pids[self.host] = os.getpid()
         try:
             me.state(State.WORKING)
             me.step("start helpers")
             daemon_helper = self.start(me, 0, daemon=True, job_s=0.0)
             helper = self.start(me, 1, daemon=False, job_s=self.job_ms / 1000.0)
+            self.await_beats(me, (daemon_helper, helper))
             me.pace(self.life_ms)
             for which, child in enumerate((daemon_helper, helper)):
                 me.record(Op.CHILD_ALIVE, self.markers[which], int(child.is_alive()))
@@ -72,6 +77,14 @@ class Host(AgentBody):
             me.state(State.DONE)
         finally:
             self.ends[self.host] = time.monotonic_ns()
+
+    def await_beats(self, me: Me, children: tuple[Any, Any]) -> None:
+        """Until each helper has beaten once (or ended): a spawned helper imports for a while,
+        seconds on a busy machine, and one ended before it ever beat could never be seen to stop.
+        The host's life counts from here."""
+        for slot, child in zip(self.slots, children, strict=True):
+            while not self.beats[2 * slot + LAST_BEAT] and child.is_alive():
+                me.pace(BEAT_S * 1000)
 
     def start(self, me: Me, which: int, daemon: bool, job_s: float) -> Any:
         slot, marker = self.slots[which], self.markers[which]
@@ -103,19 +116,24 @@ class Host(AgentBody):
 
 class Watcher(AgentBody):
     """Watches the helpers' heartbeats; records when each stops. Ends linger_ms after the hosts
-    (and not before it has looked that long: a busy machine slows its looks)."""
+    have ended (and not before it has looked that long: a busy machine slows its looks).
+
+    A host that is a process of its own has ended when that process is gone, not when its body
+    returned: its daemon children die in its exit (multiprocessing terminates them there), and a
+    busy machine can hold that exit up for longer than any fixed linger.
+    """
 
     role = "watcher"
     steps = ()
 
-    def __init__(self, beats: Any, ends: Any, markers: list[int], linger_ms: float) -> None:
-        self.beats, self.ends, self.markers, self.linger_ms = beats, ends, markers, linger_ms
+    def __init__(self, beats: Any, ends: Any, markers: list[int], linger_ms: float, pids: Any = ()) -> None:
+        self.beats, self.ends, self.pids, self.markers, self.linger_ms = beats, ends, pids, markers, linger_ms
 
     def run(self, me: Me) -> None:
         gone = [False] * len(self.markers)
         seen = [0] * len(self.markers)  # each helper's last beat, as of the previous look
         still = [0] * len(self.markers)  # looks in a row that found no new beat
-        after_hosts = 0
+        after_hosts, hosts_gone_ns = 0, 0
         while me.running():
             now = time.monotonic_ns()
             for slot, marker in enumerate(self.markers):
@@ -127,15 +145,21 @@ class Watcher(AgentBody):
                 if not gone[slot] and last and now - last > GONE_AFTER_NS and still[slot] >= GONE_AFTER_LOOKS:
                     gone[slot] = True
                     me.record(Op.CHILD_GONE, marker, last)
-            if all(self.ends[:]):
+            if hosts_gone_ns or self._hosts_gone():
+                hosts_gone_ns = hosts_gone_ns or now
                 after_hosts += 1
-                if all(gone) or self._lingered(now, after_hosts):
+                if all(gone) or self._lingered(now - hosts_gone_ns, after_hosts):
                     return
             me.pace(BEAT_S * 1000)
 
-    def _lingered(self, now: int, looks: int) -> bool:
-        """linger_ms since the last host ended, by the clock and by our own looks since then."""
-        return now - max(self.ends[:]) > self.linger_ms * 1e6 and looks * BEAT_S * 1e3 >= self.linger_ms
+    def _hosts_gone(self) -> bool:
+        """Every host's body has returned, and every host process (threads share ours) has exited."""
+        mine = os.getpid()
+        return all(self.ends[:]) and not any(pid and pid != mine and process_alive(pid) for pid in self.pids[:])
+
+    def _lingered(self, since_ns: int, looks: int) -> bool:
+        """linger_ms since the hosts were gone, by the clock and by our own looks since then."""
+        return since_ns > self.linger_ms * 1e6 and looks * BEAT_S * 1e3 >= self.linger_ms
 
 
 class Lineup(Scenario):
@@ -162,6 +186,7 @@ class Lineup(Scenario):
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
         hosts = int(params["agents"])
         beats, ends = world.int_array("beats", 4 * hosts), world.int_array("host ends", hosts)
+        pids = world.int_array("host pids", hosts)
         markers: list[int] = []
         bodies = []
         for k in range(hosts):
@@ -176,6 +201,7 @@ class Lineup(Scenario):
                     world.runtime.control,
                     beats,
                     ends,
+                    pids,
                     (2 * k, 2 * k + 1),
                     pair,
                     k,
@@ -185,7 +211,7 @@ class Lineup(Scenario):
             )
             world.agent(f"host {k}", bodies[-1], daemon=k % 2 == 1)
         world.shared["hosts"] = bodies
-        world.agent("watcher", Watcher(beats, ends, markers, float(params["linger_ms"])))
+        world.agent("watcher", Watcher(beats, ends, markers, float(params["linger_ms"]), pids))
 
     def operation_ops(self, layout: RoundLayout) -> dict[int, tuple[int, int]]:
         ops = {"host": int(Op.CHILD_STARTED), "watcher": int(Op.CHILD_GONE)}

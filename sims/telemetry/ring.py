@@ -202,6 +202,11 @@ class RingWriter:
         self._off = off + RECORD_SIZE
         _pack(self._buf, off, seq, code, _now(), value, self._agent, seq)
 
+    def emit_at(self, code: int, value: int, t_ns: int) -> None:
+        """Append one record stamped ``t_ns`` rather than now: the engine's ROUND_END carries
+        the very instant the round's statistics stop at (one cut-off for every count)."""
+        self.emit(code, value, lambda: t_ns)
+
     def _make_room(self) -> bool:
         """Past three quarters full: give the reader a turn every ``1/slices`` ring, write up to full.
 

@@ -25,6 +25,7 @@ from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 
+from sims.lifeline import process_alive
 from sims.telemetry.dtypes import EVENT_DTYPE
 
 FIELDS: tuple[str, ...] = tuple(EVENT_DTYPE.names or ())
@@ -143,20 +144,10 @@ def remove_orphaned_folders(where: Path) -> list[Path]:
     removed = []
     for folder in where.glob(f"{TEMP_PREFIX}*"):
         owner = folder.name[len(TEMP_PREFIX) :].split("-", 1)[0]
-        if owner.isdigit() and not _alive(int(owner)) and folder.is_dir():
+        if owner.isdigit() and not process_alive(int(owner)) and folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
 
 
 class Records(Protocol):
