@@ -14,13 +14,19 @@ from sims.explore.code import load
 from sims.explore.search import Base, Played, Settings, following, play
 from sims.explore.table import AgentState, TableAt
 from sims.kinds import ResourceKind
+from sims.levels.code import shipped_code_dir
 
 PLAYER = Path(__file__).parent / "data" / "player"
 
 
+def _source(name: str) -> Path:
+    """A shipped level's file ("c07_dining/left_first") or one of the tests' own ("raises")."""
+    return shipped_code_dir() / f"{name}.py" if "/" in name else PLAYER / f"{name}.py"
+
+
 def _played(exercise: str, name: str, agents: int | None, picks: list[int]) -> Played:
     ex = exercise_named(exercise)
-    settings = Settings(ex, load(PLAYER / f"{name}.py", ex.roles), agents, 0)
+    settings = Settings(ex, load(_source(name), ex.roles), agents, 0)
     played = play(settings, following(picks, Base.STAY, agents or ex.default_agents), trace=True)
     assert len(played.tables) == len(played.moves) + 1  # before the first move, then after each
     return played
@@ -31,7 +37,7 @@ def _tables(exercise: str, name: str, agents: int | None, picks: list[int]) -> t
 
 
 def test_a_deadlock_ends_with_each_philosopher_blocked_on_the_fork_the_other_holds() -> None:
-    tables = _tables("dining", "dining_naive", 2, [0, 1] * 20)
+    tables = _tables("dining", "c07_dining/left_first", 2, [0, 1] * 20)
     last = tables[-1]
     forks = {res.name: res for res in last.resources}
     assert [a.state for a in last.agents] == [AgentState.BLOCKED, AgentState.BLOCKED]
@@ -46,14 +52,14 @@ def test_a_deadlock_ends_with_each_philosopher_blocked_on_the_fork_the_other_hol
 
 def test_the_mover_is_running_and_a_replay_gives_the_same_pictures() -> None:
     picks = [0, 1] * 20
-    played = _played("dining", "dining_naive", 2, picks)
+    played = _played("dining", "c07_dining/left_first", 2, picks)
     ran = 0
     for mover, table in zip(played.schedule, played.tables[1:], strict=True):
         running = [i for i, a in enumerate(table.agents) if a.state is AgentState.RUNNING]
         assert running in ([mover], [])  # [] when the move blocked or ended it
         ran += running == [mover]
     assert ran > len(played.schedule) // 2
-    assert _tables("dining", "dining_naive", 2, picks) == played.tables
+    assert _tables("dining", "c07_dining/left_first", 2, picks) == played.tables
 
 
 def test_the_bounded_buffer_shows_signal_permits_and_the_items_on_the_pass() -> None:
