@@ -86,14 +86,21 @@ def recorded_ctrl_c() -> Iterator[CtrlC]:
 
 
 @contextmanager
-def sigint_held_back() -> Iterator[None]:
+def sigint_held_back(starts_processes: bool = True) -> Iterator[None]:
     """Block SIGINT in this thread while the block starts child processes.
 
     A child inherits the mask: a Ctrl-C sent to the process group while it is still
     importing stays pending in it instead of killing it with a traceback, and is discarded
     when the child sets SIGINT to ignored (as agents do). In this process the press waits
     for another thread or for the end of the block, then reaches the handler as usual.
+    Where it starts processes, multiprocessing's resource tracker is started first if the
+    block would start it: its start unblocks SIGINT in the calling thread, and every child
+    started after it would then boot unprotected.
     """
+    if starts_processes:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield

@@ -41,3 +41,23 @@ def test_five_process_agents_are_forked_by_one_server_that_imported_their_code()
     assert "multiprocessing.forkserver" in server
     assert all(module in server for module in AGENT_CODE)
     assert method == "forkserver"
+
+
+SERVER_MASK = """
+import signal
+from multiprocessing import forkserver
+from pathlib import Path
+from sims.engine.fork_server import start_fork_server
+
+start_fork_server()
+status = Path(f"/proc/{forkserver._forkserver._forkserver_pid}/status").read_text()
+blocked = int(next(line for line in status.splitlines() if line.startswith("SigBlk:")).split()[1], 16)
+print(bool(blocked & (1 << (signal.SIGINT - 1))), signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+"""
+
+
+def test_the_server_boots_with_ctrl_c_held_back_and_the_caller_gets_it_back() -> None:
+    """A press while the server's interpreter boots must not print its traceback (the resource
+    tracker's start, which comes first, unblocks SIGINT in the caller: it must not undo this)."""
+    done = subprocess.run([sys.executable, "-c", SERVER_MASK], check=True, capture_output=True, text=True, timeout=100)
+    assert done.stdout.split() == ["True", "False"]  # blocked in the server, not left blocked here

@@ -24,8 +24,15 @@ def fork_server_context() -> Any:  # BaseContext's stub lacks Process
 
 def start_fork_server() -> None:
     """Start the server now rather than at the first agent's start; it does not wait for the
-    server to be ready (the first agent's start does). The server ends with this process."""
+    server to be ready (the first agent's start does). The server ends with this process.
+
+    It starts with SIGINT blocked: a Ctrl-C sent to the process group while its interpreter
+    still boots would print a traceback from its ``site`` import (it ignores SIGINT once up).
+    """
     from multiprocessing import forkserver
 
+    from sims.ctrl_c import sigint_held_back
+
     fork_server_context()
-    forkserver.ensure_running()
+    with sigint_held_back():
+        forkserver.ensure_running()

@@ -159,7 +159,8 @@ class Round:
         self._emit, self._emit_at = writer.emit, writer.emit_at
         self._check_schedule()
         self._create_agents()
-        with sigint_held_back():  # a Ctrl-C cannot kill an agent that is still importing
+        # A Ctrl-C cannot kill an agent that is still importing.
+        with sigint_held_back(starts_processes=self.config.backend is Backend.PROCESS):
             for agent in self._agents:
                 agent.start()
         self._await_agents()
