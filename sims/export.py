@@ -116,9 +116,9 @@ def check_writable(out_dir: Path) -> None:
 
 
 def _shown(path: Path) -> str:
-    """A path short enough for a one-line message."""
+    """A path short enough for a one-line message; its end (the name at fault) is kept."""
     text = str(path)
-    return text if len(text) <= 80 else f"{text[:60]}...({len(text)} characters)"
+    return text if len(text) <= 80 else f"{text[:25]}...{text[-50:]} ({len(text)} characters)"
 
 
 def _check_names(out_dir: Path, existing: Path) -> None:
