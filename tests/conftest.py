@@ -4,7 +4,8 @@ Shared memory is global to the machine. The engine names its segments after
 ``DINER_SHM_TAG``, which this file sets for the whole test run (children inherit it), so
 those are always attributed exactly. Python's own anonymous segments and named semaphores
 (``psm_*``, ``sem.mp-*``) cannot be attributed: they are checked only under CI, where
-nothing else runs beside the tests.
+nothing else runs beside the tests: after each test, or (tests run side by side with
+``pytest -n``) once, after the whole run.
 """
 
 from __future__ import annotations
@@ -19,16 +20,37 @@ from pathlib import Path
 import pytest
 
 SHM = Path("/dev/shm")
+UNATTRIBUTED_KEY = pytest.StashKey[set[str]]()
 TAG = f"pytest{os.getpid()}"
 os.environ["DINER_SHM_TAG"] = TAG  # read by sims.runtime.segment_name in this process and its children
 UNATTRIBUTED = ("psm_", "sem.mp-", "wnsm_") if os.environ.get("CI") else ()
+SIDE_BY_SIDE = "PYTEST_XDIST_WORKER" in os.environ  # another worker's names are not this test's
+PER_TEST = () if SIDE_BY_SIDE else UNATTRIBUTED
 SETTLE_S = 5.0  # how long finished helpers (e.g. a Queue's feeder thread) get to disappear
 
 
-def _shm_names() -> set[str]:
+def _shm_names(prefixes: tuple[str, ...] = (f"diner_{TAG}_", *PER_TEST)) -> set[str]:
     if not SHM.is_dir():
         return set()
-    return {p.name for p in SHM.iterdir() if p.name.startswith((f"diner_{TAG}_", *UNATTRIBUTED))}
+    return {p.name for p in SHM.iterdir() if p.name.startswith(prefixes)}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[UNATTRIBUTED_KEY] = _shm_names(UNATTRIBUTED) if UNATTRIBUTED else set()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Side by side, the unattributed names are checked once, by the run's controller, after every worker."""
+    if (
+        not UNATTRIBUTED
+        or hasattr(session.config, "workerinput")
+        or session.config.getoption("numprocesses", None) in (None, 0)
+    ):
+        return
+    left = _shm_names(UNATTRIBUTED) - session.config.stash[UNATTRIBUTED_KEY]
+    if left:
+        print(f"\nshared memory left in /dev/shm by the run: {sorted(left)}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _child_pids() -> set[int]:
