@@ -225,7 +225,7 @@ class CodeLevelScene(Scene):
             where = self._say("code.line", line=a["line"]) if a["line"] else ""
             verdict = verdict_text(language, a["verdict"]).rstrip("。.")  # the sentence ends after where
             said, colour = self._say("code.fail", verdict=verdict, where=where), palette.BAD
-        for line in wrap(text, said, 17, width):
+        for line in wrap(text, said, 17, width, bold=True):
             text.draw(surface, line, (x, y), 17, colour, bold=True)
             y += 24
         if not a["passed"]:
