@@ -21,6 +21,7 @@ class Scene:
     def __init__(self, app: App) -> None:
         self.app = app
         self.widgets: list[Any] = []
+        self._covered_in = ""  # the language when covered: widgets are rebuilt if it changed meanwhile
 
     def add(self, widget: Any) -> Any:
         self.widgets.append(widget)
@@ -46,10 +47,15 @@ class Scene:
         self.widgets.clear()
 
     def cover(self) -> None:
+        self._covered_in = self.app.language
         for widget in self.widgets:
             widget.hide()
 
     def uncover(self) -> None:
+        """Show the widgets again, rebuilt in the player's language if a scene above switched it."""
+        if self.app.language != self._covered_in:
+            self.relayout()
+            return
         for widget in self.widgets:
             widget.show()
 

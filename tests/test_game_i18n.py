@@ -232,3 +232,20 @@ def test_every_briefing_draws_only_chinese_words_code_and_identifiers(app: Any) 
         code |= {line.strip() for block in blocks for line in block.lines}
         english = {text: sorted(english_words(text) - allowed) for text in app.text.texts() if not is_code(text, code)}
         assert {t: w for t, w in english.items() if w} == {}, level.id
+
+
+def test_a_scene_uncovered_after_the_language_changed_above_it_speaks_the_new_one(app: Any) -> None:
+    """Seen under Xvfb: L pressed in the stepper left the code level's buttons in the old language."""
+    from game.scenes.help import HelpScene
+    from game.scenes.title import TitleScene
+
+    title = app.scenes.push(TitleScene(app))
+    frames(app)
+    assert title.campaign.text == tr("title.campaign", "zh")
+    app.scenes.push(HelpScene(app))
+    frames(app)
+    app.campaign.switch_language()
+    app.scenes.pop()
+    frames(app)
+    assert app.scenes.top is title and title.campaign.visible
+    assert title.campaign.text == tr("title.campaign", "en") != tr("title.campaign", "zh")
