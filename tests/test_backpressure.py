@@ -21,9 +21,11 @@ class Bells:
         self.sems = [threading.Semaphore(0) for _ in range(rings)]
         self.sleeps = 0
         self.rung = 0
+        self.slept = threading.Event()
 
     def sleep(self, ring: int, moved: object) -> None:
         self.sleeps += 1
+        self.slept.set()
         self.sems[ring].acquire(True, 3600.0)  # only the reader's bell ends this sleep
 
     def ring(self, ring: int) -> None:
@@ -40,9 +42,11 @@ def test_a_writer_whose_ring_is_full_sleeps_until_the_reader_rings_and_loses_not
     writer = RingWriter(buf, 1, capacity, agent=1, room=room)
     thread = threading.Thread(target=lambda: [writer.emit(op_code(Op.COUNTER, 0), i) for i in range(count)])
     thread.start()
+    # Nobody drains until the writer, its 16 slots full, has gone to sleep (a safety net, not a timing).
+    assert bells.slept.wait(60)
     assert drain_while_alive(thread, reader)["value"].tolist() == list(range(count))  # every record, in order
     assert reader.dropped() == 0
-    assert bells.sleeps > 0  # 3,000 records through 16 slots: the ring was full, and the writer waited
+    assert bells.sleeps > 0
     assert bells.rung >= bells.sleeps - 1  # each sleep was ended by the reader's bell (the last may be pending)
 
 
