@@ -23,11 +23,12 @@ class Philosopher(AgentBody):
     role = "philosopher"
     steps: ClassVar[tuple[str, ...]] = ("take first fork", "take second fork")
 
-    def __init__(self, first: Lock, second: Lock, think_ms: float, eat_ms: float) -> None:
+    def __init__(self, first: Lock, second: Lock, think_ms: float, eat_ms: float, reach_ms: float = 0.0) -> None:
         self.first = first
         self.second = second
         self.think_ms = think_ms
         self.eat_ms = eat_ms
+        self.reach_ms = reach_ms
 
     def run(self, me: Me) -> None:
         while me.running():
@@ -36,10 +37,17 @@ class Philosopher(AgentBody):
             me.state(State.HUNGRY)
             me.step("take first fork")
             with self.first:
+                self._reach(me)
                 me.step("take second fork")
                 with self.second:
                     me.state(State.EATING)
                     me.pace(self.eat_ms)
+
+    def _reach(self, me: Me) -> None:
+        """Hold the first fork a moment before reaching for the second: the classic demonstration's pause
+        that lets every neighbour take a first fork too, so the naive table deadlocks near-surely."""
+        if self.reach_ms > 0:
+            me.pace(self.reach_ms, jitter=False)
 
 
 class SeatedPhilosopher(Philosopher):
@@ -47,8 +55,10 @@ class SeatedPhilosopher(Philosopher):
 
     steps = ("take a seat", "take first fork", "take second fork")
 
-    def __init__(self, seats: Semaphore, first: Lock, second: Lock, think_ms: float, eat_ms: float) -> None:
-        super().__init__(first, second, think_ms, eat_ms)
+    def __init__(
+        self, seats: Semaphore, first: Lock, second: Lock, think_ms: float, eat_ms: float, reach_ms: float = 0.0
+    ) -> None:
+        super().__init__(first, second, think_ms, eat_ms, reach_ms)
         self.seats = seats
 
     def run(self, me: Me) -> None:
@@ -60,6 +70,7 @@ class SeatedPhilosopher(Philosopher):
             with self.seats:
                 me.step("take first fork")
                 with self.first:
+                    self._reach(me)
                     me.step("take second fork")
                     with self.second:
                         me.state(State.EATING)
@@ -158,8 +169,8 @@ class Dining(Scenario):
             "reach_ms",
             float,
             0.0,
-            "trylock: time from holding the first fork to reaching for the second "
-            "(ms, exact): the moment every neighbour grabs a first fork too",
+            "time from holding the first fork to reaching for the second (ms, exact): the moment "
+            "every neighbour grabs a first fork too (trylock: the hesitation before putting it back)",
             0,
             60_000,
         ),
@@ -177,14 +188,14 @@ class Dining(Scenario):
                 left, right = right, left
             body: AgentBody
             if seats is not None:
-                body = SeatedPhilosopher(seats, left, right, think, eat)
+                body = SeatedPhilosopher(seats, left, right, think, eat, float(params["reach_ms"]))
             elif strategy == "trylock":
                 fixed = params["backoff"] == "fixed"
                 patience, reach = float(params["patience_ms"]), float(params["reach_ms"])
                 backoff = float(params["backoff_ms"])
                 body = PoliteEater(left, right, think, eat, patience, putbacks, fixed, reach, backoff)
             else:
-                body = Philosopher(left, right, think, eat)
+                body = Philosopher(left, right, think, eat, float(params["reach_ms"]))
             world.agent(f"philosopher {i}", body)
 
     def operation_ops(self, layout: RoundLayout) -> dict[int, tuple[int, int]]:
