@@ -12,6 +12,7 @@ from helpers import run_until
 from sims.engine.round import Round
 from sims.rounds.commands import Resize, Timed
 from sims.rounds.config import RoundConfig
+from sims.stats import compute_round_stats
 from sims.telemetry import Op
 
 pytestmark = pytest.mark.timeout(120)
@@ -74,13 +75,22 @@ def test_seats_sign_without_semaphore_seats_too_many() -> None:
 
 
 def test_lineup_threads_daemon_helper_outlives_its_host() -> None:
-    result = Round(RoundConfig("lineup", seconds=60)).run()
+    with Round(RoundConfig("lineup", seconds=60)) as rnd:
+        result = rnd.run()
     stats = result.scenario_stats
     assert result.end_reason == "agents finished"
     assert stats["helpers_started"] == 4 and stats["helpers_joined"] == 2
     assert stats["daemon_outlived_until_round_end"] == 2  # a daemon thread belongs to the process
     assert stats["joined_outlived_host_ms_max"] < 0  # joined helpers ended before their hosts
     assert [i.daemon for i in result.identities] == [False, True, False]
+    # After the last helper started, the hosts count no operation: helpers, not starved workers
+    # (a rolling window of the live panel sees just this).
+    late = int(result.events["t_ns"][result.events["op"] == Op.CHILD_STARTED].max()) + 1
+    window = compute_round_stats(
+        result.events, result.layout, late, result.ended_ns, rnd.scenario.operation_ops(result.layout)
+    )
+    assert [a.operations for a in window.agents if a.name.startswith("host")] == [0, 0]
+    assert window.starved == () and not any(a.counted for a in window.agents)
 
 
 def test_lineup_processes_daemon_child_ends_with_its_parent() -> None:

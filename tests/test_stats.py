@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import attrs
 import numpy as np
 import pytest
 
@@ -17,6 +18,7 @@ from sims.stats import (
     kitchen_stats,
     resource_timeline,
 )
+from sims.stats.stream import StreamingStats
 from sims.telemetry import ENGINE_AGENT, EVENT_DTYPE, Op, State
 
 pytestmark = pytest.mark.timeout(60)
@@ -74,6 +76,22 @@ def test_a_waited_acquisition_by_another_agent_is_a_handoff() -> None:
     assert a1.longest_wait_ms == pytest.approx(ms(90)) == s.longest_wait_ms
     assert s.starved == ("a0",) and s.jain == pytest.approx(0.5)
     assert s.operations_total == 1 and s.throughput_per_s == pytest.approx(1 / 200e-9)
+
+
+def test_a_helper_that_does_no_counted_work_is_not_starved_in_any_statistics() -> None:
+    """a0 (a worker) and a1 (a helper that only watches) both count nothing: only a0 starved,
+    in the statistics of all records at once, summed up chunk by chunk, and the agents table."""
+    plan = layout(2)
+    plan = attrs.evolve(plan, agents=(plan.agents[0], attrs.evolve(plan.agents[1], counted=False)))
+    events = records((0, ENGINE_AGENT, -1, Op.ROUND_START, 0), (10, 0, 0, REQ, -1), (20, 1, -1, Op.STATE, 1))
+    whole = stats(events, plan, 0, 100)
+    stream = StreamingStats(plan, {a.index: EATING for a in plan.agents}, 0)
+    stream.feed(events)
+    streamed = stream.finish(100)
+    for got in (whole, streamed):
+        assert got.starved == ("a0",) and [a.counted for a in got.agents] == [True, False]
+        assert [a.starved for a in got.agents] == [True, False] and got.flat()["starved_count"] == 1
+    assert whole.to_dict()["agents"][1]["counted"] is False
 
 
 def test_no_handoff_without_a_wait_or_to_the_same_agent() -> None:

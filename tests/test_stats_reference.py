@@ -175,6 +175,7 @@ def ref_agent(info: AgentInfo, window: list[Rec], holds, open_waits, layout: Rou
         "wait_ms": ref_percentiles(waits),
         "hold_ms": ref_percentiles([e - s for a, _, s, e in holds if a == info.index]),
         "longest_wait_ms": max([0, *waits, *ended, *still]) / 1e6,
+        "counted": info.counted,
     }
 
 
@@ -200,7 +201,7 @@ def ref_round(recs: list[Rec], layout: RoundLayout, start: int, end: int, ops: d
         "throughput_per_s": total / seconds if seconds > 0 else 0.0,
         "jain": total**2 / (len(counts) * sum(c * c for c in counts)) if total else 0.0,
         "longest_wait_ms": max((a["longest_wait_ms"] for a in agents), default=0.0),
-        "starved": [a["name"] for a in agents if a["operations"] == 0],
+        "starved": [a["name"] for a in agents if a["counted"] and a["operations"] == 0],
         "wait_ms": ref_percentiles(waits),
         "agents": agents,
         "resources": resources,
@@ -364,7 +365,7 @@ def rounds(draw: st.DrawFn, pristine: bool = False) -> Case:
         "any",
         "thread",
         0,
-        tuple(AgentInfo(i, f"a{i}", "agent", "thread") for i in range(n_agents)),
+        tuple(AgentInfo(i, f"a{i}", "agent", "thread", counted=draw(st.booleans())) for i in range(n_agents)),
         tuple(ResourceInfo(i, f"r{i}", kind, cap) for i, (kind, cap) in enumerate(kinds)),
     )
     careless, cut, shuffled = (False, False, False) if pristine else tuple(draw(st.booleans()) for _ in range(3))

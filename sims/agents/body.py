@@ -17,6 +17,9 @@ class AgentBody:
 
     role: ClassVar[str] = "agent"
     steps: ClassVar[tuple[str, ...]] = ()
+    # Whether the agent's operations are the round's work: a worker with none is starved. A helper
+    # that starts, watches or reports (closing's owner, lineup's watcher) sets it False.
+    counted: ClassVar[bool] = True
 
     def run(self, me: Me) -> None:
         raise NotImplementedError

@@ -52,6 +52,7 @@ COLUMNS: dict[str, dict[str, Col]] = {
         "exit_code": Col(Type.INT, "", "a process's exit code (-9: SIGKILL)", "a thread"),
         "started_ns": Col(Type.INT, _NS, "its start record (negative: it started before the round)", "no record"),
         "stopped_ns": Col(Type.INT, _NS, "its stop record", "no record (killed)"),
+        "counted": Col(Type.BOOL, "", "a worker: with 0 operations it is starved (false: a helper that only watches)"),
         "operations": Col(Type.INT, "count", "operations done (meals, items...; the scenario's `operation`)"),
         "throughput_per_s": Col(Type.FLOAT, "1/s", "operations per second of the round"),
         "acquisitions": Col(Type.INT, "count", "locks and permits acquired"),

@@ -106,6 +106,7 @@ def agents_table(result: RoundResult) -> Table:
             "exit_code": nullable_ints([i.exit_code for i in ids]),
             "started_ns": nullable_ints([None if i.started_ns is None else i.started_ns - origin for i in ids]),
             "stopped_ns": nullable_ints([None if i.stopped_ns is None else i.stopped_ns - origin for i in ids]),
+            "counted": Bools(np.array([s.counted for s in stats], bool)),
             "operations": Ints(np.array([s.operations for s in stats], np.int64)),
             "throughput_per_s": Floats(np.array([s.throughput_per_s for s in stats], np.float64)),
             "acquisitions": Ints(np.array([s.acquisitions for s in stats], np.int64)),

@@ -16,6 +16,7 @@ class AgentInfo:
     role: str  # what the scenario calls it: "philosopher", "cook", "waiter", ...
     backend: Backend = attrs.field(converter=Backend)
     daemon: bool = False
+    counted: bool = True  # its operations are the round's work (see ``AgentBody.counted``)
 
 
 @attrs.frozen

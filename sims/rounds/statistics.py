@@ -136,6 +136,12 @@ class AgentStats:
     wait_ms: Percentiles  # ACQUIRED waits, fast-path zeros included
     hold_ms: Percentiles
     longest_wait_ms: float  # completed waits and waits still open at the window's end
+    counted: bool = True  # a worker: with 0 operations it is starved (a helper that only watches is not)
+
+    @property
+    def starved(self) -> bool:
+        """It wanted to make progress (a worker) and made none in the window."""
+        return self.counted and self.operations == 0
 
 
 @pickled_by_constructor
@@ -178,7 +184,7 @@ class RoundStats:
     throughput_per_s: float
     jain: float
     longest_wait_ms: float
-    starved: tuple[str, ...]  # agents with 0 operations
+    starved: tuple[str, ...]  # workers (``AgentStats.counted``) with 0 operations
     wait_ms: Percentiles  # over every agent's acquisitions
     agents: tuple[AgentStats, ...]
     resources: tuple[ResourceStats, ...]

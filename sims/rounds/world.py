@@ -100,5 +100,5 @@ class World:
         for label in body.steps:
             if label not in self.steps:
                 self.steps.append(label)
-        info = AgentInfo(len(self.agents), name, body.role, self.backend, daemon)
+        info = AgentInfo(len(self.agents), name, body.role, self.backend, daemon, body.counted)
         self.agents.append((info, body))

@@ -40,6 +40,7 @@ class Owner(AgentBody):
     """The main program: hires the helpers, maybe joins the washers, writes the report, ends."""
 
     role = "owner"
+    counted = False  # starts and watches helpers: it has no work to be starved of
     steps = ("hire the helpers", "join the washers", "write the closing report")
 
     def __init__(

@@ -39,6 +39,7 @@ GONE_AFTER_LOOKS = GONE_AFTER_NS // int(BEAT_S * 1e9)  # ...once the watcher has
 
 class Host(AgentBody):
     role = "host"
+    counted = False  # starts and watches helpers: it has no work to be starved of
     steps = ("start helpers", "join the helper")
 
     def __init__(
@@ -124,6 +125,7 @@ class Watcher(AgentBody):
     """
 
     role = "watcher"
+    counted = False  # starts and watches helpers: it has no work to be starved of
     steps = ()
 
     def __init__(self, beats: Any, ends: Any, markers: list[int], linger_ms: float, pids: Any = ()) -> None:

@@ -53,7 +53,8 @@ def compute_round_stats(
 
     ``operation_ops`` maps an agent index to the (op, value) record that counts as one of
     its operations (value -1: any value), e.g. ``(Op.STATE, State.EATING)`` for a meal.
-    Agents absent from it count 0 operations (and so are starved) but are still listed.
+    Agents absent from it count 0 operations (and so are starved, unless ``AgentInfo.counted``
+    is False: a helper that does no counted work) but are still listed.
     """
     check_window(start_ns, end_ns)
     scope = _Scope.of(events, layout, start_ns, end_ns)
@@ -190,6 +191,7 @@ def agent_rows(
             wait_ms=Percentiles.from_summary_row(wait_table[a.index]),
             hold_ms=Percentiles.from_summary_row(hold_table[a.index]),
             longest_wait_ms=int(longest[a.index]) / NS_PER_MS,
+            counted=a.counted,
         )
         for a in layout.agents
     )
@@ -271,7 +273,7 @@ def round_stats(
         throughput_per_s=_rate(total, seconds),
         jain=jain_index(np.array([a.operations for a in agents])),
         longest_wait_ms=max((a.longest_wait_ms for a in agents), default=0.0),
-        starved=tuple(a.name for a in agents if a.operations == 0),
+        starved=tuple(a.name for a in agents if a.starved),
         wait_ms=Percentiles.from_summary_row(waits),
         agents=agents,
         resources=resources,
