@@ -21,9 +21,18 @@ JOIN_S = 2.0
 
 @attrs.frozen
 class JobFailed:
-    """What the call raised, as text (the traceback of the child)."""
+    """Why the call gave no answer: it raised (``error``: the child's traceback), or its process
+    ended without one (``ended``, with its ``exit_code``): each screen words it in its language."""
 
-    error: str
+    error: str = ""
+    ended: bool = False
+    exit_code: int | None = None
+
+    @property
+    def raised(self) -> str:
+        """The traceback's last line, Python's own words (``ValueError: broken code``)."""
+        lines = self.error.strip().splitlines()
+        return lines[-1] if lines else ""
 
 
 def _run(target: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
@@ -67,7 +76,7 @@ class BackgroundJob:
         except (EOFError, OSError):
             ready = True
             exitcode = self._process.exitcode if self._process is not None else None
-            self.answer = JobFailed(f"the worker process ended without an answer (exit {exitcode})")
+            self.answer = JobFailed(ended=True, exit_code=exitcode)
         if ready:
             self.done = True
             self._reap()

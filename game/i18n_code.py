@@ -8,7 +8,10 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
-from sims.explore import ENGLISH, Finding, Why, say
+from game.background import JobFailed
+from game.i18n_round import ROUND
+from game.zh import tidy
+from sims.explore import ENGLISH, Fact, Finding, Why, say
 
 WORDS: Mapping[str, Mapping[str, str]] = types.MappingProxyType(
     {
@@ -29,7 +32,8 @@ WORDS: Mapping[str, Mapping[str, str]] = types.MappingProxyType(
             "code.stars": "Stars: {stars} of 3",
             "code.rule.yes": "✓ {rule} ({found})",
             "code.rule.no": "✗ {rule} ({found})",
-            "code.worker": "The check did not answer: {error}",
+            "code.worker": "The check itself raised {error}",
+            "code.worker.ended": "The check's worker process ended without an answer (exit code {code})",
             "code.open_replay": "Space: step through the schedule that broke it",
             "code.missing": "No file yet (R makes it from the template)",
             "steps.title": "The schedule that broke it: step {at} of {total}",
@@ -65,7 +69,8 @@ WORDS: Mapping[str, Mapping[str, str]] = types.MappingProxyType(
             "code.stars": "星级：{stars} / 3",
             "code.rule.yes": "✓ {rule}（{found}）",
             "code.rule.no": "✗ {rule}（{found}）",
-            "code.worker": "检查没有给出结果：{error}",
+            "code.worker": "检查本身抛出了异常 {error}",
+            "code.worker.ended": "负责检查的工作进程没给出结果就结束了（退出码 {code}）",
             "code.open_replay": "空格：逐步查看弄坏它的那个调度",
             "code.missing": "还没有文件（按 R 从模板生成）",
             "steps.title": "弄坏它的调度：第 {at} 步，共 {total} 步",
@@ -156,6 +161,13 @@ WHY_ZH: Mapping[Why, str] = types.MappingProxyType(
 )
 CYCLE_ZH = ("{agent}（在等 {resource}）", " → ")
 
+FACTS_ZH: Mapping[Fact, str] = types.MappingProxyType(
+    {
+        Fact.WAITS_HOLDING: "{who} 在等 '{resource}'（{kind}），手里拿着 {held}",
+        Fact.WAITS_EMPTY_HANDED: "{who} 在等 '{resource}'（{kind}），手里什么也没拿",
+    }
+)
+
 ROLES_ZH: Mapping[str, str] = types.MappingProxyType(
     {
         "philosopher": "哲学家",
@@ -231,12 +243,39 @@ def finding_text(language: str, data: Mapping[str, Any]) -> str:
     if language != "zh":
         said = say(ENGLISH_DETAIL, finding.why, finding.params)
         return said[:1].upper() + said[1:]
-    return say(WHY_ZH, finding.why, finding.params, functools.partial(agent_name, "zh"), "、", CYCLE_ZH)
+    return tidy(say(WHY_ZH, finding.why, finding.params, functools.partial(agent_name, "zh"), "、", CYCLE_ZH))
+
+
+def evidence_lines(language: str, data: Mapping[str, Any], most: int = 5) -> list[str]:
+    """A finding's evidence (its ``facts``, as ``Finding.to_json`` writes them), a line per fact;
+    at most ``most`` lines, the last of them "…" when there are more facts."""
+    facts = Finding.from_json(dict(data)).facts
+    if len(facts) > most:
+        return [*evidence_lines(language, {**data, "facts": data["facts"][: most - 1]}, most), "…"]
+    if language != "zh":
+        return [fact.text for fact in facts]
+    name = functools.partial(agent_name, "zh")
+    return [
+        tidy(say(FACTS_ZH, f.fact, {**f.params, "kind": _kind_zh(f.params.get("kind"))}, name, "、")) for f in facts
+    ]
+
+
+def _kind_zh(kind: object) -> str:
+    """A primitive's kind (``lock``) in Chinese (``锁``); one without a word as the code spells it."""
+    return ROUND["zh"].get(f"kind_short.{kind}", str(kind))
+
+
+def failed_text(language: str, failed: JobFailed) -> str:
+    """Why a check or a replay in the background gave no answer, in the player's language."""
+    if failed.ended:
+        return words(language, "code.worker.ended", code="?" if failed.exit_code is None else failed.exit_code)
+    return words(language, "code.worker", error=failed.raised)
 
 
 def words(language: str, key: str, **fields: object) -> str:
     table = WORDS.get(language, WORDS["en"])
-    return table[key].format(**fields)
+    said = table[key].format(**fields)
+    return tidy(said) if language == "zh" else said
 
 
 def verdict_text(language: str, verdict: str) -> str:

@@ -21,6 +21,12 @@ def fail(message: str) -> None:
     raise ValueError(message)
 
 
+def vanish() -> None:
+    import os
+
+    os._exit(3)  # the worker ends without an answer (as a crash of the interpreter would)
+
+
 def forever() -> None:
     while True:
         time.sleep(1)  # the worker's own idle loop: the test cancels it
@@ -37,6 +43,15 @@ def test_an_exception_is_an_answer_with_its_traceback() -> None:
     job = BackgroundJob(fail, "broken code")
     wait_until(job.poll, timeout=30)
     assert isinstance(job.answer, JobFailed) and "ValueError: broken code" in job.answer.error
+    assert job.answer.raised == "ValueError: broken code" and not job.answer.ended
+
+
+def test_a_worker_that_ends_without_an_answer_says_so() -> None:
+    job = BackgroundJob(vanish)
+    wait_until(job.poll, timeout=30)
+    assert isinstance(job.answer, JobFailed) and job.answer.ended and job.answer.error == ""
+    assert job.answer.exit_code in (3, None)  # None: it had not been reaped when its pipe closed
+    job.close()
 
 
 def test_a_job_that_never_ends_is_cancelled_without_waiting_for_it() -> None:

@@ -71,9 +71,11 @@ def test_check_a_wrong_answer_then_step_its_schedule_both_ways(window: Any, tmp_
         assert steps.at == back and steps.table_at(back) is seen[back - 1]  # the same picture, looked up
     assert steps.lines_at(0)[first["agent"]] == first["line"]
     press(app, pg.K_END)
-    press(app, pg.K_l)  # Chinese: the verdict, the agents and their states in the player's language
+    assert any(t.startswith("· cook A waits on '") for t in app.text.texts())  # the verdict's evidence
+    press(app, pg.K_l)  # Chinese: the verdict, its evidence, the agents and their states in the player's language
     drawn = app.text.texts()
     assert any(t.startswith("停滞：") for t in drawn) and any(t.startswith("厨师 A") for t in drawn)
+    assert any(t.startswith("· 厨师 A 在等 '") for t in drawn)
     assert any("阻塞" in t for t in drawn) and not any("智能体" in t for t in drawn)
     press(app, pg.K_l)
     press(app, pg.K_ESCAPE)

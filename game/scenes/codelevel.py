@@ -15,7 +15,7 @@ from typing import Any
 
 from game import palette
 from game.background import BackgroundJob, JobFailed
-from game.i18n_code import finding_text, found_text, verdict_text, words
+from game.i18n_code import evidence_lines, failed_text, finding_text, found_text, verdict_text, words
 from game.scene import Scene
 from game.scenes.codesteps import StepsScene, code_blocks
 from game.views.source import SourceView
@@ -24,6 +24,8 @@ from game.wrap import wrap
 from sims.exercises import exercise_named
 from sims.explore import BadCode, check_code
 from sims.levels import Arrangement, CodeKind, CodeLevel, check_job, ensure_player_file, player_file
+
+EVIDENCE_H = 18  # an evidence line of the verdict
 
 
 class CodeLevelScene(Scene):
@@ -41,7 +43,8 @@ class CodeLevelScene(Scene):
         self.answered: BackgroundJob | None = None  # a job whose worker may still be exiting
         self.started = 0.0
         self.answer: dict[str, Any] | None = None
-        self.error = ""
+        self.error = ""  # the file cannot be read
+        self.failed: JobFailed | None = None  # the check gave no answer: worded when drawn
         self.problem = ""  # what is wrong with the file before it runs (syntax, a missing role), with its line
         self.buttons: dict[Any, Callable[[], None]] = {}
 
@@ -95,7 +98,7 @@ class CodeLevelScene(Scene):
         self.reload()
         if self.error:
             return
-        self.answer = None
+        self.answer, self.failed = None, None
         self.started = time.monotonic()
         self.job = BackgroundJob(check_job, str(self.level.folder), self.level.id, str(self.path))
         self.relayout()
@@ -145,7 +148,7 @@ class CodeLevelScene(Scene):
             return
         answer, self.job, self.answered = self.job.answer, None, self.job
         if isinstance(answer, JobFailed):
-            self.error = self._say("code.worker", error=answer.error.strip().splitlines()[-1])
+            self.failed = answer
         else:
             self.answer = answer
             self.app.campaign.record_stars(self.level.id, int(answer["stars"]))
@@ -195,7 +198,8 @@ class CodeLevelScene(Scene):
             for line in wrap(text, "· " + campaign.text(hint), 14, left - 40):
                 text.draw(surface, line, (30, y), 14, palette.DIM)
                 y += 19
-        self._verdict(surface, 30, max(y + 16, h - 300), left - 40)
+        evidence = self._evidence_lines()  # the panel rises by their height
+        self._verdict(surface, 30, max(y + 16, h - 300 - EVIDENCE_H * len(evidence)), left - 40, evidence)
         where = self.path if self.arrangement is None else None
         role = self.level.parsons.role if self.level.parsons else ""
         head = self._say("code.file", path=where) if where else self._say("code.parsons", role=role)
@@ -205,10 +209,11 @@ class CodeLevelScene(Scene):
         blocks = code_blocks(self.source, str(self.path))
         SourceView(text, blocks, []).draw(surface, pygame.Rect(left, 88, w - left - 30, h - 176), None)
 
-    def _verdict(self, surface: Any, x: int, y: int, width: int) -> None:
+    def _verdict(self, surface: Any, x: int, y: int, width: int, evidence: list[str]) -> None:
         text, language = self.app.text, self.app.campaign.language
-        if self.error:
-            for line in wrap(text, self.error, 15, width):
+        error = self.error or ("" if self.failed is None else failed_text(language, self.failed))
+        if error:
+            for line in wrap(text, error, 15, width):
                 text.draw(surface, line, (x, y), 15, palette.BAD)
                 y += 20
             return
@@ -232,6 +237,9 @@ class CodeLevelScene(Scene):
             for line in wrap(text, finding_text(language, a), 13, width)[:3]:
                 text.draw(surface, line, (x, y), 13, palette.DIM)
                 y += 18
+            for line in evidence:
+                text.draw(surface, text.fit("· " + line, 13, width), (x, y + 4), 13, palette.WARN)
+                y += EVIDENCE_H
         right = draw_stars(surface, x, y + 16, 12, int(a["stars"]))
         text.draw(surface, self._say("code.stars", stars=a["stars"]), (int(right) + 12, y + 7), 15, palette.TEXT)
         y += 40
@@ -243,6 +251,13 @@ class CodeLevelScene(Scene):
             y += 20
         if self.counterexample() is not None:
             text.draw(surface, self._say("code.open_replay"), (x, y + 6), 14, palette.ACCENT)
+
+    def _evidence_lines(self) -> list[str]:
+        """A failing verdict's evidence: who waits on what, holding what (none while checking)."""
+        a = self.answer
+        if a is None or a["passed"] or self.job is not None or self.error or self.failed is not None:
+            return []
+        return evidence_lines(self.app.campaign.language, a)
 
     def _rule(self, name: str) -> str:
         limit = next((r.limit for r in (*self.level.stars.two, *self.level.stars.three) if r.rule.value == name), 0)

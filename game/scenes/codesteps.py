@@ -18,7 +18,7 @@ import attrs
 from game import palette
 from game.background import BackgroundJob, JobFailed
 from game.i18n import Tr
-from game.i18n_code import agent_name, finding_text, move_text, verdict_text, words
+from game.i18n_code import agent_name, evidence_lines, failed_text, finding_text, move_text, verdict_text, words
 from game.scene import Scene
 from game.views.codetable import CodeTableView
 from game.views.source import SourceBlock, SourceView
@@ -58,6 +58,9 @@ def code_blocks(source: str, path: str, agents_at: Sequence[set[int]] = ()) -> t
     return tuple(blocks)
 
 
+EVIDENCE_H = 19  # an evidence line under the verdict
+
+
 class StepsScene(Scene):
     name = "codesteps"
 
@@ -69,7 +72,7 @@ class StepsScene(Scene):
         self.job: BackgroundJob | None = BackgroundJob(steps_job, counterexample)
         self.started = time.monotonic()
         self.steps: dict[str, Any] | None = None
-        self.error = ""
+        self.failed: JobFailed | None = None  # the replay gave no answer: worded when drawn
         self.at = 0
         self.view: SourceView | None = None
         self.table: CodeTableView | None = None
@@ -86,7 +89,7 @@ class StepsScene(Scene):
             return
         answer, self.job = self.job.answer, None
         if isinstance(answer, JobFailed):
-            self.error = answer.error.strip().splitlines()[-1]
+            self.failed = answer
             return
         self.steps = answer
         self.tables = list(answer["tables"])
@@ -148,6 +151,11 @@ class StepsScene(Scene):
         tr: Tr = self.app.campaign.tr
         return tr
 
+    @property
+    def error(self) -> str:
+        """Why the replay gave no answer, in the player's language ("" while none failed)."""
+        return "" if self.failed is None else failed_text(self.app.campaign.language, self.failed)
+
     def _say(self, key: str, **fields: object) -> str:
         return words(self.app.campaign.language, key, **fields)
 
@@ -168,12 +176,22 @@ class StepsScene(Scene):
         text.draw(surface, title, (20, 18), 24, palette.TEXT, bold=True)
         text.draw(surface, text.fit(self._say("steps.help"), 14, w - 40), (20, 52), 14, palette.DIM)
         split = int(w * 0.5)
+        evidence = self._evidence()
+        below = 98 + EVIDENCE_H * len(evidence)  # the caption: the move, the verdict and its evidence
         snap = _Snap(tuple(_At(line) for line in self.lines_at(self.at)))
-        self.view.draw(surface, pygame.Rect(20, 84, split - 30, h - 190), cast("Snapshot", snap))  # reads step_line
-        self.table.draw(surface, pygame.Rect(split, 84, w - split - 20, h - 190), self.table_at(self.at))
-        self._caption(surface, moves, h - 98, w - 40)
+        self.view.draw(surface, pygame.Rect(20, 84, split - 30, h - 92 - below), cast("Snapshot", snap))
+        self.table.draw(surface, pygame.Rect(split, 84, w - split - 20, h - 92 - below), self.table_at(self.at))
+        y = self._caption(surface, moves, h - below, w - 40)
+        if self.at == len(moves):
+            for n, line in enumerate(evidence):
+                text.draw(surface, text.fit("· " + line, 14, w - 40), (20, y + 4 + EVIDENCE_H * n), 14, palette.WARN)
 
-    def _caption(self, surface: Any, moves: list[dict[str, Any]], y: int, width: int) -> None:
+    def _evidence(self) -> list[str]:
+        """The verdict's evidence lines (who waits on what, holding what)."""
+        return [] if self.steps is None else evidence_lines(self.app.campaign.language, self.steps["finding"])
+
+    def _caption(self, surface: Any, moves: list[dict[str, Any]], y: int, width: int) -> int:
+        """The move just made and, at the last step, the verdict; returns the y below them."""
         text, language = self.app.text, self.app.campaign.language
         names = self.steps["names"] if self.steps else []
         if self.at == 0:
@@ -187,5 +205,8 @@ class StepsScene(Scene):
             finding = self.steps["finding"]
             verdict, detail = verdict_text(language, finding["verdict"]), finding_text(language, finding)
             said = self._say("steps.verdict", verdict=verdict, detail=detail)
-            for n, line in enumerate(wrap(text, said, 15, width)[:2]):
+            lines = wrap(text, said, 15, width)[:2]
+            for n, line in enumerate(lines):
                 text.draw(surface, line, (20, y + 26 + 20 * n), 15, palette.BAD)
+            return y + 26 + 20 * len(lines)
+        return y + 26

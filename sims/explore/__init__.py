@@ -12,6 +12,9 @@ from sims.lazy import lazy_exports
 
 _PUBLIC = {
     "Counterexample": "sims.explore.counterexample",
+    "Evidence": "sims.explore.verdict",
+    "Fact": "sims.explore.verdict",
+    "ENGLISH_FACTS": "sims.explore.verdict",
     "Finding": "sims.explore.verdict",
     "Verdict": "sims.explore.verdict",
     "Why": "sims.explore.verdict",
@@ -36,9 +39,12 @@ _PUBLIC = {
 __getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)
 __all__ = [
     "ENGLISH",
+    "ENGLISH_FACTS",
     "AgentState",
     "BadCode",
     "Counterexample",
+    "Evidence",
+    "Fact",
     "Finding",
     "Found",
     "GradeReport",
@@ -67,4 +73,4 @@ if TYPE_CHECKING:
     from sims.explore.run import Run
     from sims.explore.search import Found, Settings, explore
     from sims.explore.table import AgentState, TableAt
-    from sims.explore.verdict import ENGLISH, Finding, Verdict, Why, say
+    from sims.explore.verdict import ENGLISH, ENGLISH_FACTS, Evidence, Fact, Finding, Verdict, Why, say

@@ -2,18 +2,20 @@
 
 A finding is a verdict, a :class:`Why` (the shape of its sentence) and that sentence's
 parameters, so that each screen can word it in its player's language; ``message`` is the English
-sentence (the command line's and the JSON's), made from :data:`ENGLISH` by :func:`say`.
+sentence (the command line's and the JSON's), made from :data:`ENGLISH` by :func:`say`. Its
+evidence lines are built the same way: a :class:`Fact` and its parameters (:class:`Evidence`).
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from typing import Union
+from typing import TypeVar, Union
 
 import attrs
 
 Param = Union[str, int, tuple[str, ...]]  # noqa: UP007 (attrs reads the annotation at run time)
+Shape = TypeVar("Shape", bound=enum.Enum)  # a sentence's shape: a Why or a Fact
 
 
 class Verdict(enum.Enum):
@@ -108,9 +110,22 @@ ENGLISH: Mapping[Why, str] = {
 ENGLISH_CYCLE = ("{agent} (waits on {resource})", " -> ")  # one link of a cycle, and what joins links
 
 
+class Fact(enum.Enum):
+    """What an evidence line says: one member per sentence shape (its parameters in the comment)."""
+
+    WAITS_HOLDING = "waits holding"  # who, resource, kind, held (what it holds: "fork 0", "ticket x2")
+    WAITS_EMPTY_HANDED = "waits empty-handed"  # who, resource, kind
+
+
+ENGLISH_FACTS: Mapping[Fact, str] = {
+    Fact.WAITS_HOLDING: "{who} waits on {resource!r} ({kind}), holds {held}",
+    Fact.WAITS_EMPTY_HANDED: "{who} waits on {resource!r} ({kind}), holds nothing",
+}
+
+
 def say(
-    templates: Mapping[Why, str],
-    why: Why,
+    templates: Mapping[Shape, str],
+    why: Shape,
     params: Mapping[str, Param],
     name: Callable[[str], str] = str,
     join: str = ", ",
@@ -138,51 +153,95 @@ def _params(data: object) -> dict[str, Param]:
     return {str(k): tuple(map(str, v)) if isinstance(v, list | tuple) else v for k, v in data.items()}
 
 
+def _json_params(params: Mapping[str, Param]) -> dict[str, object]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+
+
+@attrs.frozen
+class Evidence:
+    """One fact behind a finding: the shape of its sentence and that sentence's parameters."""
+
+    fact: Fact
+    params: Mapping[str, Param] = attrs.field(factory=dict)
+
+    @classmethod
+    def of(cls, fact: Fact, **params: Param) -> Evidence:
+        return cls(fact, params)
+
+    @property
+    def text(self) -> str:
+        """The line in English."""
+        return say(ENGLISH_FACTS, self.fact, self.params)
+
+    def to_json(self) -> dict[str, object]:
+        return {"fact": self.fact.value, "params": _json_params(self.params)}
+
+    @classmethod
+    def from_json(cls, data: object) -> Evidence:
+        if not isinstance(data, dict):
+            raise ValueError("each of field 'facts' must be an object")
+        return cls(Fact(data["fact"]), _params(data.get("params", {})))
+
+
 @attrs.frozen
 class Finding:
-    """A verdict, why (a sentence's shape and its parameters), and the evidence (one line per fact)."""
+    """A verdict, why (a sentence's shape and its parameters), and the evidence (one fact a line)."""
 
     verdict: Verdict
     why: Why
     params: Mapping[str, Param] = attrs.field(factory=dict)
     agent: int = -1
     line: int = 0
-    evidence: tuple[str, ...] = ()
+    facts: tuple[Evidence, ...] = ()
 
     @classmethod
     def of(
-        cls, verdict: Verdict, why: Why, agent: int = -1, line: int = 0, evidence: tuple[str, ...] = (), **params: Param
+        cls,
+        verdict: Verdict,
+        why: Why,
+        agent: int = -1,
+        line: int = 0,
+        facts: tuple[Evidence, ...] = (),
+        **params: Param,
     ) -> Finding:
-        return cls(verdict, why, params, agent, line, evidence)
+        return cls(verdict, why, params, agent, line, facts)
 
     @property
     def message(self) -> str:
         """The sentence in English."""
         return say(ENGLISH, self.why, self.params)
 
+    @property
+    def evidence(self) -> tuple[str, ...]:
+        """The evidence in English, one line per fact."""
+        return tuple(fact.text for fact in self.facts)
+
     def to_json(self) -> dict[str, object]:
+        """``message`` and ``evidence`` in English; ``why``, ``params`` and ``facts`` for other languages."""
         return {
             "verdict": self.verdict.value,
             "message": self.message,
             "why": self.why.value,
-            "params": {k: list(v) if isinstance(v, tuple) else v for k, v in self.params.items()},
+            "params": _json_params(self.params),
             "agent": self.agent,
             "line": self.line,
             "evidence": list(self.evidence),
+            "facts": [fact.to_json() for fact in self.facts],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Finding:
-        evidence = data.get("evidence", [])
-        if not isinstance(evidence, list):
-            raise ValueError("field 'evidence' must be a list")
+        """Read back what :meth:`to_json` wrote (``evidence`` is made again from ``facts``)."""
+        facts = data.get("facts", [])
+        if not isinstance(facts, list):
+            raise ValueError("field 'facts' must be a list")
         return cls(
             Verdict(data["verdict"]),
             Why(data["why"]),
             _params(data.get("params", {})),
             int(data.get("agent", -1)),  # type: ignore[call-overload]
             int(data.get("line", 0)),  # type: ignore[call-overload]
-            tuple(str(e) for e in evidence),
+            tuple(Evidence.from_json(f) for f in facts),
         )
 
 

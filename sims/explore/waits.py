@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sims.explore.verdict import Finding, Verdict, Why
+from sims.explore.verdict import Evidence, Fact, Finding, Verdict, Why
 from sims.telemetry import Op
 
 _OP_MASK = 0xFFFF
@@ -48,9 +48,21 @@ def holdings(log: Iterable[tuple[int, int, int]], agents: int) -> list[Counter[i
     return fold.held
 
 
+def held_names(held: Counter[int], names: Sequence[str]) -> tuple[str, ...]:
+    """What an agent holds, by name (``ticket x2`` for two permits), in resource order."""
+    return tuple(names[r] + (f" x{n}" if n > 1 else "") for r, n in sorted(held.items()) if n > 0)
+
+
 def describe_holds(held: Counter[int], names: Sequence[str]) -> str:
-    parts = [names[r] + (f" x{n}" if n > 1 else "") for r, n in sorted(held.items()) if n > 0]
-    return ", ".join(parts) or "nothing"
+    return ", ".join(held_names(held, names)) or "nothing"
+
+
+def waits_on(who: str, resource: Any, held: tuple[str, ...]) -> Evidence:
+    """The fact that ``who`` waits on ``resource`` holding ``held``."""
+    kind = str(getattr(resource, "kind", "resource"))
+    if held:
+        return Evidence.of(Fact.WAITS_HOLDING, who=who, resource=resource.name, kind=kind, held=held)
+    return Evidence.of(Fact.WAITS_EMPTY_HANDED, who=who, resource=resource.name, kind=kind)
 
 
 def stuck(
@@ -61,8 +73,7 @@ def stuck(
     holders = {r: [a for a, h in enumerate(held) if h[r] > 0] for r in set(waiting.values())}
     cycle, closed = _cycle(waiting, holders, resources)
     evidence = tuple(
-        f"{agent_names[a]} waits on {_what(resources[r])}, holds {describe_holds(held[a], names)}"
-        for a, r in sorted(waiting.items())
+        waits_on(agent_names[a], resources[r], held_names(held[a], names)) for a, r in sorted(waiting.items())
     )
     if cycle and closed:
         agents, waits = tuple(agent_names[a] for a in cycle), tuple(names[waiting[a]] for a in cycle)
@@ -83,12 +94,6 @@ def stuck(
     waiters = sorted(waiting)
     agents, waits = tuple(agent_names[a] for a in waiters), tuple(names[waiting[a]] for a in waiters)
     return Finding.of(Verdict.STALL, Why.STALL, waiters[0], 0, evidence, agents=agents, resources=waits)
-
-
-def _what(resource: Any) -> str:
-    if getattr(resource, "kind", "") == "semaphore":
-        return f"{resource.name!r} (semaphore)"
-    return f"{resource.name!r} ({getattr(resource, 'kind', 'resource')})"
 
 
 def _cycle(waiting: dict[int, int], holders: dict[int, list[int]], resources: Sequence[Any]) -> tuple[list[int], bool]:
