@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from game.i18n_round import HELP_ZH, ROUND
+from game.zh import tidy
 from sims.levels import TABLES, next_language
 from sims.scenarios import scenarios
 
@@ -137,14 +138,20 @@ WINDOW: Mapping[str, Mapping[str, str]] = types.MappingProxyType({"en": _EN, "zh
 
 
 def tr(key: str, language: str = "en", **fields: object) -> str:
-    """``key`` in ``language`` from the campaign texts or the window's own, filled in."""
+    """``key`` in ``language`` from the campaign texts or the window's own, filled in (in Chinese,
+    without a space between two Chinese characters: :mod:`game.zh`)."""
+    said = _template(key, language).format(**fields)
+    return tidy(said) if language == "zh" else said
+
+
+def _template(key: str, language: str) -> str:
     for tables in (TABLES, WINDOW, ROUND):
         table = tables.get(language, tables["en"])
         if key in table:
-            return table[key].format(**fields)
+            return table[key]
     word = scenario_word(key, language)
     if word is not None:
-        return word.format(**fields)
+        return word
     raise KeyError(f"no text {key!r} in the campaign or window strings")
 
 

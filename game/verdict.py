@@ -23,10 +23,11 @@ def round_verdict(tr: Tr, result: RoundResult) -> tuple[str, Colour]:
         key = "results.stall" if result.deadlock.is_stall else "results.deadlock"
         return tr(key, t=formed), palette.BAD
     if result.orphaned:
-        names = ", ".join(thing(tr, n) for n in result.orphaned)
+        names = tr("roles.join").join(thing(tr, n) for n in result.orphaned)
         return tr("results.stuck", names=names), palette.BAD
     if result.stats.starved:
-        return tr("results.starved", names=", ".join(who(tr, n) for n in result.stats.starved[:5])), palette.WARN
+        names = tr("roles.join").join(who(tr, n) for n in result.stats.starved[:5])
+        return tr("results.starved", names=names), palette.WARN
     return tr("results.fine"), palette.GOOD
 
 

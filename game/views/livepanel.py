@@ -110,7 +110,7 @@ class LivePanel:
         line = tr("live.rates", rate=stats.throughput_per_s, op=self._unit(), p50=wait.p50, p99=wait.p99)
         self.text.draw(surface, self.text.fit(line, 13, w), (x, y), 13, palette.TEXT)
         y += 18
-        starved = ", ".join(who(tr, n) for n in stats.starved[:6]) + ("…" if len(stats.starved) > 6 else "")
+        starved = tr("roles.join").join(who(tr, n) for n in stats.starved[:6]) + ("…" if len(stats.starved) > 6 else "")
         if stats.starved:
             text, colour = tr("live.starved", names=starved), palette.BAD
         else:
