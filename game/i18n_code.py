@@ -11,7 +11,7 @@ from typing import Any
 from game.background import JobFailed
 from game.i18n_round import ROUND
 from game.zh import tidy
-from sims.explore import ENGLISH, Fact, Finding, Why, say
+from sims.explore import ENGLISH, BadCode, Fact, Finding, OldNameUsed, Why, say
 
 WORDS: Mapping[str, Mapping[str, str]] = types.MappingProxyType(
     {
@@ -157,6 +157,7 @@ WHY_ZH: Mapping[Why, str] = types.MappingProxyType(
         Why.UNFINISHED: "{agents} 没有做完",
         Why.WORKER_SILENT: "负责检查的工作进程没能按时回答",
         Why.PROCESS_ENDED: "代码结束了整个进程（{how}），而不是正常返回",
+        Why.OLD_NAME: "{old} 是旧名字（Python 3.10 起已弃用）：请写成 {new}",
     }
 )
 CYCLE_ZH = ("{agent}（在等 {resource}）", " → ")
@@ -263,6 +264,14 @@ def evidence_lines(language: str, data: Mapping[str, Any], most: int = 5) -> lis
 def _kind_zh(kind: object) -> str:
     """A primitive's kind (``lock``) in Chinese (``锁``); one without a word as the code spells it."""
     return ROUND["zh"].get(f"kind_short.{kind}", str(kind))
+
+
+def problem_text(language: str, problem: BadCode) -> str:
+    """What is wrong with the player's file before it runs, in the player's language (a deprecated
+    name is worded; Python's own complaints, like a syntax error, are shown as Python gives them)."""
+    if language == "zh" and isinstance(problem, OldNameUsed):
+        return f"{problem.path}:{problem.line}: " + WHY_ZH[Why.OLD_NAME].format(old=problem.old, new=problem.new)
+    return str(problem)
 
 
 def failed_text(language: str, failed: JobFailed) -> str:

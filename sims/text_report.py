@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sims.oldnames import listing
 from sims.rounds.result import RoundResult
 from sims.rounds.stuck import stuck_behind_the_dead
 from sims.rounds.summary import verdict
@@ -51,6 +52,8 @@ def render_listing(known: Mapping[str, Scenario]) -> str:
             bounds = f" [{p.low:g}..{p.high:g}]" if p.low is not None and p.high is not None else ""
             choice = f" one of {'/'.join(p.choices)}" if p.choices else ""
             parts.append(f"    {p.name:<12} {p.kind.__name__:<5} default {p.default!s:<8}{bounds}{choice}  {p.help}")
+        if s.old_names:
+            parts.append(f"  old names (deprecated since Python 3.10): {listing(s.old_names)}")
         parts.append("")
     return "\n".join(parts).rstrip()
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from game import palette
 from game.background import BackgroundJob, JobFailed
-from game.i18n_code import evidence_lines, failed_text, finding_text, found_text, verdict_text, words
+from game.i18n_code import evidence_lines, failed_text, finding_text, found_text, problem_text, verdict_text, words
 from game.scene import Scene
 from game.scenes.codesteps import StepsScene, code_blocks
 from game.views.source import SourceView
@@ -45,7 +45,7 @@ class CodeLevelScene(Scene):
         self.answer: dict[str, Any] | None = None
         self.error = ""  # the file cannot be read
         self.failed: JobFailed | None = None  # the check gave no answer: worded when drawn
-        self.problem = ""  # what is wrong with the file before it runs (syntax, a missing role), with its line
+        self.bad: BadCode | None = None  # what is wrong with the file before it runs (syntax, a missing role)
         self.buttons: dict[Any, Callable[[], None]] = {}
 
     # -- life ------------------------------------------------------------------------------
@@ -89,7 +89,7 @@ class CodeLevelScene(Scene):
                 ensure_player_file(self.level, self.path)
             self.source = self.path.read_text(encoding="utf-8")
             self.error = ""
-            self.problem = _problem(self.path, exercise_named(self.level.exercise).roles)
+            self.bad = _problem(self.path, exercise_named(self.level.exercise).roles)
         except OSError as error:
             self.source, self.error = "", f"{self.path}: {error.strerror or error}"
 
@@ -178,6 +178,11 @@ class CodeLevelScene(Scene):
         self.app.campaign.switch_language()
         self.relayout()
 
+    @property
+    def problem(self) -> str:
+        """The file's problem (``path:line: why``) in the player's language, or ""."""
+        return "" if self.bad is None else problem_text(self.app.campaign.language, self.bad)
+
     def _say(self, key: str, **fields: object) -> str:
         return words(self.app.campaign.language, key, **fields)
 
@@ -264,10 +269,10 @@ class CodeLevelScene(Scene):
         return self._say(f"rule.{name}", limit=limit)
 
 
-def _problem(path: Path, roles: tuple[str, ...]) -> str:
-    """The file's first problem found without running it (``path:line: why``), or ""."""
+def _problem(path: Path, roles: tuple[str, ...]) -> BadCode | None:
+    """The file's first problem found without running it, or None."""
     try:
         check_code(path, roles)
     except BadCode as error:
-        return str(error)
-    return ""
+        return error
+    return None

@@ -28,6 +28,7 @@ _PUBLIC = {
     "grade_here": "sims.explore.grade",
     "PlayerCode": "sims.explore.code",
     "BadCode": "sims.explore.code",
+    "OldNameUsed": "sims.explore.code",
     "check_code": "sims.explore.code:check",
     "load": "sims.explore.code",
     "Found": "sims.explore.search",
@@ -49,6 +50,7 @@ __all__ = [
     "Found",
     "GradeReport",
     "GradeRequest",
+    "OldNameUsed",
     "PlayerCode",
     "Run",
     "Settings",
@@ -65,7 +67,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from sims.explore.code import BadCode, PlayerCode, load
+    from sims.explore.code import BadCode, OldNameUsed, PlayerCode, load
     from sims.explore.code import check as check_code
     from sims.explore.counterexample import Counterexample
     from sims.explore.grade import GradeReport, GradeRequest, grade, grade_here

@@ -15,9 +15,19 @@ from typing import Any
 
 import attrs
 
+from sims.oldnames import OLD_NAMES
+
 
 class BadCode(ValueError):
     """The file cannot be graded; the message names the file and why (one line)."""
+
+
+class OldNameUsed(BadCode):
+    """The file uses a name Python 3.10 deprecated (``old``, as typed); ``new`` is today's."""
+
+    def __init__(self, path: Path, line: int, old: str, new: str) -> None:
+        super().__init__(f"{path}:{line}: the old name {old} is deprecated since Python 3.10: write {new}")
+        self.path, self.line, self.old, self.new = path, line, old, new
 
 
 def check(path: Path, roles: tuple[str, ...]) -> None:
@@ -36,6 +46,23 @@ def check(path: Path, roles: tuple[str, ...]) -> None:
             raise BadCode(f"{path}: defines no class {role!r} (this exercise needs {', '.join(roles)})")
         if not any(isinstance(f, ast.FunctionDef) and f.name == "run" for f in node.body):
             raise BadCode(f"{path}:{node.lineno}: class {role!r} has no method run(self, me)")
+    _no_old_names(tree, path)
+
+
+def _no_old_names(tree: ast.AST, path: Path) -> None:
+    """Raise BadCode at the first name Python 3.10 deprecated (``t.getName()``), naming today's."""
+    found = [(node.lineno, node.end_col_offset or 0, node) for node in ast.walk(tree) if _identifier(node) in OLD_NAMES]
+    if found:
+        line, _, node = min(found, key=lambda f: f[:2])
+        receiver = ast.unparse(node.value) + "." if isinstance(node, ast.Attribute) else ""
+        raise OldNameUsed(path, line, *OLD_NAMES[_identifier(node)].spelled(receiver))
+
+
+def _identifier(node: ast.AST) -> str:
+    """The name a node spells (``x.getName`` -> ``getName``, ``currentThread`` itself), else ""."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 @attrs.frozen

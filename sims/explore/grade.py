@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from sims.exercises import exercise_named
-from sims.explore.code import error_line, load, sentence
+from sims.explore.code import OldNameUsed, error_line, load, sentence
 from sims.explore.counterexample import Counterexample, sha256_of
 from sims.explore.run import Run
 from sims.explore.search import Phase, Settings, explore
@@ -115,6 +115,9 @@ def grade_here(request: GradeRequest) -> GradeReport:
     ex = exercise_named(request.exercise)
     try:
         code = load(Path(request.path), ex.roles)
+    except OldNameUsed as error:
+        finding = Finding.of(Verdict.EXCEPTION, Why.OLD_NAME, -1, error.line, old=error.old, new=error.new)
+        return GradeReport(request, finding, Phase.LOAD.value, 0, 0, time.monotonic() - started)
     except Exception as error:
         line = error_line(error, str(Path(request.path).resolve()))
         finding = Finding.of(Verdict.EXCEPTION, Why.LOAD_RAISED, -1, line, error=sentence(error))

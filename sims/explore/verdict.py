@@ -68,6 +68,7 @@ class Why(enum.Enum):
     UNFINISHED = "unfinished"  # agents
     WORKER_SILENT = "worker silent"  # -
     PROCESS_ENDED = "process ended"  # how
+    OLD_NAME = "old name"  # old, new: a name Python 3.10 deprecated, as typed, and today's
 
 
 AGENT_PARAMS = frozenset({"who", "agents", "holder", "others"})
@@ -106,6 +107,7 @@ ENGLISH: Mapping[Why, str] = {
     Why.UNFINISHED: "{agents} did not finish",
     Why.WORKER_SILENT: "the grader's worker did not answer in time",
     Why.PROCESS_ENDED: "the code ended the whole process ({how}) instead of returning",
+    Why.OLD_NAME: "the old name {old} is deprecated since Python 3.10: write {new}",
 }
 ENGLISH_CYCLE = ("{agent} (waits on {resource})", " -> ")  # one link of a cycle, and what joins links
 

@@ -105,6 +105,7 @@ class Scenario:
     params: ClassVar[tuple[ParamSpec, ...]]
     operation: ClassVar[str] = "operations"  # what one counted operation is called (meals, items)
     default_seconds: ClassVar[float] = 5.0  # round length when --seconds is not given
+    old_names: ClassVar[tuple[str, ...]] = ()  # deprecated names of what it teaches (keys of sims.oldnames)
 
     def build(self, world: World, strategy: str, params: Mapping[str, Any], seed: int) -> None:
         """Create resources and agents for one round."""

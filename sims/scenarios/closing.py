@@ -26,6 +26,7 @@ import numpy as np
 from sims.agents import AgentBody, Me
 from sims.heartbeat import DONE, PID, REFUSED, heartbeat, wash
 from sims.kinds import Backend, ResourceKind
+from sims.oldnames import THREAD_NAMES
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
 from sims.scenarios.base import ParamSpec, Scenario, Words
@@ -113,6 +114,7 @@ class Closing(Scenario):
     backend_note = "daemon rules are about processes: a daemonic process may not have children"
     operation = "helpers"
     default_seconds = 12.0
+    old_names = THREAD_NAMES
     words = {
         "role.owner": Words("owner", "店主"),
         "roles.owner": Words("owners", "店主"),

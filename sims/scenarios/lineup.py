@@ -27,6 +27,7 @@ from sims.agents import AgentBody, Me
 from sims.heartbeat import BEAT_S, LAST_BEAT, heartbeat
 from sims.kinds import ResourceKind
 from sims.lifeline import process_alive
+from sims.oldnames import THREAD_NAMES
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
 from sims.scenarios.base import ParamSpec, Scenario
@@ -174,6 +175,7 @@ class Lineup(Scenario):
     }
     default_strategy = "helpers"
     operation = "helpers"
+    old_names = THREAD_NAMES
     params = (
         ParamSpec("agents", int, 2, "hosts (even numbers are non-daemon, odd ones daemon)", 1, 16),
         ParamSpec(
