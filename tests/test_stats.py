@@ -79,11 +79,12 @@ def test_a_waited_acquisition_by_another_agent_is_a_handoff() -> None:
 
 
 def test_a_helper_that_does_no_counted_work_is_not_starved_in_any_statistics() -> None:
-    """a0 (a worker) and a1 (a helper that only watches) both count nothing: only a0 starved,
+    """a0 (a worker) counts nothing and a1 (a helper that only watches) is no worker: only a0 is
+    starved, and fairness is among workers only (the helper's operation still counts in the total),
     in the statistics of all records at once, summed up chunk by chunk, and the agents table."""
     plan = layout(2)
     plan = attrs.evolve(plan, agents=(plan.agents[0], attrs.evolve(plan.agents[1], counted=False)))
-    events = records((0, ENGINE_AGENT, -1, Op.ROUND_START, 0), (10, 0, 0, REQ, -1), (20, 1, -1, Op.STATE, 1))
+    events = records((0, ENGINE_AGENT, -1, Op.ROUND_START, 0), (10, 0, 0, REQ, -1), (20, 1, -1, Op.STATE, EATING[1]))
     whole = stats(events, plan, 0, 100)
     stream = StreamingStats(plan, {a.index: EATING for a in plan.agents}, 0)
     stream.feed(events)
@@ -91,6 +92,7 @@ def test_a_helper_that_does_no_counted_work_is_not_starved_in_any_statistics() -
     for got in (whole, streamed):
         assert got.starved == ("a0",) and [a.counted for a in got.agents] == [True, False]
         assert [a.starved for a in got.agents] == [True, False] and got.flat()["starved_count"] == 1
+        assert got.jain == 0.0 and got.operations_total == 1  # over the workers [0], not [0, 1] (0.5)
     assert whole.to_dict()["agents"][1]["counted"] is False
 
 

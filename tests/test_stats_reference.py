@@ -190,8 +190,9 @@ def ref_round(recs: list[Rec], layout: RoundLayout, start: int, end: int, ops: d
     resources = [
         ref_resource(info, recs, window, start, end) for info in layout.resources if info.kind in ("lock", "semaphore")
     ]
-    counts = [a["operations"] for a in agents]
-    total = sum(counts)
+    total = sum(a["operations"] for a in agents)
+    counts = [a["operations"] for a in agents if a["counted"]]
+    workers = sum(counts)
     waits = [min(r.value, r.t - start) for r in window if r.op == Op.ACQUIRED and r.agent >= 0 and r.resource >= 0]
     return {
         "start_ns": start,
@@ -199,7 +200,7 @@ def ref_round(recs: list[Rec], layout: RoundLayout, start: int, end: int, ops: d
         "duration_s": seconds,
         "operations_total": total,
         "throughput_per_s": total / seconds if seconds > 0 else 0.0,
-        "jain": total**2 / (len(counts) * sum(c * c for c in counts)) if total else 0.0,
+        "jain": workers**2 / (len(counts) * sum(c * c for c in counts)) if workers else 0.0,
         "longest_wait_ms": max((a["longest_wait_ms"] for a in agents), default=0.0),
         "starved": [a["name"] for a in agents if a["counted"] and a["operations"] == 0],
         "wait_ms": ref_percentiles(waits),

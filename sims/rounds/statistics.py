@@ -171,7 +171,7 @@ def _lists(_instance: object, _field: object, value: Any) -> Any:
 class RoundStats:
     """A round (or a rolling window of one): fairness, throughput, waits and resource use.
 
-    ``jain`` is Jain's fairness index over every listed agent's operation count,
+    ``jain`` is Jain's fairness index over every worker's (``AgentStats.counted``) operation count,
     ``(Σx)² / (n·Σx²)``: 1.0 when all did equally, 1/n when one did everything, and
     defined here as 0.0 when nobody did anything (the index is 0/0 there, and "no
     operations" should never read as "perfectly fair").

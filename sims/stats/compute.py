@@ -271,7 +271,7 @@ def round_stats(
         duration_s=seconds,
         operations_total=total,
         throughput_per_s=_rate(total, seconds),
-        jain=jain_index(np.array([a.operations for a in agents])),
+        jain=jain_index(np.array([a.operations for a in agents if a.counted])),  # fairness among workers
         longest_wait_ms=max((a.longest_wait_ms for a in agents), default=0.0),
         starved=tuple(a.name for a in agents if a.starved),
         wait_ms=Percentiles.from_summary_row(waits),
