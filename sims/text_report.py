@@ -48,10 +48,12 @@ def render_listing(known: Mapping[str, Scenario]) -> str:
         parts.append(f"{name}: {s.summary}\n  backends: {backends}\n  strategies (default {s.default_strategy}):")
         parts.extend(f"    {k:<12} {doc}" for k, doc in s.strategies.items())
         parts.append("  parameters (--set KEY=VALUE):")
+        width = max([12, *(len(p.name) for p in s.params)])  # one column, however long a name
         for p in s.params:
             bounds = f" [{p.low:g}..{p.high:g}]" if p.low is not None and p.high is not None else ""
             choice = f" one of {'/'.join(p.choices)}" if p.choices else ""
-            parts.append(f"    {p.name:<12} {p.kind.__name__:<5} default {p.default!s:<8}{bounds}{choice}  {p.help}")
+            kind = f"{p.kind.__name__:<5} default {p.default!s:<8}"
+            parts.append(f"    {p.name:<{width}} {kind}{bounds}{choice}  {p.help}")
         if s.old_names:
             parts.append(f"  old names (deprecated since Python 3.10): {listing(s.old_names)}")
         parts.append("")

@@ -92,3 +92,10 @@ def test_the_lessons_on_threads_and_processes_list_the_old_names() -> None:
     assert "threading.currentThread() -> threading.current_thread()" in lineup
     dining = listing[listing.index("dining:") :].split("\n\n")[0]
     assert "old names" not in dining
+
+
+def test_a_long_parameter_name_keeps_the_listing_s_columns() -> None:
+    listing = render_listing(scenarios())
+    closing = listing[listing.index("closing:") :].split("\n\n")[0]
+    rows = [row for row in closing.splitlines() if " default " in row]
+    assert len(rows) == 7 and len({row.index(" default ") for row in rows}) == 1  # washer_daemon is 13 letters
