@@ -51,18 +51,18 @@ def check(path: Path, roles: tuple[str, ...]) -> None:
 
 def _no_old_names(tree: ast.AST, path: Path) -> None:
     """Raise BadCode at the first name Python 3.10 deprecated (``t.getName()``), naming today's."""
-    found = [(node.lineno, node.end_col_offset or 0, node) for node in ast.walk(tree) if _identifier(node) in OLD_NAMES]
+    found = [
+        node for node in ast.walk(tree) if isinstance(node, ast.Attribute | ast.Name) and _identifier(node) in OLD_NAMES
+    ]
     if found:
-        line, _, node = min(found, key=lambda f: f[:2])
+        node = min(found, key=lambda n: (n.lineno, n.end_col_offset or 0))  # the first one typed
         receiver = ast.unparse(node.value) + "." if isinstance(node, ast.Attribute) else ""
-        raise OldNameUsed(path, line, *OLD_NAMES[_identifier(node)].spelled(receiver))
+        raise OldNameUsed(path, node.lineno, *OLD_NAMES[_identifier(node)].spelled(receiver))
 
 
-def _identifier(node: ast.AST) -> str:
-    """The name a node spells (``x.getName`` -> ``getName``, ``currentThread`` itself), else ""."""
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return node.id if isinstance(node, ast.Name) else ""
+def _identifier(node: ast.Attribute | ast.Name) -> str:
+    """The name a node spells: ``x.getName`` -> ``getName``, ``currentThread`` itself."""
+    return node.attr if isinstance(node, ast.Attribute) else node.id
 
 
 @attrs.frozen
