@@ -166,6 +166,7 @@ FACTS_ZH: Mapping[Fact, str] = types.MappingProxyType(
     {
         Fact.WAITS_HOLDING: "{who} 在等 '{resource}'（{kind}），手里拿着 {held}",
         Fact.WAITS_EMPTY_HANDED: "{who} 在等 '{resource}'（{kind}），手里什么也没拿",
+        Fact.STILL_RUNNING: "还在运行第 {line} 行：{source}",
     }
 )
 

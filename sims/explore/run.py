@@ -23,7 +23,7 @@ from sims.explore.code import PlayerCode, error_line, sentence
 from sims.explore.kit import Checks, PlayerMe
 from sims.explore.seat import Aborted, Pending, Report, Seat
 from sims.explore.shared import Counter, Pass
-from sims.explore.verdict import Finding, Verdict, Why
+from sims.explore.verdict import Evidence, Fact, Finding, Verdict, Why
 from sims.explore.waits import holdings, stuck
 from sims.primitives import Barrier, Condition, Event, Lock, RLock, Semaphore
 from sims.runtime import STOP, Runtime
@@ -289,7 +289,7 @@ class Run:
             Why.ENDLESS,
             agent,
             line,
-            (f"still running line {line}: {source}",) if line else (),
+            (Evidence.of(Fact.STILL_RUNNING, line=line, source=source),) if line else (),
             who=self.names[agent],
             seconds=f"{self._yield_s:g}",
         )

@@ -117,11 +117,13 @@ class Fact(enum.Enum):
 
     WAITS_HOLDING = "waits holding"  # who, resource, kind, held (what it holds: "fork 0", "ticket x2")
     WAITS_EMPTY_HANDED = "waits empty-handed"  # who, resource, kind
+    STILL_RUNNING = "still running"  # line, source: where an agent that never yields was last seen
 
 
 ENGLISH_FACTS: Mapping[Fact, str] = {
     Fact.WAITS_HOLDING: "{who} waits on {resource!r} ({kind}), holds {held}",
     Fact.WAITS_EMPTY_HANDED: "{who} waits on {resource!r} ({kind}), holds nothing",
+    Fact.STILL_RUNNING: "still running line {line}: {source}",
 }
 
 
