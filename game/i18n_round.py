@@ -263,7 +263,7 @@ _EN: Mapping[str, str] = types.MappingProxyType(
             "{scenario} · {strategy} · {backend} · {agents} · {seconds:.2f} s · ended: {reason} · seed {seed}"
         ),
         "results.numbers": (
-            "{ops:,} {op} ({rate:,.1f}/s)   Jain's index {jain:.3f}   wait p50 {p50:.2f} ms · p99 {p99:.2f} ms"
+            "{ops:,} {op} ({rate:,.1f}/s)   Jain's index {jain}   wait p50 {p50:.2f} ms · p99 {p99:.2f} ms"
             " · longest {max:.2f} ms   telemetry lost: {lost:,}"
         ),
         "results.orphaned": "left taken by a killed holder: {names}",
@@ -526,7 +526,7 @@ _ZH: Mapping[str, str] = types.MappingProxyType(
             "{scenario} · {strategy} · {backend} · {agents} · {seconds:.2f} s · 结束原因：{reason} · 随机种子 {seed}"
         ),
         "results.numbers": (
-            "{ops:,} {op}（{rate:,.1f}/s）   Jain 指数 {jain:.3f}   等待 p50 {p50:.2f} ms · p99 {p99:.2f} ms"
+            "{ops:,} {op}（{rate:,.1f}/s）   Jain 指数 {jain}   等待 p50 {p50:.2f} ms · p99 {p99:.2f} ms"
             " · 最长 {max:.2f} ms   遥测丢失：{lost:,}"
         ),
         "results.orphaned": "持有者被杀死、再也没有释放：{names}",

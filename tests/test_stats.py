@@ -93,6 +93,7 @@ def test_a_helper_that_does_no_counted_work_is_not_starved_in_any_statistics() -
         assert got.starved == ("a0",) and [a.counted for a in got.agents] == [True, False]
         assert [a.starved for a in got.agents] == [True, False] and got.flat()["starved_count"] == 1
         assert got.jain == 0.0 and got.operations_total == 1  # over the workers [0], not [0, 1] (0.5)
+        assert got.has_workers and not attrs.evolve(got, agents=got.agents[1:]).has_workers
     assert whole.to_dict()["agents"][1]["counted"] is False
 
 

@@ -143,7 +143,7 @@ class ResultsScene(Scene):
             ops=stats.operations_total,
             op=self._unit(),
             rate=stats.throughput_per_s,
-            jain=stats.jain,
+            jain=f"{stats.jain:.3f}" if stats.has_workers else "—",
             p50=wait.p50,
             p99=wait.p99,
             max=stats.longest_wait_ms,  # waits still open at the end included: nobody's starvation forgiven

@@ -99,7 +99,7 @@ class LivePanel:
             surface,
             self.text,
             pygame.Rect(x, y, w, 36),
-            stats.jain if stats and any(a.counted for a in stats.agents) else None,  # no workers: no fairness
+            stats.jain if stats and stats.has_workers else None,
             tr("live.fairness", span=span),
         )
         y += 40

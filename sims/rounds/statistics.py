@@ -190,6 +190,11 @@ class RoundStats:
     resources: tuple[ResourceStats, ...]
 
     @property
+    def has_workers(self) -> bool:
+        """Whether any agent is a worker: without one, ``jain`` says nothing about fairness."""
+        return any(a.counted for a in self.agents)
+
+    @property
     def timeouts_total(self) -> int:
         return sum(a.timeouts for a in self.agents)
 
