@@ -40,6 +40,7 @@ PAUSED = 1
 SCALE = 2
 GATED = 3
 DETAIL = 4  # 1: record states and steps; 0: only what resources and items need
+CUT = 5  # when the round began to end (monotonic ns; 0: not yet): holds are recorded one by one again
 _CONTROL_SLOTS = 8
 # Then each agent's own slots (``sims.agents.me.AgentSlot`` names them; all start at 0, 'as the round').
 AGENT_SLOTS = 4

@@ -19,6 +19,7 @@ from typing import Any
 from sims import DETAIL, Runtime
 from sims.agents import Me
 from sims.primitives import Lock
+from sims.primitives._tally import Tally
 from sims.telemetry import Op, RingReader, State, op_code
 
 CAPACITY = 1 << 17
@@ -125,6 +126,12 @@ def measure(n: int, repeats: int) -> list[tuple[str, float]]:
         ("lean me.state(THINKING) (not kept)", lambda: lean.state(State.THINKING)),
         ("meal, lean (5 records)", _meal(lean, first, second)),
         ("meal floor: 5 emits + raw locks inline", _floor_meal(writer, raw_first, raw_second, [0.0])),
+    ):
+        found.append((name, min(_timed(call, n, reader) for _ in range(repeats)) / n))
+    writer.tally = Tally(writer.emit_at, rt.control)  # what an agent of a lean round keeps
+    for name, call in (
+        ("lean with Lock, counted (0 records)", with_pair),
+        ("meal, lean, holds counted (1 record)", _meal(lean, first, second)),
     ):
         found.append((name, min(_timed(call, n, reader) for _ in range(repeats)) / n))
     rt.unbind()

@@ -18,6 +18,7 @@ from sims.agents.body import AgentBody
 from sims.agents.me import Me
 from sims.kinds import Backend
 from sims.lifeline import bind_to_parent, leave_fork_server
+from sims.primitives._tally import Tally, flush_tally
 from sims.runtime import SLICE_S, RoundStopped, Runtime
 from sims.telemetry import Op, op_code
 
@@ -86,6 +87,8 @@ class AgentRun:
                 os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         writer = self.runtime.bind(self.index, self.index)
         writer.emit(_START, os.getpid())
+        if not self.runtime.detailed and not self.runtime.explored:  # count uncontended holds, unrecorded
+            writer.tally = Tally(writer.emit_at, self.runtime.control)
         me = Me(
             self.index,
             self.name,
@@ -107,6 +110,7 @@ class AgentRun:
             outcome = EXIT_ERROR
             print(f"agent {self.name} failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
         finally:
+            flush_tally(self.runtime.agents_here)
             writer.emit(_STOP, outcome)
             self.runtime.unbind()
             if self.backend is Backend.PROCESS:

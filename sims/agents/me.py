@@ -8,6 +8,7 @@ import random
 import sys
 from typing import TYPE_CHECKING, Any
 
+from sims.primitives._tally import flush_tally
 from sims.runtime import AGENT_SLOTS, GATED, PAUSED, SCALE, SLICE_S, STOP, RoundStopped
 from sims.telemetry import Op, op_code
 
@@ -52,6 +53,7 @@ class Me:
         self.backend = backend
         self.rng = random.Random(seed)
         self._rt = runtime
+        self._tls = runtime.agents_here  # this agent's Tally, if it keeps one (detail off)
         self._control = runtime.control
         self._mine = runtime.agent_control
         self._slot = index * AGENT_SLOTS  # where this agent's own slots start
@@ -90,6 +92,7 @@ class Me:
         return self._control[PAUSED] != 0.0 or self._mine[self._slot + AgentSlot.PAUSED] != 0.0
 
     def _wait_resume(self) -> None:
+        flush_tally(self._tls)  # detail off: what this agent holds, before it waits
         while self._held() and not self._rt.stopping:
             self._rt.stop_bell.wait(SLICE_S)  # a pause is re-checked every slice
 
@@ -102,6 +105,7 @@ class Me:
         """
         if mean_ms <= 0:
             return
+        flush_tally(self._tls)  # detail off: a hold across a pause is recorded, so it shows while it lasts
         spread = self.rng.uniform(0.5, 1.5) if jitter else 1.0
         slow = self._mine[self._slot + AgentSlot.SLOW] or 1.0  # this agent's own slow-down (``slow A F``)
         seconds = mean_ms * self._control[SCALE] * slow * spread / 1000.0
@@ -120,6 +124,7 @@ class Me:
         if self._control[GATED] != 0.0:
             # GATE, not STEP: says this agent now waits here, so the scheduler's view never
             # takes a step passed just before the gate closed for one it waits at.
+            flush_tally(self._tls)
             self._emit(self._gate_codes[label], sys._getframe(1).f_lineno)
             self._wait_gate()
             return

@@ -29,7 +29,7 @@ from sims.rounds.config import RoundConfig, ring_capacity_for
 from sims.rounds.layout import AgentIdentity, RoundLayout
 from sims.rounds.result import DiskUse, RoundResult
 from sims.rounds.world import World
-from sims.runtime import DETAIL, GATED, PAUSED, SCALE, STOP, Runtime
+from sims.runtime import CUT, DETAIL, GATED, PAUSED, SCALE, STOP, Runtime
 from sims.scenarios.base import Scenario
 from sims.scenarios.registry import scenario_named
 from sims.stats.stream import StreamingStats
@@ -419,6 +419,7 @@ class Round:
         rt = self._runtime
         try:
             if self.started_ns:
+                rt.control[CUT] = float(time.monotonic_ns())  # detail off: holds counted so far ended before
                 self.ended_ns = time.monotonic_ns()
                 if self._stats is not None:
                     self._stats.end_ns = self.ended_ns  # what agents write while being stopped is not counted

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from sims.primitives._tally import flush_tally
 from sims.runtime import SLICE_S, RoundStopped
 from sims.telemetry import Op, op_code
 
@@ -160,7 +161,7 @@ class Acquirable(Instrumented):
         return self._acquire_contended(emit, -1)
 
     def __exit__(self, *exc: object) -> None:
-        if getattr(exc[1], "given_back", None) is self:
+        if exc[1] is not None and getattr(exc[1], "given_back", None) is self:
             return  # a Condition's wait gave it back, and the round ended before it was taken again
         self.release()
 
@@ -168,6 +169,7 @@ class Acquirable(Instrumented):
         raise NotImplementedError
 
     def _acquire_contended(self, emit: Any, limit: int) -> bool:
+        flush_tally(self._tls)  # detail off: what this agent holds, before it may wait
         started = time.monotonic_ns()
         if limit == 0:
             emit(self._c_out, 0)

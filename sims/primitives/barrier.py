@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sims.primitives._base import NS, Instrumented
 from sims.primitives._parking import Outcome, WaitQueue
+from sims.primitives._tally import flush_tally
 from sims.runtime import RoundStopped
 from sims.telemetry import Op
 
@@ -87,6 +88,7 @@ class Barrier(Instrumented):
                 return index
             self._ints[_COUNT] = index + 1
             slot = queue.park(self._caller(), f"barrier {self.name!r}")
+            flush_tally(self._tls)  # detail off: what this agent holds, before it waits
             started = time.monotonic_ns()
             emit(self._c_wait, limit)
         try:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sims.primitives._base import NS, Instrumented
 from sims.primitives._parking import WaitQueue
+from sims.primitives._tally import flush_tally
 from sims.runtime import RoundStopped
 from sims.telemetry import Op
 
@@ -86,6 +87,7 @@ class Condition(Instrumented):
         limit = -1 if timeout is None else max(0, int(timeout * NS))
         with self._bookkeeping(queue.meta):
             slot = queue.park(self._caller(), f"condition {self.name!r}")
+        flush_tally(self._tls)  # detail off: what this agent holds, before it waits
         started = time.monotonic_ns()
         emit(self._c_wait, limit)
         level = self.lock._release_save()

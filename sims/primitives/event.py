@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sims.kinds import Backend
 from sims.primitives._base import Instrumented, timeout_ns
+from sims.primitives._tally import flush_tally
 from sims.runtime import RoundStopped
 from sims.telemetry import Op
 
@@ -57,6 +58,7 @@ class Event(Instrumented):
             emit(self._c_woken, 0)
             return True
         limit = timeout_ns(True, -1 if timeout is None else timeout)
+        flush_tally(self._tls)  # detail off: what this agent holds, before it waits
         started = time.monotonic_ns()
         emit(self._c_wait, limit)
         try:

@@ -6,7 +6,9 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from sims.kinds import Backend
-from sims.primitives._base import Acquirable
+from sims.primitives._base import Acquirable, timeout_ns
+from sims.primitives._tally import _NOW, HELD, HOLDS, LONGEST, TAKEN, flush_tally
+from sims.runtime import CUT
 from sims.telemetry import Op
 
 if TYPE_CHECKING:
@@ -17,7 +19,8 @@ class Lock(Acquirable):
     """A Lock whose every acquire and release is recorded by the calling agent.
 
     The uncontended path records one ACQUIRED (wait 0) and one RELEASED: nothing else,
-    so instrumentation stays cheap where nobody waits.
+    so instrumentation stays cheap where nobody waits. With detail off it records nothing:
+    the agent's Tally counts the hold (``sims.primitives._tally``).
     """
 
     kind = "lock"
@@ -36,9 +39,54 @@ class Lock(Acquirable):
         """The uninstrumented lock inside (e.g. for ``multiprocessing.Value(..., lock=lock.raw)``)."""
         return self._raw
 
+    # The detail-off fast path is written out in place: calls are most of its cost.
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        try:
+            writer = self._tls.writer
+            tally = writer.tally  # the agent's Tally with detail off, else None
+        except AttributeError:  # no writer: not an agent
+            raise self._rt.not_an_agent() from None
+        raw = self._raw
+        if tally is not None and raw.acquire(False):
+            now = _NOW()
+            kept = tally.kept.get(self.index)
+            if kept is None:
+                kept = tally.keep(self.index)
+            elif kept[TAKEN]:  # another agent released our last hold: that one stays recorded
+                tally.announce(self.index)
+            kept[TAKEN] = now
+            return True
+        emit = writer.emit
+        self._point(Op.REQUEST)
+        if raw.acquire(False):
+            emit(self._c_acq, 0)  # the uncontended fast path with detail on: one record
+            return True
+        return self._acquire_contended(emit, timeout_ns(blocking, timeout))
+
+    __enter__ = acquire  # ``with lock:`` is acquire() with its defaults, as Acquirable's
+
     def release(self) -> None:
+        try:
+            writer = self._tls.writer
+            tally = writer.tally
+        except AttributeError:
+            raise self._rt.not_an_agent() from None
+        if tally is not None:
+            kept = tally.kept.get(self.index)
+            if kept is not None and kept[TAKEN]:
+                now = _NOW()  # before the lock is free: the next holder's hold begins after ours ends
+                if not tally.control[CUT]:
+                    held = now - kept[TAKEN]
+                    kept[TAKEN] = 0
+                    kept[HOLDS] += 1
+                    kept[HELD] += held
+                    if held > kept[LONGEST]:  # noqa: PLR1730 (a call to max() costs more here)
+                        kept[LONGEST] = held
+                    self._raw.release()
+                    return
+                tally.announce(self.index)  # the round is ending: recorded, as with detail on
         # Record first: our RELEASED must precede the next holder's ACQUIRED in time.
-        emit = self._emitter()
+        emit = writer.emit
         self._point(Op.RELEASED)
         emit(self._c_rel, 0)
         self._raw.release()
@@ -52,6 +100,7 @@ class Lock(Acquirable):
 
     def _release_save(self) -> int:
         """Give it back for a Condition's wait; the level to restore (always 1)."""
+        flush_tally(self._tls)  # a held lock counted but not recorded is announced first
         self._emitter()(self._c_rel, 0)
         self._raw.release()
         return 1

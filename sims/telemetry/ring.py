@@ -38,6 +38,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from sims.telemetry.schema import MASK32, RECORD_SIZE, RECORD_STRUCT
 
@@ -151,6 +152,7 @@ class RingWriter:
         "_step",
         "_stuck_at",
         "_yield",
+        "tally",
     )
 
     def __init__(
@@ -165,6 +167,7 @@ class RingWriter:
     ) -> None:
         self._buf = buf
         self._ring = ring
+        self.tally: Any = None  # an agent's sims.primitives._tally.Tally, in rounds without detail
         self._room = room
         self._stuck_at = -1  # the reader's position when a full wait last gave up
         self._header = ring * ring_bytes(capacity)

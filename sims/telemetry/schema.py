@@ -70,6 +70,12 @@ class Op(enum.IntEnum):
     MESSAGE_RECEIVED = 29  # - ns in flight; resource = channel
     WORK = 30  # - ns of work just done (CPU or IO lab)
     GATE = 31  # - source line; resource = step label index: a STEP at which the agent now waits (gated round)
+    # Uncontended Lock holds counted instead of recorded (detail off; see sims.primitives._tally).
+    # One of each per Lock the agent used, written together at its next wait and when it stops,
+    # stamped when the last of those holds ended.
+    HOLDS = 32  # - how many uncontended holds (taken without waiting, released by this agent)
+    HELD = 33  # - ns those holds lasted in all
+    LONGEST_HOLD = 34  # - ns the longest of them lasted
     # Engine (agent = ENGINE_AGENT)
     ROUND_START = 40  # - number of agents
     ROUND_END = 41  # - 0
