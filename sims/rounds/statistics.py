@@ -53,19 +53,28 @@ class Percentiles:
         return cls(int(count), *(v / NS_PER_MS for v in rest))
 
 
-def grouped_summary_ns(groups: np.ndarray, values_ns: np.ndarray, n_groups: int) -> np.ndarray:
+def grouped_summary_ns(
+    groups: np.ndarray, values_ns: np.ndarray, n_groups: int, more_zeros: np.ndarray | None = None
+) -> np.ndarray:
     """Rows of count, mean, p50, p95, p99 and max in ns for groups ``0 .. n_groups-1``.
 
     Groups are non-negative ints below ``n_groups``. Sorting ``group << shift | value``
     once leaves every group's values sorted and contiguous, so each percentile is two
     lookups and an interpolation (numpy's default "linear" method). Zeros (waits on the
     fast path, often most of them) are counted rather than sorted. Empty groups are 0.
+    ``more_zeros[g]``: zeros of group g that are not among the values (counted waits).
     """
     groups = np.asarray(groups, dtype=np.int64)
     values = np.asarray(values_ns, dtype=np.int64)
     # Zeros are counted, not sorted, when they are the smallest values (they come first in a group).
-    zero = values == 0 if values.size == 0 or values.min() >= 0 else np.zeros(values.size, dtype=bool)
+    smallest = values.size == 0 or values.min() >= 0
+    zero = values == 0 if smallest else np.zeros(values.size, dtype=bool)
     zeros = np.bincount(groups[zero], minlength=n_groups)[:n_groups]
+    if more_zeros is not None and smallest:
+        zeros = zeros + np.asarray(more_zeros, dtype=np.int64)[:n_groups]
+    elif more_zeros is not None:  # negative values: the zeros are sorted with them
+        extra = np.repeat(np.arange(n_groups), np.asarray(more_zeros, dtype=np.int64)[:n_groups])
+        return grouped_summary_ns(np.concatenate((groups, extra)), np.concatenate((values, 0 * extra)), n_groups)
     nonzero = np.flatnonzero(~zero)
     return summary_with_zeros(groups[nonzero], values[nonzero], zeros, n_groups)
 

@@ -35,7 +35,17 @@ from sims.rounds.statistics import (
     RoundStats,
     grouped_summary_ns,
 )
-from sims.stats.intervals import Columns, Holds, Keyed, check_window, holds, open_waits, up_to, whole_history
+from sims.stats.intervals import (
+    Columns,
+    Holds,
+    Keyed,
+    check_window,
+    holds_and_signals,
+    open_waits,
+    up_to,
+    whole_history,
+)
+from sims.stats.tallied import Tallied
 from sims.stats.timeline import ByResource, step_series
 from sims.telemetry import Op
 
@@ -76,8 +86,10 @@ class _Scope:
     window: Columns  # the records from start_ns on
     keyed: Keyed
     held: Holds
+    signalled: np.ndarray  # resources used as signals: they have no holds (sims.stats.intervals)
     acquired: Columns  # agents' ACQUIRED records up to end_ns, earlier ones included
     waits: Columns  # those in the window; value = the wait clipped to the window
+    tallied: Tallied  # uncontended holds summed up in the window (detail off)
 
     @classmethod
     def of(cls, events: np.ndarray, layout: RoundLayout, start_ns: int, end_ns: int) -> _Scope:
@@ -90,6 +102,7 @@ class _Scope:
         waits = acquired.select(slice(int(np.searchsorted(acquired.t, start_ns, side="left")), None))
         waits = attrs.evolve(waits, value=np.minimum(waits.value, waits.t - start_ns))
         whole = whole_history(cols)
+        held, signalled = holds_and_signals(keyed, start_ns, end_ns, whole=whole)
         return cls(
             layout,
             start_ns,
@@ -100,9 +113,11 @@ class _Scope:
             cols,
             window,
             keyed,
-            holds(keyed, start_ns, end_ns, whole=whole),
+            held,
+            signalled,
             acquired,
             waits,
+            Tallied.of(window, n_agents, n_resources),
         )
 
     @property
@@ -160,11 +175,12 @@ def _longest_waits(scope: _Scope, waited_ns: np.ndarray) -> np.ndarray:
 def _agent_stats(scope: _Scope, operation_ops: Mapping[int, tuple[int, int]]) -> tuple[AgentStats, ...]:
     n, waits, held, window = scope.n_agents, scope.waits, scope.held, scope.window
     operations = _operations(window, operation_ops, n)
-    acquisitions = np.bincount(waits.agent, minlength=n)
+    tallied = scope.tallied.by_agent()
+    acquisitions = np.bincount(waits.agent, minlength=n) + tallied
     timed_out = window.agent[window.op == Op.TIMED_OUT]
     timeouts = np.bincount(timed_out[timed_out >= 0], minlength=n)
-    wait_table = grouped_summary_ns(waits.agent, waits.value, n)
-    hold_table = grouped_summary_ns(held.agent, held.durations_ns(), n)
+    wait_table = grouped_summary_ns(waits.agent, waits.value, n, tallied)
+    hold_table = scope.tallied.hold_table(grouped_summary_ns(held.agent, held.durations_ns(), n), scope.signalled)
     longest = _longest_waits(scope, wait_table[:, -1])
     counts = (operations, acquisitions, timeouts, longest)
     return agent_rows(scope.layout, scope.seconds, counts, wait_table, hold_table)
@@ -209,8 +225,9 @@ def _handoffs(acquired: Columns, n_resources: int, start_ns: int) -> np.ndarray:
 def _resource_stats(scope: _Scope) -> tuple[ResourceStats, ...]:
     n, cols = scope.n_resources, scope.cols
     waits = scope.waits.select(np.flatnonzero(scope.waits.resource < n))
-    acquisitions = np.bincount(waits.resource, minlength=n)
-    wait_table = grouped_summary_ns(waits.resource, waits.value, n)
+    tallied = scope.tallied
+    acquisitions = np.bincount(waits.resource, minlength=n) + tallied.by_resource()
+    wait_table = grouped_summary_ns(waits.resource, waits.value, n, tallied.by_resource())
     handoffs = _handoffs(scope.acquired, n, scope.start_ns)
     moves, caps = ByResource.moves(scope.keyed, n), ByResource.capacities(cols, n)
     found = []
@@ -218,22 +235,30 @@ def _resource_stats(scope: _Scope) -> tuple[ResourceStats, ...]:
         i = info.index
         window = (scope.start_ns, scope.end_ns)
         series = step_series(info, moves.of_resource(i), caps.of_resource(i), window, whole=scope.whole)
-        found.append(_resource(info, series, int(acquisitions[i]), int(handoffs[i]), wait_table[i]))
+        counted = (int(tallied.by_resource()[i]), int(tallied.held_by_resource()[i]))
+        found.append(_resource(info, series, int(acquisitions[i]), int(handoffs[i]), wait_table[i], counted))
     return tuple(found)
 
 
 def _resource(
-    info: ResourceInfo, series: ResourceSeries, acquisitions: int, handoffs: int, waits: np.ndarray
+    info: ResourceInfo,
+    series: ResourceSeries,
+    acquisitions: int,
+    handoffs: int,
+    waits: np.ndarray,
+    counted: tuple[int, int] = (0, 0),
 ) -> ResourceStats:
-    """One resource's row; utilisation is permit-ns in use over permit-ns offered (a lock offers one)."""
+    """One resource's row; utilisation is permit-ns in use over permit-ns offered (a lock offers one).
+    ``counted``: holds summed up instead of recorded (detail off) and their ns: in use, one holder."""
     offered = series.capacity_ns()
+    holds, held_ns = counted
     return ResourceStats(
         index=info.index,
         name=info.name,
         kind=info.kind,
         acquisitions=acquisitions,
-        utilisation=series.held_ns() / offered if offered > 0 else 0.0,
-        max_holders=series.max_holders(),
+        utilisation=(series.held_ns() + held_ns) / offered if offered > 0 else 0.0,
+        max_holders=max(series.max_holders(), 1 if holds else 0),
         capacity_min=int(series.capacity.min()),
         capacity_max=int(series.capacity.max()),
         over_capacity_ns=series.over_capacity_ns(),
@@ -254,7 +279,8 @@ def _rate(count: int, seconds: float) -> float:
 
 
 def _round_stats(scope: _Scope, agents: tuple[AgentStats, ...], resources: tuple[ResourceStats, ...]) -> RoundStats:
-    waits = grouped_summary_ns(np.zeros(scope.waits.t.size, np.int64), scope.waits.value, 1)[0]
+    every = np.zeros(scope.waits.t.size, np.int64)
+    waits = grouped_summary_ns(every, scope.waits.value, 1, np.array([scope.tallied.holds.sum()]))[0]
     return round_stats((scope.start_ns, scope.end_ns), agents, resources, waits)
 
 

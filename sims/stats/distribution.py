@@ -67,6 +67,14 @@ class Distribution:
         self._count(keys)
         self._store(keys, values)
 
+    def add_zeros(self, groups: np.ndarray, counts: np.ndarray) -> None:
+        """``counts[i]`` more zeros in group ``groups[i]`` (waits that were counted, not recorded)."""
+        groups, counts = groups.astype(np.int64), counts.astype(np.int64)
+        if not groups.size:
+            return
+        self._grow(int(groups.max()) + 1)
+        self._zeros += np.bincount(groups, weights=counts, minlength=self._zeros.size).astype(np.int64)
+
     def _grow(self, n: int) -> None:
         if n > self._zeros.size:
             self._zeros = np.pad(self._zeros, (0, n - self._zeros.size))

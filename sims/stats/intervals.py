@@ -171,10 +171,15 @@ def holds(keyed: Keyed, start_ns: int, end_ns: int, *, whole: bool) -> Holds:
     whole history (see the module's notes on orphans). Holds from before a slice come
     first, then the rest by resource, agent and acquisition.
     """
+    return holds_and_signals(keyed, start_ns, end_ns, whole=whole)[0]
+
+
+def holds_and_signals(keyed: Keyed, start_ns: int, end_ns: int, *, whole: bool) -> tuple[Holds, np.ndarray]:
+    """:func:`holds`, and the resources used as signals (which have none)."""
     found, signalled = paired_holds(keyed, start_ns, end_ns, whole=whole)
     if signalled.size:
         found = found.select(np.flatnonzero(~np.isin(found.resource, signalled)))
-    return found
+    return found, signalled
 
 
 def paired_holds(keyed: Keyed, start_ns: int, end_ns: int, *, whole: bool) -> tuple[Holds, np.ndarray]:

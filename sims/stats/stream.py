@@ -22,6 +22,7 @@ from sims.rounds.statistics import Percentiles, ResourceStats, RoundStats
 from sims.stats.compute import RESOURCE_KINDS, _listed, _lock_or_semaphore, _operations, agent_rows, round_stats
 from sims.stats.distribution import Distribution
 from sims.stats.intervals import Columns, Keyed, open_waits, paired_holds
+from sims.stats.tallied import Tallied
 from sims.telemetry import Op
 
 OPEN = np.iinfo(np.int64).max  # the end of a hold or wait still open after the records so far
@@ -131,6 +132,7 @@ class StreamingStats:
         self.last_acquirer = np.full(RESOURCE_SLOTS, -1, np.int64)
         self.signalled: set[int] = set()
         self.levels = _Levels(layout, self.n_resources, start_ns)
+        self.tallied = Tallied.empty(n, self.n_resources)  # holds summed up, not recorded (detail off)
         self.open_acquired = Columns(*(np.empty(0, dt) for dt in (np.int64, np.int32, np.int16, np.uint16, np.int64)))
         self.open_requests = self.open_acquired
 
@@ -149,6 +151,7 @@ class StreamingStats:
             return
         window = cols.select(slice(int(np.searchsorted(cols.t, self.start_ns, side="left")), None))
         self._counts(window)
+        self.tallied.add(window)
         acquired = cols.select((cols.op == Op.ACQUIRED) & (cols.agent >= 0) & (cols.resource >= 0))
         self._waits(acquired)
         self._handoffs(acquired)
@@ -224,6 +227,8 @@ class StreamingStats:
         requests = self.open_requests
         np.maximum.at(self.longest, requests.agent, end_ns - requests.t)
         self.levels.finish(end_ns)
+        self.waits.add_zeros(np.arange(n), self.tallied.by_agent())
+        self.resource_waits.add_zeros(np.arange(self.n_resources), self.tallied.by_resource())
         wait_table = self.waits.table(n)
         longest = np.maximum(self.longest, wait_table[:, -1].astype(np.int64))
         acquisitions = wait_table[:, 0].astype(np.int64)
@@ -232,7 +237,7 @@ class StreamingStats:
             (end_ns - start) / 1e9,
             (self.operations, acquisitions, self.timeouts, longest),
             wait_table,
-            self.holds.table(n, self._hold_agents()),
+            self.tallied.hold_table(self.holds.table(n, self._hold_agents()), np.array(sorted(self.signalled))),
         )
         every_wait = self.waits.table(1, np.zeros(max(n, 1), np.int64))[0]
         return round_stats((start, end_ns), agents, self._resources(), every_wait)
@@ -248,18 +253,20 @@ class StreamingStats:
     def _resources(self) -> tuple[ResourceStats, ...]:
         n, levels = self.n_resources, self.levels
         table = self.resource_waits.table(n)
+        counted, counted_ns = self.tallied.by_resource(), self.tallied.held_by_resource()
         found = []
         for info in self.layout.of_kind(*RESOURCE_KINDS):
             i = info.index
             offered = int(levels.offered_ns[i])
+            held = int(levels.held_ns[i]) + int(counted_ns[i])
             found.append(
                 ResourceStats(
                     index=i,
                     name=info.name,
                     kind=info.kind,
                     acquisitions=int(table[i, 0]),
-                    utilisation=int(levels.held_ns[i]) / offered if offered > 0 else 0.0,
-                    max_holders=max(0, int(levels.max_use[i])),
+                    utilisation=held / offered if offered > 0 else 0.0,
+                    max_holders=max(0, int(levels.max_use[i]), 1 if counted[i] else 0),
                     capacity_min=int(levels.min_capacity[i]),
                     capacity_max=int(levels.max_capacity[i]),
                     over_capacity_ns=int(levels.over_ns[i]),
