@@ -26,7 +26,8 @@ class WaitHistogram:
 
     def feed(self, events: np.ndarray, now_ns: int) -> None:
         waits = events["value"][events["op"] == Op.ACQUIRED]
-        zero = int(np.count_nonzero(waits <= 0))
+        counted = events["value"][events["op"] == Op.HOLDS]  # uncontended holds summed up (detail off)
+        zero = int(np.count_nonzero(waits <= 0)) + int(counted.sum())
         counts, _ = np.histogram(waits[waits > 0], bins=EDGES_NS)
         bucket = now_ns - now_ns % BUCKET_NS
         if self._buckets and self._buckets[-1][0] == bucket:
