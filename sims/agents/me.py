@@ -57,6 +57,7 @@ class Me:
         self._control = runtime.control
         self._mine = runtime.agent_control
         self._slot = index * AGENT_SLOTS  # where this agent's own slots start
+        self._paused_slot = self._slot + AgentSlot.PAUSED  # read at every step and loop: worked out once
         self._emit = writer.emit
         self._gate = gate
         self._step_codes = {label: op_code(Op.STEP, i) for label, i in step_labels.items()}
@@ -84,12 +85,12 @@ class Me:
 
     def running(self) -> bool:
         """True while the round goes on; waits here while the round (or this agent) is paused."""
-        if self._held():
+        if self._control[PAUSED] != 0.0 or self._mine[self._paused_slot] != 0.0:  # _held(), one call less
             self._wait_resume()
         return self._control[STOP] == 0.0
 
     def _held(self) -> bool:
-        return self._control[PAUSED] != 0.0 or self._mine[self._slot + AgentSlot.PAUSED] != 0.0
+        return self._control[PAUSED] != 0.0 or self._mine[self._paused_slot] != 0.0
 
     def _wait_resume(self) -> None:
         flush_tally(self._tls)  # detail off: what this agent holds, before it waits
@@ -130,7 +131,7 @@ class Me:
             return
         if self._detailed:
             self._emit(self._step_codes[label], sys._getframe(1).f_lineno)
-        if self._held():
+        if self._control[PAUSED] != 0.0 or self._mine[self._paused_slot] != 0.0:  # _held(), one call less
             self._wait_resume()
 
     def _wait_gate(self) -> None:

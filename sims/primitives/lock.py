@@ -66,6 +66,9 @@ class Lock(Acquirable):
     __enter__ = acquire  # ``with lock:`` is acquire() with its defaults, as Acquirable's
 
     def release(self) -> None:
+        self.__exit__()  # the same steps: ``with`` calls __exit__ directly, one call less
+
+    def __exit__(self, kind: object = None, exc: object = None, tb: object = None) -> None:
         try:
             writer = self._tls.writer
             tally = writer.tally
@@ -85,6 +88,8 @@ class Lock(Acquirable):
                     self._raw.release()
                     return
                 tally.announce(self.index)  # the round is ending: recorded, as with detail on
+        if exc is not None and getattr(exc, "given_back", None) is self:
+            return  # a Condition's wait gave it back, and the round ended before it was taken again
         # Record first: our RELEASED must precede the next holder's ACQUIRED in time.
         emit = writer.emit
         self._point(Op.RELEASED)
