@@ -8,7 +8,6 @@ import random
 import sys
 from typing import TYPE_CHECKING, Any
 
-from sims.primitives._tally import flush_tally
 from sims.runtime import AGENT_SLOTS, GATED, PAUSED, SCALE, SLICE_S, STOP, RoundStopped
 from sims.telemetry import Op, op_code
 
@@ -28,6 +27,17 @@ class AgentSlot(enum.IntEnum):
 
     PAUSED = 0  # 1: this agent holds still ("pause 3"); 0: it runs ("resume 3")
     SLOW = 1  # its pacing is multiplied by this ("slow 3 4"); 0 counts as 1
+
+
+def _kept_only(emit: Any, kept: frozenset[int]) -> Any:
+    """``Me.state`` without detail: records only the states that count as operations. A hot
+    call (two or three a meal), so it reads nothing but its own closure."""
+
+    def state(state: int) -> None:
+        if state in kept:
+            emit(_STATE, state)
+
+    return state
 
 
 class Me:
@@ -53,7 +63,7 @@ class Me:
         self.backend = backend
         self.rng = random.Random(seed)
         self._rt = runtime
-        self._tls = runtime.agents_here  # this agent's Tally, if it keeps one (detail off)
+        self._tally = writer.tally  # counts uncontended Lock holds (detail off), else None
         self._control = runtime.control
         self._mine = runtime.agent_control
         self._slot = index * AGENT_SLOTS  # where this agent's own slots start
@@ -67,6 +77,8 @@ class Me:
         self._kept_states = None if self._detailed else counted_states
         if self._detailed:  # every state is recorded: skip the filter (a hot call)
             self.state = functools.partial(writer.emit, _STATE)  # type: ignore[method-assign]
+        else:
+            self.state = _kept_only(writer.emit, counted_states)  # type: ignore[method-assign]
 
     # -- telemetry ------------------------------------------------------------------------
     def state(self, state: int) -> None:
@@ -93,9 +105,14 @@ class Me:
         return self._control[PAUSED] != 0.0 or self._mine[self._paused_slot] != 0.0
 
     def _wait_resume(self) -> None:
-        flush_tally(self._tls)  # detail off: what this agent holds, before it waits
+        self._flush()
         while self._held() and not self._rt.stopping:
             self._rt.stop_bell.wait(SLICE_S)  # a pause is re-checked every slice
+
+    def _flush(self) -> None:
+        """Before the agent waits: what it holds, and its counted holds (sims.primitives._tally)."""
+        if self._tally is not None:
+            self._tally.flush()
 
     def pace(self, mean_ms: float, jitter: bool = True) -> None:
         """Spend about ``mean_ms`` (x the live time scale) thinking or working, seeded.
@@ -106,7 +123,7 @@ class Me:
         """
         if mean_ms <= 0:
             return
-        flush_tally(self._tls)  # detail off: a hold across a pause is recorded, so it shows while it lasts
+        self._flush()  # a hold across the pause is announced: it shows while it lasts
         spread = self.rng.uniform(0.5, 1.5) if jitter else 1.0
         slow = self._mine[self._slot + AgentSlot.SLOW] or 1.0  # this agent's own slow-down (``slow A F``)
         seconds = mean_ms * self._control[SCALE] * slow * spread / 1000.0
@@ -125,7 +142,7 @@ class Me:
         if self._control[GATED] != 0.0:
             # GATE, not STEP: says this agent now waits here, so the scheduler's view never
             # takes a step passed just before the gate closed for one it waits at.
-            flush_tally(self._tls)
+            self._flush()
             self._emit(self._gate_codes[label], sys._getframe(1).f_lineno)
             self._wait_gate()
             return

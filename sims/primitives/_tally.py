@@ -44,16 +44,20 @@ class Tally:
     def __init__(self, emit_at: Callable[[int, int, int], None], control: MutableSequence[float]) -> None:
         self._emit_at = emit_at
         self.control = control  # the round's control block: ``control[CUT]`` ends the fast path
-        self.kept: dict[int, list[int]] = {}  # lock index -> [TAKEN, HOLDS, HELD, LONGEST]
+        # By lock index: [TAKEN, HOLDS, HELD, LONGEST], or None for a lock this agent never took.
+        self.kept: list[list[int] | None] = []
 
     def keep(self, resource: int) -> list[int]:
         """The counters of a lock this agent takes for the first time."""
+        if resource >= len(self.kept):
+            self.kept.extend([None] * (resource + 1 - len(self.kept)))
         kept = self.kept[resource] = [0, 0, 0, 0]
         return kept
 
     def announce(self, resource: int) -> None:
         """Record that this agent holds ``resource`` since it took it (its release is recorded too)."""
         kept = self.kept[resource]
+        assert kept is not None
         taken, kept[TAKEN] = kept[TAKEN], 0
         self._emit_at(op_code(Op.ACQUIRED, resource), 0, taken)
 
@@ -63,7 +67,9 @@ class Tally:
         # ended before that, and the round's end instant is after it.
         at = int(self.control[CUT]) or _NOW()
         emit_at = self._emit_at
-        for resource, kept in self.kept.items():
+        for resource, kept in enumerate(self.kept):
+            if kept is None:
+                continue
             if kept[TAKEN]:
                 self.announce(resource)
             if kept[HOLDS]:

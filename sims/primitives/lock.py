@@ -49,7 +49,10 @@ class Lock(Acquirable):
         raw = self._raw
         if tally is not None and raw.acquire(False):
             now = _NOW()
-            kept = tally.kept.get(self.index)
+            try:
+                kept = tally.kept[self.index]
+            except IndexError:
+                kept = None
             if kept is None:
                 kept = tally.keep(self.index)
             elif kept[TAKEN]:  # another agent released our last hold: that one stays recorded
@@ -75,7 +78,10 @@ class Lock(Acquirable):
         except AttributeError:
             raise self._rt.not_an_agent() from None
         if tally is not None:
-            kept = tally.kept.get(self.index)
+            try:
+                kept = tally.kept[self.index]
+            except IndexError:  # a lock this agent never took
+                kept = None
             if kept is not None and kept[TAKEN]:
                 now = _NOW()  # before the lock is free: the next holder's hold begins after ours ends
                 if not tally.control[CUT]:
