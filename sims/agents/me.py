@@ -63,7 +63,7 @@ class Me:
         self.backend = backend
         self.rng = random.Random(seed)
         self._rt = runtime
-        self._tally = writer.tally  # counts uncontended Lock holds (detail off), else None
+        self._tally = getattr(writer, "tally", None)  # counts uncontended Lock holds (detail off), else None
         self._control = runtime.control
         self._mine = runtime.agent_control
         self._slot = index * AGENT_SLOTS  # where this agent's own slots start
