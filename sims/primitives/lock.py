@@ -44,8 +44,8 @@ class Lock(Acquirable):
         try:
             writer = self._tls.writer
             tally = writer.tally  # the agent's Tally with detail off, else None
-        except AttributeError:  # no writer: not an agent
-            raise self._rt.not_an_agent() from None
+        except AttributeError:  # no writer (not an agent), or the schedule explorer's
+            writer, tally = self._writer(), None
         raw = self._raw
         if tally is not None and raw.acquire(False):
             now = _NOW()
@@ -76,7 +76,7 @@ class Lock(Acquirable):
             writer = self._tls.writer
             tally = writer.tally
         except AttributeError:
-            raise self._rt.not_an_agent() from None
+            writer, tally = self._writer(), None
         if tally is not None:
             try:
                 kept = tally.kept[self.index]
@@ -101,6 +101,13 @@ class Lock(Acquirable):
         self._point(Op.RELEASED)
         emit(self._c_rel, 0)
         self._raw.release()
+
+    def _writer(self) -> Any:
+        """The calling agent's writer when it keeps no Tally (an explorer's seat); NotAnAgent if none."""
+        writer = getattr(self._tls, "writer", None)
+        if writer is None:
+            raise self._rt.not_an_agent()
+        return writer
 
     def _is_owned(self) -> bool:
         """Held by anyone: a plain lock has no owner (CPython's Condition makes the same guess)."""
