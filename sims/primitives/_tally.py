@@ -34,6 +34,7 @@ TAKEN = 0  # when this agent took it, unrecorded (0: it does not hold it unrecor
 HOLDS = 1  # uncontended holds since the last summary
 HELD = 2  # their ns in all
 LONGEST = 3  # the longest, ns
+RECORDED = 4  # 1: this agent holds it, recorded (its release is recorded too)
 
 
 class Tally:
@@ -44,21 +45,33 @@ class Tally:
     def __init__(self, emit_at: Callable[[int, int, int], None], control: MutableSequence[float]) -> None:
         self._emit_at = emit_at
         self.control = control  # the round's control block: ``control[CUT]`` ends the fast path
-        # By lock index: [TAKEN, HOLDS, HELD, LONGEST], or None for a lock this agent never took.
+        # By lock index: [TAKEN, HOLDS, HELD, LONGEST, RECORDED], or None for a lock this agent never took.
         self.kept: list[list[int] | None] = []
 
     def keep(self, resource: int) -> list[int]:
         """The counters of a lock this agent takes for the first time."""
         if resource >= len(self.kept):
             self.kept.extend([None] * (resource + 1 - len(self.kept)))
-        kept = self.kept[resource] = [0, 0, 0, 0]
+        kept = self.kept[resource] = [0, 0, 0, 0, 0]
         return kept
+
+    def recorded(self, resource: int) -> None:
+        """This agent took ``resource`` on the recorded path (after a wait)."""
+        kept = self.kept[resource] if resource < len(self.kept) else None
+        (kept or self.keep(resource))[RECORDED] = 1
+
+    def released(self, resource: int) -> None:
+        """This agent gave ``resource`` back on the recorded path, outside a release (a Condition's wait)."""
+        kept = self.kept[resource] if resource < len(self.kept) else None
+        if kept is not None:
+            kept[RECORDED] = 0
 
     def announce(self, resource: int) -> None:
         """Record that this agent holds ``resource`` since it took it (its release is recorded too)."""
         kept = self.kept[resource]
         assert kept is not None
         taken, kept[TAKEN] = kept[TAKEN], 0
+        kept[RECORDED] = 1
         self._emit_at(op_code(Op.ACQUIRED, resource), 0, taken)
 
     def flush(self) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sims.kinds import Backend
 from sims.primitives._base import Acquirable, timeout_ns
-from sims.primitives._tally import _NOW, HELD, HOLDS, LONGEST, TAKEN, flush_tally
+from sims.primitives._tally import _NOW, HELD, HOLDS, LONGEST, RECORDED, TAKEN, flush_tally
 from sims.runtime import CUT
 from sims.telemetry import Op
 
@@ -28,6 +28,9 @@ class Lock(Acquirable):
     def __init__(self, name: str, index: int, runtime: Runtime, ctx: Any = None) -> None:
         super().__init__(name, index, runtime, Backend.THREAD if ctx is None else Backend.PROCESS)
         self._raw = threading.Lock() if ctx is None else ctx.Lock()
+        # 1 once an agent released it without holding it (a Lock used as a signal): from then on a
+        # counted hold may have been ended by another agent, so each is recorded at its release.
+        self._signal: Any = [0] if ctx is None else ctx.RawArray("b", 1)
         self._codes()
 
     @property
@@ -63,8 +66,12 @@ class Lock(Acquirable):
         self._point(Op.REQUEST)
         if raw.acquire(False):
             emit(self._c_acq, 0)  # the uncontended fast path with detail on: one record
-            return True
-        return self._acquire_contended(emit, timeout_ns(blocking, timeout))
+            got = True
+        else:
+            got = self._acquire_contended(emit, timeout_ns(blocking, timeout))
+        if got and tally is not None:
+            tally.recorded(self.index)
+        return got
 
     __enter__ = acquire  # ``with lock:`` is acquire() with its defaults, as Acquirable's
 
@@ -84,7 +91,7 @@ class Lock(Acquirable):
                 kept = None
             if kept is not None and kept[TAKEN]:
                 now = _NOW()  # before the lock is free: the next holder's hold begins after ours ends
-                if not tally.control[CUT]:
+                if not tally.control[CUT] and not self._signal[0]:
                     held = now - kept[TAKEN]
                     kept[TAKEN] = 0
                     kept[HOLDS] += 1
@@ -93,7 +100,11 @@ class Lock(Acquirable):
                         kept[LONGEST] = held
                     self._raw.release()
                     return
-                tally.announce(self.index)  # the round is ending: recorded, as with detail on
+                tally.announce(self.index)  # the round is ending, or a signal: recorded, as with detail on
+            if kept is None or not kept[RECORDED]:
+                self._signal[0] = 1  # released by an agent that does not hold it
+            else:
+                kept[RECORDED] = 0
         if exc is not None and getattr(exc, "given_back", None) is self:
             return  # a Condition's wait gave it back, and the round ended before it was taken again
         # Record first: our RELEASED must precede the next holder's ACQUIRED in time.
@@ -119,6 +130,9 @@ class Lock(Acquirable):
     def _release_save(self) -> int:
         """Give it back for a Condition's wait; the level to restore (always 1)."""
         flush_tally(self._tls)  # a held lock counted but not recorded is announced first
+        tally = getattr(getattr(self._tls, "writer", None), "tally", None)
+        if tally is not None:
+            tally.released(self.index)
         self._emitter()(self._c_rel, 0)
         self._raw.release()
         return 1
