@@ -18,8 +18,7 @@ from typing import Any
 
 from sims import DETAIL, Runtime
 from sims.agents import Me
-from sims.primitives import Lock
-from sims.primitives._tally import Tally
+from sims.primitives import Lock, Tally
 from sims.telemetry import Op, RingReader, State, op_code
 
 CAPACITY = 1 << 17

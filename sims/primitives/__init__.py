@@ -2,6 +2,7 @@
 
 from threading import BrokenBarrierError
 
+from sims.primitives._tally import Tally
 from sims.primitives.barrier import Barrier
 from sims.primitives.condition import Condition
 from sims.primitives.event import Event
@@ -20,4 +21,5 @@ __all__ = [
     "RLock",
     "ResourceStatistics",
     "Semaphore",
+    "Tally",
 ]
