@@ -77,7 +77,8 @@ def _run(checkout: Path, script: Path, kind: str, backend: str, seconds: float) 
 def _report(rows: dict[tuple[str, str], list[dict[str, Any]]], kind: str, rev: str) -> None:
     for backend in ("thread", "process"):
         raw = rows[(backend, "raw")]
-        print(f"\n{AGENTS} {backend}s, zero pacing, {kind}: of raw (per CPU-s), median and each repeat")
+        label = "threads" if backend == "thread" else "processes"
+        print(f"\n{AGENTS} {label}, zero pacing, {kind}: of raw (per CPU-s), median and each repeat")
         for who in (rev, "this checkout"):
             runs = rows[(backend, who)]
             ratios = [r["per_s"] / w["per_s"] for r, w in zip(runs, raw, strict=True)]
