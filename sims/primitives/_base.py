@@ -160,8 +160,8 @@ class Acquirable(Instrumented):
             return True
         return self._acquire_contended(emit, -1)
 
-    def __exit__(self, *exc: object) -> None:
-        if exc[1] is not None and getattr(exc[1], "given_back", None) is self:
+    def __exit__(self, kind: object = None, exc: object = None, tb: object = None) -> None:
+        if exc is not None and getattr(exc, "given_back", None) is self:
             return  # a Condition's wait gave it back, and the round ended before it was taken again
         self.release()
 
