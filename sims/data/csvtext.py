@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 
 from sims.data.columns import Bools, Column, Floats, Ints, Names, Table
-from sims.data.textrows import Field, Part, coded_field, int_field, join_rows, texts_field
+from sims.data.textrows import Field, Part, coded_field, int_field, join_rows, texts_field, without
 
 CHUNK_ROWS = 1 << 17  # rows formatted at once: about 10 MB of scratch per 80 bytes of row
 
@@ -57,6 +57,4 @@ def _field(column: Column, rows: slice) -> Field:
     else:
         assert isinstance(column, Floats)
         field = texts_field(np.array([repr(v).encode() for v in values.tolist()], dtype=bytes))
-    if null is not None:
-        field[1][null] = False
-    return field
+    return field if null is None else without(field, null)
