@@ -6,7 +6,7 @@ names are quoted (RFC 4180) in their dictionary when they need it, once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -30,16 +30,30 @@ def csv_chunks(tables: Iterable[Table]) -> Iterator[bytes]:
         names = tuple(table.columns)
         if header is None:
             header = names
-            yield (",".join(quoted(n) for n in names) + "\n").encode()
+            yield csv_header(names)
         elif names != header:
             raise ValueError(f"a chunk's columns {names} differ from the first chunk's {header}")
-        for start in range(0, table.rows, CHUNK_ROWS):
-            rows = slice(start, start + CHUNK_ROWS)
-            parts: list[Part] = []
-            for column in table.columns.values():
-                parts += [_field(column, rows), b","]
-            parts[-1] = b"\n"
-            yield join_rows(parts, min(CHUNK_ROWS, table.rows - start))
+        yield from csv_rows(table)
+
+
+def csv_header(names: Iterable[str]) -> bytes:
+    return (",".join(quoted(n) for n in names) + "\n").encode()
+
+
+def csv_rows(table: Table) -> Iterator[bytes]:
+    """The table's rows (no header), ``CHUNK_ROWS`` at a time."""
+    for start in range(0, table.rows, CHUNK_ROWS):
+        rows = slice(start, start + CHUNK_ROWS)
+        parts: list[Part] = []
+        for column in table.columns.values():
+            parts += [_field(column, rows), b","]
+        parts[-1] = b"\n"
+        yield join_rows(parts, min(CHUNK_ROWS, table.rows - start))
+
+
+def csv_text(make: Callable[[], Table]) -> bytes:
+    """The rows of the table ``make`` makes (a job for a worker process: it pickles)."""
+    return b"".join(csv_rows(make()))
 
 
 def csv_bytes(tables: Iterable[Table]) -> bytes:
