@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sims.data.columns import Table
-from sims.data.csvtext import csv_chunks, csv_header, csv_text
+from sims.data.csvtext import csv_header, csv_text
 from sims.data.intervals import intervals_table
 from sims.data.parallel import in_order, workers_for
 from sims.data.parquet import has_pyarrow, write_parquet
@@ -258,19 +258,31 @@ def _parquet(tables: Callable[[RoundResult], Iterable[Table]]) -> Writer:
     return write
 
 
-EVENT_SLICE = 1 << 18  # records of events.csv a worker formats at a time (about 17 MB of text)
+EVENT_SLICE = 1 << 18  # rows of a CSV a worker formats at a time (about 17 MB of events.csv)
 
 
 def _csv_events(handle: IO[bytes], result: RoundResult, _: dict[str, Any]) -> None:
-    """events.csv, its slices formatted by a worker process per core (a long round's) and
-    written here in order: the same bytes as one process writing them all."""
-    handle.write(csv_header(event_columns(result)))
+    """events.csv, each slice of the records read, decoded and formatted by a worker (one per
+    core, for a long round): the same bytes as one process writing them all."""
     jobs = (functools.partial(csv_text, piece) for piece in event_slices(result, EVENT_SLICE))
-    handle.writelines(in_order(jobs, workers_for(result.record_count)))
+    _write_csv(handle, event_columns(result), jobs, result.record_count)
 
 
 def _csv(tables: Callable[[RoundResult], Iterable[Table]]) -> Writer:
+    """A table made here, its slices formatted by workers (for a long round's intervals)."""
+
     def write(handle: IO[bytes], result: RoundResult, _: dict[str, Any]) -> None:
-        handle.writelines(csv_chunks(tables(result)))
+        made = list(tables(result))
+        columns = tuple(made[0].columns)
+        if any(tuple(t.columns) != columns for t in made):
+            raise ValueError(f"the chunks of a table differ in their columns: {[tuple(t.columns) for t in made]}")
+        pieces = (t.rows_between(at, at + EVENT_SLICE) for t in made for at in range(0, t.rows, EVENT_SLICE))
+        jobs = (functools.partial(csv_text, piece) for piece in pieces)
+        _write_csv(handle, columns, jobs, sum(t.rows for t in made))
 
     return write
+
+
+def _write_csv(handle: IO[bytes], columns: Sequence[str], jobs: Iterable[Callable[[], bytes]], rows: int) -> None:
+    handle.write(csv_header(columns))
+    handle.writelines(in_order(jobs, workers_for(rows)))

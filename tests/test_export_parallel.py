@@ -37,7 +37,7 @@ def spilled(tmp_path_factory: pytest.TempPathFactory) -> RoundResult:
         return rnd.run()
 
 
-def test_events_csv_written_by_workers_is_the_bytes_one_process_writes(
+def test_csv_written_by_workers_is_the_bytes_one_process_writes(
     spilled: RoundResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_round(spilled, tmp_path / "one", [Format.CSV])
@@ -47,6 +47,10 @@ def test_events_csv_written_by_workers_is_the_bytes_one_process_writes(
     one, two = ((tmp_path / name / "events.csv").read_bytes() for name in ("one", "two"))
     assert one.count(b"\n") == spilled.record_count + 1 > 3 * 997  # several slices, each in a worker
     assert one == two
+    intervals = (tmp_path / "one" / "intervals.csv").read_bytes()
+    assert intervals.count(b"\n") > 2 * 997
+    for table in ("intervals", "agents", "resources"):
+        assert (tmp_path / "one" / f"{table}.csv").read_bytes() == (tmp_path / "two" / f"{table}.csv").read_bytes()
 
 
 def test_the_trace_written_by_workers_is_one_gzip_member_of_the_same_text(

@@ -51,9 +51,9 @@ def csv_rows(table: Table) -> Iterator[bytes]:
         yield join_rows(parts, min(CHUNK_ROWS, table.rows - start))
 
 
-def csv_text(make: Callable[[], Table]) -> bytes:
-    """The rows of the table ``make`` makes (a job for a worker process: it pickles)."""
-    return b"".join(csv_rows(make()))
+def csv_text(table: Table | Callable[[], Table]) -> bytes:
+    """The rows of ``table`` (or of the table it makes when called): a worker process's job."""
+    return b"".join(csv_rows(table if isinstance(table, Table) else table()))
 
 
 def csv_bytes(tables: Iterable[Table]) -> bytes:
