@@ -127,9 +127,10 @@ def texts_field(texts: np.ndarray) -> Field:
     return _words(texts)
 
 
-def coded_field(codes: np.ndarray, encoded: Sequence[bytes]) -> Field:
-    """Entry ``codes[i]`` of ``encoded`` in row i; code -1 is empty."""
-    return np.take(_words(np.array([*encoded, b""], dtype=bytes)), codes.astype(np.intp), axis=1)
+def coded_field(codes: np.ndarray, encoded: Sequence[bytes], suffix: bytes = b"") -> Field:
+    """Entry ``codes[i]`` of ``encoded`` in row i, code -1 an empty one; ``suffix`` after each."""
+    table = np.array([*(text + suffix for text in encoded), suffix], dtype=bytes)
+    return np.take(_words(table), codes.astype(np.intp), axis=1)
 
 
 def without(field: Field, rows: np.ndarray) -> Field:
