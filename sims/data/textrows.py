@@ -88,7 +88,8 @@ def _decimal(values: np.ndarray, fraction_shown: np.ndarray | None) -> Field:
 
 
 def _as_word(text: bytes) -> np.uint32:
-    return np.frombuffer(text, np.uint32)[0]
+    word: np.uint32 = np.frombuffer(text, np.uint32)[0]
+    return word
 
 
 @functools.cache
