@@ -15,7 +15,7 @@ import collections
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TypeVar
 
@@ -31,7 +31,7 @@ def workers_for(rows: int) -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def in_order(jobs: Iterable[Callable[[], T]], workers: int) -> Iterator[T]:
+def in_order(jobs: Iterable[Callable[[], T]], workers: int) -> Generator[T, None, None]:
     """Each job's result, in order. ``workers`` <= 1: the jobs run here, one by one; otherwise
     in that many processes (jobs and results must pickle: module-level functions and data)."""
     if workers <= 1:
