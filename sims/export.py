@@ -22,7 +22,7 @@ from typing import IO, Any
 from sims.data.columns import Table
 from sims.data.csvtext import csv_header, csv_text
 from sims.data.intervals import intervals_table
-from sims.data.parallel import in_order, workers_for
+from sims.data.parallel import workers_for, write_in_order
 from sims.data.parquet import has_pyarrow, write_parquet
 from sims.data.summary import SUMMARY_KEY, summary_json, summary_v1
 from sims.data.tables import agents_table, event_columns, event_slices, event_tables, resources_table
@@ -285,4 +285,4 @@ def _csv(tables: Callable[[RoundResult], Iterable[Table]]) -> Writer:
 
 def _write_csv(handle: IO[bytes], columns: Sequence[str], jobs: Iterable[Callable[[], bytes]], rows: int) -> None:
     handle.write(csv_header(columns))
-    handle.writelines(in_order(jobs, workers_for(rows)))
+    write_in_order(handle, jobs, workers_for(rows))
