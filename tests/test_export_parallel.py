@@ -18,7 +18,7 @@ import sims.data.gzipped
 import sims.export
 import sims.perfetto
 from sims.data.gzipped import crc32_combine
-from sims.data.parallel import in_order
+from sims.data.parallel import WorkerLost, in_order
 from sims.engine import Round
 from sims.export import Format, write_round
 from sims.rounds import RoundConfig
@@ -113,6 +113,9 @@ def test_the_workers_end_with_the_results_with_a_failing_job_and_when_the_reader
     failing = (functools.partial(int, text) for text in ("1", "2", "three", "4"))
     with pytest.raises(ValueError, match="three"):
         list(in_order(failing, 2))
+    assert _fork_server_children() == before
+    with pytest.raises(WorkerLost, match="worker process ended"):
+        list(in_order((functools.partial(os._exit, 3) for _ in range(3)), 2))  # a worker killed, say
     assert _fork_server_children() == before
     stopped = in_order((functools.partial(os.getpid) for _ in range(50)), 2)
     next(stopped)

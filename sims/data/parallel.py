@@ -20,11 +20,17 @@ import signal
 import tempfile
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import IO, TypeVar
 
 T = TypeVar("T")
 PARALLEL_MIN_ROWS = 1 << 20  # below this a pool's start (0.1-0.3 s) costs more than it saves
 IN_FLIGHT_PER_WORKER = 2
+
+
+class WorkerLost(OSError):
+    """A worker process ended before its job did (killed, out of memory): the export fails as a
+    full disk does, with a one-line message and nothing half-written left."""
 
 
 def workers_for(rows: int) -> int:
@@ -48,9 +54,9 @@ def in_order(jobs: Iterable[Callable[[], T]], workers: int) -> Generator[T, None
         for job in jobs:
             pending.append(pool.submit(job))
             if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
-                yield pending.popleft().result()
+                yield _result(pending.popleft())
         while pending:
-            yield pending.popleft().result()
+            yield _result(pending.popleft())
     finally:
         for future in pending:
             future.cancel()
@@ -85,6 +91,13 @@ def _append(handle: IO[bytes], path: str) -> None:
         while sent < size:
             sent += os.sendfile(handle.fileno(), part.fileno(), sent, size - sent)
     os.unlink(path)
+
+
+def _result(future: Future[T]) -> T:
+    try:
+        return future.result()
+    except BrokenProcessPool as error:
+        raise WorkerLost(f"a worker process ended before its part of the export was done ({error})") from None
 
 
 def _ignore_ctrl_c() -> None:
