@@ -26,6 +26,7 @@ from typing import IO, TypeVar
 T = TypeVar("T")
 PARALLEL_MIN_ROWS = 1 << 20  # below this a pool's start (0.1-0.3 s) costs more than it saves
 IN_FLIGHT_PER_WORKER = 2
+MAX_WORKERS = 8  # each holds numpy and a slice or two (about 100 MB): more cores than this rarely have the disk
 
 
 class WorkerLost(OSError):
@@ -37,7 +38,8 @@ def workers_for(rows: int) -> int:
     """How many worker processes to give ``rows`` rows: one per usable core, none for few rows."""
     if rows < PARALLEL_MIN_ROWS:
         return 1
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS))
 
 
 def in_order(jobs: Iterable[Callable[[], T]], workers: int) -> Generator[T, None, None]:
