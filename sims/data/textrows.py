@@ -59,9 +59,12 @@ def _decimal(values: np.ndarray, fraction_shown: np.ndarray | None) -> Field:
     """``values`` in decimal; with ``fraction_shown`` (which bytes of ".123" show, by the three
     digits' value), divided by 1000 with a point and those decimals.
 
-    A row is 32-bit words: ``\\0\\0\\0-`` (``-`` only where negative), the whole part's digits
-    four at a time (leading zeros hidden, one digit at least), then ``.ddd``."""
+    A row is 32-bit words: ``\0\0\0-`` (only if some value is negative, ``-`` only where it
+    is), the whole part's digits four at a time (leading zeros hidden, one digit at least), then
+    ``.ddd``."""
     values = values.astype(np.int64, copy=False)
+    negative = values < 0
+    signed = int(negative.any())
     magnitude = np.abs(values).astype(np.uint64)
     if fraction_shown is None:
         whole, fraction = magnitude, None
@@ -69,20 +72,22 @@ def _decimal(values: np.ndarray, fraction_shown: np.ndarray | None) -> Field:
         whole, fraction = np.divmod(magnitude, np.uint64(1000))
     digits = len(str(int(whole.max(initial=0))))
     groups = -(-digits // 4)
-    half_words = 1 + groups + (fraction is not None)
+    half_words = signed + groups + (fraction is not None)
     out = np.zeros((-(-half_words // 2), values.size, 2), np.uint32)
-    out[0, :, 0] = np.where(values < 0, _as_word(b"\0\0\0-"), 0)
+    if signed:
+        out[0, :, 0] = np.where(negative, _as_word(b"\0\0\0-"), 0)
     shown = np.ones(values.size, np.int64)  # digits of the whole part shown
     for k in range(1, digits):
         shown += whole >= 10**k
     rest = whole
-    for g in range(groups, 0, -1):
+    for g in range(groups, 0, -1):  # the last group first; half-word signed + g - 1
         rest, last4 = np.divmod(rest, np.uint64(10_000))
         shows = _right_shown()[np.clip(shown - 4 * (groups - g), 0, 4)]
-        np.bitwise_and(_digit_words()[last4.astype(np.intp)], shows, out=out[g // 2, :, g % 2])
+        h = signed + g - 1
+        np.bitwise_and(_digit_words()[last4.astype(np.intp)], shows, out=out[h // 2, :, h % 2])
     if fraction is not None and fraction_shown is not None:
-        at, g = fraction.astype(np.intp), groups + 1
-        np.bitwise_and(_fraction_words()[0][at], fraction_shown[at], out=out[g // 2, :, g % 2])
+        at, h = fraction.astype(np.intp), signed + groups
+        np.bitwise_and(_fraction_words()[0][at], fraction_shown[at], out=out[h // 2, :, h % 2])
     field: Field = out.view(np.uint64)[..., 0]
     return field
 
