@@ -193,9 +193,9 @@ def test_integers_are_written_as_python_prints_them_with_or_without_a_negative_a
     for values in (np.array(edges), np.array([-1, *edges, -(2**62)]), rng.integers(0, 10**12, 3000)):
         for ns in (values, values * 7 + 3):
             assert join_rows([int_field(ns), b"\n"], ns.size).decode().splitlines() == [str(v) for v in ns.tolist()]
-            ns = ns[np.abs(ns) < 10**15]  # where micros_field is exact
-            text = join_rows([micros_field(ns), b"\n"], ns.size).decode().splitlines()
-            assert text == [repr(round(v / 1000, 3)) for v in ns.tolist()]
+            exact = ns[np.abs(ns) < 10**15]  # where micros_field is exact
+            text = join_rows([micros_field(exact), b"\n"], exact.size).decode().splitlines()
+            assert text == [repr(round(v / 1000, 3)) for v in exact.tolist()]
 
 
 def test_unique_rows_are_numpys() -> None:
