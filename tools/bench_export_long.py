@@ -43,8 +43,7 @@ def make(folder: Path, seconds: float, agents: int) -> None:
 
     from sims.engine import Round
     from sims.rounds import RoundConfig
-    from sims.telemetry.dtypes import EVENT_DTYPE
-    from sims.telemetry.spill import MemoryRecords
+    from sims.telemetry import EVENT_DTYPE, MemoryRecords
 
     params = {"agents": agents, "think_ms": 0, "eat_ms": 0}
     config = RoundConfig("dining", backend="process", strategy="ordered", seconds=seconds, params=params,
@@ -60,7 +59,7 @@ def stored(folder: Path) -> Any:
     """The kept result, its records read from the folder's spill."""
     import attrs
 
-    from sims.telemetry.spill import SpilledRecords
+    from sims.telemetry import SpilledRecords
 
     result = pickle.loads((folder / RESULT).read_bytes())
     return attrs.evolve(result, records=SpilledRecords(folder / "records"))
@@ -71,8 +70,7 @@ def tiled(folder: Path, times: int) -> Path:
     import attrs
     import numpy as np
 
-    from sims.telemetry.dtypes import EVENT_DTYPE
-    from sims.telemetry.spill import FIELDS, MemoryRecords, RecordSpill
+    from sims.telemetry import EVENT_DTYPE, MemoryRecords, RecordSpill
 
     target = folder.with_name(f"{folder.name}-x{times}")
     if (target / RESULT).exists():
@@ -84,7 +82,7 @@ def tiled(folder: Path, times: int) -> Path:
     for k in range(times):
         for at in range(0, len(result.records), 1 << 20):
             piece = np.empty(min(1 << 20, len(result.records) - at), dtype=EVENT_DTYPE)
-            for name in FIELDS:
+            for name in EVENT_DTYPE.names:
                 piece[name] = columns[name][at : at + piece.size]
             piece["t_ns"] += k * shift
             spill.append(piece)
