@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import importlib
 import json
 import os
 import pickle
@@ -59,10 +60,14 @@ def stored(folder: Path) -> Any:
     """The kept result, its records read from the folder's spill."""
     import attrs
 
-    from sims.telemetry import SpilledRecords
+    import sims.telemetry
 
+    try:
+        spilled = sims.telemetry.SpilledRecords
+    except AttributeError:  # a checkout (--against) from before sims.telemetry named it
+        spilled = importlib.import_module("sims.telemetry.spill").SpilledRecords
     result = pickle.loads((folder / RESULT).read_bytes())
-    return attrs.evolve(result, records=SpilledRecords(folder / "records"))
+    return attrs.evolve(result, records=spilled(folder / "records"))
 
 
 def tiled(folder: Path, times: int) -> Path:
