@@ -21,6 +21,7 @@ streams to gzip, compressed on a second thread, a chunk of rows at a time.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 from collections.abc import Iterable, Iterator
@@ -29,7 +30,8 @@ from typing import IO
 
 import numpy as np
 
-from sims.data.gzipped import write_gzipped
+from sims.data.gzipped import Chunk, write_gzipped
+from sims.data.parallel import workers_for
 from sims.data.textrows import Part, coded_field, int_field, join_rows, micros_field
 from sims.kinds import Backend, ResourceKind
 from sims.rounds.result import RoundResult
@@ -46,7 +48,7 @@ LANES = 64  # resource tracks: tid = index * LANES + lane + 1
 CHUNK = 1 << 16  # slices formatted at a time
 Named = tuple[np.ndarray, list[str]]  # a code per row and the names the codes stand for
 Ints = np.ndarray | list[int]
-Piece = bytes | Iterator[bytes]  # events joined by ",\n", or chunks of them made when asked for
+Piece = bytes | Iterator[Chunk]  # events joined by ",\n", or chunks of them (texts, or jobs that make them)
 _WAIT_ENDS = (Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED, Op.WOKEN, Op.WAIT_TIMED_OUT, Op.BROKEN)
 _INSTANTS = (Op.STEP, Op.GATE, Op.SIGNAL, Op.SIGNAL_SENT, Op.ORPHANED)
 _ENGINE_INSTANTS = (Op.COMMAND, Op.DEADLOCK, Op.AGENT_EXIT, Op.PAUSED, Op.SCALE)
@@ -139,7 +141,7 @@ class TraceBuilder:
         return f"{info.name} ({info.backend})" if info.backend is Backend.PROCESS else f"round ({info.backend}s)"
 
     # -- the tracks ----------------------------------------------------------------------------
-    def build(self) -> Iterator[bytes]:
+    def build(self) -> Iterator[Chunk]:
         """The events in their order, a chunk (events joined by ",\n") at a time; each step of
         the trace runs when the chunks before it have been taken."""
         for step in (self.tracks, self.states, self.waits, self.holds, self.handoffs, self.counters, self.instants):
@@ -162,7 +164,7 @@ class TraceBuilder:
 
     def _slice_rows(
         self, pid: Ints, tid: Ints, start: np.ndarray, end: np.ndarray, names: Named, cat: str
-    ) -> Iterator[bytes]:
+    ) -> Iterator[Chunk]:
         """The rows of :meth:`slices`, ``CHUNK`` at a time: ``ts`` and ``dur`` are written as Python
         writes ``round(ns / 1000, 3)`` (ends stay exactly where the next slice starts)."""
         codes, vocabulary = names
@@ -346,17 +348,32 @@ def _events(
     tids: np.ndarray,
     since: np.ndarray,
     length: np.ndarray | None = None,
-) -> Iterator[bytes]:
+) -> Iterator[Chunk]:
     """Events ``head NAME,"pid":P,"tid":T,"ts":TS[,"dur":D]}`` (names: codes into quoted names;
-    ``since``, ``length``: ns) by the vectorised row writer, ``CHUNK`` at a time, joined by ",\\n"."""
+    ``since``, ``length``: ns), ``CHUNK`` at a time, each chunk a job that writes it (it may run
+    in a worker process, so it carries its own slice of the columns)."""
     codes, quoted = names
     for at in range(0, since.size, CHUNK):
         rows = slice(at, at + CHUNK)
-        parts: list[Part] = [head, coded_field(codes[rows], quoted), b',"pid":', int_field(pids[rows])]
-        parts += [b',"tid":', int_field(tids[rows]), b',"ts":', micros_field(since[rows])]
-        if length is not None:
-            parts += [b',"dur":', micros_field(length[rows])]
-        yield join_rows([*parts, b"},\n"], since[rows].size)[:-2]
+        ends = None if length is None else length[rows]
+        yield functools.partial(event_rows, head, codes[rows], quoted, pids[rows], tids[rows], since[rows], ends)
+
+
+def event_rows(
+    head: bytes,
+    codes: np.ndarray,
+    quoted: list[bytes],
+    pids: np.ndarray,
+    tids: np.ndarray,
+    since: np.ndarray,
+    length: np.ndarray | None,
+) -> bytes:
+    """One chunk of :func:`_events`, joined by ",\n", by the vectorised row writer."""
+    parts: list[Part] = [head, coded_field(codes, quoted), b',"pid":', int_field(pids)]
+    parts += [b',"tid":', int_field(tids), b',"ts":', micros_field(since)]
+    if length is not None:
+        parts += [b',"dur":', micros_field(length)]
+    return join_rows([*parts, b"},\n"], since.size)[:-2]
 
 
 def _meta(kind: str, pid: int, tid: int, name: str) -> str:
@@ -365,11 +382,11 @@ def _meta(kind: str, pid: int, tid: int, name: str) -> str:
 
 def trace_lines(result: RoundResult) -> list[str]:
     """Every trace event of the round, one JSON object per line (for a small round: all in memory)."""
-    text = b",\n".join(TraceBuilder(result).build()).decode()
+    text = b",\n".join(c if isinstance(c, bytes) else c() for c in TraceBuilder(result).build()).decode()
     return text.split(",\n") if text else []
 
 
-def _document(result: RoundResult) -> Iterator[bytes]:
+def _document(result: RoundResult) -> Iterator[Chunk]:
     meta = {
         "scenario": result.layout.scenario,
         "strategy": result.layout.strategy,
@@ -380,7 +397,8 @@ def _document(result: RoundResult) -> Iterator[bytes]:
     yield b'{"displayTimeUnit":"ns","metadata":' + json.dumps(meta).encode() + b',"traceEvents":[\n'
     separator = b""
     for chunk in TraceBuilder(result).build():
-        yield separator + chunk
+        yield separator
+        yield chunk
         separator = b",\n"
     yield b"\n]}\n"
 
@@ -388,9 +406,10 @@ def _document(result: RoundResult) -> Iterator[bytes]:
 def write_trace(result: RoundResult, path: Path | IO[bytes]) -> Path | IO[bytes]:
     """Write the trace gzipped to ``path``, a file name or an open binary file (the caller makes it
     atomic, as for every export file)."""
+    workers = workers_for(result.record_count)
     if isinstance(path, Path):
         with path.open("wb") as handle:
-            write_gzipped(handle, _document(result), GZIP_LEVEL)
+            write_gzipped(handle, _document(result), GZIP_LEVEL, workers)
     else:
-        write_gzipped(path, _document(result), GZIP_LEVEL)
+        write_gzipped(path, _document(result), GZIP_LEVEL, workers)
     return path

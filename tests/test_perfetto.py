@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import sims.perfetto
-from sims.data.textrows import join_rows, micros_field
+from sims.data.textrows import int_field, join_rows, micros_field
 from sims.perfetto import RESOURCE_PID, lanes, trace_lines, unique_rows, write_trace
 from sims.rounds.commands import Resize, Timed
 from sims.rounds.result import RoundResult
@@ -185,6 +185,17 @@ def test_microseconds_are_written_as_python_rounds_and_prints_them() -> None:
     ns = np.concatenate((np.array(edges), rng.integers(-(10**13), 10**13, 5000), rng.integers(-5000, 5000, 5000)))
     text = join_rows([micros_field(ns), b"\n"], ns.size).decode().splitlines()
     assert text == [repr(round(v / 1000, 3)) for v in ns.tolist()]
+
+
+def test_integers_are_written_as_python_prints_them_with_or_without_a_negative_among_them() -> None:
+    rng = np.random.default_rng(6)
+    edges = [0, 1, 9, 10, 9999, 10_000, 99_999_999, 100_000_000, 2**62]
+    for values in (np.array(edges), np.array([-1, *edges, -(2**62)]), rng.integers(0, 10**12, 3000)):
+        for ns in (values, values * 7 + 3):
+            assert join_rows([int_field(ns), b"\n"], ns.size).decode().splitlines() == [str(v) for v in ns.tolist()]
+            exact = ns[np.abs(ns) < 10**15]  # where micros_field is exact
+            text = join_rows([micros_field(exact), b"\n"], exact.size).decode().splitlines()
+            assert text == [repr(round(v / 1000, 3)) for v in exact.tolist()]
 
 
 def test_unique_rows_are_numpys() -> None:

@@ -82,10 +82,21 @@ class Table:
             return 0
         return int(first.codes.size if isinstance(first, Names) else first.values.size)
 
+    def rows_between(self, start: int, stop: int) -> Table:
+        """Rows ``start`` to ``stop`` (views of the columns, no copy)."""
+        return Table({name: _rows(column, start, stop) for name, column in self.columns.items()})
+
     def __attrs_post_init__(self) -> None:
         sizes = {name: _size(column) for name, column in self.columns.items()}
         if len(set(sizes.values())) > 1:
             raise ValueError(f"columns differ in length: {sizes}")
+
+
+def _rows(column: Column, start: int, stop: int) -> Column:
+    if isinstance(column, Names):
+        return Names(column.codes[start:stop], column.names)
+    null = None if column.null is None else column.null[start:stop]
+    return type(column)(column.values[start:stop], null)
 
 
 def _size(column: Column) -> int:

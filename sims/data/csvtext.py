@@ -6,12 +6,12 @@ names are quoted (RFC 4180) in their dictionary when they need it, once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from sims.data.columns import Bools, Column, Floats, Ints, Names, Table
-from sims.data.textrows import Field, Part, coded_field, int_field, join_rows, texts_field
+from sims.data.columns import Bools, Floats, Ints, Names, Table
+from sims.data.textrows import Field, Part, coded_field, int_field, join_rows, texts_field, without
 
 CHUNK_ROWS = 1 << 17  # rows formatted at once: about 10 MB of scratch per 80 bytes of row
 
@@ -30,25 +30,41 @@ def csv_chunks(tables: Iterable[Table]) -> Iterator[bytes]:
         names = tuple(table.columns)
         if header is None:
             header = names
-            yield (",".join(quoted(n) for n in names) + "\n").encode()
+            yield csv_header(names)
         elif names != header:
             raise ValueError(f"a chunk's columns {names} differ from the first chunk's {header}")
-        for start in range(0, table.rows, CHUNK_ROWS):
-            rows = slice(start, start + CHUNK_ROWS)
-            parts: list[Part] = []
-            for column in table.columns.values():
-                parts += [_field(column, rows), b","]
-            parts[-1] = b"\n"
-            yield join_rows(parts, min(CHUNK_ROWS, table.rows - start))
+        yield from csv_rows(table)
+
+
+def csv_header(names: Iterable[str]) -> bytes:
+    return (",".join(quoted(n) for n in names) + "\n").encode()
+
+
+def csv_rows(table: Table) -> Iterator[bytes]:
+    """The table's rows (no header), ``CHUNK_ROWS`` at a time."""
+    for start in range(0, table.rows, CHUNK_ROWS):
+        rows = slice(start, start + CHUNK_ROWS)
+        parts: list[Part] = []
+        columns = list(table.columns.values())
+        for k, column in enumerate(columns):
+            after = b"\n" if k == len(columns) - 1 else b","
+            if isinstance(column, Names):  # the separator goes in the dictionary: one part less, narrower rows
+                parts.append(coded_field(column.codes[rows], [quoted(n).encode() for n in column.names], after))
+            else:
+                parts += [_field(column, rows), after]
+        yield join_rows(parts, min(CHUNK_ROWS, table.rows - start))
+
+
+def csv_text(table: Table | Callable[[], Table]) -> bytes:
+    """The rows of ``table`` (or of the table it makes when called): a worker process's job."""
+    return b"".join(csv_rows(table if isinstance(table, Table) else table()))
 
 
 def csv_bytes(tables: Iterable[Table]) -> bytes:
     return b"".join(csv_chunks(tables))
 
 
-def _field(column: Column, rows: slice) -> Field:
-    if isinstance(column, Names):
-        return coded_field(column.codes[rows], [quoted(n).encode() for n in column.names])
+def _field(column: Ints | Floats | Bools, rows: slice) -> Field:
     values, null = column.values[rows], None if column.null is None else column.null[rows]
     if isinstance(column, Ints):
         field = int_field(values)
@@ -57,6 +73,4 @@ def _field(column: Column, rows: slice) -> Field:
     else:
         assert isinstance(column, Floats)
         field = texts_field(np.array([repr(v).encode() for v in values.tolist()], dtype=bytes))
-    if null is not None:
-        field[1][null] = False
-    return field
+    return field if null is None else without(field, null)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import attrs
 import numpy as np
 
 from sims.data.columns import Bools, Floats, Ints, Names, Table, nullable_floats, nullable_ints
@@ -16,6 +17,8 @@ from sims.data.ops import VALUE_IS_AGENT, Ref, ref_by_code
 from sims.rounds.layout import RoundLayout
 from sims.rounds.result import RoundResult
 from sims.telemetry import Op, State
+from sims.telemetry.dtypes import EVENT_DTYPE
+from sims.telemetry.spill import RecordSlice
 
 ENGINE_NAME = "engine"
 EVENT_CHUNK = 1 << 20
@@ -62,6 +65,28 @@ class EventDecoder:
                 "value": Ints(value),
             }
         )
+
+
+@attrs.frozen(eq=False)
+class EventSlice:
+    """The events table of one slice of a round's records, made where it is called (a worker)."""
+
+    decoder: EventDecoder
+    records: RecordSlice
+
+    def __call__(self) -> Table:
+        return self.decoder.table(self.records.load())
+
+
+def event_slices(result: RoundResult, size: int = EVENT_CHUNK) -> Iterator[EventSlice]:
+    """The events table of a round as slices of ``size`` records, each made when called."""
+    decoder = EventDecoder(result.layout, result.started_ns)
+    for records in result.record_slices(size):
+        yield EventSlice(decoder, records)
+
+
+def event_columns(result: RoundResult) -> tuple[str, ...]:
+    return tuple(EventDecoder(result.layout, result.started_ns).table(np.empty(0, EVENT_DTYPE)).columns)
 
 
 def _in_range(codes: np.ndarray, size: int) -> np.ndarray:

@@ -19,7 +19,7 @@ from sims.rounds.config import RoundConfig
 from sims.rounds.layout import AgentIdentity, RoundLayout
 from sims.rounds.statistics import RoundStats
 from sims.rounds.views import Deadlock
-from sims.telemetry.spill import CHUNK_RECORDS, Records
+from sims.telemetry.spill import CHUNK_RECORDS, Records, RecordSlice
 
 
 def environment() -> dict[str, Any]:
@@ -113,3 +113,7 @@ class RoundResult:
     def event_chunks(self, size: int = CHUNK_RECORDS) -> Iterator[np.ndarray]:
         """The records in time order, at most ``size`` at a time: what an exporter streams."""
         return self.records.chunks(size)
+
+    def record_slices(self, size: int = CHUNK_RECORDS) -> Iterator[RecordSlice]:
+        """The records in time order, ``size`` at a time, as slices another process can read."""
+        return self.records.slices(size)

@@ -15,6 +15,9 @@ _LAZY = {
     "EVENT_DTYPE": "sims.telemetry.dtypes",
     "RECORD_DTYPE": "sims.telemetry.dtypes",
     "RingReader": "sims.telemetry.reader",
+    "MemoryRecords": "sims.telemetry.spill",
+    "RecordSpill": "sims.telemetry.spill",
+    "SpilledRecords": "sims.telemetry.spill",
 }
 
 
@@ -34,9 +37,12 @@ __all__ = [
     "RECORD_DTYPE",
     "RECORD_STRUCT",
     "STATE_NAMES",
+    "MemoryRecords",
     "Op",
+    "RecordSpill",
     "RingReader",
     "RingWriter",
+    "SpilledRecords",
     "State",
     "op_code",
     "ring_bytes",

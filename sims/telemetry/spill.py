@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+import attrs
 import numpy as np
 
 from sims.lifeline import process_alive
@@ -150,11 +151,36 @@ def remove_orphaned_folders(where: Path) -> list[Path]:
     return removed
 
 
+@attrs.frozen(eq=False)
+class RecordSlice:
+    """Records ``start`` to ``stop`` in time order, as another process can read them: from the
+    spill's columns in ``folder`` (``order``: where each of them is there, if the columns are
+    not in time order), or carried along (``events``, a round held in memory)."""
+
+    start: int
+    stop: int
+    folder: Path | None = None
+    order: np.ndarray | None = None
+    events: np.ndarray | None = None
+
+    def load(self) -> np.ndarray:
+        """The records (EVENT_DTYPE), read from the columns' memory maps."""
+        if self.events is not None:
+            return self.events
+        assert self.folder is not None
+        out = np.empty(self.stop - self.start, dtype=EVENT_DTYPE)
+        for name in FIELDS:
+            column = np.load(self.folder / f"{name}.npy", mmap_mode="r")
+            out[name] = column[self.start : self.stop] if self.order is None else column[self.order]
+        return out
+
+
 class Records(Protocol):
     """A finished round's records, wherever they are kept."""
 
     def __len__(self) -> int: ...
     def chunks(self, size: int = CHUNK_RECORDS) -> Iterator[np.ndarray]: ...
+    def slices(self, size: int = CHUNK_RECORDS) -> Iterator[RecordSlice]: ...
     def load(self) -> np.ndarray: ...
     def discard(self) -> None: ...
 
@@ -171,6 +197,10 @@ class MemoryRecords:
     def chunks(self, size: int = CHUNK_RECORDS) -> Iterator[np.ndarray]:
         for at in range(0, len(self.events), size):
             yield self.events[at : at + size]
+
+    def slices(self, size: int = CHUNK_RECORDS) -> Iterator[RecordSlice]:
+        for at in range(0, len(self.events), size):
+            yield RecordSlice(at, min(at + size, len(self.events)), events=self.events[at : at + size])
 
     def load(self) -> np.ndarray:
         return self.events
@@ -220,6 +250,14 @@ class SpilledRecords:
                 for name, handle in files.items():
                     chunk[name] = np.fromfile(handle, EVENT_DTYPE[name], len(chunk))
                 yield chunk
+
+    def slices(self, size: int = CHUNK_RECORDS) -> Iterator[RecordSlice]:
+        """The records in time order as slices another process reads from the columns (a spill
+        not in time order is sorted here first: its order travels with each slice)."""
+        order = None if self.time_ordered else np.argsort(self.columns()["t_ns"], kind="stable")
+        for at in range(0, self._count, size):
+            stop = min(at + size, self._count)
+            yield RecordSlice(at, stop, self.folder, None if order is None else order[at:stop])
 
     def load(self) -> np.ndarray:
         """Every record in memory, time-ordered (kept: asking again costs nothing)."""

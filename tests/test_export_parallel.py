@@ -1,0 +1,123 @@
+"""A long round's export in worker processes: the same bytes as one process writes, one gzip
+member, the records' slices in time order, and no worker left behind whatever happens."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import os
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import sims.data.gzipped
+import sims.export
+import sims.perfetto
+from sims.data.gzipped import crc32_combine
+from sims.data.parallel import WorkerLost, in_order
+from sims.engine import Round
+from sims.export import Format, write_round
+from sims.rounds import RoundConfig
+from sims.rounds.result import RoundResult
+from sims.telemetry.dtypes import EVENT_DTYPE
+from sims.telemetry.spill import MemoryRecords, RecordSpill
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture(scope="module")
+def spilled(tmp_path_factory: pytest.TempPathFactory) -> RoundResult:
+    """A short busy round whose records are on disk, as a long round's are."""
+    config = RoundConfig("dining", strategy="ordered", seconds=0.4, params={"think_ms": 0, "eat_ms": 0})
+    with Round(config, records_dir=tmp_path_factory.mktemp("round")) as rnd:
+        return rnd.run()
+
+
+def test_csv_written_by_workers_is_the_bytes_one_process_writes(
+    spilled: RoundResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_round(spilled, tmp_path / "one", [Format.CSV])
+    monkeypatch.setattr(sims.export, "workers_for", lambda rows: 2)
+    monkeypatch.setattr(sims.export, "EVENT_SLICE", 997)
+    write_round(spilled, tmp_path / "two", [Format.CSV])
+    one, two = ((tmp_path / name / "events.csv").read_bytes() for name in ("one", "two"))
+    assert one.count(b"\n") == spilled.record_count + 1 > 3 * 997  # several slices, each in a worker
+    assert one == two
+    intervals = (tmp_path / "one" / "intervals.csv").read_bytes()
+    assert intervals.count(b"\n") > 2 * 997
+    for table in ("intervals", "agents", "resources"):
+        assert (tmp_path / "one" / f"{table}.csv").read_bytes() == (tmp_path / "two" / f"{table}.csv").read_bytes()
+
+
+def test_the_trace_written_by_workers_is_one_gzip_member_of_the_same_text(
+    spilled: RoundResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sims.perfetto.write_trace(spilled, tmp_path / "one.json.gz")
+    monkeypatch.setattr(sims.perfetto, "workers_for", lambda rows: 2)
+    monkeypatch.setattr(sims.perfetto, "CHUNK", 500)
+    monkeypatch.setattr(sims.data.gzipped, "BATCH_BYTES", 2000)
+    sims.perfetto.write_trace(spilled, tmp_path / "two.json.gz")
+    reader = zlib.decompressobj(16 + zlib.MAX_WBITS)  # one gzip member, nothing after it
+    text = reader.decompress((tmp_path / "two.json.gz").read_bytes())
+    assert reader.eof and reader.unused_data == b""
+    assert text == gzip.decompress((tmp_path / "one.json.gz").read_bytes())
+    assert text.count(b'"ph":"X"') > 2 * 500
+
+
+def test_record_slices_are_the_records_in_time_order_even_when_the_spill_is_not(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    spill = RecordSpill(tmp_path)
+    for _ in range(5):
+        batch = np.zeros(300, EVENT_DTYPE)
+        batch["t_ns"] = np.sort(rng.integers(0, 10_000, 300))  # each batch in order, the batches not
+        batch["value"] = rng.integers(-5, 5, 300)
+        spill.append(batch)
+    records = spill.records(temporary=False)
+    assert not records.time_ordered
+    for source in (records, MemoryRecords(records.load())):
+        joined = np.concatenate([piece.load() for piece in source.slices(7)])
+        assert np.array_equal(joined, records.load())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=300), st.binary(max_size=3000))
+def test_crc32_combine_is_the_crc_of_the_joined_texts(first: bytes, second: bytes) -> None:
+    assert crc32_combine(zlib.crc32(first), zlib.crc32(second), len(second)) == zlib.crc32(first + second)
+
+
+def _fork_server_children() -> set[int]:
+    """Live processes forked by this process's fork server (the pool's workers)."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if server and int(fields[1]) == server and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_the_workers_end_with_the_results_with_a_failing_job_and_when_the_reader_stops() -> None:
+    before = _fork_server_children()
+    pids = list(in_order((functools.partial(os.getpid) for _ in range(6)), 2))
+    assert os.getpid() not in pids and len(set(pids)) <= 2
+    assert _fork_server_children() == before
+    failing = (functools.partial(int, text) for text in ("1", "2", "three", "4"))
+    with pytest.raises(ValueError, match="three"):
+        list(in_order(failing, 2))
+    assert _fork_server_children() == before
+    with pytest.raises(WorkerLost, match="worker process ended"):
+        list(in_order((functools.partial(os._exit, 3) for _ in range(3)), 2))  # a worker killed, say
+    assert _fork_server_children() == before
+    stopped = in_order((functools.partial(os.getpid) for _ in range(50)), 2)
+    next(stopped)
+    stopped.close()  # what a write that fails (a full disk) or a Ctrl-C does to the generator
+    assert _fork_server_children() == before
