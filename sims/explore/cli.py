@@ -103,6 +103,16 @@ def run_replay(args: argparse.Namespace) -> int:
         check(Path(ce.code), ex.roles)
     except (BadCounterexample, BadCode, ValueError) as error:
         raise BadInput(f"argument file: {error}") from None
+    if not ex.min_agents <= ce.agents <= ex.max_agents:
+        raise BadInput(
+            f"argument file: {args.file}: field 'agents': {ex.name} takes {ex.min_agents} to "
+            f"{ex.max_agents}, got {ce.agents}"
+        )
+    if ce.backend not in ex.backends:
+        raise BadInput(
+            f"argument file: {args.file}: field 'backend': {ex.name} runs on "
+            f"{', '.join(ex.backends)}, got {ce.backend!r}"
+        )
     answer, exitcode = isolated(replay_job, ce, MARGIN_S + 10.0)
     if answer is None:
         finding = died(exitcode)
