@@ -19,6 +19,7 @@ import attrs
 
 from sims.exercises import exercise_named
 from sims.explore.code import OldNameUsed, error_line, load, sentence
+from sims.explore.confine import confine
 from sims.explore.counterexample import Counterexample, sha256_of
 from sims.explore.run import Run
 from sims.explore.search import Phase, Settings, explore
@@ -156,6 +157,8 @@ def _free(report: GradeReport, settings: Settings, deadline: float) -> GradeRepo
 def _worker(job: Any, argument: Any, conn: Any, parent: int, kernel: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle: it ends this worker
     bind_to_parent(parent, signal.SIGKILL, kernel)  # a grader killed outright takes its worker along
+    os.setpgid(0, 0)  # what the player's code starts stays in this group, which the grader kills at the end
+    confine()
     try:
         answer = job(argument)
         with contextlib.suppress(OSError):  # the grader is gone (interrupted): nobody to tell
@@ -190,6 +193,15 @@ def isolated(job: Any, argument: Any, limit_s: float) -> tuple[Any, int | None]:
         if worker.is_alive():
             worker.kill()
             worker.join()
+        _kill_group(worker.pid)
+
+
+def _kill_group(worker: int | None) -> None:
+    """End whatever the worker's group still holds: processes the player's code forked or
+    started (a fork server and its agents end by themselves, once the worker has)."""
+    if worker is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(worker, signal.SIGKILL)
 
 
 def _grade_job(request: GradeRequest) -> dict[str, Any]:
