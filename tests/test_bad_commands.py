@@ -77,8 +77,18 @@ def test_a_bad_run_is_refused_in_one_line(
 
 @pytest.mark.parametrize(
     "argv",
-    [[], ["nosuch"], ["run"], ["run", "dining", "--seed", "x"], ["run", "dining", "--backend", "gpu"], ["list", "x"],
-     ["levels"], ["levels", "rest"], ["levels", "verify", "--rounds", "0"], ["levels", "verify", "--rounds", "1e9"]],
+    [
+        [],
+        ["nosuch"],
+        ["run"],
+        ["run", "dining", "--seed", "x"],
+        ["run", "dining", "--backend", "gpu"],
+        ["list", "x"],
+        ["levels"],
+        ["levels", "rest"],
+        ["levels", "verify", "--rounds", "0"],
+        ["levels", "verify", "--rounds", "1e9"],
+    ],
 )
 def test_argparse_refusals_exit_2_with_usage(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert _status(argv) == 2
@@ -86,12 +96,56 @@ def test_argparse_refusals_exit_2_with_usage(argv: list[str], capsys: pytest.Cap
     assert "error:" in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_a_tag_that_cannot_name_a_segment_is_refused(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "dining", "--backend", "process"],
+        ["run", "dining"],
+        ["sweep", "dining", "--out", "x"],
+        ["levels", "verify"],
+    ],
+)
+@pytest.mark.parametrize("tag", ["a/b", "a b", "x" * 300])
+def test_a_tag_that_cannot_name_a_segment_or_folder_is_refused(
+    argv: list[str], tag: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("DINER_SHM_TAG", "a/b")
-    assert _status(["run", "dining", "--backend", "process"]) == 2
-    assert "DINER_SHM_TAG must be" in capsys.readouterr().err
+    monkeypatch.setenv("DINER_SHM_TAG", tag)
+    assert _status(argv) == 2
+    err = capsys.readouterr().err
+    assert "DINER_SHM_TAG must be" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "culprit"),
+    [
+        (["--out", ""], "argument --out: the folder name is empty"),
+        (["--out", "s", "--strategy", ","], "argument --strategy: expected names separated by commas"),
+        (["--out", "s", "--strategy", "naive,,ordered"], "argument --strategy"),
+    ],
+)
+def test_a_bad_sweep_is_refused_in_one_line(
+    argv: list[str], culprit: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert _status(["sweep", "dining", *argv]) == 2
+    err = capsys.readouterr().err
+    assert culprit in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("link", ["loop", "nowhere/x"])
+def test_an_out_folder_that_is_a_link_to_nothing_is_refused(
+    link: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.symlink_to(tmp_path / link if link != "loop" else out)
+    assert _status(["run", "dining", "--out", str(out)]) == 2
+    assert "is a link to nothing" in capsys.readouterr().err
+
+
+def test_code_naming_a_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _status(["code", "c02_mutex", "--code", str(tmp_path)]) == 2
+    assert "is a folder, not a file" in capsys.readouterr().err
 
 
 def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:

@@ -66,10 +66,15 @@ def link_to_fifo(path: Path) -> Path:
     return path
 
 
-KITCHEN = BASE.replace('scenario = "dining"', 'scenario = "kitchen"').replace(
-    'choices = { strategies = ["naive", "ordered"], ranges = { seats = { min = 1, max = 5, default = 4 } } }',
-    'choices = { strategies = ["semaphores", "queue"] }',
-).replace("params = { agents = 5 }", "").replace('wrong = [{ strategy = "naive",', 'wrong = [{ strategy = "queue",')
+KITCHEN = (
+    BASE.replace('scenario = "dining"', 'scenario = "kitchen"')
+    .replace(
+        'choices = { strategies = ["naive", "ordered"], ranges = { seats = { min = 1, max = 5, default = 4 } } }',
+        'choices = { strategies = ["semaphores", "queue"] }',
+    )
+    .replace("params = { agents = 5 }", "")
+    .replace('wrong = [{ strategy = "naive",', 'wrong = [{ strategy = "queue",')
+)
 
 LEVELS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "not utf-8": (raw(BASE.encode() + b'\nnote = "\xff\xfe"\n'), "must be UTF-8 text, got bytes ff fe"),
@@ -224,3 +229,31 @@ def test_saving_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
     save_progress(Progress().record("a", 3), link)
     assert link.is_symlink() and link.resolve() == real
     assert load_progress(link, NOW).progress.stars_for("a") == 3
+
+
+def _socket(path: Path) -> Path:
+    import socket
+
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+    return path
+
+
+def _full_folder(path: Path) -> Path:
+    path.mkdir()
+    (path / "homework.txt").write_text("mine")
+    return path
+
+
+@pytest.mark.parametrize("make", [_socket, _full_folder])
+def test_a_save_that_is_not_a_file_of_ours_is_reported_and_left_alone(
+    make: Callable[[Path], Path], tmp_path: Path
+) -> None:
+    """DINER_SAVE_FILE=/dev/zero run as root renamed the device node (a socket stands in for it here);
+    a folder with files in it (a home) is not moved either."""
+    from sims.levels.progress import _set_aside
+
+    path = make(tmp_path / "progress.json")
+    loaded = _set_aside(path, "must be a regular file", NOW)
+    assert loaded.warning is not None and "left it where it is" in loaded.warning
+    assert loaded.backup is None and os.path.lexists(path) and len(list(tmp_path.iterdir())) == 1
