@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ import pytest
 from sims.cli import main
 from sims.explore.code import BadCode, check
 from sims.explore.confine import CappedText
-from sims.explore.grade import GradeRequest, grade
+from sims.explore.counterexample import Counterexample
+from sims.explore.grade import GradeRequest, grade, load_within
 from sims.explore.verdict import Verdict
 
 pytestmark = pytest.mark.timeout(60)
@@ -104,3 +106,32 @@ def test_what_is_not_source_code_is_refused_unread(make: object, why: str, tmp_p
     make(path)  # type: ignore[operator]
     with pytest.raises(BadCode, match=why):
         check(path, ("Waiter",))
+
+
+def test_a_file_whose_top_level_never_returns_is_given_up_on(tmp_path: Path) -> None:
+    """The grader's worker stops waiting for the player's import after a limit of its own (it used
+    to wait for the whole budget plus margin: 30 s by default). Here the file waits for a flag the
+    test sets afterwards, so its loader thread can be joined."""
+    flag = tmp_path / "flag"
+    path = tmp_path / "player.py"
+    path.write_text(
+        f"import pathlib, threading\nwhile not pathlib.Path({str(flag)!r}).exists():\n"
+        "    threading.Event().wait(0.01)\n" + WAITER.format(body="")
+    )
+    assert load_within(path, ("Waiter",), 0.2) is None
+    flag.touch()
+    for loader in [t for t in threading.enumerate() if t.name == "player load"]:
+        loader.join(10)
+    assert load_within(path, ("Waiter",), 10).roles["Waiter"].__name__ == "Waiter"
+
+
+def test_replaying_on_a_file_that_raises_at_import_is_a_verdict(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "player.py"
+    path.write_text('raise ValueError("top")\n' + WAITER.format(body=""))
+    ce = tmp_path / "ce.json"
+    Counterexample("mutex", 2, 0, str(path), "0" * 64, "systematic", "deadlock", "m", [0, 1]).save(ce)
+    assert main(["replay", str(ce)]) == 1
+    out, err = capfd.readouterr()
+    assert "loading the file raised ValueError: top" in out and "Traceback" not in err
