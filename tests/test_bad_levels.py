@@ -125,6 +125,10 @@ LEVELS["kill an agent that does not exist"] = (
     ),
     "reference: must be a round the engine can start on process, got: no agent 999",
 )
+LEVELS["a wrong choice that kills a thread"] = (
+    changed(BASE, ('commands = ["0.5:pause"]', 'commands = ["0.5:kill 0"]')),
+    "wrong[0]: must be a round the engine can start on thread, got: 'kill' sends a signal to a process",
+)
 LEVELS["step an agent that does not exist"] = (
     changed(
         BASE,

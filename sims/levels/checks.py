@@ -278,10 +278,13 @@ def check_engine(
 
 
 def _unplayable(spec: LevelSpec, playable: Callable[[LevelSpec, Choice, str], None]) -> Iterator[Issue]:
-    for role in ("reference", "naive"):
+    """Every choice verify plays: a wrong choice's 'kill' on threads passed and crashed verify."""
+    roles = [("reference", spec.reference), ("naive", spec.naive)]
+    roles += [(f"wrong[{i}]", wrong) for i, wrong in enumerate(spec.wrong)]
+    for role, choice in roles:
         for backend in spec.backends:
             try:
-                playable(spec, getattr(spec, role), backend)
+                playable(spec, choice, backend)
             except ValueError as exc:
                 yield role, f"must be a round the engine can start on {backend}, got: {exc}"
                 break
