@@ -163,17 +163,6 @@ def test_cli_grade_passes(capsys: pytest.CaptureFixture[str]) -> None:
     assert "verdict: pass" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(
-    ("argv", "culprit"),
-    [
-        (["grade", "nosuch", "x.py"], "argument exercise: unknown exercise 'nosuch'"),
-        (["grade", "dining", "missing.py"], "argument file: missing.py: cannot read it"),
-        (["grade", "buffer", str(_file("c07_dining/left_first"))], "defines no class 'Producer'"),
-        (["grade", "dining", str(_file("c07_dining/left_first")), "--budget", "nan"], "argument --budget"),
-        (["grade", "dining", str(_file("c07_dining/left_first")), "--agents", "1"], "argument --agents"),
-        (["replay", str(_file("c07_dining/left_first"))], "argument file:"),
-    ],
-)
 def _counterexample(tmp_path: Path, **change: object) -> str:
     data = {
         "exercise": "dining",
@@ -231,6 +220,17 @@ def test_a_counterexample_file_is_read_defensively(
     assert culprit in err and err.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    ("argv", "culprit"),
+    [
+        (["grade", "nosuch", "x.py"], "argument exercise: unknown exercise 'nosuch'"),
+        (["grade", "dining", "missing.py"], "argument file: missing.py: cannot read it"),
+        (["grade", "buffer", str(_file("c07_dining/left_first"))], "defines no class 'Producer'"),
+        (["grade", "dining", str(_file("c07_dining/left_first")), "--budget", "nan"], "argument --budget"),
+        (["grade", "dining", str(_file("c07_dining/left_first")), "--agents", "1"], "argument --agents"),
+        (["replay", str(_file("c07_dining/left_first"))], "argument file:"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(argv: list[str], culprit: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from sims.cli import main
-from sims.explore.code import BadCode, check
+from sims.explore.code import BadCode, check, sentence
 from sims.explore.confine import CappedText
 from sims.explore.counterexample import Counterexample
-from sims.explore.grade import GradeRequest, grade, load_within
+from sims.explore.grade import GradeRequest, grade, grade_here, load_within
 from sims.explore.verdict import Verdict
 
 pytestmark = pytest.mark.timeout(60)
@@ -135,3 +135,29 @@ def test_replaying_on_a_file_that_raises_at_import_is_a_verdict(
     assert main(["replay", str(ce)]) == 1
     out, err = capfd.readouterr()
     assert "loading the file raised ValueError: top" in out and "Traceback" not in err
+
+
+class _Unprintable(Exception):
+    def __str__(self) -> str:
+        raise _Unprintable()
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (ValueError("x" * 10_000_000), "ValueError: " + "x" * 297 + "..."),
+        (ValueError("line\n" * 1000), "ValueError: line..."),
+        (_Unprintable(), "_Unprintable: (its message could not be made into text)"),
+        (KeyError(), "KeyError"),
+    ],
+)
+def test_an_error_in_a_verdict_is_one_short_line(error: BaseException, said: str) -> None:
+    assert sentence(error) == said
+
+
+def test_a_file_raising_keyboardinterrupt_at_import_is_an_exception_verdict(tmp_path: Path) -> None:
+    path = tmp_path / "player.py"
+    path.write_text("raise KeyboardInterrupt\n" + WAITER.format(body=""))
+    report = grade_here(GradeRequest("mutex", str(path), 2, 0, 0.5, free=False))
+    assert (report.finding.verdict, report.phase) == (Verdict.EXCEPTION, "load")
+    assert "KeyboardInterrupt" in report.finding.message

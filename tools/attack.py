@@ -238,14 +238,14 @@ def classify(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--family", action="append", help="only these families (repeatable)")
-    parser.add_argument("--match", help="only cases whose name contains this")
+    parser.add_argument("--match", action="append", help="only cases whose name contains this (repeatable)")
     parser.add_argument("--jobs", type=int, default=2, help="cases at once (default 2: the machine is shared)")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
     parser.add_argument("--tree", type=Path, default=ROOT, help="the source tree to attack (default: this one)")
     parser.add_argument("--all-rows", action="store_true", help="print the ok rows too")
     args = parser.parse_args(argv)
     cases = [c for c in corpus() if (not args.family or c.family in args.family)]
-    cases = [c for c in cases if not args.match or args.match in c.name]
+    cases = [c for c in cases if not args.match or any(m in c.name for m in args.match)]
     if args.list:
         for family, count in Counter(c.family for c in cases).items():
             print(f"{family:10} {count}")

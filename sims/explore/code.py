@@ -112,7 +112,17 @@ def error_line(error: BaseException, path: str) -> int:
     return line
 
 
+SENTENCE_CHARS = 300  # of an error's message in a verdict: player code once raised 10 MB of text
+
+
 def sentence(error: BaseException) -> str:
-    """``ValueError: why`` (or just the type when there is no message)."""
-    text = str(error)
+    """``ValueError: why`` (or just the type when there is no message): the first line of the
+    message, at most ``SENTENCE_CHARS`` long, and never an error itself (a broken ``__str__``)."""
+    try:
+        lines = str(error).strip().splitlines()
+    except Exception:
+        lines = ["(its message could not be made into text)"]
+    text = lines[0] if lines else ""
+    if len(text) > SENTENCE_CHARS or len(lines) > 1:
+        text = text[: SENTENCE_CHARS - 3].rstrip() + "..."
     return f"{type(error).__name__}: {text}" if text else type(error).__name__

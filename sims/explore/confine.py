@@ -23,9 +23,11 @@ import os
 import resource
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import TextIO
 
+from sims.explore.code import sentence
 from sims.lifeline import set_pdeathsig
 
 MEMORY_BYTES = 2 << 30  # a worker with 8 thread agents maps ~250 MB; a process agent ~30 MB
@@ -68,6 +70,27 @@ def confine() -> None:
     os.register_at_fork(after_in_child=lambda: set_pdeathsig(signal.SIGKILL))
     shown = CappedText(sys.__stderr__ or sys.stderr)
     sys.stdout = sys.stderr = shown
+    sys.unraisablehook = _one_line_unraisable  # a raising __del__, say: one line, not a traceback
+    threading.excepthook = _one_line_thread_error  # a thread the player started raised
+
+
+def _one_line_unraisable(what: sys.UnraisableHookArgs) -> None:
+    error = what.exc_value if what.exc_value is not None else what.exc_type()
+    print(f"player code: error ignored ({what.err_msg or 'in'} {_name(what.object)}): {sentence(error)}")
+
+
+def _one_line_thread_error(what: threading.ExceptHookArgs) -> None:
+    if what.exc_type is not SystemExit:
+        error = what.exc_value if what.exc_value is not None else what.exc_type()
+        name = what.thread.name if what.thread is not None else "a thread"
+        print(f"player code: {name} raised {sentence(error)}")
+
+
+def _name(thing: object) -> str:
+    try:
+        return getattr(thing, "__qualname__", type(thing).__name__)
+    except Exception:
+        return "an object"
 
 
 def _lower(which: int, value: int) -> None:

@@ -11,6 +11,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -31,6 +32,7 @@ EXPLORE_SHARE = 0.8  # of the budget; free runs get the rest
 FREE_RUNS = 3  # seeds run free after the explorer found nothing
 FREE_ROUNDS = 20  # rounds per agent in a free run (more chances for the OS to interleave)
 MARGIN_S = 20.0  # the worker's start-up and tear-down, beyond the budget
+WORKER_FAILED = 70  # the worker's exit status when the grading itself raised (EX_SOFTWARE)
 LOAD_S = 8.0  # the player's file's top level (imports and definitions), before the budget starts
 
 
@@ -121,7 +123,9 @@ def grade_here(request: GradeRequest) -> GradeReport:
     except OldNameUsed as error:
         finding = Finding.of(Verdict.EXCEPTION, Why.OLD_NAME, -1, error.line, old=error.old, new=error.new)
         return GradeReport(request, finding, Phase.LOAD.value, 0, 0, time.monotonic() - started)
-    except Exception as error:
+    except SystemExit:
+        raise  # sys.exit() at the top level: the worker ends, and that is the verdict
+    except BaseException as error:  # KeyboardInterrupt raised by the file itself too: the worker ignores Ctrl-C
         line = error_line(error, str(Path(request.path).resolve()))
         finding = Finding.of(Verdict.EXCEPTION, Why.LOAD_RAISED, -1, line, error=sentence(error))
         return GradeReport(request, finding, Phase.LOAD.value, 0, 0, time.monotonic() - started)
@@ -190,10 +194,13 @@ def _worker(job: Any, argument: Any, conn: Any, parent: int, kernel: bool) -> No
     confine()
     try:
         answer = job(argument)
-        with contextlib.suppress(OSError):  # the grader is gone (interrupted): nobody to tell
-            conn.send(answer)
-    finally:
+    except Exception as error:  # player code can break what the worker itself uses (threading.Lock = None)
+        print(f"diner: the grader's worker failed: {sentence(error)}", file=sys.__stderr__, flush=True)
         conn.close()
+        os._exit(WORKER_FAILED)
+    with contextlib.suppress(OSError):  # the grader is gone (interrupted): nobody to tell
+        conn.send(answer)
+    conn.close()
 
 
 def isolated(job: Any, argument: Any, limit_s: float) -> tuple[Any, int | None]:

@@ -43,7 +43,9 @@ def replay_here(ce: Counterexample) -> Replayed:
     path = Path(ce.code)
     try:
         code = load_within(path, ex.roles, LOAD_S)
-    except Exception as error:  # the file raised at its top level: a verdict, as when grading it
+    except SystemExit:
+        raise
+    except BaseException as error:  # the file raised at its top level: a verdict, as when grading it
         line = error_line(error, str(path.resolve()))
         raise NotLoaded(Finding.of(Verdict.EXCEPTION, Why.LOAD_RAISED, -1, line, error=sentence(error))) from None
     if code is None:
