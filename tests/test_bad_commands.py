@@ -247,13 +247,23 @@ def test_help_without_a_display_lists_every_command_and_the_window_options() -> 
         assert word in done.stdout
 
 
-@pytest.mark.parametrize("argv", [["--frames", "1"], ["--capture", "shots"]])
-def test_a_display_with_no_server_is_refused_on_stderr(argv: list[str], tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("argv", "variable"),
+    [(["--frames", "1"], "DISPLAY"), (["--capture", "shots"], "DISPLAY"), (["--frames", "1"], "WAYLAND_DISPLAY")],
+)
+def test_a_display_with_no_server_is_refused_on_stderr(argv: list[str], variable: str, tmp_path: Path) -> None:
     free = next(n for n in range(4242, 4300) if not Path(f"/tmp/.X11-unix/X{n}").exists())
-    done = _diner(*argv, env={"DISPLAY": f":{free}"}, cwd=tmp_path)
+    done = _diner(*argv, env={variable: f":{free}" if variable == "DISPLAY" else f"wayland-{free}"}, cwd=tmp_path)
     assert done.returncode == 2
-    assert "no usable display" in done.stderr and "Traceback" not in done.stderr
+    assert "no usable display" in done.stderr and done.stderr.count("\n") == 1  # SDL's own C-level noise is not shown
     assert done.stdout == ""
+
+
+def test_an_export_folder_variable_naming_no_folder_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from game.app import _export_problem
+
+    monkeypatch.setenv("DINER_EXPORT_DIR", "~no-such-user-here/rounds")
+    assert "DINER_EXPORT_DIR='~no-such-user-here/rounds': cannot name a folder" in str(_export_problem())
 
 
 def test_no_display_at_all_is_refused_on_stderr() -> None:
