@@ -143,6 +143,16 @@ def test_an_out_folder_that_is_a_link_to_nothing_is_refused(
     assert "is a link to nothing" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["check", "verify"])
+def test_levels_with_code_and_files_is_refused(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The files were ignored: the shipped code levels were checked instead, and passed."""
+    assert _status(["levels", command, "--code", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "argument --code: checks the shipped code levels only" in err and err.count("\n") == 1
+
+
 def test_code_naming_a_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _status(["code", "c02_mutex", "--code", str(tmp_path)]) == 2
     assert "is a folder, not a file" in capsys.readouterr().err

@@ -97,6 +97,14 @@ LEVELS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "over the size limit": (raw(b"# padding\n" * (MAX_BYTES // 10 + 1)), f"must be at most {MAX_BYTES} bytes"),
     "NUL in a title": (replaced('en = "Fixture"', 'en = "Fix\\u0000ture"'), "title.en: must be printable text"),
     "escape in a hint": (replaced('en = "No hint."', 'en = "No \\u001b[31mhint."'), "hints[0].en"),
+    "bidi override in a title": (replaced('en = "Fixture"', 'en = "Fix\\u202eture"'), "title.en: must be printable"),
+    "line separator in a hint": (
+        replaced('en = "No hint."', 'en = "No\\u2028hint."'),
+        "hints[0].en: must be printable",
+    ),
+    "C1 control in a debrief": (replaced('en = "Done."', 'en = "Done\\u0085"'), "debrief.en: must be printable"),
+    "a title of 10,000 characters": (replaced('en = "Fixture"', f'en = "{"W" * 10_000}"'), "title.en: must be at most"),
+    "an id of 10,000 characters": (replaced('id = "fixture"', f'id = "{"x" * 10_000}"'), "id: must be at most 64"),
     "unreachable goal": (replaced('["jain >= 0.9"]', '["jain >= 2"]'), "must be reachable (jain is always 0..1)"),
     "negative count": (replaced('["starved_count == 0"]', '["starved_count < 0"]'), "must be reachable"),
 }

@@ -573,6 +573,7 @@ def level_cases() -> list[Case]:
             "level",
             "check a file named like a folder",
             (*SIMS, "levels", "check", "{d}/x.toml/"),
+            exits=frozenset({0, 2}),
             setup=write("x.toml", BASE),
         ),
         Case("level", "check /proc/self/environ", (*SIMS, "levels", "check", "/proc/self/environ")),
@@ -607,81 +608,14 @@ def _copies(n: int) -> Setup:
 
 
 def code_level_cases() -> list[Case]:
-    src = ROOT / "assets" / "levels" / "code"
-    toml = (src / "c02_mutex.toml").read_text(encoding="utf-8")
-
-    def copied(*, toml_text: str = toml, reference: Setup | None = None) -> Setup:
-        def make(folder: Path) -> None:
-            (folder / "lv" / "c02_mutex").mkdir(parents=True)
-            (folder / "lv" / "c02_mutex.toml").write_text(toml_text, encoding="utf-8")
-            for f in (src / "c02_mutex").iterdir():
-                if not (reference is not None and f.name == "reference.py"):
-                    (folder / "lv" / "c02_mutex" / f.name).write_bytes(f.read_bytes())
-            if reference is not None:
-                reference(folder / "lv" / "c02_mutex")
-
-        return make
-
-    check = (*SIMS, "levels", "check", "--code", "{d}/lv")
-    verify = (*SIMS, "levels", "verify", "--code", "{d}/lv")
+    """Code levels are the shipped ones only: a folder given with --code was once ignored (and passed)."""
     return [
-        Case("level", "code: reference a FIFO (check)", check, setup=copied(reference=fifo("reference.py"))),
-        Case("level", "code: reference a FIFO (verify)", verify, setup=copied(reference=fifo("reference.py"))),
+        Case("level", "check --code with a folder", (*SIMS, "levels", "check", "--code", "{d}"), setup=mkdir("lv")),
         Case(
             "level",
-            "code: reference /dev/zero (verify)",
-            verify,
-            setup=copied(reference=symlink("reference.py", "/dev/zero")),
-        ),
-        Case(
-            "level",
-            "code: reference outside the folder",
-            check,
-            setup=copied(toml_text=toml.replace('"reference.py"', '"../../../../../etc/passwd"')),
-        ),
-        Case(
-            "level",
-            "code: reference absolute",
-            check,
-            setup=copied(toml_text=toml.replace('"reference.py"', '"/etc/passwd"')),
-        ),
-        Case(
-            "level",
-            "code: reference not Python",
-            check,
-            setup=copied(reference=write("reference.py", "this is not python\n")),
-        ),
-        Case(
-            "level",
-            "code: exercise unknown",
-            check,
-            setup=copied(toml_text=toml.replace('exercise = "mutex"', 'exercise = "juggling"')),
-        ),
-        Case(
-            "level", "code: budget nan", check, setup=copied(toml_text=toml.replace("budget_s = 1.0", "budget_s = nan"))
-        ),
-        Case(
-            "level", "code: budget 1e9", check, setup=copied(toml_text=toml.replace("budget_s = 1.0", "budget_s = 1e9"))
-        ),
-        Case(
-            "level",
-            "code: bad verdict name",
-            check,
-            setup=copied(toml_text=toml.replace('verdict = "deadlock"', 'verdict = "meltdown"')),
-        ),
-        Case(
-            "level",
-            "code: star rule unknown",
-            check,
-            setup=copied(toml_text=toml.replace('rule = "no_busy_wait"', 'rule = "no_fun"')),
-        ),
-        Case("level", "code: limit negative", check, setup=copied(toml_text=toml.replace("limit = 2", "limit = -2"))),
-        Case(
-            "level",
-            "code: reference loops at import (verify)",
-            verify,
-            setup=copied(reference=write("reference.py", "while True:\n    pass\n")),
-            exits=frozenset({1, 2}),
+            "verify --code with a file",
+            (*SIMS, "levels", "verify", "--code", "{d}/x.toml"),
+            setup=write("x.toml", ""),
         ),
     ]
 
