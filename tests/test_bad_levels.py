@@ -269,3 +269,9 @@ def test_a_save_that_is_not_a_file_of_ours_is_reported_and_left_alone(
     loaded = _set_aside(path, "must be a regular file", NOW)
     assert loaded.warning is not None and "left it where it is" in loaded.warning
     assert loaded.backup is None and os.path.lexists(path) and len(list(tmp_path.iterdir())) == 1
+
+
+def test_a_file_name_with_a_newline_is_reported_on_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert levels_main(["check", str(tmp_path / "01_two\nlines.toml")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and "01_two\\nlines.toml: must be a readable file" in err[0]
