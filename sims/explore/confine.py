@@ -12,7 +12,8 @@ Not a sandbox (the file runs with the user's rights), but the mistakes the attac
   (:func:`sims.explore.grade.isolated`): 100 forked sleepers used to outlive ``diner grade``;
 - output: ``print`` from player code goes to stderr (stdout carries the grader's report, JSON
   for autograders) and stops after ``OUTPUT_CHARS`` per process with one note: 32 MB printed in
-  ``run`` used to reach the terminal in full.
+  ``run`` used to reach the terminal in full. Bytes written to file descriptors 1 or 2 directly
+  (``os.write``) go to stderr uncapped: capping them would take a pipe and a reader in every worker.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ def confine() -> None:
     _lower(resource.RLIMIT_NPROC, _user_tasks() + SPARE_TASKS)
     _lower(resource.RLIMIT_CORE, 0)
     os.register_at_fork(after_in_child=lambda: set_pdeathsig(signal.SIGKILL))
+    with contextlib.suppress(OSError):  # os.write(1, ...) lands on stderr too (uncapped: see the docstring)
+        os.dup2(2, 1)
     shown = CappedText(sys.__stderr__ or sys.stderr)
     sys.stdout = sys.stderr = shown
     sys.unraisablehook = _one_line_unraisable  # a raising __del__, say: one line, not a traceback
