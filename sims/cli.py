@@ -333,6 +333,9 @@ def _start(rnd: Round) -> None:
         rnd.start()  # stops whatever it started if it fails
     except ValueError as error:
         raise BadInput(str(error)) from None
+    except OSError as error:  # the records' folder: '<out>/records' already a file, a full disk
+        where = f"{error.filename}: " if error.filename else ""
+        raise BadInput(f"cannot write the round's records: {where}{error.strerror or error}") from None
 
 
 def _report(result: Any, out: ExportTarget, status: int) -> int:

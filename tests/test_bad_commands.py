@@ -279,3 +279,20 @@ def test_an_export_folder_variable_naming_no_folder_is_refused(monkeypatch: pyte
 def test_no_display_at_all_is_refused_on_stderr() -> None:
     done = _diner(env={})
     assert done.returncode == 2 and "no display" in done.stderr and done.stdout == ""
+
+
+def test_records_that_cannot_be_written_are_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "records").write_text("a file where the records' folder goes")
+    assert _status(["run", "dining", "--seconds", "0.2", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write the round's records" in err and err.count("\n") == 1
+
+
+def test_grade_save_into_a_folder_is_refused_before_grading(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    player = ROOT / "assets" / "levels" / "code" / "c02_mutex" / "reference.py"
+    assert _status(["grade", "mutex", str(player), "--save", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert "argument --save" in captured.err and captured.out == ""

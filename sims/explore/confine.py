@@ -11,9 +11,10 @@ Not a sandbox (the file runs with the user's rights), but the mistakes the attac
   (``PR_SET_PDEATHSIG``), and the grader kills the worker's whole process group when it is done
   (:func:`sims.explore.grade.isolated`): 100 forked sleepers used to outlive ``diner grade``;
 - output: ``print`` from player code goes to stderr (stdout carries the grader's report, JSON
-  for autograders) and stops after ``OUTPUT_CHARS`` per process with one note: 32 MB printed in
-  ``run`` used to reach the terminal in full. Bytes written to file descriptors 1 or 2 directly
-  (``os.write``) go to stderr uncapped: capping them would take a pipe and a reader in every worker.
+  for autograders) and stops after ``OUTPUT_CHARS`` a worker (``AGENT_OUTPUT_CHARS`` a process
+  agent) with one note: 32 MB printed in ``run`` used to reach the terminal in full. Bytes
+  written to file descriptors 1 or 2 directly (``os.write``) go to stderr uncapped: capping
+  them would take a pipe and a reader in every worker.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from sims.lifeline import set_pdeathsig
 
 MEMORY_BYTES = 2 << 30  # a worker with 8 thread agents maps ~250 MB; a process agent ~30 MB
 SPARE_TASKS = 512  # processes and threads a worker may add to the user's count
-OUTPUT_CHARS = 64 << 10
+OUTPUT_CHARS = 64 << 10  # a worker's (its thread agents share it)
+AGENT_OUTPUT_CHARS = 2 << 10  # a process agent's: the search starts new ones for each run it explores
 
 
 class CappedText(io.TextIOBase):
@@ -42,7 +44,7 @@ class CappedText(io.TextIOBase):
 
     def __init__(self, target: TextIO, limit: int = OUTPUT_CHARS) -> None:
         self.target = target
-        self.left = limit
+        self.limit = self.left = limit
 
     def writable(self) -> bool:
         return True
@@ -54,7 +56,7 @@ class CappedText(io.TextIOBase):
             with contextlib.suppress(OSError, ValueError):  # a closed or full stream: nothing to save
                 self.target.write(shown)
                 if self.left <= 0:
-                    self.target.write(f"\n[player output cut after {OUTPUT_CHARS} characters]\n")
+                    self.target.write(f"\n[player output cut after {self.limit} characters]\n")
                 self.target.flush()
         return len(text)
 
@@ -63,7 +65,7 @@ class CappedText(io.TextIOBase):
             self.target.flush()
 
 
-def confine() -> None:
+def confine(output_chars: int = OUTPUT_CHARS) -> None:
     """Apply every limit above to this process (first thing in a worker or an agent process)."""
     _lower(resource.RLIMIT_AS, MEMORY_BYTES)
     _lower(resource.RLIMIT_NPROC, _user_tasks() + SPARE_TASKS)
@@ -71,7 +73,7 @@ def confine() -> None:
     os.register_at_fork(after_in_child=lambda: set_pdeathsig(signal.SIGKILL))
     with contextlib.suppress(OSError):  # os.write(1, ...) lands on stderr too (uncapped: see the docstring)
         os.dup2(2, 1)
-    shown = CappedText(sys.__stderr__ or sys.stderr)
+    shown = CappedText(sys.__stderr__ or sys.stderr, output_chars)
     sys.stdout = sys.stderr = shown
     sys.unraisablehook = _one_line_unraisable  # a raising __del__, say: one line, not a traceback
     threading.excepthook = _one_line_thread_error  # a thread the player started raised
