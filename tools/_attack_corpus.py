@@ -23,6 +23,7 @@ import attrs
 BAD = frozenset({2})
 VERDICT = frozenset({0, 1})
 CLEAN = frozenset({0})
+EITHER = frozenset({0, 2})  # valid but odd input: accepted or refused, never a traceback or a hang
 Setup = Callable[[Path], None]
 SIMS = ("-m", "sims")
 WINDOW = ("-c", "from game.launcher import console; console()")
@@ -210,7 +211,20 @@ def cli_cases() -> list[Case]:
         ["code", "../../etc/passwd"],
     ]
     grade_file = write("x.py", "class Waiter:\n    def run(self, me):\n        pass\n")
-    cases = [Case("cli", " ".join(a)[:60], (*SIMS, *a), setup=grade_file) for a in bad]
+    # Odd but valid: a denormal length, any integer seed, Unicode digits (int() reads them), one agent
+    # paused, gated process agents. Either answer is right; what matters is no traceback or hang.
+    odd = {
+        ("--seconds", "1e-320"),
+        ("--seed", "-1"),
+        ("--seed", "9" * 40),
+        ("--set", "agents=\u0665"),
+        ("--at", "1:pause 3"),
+        ("--gated", "--backend"),
+    }
+    cases = [
+        Case("cli", " ".join(a)[:60], (*SIMS, *a), exits=EITHER if tuple(a[2:4]) in odd else BAD, setup=grade_file)
+        for a in bad
+    ]
     ok = [
         ["--help"],
         ["--version"],
@@ -453,7 +467,9 @@ def level_cases() -> list[Case]:
             sub('goals = ["deadlock == false", "operations_total >= 10"]', 'goals = "deadlock == false"'),
         ),
         level("goals empty", sub('goals = ["deadlock == false", "operations_total >= 10"]', "goals = []")),
-        level("goal arabic digits", sub('"operations_total >= 10"', '"operations_total >= \u0661\u0660"')),
+        level(
+            "goal arabic digits", sub('"operations_total >= 10"', '"operations_total >= \u0661\u0660"'), exits=EITHER
+        ),
         level("goal fullwidth op", sub('"operations_total >= 10"', '"operations_total \uff1e= 10"')),
         level("goal 2 operators", sub('"operations_total >= 10"', '"operations_total >= 10 >= 5"')),
         level("goal nan", sub('"operations_total >= 10"', '"operations_total >= nan"')),
