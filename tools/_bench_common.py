@@ -28,28 +28,10 @@ class Plan:
     many_processes: int = 64
 
 
-QUICK = Plan(
-    "quick",
-    repeats=2,
-    batch=4_000,
-    records=50_000,
-    transfers=1,
-    dining_s=0.5,
-    dining_repeats=1,
-    stats_events=1_000_000,
-    many_threads=16,
-    many_processes=8,
-)
-FULL = Plan(
-    "full",
-    repeats=15,
-    batch=8_000,
-    records=400_000,
-    transfers=3,
-    dining_s=4.0,
-    dining_repeats=3,
-    stats_events=1_000_000,
-)
+QUICK = Plan("quick", repeats=2, batch=4_000, records=50_000, transfers=1, dining_s=0.5, dining_repeats=1,
+             stats_events=1_000_000, many_threads=16, many_processes=8)
+FULL = Plan("full", repeats=15, batch=8_000, records=400_000, transfers=3, dining_s=4.0, dining_repeats=3,
+            stats_events=1_000_000)
 
 
 @attrs.frozen
@@ -101,37 +83,14 @@ def verdict(met: bool | None) -> str:
     return {True: "MET", False: "NOT MET", None: ""}[met]
 
 
-_HEADER = (
-    "section",
-    "measurement",
-    "value",
-    "unit",
-    "baseline (same run)",
-    "baseline",
-    "ratio",
-    "per CPU-s",
-    "jain",
-    "dropped",
-    "target",
-    "verdict",
-)
+_HEADER = ("section", "measurement", "value", "unit", "baseline (same run)", "baseline", "ratio", "per CPU-s", "jain",
+           "dropped", "target", "verdict")
 
 
 def _cells(r: Row) -> tuple[str, ...]:
-    return (
-        r.section,
-        r.name,
-        fmt(r.value),
-        r.unit,
-        r.baseline,
-        fmt(r.baseline_value),
-        r.ratio,
-        fmt(r.per_cpu),
-        "" if r.jain is None else f"{r.jain:.3f}",
-        "" if r.dropped is None else str(r.dropped),
-        r.target,
-        verdict(r.met),
-    )
+    return (r.section, r.name, fmt(r.value), r.unit, r.baseline, fmt(r.baseline_value), r.ratio, fmt(r.per_cpu),
+            "" if r.jain is None else f"{r.jain:.3f}", "" if r.dropped is None else str(r.dropped),
+            r.target, verdict(r.met))
 
 
 def table(rows: Sequence[Row]) -> str:

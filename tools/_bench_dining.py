@@ -141,13 +141,8 @@ def stalled_round_lost(backend: str, n: int, stall_s: float = 1.0) -> tuple[int,
     a loaded machine, a slow disk): ``n`` agents at zero pacing, 1 s of polls either side.
     With back-pressure the agents wait for the engine; without it their rings overflow."""
     config = RoundConfig(
-        "dining",
-        backend=backend,
-        strategy="ordered",
-        seconds=STARTUP_S,
-        seed=1,
-        params={"agents": n, "think_ms": 0.0, "eat_ms": 0.0},
-        start_method="forkserver",
+        "dining", backend=backend, strategy="ordered", seconds=STARTUP_S, seed=1,
+        params={"agents": n, "think_ms": 0.0, "eat_ms": 0.0}, start_method="forkserver",
     )
     tick = threading.Event()
     with Round(config) as rnd:
@@ -167,16 +162,8 @@ def stalled_round_lost(backend: str, n: int, stall_s: float = 1.0) -> tuple[int,
 def _stall_row(backend: str, n: int) -> Row:
     lost, kept = stalled_round_lost(backend, n)
     label = f"{n} {'threads' if backend == 'thread' else 'processes'}"
-    return Row(
-        SECTION,
-        f"records lost, engine stalled 1 s, {label}",
-        lost,
-        "records",
-        target="0",
-        met=lost == 0,
-        dropped=lost,
-        note=f"{kept:,} records kept; zero pacing, 1 s of polls before and after the stall",
-    )
+    return Row(SECTION, f"records lost, engine stalled 1 s, {label}", lost, "records", target="0", met=lost == 0,
+               dropped=lost, note=f"{kept:,} records kept; zero pacing, 1 s of polls before and after the stall")
 
 
 # -- the section ------------------------------------------------------------------------------
@@ -275,22 +262,9 @@ def run_paced(plan: Plan) -> list[Row]:
                 a, b = _combined(raw), _combined(got)
                 label = f"{n} {'threads' if backend == 'thread' else 'processes'}, {pace:g} ms pacing"
                 share = b.per_s / a.per_s if a.per_s else 0.0
-                rows.append(
-                    Row(
-                        "6 paced",
-                        f"instrumented/raw meals/s {label}",
-                        b.per_s,
-                        "meals/s",
-                        "raw",
-                        a.per_s,
-                        f"{share:.1%} of raw",
-                        ">= 80% of raw",
-                        share >= 0.8 and not b.failure,
-                        jain=b.jain,
-                        dropped=b.dropped,
-                        note=_note(b, plan.dining_repeats, plan.dining_s),
-                    )
-                )
+                rows.append(Row("6 paced", f"instrumented/raw meals/s {label}", b.per_s, "meals/s", "raw", a.per_s,
+                                f"{share:.1%} of raw", ">= 80% of raw", share >= 0.8 and not b.failure,
+                                jain=b.jain, dropped=b.dropped, note=_note(b, plan.dining_repeats, plan.dining_s)))
     return rows
 
 

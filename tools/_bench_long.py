@@ -98,19 +98,8 @@ def in_child(seconds: float, agents: int, backend: str, export: bool, code: Path
     """Measure in a fresh interpreter; ``code``: the checkout whose ``sims`` it imports (default: ours)."""
     env = dict(os.environ, PYTHONPATH=str(code or Path(__file__).resolve().parent.parent))
     with tempfile.TemporaryDirectory(prefix="bench-long-") as out:
-        argv = [
-            sys.executable,
-            __file__,
-            "--child",
-            "--seconds",
-            str(seconds),
-            "--agents",
-            str(agents),
-            "--backend",
-            backend,
-            "--out",
-            out,
-        ] + (["--export"] if export else [])
+        argv = [sys.executable, __file__, "--child", "--seconds", str(seconds), "--agents", str(agents),
+                "--backend", backend, "--out", out] + (["--export"] if export else [])
         done = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=seconds * 4 + 600, env=env)
         return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -133,62 +122,21 @@ def run(plan: Plan) -> list[Row]:
     short = in_child(seconds / 2, AGENTS, "process", export=False)
     long = in_child(seconds, AGENTS, "process", export=True)
     name = f"{seconds:g} s, {AGENTS} processes, zero pacing"
-    note = (
-        f"{long['records']:,} records ({long['disk_mb']:.0f} MB on disk), {long['meals']:,} meals, "
-        "RSS includes the ring pages the engine has read (65 x 65,536 x 32 B = 136 MB at 64 agents, "
-        "touched as the rings wrap), "
-        f"late {long['late']}, ended by {long['end_reason']} after {long['duration_s']:.1f} s; "
-        f"baseline the same round of {seconds / 2:g} s ({short['records']:,} records)"
-    )
+    note = (f"{long['records']:,} records ({long['disk_mb']:.0f} MB on disk), {long['meals']:,} meals, "
+            "RSS includes the ring pages the engine has read (65 x 65,536 x 32 B = 136 MB at 64 agents, "
+            "touched as the rings wrap), "
+            f"late {long['late']}, ended by {long['end_reason']} after {long['duration_s']:.1f} s; "
+            f"baseline the same round of {seconds / 2:g} s ({short['records']:,} records)")
     return [
-        Row(
-            SECTION,
-            f"peak RSS, {name}",
-            long["peak_rss_mb"],
-            "MB",
-            f"{seconds / 2:g} s round",
-            short["peak_rss_mb"],
-            f"{long['peak_rss_mb'] / short['peak_rss_mb']:.2f}x",
-            "<= 400 MB, flat",
-            long["peak_rss_mb"] <= 400,
-            dropped=long["dropped"],
-            note=note,
-        ),
-        Row(
-            SECTION,
-            f"end -> summary, {name}",
-            long["end_to_summary_s"],
-            "s",
-            f"{seconds / 2:g} s round",
-            short["end_to_summary_s"],
-            "",
-            "<= 2 s",
-            long["end_to_summary_s"] <= 2,
-            dropped=long["dropped"],
-        ),
-        Row(
-            SECTION,
-            f"export (write_round), {name}",
-            long["export_s"],
-            "s",
-            "",
-            None,
-            "",
-            "<= 10 s",
-            long["export_s"] <= 10,
-            note=f"peak RSS with the export {long['peak_rss_with_export_mb']:.0f} MB",
-        ),
-        Row(
-            SECTION,
-            f"start {AGENTS} process agents",
-            long["start_s"],
-            "s",
-            "",
-            None,
-            "",
-            "<= 1 s",
-            long["start_s"] <= 1,
-        ),
+        Row(SECTION, f"peak RSS, {name}", long["peak_rss_mb"], "MB", f"{seconds / 2:g} s round", short["peak_rss_mb"],
+            f"{long['peak_rss_mb'] / short['peak_rss_mb']:.2f}x", "<= 400 MB, flat", long["peak_rss_mb"] <= 400,
+            dropped=long["dropped"], note=note),
+        Row(SECTION, f"end -> summary, {name}", long["end_to_summary_s"], "s", f"{seconds / 2:g} s round",
+            short["end_to_summary_s"], "", "<= 2 s", long["end_to_summary_s"] <= 2, dropped=long["dropped"]),
+        Row(SECTION, f"export (write_round), {name}", long["export_s"], "s", "", None, "", "<= 10 s",
+            long["export_s"] <= 10, note=f"peak RSS with the export {long['peak_rss_with_export_mb']:.0f} MB"),
+        Row(SECTION, f"start {AGENTS} process agents", long["start_s"], "s", "", None, "", "<= 1 s",
+            long["start_s"] <= 1),
         Row(SECTION, f"records lost, {name}", long["dropped"], "records", "", None, "", "0", long["dropped"] == 0),
         *format_rows(long["formats"], name),
     ]
@@ -197,19 +145,10 @@ def run(plan: Plan) -> list[Row]:
 def format_rows(formats: dict[str, dict[str, float]], name: str) -> list[Row]:
     """One row per export format, each written alone (``write_round(result, folder, [format])``)."""
     return [
-        Row(
-            SECTION,
-            f"export {fmt} alone, {name}",
-            done["wall_s"],
-            "s",
-            "",
-            None,
-            "",
-            "<= 10 s",
+        Row(SECTION, f"export {fmt} alone, {name}", done["wall_s"], "s", "", None, "", "<= 10 s",
             done["wall_s"] <= 10,
             note=f"CPU {done['cpu_s']:.1f} s (the process: every thread), {done['mb']:.0f} MB written, "
-            f"peak RSS by then {done['peak_rss_mb']:.0f} MB",
-        )
+                 f"peak RSS by then {done['peak_rss_mb']:.0f} MB")
         for fmt, done in formats.items()
     ]
 

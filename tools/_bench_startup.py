@@ -59,9 +59,8 @@ def measure(agents: int, backend: str, start_method: str) -> dict[str, Any]:
     from sims.rounds import RoundConfig
 
     params = {"agents": agents, "think_ms": 0, "eat_ms": 0}
-    config = RoundConfig(
-        "dining", backend=backend, strategy="ordered", seconds=5.0, params=params, start_method=start_method, gated=True
-    )  # agents halt at their first step: CPU is start-up's
+    config = RoundConfig("dining", backend=backend, strategy="ordered", seconds=5.0, params=params,
+                         start_method=start_method, gated=True)  # agents halt at their first step: CPU is start-up's
     rnd = Round(config)
     me = os.getpid()
     cpu, wall = _cpu_s(me), time.monotonic()
@@ -73,30 +72,15 @@ def measure(agents: int, backend: str, start_method: str) -> dict[str, Any]:
         agents_cpu = sum(_cpu_s(p) for p in pids)
         helpers = [p for p in _children(me) if p not in pids]  # the fork server, the resource tracker
         helpers_cpu = sum(_cpu_s(p) for p in helpers)
-    return {
-        "start_s": wall,
-        "engine_cpu_s": engine_cpu,
-        "agents_cpu_s": agents_cpu,
-        "helpers_cpu_s": helpers_cpu,
-        "cpu_s": engine_cpu + agents_cpu + helpers_cpu,
-    }
+    return {"start_s": wall, "engine_cpu_s": engine_cpu, "agents_cpu_s": agents_cpu, "helpers_cpu_s": helpers_cpu,
+            "cpu_s": engine_cpu + agents_cpu + helpers_cpu}
 
 
 def in_child(agents: int, backend: str, start_method: str) -> dict[str, Any]:
     # -c, as ``python -m sims run``: agents run no main script again before they start (a script's
     # would be, by every agent: this one's imports cost about 16 ms of CPU each under load)
-    argv = [
-        sys.executable,
-        "-c",
-        "import _bench_startup; _bench_startup.main()",
-        "--child",
-        "--agents",
-        str(agents),
-        "--backend",
-        backend,
-        "--start-method",
-        start_method,
-    ]
+    argv = [sys.executable, "-c", "import _bench_startup; _bench_startup.main()", "--child", "--agents", str(agents),
+            "--backend", backend, "--start-method", start_method]
     here = Path(__file__).resolve().parent
     env = dict(os.environ, PYTHONPATH=os.pathsep.join((str(here.parent), str(here))))
     done = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=600, env=env)
@@ -121,41 +105,16 @@ def run(plan: Plan) -> list[Row]:
             threads.append(in_child(agents, "thread", "forkserver"))
         wall, base = _median(ours, "start_s"), _median(spawned, "start_s")
         cpu, base_cpu = _median(ours, "cpu_s"), _median(spawned, "cpu_s")
-        note = (
-            f"CPU (engine + fork server + agents) {cpu:.3f} s against {base_cpu:.3f} s spawned "
-            f"({base_cpu / cpu:.1f}x less); agents {_median(ours, 'agents_cpu_s') / agents * 1000:.1f} ms "
-            f"CPU each, fork server {_median(ours, 'helpers_cpu_s'):.3f} s, "
-            f"engine {_median(ours, 'engine_cpu_s'):.3f} s; median of {repeats}"
-        )
-        rows.append(
-            Row(
-                SECTION,
-                f"start {agents} process agents (forkserver, as diner run)",
-                wall,
-                "s",
-                "spawn",
-                base,
-                f"{base / wall:.1f}x faster",
-                f"<= {target:g} s",
-                wall <= target,
-                note=note,
-            )
-        )
+        note = (f"CPU (engine + fork server + agents) {cpu:.3f} s against {base_cpu:.3f} s spawned "
+                f"({base_cpu / cpu:.1f}x less); agents {_median(ours, 'agents_cpu_s') / agents * 1000:.1f} ms "
+                f"CPU each, fork server {_median(ours, 'helpers_cpu_s'):.3f} s, "
+                f"engine {_median(ours, 'engine_cpu_s'):.3f} s; median of {repeats}")
+        rows.append(Row(SECTION, f"start {agents} process agents (forkserver, as diner run)", wall, "s",
+                        "spawn", base, f"{base / wall:.1f}x faster", f"<= {target:g} s", wall <= target,
+                        note=note))
         t_wall = _median(threads, "start_s")
-        rows.append(
-            Row(
-                SECTION,
-                f"start {agents} thread agents",
-                t_wall,
-                "s",
-                "",
-                None,
-                "",
-                "",
-                None,
-                note=f"CPU {_median(threads, 'cpu_s'):.3f} s; median of {repeats}",
-            )
-        )
+        rows.append(Row(SECTION, f"start {agents} thread agents", t_wall, "s", "", None, "", "", None,
+                        note=f"CPU {_median(threads, 'cpu_s'):.3f} s; median of {repeats}"))
     return rows
 
 

@@ -27,9 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def other_writer(ref: str, folder: Path) -> ModuleType:
-    source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{ref}:sims/perfetto.py"], capture_output=True, text=True, check=True
-    ).stdout
+    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:sims/perfetto.py"], capture_output=True,
+                            text=True, check=True).stdout
     path = folder / "perfetto_other.py"
     path.write_text(source)
     return writer_at(path, "perfetto_other")
@@ -63,9 +62,8 @@ def main() -> None:
     from sims.rounds import RoundConfig
 
     params = {"agents": args.agents, "think_ms": 0, "eat_ms": 0}
-    config = RoundConfig(
-        "dining", backend="process", strategy="ordered", seconds=args.seconds, params=params, start_method="forkserver"
-    )
+    config = RoundConfig("dining", backend="process", strategy="ordered", seconds=args.seconds, params=params,
+                         start_method="forkserver")
     with tempfile.TemporaryDirectory(prefix="bench-trace-") as folder:
         theirs = other_writer(args.against, Path(folder))
         ours = writer_at(ROOT / "sims" / "perfetto.py", "perfetto_ours")
@@ -79,14 +77,10 @@ def main() -> None:
         records = result.record_count
     a, b = min(c for c, _ in runs["theirs"]), min(c for c, _ in runs["ours"])
     print(f"{records:,} records; same text: {texts['theirs'] == texts['ours']}")
-    print(
-        f"{args.against}: {a:.2f} s CPU ({a / records * 1e6:.2f} us/record), walls "
-        f"{', '.join(f'{w:.2f}' for _, w in runs['theirs'])} s"
-    )
-    print(
-        f"ours: {b:.2f} s CPU ({b / records * 1e6:.2f} us/record), walls "
-        f"{', '.join(f'{w:.2f}' for _, w in runs['ours'])} s; {a / b:.2f}x less CPU"
-    )
+    print(f"{args.against}: {a:.2f} s CPU ({a / records * 1e6:.2f} us/record), walls "
+          f"{', '.join(f'{w:.2f}' for _, w in runs['theirs'])} s")
+    print(f"ours: {b:.2f} s CPU ({b / records * 1e6:.2f} us/record), walls "
+          f"{', '.join(f'{w:.2f}' for _, w in runs['ours'])} s; {a / b:.2f}x less CPU")
 
 
 if __name__ == "__main__":
