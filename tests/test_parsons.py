@@ -27,16 +27,8 @@ PRODUCER = ParsonsPuzzle(
 def test_the_pieces_are_every_line_and_every_distractor_shuffled_by_the_seed() -> None:
     pieces = PRODUCER.pieces(seed=3)
     assert sorted(p.text for p in pieces) == sorted(
-        [
-            "while me.running():",
-            "item = me.make()",
-            "empty.acquire()",
-            "with mutex:",
-            "me.put(item)",
-            "full.release()",
-            "with mutex:",
-            "full.acquire()",
-        ]
+        ["while me.running():", "item = me.make()", "empty.acquire()", "with mutex:", "me.put(item)",
+         "full.release()", "with mutex:", "full.acquire()"]
     )
     assert sum(p.distractor for p in pieces) == 2
     assert PRODUCER.pieces(seed=3) == pieces

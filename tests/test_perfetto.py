@@ -148,10 +148,8 @@ def test_the_checker_catches_what_it_checks() -> None:
     ]
     assert "overlap" in structural_problems(named + crossing)[0]
     assert "unnamed track" in structural_problems([{"ph": "X", "pid": 1, "tid": 2, "ts": 0, "dur": 1}, *named])[0]
-    backwards = [
-        {"ph": "X", "pid": 1, "tid": 1, "ts": 5, "dur": 0, "bind_id": 1, "flow_out": True},
-        {"ph": "X", "pid": 1, "tid": 1, "ts": 1, "dur": 0, "bind_id": 1, "flow_in": True},
-    ]
+    backwards = [{"ph": "X", "pid": 1, "tid": 1, "ts": 5, "dur": 0, "bind_id": 1, "flow_out": True},
+                 {"ph": "X", "pid": 1, "tid": 1, "ts": 1, "dur": 0, "bind_id": 1, "flow_in": True}]
     assert "back in time" in structural_problems(named + backwards)[0]
     counter = [{"ph": "C", "pid": 1, "name": "c", "ts": 2, "args": {}}, {"ph": "C", "pid": 1, "name": "c", "ts": 1}]
     assert "counter" in structural_problems(named + counter)[0]

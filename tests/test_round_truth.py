@@ -74,7 +74,6 @@ def killed_holder() -> Iterator[RoundResult]:
         rnd.start()
         assert rnd.model is not None and rnd.layout is not None
         stove = rnd.layout.resource_named("stove").index
-
         def queued() -> tuple[int, ...]:  # (the holder,) once someone queues behind it
             return rnd.model.holders_of(stove) if rnd.model.waiters_of(stove) else ()
 

@@ -34,10 +34,7 @@ def test_the_grid_is_every_combination_each_in_its_own_hive_folder() -> None:
     configs = SMALL.configs()
     assert len(configs) == 4
     assert {(c.strategy, c.params["think_ms"]) for c in configs} == {
-        ("naive", 0.0),
-        ("naive", 2.0),
-        ("ordered", 0.0),
-        ("ordered", 2.0),
+        ("naive", 0.0), ("naive", 2.0), ("ordered", 0.0), ("ordered", 2.0)
     }
     assert all(c.params["eat_ms"] == 1.0 for c in configs)
     where = partition(configs[0], "naive", ["think_ms"])
@@ -62,22 +59,8 @@ def test_the_launcher_draws_one_chart_per_swept_parameter(tmp_path: Path, monkey
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
     from game.launcher import main
 
-    command = [
-        "sweep",
-        "dining",
-        "--strategy",
-        "naive,ordered",
-        "--set",
-        "think_ms=0,2",
-        "--set",
-        "agents=3",
-        "--seeds",
-        "1",
-        "--seconds",
-        "0.2",
-        "--out",
-        str(tmp_path),
-    ]
+    command = ["sweep", "dining", "--strategy", "naive,ordered", "--set", "think_ms=0,2", "--set", "agents=3",
+               "--seeds", "1", "--seconds", "0.2", "--out", str(tmp_path)]
     assert main(command) == 0
     import pygame
 
@@ -110,24 +93,8 @@ def test_a_pool_of_spawned_workers_runs_process_rounds(tmp_path: Path) -> None:
 
 
 def _sweep_command(out: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "sims",
-        "sweep",
-        "dining",
-        "--strategy",
-        "naive,ordered",
-        "--seeds",
-        "2",
-        "--seconds",
-        "0.3",
-        "--set",
-        "agents=3",
-        "--out",
-        str(out),
-        *extra,
-    ]
+    return [sys.executable, "-m", "sims", "sweep", "dining", "--strategy", "naive,ordered", "--seeds", "2",
+            "--seconds", "0.3", "--set", "agents=3", "--out", str(out), *extra]
 
 
 def test_a_sweep_killed_half_way_resumes_to_the_same_table(tmp_path: Path) -> None:
@@ -148,29 +115,9 @@ def test_a_sweep_killed_half_way_resumes_to_the_same_table(tmp_path: Path) -> No
 
 
 def test_dask_runs_process_rounds_on_non_daemonic_workers(tmp_path: Path) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "sims",
-        "sweep",
-        "dining",
-        "--strategy",
-        "naive,ordered",
-        "--backend",
-        "process",
-        "--seeds",
-        "1",
-        "--seconds",
-        "0.2",
-        "--set",
-        "agents=2",
-        "--jobs",
-        "2",
-        "--dask",
-        "local",
-        "--out",
-        str(tmp_path),
-    ]
+    command = [sys.executable, "-m", "sims", "sweep", "dining", "--strategy", "naive,ordered", "--backend",
+               "process", "--seeds", "1", "--seconds", "0.2", "--set", "agents=2", "--jobs", "2", "--dask", "local",
+               "--out", str(tmp_path)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=170, check=False)
     assert done.returncode == 0, done.stderr
     table = rows(tmp_path / "rounds.parquet")
