@@ -77,18 +77,8 @@ def test_a_bad_run_is_refused_in_one_line(
 
 @pytest.mark.parametrize(
     "argv",
-    [
-        [],
-        ["nosuch"],
-        ["run"],
-        ["run", "dining", "--seed", "x"],
-        ["run", "dining", "--backend", "gpu"],
-        ["list", "x"],
-        ["levels"],
-        ["levels", "rest"],
-        ["levels", "verify", "--rounds", "0"],
-        ["levels", "verify", "--rounds", "1e9"],
-    ],
+    [[], ["nosuch"], ["run"], ["run", "dining", "--seed", "x"], ["run", "dining", "--backend", "gpu"], ["list", "x"],
+     ["levels"], ["levels", "rest"], ["levels", "verify", "--rounds", "0"], ["levels", "verify", "--rounds", "1e9"]],
 )
 def test_argparse_refusals_exit_2_with_usage(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert _status(argv) == 2

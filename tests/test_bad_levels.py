@@ -66,15 +66,10 @@ def link_to_fifo(path: Path) -> Path:
     return path
 
 
-KITCHEN = (
-    BASE.replace('scenario = "dining"', 'scenario = "kitchen"')
-    .replace(
-        'choices = { strategies = ["naive", "ordered"], ranges = { seats = { min = 1, max = 5, default = 4 } } }',
-        'choices = { strategies = ["semaphores", "queue"] }',
-    )
-    .replace("params = { agents = 5 }", "")
-    .replace('wrong = [{ strategy = "naive",', 'wrong = [{ strategy = "queue",')
-)
+KITCHEN = BASE.replace('scenario = "dining"', 'scenario = "kitchen"').replace(
+    'choices = { strategies = ["naive", "ordered"], ranges = { seats = { min = 1, max = 5, default = 4 } } }',
+    'choices = { strategies = ["semaphores", "queue"] }',
+).replace("params = { agents = 5 }", "").replace('wrong = [{ strategy = "naive",', 'wrong = [{ strategy = "queue",')
 
 LEVELS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "not utf-8": (raw(BASE.encode() + b'\nnote = "\xff\xfe"\n'), "must be UTF-8 text, got bytes ff fe"),
