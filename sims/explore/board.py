@@ -130,7 +130,7 @@ def agent_main(
     parent = os.getppid()
     leave_fork_server()
     bind_to_parent(parent, signal.SIGKILL)
-    confine(AGENT_OUTPUT_CHARS)  # a search forks new agents for every run: each says little
+    confine(AGENT_OUTPUT_CHARS, limits=False)  # a search forks new agents for every run: each says little
     seat._set(_STARTED, 1)
     runtime.explored = True
     here = runtime.agents_here

@@ -65,11 +65,15 @@ class CappedText(io.TextIOBase):
             self.target.flush()
 
 
-def confine(output_chars: int = OUTPUT_CHARS) -> None:
-    """Apply every limit above to this process (first thing in a worker or an agent process)."""
-    _lower(resource.RLIMIT_AS, MEMORY_BYTES)
-    _lower(resource.RLIMIT_NPROC, _user_tasks() + SPARE_TASKS)
-    _lower(resource.RLIMIT_CORE, 0)
+def confine(output_chars: int = OUTPUT_CHARS, *, limits: bool = True) -> None:
+    """Apply every limit above to this process (first thing in a worker or an agent process).
+
+    ``limits=False`` in a process agent: it inherited the worker's (through the fork server the
+    worker started), and counting the user's tasks at every agent's start costs a scan of /proc."""
+    if limits:
+        _lower(resource.RLIMIT_AS, MEMORY_BYTES)
+        _lower(resource.RLIMIT_NPROC, _user_tasks() + SPARE_TASKS)
+        _lower(resource.RLIMIT_CORE, 0)
     os.register_at_fork(after_in_child=lambda: set_pdeathsig(signal.SIGKILL))
     with contextlib.suppress(OSError):  # os.write(1, ...) lands on stderr too (uncapped: see the docstring)
         os.dup2(2, 1)
