@@ -8,9 +8,10 @@ Ctrl-C, an exception) exits every scene, and a scene that owns a round closes it
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +45,8 @@ class App:
         import pygame_gui
 
         self.pygame = pygame
-        pygame.display.init()
+        with _c_stderr_silenced():  # SDL's probes print 'error: XDG_RUNTIME_DIR is invalid...' from C
+            pygame.display.init()
         _check_display(pygame)
         pygame.font.init()
         pygame.display.set_caption("Deadlock Diner")
@@ -178,6 +180,21 @@ def check_pygame() -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def _c_stderr_silenced() -> Iterator[None]:
+    """File descriptor 2 on /dev/null meanwhile: what C libraries print there while SDL looks for
+    a display is noise before our own one-line refusal (Python's own errors are raised, not lost)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class NoDisplay(RuntimeError):
     """SDL found no display it can show a window on."""
 
@@ -207,13 +224,26 @@ def _capture_problem(out_dir: Path) -> str | None:
     return None
 
 
+def _export_problem() -> str | None:
+    """What is wrong with ``DINER_EXPORT_DIR``, found before the window opens (a traceback after)."""
+    try:
+        export_root()
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 def main(args: Sequence[str]) -> int:
     """Open the window (or capture scenes headless). Returns the exit code."""
     opts = parse_window_args(args)
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     if opts.capture is not None and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-    problem = check_pygame() or (_capture_problem(opts.capture) if opts.capture is not None else None)
+    problem = (
+        check_pygame()
+        or _export_problem()
+        or (_capture_problem(opts.capture) if opts.capture is not None else None)
+    )
     if problem:
         print(f"diner: {problem}", file=sys.stderr)
         return 2

@@ -16,10 +16,14 @@ EXPORT_ENV = "DINER_EXPORT_DIR"
 
 
 def export_root() -> Path:
-    """``$DINER_EXPORT_DIR``, else ``Deadlock Diner`` in the user's documents folder."""
+    """``$DINER_EXPORT_DIR``, else ``Deadlock Diner`` in the user's documents folder (ValueError
+    if the variable names no possible folder)."""
     given = os.environ.get(EXPORT_ENV)
     if given:
-        return Path(given).expanduser().resolve()
+        try:
+            return Path(given).expanduser().resolve()
+        except (RuntimeError, OSError) as error:  # '~nobody/x': no such user; a loop of links
+            raise ValueError(f"{EXPORT_ENV}={given!r}: cannot name a folder ({error})") from None
     from platformdirs import user_documents_dir
 
     return Path(user_documents_dir()) / "Deadlock Diner"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from sims.shmtag import shm_tag
 from sims.usage import EXIT_BAD_INPUT, BadInput, OneLineParser
 
 if TYPE_CHECKING:
@@ -300,15 +301,9 @@ def run_command(args: argparse.Namespace) -> int:
 
         start_fork_server()  # it boots while the round is checked and built (it ends with us)
     from sims.engine.round import Round
-    from sims.runtime import shm_tag
 
     config = config_from(args)
     target = export_target(args)
-    try:
-        if args.backend == "process":
-            shm_tag()
-    except ValueError as error:
-        raise BadInput(str(error)) from None
     # Records stream to <out>/records; with --into (whose folder is named after the round) or no export,
     # to a temporary folder.
     records_dir = None if target.dataset else target.folder
@@ -338,6 +333,9 @@ def _start(rnd: Round) -> None:
         rnd.start()  # stops whatever it started if it fails
     except ValueError as error:
         raise BadInput(str(error)) from None
+    except OSError as error:  # the records' folder: '<out>/records' already a file, a full disk
+        where = f"{error.filename}: " if error.filename else ""
+        raise BadInput(f"cannot write the round's records: {where}{error.strerror or error}") from None
 
 
 def _report(result: Any, out: ExportTarget, status: int) -> int:
@@ -366,13 +364,18 @@ def _print_and_write(result: Any, out: ExportTarget, status: int) -> int:
 def sweep_out(argv: Sequence[str]) -> Path | None:
     """The ``--out`` folder of a ``diner sweep`` command line (for the launcher's charts)."""
     args = parser().parse_args(list(argv))
-    return args.out if args.command == "sweep" else None
+    return Path(args.out) if args.command == "sweep" else None
 
 
 def main(argv: Sequence[str] | None = None, epilog: str | None = None) -> int:
     """Entry point of the headless commands; returns the exit status."""
     args = parser(epilog).parse_args(list(sys.argv[1:] if argv is None else argv))
     command = next(sub for sub in SUBCOMMANDS if sub.name == args.command)
+    try:
+        shm_tag()  # every round's segments and folders are named with it, on either backend
+    except ValueError as error:
+        print(f"diner {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         return command(args)
     except BadInput as error:

@@ -105,6 +105,8 @@ def check_writable(out_dir: Path) -> None:
     try:
         probe = out_dir
         while not probe.exists():
+            if probe.is_symlink():  # exists() is False for a link to nothing or a loop of links
+                raise ExportError(f"{_shown(out_dir)}: {_shown(probe)} is a link to nothing (missing or a loop)")
             if probe.parent == probe:
                 break
             probe = probe.parent

@@ -32,7 +32,7 @@ from typing import Any
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _set_pdeathsig(signum: int) -> bool:
+def set_pdeathsig(signum: int) -> bool:
     """Ask the kernel for ``signum`` when our parent ends. False where that is not possible."""
     if not sys.platform.startswith("linux"):
         return False
@@ -68,7 +68,7 @@ def bind_to_parent(parent: int, signum: int, kernel: bool = True) -> Lifeline:
     If the parent ended before the request was made, ``signum`` is sent to ourselves now.
     """
     if kernel:
-        _set_pdeathsig(signum)
+        set_pdeathsig(signum)
     line = Lifeline(parent)
     if line.cut():
         os.kill(os.getpid(), signum)

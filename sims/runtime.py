@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import mmap
-import os
-import re
 import secrets
 import threading
 import time
@@ -28,6 +26,7 @@ from multiprocessing.sharedctypes import RawArray
 from typing import TYPE_CHECKING, Any
 
 from sims.lifeline import Lifeline
+from sims.shmtag import shm_tag
 from sims.telemetry import ENGINE_AGENT, RingWriter, ring_bytes
 from sims.telemetry.ring import ROOM_SLICE_S, Backpressure, DrainSignal, yield_cpu
 
@@ -45,17 +44,7 @@ _CONTROL_SLOTS = 8
 # Then each agent's own slots (``sims.agents.me.AgentSlot`` names them; all start at 0, 'as the round').
 AGENT_SLOTS = 4
 
-SHM_TAG_VARIABLE = "DINER_SHM_TAG"
-_TAG_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SLICE_S = 0.05  # blocking calls wake this often to notice the end of the round
-
-
-def shm_tag() -> str:
-    """``DINER_SHM_TAG`` (default ``run``), or ValueError if it cannot be part of a segment's name."""
-    tag = os.environ.get(SHM_TAG_VARIABLE, "run")
-    if not (_TAG_RE.fullmatch(tag)):
-        raise ValueError(f"{SHM_TAG_VARIABLE} must be 1 to 64 letters, digits, '_' or '-', got {tag[:80]!r}")
-    return tag
 
 
 def segment_name() -> str:

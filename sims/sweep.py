@@ -34,6 +34,11 @@ from sims.rounds.config import RoundConfig
 
 SUMMARY = "summary.json"
 SIDECAR = "sweep.json"
+CONNECT_S = 5.0  # to reach a Dask scheduler: a wrong address is refused, not retried for 30 s
+
+
+class ClusterUnreachable(OSError):
+    """``--dask ADDRESS`` names no scheduler that answers."""
 
 
 @attrs.frozen
@@ -179,7 +184,11 @@ def run_on_dask(jobs: Sequence[Job], address: str, workers: int) -> Iterator[Out
     with dask.config.set({"distributed.worker.daemon": False}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True) if address == "local" else None
         try:
-            with Client(cluster if cluster is not None else address) as client:
+            try:
+                client = Client(cluster if cluster is not None else address, timeout=CONNECT_S)
+            except OSError as error:  # no scheduler there (a name that does not resolve, a closed port)
+                raise ClusterUnreachable(f"no Dask scheduler answered at {address!r} within {CONNECT_S:g} s") from error
+            with client:
                 futures = {client.submit(run_job, job, pure=False): job for job in jobs}
                 for future in as_completed(futures):
                     try:

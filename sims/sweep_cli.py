@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from sims.scenarios import Scenario, scenario_named
@@ -30,7 +29,7 @@ def add_arguments(sweep: argparse.ArgumentParser) -> None:
     sweep.add_argument("--seconds", type=float, default=2.0, help="length of every round (default 2)")
     sweep.add_argument("--jobs", type=int, default=1, help="rounds at once on a local process pool (default 1)")
     sweep.add_argument("--dask", metavar="ADDRESS|local", help="run the rounds on a Dask cluster instead")
-    sweep.add_argument("--out", type=Path, required=True, help="the sweep's folder")
+    sweep.add_argument("--out", required=True, help="the sweep's folder")
 
 
 def _values(scenario: Scenario, item: str) -> tuple[str, tuple[Any, ...]]:
@@ -56,7 +55,10 @@ def spec_from(args: argparse.Namespace) -> Any:
         scenario = scenario_named(args.scenario)
     except ValueError as error:
         raise SweepInputError(f"argument scenario: {error}") from None
-    strategies = tuple(s.strip() for s in args.strategy.split(",") if s.strip()) or (None,)
+    named = [s.strip() for s in args.strategy.split(",")] if args.strategy else []
+    if "" in named:
+        raise SweepInputError(f"argument --strategy: expected names separated by commas, got {args.strategy!r}")
+    strategies = tuple(named) or (None,)
     unknown = [s for s in strategies if s is not None and s not in scenario.strategies]
     if unknown:
         raise SweepInputError(
@@ -85,15 +87,19 @@ def spec_from(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sims.export import ExportError, check_writable
-    from sims.sweep import print_progress, sweep
+    from sims.export import ExportError, check_writable, output_folder
+    from sims.sweep import ClusterUnreachable, print_progress, sweep
 
     spec = spec_from(args)
     try:
-        check_writable(args.out)
+        out = output_folder(args.out)
+        check_writable(out)
     except ExportError as error:
         raise SweepInputError(f"argument --out: {error}") from None
-    report = sweep(spec, args.out, jobs=args.jobs, dask=args.dask, progress=print_progress)
+    try:
+        report = sweep(spec, out, jobs=args.jobs, dask=args.dask, progress=print_progress)
+    except ClusterUnreachable as error:
+        raise SweepInputError(f"argument --dask: {error}") from None
     print(f"{report.ran} rounds run, {report.skipped} already there, {report.failed} failed; table: {report.table}")
     if report.failed:
         print("failed rounds are rows of the table with their error", file=sys.stderr)

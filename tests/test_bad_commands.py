@@ -86,12 +86,66 @@ def test_argparse_refusals_exit_2_with_usage(argv: list[str], capsys: pytest.Cap
     assert "error:" in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_a_tag_that_cannot_name_a_segment_is_refused(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "dining", "--backend", "process"],
+        ["run", "dining"],
+        ["sweep", "dining", "--out", "x"],
+        ["levels", "verify"],
+    ],
+)
+@pytest.mark.parametrize("tag", ["a/b", "a b", "x" * 300])
+def test_a_tag_that_cannot_name_a_segment_or_folder_is_refused(
+    argv: list[str], tag: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("DINER_SHM_TAG", "a/b")
-    assert _status(["run", "dining", "--backend", "process"]) == 2
-    assert "DINER_SHM_TAG must be" in capsys.readouterr().err
+    monkeypatch.setenv("DINER_SHM_TAG", tag)
+    assert _status(argv) == 2
+    err = capsys.readouterr().err
+    assert "DINER_SHM_TAG must be" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "culprit"),
+    [
+        (["--out", ""], "argument --out: the folder name is empty"),
+        (["--out", "s", "--strategy", ","], "argument --strategy: expected names separated by commas"),
+        (["--out", "s", "--strategy", "naive,,ordered"], "argument --strategy"),
+    ],
+)
+def test_a_bad_sweep_is_refused_in_one_line(
+    argv: list[str], culprit: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert _status(["sweep", "dining", *argv]) == 2
+    err = capsys.readouterr().err
+    assert culprit in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("link", ["loop", "nowhere/x"])
+def test_an_out_folder_that_is_a_link_to_nothing_is_refused(
+    link: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.symlink_to(tmp_path / link if link != "loop" else out)
+    assert _status(["run", "dining", "--out", str(out)]) == 2
+    assert "is a link to nothing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["check", "verify"])
+def test_levels_with_code_and_files_is_refused(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The files were ignored: the shipped code levels were checked instead, and passed."""
+    assert _status(["levels", command, "--code", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "argument --code: checks the shipped code levels only" in err and err.count("\n") == 1
+
+
+def test_code_naming_a_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _status(["code", "c02_mutex", "--code", str(tmp_path)]) == 2
+    assert "is a folder, not a file" in capsys.readouterr().err
 
 
 def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
@@ -193,15 +247,42 @@ def test_help_without_a_display_lists_every_command_and_the_window_options() -> 
         assert word in done.stdout
 
 
-@pytest.mark.parametrize("argv", [["--frames", "1"], ["--capture", "shots"]])
-def test_a_display_with_no_server_is_refused_on_stderr(argv: list[str], tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("argv", "variable"),
+    [(["--frames", "1"], "DISPLAY"), (["--capture", "shots"], "DISPLAY"), (["--frames", "1"], "WAYLAND_DISPLAY")],
+)
+def test_a_display_with_no_server_is_refused_on_stderr(argv: list[str], variable: str, tmp_path: Path) -> None:
     free = next(n for n in range(4242, 4300) if not Path(f"/tmp/.X11-unix/X{n}").exists())
-    done = _diner(*argv, env={"DISPLAY": f":{free}"}, cwd=tmp_path)
+    done = _diner(*argv, env={variable: f":{free}" if variable == "DISPLAY" else f"wayland-{free}"}, cwd=tmp_path)
     assert done.returncode == 2
-    assert "no usable display" in done.stderr and "Traceback" not in done.stderr
+    assert "no usable display" in done.stderr and done.stderr.count("\n") == 1  # SDL's own C-level noise is not shown
     assert done.stdout == ""
+
+
+def test_an_export_folder_variable_naming_no_folder_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from game.app import _export_problem
+
+    monkeypatch.setenv("DINER_EXPORT_DIR", "~no-such-user-here/rounds")
+    assert "DINER_EXPORT_DIR='~no-such-user-here/rounds': cannot name a folder" in str(_export_problem())
 
 
 def test_no_display_at_all_is_refused_on_stderr() -> None:
     done = _diner(env={})
     assert done.returncode == 2 and "no display" in done.stderr and done.stdout == ""
+
+
+def test_records_that_cannot_be_written_are_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "records").write_text("a file where the records' folder goes")
+    assert _status(["run", "dining", "--seconds", "0.2", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write the round's records" in err and err.count("\n") == 1
+
+
+def test_grade_save_into_a_folder_is_refused_before_grading(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    player = ROOT / "assets" / "levels" / "code" / "c02_mutex" / "reference.py"
+    assert _status(["grade", "mutex", str(player), "--save", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert "argument --save" in captured.err and captured.out == ""

@@ -92,6 +92,14 @@ LEVELS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "over the size limit": (raw(b"# padding\n" * (MAX_BYTES // 10 + 1)), f"must be at most {MAX_BYTES} bytes"),
     "NUL in a title": (replaced('en = "Fixture"', 'en = "Fix\\u0000ture"'), "title.en: must be printable text"),
     "escape in a hint": (replaced('en = "No hint."', 'en = "No \\u001b[31mhint."'), "hints[0].en"),
+    "bidi override in a title": (replaced('en = "Fixture"', 'en = "Fix\\u202eture"'), "title.en: must be printable"),
+    "line separator in a hint": (
+        replaced('en = "No hint."', 'en = "No\\u2028hint."'),
+        "hints[0].en: must be printable",
+    ),
+    "C1 control in a debrief": (replaced('en = "Done."', 'en = "Done\\u0085"'), "debrief.en: must be printable"),
+    "a title of 10,000 characters": (replaced('en = "Fixture"', f'en = "{"W" * 10_000}"'), "title.en: must be at most"),
+    "an id of 10,000 characters": (replaced('id = "fixture"', f'id = "{"x" * 10_000}"'), "id: must be at most 64"),
     "unreachable goal": (replaced('["jain >= 0.9"]', '["jain >= 2"]'), "must be reachable (jain is always 0..1)"),
     "negative count": (replaced('["starved_count == 0"]', '["starved_count < 0"]'), "must be reachable"),
 }
@@ -119,6 +127,10 @@ LEVELS["kill an agent that does not exist"] = (
         (REFERENCE, 'reference = { strategy = "ordered", commands = ["0.5:kill 999"] }'),
     ),
     "reference: must be a round the engine can start on process, got: no agent 999",
+)
+LEVELS["a wrong choice that kills a thread"] = (
+    changed(BASE, ('commands = ["0.5:pause"]', 'commands = ["0.5:kill 0"]')),
+    "wrong[0]: must be a round the engine can start on thread, got: 'kill' sends a signal to a process",
 )
 LEVELS["step an agent that does not exist"] = (
     changed(
@@ -224,3 +236,37 @@ def test_saving_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
     save_progress(Progress().record("a", 3), link)
     assert link.is_symlink() and link.resolve() == real
     assert load_progress(link, NOW).progress.stars_for("a") == 3
+
+
+def _socket(path: Path) -> Path:
+    import socket
+
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+    return path
+
+
+def _full_folder(path: Path) -> Path:
+    path.mkdir()
+    (path / "homework.txt").write_text("mine")
+    return path
+
+
+@pytest.mark.parametrize("make", [_socket, _full_folder])
+def test_a_save_that_is_not_a_file_of_ours_is_reported_and_left_alone(
+    make: Callable[[Path], Path], tmp_path: Path
+) -> None:
+    """DINER_SAVE_FILE=/dev/zero run as root renamed the device node (a socket stands in for it here);
+    a folder with files in it (a home) is not moved either."""
+    from sims.levels.progress import _set_aside
+
+    path = make(tmp_path / "progress.json")
+    loaded = _set_aside(path, "must be a regular file", NOW)
+    assert loaded.warning is not None and "left it where it is" in loaded.warning
+    assert loaded.backup is None and os.path.lexists(path) and len(list(tmp_path.iterdir())) == 1
+
+
+def test_a_file_name_with_a_newline_is_reported_on_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert levels_main(["check", str(tmp_path / "01_two\nlines.toml")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and "01_two\\nlines.toml: must be a readable file" in err[0]

@@ -5,9 +5,11 @@ leaves nothing behind (the autouse leak check)."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +30,7 @@ PLAYER = Path(__file__).parent / "data" / "player"  # misbehaving code no level 
 def _file(name: str) -> Path:
     """A shipped level's file ("c07_dining/left_first") or one of the tests' own ("raises")."""
     return shipped_code_dir() / f"{name}.py" if "/" in name else PLAYER / f"{name}.py"
+
 
 BUDGET_S = 2.0
 
@@ -158,6 +161,63 @@ def test_cli_grade_fails_saves_and_replays(tmp_path: Path, capsys: pytest.Captur
 def test_cli_grade_passes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["grade", "buffer", str(PLAYER / "buffer_ok.py"), "--budget", "1"]) == 0
     assert "verdict: pass" in capsys.readouterr().out
+
+
+def _counterexample(tmp_path: Path, **change: object) -> str:
+    data = {
+        "exercise": "dining",
+        "agents": 2,
+        "seed": 0,
+        "code": str(_file("c07_dining/left_first")),
+        "code_sha256": "0" * 64,
+        "phase": "systematic",
+        "verdict": "deadlock",
+        "message": "m",
+        "schedule": [0, 1],
+        "evidence": [],
+        "line": 0,
+        "backend": "thread",
+        "format": "diner-counterexample",
+        "version": 1,
+        **change,
+    }
+    path = tmp_path / "ce.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "culprit"),
+    [
+        ({"agents": 10**6}, "field 'agents': dining takes 2 to 8, got 1000000"),
+        ({"agents": 0}, "field 'agents'"),
+        ({"backend": "gpu"}, "field 'backend'"),
+    ],
+)
+def test_a_counterexample_the_engine_cannot_replay_is_refused(
+    change: dict[str, object], culprit: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["replay", _counterexample(tmp_path, **change)]) == 2
+    err = capsys.readouterr().err
+    assert culprit in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "culprit"),
+    [
+        (os.mkfifo, "must be a regular file, got a FIFO"),
+        (lambda p: p.write_text("[" * 100_000 + "]" * 100_000), "not JSON"),
+        (lambda p: p.write_text("[" * 40 + "]" * 40), "nest tables and lists at most"),
+    ],
+)
+def test_a_counterexample_file_is_read_defensively(
+    make: Any, culprit: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "ce.json"
+    make(path)
+    assert main(["replay", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert culprit in err and err.count("\n") == 1
 
 
 @pytest.mark.parametrize(

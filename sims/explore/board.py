@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sims.explore.code import error_line, load, sentence
+from sims.explore.confine import AGENT_OUTPUT_CHARS, confine
 from sims.explore.kit import Checks, PlayerMe
 from sims.explore.seat import Aborted, Pending, Report, Seat
 from sims.lifeline import bind_to_parent, leave_fork_server
@@ -129,6 +130,7 @@ def agent_main(
     parent = os.getppid()
     leave_fork_server()
     bind_to_parent(parent, signal.SIGKILL)
+    confine(AGENT_OUTPUT_CHARS, limits=False)  # a search forks new agents for every run: each says little
     seat._set(_STARTED, 1)
     runtime.explored = True
     here = runtime.agents_here

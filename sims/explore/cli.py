@@ -65,6 +65,8 @@ def _request(args: argparse.Namespace) -> GradeRequest:
         check(args.file, ex.roles)
     except BadCode as error:
         raise BadInput(f"argument file: {error}") from None
+    if args.save is not None and (args.save.is_dir() or not args.save.parent.is_dir()):
+        raise BadInput(f"argument --save: {args.save} must be a file in an existing folder")
     free = not args.no_free and args.backend == "thread"  # free runs: thread agents
     return GradeRequest(ex.name, str(args.file.resolve()), args.agents, args.seed, args.budget, free, args.backend)
 
@@ -76,7 +78,11 @@ def run_grade(args: argparse.Namespace) -> int:
     saved = None
     if ce is not None:
         saved = args.save or args.file.with_name(args.file.name + ".counterexample.json")
-        ce.save(saved)
+        try:
+            ce.save(saved)
+        except OSError as error:  # the verdict stands; only the file is missing
+            print("\n".join(render(report, None)))
+            raise BadInput(f"argument --save: cannot write {saved}: {error.strerror or error}") from None
     if args.json:
         print(json.dumps({**report.to_json(), "counterexample": None if saved is None else str(saved)}))
     else:
@@ -103,6 +109,16 @@ def run_replay(args: argparse.Namespace) -> int:
         check(Path(ce.code), ex.roles)
     except (BadCounterexample, BadCode, ValueError) as error:
         raise BadInput(f"argument file: {error}") from None
+    if not ex.min_agents <= ce.agents <= ex.max_agents:
+        raise BadInput(
+            f"argument file: {args.file}: field 'agents': {ex.name} takes {ex.min_agents} to "
+            f"{ex.max_agents}, got {ce.agents}"
+        )
+    if ce.backend not in ex.backends:
+        raise BadInput(
+            f"argument file: {args.file}: field 'backend': {ex.name} runs on "
+            f"{', '.join(ex.backends)}, got {ce.backend!r}"
+        )
     answer, exitcode = isolated(replay_job, ce, MARGIN_S + 10.0)
     if answer is None:
         finding = died(exitcode)

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from sims.oldnames import OLD_NAMES
+from sims.textfile import FileRefused, read_text
 
 
 class BadCode(ValueError):
@@ -30,15 +31,32 @@ class OldNameUsed(BadCode):
         self.path, self.line, self.old, self.new = path, line, old, new
 
 
-def check(path: Path, roles: tuple[str, ...]) -> None:
-    """Raise BadCode unless ``path`` parses and defines each role as a class with ``run``."""
+def read_source(path: Path) -> str:
+    """The file's text, read as a level is (a regular UTF-8 file of at most a megabyte: a FIFO
+    or ``/dev/zero`` named as player code used to hang the grader), or BadCode saying why not."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        return read_text(path)
+    except FileRefused as error:
+        raise BadCode(f"{path}: {error}") from None
     except OSError as error:
-        raise BadCode(f"{path}: cannot read it ({error.strerror})") from None
+        raise BadCode(f"{path}: cannot read it ({error.strerror or error})") from None
+
+
+def parse(path: Path) -> ast.Module:
+    """The file's syntax tree, or BadCode naming the line at fault."""
+    source = read_source(path)
+    try:
+        return ast.parse(source, filename=str(path))
     except (SyntaxError, ValueError) as error:
         line = getattr(error, "lineno", 0)
         raise BadCode(f"{path}:{line}: not valid Python ({getattr(error, 'msg', error)})") from None
+    except (RecursionError, MemoryError):  # ``-`` * 100_000 + ``1``: too deep for the compiler
+        raise BadCode(f"{path}: not valid Python (nested too deeply to compile)") from None
+
+
+def check(path: Path, roles: tuple[str, ...]) -> None:
+    """Raise BadCode unless ``path`` parses and defines each role as a class with ``run``."""
+    tree = parse(path)
     classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     for role in roles:
         node = classes.get(role)
@@ -94,7 +112,17 @@ def error_line(error: BaseException, path: str) -> int:
     return line
 
 
+SENTENCE_CHARS = 300  # of an error's message in a verdict: player code once raised 10 MB of text
+
+
 def sentence(error: BaseException) -> str:
-    """``ValueError: why`` (or just the type when there is no message)."""
-    text = str(error)
+    """``ValueError: why`` (or just the type when there is no message): the first line of the
+    message, at most ``SENTENCE_CHARS`` long, and never an error itself (a broken ``__str__``)."""
+    try:
+        lines = str(error).strip().splitlines()
+    except Exception:
+        lines = ["(its message could not be made into text)"]
+    text = lines[0] if lines else ""
+    if len(text) > SENTENCE_CHARS or len(lines) > 1:
+        text = text[: SENTENCE_CHARS - 3].rstrip() + "..."
     return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -16,6 +16,8 @@ from typing import Any
 import attrs
 import cattrs
 
+from sims.textfile import FileRefused, check_depth, read_text
+
 FORMAT = "diner-counterexample"
 VERSION = 1
 
@@ -47,11 +49,14 @@ class Counterexample:
     @classmethod
     def load(cls, path: Path) -> Counterexample:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_text(path))  # a FIFO, a device or a huge file is refused unread
+            check_depth(data)
+        except FileRefused as error:
+            raise BadCounterexample(f"{path}: {error}") from None
         except OSError as error:
-            raise BadCounterexample(f"{path}: cannot read it ({error.strerror})") from None
-        except ValueError as error:
-            raise BadCounterexample(f"{path}: not JSON ({error})") from None
+            raise BadCounterexample(f"{path}: cannot read it ({error.strerror or error})") from None
+        except (ValueError, RecursionError) as error:
+            raise BadCounterexample(f"{path}: not JSON ({str(error).splitlines()[0][:200]})") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise BadCounterexample(f"{path}: field 'format' must be {FORMAT!r}")
         if data.get("version") != VERSION:

@@ -11,6 +11,8 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,8 @@ from typing import Any
 import attrs
 
 from sims.exercises import exercise_named
-from sims.explore.code import OldNameUsed, error_line, load, sentence
+from sims.explore.code import OldNameUsed, PlayerCode, error_line, load, sentence
+from sims.explore.confine import confine
 from sims.explore.counterexample import Counterexample, sha256_of
 from sims.explore.run import Run
 from sims.explore.search import Phase, Settings, explore
@@ -29,6 +32,8 @@ EXPLORE_SHARE = 0.8  # of the budget; free runs get the rest
 FREE_RUNS = 3  # seeds run free after the explorer found nothing
 FREE_ROUNDS = 20  # rounds per agent in a free run (more chances for the OS to interleave)
 MARGIN_S = 20.0  # the worker's start-up and tear-down, beyond the budget
+WORKER_FAILED = 70  # the worker's exit status when the grading itself raised (EX_SOFTWARE)
+LOAD_S = 8.0  # the player's file's top level (imports and definitions), before the budget starts
 
 
 @attrs.frozen
@@ -114,13 +119,18 @@ def grade_here(request: GradeRequest) -> GradeReport:
     started = time.monotonic()
     ex = exercise_named(request.exercise)
     try:
-        code = load(Path(request.path), ex.roles)
+        code = load_within(Path(request.path), ex.roles, LOAD_S)
     except OldNameUsed as error:
         finding = Finding.of(Verdict.EXCEPTION, Why.OLD_NAME, -1, error.line, old=error.old, new=error.new)
         return GradeReport(request, finding, Phase.LOAD.value, 0, 0, time.monotonic() - started)
-    except Exception as error:
+    except SystemExit:
+        raise  # sys.exit() at the top level: the worker ends, and that is the verdict
+    except BaseException as error:  # KeyboardInterrupt raised by the file itself too: the worker ignores Ctrl-C
         line = error_line(error, str(Path(request.path).resolve()))
         finding = Finding.of(Verdict.EXCEPTION, Why.LOAD_RAISED, -1, line, error=sentence(error))
+        return GradeReport(request, finding, Phase.LOAD.value, 0, 0, time.monotonic() - started)
+    if code is None:  # the file's top level never returned (a loop at import)
+        finding = Finding.of(Verdict.NEVER_YIELDS, Why.WORKER_SILENT)
         return GradeReport(request, finding, Phase.LOAD.value, 0, 0, time.monotonic() - started)
     # An agent's time to come back is not cut with the budget: on a loaded machine a correct solution
     # would otherwise be judged 'never yields' (a test's 0.3 s budget left each agent 75 ms).
@@ -131,6 +141,30 @@ def grade_here(request: GradeRequest) -> GradeReport:
     if report.passed and request.free:
         report = _free(report, settings, started + request.budget_s)
     return attrs.evolve(report, seconds=time.monotonic() - started)
+
+
+def load_within(path: Path, roles: tuple[str, ...], limit_s: float) -> PlayerCode | None:
+    """``load``, or None if the file's top level runs longer than ``limit_s``.
+
+    It runs in a thread of its own: a file that loops at import used to hold the worker until
+    the grader's whole limit (budget + margin, 30 s by default) was spent. A loader that never
+    returns is left running (nothing can stop a thread); the worker it is in is killed after.
+    """
+    done: list[PlayerCode] = []
+    failed: list[BaseException] = []
+
+    def loading() -> None:
+        try:
+            done.append(load(path, roles))
+        except BaseException as error:  # raised again in the caller's thread, as if loaded there
+            failed.append(error)
+
+    loader = threading.Thread(target=loading, name="player load", daemon=True)
+    loader.start()
+    loader.join(limit_s)
+    if failed:
+        raise failed[0]
+    return done[0] if done else None
 
 
 def _free(report: GradeReport, settings: Settings, deadline: float) -> GradeReport:
@@ -156,12 +190,17 @@ def _free(report: GradeReport, settings: Settings, deadline: float) -> GradeRepo
 def _worker(job: Any, argument: Any, conn: Any, parent: int, kernel: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle: it ends this worker
     bind_to_parent(parent, signal.SIGKILL, kernel)  # a grader killed outright takes its worker along
+    os.setpgid(0, 0)  # what the player's code starts stays in this group, which the grader kills at the end
+    confine()
     try:
         answer = job(argument)
-        with contextlib.suppress(OSError):  # the grader is gone (interrupted): nobody to tell
-            conn.send(answer)
-    finally:
+    except Exception as error:  # player code can break what the worker itself uses (threading.Lock = None)
+        print(f"diner: the grader's worker failed: {sentence(error)}", file=sys.__stderr__, flush=True)
         conn.close()
+        os._exit(WORKER_FAILED)
+    with contextlib.suppress(OSError):  # the grader is gone (interrupted): nobody to tell
+        conn.send(answer)
+    conn.close()
 
 
 def isolated(job: Any, argument: Any, limit_s: float) -> tuple[Any, int | None]:
@@ -190,6 +229,15 @@ def isolated(job: Any, argument: Any, limit_s: float) -> tuple[Any, int | None]:
         if worker.is_alive():
             worker.kill()
             worker.join()
+        _kill_group(worker.pid)
+
+
+def _kill_group(worker: int | None) -> None:
+    """End whatever the worker's group still holds: processes the player's code forked or
+    started (a fork server and its agents end by themselves, once the worker has)."""
+    if worker is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(worker, signal.SIGKILL)
 
 
 def _grade_job(request: GradeRequest) -> dict[str, Any]:

@@ -8,10 +8,11 @@ from typing import Any
 import attrs
 
 from sims.exercises import exercise_named
-from sims.explore.code import load
+from sims.explore.code import error_line, sentence
 from sims.explore.counterexample import Counterexample, sha256_of
+from sims.explore.grade import LOAD_S, load_within
 from sims.explore.search import Base, Played, Settings, following, play
-from sims.explore.verdict import Finding, Verdict
+from sims.explore.verdict import Finding, Verdict, Why
 
 YIELD_S = 1.0
 
@@ -28,11 +29,27 @@ class Replayed:
         return self.played.finding.verdict.value == self.counterexample.verdict
 
 
+class NotLoaded(Exception):
+    """The file named by the counterexample did not load: its finding says why."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
 def replay_here(ce: Counterexample) -> Replayed:
-    """Run the saved schedule on the file it names, recording every move."""
+    """Run the saved schedule on the file it names, recording every move (NotLoaded if it cannot load)."""
     ex = exercise_named(ce.exercise)
     path = Path(ce.code)
-    code = load(path, ex.roles)
+    try:
+        code = load_within(path, ex.roles, LOAD_S)
+    except SystemExit:
+        raise
+    except BaseException as error:  # the file raised at its top level: a verdict, as when grading it
+        line = error_line(error, str(path.resolve()))
+        raise NotLoaded(Finding.of(Verdict.EXCEPTION, Why.LOAD_RAISED, -1, line, error=sentence(error))) from None
+    if code is None:
+        raise NotLoaded(Finding.of(Verdict.NEVER_YIELDS, Why.WORKER_SILENT))
     settings = Settings(ex, code, ce.agents, ce.seed, yield_s=YIELD_S, backend=ce.backend)
     played = play(settings, following(ce.schedule, Base.STAY, ce.agents), trace=True)
     return Replayed(ce, played, played.names, sha256_of(path) != ce.code_sha256)
@@ -40,7 +57,11 @@ def replay_here(ce: Counterexample) -> Replayed:
 
 def replay_job(ce: Counterexample) -> dict[str, Any]:
     """The worker's side: the replay as plain lines and a verdict."""
-    done = replay_here(ce)
+    try:
+        done = replay_here(ce)
+    except NotLoaded as failed:
+        verdict = failed.finding.verdict.value
+        return {"lines": [describe(failed.finding)], "verdict": verdict, "same": verdict == ce.verdict}
     return {"lines": render(done), "verdict": done.played.finding.verdict.value, "same": done.same}
 
 

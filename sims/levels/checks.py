@@ -22,7 +22,11 @@ MAX_SECONDS = 600.0
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _FILE_ORDER_RE = re.compile(r"^(\d+)_")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # a window cannot draw these (newline and tab it can)
+# A window cannot draw these (newline and tab it can): C0 and C1 controls, the line and paragraph
+# separators, and the bidirectional overrides and isolates that reorder what follows them.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+MAX_ID = 64  # a level's id names its save entry and its file
+MAX_TITLE = 120  # characters: a title is one line of the level list
 _COMMAND_RE = re.compile(r"^(\d+(?:\.\d+)?):(\S.*)$")
 
 
@@ -67,7 +71,9 @@ def check_level(spec: LevelSpec, file_name: str | None = None) -> list[Issue]:
 
 def _identity(spec: LevelSpec, file_name: str | None) -> Iterator[Issue]:
     if not _ID_RE.match(spec.id):
-        yield "id", f"must be lower-case words joined by '-', got {spec.id!r}"
+        yield "id", f"must be lower-case words joined by '-', got {spec.id[:80]!r}"
+    elif len(spec.id) > MAX_ID:
+        yield "id", f"must be at most {MAX_ID} characters, got {len(spec.id)}"
     if spec.order < 1:
         yield "order", f"must be 1 or more, got {spec.order}"
     match = _FILE_ORDER_RE.match(file_name or "")
@@ -87,6 +93,8 @@ def _texts(spec: LevelSpec) -> Iterator[Issue]:
                 yield f"{field}.{language}", "must be non-empty text, got an empty string"
             elif control := _CONTROL_RE.search(value):
                 yield f"{field}.{language}", f"must be printable text, got the control character {control[0]!r}"
+            elif field == "title" and len(value) > MAX_TITLE:
+                yield f"{field}.{language}", f"must be at most {MAX_TITLE} characters, got {len(value)}"
 
 
 def _run(spec: LevelSpec) -> Iterator[Issue]:
@@ -278,10 +286,13 @@ def check_engine(
 
 
 def _unplayable(spec: LevelSpec, playable: Callable[[LevelSpec, Choice, str], None]) -> Iterator[Issue]:
-    for role in ("reference", "naive"):
+    """Every choice verify plays: a wrong choice's 'kill' on threads passed and crashed verify."""
+    roles = [("reference", spec.reference), ("naive", spec.naive)]
+    roles += [(f"wrong[{i}]", wrong) for i, wrong in enumerate(spec.wrong)]
+    for role, choice in roles:
         for backend in spec.backends:
             try:
-                playable(spec, getattr(spec, role), backend)
+                playable(spec, choice, backend)
             except ValueError as exc:
                 yield role, f"must be a round the engine can start on {backend}, got: {exc}"
                 break

@@ -164,6 +164,13 @@ def run(args: argparse.Namespace, *, play: Play | None = None) -> int:
     checking = args.levels_command == "check"
     code = _check_code if checking else _verify_code
     if args.code:
+        if args.files:  # they used to be ignored: the shipped code levels were checked instead, and passed
+            print(
+                f"diner levels {args.levels_command}: error: argument --code: checks the shipped code levels "
+                f"only, give no files (got {str(args.files[0])!r})",
+                file=err,
+            )
+            return EXIT_ERROR
         return code(out, err)
     status = _check(args.files, out, err) if checking else _verify(args, play, out, err)
     if args.files or play is not None:  # named files are round levels; an injected play is a test's

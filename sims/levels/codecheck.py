@@ -13,6 +13,7 @@ from pathlib import Path
 import attrs
 
 from sims.exercises import exercise_named
+from sims.explore.code import BadCode, read_source
 from sims.explore.grade import GradeReport, GradeRequest, grade
 from sims.levels.code import MAX_BUDGET_S, CodeLevel, Kind
 from sims.levels.codestars import RuleResult, stars
@@ -44,9 +45,9 @@ def check_file(
     request = GradeRequest(level.exercise, str(path), level.agents, seed, budget)
     report = grader(request)
     try:
-        source = path.read_text(encoding="utf-8")
+        source = read_source(path)
         earned, rules = stars(level, source, written_roles(level), report.passed)
-    except (OSError, SyntaxError, ValueError):
+    except (BadCode, SyntaxError, ValueError, RecursionError, MemoryError):
         earned, rules = 0, []
     return Checked(report, earned, tuple(rules))
 

@@ -8,6 +8,7 @@ window (``$DINER_SAVE_FILE``, else the user data folder). Exit 0 (pass), 1 (fail
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 
@@ -28,6 +29,8 @@ def player_file(level: CodeLevel, root: Path | None = None) -> Path:
 
 def ensure_player_file(level: CodeLevel, path: Path) -> Path:
     """Copy the template to ``path`` unless a file is already there (the player's work is never overwritten)."""
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file", str(path))
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(level.file(level.template).read_text(encoding="utf-8"), encoding="utf-8")

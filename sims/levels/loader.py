@@ -44,7 +44,15 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.field}: {self.message}" if self.field else f"{self.file}: {self.message}"
+        where = one_line(str(self.file))  # a file name may hold a newline: each problem stays one line
+        return (
+            f"{where}: {self.field}: {one_line(self.message)}" if self.field else f"{where}: {one_line(self.message)}"
+        )
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks and other control characters written as escapes."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 class LevelLoadError(ValueError):

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -144,6 +145,9 @@ def load_progress(path: Path | None = None, now: dt.datetime | None = None) -> L
 def _set_aside(path: Path, reason: str, now: dt.datetime) -> LoadedProgress:
     """Keep the corrupt save for inspection under a timestamped name; play starts fresh."""
     backup = _backup_path(path, now)
+    if not _movable(path):
+        warning = f"Saved progress {path} is not a save ({reason}); left it where it is and started fresh."
+        return LoadedProgress(Progress(), warning)
     try:
         os.replace(path, backup)
     except OSError as exc:
@@ -151,6 +155,19 @@ def _set_aside(path: Path, reason: str, now: dt.datetime) -> LoadedProgress:
         return LoadedProgress(Progress(), warning)
     warning = f"Saved progress {path} was corrupt ({reason}); moved it to {backup} and started fresh."
     return LoadedProgress(Progress(), warning, backup)
+
+
+def _movable(path: Path) -> bool:
+    """Whether a refused save may be renamed: a file, a link (the link moves, not its target), a
+    FIFO or an empty folder. ``DINER_SAVE_FILE=/dev/zero`` run as root once renamed the device
+    itself, and a folder with files in it (the user's home, say) is a mistake to report, not move."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return False
+    if stat.S_ISDIR(mode):
+        return not any(path.iterdir())
+    return stat.S_ISREG(mode) or stat.S_ISLNK(mode) or stat.S_ISFIFO(mode)
 
 
 def save_progress(progress: Progress, path: Path | None = None) -> Path:

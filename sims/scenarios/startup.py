@@ -31,6 +31,7 @@ from sims.kinds import ResourceKind
 from sims.lifeline import end_with
 from sims.rounds.layout import RoundLayout
 from sims.rounds.world import World
+from sims.runtime import RoundStopped
 from sims.scenarios.base import ParamSpec, Scenario, Words
 from sims.scenarios.labwork import Done, Job, do, do_and_send
 from sims.scenarios.measure import select
@@ -109,6 +110,8 @@ class Manager(AgentBody):
         served = False
         try:
             for ms in jobs:
+                if me.stopping:  # 40 spawns after the round's end took 12 s (and a killed manager left a
+                    raise RoundStopped(me.name)  # child reading its start-up data from a closed pipe)
                 crew.append(self.ctx.Process(target=do_and_send, args=(job(ms), results)))
                 crew[-1].start()  # asked just before start(), as for threads
             done = [receive(me, results) for _ in crew]

@@ -27,6 +27,7 @@ import attrs
 import numpy as np
 
 from sims.lifeline import process_alive
+from sims.shmtag import shm_tag
 from sims.telemetry.dtypes import EVENT_DTYPE
 
 FIELDS: tuple[str, ...] = tuple(EVENT_DTYPE.names or ())
@@ -136,8 +137,7 @@ def temporary_folder() -> Path:
     process that owns it; the folders of owners that are gone (SIGKILLed: nothing ran to remove
     them) are removed first."""
     remove_orphaned_folders(Path(tempfile.gettempdir()))
-    tag = os.environ.get("DINER_SHM_TAG", "")
-    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-{tag + '-' if tag else ''}"))
+    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-{shm_tag()}-"))
 
 
 def remove_orphaned_folders(where: Path) -> list[Path]:
