@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -62,3 +63,30 @@ def test_a_distribution_read_back_from_disk_gives_numpys_exact_percentiles(
     mapped = regroup[groups] if len(pairs) else groups
     want = grouped_summary_ns(mapped[mapped >= 0], values[mapped >= 0], 3)
     assert np.array_equal(got, want), (got, want)
+
+
+class _CountedReads(Distribution):
+    """A Distribution that counts the passes over its stored values."""
+
+    passes = 0
+
+    def _stored(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        self.passes += 1
+        return super()._stored()
+
+
+@SECONDARY
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(1, 1 << 40)), min_size=1, max_size=300), st.booleans())
+def test_several_tables_of_one_distribution_come_from_one_pass(pairs: list[tuple[int, int]], on_disk: bool) -> None:
+    """Per group and all together (as the waits by agent and of the whole round): exact, read once."""
+    groups = np.array([g for g, _ in pairs], np.int64)
+    values = np.array([v if v % 4 else v % 50 for _, v in pairs], np.int64)
+    together = np.zeros(6, np.int64)
+    with tempfile.TemporaryDirectory() as folder:
+        kept = _CountedReads(Path(folder) / "values" if on_disk else None)
+        kept.add(groups, values)
+        by_group, whole = kept.tables([(6, None), (1, together)])
+        kept.close()
+    assert kept.passes <= 1
+    assert np.array_equal(by_group, grouped_summary_ns(groups, values, 6))
+    assert np.array_equal(whole, grouped_summary_ns(together[groups], values, 1))

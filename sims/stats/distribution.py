@@ -13,7 +13,7 @@ bucket, not with the round. Zeros (waits on the fast path, most of them) are onl
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,6 +24,7 @@ from sims.rounds.statistics import QUANTILES, summary_with_zeros
 STEPS = 16  # buckets per octave
 BUCKETS = 64 * STEPS  # every positive int64
 READ_VALUES = 1 << 20  # values read back at a time
+LOOKUP_KEYS = 1 << 24  # up to this many keys, a wanted key is found by indexing a table of flags
 
 
 def buckets(values: np.ndarray) -> np.ndarray:
@@ -134,11 +135,34 @@ class Distribution:
     def table(self, n_groups: int, regroup: np.ndarray | None = None) -> np.ndarray:
         """Rows of count, mean, p50, p95, p99 and max in ns (:func:`grouped_summary_ns`) for groups
         ``0 .. n_groups-1``; ``regroup[g]``: the row group g counts in (-1: none)."""
-        into = np.arange(self._zeros.size) if regroup is None else regroup[: self._zeros.size]
-        inside = into >= 0
-        zeros = np.bincount(into[inside], weights=self._zeros[inside], minlength=n_groups)[:n_groups].astype(np.int64)
+        return self.tables([(n_groups, regroup)])[0]
+
+    def tables(self, asked: Sequence[tuple[int, np.ndarray | None]]) -> list[np.ndarray]:
+        """:meth:`table` for each ``(n_groups, regroup)`` asked, from one pass over the stored values."""
+        intos = [(n, self._into(regroup)) for n, regroup in asked]
         if self._negative:
-            return self._sorted_table(n_groups, into, zeros)
+            return [self._sorted_table(n, into, self._zeros_in(n, into)) for n, into in intos]
+        plans = [self._plan(n, into) for n, into in intos]
+        wanted = [self._keys[ranks.wanted_among(self._keys, into)] for _, ranks, into in plans]
+        keys, values = self._collect(np.unique(np.concatenate(wanted)))
+        for table, ranks, into in plans:
+            ranks.take(keys, values, into)
+            for column in range(2, 6):
+                table[:, column] = ranks.value(column)
+        return [table for table, _, _ in plans]
+
+    def _into(self, regroup: np.ndarray | None) -> np.ndarray:
+        """Each group's row (-1: none)."""
+        return np.arange(self._zeros.size) if regroup is None else regroup[: self._zeros.size]
+
+    def _zeros_in(self, n_groups: int, into: np.ndarray) -> np.ndarray:
+        inside = into >= 0
+        return np.bincount(into[inside], weights=self._zeros[inside], minlength=n_groups)[:n_groups].astype(np.int64)
+
+    def _plan(self, n_groups: int, into: np.ndarray) -> tuple[np.ndarray, _Ranks, np.ndarray]:
+        """One table's counts and means, and the ranks its percentiles need (values still to read)."""
+        inside = into >= 0
+        zeros = self._zeros_in(n_groups, into)
         sums = np.bincount(into[inside], weights=self._sums[inside], minlength=n_groups)[:n_groups]
         key_group = into[self._keys // BUCKETS] if self._keys.size else self._keys
         kept = key_group >= 0
@@ -153,10 +177,26 @@ class Distribution:
         ranks = _Ranks(keys, counts, zeros, rest)
         for column, q in enumerate((*QUANTILES, 100.0), start=2):
             ranks.want(column, q, total)
-        ranks.collect(self._stored(), into)
-        for column in range(2, 6):
-            table[:, column] = ranks.value(column)
-        return table
+        return table, ranks, into
+
+    def _collect(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The stored (key, value) pairs whose key is one of ``wanted`` (sorted): one pass over them all."""
+        if not wanted.size:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        top = int(self._keys[-1]) + 1
+        lookup = np.zeros(top, bool) if top <= LOOKUP_KEYS else None
+        if lookup is not None:
+            lookup[wanted] = True
+        keys, values = [], []
+        for stored_keys, stored_values in self._stored():
+            if lookup is not None:
+                hit = lookup[stored_keys]
+            else:
+                at = np.minimum(np.searchsorted(wanted, stored_keys), wanted.size - 1)
+                hit = wanted[at] == stored_keys
+            keys.append(stored_keys[hit])
+            values.append(stored_values[hit])
+        return np.concatenate(keys or [wanted[:0]]), np.concatenate(values or [wanted[:0]])
 
     def _sorted_table(self, n_groups: int, into: np.ndarray, zeros: np.ndarray) -> np.ndarray:
         """With negative values: every value read back and sorted (they are rare)."""
@@ -197,21 +237,15 @@ class _Ranks:
         key = np.where(nonzero & (self.keys.size > 0), self.keys[at] if self.keys.size else -1, -1)
         return key, np.where(key >= 0, target - (self.before[at] if self.keys.size else 0), 0)
 
-    def collect(self, stored: Iterator[tuple[np.ndarray, np.ndarray]], into: np.ndarray) -> None:
-        """One pass over the values: keep those in a wanted bucket, sorted by (bucket, value)."""
+    def wanted_among(self, stored_keys: np.ndarray, into: np.ndarray) -> np.ndarray:
+        """Which of ``stored_keys`` (group * BUCKETS + bucket, before regrouping) hold a wanted rank."""
         wanted = np.unique(np.concatenate([w[k] for w in self.wanted.values() for k in (3, 5)]))
-        wanted = wanted[wanted >= 0]
-        is_wanted = np.zeros(int(wanted.max(initial=-1)) + 2, bool)  # the last slot: every key not wanted
-        is_wanted[wanted] = True
-        keys, found = [], []
-        for stored_keys, values in stored:
-            mapped = into[stored_keys // BUCKETS]
-            key = np.where(mapped >= 0, mapped * BUCKETS + stored_keys % BUCKETS, -1)
-            hit = is_wanted[np.where((key >= 0) & (key < is_wanted.size), key, -1)]
-            keys.append(key[hit])
-            found.append(values[hit])
-        key = np.concatenate(keys) if keys else np.empty(0, np.int64)
-        value = np.concatenate(found) if found else np.empty(0, np.int64)
+        return np.isin(_regrouped(stored_keys, into), wanted[wanted >= 0])
+
+    def take(self, stored_keys: np.ndarray, values: np.ndarray, into: np.ndarray) -> None:
+        """Keep, of the values read back, those in a wanted bucket, sorted by (bucket, value)."""
+        hit = self.wanted_among(stored_keys, into)
+        key, value = _regrouped(stored_keys[hit], into), values[hit]
         order = np.lexsort((value, key))
         self.found_keys, self.found = key[order], value[order]
 
@@ -225,3 +259,9 @@ class _Ranks:
         total, position, below, low_key, low_offset, high_key, high_offset = self.wanted[column]
         low, high = self._value(low_key, low_offset), self._value(high_key, high_offset)
         return np.where(total > 0, low + (high - low) * (position - below), 0.0)
+
+
+def _regrouped(stored_keys: np.ndarray, into: np.ndarray) -> np.ndarray:
+    """Stored keys (group * BUCKETS + bucket) as keys of the groups they count in (-1: none)."""
+    mapped = into[stored_keys // BUCKETS]
+    return np.where(mapped >= 0, mapped * BUCKETS + stored_keys % BUCKETS, -1)

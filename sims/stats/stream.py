@@ -229,7 +229,8 @@ class StreamingStats:
         self.levels.finish(end_ns)
         self.waits.add_zeros(np.arange(n), self.tallied.by_agent())
         self.resource_waits.add_zeros(np.arange(self.n_resources), self.tallied.by_resource())
-        wait_table = self.waits.table(n)
+        # Per agent and all together, from one pass over the stored waits.
+        wait_table, every_wait = self.waits.tables([(n, None), (1, np.zeros(max(n, 1), np.int64))])
         longest = np.maximum(self.longest, wait_table[:, -1].astype(np.int64))
         acquisitions = wait_table[:, 0].astype(np.int64)
         agents = agent_rows(
@@ -239,8 +240,7 @@ class StreamingStats:
             wait_table,
             self.tallied.hold_table(self.holds.table(n, self._hold_agents()), np.array(sorted(self.signalled))),
         )
-        every_wait = self.waits.table(1, np.zeros(max(n, 1), np.int64))[0]
-        return round_stats((start, end_ns), agents, self._resources(), every_wait)
+        return round_stats((start, end_ns), agents, self._resources(), every_wait[0])
 
     def _hold_agents(self) -> np.ndarray:
         """For each hold group (resource * n_agents + agent): its agent, or -1 on a signalled resource."""
