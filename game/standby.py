@@ -7,7 +7,7 @@ round's agents are forked from it (``start_method="forkserver"``, which the roun
 configuration then says). After a round has started, the next standby is made.
 
 Process agents of a window round also run under SCHED_IDLE (``agent_policy="idle"``; the
-command line's rounds run at niceness 5): they all get the same, so their contest is
+command line's rounds run at the caller's niceness): they all get the same, so their contest is
 unchanged, and the window that shows them keeps its frames when they spin. The host itself
 runs a little nicer than the window (HOST_NICE): when both want a CPU, the frame goes first
 and the host, which has more than enough time between frames, drains after it (measured

@@ -10,7 +10,9 @@ ended. Two guards end such a child, and then the tracker unlinks what the round 
   thread is the process's main thread (:func:`started_here_for_good`);
 - our own: :meth:`Lifeline.cut` compares ``os.getppid()`` with the parent recorded at the
   start. Agents ask at their pause points (every blocking wait is sliced), so a platform
-  without prctl, or a child started from a passing thread, still ends within a slice.
+  without prctl, or a child started from a passing thread, still ends within a slice. An
+  agent the kernel watches (``Lifeline.by_kernel``) does not ask: the question is a system
+  call at every pause point, a few per meal of a paced round.
 
 The fork server is a middle-man: its children are forked from it, not from the engine. It
 exits when the last copy of its "alive" pipe's write end closes, and every child it forks
@@ -51,8 +53,9 @@ def started_here_for_good() -> bool:
 class Lifeline:
     """This process's tie to its parent: ``cut()`` once the parent has ended."""
 
-    def __init__(self, parent: int) -> None:
+    def __init__(self, parent: int, by_kernel: bool = False) -> None:
         self.parent = parent
+        self.by_kernel = by_kernel  # the kernel sends a signal when the parent ends: no need to look
 
     def __repr__(self) -> str:
         return f"<Lifeline to {self.parent}{', cut' if self.cut() else ''}>"
@@ -67,9 +70,7 @@ def bind_to_parent(parent: int, signum: int, kernel: bool = True) -> Lifeline:
 
     If the parent ended before the request was made, ``signum`` is sent to ourselves now.
     """
-    if kernel:
-        set_pdeathsig(signum)
-    line = Lifeline(parent)
+    line = Lifeline(parent, kernel and set_pdeathsig(signum))
     if line.cut():
         os.kill(os.getpid(), signum)
     return line

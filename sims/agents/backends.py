@@ -120,12 +120,14 @@ class AgentRun:
 
     def _tie_to_engine(self) -> None:
         """End this process when the engine does (sims.lifeline): SIGKILL from the kernel if the
-        engine started us from its main thread, and ``runtime.stopping`` at every pause point."""
+        engine (or the fork server) started us from its main thread, else ``runtime.stopping``
+        looks at our parent at every pause point."""
         parent = self.engine_pid
         if isinstance(self, ForkServerProcess):
             parent = os.getppid()  # the fork server: alive while we hold its pipe, and it exits with the engine
             leave_fork_server()
-        self.runtime.lifeline = bind_to_parent(parent, signal.SIGKILL, self.kernel_watch or parent != self.engine_pid)
+        line = bind_to_parent(parent, signal.SIGKILL, self.kernel_watch or parent != self.engine_pid)
+        self.runtime.lifeline = None if line.by_kernel else line  # else looked at at every pause point
 
     def _wait_for_go(self) -> None:
         """Wait until every agent of the round is up, so none gets a head start."""

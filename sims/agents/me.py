@@ -62,12 +62,15 @@ class Me:
         self.name = name
         self.backend = backend
         self.rng = random.Random(seed)
+        self._random = self.rng.random
         self._rt = runtime
         self._tally = getattr(writer, "tally", None)  # counts uncontended Lock holds (detail off), else None
         self._control = runtime.control
         self._mine = runtime.agent_control
         self._slot = index * AGENT_SLOTS  # where this agent's own slots start
         self._paused_slot = self._slot + AgentSlot.PAUSED  # read at every step and loop: worked out once
+        self._slow_slot = self._slot + AgentSlot.SLOW
+        self._sleep = runtime.stop_bell.wait
         self._emit = writer.emit
         self._gate = gate
         self._step_codes = {label: op_code(Op.STEP, i) for label, i in step_labels.items()}
@@ -124,10 +127,11 @@ class Me:
         if mean_ms <= 0:
             return
         self._flush()  # a hold across the pause is announced: it shows while it lasts
-        spread = self.rng.uniform(0.5, 1.5) if jitter else 1.0
-        slow = self._mine[self._slot + AgentSlot.SLOW] or 1.0  # this agent's own slow-down (``slow A F``)
+        # Called after every wake-up, so kept short: each call and look-up here runs with cold caches.
+        spread = 0.5 + self._random() if jitter else 1.0  # rng.uniform(0.5, 1.5), the same numbers
+        slow = self._mine[self._slow_slot] or 1.0  # this agent's own slow-down (``slow A F``)
         seconds = mean_ms * self._control[SCALE] * slow * spread / 1000.0
-        if self._rt.stop_bell.wait(seconds) or self._rt.stopping:  # a sleep the round's end cuts short
+        if self._sleep(seconds) or self._rt.stopping:  # a sleep the round's end cuts short
             raise RoundStopped(self.name)
         if self._held():
             self._wait_resume()
