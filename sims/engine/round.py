@@ -30,7 +30,6 @@ from sims.rounds.layout import AgentIdentity, RoundLayout
 from sims.rounds.result import DiskUse, RoundResult
 from sims.rounds.world import World
 from sims.runtime import CUT, DETAIL, GATED, PAUSED, SCALE, STOP, Runtime
-from sims.scenarios.base import Scenario
 from sims.scenarios.registry import scenario_named
 from sims.stats.stream import StreamingStats
 from sims.telemetry import ENGINE_AGENT, EVENT_DTYPE, Op, RingReader, op_code
@@ -528,11 +527,9 @@ class Round:
         )
 
     def _scenario_stats(self, records: Records) -> dict[str, Any]:
-        """The scenario's own numbers; only a scenario that reads the records has them loaded."""
+        """The scenario's own numbers (see ``Scenario.finish_records``)."""
         assert self._world is not None and self.layout is not None
-        if type(self.scenario).finish is Scenario.finish:
-            return {}
-        return self.scenario.finish(self._world, self.layout, records.load())
+        return self.scenario.finish_records(self._world, self.layout, records)
 
     def _identities_in(self, lifecycle: np.ndarray) -> tuple[AgentIdentity, ...]:
         """Each agent's identity, from the round's agent start and stop records (picked out of

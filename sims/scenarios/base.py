@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from sims.rounds.layout import RoundLayout
     from sims.rounds.world import World
+    from sims.telemetry.spill import Records
 
 ParamValue = int | float | bool | str
 
@@ -118,6 +119,14 @@ class Scenario:
     def finish(self, world: World, layout: RoundLayout, events: np.ndarray) -> dict[str, Any]:
         """Scenario-specific statistics for the summary (called after every agent stopped)."""
         return {}
+
+    def finish_records(self, world: World, layout: RoundLayout, records: Records) -> dict[str, Any]:
+        """:meth:`finish` over the round's records, loaded into memory only for a scenario that
+        overrides it. A scenario whose numbers can be counted a chunk at a time overrides this
+        instead, so a long round's summary never needs all its records at once."""
+        if type(self).finish is Scenario.finish:
+            return {}
+        return self.finish(world, layout, records.load())
 
     def debrief_lines(self, stats: Mapping[str, Any], language: str) -> list[str]:
         """Paragraphs the debrief shows above the lesson: what the round measured beyond its goals."""

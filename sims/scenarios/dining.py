@@ -14,7 +14,7 @@ from sims.scenarios.base import Drawing, ParamSpec, Scenario
 from sims.telemetry import Op, State
 
 if TYPE_CHECKING:
-    import numpy as np
+    from sims.telemetry.spill import Records
 
 
 class Philosopher(AgentBody):
@@ -201,11 +201,14 @@ class Dining(Scenario):
     def operation_ops(self, layout: RoundLayout) -> dict[int, tuple[int, int]]:
         return {a.index: (int(Op.STATE), int(State.EATING)) for a in layout.agents}
 
-    def finish(self, world: World, layout: RoundLayout, events: np.ndarray) -> dict[str, Any]:
-        """trylock: how often a fork went back for each meal (livelock: many, for few meals)."""
+    def finish_records(self, world: World, layout: RoundLayout, records: Records) -> dict[str, Any]:
+        """trylock: how often a fork went back for each meal (livelock: many, for few meals).
+        Counted a chunk at a time: a long round's records never all sit in memory."""
         if layout.strategy != "trylock":
             return {}
         index = layout.resource_named("put back").index
-        putbacks = int(((events["op"] == Op.COUNTER) & (events["resource"] == index)).sum())
-        meals = int(((events["op"] == Op.STATE) & (events["value"] == State.EATING)).sum())
+        putbacks = meals = 0
+        for events in records.chunks():
+            putbacks += int(((events["op"] == Op.COUNTER) & (events["resource"] == index)).sum())
+            meals += int(((events["op"] == Op.STATE) & (events["value"] == State.EATING)).sum())
         return {"putbacks": putbacks, "putbacks_per_meal": putbacks / meals if meals else float(putbacks)}
