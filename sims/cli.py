@@ -216,7 +216,7 @@ def config_from(args: argparse.Namespace) -> RoundConfig:
     """
     from sims.engine.admit import check_round
     from sims.rounds.commands import parse_timed
-    from sims.rounds.config import RoundConfig
+    from sims.rounds.config import HEADLESS_AGENT_NICE, RoundConfig
     from sims.scenarios import scenario_named
 
     try:
@@ -245,6 +245,7 @@ def config_from(args: argparse.Namespace) -> RoundConfig:
             params=params,
             stop_on_deadlock=not args.keep_running,
             start_method=args.start_method,
+            agent_nice=HEADLESS_AGENT_NICE,
             detail=not args.no_detail,
             gated=args.gated,
         )

@@ -127,6 +127,7 @@ def test_process_agents_fork_from_a_preloaded_server_and_the_summary_says_so(tmp
     assert main(argv) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["config"]["start_method"] == "forkserver"
+    assert summary["config"]["agent_nice"] == 0  # at the caller's niceness, as the same code on raw locks runs
     assert all(agent["pid"] != os.getpid() and agent["exit_code"] == 0 for agent in summary["agents"])
     records = np.load(out / "records" / "t_ns.npy", mmap_mode="r")  # the spill stays beside the export
     assert len(records) == summary["events"] > 0

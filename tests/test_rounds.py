@@ -79,9 +79,9 @@ def test_a_round_runs_its_duration_and_records_who_its_agents_were(backend: str)
     assert result.environment["python"] == ".".join(map(str, sys.version_info[:3]))
 
 
-@pytest.mark.parametrize("asked", [{}, {"agent_nice": 3}])
-def test_process_agents_run_at_the_callers_niceness_unless_asked_to_be_nicer(asked: dict[str, int]) -> None:
-    """As the same code on raw locks would run: the engine needs no head start over its agents."""
+@pytest.mark.parametrize("asked", [{}, {"agent_nice": 0}, {"agent_nice": 3}])
+def test_process_agents_run_as_much_nicer_than_the_engine_as_asked(asked: dict[str, int]) -> None:
+    """0 is ``diner run``'s: at the caller's niceness, as the same code on raw locks would run."""
     config = RoundConfig(
         "dining", backend="process", strategy="ordered", seconds=30, params={"agents": 2}, gated=True, **asked
     )
@@ -90,7 +90,7 @@ def test_process_agents_run_at_the_callers_niceness_unless_asked_to_be_nicer(ask
         ids = rnd.identities()
         assert all(i.started_ns is not None for i in ids)
         mine = os.getpriority(os.PRIO_PROCESS, 0)
-        assert [os.getpriority(os.PRIO_PROCESS, i.pid) for i in ids] == [min(19, mine + asked.get("agent_nice", 0))] * 2
+        assert [os.getpriority(os.PRIO_PROCESS, i.pid) for i in ids] == [min(19, mine + config.agent_nice)] * 2
 
 
 def test_a_deadlock_can_be_left_running_until_the_duration() -> None:

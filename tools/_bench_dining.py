@@ -110,6 +110,7 @@ def round_meals(backend: str, n: int, seconds: float, detail: bool, pace_ms: flo
         params={"agents": n, "think_ms": pace_ms, "eat_ms": pace_ms},
         detail=detail,
         start_method="forkserver",
+        agent_nice=0,  # as diner run (HEADLESS_AGENT_NICE): at the raw loop's niceness
     )
     tick = threading.Event()
     with Round(config) as rnd:
@@ -144,7 +145,7 @@ def stalled_round_lost(backend: str, n: int, stall_s: float = 1.0) -> tuple[int,
     With back-pressure the agents wait for the engine; without it their rings overflow."""
     config = RoundConfig(
         "dining", backend=backend, strategy="ordered", seconds=STARTUP_S, seed=1,
-        params={"agents": n, "think_ms": 0.0, "eat_ms": 0.0}, start_method="forkserver",
+        params={"agents": n, "think_ms": 0.0, "eat_ms": 0.0}, start_method="forkserver", agent_nice=0,
     )
     tick = threading.Event()
     with Round(config) as rnd:

@@ -38,8 +38,9 @@ def measure(seconds: float, agents: int, backend: str, out: Path, export: bool) 
 
     params = {"agents": agents, "think_ms": 0, "eat_ms": 0}
     config = RoundConfig(
-        "dining", backend=backend, strategy="ordered", seconds=seconds, params=params, start_method="forkserver"
-    )  # as `diner run` starts process agents
+        "dining", backend=backend, strategy="ordered", seconds=seconds, params=params, start_method="forkserver",
+        agent_nice=0,
+    )  # as `diner run` starts process agents, at the caller's niceness
     asked = time.monotonic()
     try:
         rnd = Round(config, records_dir=out)

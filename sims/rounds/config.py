@@ -38,6 +38,11 @@ def _within_round(config: RoundConfig, _: attrs.Attribute[Any], schedule: tuple[
             raise ValueError(f"a command at {timed.at:g} s comes after the round's end ({config.seconds:g} s)")
 
 
+# ``diner run``'s agents: at the caller's niceness. On a machine busy with other work, +5 gave them
+# a third of its CPU share (docs/benchmarks.md, "Paced rounds, the end of a long round, niceness").
+HEADLESS_AGENT_NICE = 0
+
+
 @attrs.frozen
 class RoundConfig:
     """Everything that decides a round. ``params`` are the scenario's own parameters."""
@@ -53,13 +58,11 @@ class RoundConfig:
     # spawn: every agent a fresh interpreter. forkserver starts rounds faster (agents fork from
     # a server that imported their code once) but agents then write to the server's stderr.
     start_method: str = attrs.field(default="spawn", validator=attrs.validators.in_(START_METHODS))
-    # Process agents run this much nicer than the engine (contention among the agents themselves
-    # is unchanged). 0: at the caller's niceness, as the same code on raw locks would run; on a
-    # machine busy with other work, +5 gave them a third of its CPU share (20-30% fewer meals,
-    # docs/benchmarks.md).
-    # The engine needs no head start: a full ring makes its agent wait instead of losing records.
-    # The window's rounds use agent_policy "idle" instead.
-    agent_nice: int = attrs.field(default=0, validator=[attrs.validators.ge(0), attrs.validators.le(19)])
+    # Process agents run this much nicer than the engine, so an engine that streams every record
+    # to a window keeps up (contention among the agents themselves is unchanged). ``diner run``
+    # asks for 0 (HEADLESS_AGENT_NICE): its engine only drains to disk, and a full ring makes its
+    # agent wait instead of losing records, so its agents run as the same code on raw locks would.
+    agent_nice: int = attrs.field(default=5, validator=[attrs.validators.ge(0), attrs.validators.le(19)])
     # "idle": process agents run under Linux's SCHED_IDLE policy, only on CPU time no other
     # task wants, so a window drawing them is never kept waiting by them (a nice value still
     # competes: 64 agents at niceness 19 weigh almost as much as one normal task). All agents
