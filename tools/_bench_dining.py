@@ -56,7 +56,7 @@ def _ordered(forks: list[Any], i: int) -> tuple[Any, Any]:
 def raw_meals(backend: str, n: int, seconds: float, pace_ms: float = 0.0, start_method: str = "spawn") -> Meals:
     """``start_method="forkserver"``: raw philosophers forked as the rounds' agents are (spawning 64
     interpreters takes minutes on a loaded machine)."""
-    ctx = multiprocessing.get_context(start_method) if backend == "process" else None
+    ctx: Any = multiprocessing.get_context(start_method) if backend == "process" else None
     sync: Any = ctx or threading
     forks = [sync.Lock() for _ in range(n)]
     stop = RawArray("d", 1) if ctx is None else ctx.RawArray("d", 1)
