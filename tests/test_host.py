@@ -263,3 +263,18 @@ def test_a_standby_host_warms_up_then_runs_the_round_it_is_given_with_forked_age
         standby.refill()  # a standby never given a round ...
         standby.close()  # ... closes too, leaving nothing behind (the autouse fixture checks)
     assert host.ended is not None and host.ended.result.config.start_method == "forkserver"
+
+
+def test_the_host_ends_on_the_first_sigterm_and_ignores_the_ones_after() -> None:
+    """The kernel sends a host its parent-death SIGTERM once per thread of the dying window; a
+    second one raised inside the teardown left the round's agents running (found under load)."""
+    from sims.engine.serve import _on_sigterm, _Terminated
+
+    before = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        with pytest.raises(_Terminated):
+            signal.raise_signal(signal.SIGTERM)
+        signal.raise_signal(signal.SIGTERM)
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGTERM, before)

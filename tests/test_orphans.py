@@ -145,3 +145,33 @@ def test_a_killed_window_leaves_no_host_agent_segment_or_semaphore(tmp_path: Pat
     finally:
         reader.join()
     assert left == [] and shm == set()
+
+
+# A program that ends without stopping its round (an exception inside stop(), say): multiprocessing's
+# exit joins the agents, which run until told to stop; the round's last resort kills them first.
+EXITS_MID_ROUND = (
+    "from sims.engine.round import Round\n"
+    "from sims.rounds.config import RoundConfig\n"
+    "rnd = Round(RoundConfig('dining', backend='process', strategy='ordered', seconds=60))\n"
+    "rnd.start()\n"
+    "print('started', flush=True)\n"
+    "raise SystemExit(3)\n"
+)
+
+
+def test_a_program_that_exits_without_stopping_its_round_leaves_nothing(tmp_path: Path) -> None:
+    tag = f"orphanexit{os.getpid()}"
+    child = terminal_child([sys.executable, "-c", EXITS_MID_ROUND], tmp_path, tag)
+    try:
+        assert child.wait(SAFETY_S) == 3, child.communicate()
+        wait_until(lambda: not session_members(child.pid), SAFETY_S)
+        out, _ = child.communicate()
+        assert out.split() == ["started"]
+        # the resource tracker, the survivor that needs no agent's CPU, unlinked the round's memory
+        wait_until(lambda: not list(Path("/dev/shm").glob(f"diner_{tag}_*")), SAFETY_S)
+    finally:
+        for pid in session_members(child.pid):
+            os.kill(pid, signal.SIGKILL)
+        if child.poll() is None:
+            child.kill()
+            child.communicate()

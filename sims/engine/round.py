@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.util
 import os
 import signal
 import sys
@@ -38,6 +39,7 @@ from sims.telemetry.spill import Records, RecordSpill, SpillFull, temporary_fold
 START_TIMEOUT_S = 60.0  # a loaded 2-core machine may take seconds to spawn 32 interpreters
 JOIN_S = 3.0  # how long a stopped agent gets to notice before it is terminated
 LAST_WAIT_S = 5.0  # after SIGKILL (or for a thread), the last wait before the engine gives up on an agent
+LAST_RESORT_PRIORITY = 10  # multiprocessing runs exit finalizers of priority >= 0 before it joins children
 _SIGNALS = {SignalAction.STOP: signal.SIGSTOP, SignalAction.CONT: signal.SIGCONT, SignalAction.KILL: signal.SIGKILL}
 
 
@@ -103,6 +105,7 @@ class Round:
         self._emit_at: Any = None  # a record stamped with a given instant (the round's start and end)
         self._ended = threading.Event()
         self._result: RoundResult | None = None
+        self._last_resort: Any = None  # kills the agents still alive (see _create_agents)
 
     # -- lifecycle ------------------------------------------------------------------------
     def __enter__(self) -> Round:
@@ -203,6 +206,12 @@ class Round:
         assert self.layout is not None
         counted = self.scenario.operation_ops(self.layout)
         kernel_watch = started_here_for_good()  # the kernel watches the thread that starts them
+        if self.config.backend is Backend.PROCESS:
+            # A stop() cut short (an exception inside it) or never reached would leave agents
+            # running, and multiprocessing's exit would join them for ever: it runs this first.
+            self._last_resort = multiprocessing.util.Finalize(
+                self, _kill_alive, args=(self._agents,), exitpriority=LAST_RESORT_PRIORITY
+            )
         for info, body in self._world.agents:
             op, value = counted.get(info.index, (0, -1))
             states = frozenset({value}) if op == Op.STATE else frozenset()
@@ -432,6 +441,8 @@ class Round:
                 self._released(self._order.flush())
                 self._result = self._build_result()
         finally:
+            if self._last_resort is not None:
+                self._last_resort()  # nothing is alive after _stop_agents, unless it was cut short
             self._close_spill()
             self._close_agents()
             self._reader = None
@@ -553,6 +564,15 @@ class Round:
             stopped_ns=int(stops[-1]) if len(stops) else None,
             exit_code=None if is_thread else self._exit_codes.get(agent.index),
         )
+
+
+def _kill_alive(agents: list[Any]) -> None:
+    """SIGKILL every started agent process still running (the kernel ends it: no CPU time of its own
+    is needed, which an agent under SCHED_IDLE on a busy machine may not get for seconds)."""
+    for agent in agents:
+        with contextlib.suppress(ValueError, ProcessLookupError):  # a closed Process object; just ended
+            if agent.pid is not None and agent.exitcode is None:
+                agent.kill()
 
 
 def _lifecycle(events: np.ndarray) -> np.ndarray:

@@ -67,7 +67,15 @@ class _Terminated(Exception):
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
+    """Raise once: the kernel sends the parent-death signal again for each thread of the dying
+    window it re-parents us from, and a second raise inside the teardown would leave the agents
+    running (measured under load: docs/benchmarks.md)."""
+    _ignore_sigterm()
     raise _Terminated()
+
+
+def _ignore_sigterm() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 class _Serve:
@@ -257,6 +265,7 @@ def serve(conn: Any, parent_pid: int, fork_server: bool = False, nice: int = 0, 
             if outbox is not None:
                 outbox.put(Failed(traceback.format_exc()))
     finally:
+        _ignore_sigterm()  # the teardown runs to its end (a kill still ends a host stuck in it)
         if host is not None:
             host.round.stop(EndReason.INTERRUPTED)
         if outbox is not None:
