@@ -6,12 +6,14 @@ import threading
 
 import numpy as np
 import pytest
-from helpers import drain_while_alive, run_round
+from helpers import drain_while_alive, run_until
 
+from sims.rounds.config import RoundConfig
 from sims.telemetry import Op, RingReader, RingWriter, op_code, ring_bytes
 from sims.telemetry.ring import Backpressure
 
 pytestmark = pytest.mark.timeout(120)
+RING = 256
 
 
 class Bells:
@@ -69,22 +71,26 @@ def test_once_the_round_stops_a_full_writer_gives_up_after_its_grace_and_counts_
 
 @pytest.mark.parametrize("backend", ["thread", "process"])
 def test_agents_on_tiny_rings_wait_for_the_engine_and_every_acquire_has_its_release(backend: str) -> None:
-    """256-record rings fill between two polls at zero pacing: without waiting, records were lost."""
-    result = run_round(
+    """256-record rings fill between two polls at zero pacing: without waiting, records were lost.
+
+    The round lasts until every philosopher has eaten more meals than half its ring (two forks
+    taken each), counted live: a 1 s round on a busy machine gave one only 216 acquisitions."""
+    config = RoundConfig(
         "dining",
         strategy="ordered",
         backend=backend,
-        seconds=1.0,
+        seconds=60.0,  # a safety net
         params={"agents": 4, "think_ms": 0.0, "eat_ms": 0.0},
-        ring_capacity=256,
+        ring_capacity=RING,
         start_method="forkserver",
     )
+    result = run_until(config, lambda rnd: rnd.model is not None and rnd.model.operations.min() > RING // 2)
     events = result.events
-    assert result.dropped == 0
+    assert result.end_reason == "requested" and result.dropped == 0
     for agent in range(4):
         mine = events[events["agent"] == agent]
         acquired = int(np.count_nonzero(mine["op"] == Op.ACQUIRED))
         released = int(np.count_nonzero(mine["op"] == Op.RELEASED))
-        assert acquired > 256  # it wrote more than its ring holds
+        assert acquired > RING  # it wrote more than its ring holds
         assert 0 <= acquired - released <= 2  # at most the two forks it held when the round ended
     result.records.discard()

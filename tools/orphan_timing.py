@@ -23,7 +23,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 DINING = ["dining", "--strategy", "ordered", "--seconds", "60"]
@@ -95,93 +94,109 @@ def policy(pid: int) -> str:
         return "-"
 
 
-def _ready(kind: str, child: subprocess.Popen[str], started: threading.Event) -> Callable[[], bool]:
-    if kind == "window":
-        return started.is_set
-    if kind == "thread":
-        return lambda: len(os.listdir(f"/proc/{child.pid}/task")) >= 1 + AGENTS
-    return lambda: sum(1 for pid in members(child.pid) if any("diner_" in n for n in mapped(pid))) >= 1 + AGENTS
-
-
 def _diagnose(pid: int, what: str) -> None:
     """Where a piece still alive at the limit is: its state, kernel wait and Python stack."""
     fields = _stat(pid) or ["?"]
+    wchan = "?"
     with contextlib.suppress(OSError):
         wchan = Path(f"/proc/{pid}/wchan").read_text()
     spy = subprocess.run(["py-spy", "dump", "--pid", str(pid)], check=False, capture_output=True, text=True, timeout=60)
     print(f"  left: {pid} {what} state {fields[0]} wchan {wchan}\n{spy.stdout}{spy.stderr}", flush=True)
 
 
-def one_try(kind: str, limit: float, folder: Path, diagnose: bool = False) -> dict[str, list[float]]:
-    """Start ``kind``, SIGKILL its parent once it runs; ms until each role's pieces went."""
-    errors = (folder / "stderr").open("w+")
-    child = subprocess.Popen(
-        KINDS[kind],
-        cwd=folder,
-        env={**os.environ, "TMPDIR": str(folder)},
-        stdout=subprocess.PIPE,
-        stderr=errors,
-        text=True,
-        start_new_session=True,
-    )
-    started = threading.Event()
+class Try:
+    """One round of ``kind`` in a session of its own, its stdout read for "started"."""
 
-    def read_started() -> None:
-        if child.stdout and child.stdout.readline().strip() == "started":
-            started.set()
+    def __init__(self, kind: str, folder: Path) -> None:
+        self.kind = kind
+        self.errors = (folder / "stderr").open("w+")
+        self.child = subprocess.Popen(
+            KINDS[kind],
+            cwd=folder,
+            env={**os.environ, "TMPDIR": str(folder)},
+            stdout=subprocess.PIPE,
+            stderr=self.errors,
+            text=True,
+            start_new_session=True,
+        )
+        self.started = threading.Event()
+        self.reader = threading.Thread(target=self._read, name="stdout")
+        self.reader.start()
+        self.shm: set[str] = set()
 
-    reader = threading.Thread(target=read_started, name="stdout")
-    reader.start()
-    tick = threading.Event()
-    try:
-        ready = _ready(kind, child, started)
-        deadline = time.monotonic() + 60
-        while not ready() and child.poll() is None and time.monotonic() < deadline:
-            tick.wait(0.01)
-        if not ready():
-            raise RuntimeError(f"{kind}: the round did not start")
-        parents = members(child.pid)
-        roles = {pid: f"{_role(pid, parents, child.pid, kind)}/{policy(pid)}" for pid in parents}
-        shm = set().union(*(mapped(pid) for pid in parents))
+    def _read(self) -> None:
+        if self.child.stdout and self.child.stdout.readline().strip() == "started":
+            self.started.set()
+
+    def ready(self) -> bool:
+        if self.kind == "window":
+            return self.started.is_set()
+        pid = self.child.pid
+        if self.kind == "thread":
+            return len(os.listdir(f"/proc/{pid}/task")) >= 1 + AGENTS
+        return sum(1 for p in members(pid) if any("diner_" in n for n in mapped(p))) >= 1 + AGENTS
+
+    def kill_and_time(self, limit: float) -> tuple[dict[int, str], dict[str | int, float]]:
+        """SIGKILL the parent; each piece's role and the ms after the kill when it went."""
+        sid = self.child.pid
+        parents = members(sid)
+        roles = {pid: f"{_role(pid, parents, sid, self.kind)}/{policy(pid)}" for pid in parents}
+        self.shm = set().union(*(mapped(pid) for pid in parents))
         killed = time.monotonic()
-        os.kill(child.pid, signal.SIGKILL)
-        gone: dict[str, float] = {}
-        while time.monotonic() - killed < limit:
-            live = members(child.pid)
+        os.kill(sid, signal.SIGKILL)
+        gone: dict[str | int, float] = {}
+        tick = threading.Event()
+        while len(gone) < len(roles) + len(self.shm) and time.monotonic() - killed < limit:
+            live = members(sid)
             now = (time.monotonic() - killed) * 1000
-            for pid in roles:
-                if pid not in live:
-                    gone.setdefault(str(pid), now)
-            for name in shm:
-                if not os.path.exists(name):
-                    gone.setdefault(name, now)
-            if len(gone) == len(roles) + len(shm):
-                break
+            for piece in [*(pid for pid in roles if pid not in live), *(n for n in self.shm if not os.path.exists(n))]:
+                gone.setdefault(piece, now)
             tick.wait(0.005)
-        if diagnose:
-            for pid in members(child.pid):
-                _diagnose(pid, roles.get(pid, "?"))
-            errors.seek(0)
-            if said := errors.read().strip():
-                print(f"  its stderr:\n{said}")
-        times: dict[str, list[float]] = {}
-        for pid, what in roles.items():
-            times.setdefault(what, []).append(gone.get(str(pid), float("inf")))
-        if shm:
-            times["/dev/shm"] = [max(gone.get(name, float("inf")) for name in shm)]
-        return times
-    finally:
-        for pid in members(child.pid):
+        return roles, gone
+
+    def diagnose(self, roles: dict[int, str]) -> None:
+        for pid in members(self.child.pid):
+            _diagnose(pid, roles.get(pid, "?"))
+        self.errors.seek(0)
+        if said := self.errors.read().strip():
+            print(f"  its stderr:\n{said}")
+
+    def close(self) -> None:
+        """Whatever is left is killed, whatever is mapped unlinked."""
+        for pid in members(self.child.pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        if child.poll() is None:
-            child.kill()
-        child.wait()
-        reader.join()
-        errors.close()
-        for name in shm if "shm" in locals() else ():
+        if self.child.poll() is None:
+            self.child.kill()
+        self.child.wait()
+        self.reader.join()
+        self.errors.close()
+        for name in self.shm:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(name)
+
+
+def one_try(kind: str, limit: float, folder: Path, diagnose: bool = False) -> dict[str, list[float]]:
+    """Start ``kind``, SIGKILL its parent once it runs; ms until each role's pieces went."""
+    run = Try(kind, folder)
+    try:
+        tick = threading.Event()
+        deadline = time.monotonic() + 60
+        while not run.ready() and run.child.poll() is None and time.monotonic() < deadline:
+            tick.wait(0.01)
+        if not run.ready():
+            raise RuntimeError(f"{kind}: the round did not start")
+        roles, gone = run.kill_and_time(limit)
+        if diagnose:
+            run.diagnose(roles)
+        times: dict[str, list[float]] = {}
+        for pid, what in roles.items():
+            times.setdefault(what, []).append(gone.get(pid, float("inf")))
+        if run.shm:
+            times["/dev/shm"] = [max(gone.get(name, float("inf")) for name in run.shm)]
+        return times
+    finally:
+        run.close()
 
 
 def _role(pid: int, parents: dict[int, int], root: int, kind: str) -> str:
@@ -224,7 +239,8 @@ def main() -> None:
             print(f"# {args.spin} spinners, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
             for n in range(args.tries):
                 for kind in kinds:
-                    print(f"{kind:15} try {n + 1}: {_show(one_try(kind, args.limit, Path(tmp), args.diagnose))}", flush=True)
+                    times = one_try(kind, args.limit, Path(tmp), args.diagnose)
+                    print(f"{kind:15} try {n + 1}: {_show(times)}", flush=True)
     finally:
         for spinner in spinners:
             spinner.kill()

@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 import time
+from multiprocessing.process import BaseProcess as Process
 from pathlib import Path
 from typing import Any
 
@@ -483,14 +484,16 @@ class Round:
                 self._drain_while_stopping()
         # Every wait below is bounded: a Ctrl-C that lands inside multiprocessing's own
         # waitpid can leave a reaped child looking alive for ever, and stop() must still end.
+        # Signals go to every late process at once: one that gets little CPU (SCHED_IDLE on a
+        # busy machine) must not make the others wait their turn.
+        late = [a for a in self._agents if a.backend is Backend.PROCESS and a.pid is not None and a.exitcode is None]
+        for end, wait_s in ((Process.terminate, 1.0), (Process.kill, LAST_WAIT_S)):
+            for agent in late:
+                end(agent)
+            _join_all(late, wait_s)
+            late = [a for a in late if a.exitcode is None]
         for agent in self._agents:
-            if agent.backend is Backend.PROCESS and agent.pid is not None and agent.exitcode is None:
-                agent.terminate()
-                agent.join(1.0)
-                if agent.exitcode is None:
-                    agent.kill()
-                    agent.join(LAST_WAIT_S)
-            elif agent.backend is Backend.THREAD and agent.is_alive():
+            if agent.backend is Backend.THREAD and agent.is_alive():
                 agent.join(LAST_WAIT_S)  # threads cannot be killed; every blocking call here is sliced
             if agent.is_alive():
                 print(f"round: agent {agent.name} did not end (pid {agent.pid})", file=sys.stderr)
@@ -564,6 +567,13 @@ class Round:
             stopped_ns=int(stops[-1]) if len(stops) else None,
             exit_code=None if is_thread else self._exit_codes.get(agent.index),
         )
+
+
+def _join_all(processes: list[Any], seconds: float) -> None:
+    """Join each of ``processes``, all within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
 
 
 def _kill_alive(agents: list[Any]) -> None:
