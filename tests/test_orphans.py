@@ -43,7 +43,7 @@ def spill_in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TMPDIR", str(tmp_path))
 
 
-def _mapped(pid: int) -> set[str]:
+def mapped(pid: int) -> set[str]:
     """The /dev/shm files (segments, named semaphores) process ``pid`` has mapped."""
     try:
         maps = Path(f"/proc/{pid}/maps").read_text()
@@ -65,7 +65,7 @@ def _kill_and_find_leftovers(child: subprocess.Popen[str], ready: Callable[[], b
     try:
         wait_until(lambda: ready() or child.poll() is not None, SAFETY_S)
         assert child.poll() is None, child.communicate()
-        ours = set().union(*(_mapped(pid) for pid in session_members(child.pid)))
+        ours = set().union(*(mapped(pid) for pid in session_members(child.pid)))
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=SAFETY_S)  # not communicate(): its pipes stay open while any descendant lives
         gone = threading.Event()
@@ -87,7 +87,7 @@ def _kill_and_find_leftovers(child: subprocess.Popen[str], ready: Callable[[], b
 
 def _agents_attached(sid: int, tag: str, engine_and_agents: int) -> Callable[[], bool]:
     def ready() -> bool:
-        mapping = [pid for pid in session_members(sid) if any(f"diner_{tag}_" in n for n in _mapped(pid))]
+        mapping = [pid for pid in session_members(sid) if any(f"diner_{tag}_" in n for n in mapped(pid))]
         return len(mapping) >= engine_and_agents
 
     return ready
@@ -104,11 +104,13 @@ def test_a_killed_diner_run_leaves_no_agent_segment_or_semaphore(tmp_path: Path,
 
 # A round started from a thread other than the main one: the kernel would watch that thread,
 # so agents rely on their own look at their parent at every pause point (sims.lifeline).
-FROM_A_THREAD = (
-    "import threading\n"
+A_PROCESS_ROUND = (
     "from sims.engine.round import Round\n"
     "from sims.rounds.config import RoundConfig\n"
     "config = RoundConfig('dining', backend='process', strategy='ordered', seconds=60)\n"
+)
+FROM_A_THREAD = (
+    A_PROCESS_ROUND + "import threading\n"
     "runner = threading.Thread(target=lambda: Round(config).run(), name='round runner')\n"
     "runner.start(); runner.join()\n"
 )
@@ -149,14 +151,7 @@ def test_a_killed_window_leaves_no_host_agent_segment_or_semaphore(tmp_path: Pat
 
 # A program that ends without stopping its round (an exception inside stop(), say): multiprocessing's
 # exit joins the agents, which run until told to stop; the round's last resort kills them first.
-EXITS_MID_ROUND = (
-    "from sims.engine.round import Round\n"
-    "from sims.rounds.config import RoundConfig\n"
-    "rnd = Round(RoundConfig('dining', backend='process', strategy='ordered', seconds=60))\n"
-    "rnd.start()\n"
-    "print('started', flush=True)\n"
-    "raise SystemExit(3)\n"
-)
+EXITS_MID_ROUND = A_PROCESS_ROUND + "Round(config).start()\nprint('started', flush=True)\nraise SystemExit(3)\n"
 
 
 def test_a_program_that_exits_without_stopping_its_round_leaves_nothing(tmp_path: Path) -> None:

@@ -25,24 +25,10 @@ import threading
 import time
 from pathlib import Path
 
-DINING = ["dining", "--strategy", "ordered", "--seconds", "60"]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from test_orphans import DINING, FROM_A_THREAD, WINDOW, mapped  # what the tests kill, timed here
+
 RUN = [sys.executable, "-m", "sims", "run", *DINING]
-FROM_A_THREAD = (
-    "import threading\n"
-    "from sims.engine.round import Round\n"
-    "from sims.rounds.config import RoundConfig\n"
-    "config = RoundConfig('dining', backend='process', strategy='ordered', seconds=60)\n"
-    "runner = threading.Thread(target=lambda: Round(config).run(), name='round runner')\n"
-    "runner.start(); runner.join()\n"
-)
-WINDOW = (
-    "from game.standby import StandbyHost\n"
-    "from sims.rounds.config import RoundConfig\n"
-    "host, _ = StandbyHost().take(RoundConfig('dining', backend='process', strategy='ordered', seconds=60))\n"
-    "host.wait_started(60)\n"
-    "print('started', flush=True)\n"
-    "import threading; threading.Event().wait()\n"
-)
 KINDS: dict[str, list[str]] = {
     "run-spawn": [*RUN, "--backend", "process", "--start-method", "spawn"],
     "run-forkserver": [*RUN, "--backend", "process", "--start-method", "forkserver"],
@@ -70,14 +56,6 @@ def members(sid: int) -> dict[int, int]:
         if fields is not None and int(fields[3]) == sid and fields[0] != "Z":
             found[int(entry.name)] = int(fields[1])
     return found
-
-
-def mapped(pid: int) -> set[str]:
-    try:
-        maps = Path(f"/proc/{pid}/maps").read_text()
-    except OSError:
-        return set()
-    return {line.split()[-1] for line in maps.splitlines() if "/dev/shm/" in line}
 
 
 def _cmdline(pid: int) -> bytes:
