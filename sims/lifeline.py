@@ -99,7 +99,8 @@ def leave_fork_server() -> None:
 
 def process_alive(pid: int) -> bool:
     """Whether process ``pid`` still runs: it exists and (where /proc says) is not a zombie, which
-    an orphan stays for as long as nobody reaps it (a container's pid 1 may never do)."""
+    an orphan stays for as long as nobody reaps it (a container's pid 1 may never do). On Linux a
+    thread's native id answers too: /proc and kill() know every thread by its id."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from sims.agents import AgentBody, Me
-from sims.heartbeat import BEAT_S, LAST_BEAT, heartbeat
+from sims.heartbeat import BEAT_S, LAST_BEAT, PID, heartbeat
 from sims.kinds import ResourceKind
 from sims.lifeline import process_alive
 from sims.oldnames import THREAD_NAMES
@@ -144,8 +144,16 @@ class Watcher(AgentBody):
                 still[slot] = still[slot] + 1 if last == seen[slot] else 0
                 seen[slot] = last
                 # Stale for GONE_AFTER_NS *and* over GONE_AFTER_LOOKS of our own looks: on a busy
-                # machine a helper waiting for a CPU is late, not gone, and we are late too.
-                if not gone[slot] and last and now - last > GONE_AFTER_NS and still[slot] >= GONE_AFTER_LOOKS:
+                # machine a helper waiting for a CPU is late, not gone, and we are late too. And
+                # gone for the system: a daemon thread that waited for the GIL 12 of our looks long
+                # (1 round in 15 at load 60) is late too.
+                if (
+                    not gone[slot]
+                    and last
+                    and now - last > GONE_AFTER_NS
+                    and still[slot] >= GONE_AFTER_LOOKS
+                    and not process_alive(self.beats[2 * slot + PID])
+                ):
                     gone[slot] = True
                     me.record(Op.CHILD_GONE, marker, last)
             if hosts_gone_ns or self._hosts_gone():
