@@ -165,8 +165,10 @@ def test_a_program_that_exits_without_stopping_its_round_leaves_nothing(tmp_path
         # the resource tracker, the survivor that needs no agent's CPU, unlinked the round's memory
         wait_until(lambda: not list(Path("/dev/shm").glob(f"diner_{tag}_*")), SAFETY_S)
     finally:
-        for pid in session_members(child.pid):
+        for pid in session_members(child.pid):  # whatever the test finds, it leaves nothing
             os.kill(pid, signal.SIGKILL)
         if child.poll() is None:
             child.kill()
             child.communicate()
+        for segment in Path("/dev/shm").glob(f"diner_{tag}_*"):  # the tracker may have been killed too
+            segment.unlink(missing_ok=True)
