@@ -30,7 +30,7 @@ from typing import Any
 
 import attrs
 
-from sims.rounds.config import RoundConfig
+from sims.rounds.config import HEADLESS_AGENT_NICE, RoundConfig
 
 SUMMARY = "summary.json"
 SIDECAR = "sweep.json"
@@ -70,7 +70,12 @@ class SweepSpec:
         for strategy, backend, *rest in combos:
             *values, seed = rest
             params = {**self.fixed, **dict(zip(names, values, strict=True))}
-            rounds.append(RoundConfig(self.scenario, backend, strategy, self.seconds, seed, params))
+            # headless like ``diner run``: agents at the caller's niceness, so a sweep's round is that command's
+            rounds.append(
+                RoundConfig(
+                    self.scenario, backend, strategy, self.seconds, seed, params, agent_nice=HEADLESS_AGENT_NICE
+                )
+            )
         return rounds
 
 

@@ -37,6 +37,7 @@ def test_the_grid_is_every_combination_each_in_its_own_hive_folder() -> None:
         ("naive", 0.0), ("naive", 2.0), ("ordered", 0.0), ("ordered", 2.0)
     }
     assert all(c.params["eat_ms"] == 1.0 for c in configs)
+    assert all(c.agent_nice == 0 for c in configs)  # headless, as `diner run`: the same round as that command
     where = partition(configs[0], "naive", ["think_ms"])
     assert where == Path("scenario=dining", "strategy=naive", "backend=thread", "think_ms=0.0", "seed=0")
     assert SMALL.swept() == ("strategy", "think_ms")
