@@ -3,14 +3,18 @@ member, the records' slices in time order, and no worker left behind whatever ha
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import os
+import signal
+import sys
 import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import session_members, terminal_child, wait_until
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -121,3 +125,38 @@ def test_the_workers_end_with_the_results_with_a_failing_job_and_when_the_reader
     next(stopped)
     stopped.close()  # what a write that fails (a full disk) or a Ctrl-C does to the generator
     assert _fork_server_children() == before
+
+
+BLOCKED_EXPORT = (
+    "import functools, signal\n"
+    "from sims.data.parallel import in_order\n"
+    "list(in_order((functools.partial(signal.pause) for _ in range(4)), 2))\n"  # two workers, each blocked
+)
+
+
+def _forked_from_the_fork_server(sid: int) -> list[int]:
+    """Members of session ``sid`` running the fork server's code: the server and its workers."""
+    found = []
+    for pid in session_members(sid):
+        with contextlib.suppress(OSError):
+            if b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+    return found
+
+
+def test_an_exporter_killed_mid_export_leaves_no_worker(tmp_path: Path) -> None:
+    """SIGKILL of the exporting process (the OOM killer, say): the fork server exits with it and the
+    kernel ends each worker, which closed its copy of the server's pipe and is tied to the server."""
+    child = terminal_child([sys.executable, "-c", BLOCKED_EXPORT], tmp_path, f"export{os.getpid()}")
+    try:
+        wait_until(lambda: len(_forked_from_the_fork_server(child.pid)) >= 3 or child.poll() is not None, 60)
+        assert child.poll() is None, child.communicate()
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=60)
+        wait_until(lambda: not session_members(child.pid), 60)  # a safety net: they end within milliseconds
+    finally:
+        for pid in session_members(child.pid):
+            os.kill(pid, signal.SIGKILL)
+        if child.poll() is None:
+            child.kill()
+        child.communicate()

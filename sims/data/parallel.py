@@ -6,7 +6,10 @@ caller writes the results one after the other. At most two jobs per worker are i
 memory stays bounded whatever the round's length. Workers come from the ``forkserver`` (a
 fork of a small interpreter, not of the caller: the window's process holds pygame and SDL's
 signal handlers), ignore Ctrl-C (the caller owns it), and are joined when the results end,
-when a job fails and when the caller stops early (an error or a Ctrl-C while it writes).
+when a job fails and when the caller stops early (an error or a Ctrl-C while it writes). A
+caller that is SIGKILLed takes them with it, as it takes agents (:mod:`sims.lifeline`): each
+worker closes its copy of the fork server's pipe and is tied to the fork server, which exits
+with the caller.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import IO, TypeVar
+
+from sims.lifeline import bind_to_parent, leave_fork_server
+from sims.telemetry.spill import TEMP_PREFIX
 
 T = TypeVar("T")
 PARALLEL_MIN_ROWS = 1 << 20  # below this a pool's start (0.1-0.3 s) costs more than it saves
@@ -50,7 +56,7 @@ def in_order(jobs: Iterable[Callable[[], T]], workers: int) -> Generator[T, None
             yield job()
         return
     context = multiprocessing.get_context("forkserver")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_ctrl_c)
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
     pending: collections.deque[Future[T]] = collections.deque()
     try:
         for job in jobs:
@@ -73,7 +79,8 @@ def write_in_order(handle: IO[bytes], jobs: Iterable[Callable[[], bytes]], worke
         handle.writelines(job() for job in jobs)
         return
     handle.flush()
-    with tempfile.TemporaryDirectory(prefix="diner-export-") as folder:
+    # named as a round's folder: if this process is SIGKILLed, the next round's start removes it
+    with tempfile.TemporaryDirectory(prefix=f"{TEMP_PREFIX}{os.getpid()}-export-") as folder:
         parts = (functools.partial(_into_file, job, folder) for job in jobs)
         with contextlib.closing(in_order(parts, workers)) as paths:  # workers joined before the folder goes
             for path in paths:
@@ -102,5 +109,9 @@ def _result(future: Future[T]) -> T:
         raise WorkerLost(f"a worker process ended before its part of the export was done ({error})") from None
 
 
-def _ignore_ctrl_c() -> None:
+def _start_worker() -> None:
+    """Ignore Ctrl-C (the caller owns it) and end with the caller (see the module docstring)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()  # the fork server: alive while we hold its pipe, and it exits with the caller
+    leave_fork_server()
+    bind_to_parent(parent, signal.SIGKILL)
