@@ -7,9 +7,12 @@ from __future__ import annotations
 import io
 import os
 import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
+import attrs
 import pytest
 
 from sims.cli import main
@@ -161,3 +164,24 @@ def test_a_file_raising_keyboardinterrupt_at_import_is_an_exception_verdict(tmp_
     report = grade_here(GradeRequest("mutex", str(path), 2, 0, 0.5, free=False))
     assert (report.finding.verdict, report.phase) == (Verdict.EXCEPTION, "load")
     assert "KeyboardInterrupt" in report.finding.message
+
+
+def test_the_windows_replay_takes_the_workers_limits_and_says_why_a_file_did_not_load(tmp_path: Path) -> None:
+    """The stepper's job runs player code in a window's background process: confined like the grader's
+    worker, and a file that does not load is a one-line reason (not NotLoaded's module path)."""
+    path = tmp_path / "player.py"
+    path.write_text('raise ValueError("top")\n' + WAITER.format(body=""))
+    ce = Counterexample("mutex", 2, 0, str(path), "0" * 64, "systematic", "deadlock", "m", [0, 1])
+    code = (
+        "import attrs, resource, sys\n"
+        "from sims.explore.counterexample import Counterexample\n"
+        "from sims.levels.codejob import steps_job\n"
+        f"ce = Counterexample(**{attrs.asdict(ce)!r})\n"
+        "try:\n"
+        "    steps_job(attrs.asdict(ce))\n"
+        "except RuntimeError as error:\n"
+        "    capped = resource.getrlimit(resource.RLIMIT_AS)[0] <= 2 << 30\n"
+        "    print(f'raised {error}; capped {capped}', file=sys.__stderr__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
+    assert "raised loading the file raised ValueError: top; capped True" in done.stderr, done.stderr

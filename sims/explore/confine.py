@@ -6,7 +6,8 @@ Not a sandbox (the file runs with the user's rights), but the mistakes the attac
 - memory: the address space is capped (``MEMORY_BYTES``), so ``b'x' * (3 << 30)`` is a
   MemoryError in the player's own code, reported as its verdict, not gigabytes taken from the
   machine;
-- processes: ``RLIMIT_NPROC`` leaves ``SPARE_TASKS`` to a fork bomb (it does not bind root);
+- processes: ``RLIMIT_NPROC`` leaves twice the user's tasks plus ``SPARE_TASKS`` (other programs
+  of the user grow the count too; it does not bind root);
   every process forked from Python here dies with the thread that forked it
   (``PR_SET_PDEATHSIG``), and the grader kills the worker's whole process group when it is done
   (:func:`sims.explore.grade.isolated`): 100 forked sleepers used to outlive ``diner grade``;
@@ -33,7 +34,7 @@ from sims.explore.code import sentence
 from sims.lifeline import set_pdeathsig
 
 MEMORY_BYTES = 2 << 30  # a worker with 8 thread agents maps ~250 MB; a process agent ~30 MB
-SPARE_TASKS = 512  # processes and threads a worker may add to the user's count
+SPARE_TASKS = 4096  # processes and threads the user's count may grow by (other programs of the user grow it too)
 OUTPUT_CHARS = 64 << 10  # a worker's (its thread agents share it)
 AGENT_OUTPUT_CHARS = 2 << 10  # a process agent's: the search starts new ones for each run it explores
 
@@ -72,7 +73,7 @@ def confine(output_chars: int = OUTPUT_CHARS, *, limits: bool = True) -> None:
     worker started), and counting the user's tasks at every agent's start costs a scan of /proc."""
     if limits:
         _lower(resource.RLIMIT_AS, MEMORY_BYTES)
-        _lower(resource.RLIMIT_NPROC, _user_tasks() + SPARE_TASKS)
+        _lower(resource.RLIMIT_NPROC, 2 * _user_tasks() + SPARE_TASKS)
         _lower(resource.RLIMIT_CORE, 0)
     os.register_at_fork(after_in_child=lambda: set_pdeathsig(signal.SIGKILL))
     with contextlib.suppress(OSError):  # os.write(1, ...) lands on stderr too (uncapped: see the docstring)

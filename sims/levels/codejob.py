@@ -34,10 +34,17 @@ def check_job(folder: str, level_id: str, path: str) -> dict[str, Any]:
 
 
 def steps_job(ce_data: dict[str, Any]) -> dict[str, Any]:
-    """Replay a counterexample on the file it names; every move with who holds what after it."""
-    from sims.explore.replay import replay_here
+    """Replay a counterexample on the file it names; every move with who holds what after it.
 
-    done = replay_here(Counterexample(**ce_data))
+    The player's code runs here, so this process takes the grader worker's limits first."""
+    from sims.explore.confine import confine
+    from sims.explore.replay import NotLoaded, replay_here
+
+    confine()
+    try:
+        done = replay_here(Counterexample(**ce_data))
+    except NotLoaded as failed:  # the window words a failed job by its last line: this one says why
+        raise RuntimeError(failed.finding.message) from None
     played = done.played
     moves = [
         {"agent": m.agent, "line": m.line, "op": m.op, "resource": m.resource, "holds": list(h)}
