@@ -515,6 +515,17 @@ def session_members(sid: int) -> list[int]:
     return members
 
 
+def end_session(child: subprocess.Popen[str]) -> None:
+    """Kill whatever session ``child.pid`` still has, then the child: a test leaves nothing, whatever it found."""
+    for pid in session_members(child.pid):
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    if child.poll() is None:
+        child.kill()
+    if child.stdout is not None and not child.stdout.closed:  # its pipes, read and closed
+        child.communicate()
+
+
 def terminal_child(argv: list[str], cwd: Path, shm_tag: str) -> subprocess.Popen[str]:
     """Start ``argv`` as a terminal would, in a session of its own, its segments tagged ``shm_tag``.
 

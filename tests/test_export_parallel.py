@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import session_members, terminal_child, wait_until
+from helpers import end_session, session_members, terminal_child, wait_until
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -155,8 +155,4 @@ def test_an_exporter_killed_mid_export_leaves_no_worker(tmp_path: Path) -> None:
         child.wait(timeout=60)
         wait_until(lambda: not session_members(child.pid), 60)  # a safety net: they end within milliseconds
     finally:
-        for pid in session_members(child.pid):
-            os.kill(pid, signal.SIGKILL)
-        if child.poll() is None:
-            child.kill()
-        child.communicate()
+        end_session(child)

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers import session_members, terminal_child, wait_until
+from helpers import end_session, session_members, terminal_child, wait_until
 
 from sims.levels.code import shipped_code_dir
 
@@ -37,8 +37,4 @@ def test_a_killed_grader_leaves_no_worker_or_agent_process(tmp_path: Path) -> No
             settled.wait(0.05)
         assert session_members(child.pid) == []
     finally:
-        for pid in session_members(child.pid):  # whatever the test finds, it leaves nothing
-            os.kill(pid, signal.SIGKILL)
-        if child.poll() is None:
-            child.kill()
-            child.communicate()
+        end_session(child)  # whatever the test finds, it leaves nothing

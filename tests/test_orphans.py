@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import session_members, terminal_child, wait_until
+from helpers import end_session, session_members, terminal_child, wait_until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -75,11 +75,7 @@ def _kill_and_find_leftovers(child: subprocess.Popen[str], ready: Callable[[], b
             gone.wait(0.05)
         return session_members(child.pid), {name for name in ours if os.path.exists(name)}
     finally:
-        for pid in session_members(child.pid):  # whatever the test finds, it leaves nothing
-            os.kill(pid, signal.SIGKILL)
-        if child.poll() is None:
-            child.kill()
-            child.communicate()
+        end_session(child)  # whatever the test finds, it leaves nothing
         for name in ours:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(name)
@@ -165,10 +161,6 @@ def test_a_program_that_exits_without_stopping_its_round_leaves_nothing(tmp_path
         # the resource tracker, the survivor that needs no agent's CPU, unlinked the round's memory
         wait_until(lambda: not list(Path("/dev/shm").glob(f"diner_{tag}_*")), SAFETY_S)
     finally:
-        for pid in session_members(child.pid):  # whatever the test finds, it leaves nothing
-            os.kill(pid, signal.SIGKILL)
-        if child.poll() is None:
-            child.kill()
-            child.communicate()
+        end_session(child)  # whatever the test finds, it leaves nothing
         for segment in Path("/dev/shm").glob(f"diner_{tag}_*"):  # the tracker may have been killed too
             segment.unlink(missing_ok=True)
