@@ -77,6 +77,8 @@ def test_wait_gives_the_lock_back_and_notify_wakes_the_waiter_with_it_taken_agai
         mine = [(Op(op).name, int(r)) for op, r in zip(b.events["op"], b.events["resource"], strict=True)]
         waiter_ops = [name for (name, _), agent in zip(mine, b.events["agent"].tolist(), strict=True) if agent == 1]
         # on the condition: WAIT ... WOKEN; on the lock: taken, given back while waiting, taken again
+        if waiter_ops[4:5] == ["REQUEST"]:  # woken while we still held the lock: it waited to take it back
+            del waiter_ops[4]
         assert waiter_ops == ["ACQUIRED", "WAIT", "RELEASED", "WOKEN", "ACQUIRED", "RELEASED"]
         notify = of_op(b.events, Op.NOTIFY, 0)
         woken = of_op(b.events, Op.WOKEN, 1)
@@ -201,7 +203,10 @@ def test_a_condition_waiter_in_a_child_process_is_woken_by_a_notify() -> None:
                 assert cond.waiting == 1
                 cond.notify()
             assert go.wait(10) is True
-            assert [op for op, _ in b.ops(2)] == [
+            ops = [op for op, _ in b.ops(2)]
+            if ops[4:5] == ["REQUEST"]:  # woken while the notifier still held the lock: it waited to take it back
+                del ops[4]
+            assert ops == [
                 "ACQUIRED",
                 "WAIT",
                 "RELEASED",
