@@ -13,6 +13,7 @@ import argparse
 import importlib
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -350,15 +351,21 @@ def _print_and_write(result: Any, out: ExportTarget, status: int) -> int:
     from sims.export import ExportError, dataset_folder, write_round
     from sims.text_report import render_result
 
+    # The round's end instant is on the monotonic clock: how long its statistics took is read here.
+    after_end = (time.monotonic_ns() - result.ended_ns) / 1e9
     print(render_result(result))
+    print(f"summary ready {after_end:.2f} s after the round's end")
     if out.folder is not None:
         folder = dataset_folder(out.folder, result) if out.dataset else out.folder
+        began = time.perf_counter()
         try:
             paths = write_round(result, folder, out.formats)
         except ExportError as error:
             print(f"diner run: error: {out.flag}: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        print(f"wrote {', '.join(p.name for p in paths)} in {folder}")
+        took = time.perf_counter() - began
+        size = sum(p.stat().st_size for p in paths)
+        print(f"wrote {', '.join(p.name for p in paths)} in {folder} ({size / 1e6:.1f} MB in {took:.1f} s)")
     return status
 
 
