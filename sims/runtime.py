@@ -16,6 +16,7 @@ wait for the engine (:class:`~sims.telemetry.ring.Backpressure`) instead of losi
 from __future__ import annotations
 
 import contextlib
+import enum
 import mmap
 import secrets
 import threading
@@ -40,9 +41,21 @@ SCALE = 2
 GATED = 3
 DETAIL = 4  # 1: record states and steps; 0: only what resources and items need
 CUT = 5  # when the round began to end (monotonic ns; 0: not yet): holds are recorded one by one again
+ATTENTION = 6  # 1 while STOP, PAUSED, GATED or any agent's own PAUSED is set: agents read only this per meal
 _CONTROL_SLOTS = 8
-# Then each agent's own slots (``sims.agents.me.AgentSlot`` names them; all start at 0, 'as the round').
+# Then each agent's own slots (``AgentSlot`` names them; all start at 0, 'as the round').
 AGENT_SLOTS = 4
+
+
+class AgentSlot(enum.IntEnum):
+    """One agent's own slots in the control block, set by per-agent live commands.
+
+    Every slot starts at 0, which means "as the rest of the round". A new per-agent command
+    is a member here (at most ``AGENT_SLOTS``), a command that sets it, and ``Me`` reading it.
+    """
+
+    PAUSED = 0  # 1: this agent holds still ("pause 3"); 0: it runs ("resume 3")
+    SLOW = 1  # its pacing is multiplied by this ("slow 3 4"); 0 counts as 1
 
 SLICE_S = 0.05  # blocking calls wake this often to notice the end of the round
 
@@ -61,20 +74,33 @@ class Doorbell:
     """A one-way signal that a killed waiter cannot wedge: once rung, every wait returns True.
 
     ``multiprocessing.Event.set()`` waits for each sleeper to acknowledge its wake-up, so a
-    sleeper killed with SIGKILL makes ``set()`` hang for ever. A semaphore's release never
-    waits: each woken waiter hands the permit on to the next.
+    sleeper killed with SIGKILL makes ``set()`` hang for ever. Here a wait takes a latch and
+    hands it straight back, so each woken waiter passes the wake-up on to the next, and the
+    ringer never waits. Processes share a ``Semaphore(0)``. Threads share a raw
+    ``threading.Lock`` held from the start: every paced meal of every agent thread sleeps here,
+    and a raw lock's timed acquire is one C call with the GIL released, where
+    ``threading.Semaphore`` is a Python-level Condition (one lock every waker takes, a new
+    waiter lock per wait, a search of the waiters on each time-out).
     """
 
     def __init__(self, ctx: Any) -> None:
-        self._sem = (threading if ctx is None else ctx).Semaphore(0)
+        if ctx is None:
+            self._latch: Any = threading.Lock()
+            self._latch.acquire()  # shut until rung
+        else:
+            self._latch = ctx.Semaphore(0)
+        self._rung = False
 
     def ring(self) -> None:
-        self._sem.release()
+        """Open it for good. Rung by one thread (the engine's); ringing again does nothing."""
+        if not self._rung:
+            self._rung = True
+            self._latch.release()
 
     def wait(self, timeout: float) -> bool:
         """True as soon as the bell has been rung; False after ``timeout`` seconds."""
-        if self._sem.acquire(True, timeout):
-            self._sem.release()  # pass it on
+        if self._latch.acquire(True, timeout):
+            self._latch.release()  # pass it on
             return True
         return False
 
@@ -263,7 +289,22 @@ class Runtime:
     def detailed(self) -> bool:
         return self.control[DETAIL] != 0.0
 
+    def set_control(self, slot: int, value: float) -> None:
+        """Write a slot of the control block (the engine's side), then ``ATTENTION``."""
+        self.control[slot] = value
+        self._attend()
+
     def set_agent(self, agent: int, slots: Mapping[int, float]) -> None:
         """Write one agent's own control slots (the engine's side; the agent reads them)."""
         for slot, value in slots.items():
             self.agent_control[agent * AGENT_SLOTS + slot] = value
+        self._attend()
+
+    def _attend(self) -> None:
+        """``ATTENTION`` is 1 while anything would hold or end an agent: each agent reads that one
+        word at its pause points, and the slots behind it only when it is set. Written after the
+        slot it sums up, so an agent that sees it clear has nothing to miss but a change made
+        after its look (as with any one slot)."""
+        control, own = self.control, self.agent_control
+        held = any(own[i] != 0.0 for i in range(AgentSlot.PAUSED, len(own), AGENT_SLOTS))
+        control[ATTENTION] = 1.0 if held or control[STOP] or control[PAUSED] or control[GATED] else 0.0

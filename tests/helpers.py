@@ -247,7 +247,7 @@ class Bench:
         return wait_until(seen, timeout)
 
     def stop(self) -> None:
-        self.rt.control[STOP] = 1.0
+        self.rt.set_control(STOP, 1.0)
         self.rt.stop_bell.ring()
 
     def close(self) -> None:

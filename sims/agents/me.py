@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import enum
 import functools
 import random
 import sys
 from typing import TYPE_CHECKING, Any
 
-from sims.runtime import AGENT_SLOTS, GATED, PAUSED, SCALE, SLICE_S, STOP, RoundStopped
+from sims.runtime import AGENT_SLOTS, ATTENTION, GATED, PAUSED, SCALE, SLICE_S, AgentSlot, RoundStopped
 from sims.telemetry import Op, op_code
 
 if TYPE_CHECKING:
@@ -16,17 +15,6 @@ if TYPE_CHECKING:
     from sims.telemetry import RingWriter
 
 _STATE = op_code(Op.STATE)
-
-
-class AgentSlot(enum.IntEnum):
-    """This agent's own slots in the control block, set by per-agent live commands.
-
-    Every slot starts at 0, which means "as the rest of the round". A new per-agent command
-    is a member here (at most ``AGENT_SLOTS``), a command that sets it, and ``Me`` reading it.
-    """
-
-    PAUSED = 0  # 1: this agent holds still ("pause 3"); 0: it runs ("resume 3")
-    SLOW = 1  # its pacing is multiplied by this ("slow 3 4"); 0 counts as 1
 
 
 def _kept_only(emit: Any, kept: frozenset[int]) -> Any:
@@ -71,6 +59,7 @@ class Me:
         self._paused_slot = self._slot + AgentSlot.PAUSED  # read at every step and loop: worked out once
         self._slow_slot = self._slot + AgentSlot.SLOW
         self._sleep = runtime.stop_bell.wait
+        self._lifeline = runtime.lifeline  # set before Me is made: None when the kernel watches our parent
         self._emit = writer.emit
         self._gate = gate
         self._step_codes = {label: op_code(Op.STEP, i) for label, i in step_labels.items()}
@@ -94,15 +83,20 @@ class Me:
         self._emit(op_code(op, resource), value)
 
     # -- the round ------------------------------------------------------------------------
+    # The pause points below run a few times a meal, each after a wake-up with cold caches: they
+    # read one word (``ATTENTION``: a stop, a pause or a gate anywhere) and look further only
+    # when it is set; an agent that must watch its parent itself (``lifeline``) always looks.
     @property
     def stopping(self) -> bool:
         return self._rt.stopping
 
     def running(self) -> bool:
         """True while the round goes on; waits here while the round (or this agent) is paused."""
-        if self._control[PAUSED] != 0.0 or self._mine[self._paused_slot] != 0.0:  # _held(), one call less
+        if self._control[ATTENTION] == 0.0 and self._lifeline is None:
+            return True
+        if self._held():
             self._wait_resume()
-        return self._control[STOP] == 0.0
+        return not self._rt.stopping
 
     def _held(self) -> bool:
         return self._control[PAUSED] != 0.0 or self._mine[self._paused_slot] != 0.0
@@ -126,15 +120,18 @@ class Me:
         """
         if mean_ms <= 0:
             return
-        self._flush()  # a hold across the pause is announced: it shows while it lasts
-        # Called after every wake-up, so kept short: each call and look-up here runs with cold caches.
+        if self._tally is not None:  # _flush(): a hold across the pause is announced, shown while it lasts
+            self._tally.flush()
         spread = 0.5 + self._random() if jitter else 1.0  # rng.uniform(0.5, 1.5), the same numbers
         slow = self._mine[self._slow_slot] or 1.0  # this agent's own slow-down (``slow A F``)
         seconds = mean_ms * self._control[SCALE] * slow * spread / 1000.0
-        if self._sleep(seconds) or self._rt.stopping:  # a sleep the round's end cuts short
+        if self._sleep(seconds):  # a sleep the round's end cuts short
             raise RoundStopped(self.name)
-        if self._held():
-            self._wait_resume()
+        if self._control[ATTENTION] != 0.0 or self._lifeline is not None:
+            if self._rt.stopping:
+                raise RoundStopped(self.name)
+            if self._held():
+                self._wait_resume()
 
     # -- be the scheduler -----------------------------------------------------------------
     def step(self, label: str) -> None:
@@ -143,7 +140,8 @@ class Me:
         Recorded with the source line when the round records detail; when the round is
         gated the agent waits here until the scheduler (the player) lets it take one step.
         """
-        if self._control[GATED] != 0.0:
+        attention = self._control[ATTENTION] != 0.0
+        if attention and self._control[GATED] != 0.0:
             # GATE, not STEP: says this agent now waits here, so the scheduler's view never
             # takes a step passed just before the gate closed for one it waits at.
             self._flush()
@@ -152,7 +150,7 @@ class Me:
             return
         if self._detailed:
             self._emit(self._step_codes[label], sys._getframe(1).f_lineno)
-        if self._control[PAUSED] != 0.0 or self._mine[self._paused_slot] != 0.0:  # _held(), one call less
+        if attention and self._held():
             self._wait_resume()
 
     def _wait_gate(self) -> None:

@@ -139,7 +139,7 @@ class Round:
         capacity = ring_capacity_for(n, cfg.ring_capacity)
         rt.allocate(n + 1, capacity)
         rt.control[DETAIL] = 1.0 if cfg.detail else 0.0
-        rt.control[GATED] = 1.0 if cfg.gated else 0.0
+        rt.set_control(GATED, 1.0 if cfg.gated else 0.0)
         self.layout = RoundLayout(
             cfg.scenario,
             self.strategy,
@@ -335,20 +335,20 @@ class Round:
         """Apply a live command now. ValueError if it names something this round lacks."""
         if self._runtime is None or self.layout is None:
             raise RuntimeError("the round is not running: start it before sending commands")
-        control = self._runtime.control
+        rt = self._runtime
         match command:
             case cmd.Resize(resource=name, capacity=capacity):
                 semaphore = self._semaphore(name)
                 self.drain()  # room in every ring: an agent never waits for us while it holds the
                 semaphore.resize(capacity)  # semaphore's bookkeeping lock, which resize takes
             case cmd.Pause():
-                control[PAUSED] = 1.0
+                rt.set_control(PAUSED, 1.0)
                 self._emit(op_code(Op.PAUSED), 1)
             case cmd.Resume():
-                control[PAUSED] = 0.0
+                rt.set_control(PAUSED, 0.0)
                 self._emit(op_code(Op.PAUSED), 0)
             case cmd.Scale(factor=factor):
-                control[SCALE] = factor
+                rt.set_control(SCALE, factor)
                 self._emit(op_code(Op.SCALE), int(factor * 1000))
             case cmd.SignalAgent(agent=ref, action=action):
                 self._signal(self.agent_index(ref), action)
@@ -357,16 +357,16 @@ class Round:
                 self._emit(op_code(Op.COMMAND, index), cmd.Step.code)
                 self._gates[index].release()
             case cmd.Gate():
-                control[GATED] = 1.0
+                rt.set_control(GATED, 1.0)
                 self._emit(op_code(Op.COMMAND), cmd.Gate.code)
             case cmd.Auto():
-                control[GATED] = 0.0
+                rt.set_control(GATED, 0.0)
                 self._emit(op_code(Op.COMMAND), cmd.Auto.code)
             case cmd.End():
                 self.end_reason = EndReason.REQUESTED
             case cmd.AgentControl():
                 index = self.agent_index(command.agent)
-                self._runtime.set_agent(index, command.slots())
+                rt.set_agent(index, command.slots())
                 self._emit(op_code(Op.COMMAND, index), command.code)
 
     def _semaphore(self, name: str) -> Semaphore:
@@ -433,7 +433,7 @@ class Round:
                 if self._stats is not None:
                     self._stats.end_ns = self.ended_ns  # what agents write while being stopped is not counted
                 self._emit_at(op_code(Op.ROUND_END), 0, self.ended_ns)  # the statistics' cut-off itself
-            rt.control[STOP] = 1.0
+            rt.set_control(STOP, 1.0)
             rt.stop_bell.ring()
             self._stop_agents()
             if self._reader is not None and self.started_ns:

@@ -330,7 +330,7 @@ class Run:
         alive = [i for i in workers if self._threads[i].is_alive()]
         found = self._free_verdict(alive)
         self._stop.set()
-        self.runtime.control[STOP] = 1.0
+        self.runtime.set_control(STOP, 1.0)
         return found
 
     def _free_verdict(self, alive: Sequence[int]) -> Finding:
@@ -353,7 +353,7 @@ class Run:
     def close(self) -> list[str]:
         """Unwind every agent; names of threads that would not end (stuck in player code)."""
         self._stop.set()
-        self.runtime.control[STOP] = 1.0
+        self.runtime.set_control(STOP, 1.0)
         for seat in self.seats:
             seat.abort()
         for thread in self._threads:
