@@ -21,7 +21,7 @@ import mmap
 import secrets
 import threading
 import time
-from collections.abc import Mapping, MutableSequence
+from collections.abc import Callable, Mapping, MutableSequence
 from multiprocessing import shared_memory
 from multiprocessing.sharedctypes import RawArray
 from typing import TYPE_CHECKING, Any
@@ -103,6 +103,16 @@ class Doorbell:
             self._latch.release()  # pass it on
             return True
         return False
+
+    def taker(self) -> Callable[[bool, float], bool]:
+        """``wait`` in two halves for a hot loop (a paced agent sleeps here twice a meal): the
+        latch's own timed acquire, one C call, ``take(True, seconds)``; whoever it returns True
+        to has taken the wake-up and must ``pass_on()`` before anything else."""
+        take: Callable[[bool, float], bool] = self._latch.acquire
+        return take
+
+    def pass_on(self) -> None:
+        self._latch.release()
 
 
 class RoundStopped(Exception):

@@ -4,7 +4,7 @@ of the control block; only that agent's ``Me`` reads them."""
 from __future__ import annotations
 
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from helpers import of_op, poll_until
@@ -58,6 +58,9 @@ class Bell:
         if self.then is not None:
             self.then(len(self.waits))
         return False
+
+    def taker(self) -> Callable[[bool, float], bool]:
+        return lambda blocking, seconds: self.wait(seconds)
 
 
 @pytest.fixture

@@ -77,9 +77,9 @@ def raw_meals(backend: str, n: int, seconds: float, pace_ms: float = 0.0, start_
         start = time.perf_counter()
         go.set()
         threading.Event().wait(seconds)  # the measured window: nothing to wake us early
+        cpu = tree_cpu_s() - cpu  # before the stop: a philosopher that has ended takes its CPU with it
         stop[0] = 1.0
         elapsed = time.perf_counter() - start
-        cpu = tree_cpu_s() - cpu
     finally:
         stop[0] = 1.0
         go.set()

@@ -7,9 +7,10 @@ Each repeat runs, each in a fresh interpreter: the raw loop (``raw_meals`` of
 ``tools/_bench_dining.py``: the same ordered fork-taking loop on raw locks), a real round of
 ``--compare``'s ``sims`` and a real round of ours (``round_meals``, detail on), the two rounds in
 alternating order so drift in a shared machine's load hits both alike. Prints one line per repeat
-(meals per second, load average before each run, each round's share of the raw loop's meals)
-and the medians of the shares. Raw process philosophers are forked from a fork server, as the
-rounds' agents are: spawning 64 interpreters takes minutes on a loaded machine.
+(meals per second, CPU per meal, load average before each run, each round's share of the raw
+loop's meals) and the medians of the shares and of the CPU per meal. Raw process philosophers
+are forked from a fork server, as the rounds' agents are: spawning 64 interpreters takes minutes
+on a loaded machine.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def _child(kind: str, args: argparse.Namespace) -> None:
         got = dining.raw_meals(args.backend, args.agents, args.seconds, args.pace_ms, "forkserver")
     else:
         got = dining.round_meals(args.backend, args.agents, args.seconds, True, args.pace_ms)
-    print(json.dumps({"per_s": got.per_s, "lost": got.dropped, "failure": got.failure}))
+    print(json.dumps({"per_s": got.per_s, "cpu_us": 1e6 / got.per_cpu_s if got.per_cpu_s else 0.0,
+                      "lost": got.dropped, "failure": got.failure}))
 
 
 def _load() -> str:
@@ -64,12 +66,15 @@ def _load() -> str:
 
 def compare(args: argparse.Namespace) -> None:
     shares: dict[str, list[float]] = {"other": [], "ours": []}
+    cpu: dict[str, list[float]] = {"raw": [], "other": [], "ours": []}
     for repeat in range(args.repeats):
         order = [("other", args.compare), ("ours", OURS)]
         runs: dict[str, Any] = {}
         for kind, code in [("raw", OURS), *(order if repeat % 2 == 0 else order[::-1])]:
             load = _load()
             runs[kind] = _measure("raw" if kind == "raw" else "round", code, args) | {"load": load}
+        for kind, got in runs.items():
+            cpu[kind].append(got["cpu_us"])
         raw = runs["raw"]["per_s"]
         for kind in shares:
             shares[kind].append(runs[kind]["per_s"] / raw if raw else 0.0)
@@ -87,6 +92,10 @@ def compare(args: argparse.Namespace) -> None:
         f"median share of raw: {args.compare}: {statistics.median(shares['other']):.1%}, "
         f"ours: {statistics.median(shares['ours']):.1%} ({args.agents} {args.backend} agents, "
         f"{args.pace_ms:g} ms pacing, {args.repeats} x {args.seconds:g} s)"
+    )
+    print(
+        "median CPU per meal (every process of the run, engine included): "
+        + ", ".join(f"{kind} {statistics.median(us):.1f} us" for kind, us in cpu.items())
     )
 
 

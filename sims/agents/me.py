@@ -58,7 +58,7 @@ class Me:
         self._slot = index * AGENT_SLOTS  # where this agent's own slots start
         self._paused_slot = self._slot + AgentSlot.PAUSED  # read at every step and loop: worked out once
         self._slow_slot = self._slot + AgentSlot.SLOW
-        self._sleep = runtime.stop_bell.wait
+        self._take = runtime.stop_bell.taker()  # Doorbell.wait without its Python frame
         self._lifeline = runtime.lifeline  # set before Me is made: None when the kernel watches our parent
         self._emit = writer.emit
         self._gate = gate
@@ -125,7 +125,8 @@ class Me:
         spread = 0.5 + self._random() if jitter else 1.0  # rng.uniform(0.5, 1.5), the same numbers
         slow = self._mine[self._slow_slot] or 1.0  # this agent's own slow-down (``slow A F``)
         seconds = mean_ms * self._control[SCALE] * slow * spread / 1000.0
-        if self._sleep(seconds):  # a sleep the round's end cuts short
+        if self._take(True, seconds):  # a sleep the round's end cuts short
+            self._rt.stop_bell.pass_on()
             raise RoundStopped(self.name)
         if self._control[ATTENTION] != 0.0 or self._lifeline is not None:
             if self._rt.stopping:

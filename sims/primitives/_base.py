@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -176,8 +177,8 @@ class Acquirable(Instrumented):
             return False
         emit(self._c_req, limit)
         raw = self._raw
-        try:
-            got = self._wait_sliced(lambda s: raw.acquire(True, s), limit, started, raw.release)
+        try:  # a partial, not a lambda: no Python frame per slice
+            got = self._wait_sliced(functools.partial(raw.acquire, True), limit, started, raw.release)
         except RoundStopped:
             emit(self._c_abandon, time.monotonic_ns() - started)
             raise

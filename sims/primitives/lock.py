@@ -63,7 +63,8 @@ class Lock(Acquirable):
             kept[TAKEN] = now
             return True
         emit = writer.emit
-        self._point(Op.REQUEST)
+        if self._rt.explored:  # _point() without its call, on every meal's path
+            self._point(Op.REQUEST)
         if raw.acquire(False):
             emit(self._c_acq, 0)  # the uncontended fast path with detail on: one record
             got = True
@@ -109,7 +110,8 @@ class Lock(Acquirable):
             return  # a Condition's wait gave it back, and the round ended before it was taken again
         # Record first: our RELEASED must precede the next holder's ACQUIRED in time.
         emit = writer.emit
-        self._point(Op.RELEASED)
+        if self._rt.explored:
+            self._point(Op.RELEASED)
         emit(self._c_rel, 0)
         self._raw.release()
 
