@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import random
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from sims.runtime import AGENT_SLOTS, ATTENTION, GATED, PAUSED, SCALE, SLICE_S, AgentSlot, RoundStopped
@@ -15,6 +16,10 @@ if TYPE_CHECKING:
     from sims.telemetry import RingWriter
 
 _STATE = op_code(Op.STATE)
+# A paced sleep this short is a plain ``time.sleep`` rather than a timed wait on the stop bell, which
+# costs a few us more per sleep (a paced meal sleeps twice: measured in docs/benchmarks.md, issue 14).
+NAP_S = 0.002
+_nap = time.sleep
 
 
 def _kept_only(emit: Any, kept: frozenset[int]) -> Any:
@@ -116,7 +121,8 @@ class Me:
 
         Uniform between half and one and a half times the mean (exactly the mean with
         ``jitter=False``). Interruptible: the round ending cuts it short (raising
-        RoundStopped); a pause holds the agent here.
+        RoundStopped); a pause holds the agent here. A sleep of at most ``NAP_S`` is not cut
+        short: the end is noticed just after it (the wait a stop already allows for).
         """
         if mean_ms <= 0:
             return
@@ -125,7 +131,9 @@ class Me:
         spread = 0.5 + self._random() if jitter else 1.0  # rng.uniform(0.5, 1.5), the same numbers
         slow = self._mine[self._slow_slot] or 1.0  # this agent's own slow-down (``slow A F``)
         seconds = mean_ms * self._control[SCALE] * slow * spread / 1000.0
-        if self._take(True, seconds):  # a sleep the round's end cuts short
+        if seconds <= NAP_S:
+            _nap(seconds)  # short: a plain sleep (cheaper than a timed wait), the end looked at after it
+        elif self._take(True, seconds):  # a sleep the round's end cuts short
             self._rt.stop_bell.pass_on()
             raise RoundStopped(self.name)
         if self._control[ATTENTION] != 0.0 or self._lifeline is not None:
