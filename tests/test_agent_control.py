@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterator
 import pytest
 from helpers import of_op, poll_until
 
-from sims.agents.me import AgentSlot, Me
+from sims.agents.me import Me
 from sims.engine import Round
 from sims.kinds import EndReason
 from sims.rounds import RoundConfig, parse_command
 from sims.rounds.commands import PauseAgent, Resume, ResumeAgent, SlowAgent
-from sims.runtime import AGENT_SLOTS, SLICE_S, Runtime
+from sims.runtime import AGENT_SLOTS, SLICE_S, AgentSlot, Runtime
 from sims.telemetry import Op
 
 pytestmark = pytest.mark.timeout(120)

@@ -7,7 +7,7 @@ The text form is what ``diner run --at T:COMMAND`` takes and what the window sen
 
 A command for one agent that sets its own slots of the control block (an
 :class:`AgentControl`) needs nothing but its class here, its words in ``parse_command``
-and ``Me`` reading the slot (:class:`sims.agents.me.AgentSlot`): the engine applies them all alike.
+and ``Me`` reading the slot (:class:`sims.runtime.AgentSlot`): the engine applies them all alike.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Any
 
 import attrs
 
-from sims.agents.me import AgentSlot
 from sims.kinds import SignalAction
 from sims.primitives.semaphore import MAX_PERMITS
+from sims.runtime import AgentSlot
 
 AgentRef = int | str
 
