@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sims.primitives._tally import flush_tally
-from sims.runtime import SLICE_S, RoundStopped
+from sims.runtime import SLICE_S, STOP, RoundStopped
 from sims.telemetry import Op, op_code
 
 if TYPE_CHECKING:
@@ -122,7 +122,9 @@ class Instrumented:
                     return False
                 slice_s = min(SLICE_S, left / NS)
             if attempt(slice_s):
-                if rt.stopping and undo is not None:
+                # ``rt.stopping`` without its call unless there is something to look at: the first
+                # thing a woken waiter runs, with cold caches, after every contended acquire.
+                if (rt.control[STOP] != 0.0 or rt.lifeline is not None) and rt.stopping and undo is not None:
                     undo()  # the round is over: a waiter that was still waiting never proceeds
                     raise RoundStopped(self.name)
                 return True
