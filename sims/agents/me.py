@@ -8,7 +8,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from sims.runtime import AGENT_SLOTS, ATTENTION, GATED, PAUSED, SCALE, SLICE_S, AgentSlot, RoundStopped
+from sims.runtime import AGENT_SLOTS, ATTENTION, GATED, PAUSED, SCALE, SLICE_S, AgentSlot, RoundStopped, read_view
 from sims.telemetry import Op, op_code
 
 if TYPE_CHECKING:
@@ -58,8 +58,8 @@ class Me:
         self._random = self.rng.random
         self._rt = runtime
         self._tally = getattr(writer, "tally", None)  # counts uncontended Lock holds (detail off), else None
-        self._control = runtime.control
-        self._mine = runtime.agent_control
+        self._control = read_view(runtime.control)
+        self._mine = read_view(runtime.agent_control)
         self._slot = index * AGENT_SLOTS  # where this agent's own slots start
         self._paused_slot = self._slot + AgentSlot.PAUSED  # read at every step and loop: worked out once
         self._slow_slot = self._slot + AgentSlot.SLOW
