@@ -85,8 +85,8 @@ class Doorbell:
     sleeper killed with SIGKILL makes ``set()`` hang for ever. Here a wait takes a latch and
     hands it straight back, so each woken waiter passes the wake-up on to the next, and the
     ringer never waits. Processes share a ``Semaphore(0)``. Threads share a raw
-    ``threading.Lock`` held from the start: every paced meal of every agent thread sleeps here,
-    and a raw lock's timed acquire is one C call with the GIL released, where
+    ``threading.Lock`` held from the start: agent threads sleep here (paces longer than a nap,
+    pauses, the start), and a raw lock's timed acquire is one C call with the GIL released, where
     ``threading.Semaphore`` is a Python-level Condition (one lock every waker takes, a new
     waiter lock per wait, a search of the waiters on each time-out).
     """
