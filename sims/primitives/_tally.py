@@ -45,31 +45,27 @@ class Tally:
     def __init__(self, emit_at: Callable[[int, int, int], None], control: MutableSequence[float]) -> None:
         self._emit_at = emit_at
         self.control = control  # the round's control block: ``control[CUT]`` ends the fast path
-        # By lock index: [TAKEN, HOLDS, HELD, LONGEST, RECORDED], or None for a lock this agent never took.
-        self.kept: list[list[int] | None] = []
+        # By lock index, up to the highest this agent took: [TAKEN, HOLDS, HELD, LONGEST, RECORDED].
+        self.kept: list[list[int]] = []
 
     def keep(self, resource: int) -> list[int]:
-        """The counters of a lock this agent takes for the first time."""
-        if resource >= len(self.kept):
-            self.kept.extend([None] * (resource + 1 - len(self.kept)))
-        kept = self.kept[resource] = [0, 0, 0, 0, 0]
-        return kept
+        """The counters of ``resource``, made for it and every lower index not made yet."""
+        kept = self.kept
+        kept.extend([0, 0, 0, 0, 0] for _ in range(len(kept), resource + 1))
+        return kept[resource]
 
     def recorded(self, resource: int) -> None:
         """This agent took ``resource`` on the recorded path (after a wait)."""
-        kept = self.kept[resource] if resource < len(self.kept) else None
-        (kept or self.keep(resource))[RECORDED] = 1
+        self.keep(resource)[RECORDED] = 1
 
     def released(self, resource: int) -> None:
         """This agent gave ``resource`` back on the recorded path, outside a release (a Condition's wait)."""
-        kept = self.kept[resource] if resource < len(self.kept) else None
-        if kept is not None:
-            kept[RECORDED] = 0
+        if resource < len(self.kept):
+            self.kept[resource][RECORDED] = 0
 
     def announce(self, resource: int) -> None:
         """Record that this agent holds ``resource`` since it took it (its release is recorded too)."""
         kept = self.kept[resource]
-        assert kept is not None
         taken, kept[TAKEN] = kept[TAKEN], 0
         kept[RECORDED] = 1
         self._emit_at(op_code(Op.ACQUIRED, resource), 0, taken)
@@ -81,8 +77,6 @@ class Tally:
         at = int(self.control[CUT]) or _NOW()
         emit_at = self._emit_at
         for resource, kept in enumerate(self.kept):
-            if kept is None:
-                continue
             if kept[TAKEN]:
                 self.announce(resource)
             if kept[HOLDS]:

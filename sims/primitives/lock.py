@@ -51,16 +51,13 @@ class Lock(Acquirable):
             writer, tally = self._writer(), None
         raw = self._raw
         if tally is not None and raw.acquire(False):
-            now = _NOW()
             try:
                 kept = tally.kept[self.index]
-            except IndexError:
-                kept = None
-            if kept is None:
+            except IndexError:  # the first lock of this index or above this agent takes
                 kept = tally.keep(self.index)
-            elif kept[TAKEN]:  # another agent released our last hold: that one stays recorded
+            if kept[TAKEN]:  # another agent released our last hold: that one stays recorded
                 tally.announce(self.index)
-            kept[TAKEN] = now
+            kept[TAKEN] = _NOW()
             return True
         emit = writer.emit
         if self._rt.explored:  # _point() without its call, on every meal's path
@@ -91,9 +88,9 @@ class Lock(Acquirable):
             except IndexError:  # a lock this agent never took
                 kept = None
             if kept is not None and kept[TAKEN]:
-                now = _NOW()  # before the lock is free: the next holder's hold begins after ours ends
+                # Stamped before the lock is free: the next holder's hold begins after ours ends.
+                held = _NOW() - kept[TAKEN]
                 if not tally.control[CUT] and not self._signal[0]:
-                    held = now - kept[TAKEN]
                     kept[TAKEN] = 0
                     kept[HOLDS] += 1
                     kept[HELD] += held
