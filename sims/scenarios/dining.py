@@ -35,22 +35,20 @@ class Philosopher(AgentBody):
         self.reach_ms = reach_ms
 
     def run(self, me: Me) -> None:
-        # A pause of 0 is not even called: at zero pacing a meal is little more than calls.
-        think, eat, reach = self.think_ms, self.eat_ms, self.reach_ms
         while me.running():
             me.state(THINKING)
-            if think > 0:
-                me.pace(think)
+            if self.think_ms > 0:  # at zero pacing a meal is mostly calls: skip the empty ones
+                me.pace(self.think_ms)
             me.state(HUNGRY)
             me.step("take first fork")
             with self.first:
-                if reach > 0:
+                if self.reach_ms > 0:
                     self._reach(me)
                 me.step("take second fork")
                 with self.second:
                     me.state(EATING)
-                    if eat > 0:
-                        me.pace(eat)
+                    if self.eat_ms > 0:
+                        me.pace(self.eat_ms)
 
     def _reach(self, me: Me) -> None:
         """Hold the first fork a moment before reaching for the second: the classic demonstration's pause
