@@ -17,13 +17,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sims.agents import Me
 from sims.engine.round import to_events
 from sims.primitives import Lock, _tally
 from sims.primitives import lock as lock_module
 from sims.primitives._tally import Tally, flush_tally
 from sims.rounds.layout import AgentInfo, RoundLayout
 from sims.rounds.world import World
-from sims.runtime import CUT, Runtime
+from sims.runtime import CUT, DETAIL, Runtime
+from sims.scenarios.dining import Philosopher
 from sims.stats import compute_round_stats
 from sims.stats.stream import StreamingStats
 from sims.telemetry import ENGINE_AGENT, Op, RingReader, RingWriter, State, op_code
@@ -227,3 +229,40 @@ def test_a_lean_dining_round_counts_two_acquisitions_per_meal(backend: str) -> N
         assert agent.operations > 0
         assert 2 * agent.operations <= agent.acquisitions <= 2 * agent.operations + 2
         assert agent.wait_ms.count == agent.acquisitions
+
+
+class CountedMeals(Me):
+    """A philosopher's ``me`` whose round goes on for exactly ``meals`` meals."""
+
+    def __init__(self, meals: int, *args: Any) -> None:
+        super().__init__(*args)
+        self.left = meals
+
+    def running(self) -> bool:
+        self.left -= 1
+        return self.left >= 0
+
+
+def test_an_uncontended_lean_meal_of_the_dining_philosopher_writes_one_record() -> None:
+    """Detail off, no contention: each meal of the scenario's own loop is its EATING record; the two
+    fork holds are counted (written once, when the agent stops), the states that do not count skipped."""
+    rt = Runtime(None, shared=False)
+    rt.allocate(1, CAPACITY)
+    try:
+        writer = rt.bind(0, 0)
+        reader = RingReader(rt.buffer, 1, CAPACITY)
+        rt.control[DETAIL] = 0.0
+        writer.tally = Tally(writer.emit_at, rt.control)
+        forks = Lock("fork 0", 0, rt), Lock("fork 1", 1, rt)
+        labels = {"take first fork": 0, "take second fork": 1}
+        me = CountedMeals(50, 0, "philosopher 0", "thread", rt, writer, None, 1, labels, frozenset({State.EATING}))
+        Philosopher(*forks, think_ms=0.0, eat_ms=0.0).run(me)
+        eaten = to_events(reader.drain())
+        flush_tally(rt.agents_here)
+        summaries = to_events(reader.drain())
+    finally:
+        rt.unbind()
+        rt.close()
+    assert eaten["op"].tolist() == [Op.STATE] * 50 and set(eaten["value"].tolist()) == {State.EATING}
+    assert sorted(of_op(summaries, Op.HOLDS)[["resource", "value"]].tolist()) == [(0, 50), (1, 50)]
+    assert len(summaries) == 6  # HOLDS, HELD and LONGEST_HOLD per fork, nothing announced
