@@ -56,12 +56,14 @@ class ClockedWriter(RingWriter):
 
 
 class Table:
-    """A runtime, locks and one writer per agent, driven step by step from this thread."""
+    """A runtime, locks and one writer per agent, driven step by step from this thread. With
+    ``own``, each agent uses its own ``Lock.for_agent`` twin of every lock (as dining's philosophers)."""
 
-    def __init__(self, agents: int, locks: int, counted: bool, clock: Clock) -> None:
+    def __init__(self, agents: int, locks: int, counted: bool, clock: Clock, own: bool = False) -> None:
         self.rt = Runtime(None, shared=False)
         world = World("thread", None, self.rt)
         self.locks: list[Lock] = [world.lock(f"fork {i}") for i in range(locks)]
+        self.seats = [[lock.for_agent() if own else lock for lock in self.locks] for _ in range(agents)]
         self.rt.allocate(agents + 1, CAPACITY)
         self.reader = RingReader(self.rt.buffer, agents + 1, CAPACITY)
         self.writers = [self._writer(ring, ring, clock) for ring in range(agents)]
@@ -89,10 +91,12 @@ class Table:
         self.rt.close()
 
 
-def play(script: list[tuple[int, int, int, int]], agents: int, locks: int, counted: bool) -> tuple[Any, ...]:
+def play(
+    script: list[tuple[int, int, int, int]], agents: int, locks: int, counted: bool, own: bool = False
+) -> tuple[Any, ...]:
     """Run ``script`` (dt, agent, action, lock): the records, the layout, the round's start and end."""
     clock = Clock()
-    table = Table(agents, locks, counted, clock)
+    table = Table(agents, locks, counted, clock, own)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(lock_module, "_NOW", clock)  # the holds' clock, read on the fast path
         patch.setattr(_tally, "_NOW", clock)
@@ -114,7 +118,7 @@ def _played(table: Table, clock: Clock, script: list[tuple[int, int, int, int]],
         for agent in range(agents):  # each agent stops: it lets go of what it holds, then flushes
             clock.now += 3
             table.act(agent)
-            for lock, holder in zip(table.locks, table.holder, strict=True):
+            for lock, holder in zip(table.seats[agent], table.holder, strict=True):
                 if holder == agent:
                     lock.release()
             flush_tally(table.rt.agents_here)
@@ -128,7 +132,7 @@ def _step(table: Table, agent: int, action: int, which: int) -> None:
     """0: take the lock if free (a failed try is a contended event); 1: release one the agent
     holds; 2: eat; 3: release a lock another agent holds (a Lock used as a signal)."""
     table.act(agent)
-    lock, holder = table.locks[which], table.holder[which]
+    lock, holder = table.seats[agent][which], table.holder[which]
     if action == 0:
         if lock.acquire(blocking=False):
             table.holder[which] = agent
@@ -176,13 +180,13 @@ def _known(counted: dict[str, Any], recorded: dict[str, Any]) -> dict[str, Any]:
 
 
 @SECONDARY
-@given(scripts())
+@given(scripts(), st.booleans())
 def test_statistics_of_counted_holds_equal_those_of_recorded_holds(
-    case: tuple[int, int, list[tuple[int, int, int, int]]],
+    case: tuple[int, int, list[tuple[int, int, int, int]]], own: bool
 ) -> None:
     agents, locks, script = case
-    recorded = play(script, agents, locks, counted=False)
-    counted = play(script, agents, locks, counted=True)
+    recorded = play(script, agents, locks, counted=False, own=own)
+    counted = play(script, agents, locks, counted=True, own=own)
     for off, on in zip(_statistics(*counted), _statistics(*recorded), strict=True):
         assert_same(_known(off, on), on)
     summaries = of_op(counted[0], Op.HOLDS)  # each with its HELD and LONGEST_HOLD
@@ -243,9 +247,11 @@ class CountedMeals(Me):
         return self.left >= 0
 
 
-def test_an_uncontended_lean_meal_of_the_dining_philosopher_writes_one_record() -> None:
+@pytest.mark.parametrize("own", [False, True])
+def test_an_uncontended_lean_meal_of_the_dining_philosopher_writes_one_record(own: bool) -> None:
     """Detail off, no contention: each meal of the scenario's own loop is its EATING record; the two
-    fork holds are counted (written once, when the agent stops), the states that do not count skipped."""
+    fork holds are counted (written once, when the agent stops), the states that do not count skipped.
+    With its own twins of the forks (``own``, as dining builds them) too."""
     rt = Runtime(None, shared=False)
     rt.allocate(1, CAPACITY)
     try:
@@ -253,7 +259,8 @@ def test_an_uncontended_lean_meal_of_the_dining_philosopher_writes_one_record() 
         reader = RingReader(rt.buffer, 1, CAPACITY)
         rt.control[DETAIL] = 0.0
         writer.tally = Tally(writer.emit_at, rt.control)
-        forks = Lock("fork 0", 0, rt), Lock("fork 1", 1, rt)
+        forks = [Lock(f"fork {i}", i, rt) for i in range(2)]
+        forks = [fork.for_agent() for fork in forks] if own else forks
         labels = {"take first fork": 0, "take second fork": 1}
         me = CountedMeals(50, 0, "philosopher 0", "thread", rt, writer, None, 1, labels, frozenset({State.EATING}))
         Philosopher(*forks, think_ms=0.0, eat_ms=0.0).run(me)
@@ -266,3 +273,21 @@ def test_an_uncontended_lean_meal_of_the_dining_philosopher_writes_one_record() 
     assert eaten["op"].tolist() == [Op.STATE] * 50 and set(eaten["value"].tolist()) == {State.EATING}
     assert sorted(of_op(summaries, Op.HOLDS)[["resource", "value"]].tolist()) == [(0, 50), (1, 50)]
     assert len(summaries) == 6  # HOLDS, HELD and LONGEST_HOLD per fork, nothing announced
+
+
+def test_a_lock_for_an_agent_that_keeps_no_tally_becomes_a_plain_lock() -> None:
+    """Detail on (no Tally): the twin turns into a Lock at its first use and records as one."""
+    rt = Runtime(None, shared=False)
+    rt.allocate(1, CAPACITY)
+    try:
+        rt.bind(0, 0)
+        reader = RingReader(rt.buffer, 1, CAPACITY)
+        fork = Lock("fork 0", 0, rt).for_agent()
+        with fork:
+            pass
+        events = to_events(reader.drain())
+    finally:
+        rt.unbind()
+        rt.close()
+    assert type(fork) is Lock
+    assert events["op"].tolist() == [Op.ACQUIRED, Op.RELEASED]

@@ -16,10 +16,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sims import DETAIL, Runtime
-from sims.agents import Me
+from sims import DETAIL, Backend, Runtime
+from sims.agents import AgentBody, Me
 from sims.primitives import Lock, Tally
-from sims.scenarios.dining import Philosopher
+from sims.rounds import World
+from sims.scenarios import scenario_named
 from sims.telemetry import Op, RingReader, State, op_code
 
 CAPACITY = 1 << 17
@@ -52,9 +53,18 @@ def _meal(me: Me, first: Lock, second: Lock) -> Callable[[], None]:
     return meal
 
 
-def _philosopher_ns(me: Me, first: Lock, second: Lock, n: int) -> int:
-    """Thread CPU of ``n`` meals of the scenario's own ``Philosopher.run`` (zero think/eat), less
-    that of the countdown that ends it: ``me.running`` says False after ``n`` meals."""
+def _philosopher(rt: Runtime) -> AgentBody:
+    """The first philosopher of ``dining ordered`` at zero think/eat, built by the scenario itself
+    (with the forks it gives him), on ``rt``."""
+    dining = scenario_named("dining")
+    world = World(Backend.THREAD, None, rt)
+    dining.build(world, "ordered", dining.resolve({"agents": 2, "think_ms": 0.0, "eat_ms": 0.0}), 0)
+    return world.agents[0][1]
+
+
+def _philosopher_ns(me: Me, body: AgentBody, n: int) -> int:
+    """Thread CPU of ``n`` meals of the scenario's own ``Philosopher.run``, less that of the
+    countdown that ends it: ``me.running`` says False after ``n`` meals."""
     running = me.running
 
     def countdown() -> Callable[[], bool]:
@@ -69,7 +79,7 @@ def _philosopher_ns(me: Me, first: Lock, second: Lock, n: int) -> int:
     me.running = countdown()  # type: ignore[method-assign]
     try:
         start = time.thread_time_ns()
-        Philosopher(first, second, 0.0, 0.0).run(me)
+        body.run(me)
         meals = time.thread_time_ns() - start
     finally:
         del me.running
@@ -163,15 +173,16 @@ def measure(n: int, repeats: int) -> list[tuple[str, float]]:
         ("meal, lean, holds counted (1 record)", _meal(lean, first, second)),
     ):
         found.append((name, min(_timed(call, n, reader) for _ in range(repeats)) / n))
-    best = min(_real_meal(lean, first, second, n, reader) for _ in range(repeats))
+    body = _philosopher(rt)
+    best = min(_real_meal(lean, body, n, reader) for _ in range(repeats))
     found.append(("Philosopher.run, lean, one meal (1 record)", best / n))
     rt.unbind()
     rt.close()
     return found
 
 
-def _real_meal(me: Me, first: Lock, second: Lock, n: int, reader: RingReader) -> int:
-    elapsed = _philosopher_ns(me, first, second, n)
+def _real_meal(me: Me, body: AgentBody, n: int, reader: RingReader) -> int:
+    elapsed = _philosopher_ns(me, body, n)
     reader.drain()
     return elapsed
 

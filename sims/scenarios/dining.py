@@ -192,7 +192,7 @@ class Dining(Scenario):
         seats = world.semaphore("seats", int(params["seats"]) or n - 1) if strategy == "waiter" else None
         putbacks = world.marker("put back", ResourceKind.COUNTER) if strategy == "trylock" else -1
         for i in range(n):
-            left, right = forks[i], forks[(i + 1) % n]
+            left, right = forks[i].for_agent(), forks[(i + 1) % n].for_agent()  # each philosopher's own
             if strategy == "ordered" and left.index > right.index:
                 left, right = right, left
             body: AgentBody
