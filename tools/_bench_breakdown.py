@@ -173,6 +173,15 @@ def measure(n: int, repeats: int) -> list[tuple[str, float]]:
         ("meal, lean, holds counted (1 record)", _meal(lean, first, second)),
     ):
         found.append((name, min(_timed(call, n, reader) for _ in range(repeats)) / n))
+    if hasattr(Lock, "for_agent"):  # a checkout before it has no twins (this tool runs against older ones)
+        own = Lock("fork 2", 2, rt).for_agent()
+
+        def own_pair() -> None:
+            with own:
+                pass
+
+        best = min(_timed(own_pair, n, reader) for _ in range(repeats))
+        found.append(("lean with Lock.for_agent(), counted", best / n))
     body = _philosopher(rt)
     best = min(_real_meal(lean, body, n, reader) for _ in range(repeats))
     found.append(("Philosopher.run, lean, one meal (1 record)", best / n))
