@@ -22,10 +22,10 @@ round's statistics. What the statistics keep and lose is in docs/data.md ("Detai
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, MutableSequence
+from collections.abc import Callable, MutableSequence, Sequence
 from typing import Any
 
-from sims.runtime import CUT
+from sims.runtime import CUT, read_view
 from sims.telemetry import Op, op_code
 
 _NOW = time.monotonic_ns
@@ -42,9 +42,11 @@ class Tally:
 
     __slots__ = ("_emit_at", "control", "kept")
 
+    control: Sequence[float]
+
     def __init__(self, emit_at: Callable[[int, int, int], None], control: MutableSequence[float]) -> None:
         self._emit_at = emit_at
-        self.control = control  # the round's control block: ``control[CUT]`` ends the fast path
+        self.control = read_view(control)  # the round's control block: ``control[CUT]`` ends the fast path
         # By lock index, up to the highest this agent took: [TAKEN, HOLDS, HELD, LONGEST, RECORDED].
         self.kept: list[list[int]] = []
 
