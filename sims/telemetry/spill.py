@@ -283,7 +283,7 @@ class Records(Protocol):
 class MemoryRecords:
     """Records held in memory (a short round, or the window's copy)."""
 
-    signals = None  # which resources are used as signals is not known without a pass over them
+    signals: np.ndarray | None = None  # which resources are used as signals is not known without a pass
 
     def __init__(self, events: np.ndarray) -> None:
         self.events = events
