@@ -1,12 +1,11 @@
-"""Peak memory and time of exporting one long stored round, per format and table: this checkout against another's.
+"""Peak memory and time of exporting one long stored round, per format: this checkout against another's.
 
-Usage: ``python tools/bench_export_memory.py --round DIR [--against /work/main] [--cases parquet:intervals,...]
+Usage: ``python tools/bench_export_memory.py --round DIR [--against /work/main] [--cases parquet,csv,parquet+csv]
 [--repeats 1]``, DIR made by ``python tools/bench_export_long.py --make DIR``. Each case is a format
-(``parquet``, ``csv``, or both: ``parquet+csv``) and the tables written (``all``, or one of
-``events``, ``agents``, ``resources``, ``intervals``), written with ``write_round`` in a fresh
-interpreter, alternately with the other checkout's ``sims`` and with ours. Printed per case: wall and
-CPU seconds of the writing process (export workers not counted: they are separate processes), its
-peak resident memory (``ru_maxrss``, the round's result loaded included), and ours/theirs.
+or formats joined by ``+``, every table written with ``write_round`` in a fresh interpreter,
+alternately with the other checkout's ``sims`` and with ours. Printed per case: wall and CPU seconds
+of the writing process (export workers not counted: they are separate processes), its peak resident
+memory (``ru_maxrss``, the round's result loaded included), and ours/theirs.
 """
 
 from __future__ import annotations
@@ -24,34 +23,28 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CASES = "parquet:intervals,parquet:all,csv:intervals,csv:all"
+DEFAULT_CASES = "parquet,csv,parquet+csv"
 
 
-def child(folder: Path, formats: str, table: str, out: Path) -> None:
+def child(folder: Path, formats: str, out: Path) -> None:
     """Write here (a fresh interpreter) and print what it took."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from bench_export_long import stored
 
-    from sims import export
+    from sims import Format, write_round
 
     result = stored(folder)
-    if table != "all":
-        for name in list(export.TABLES):
-            if name != table:
-                del export.TABLES[name]
     wall, cpu = time.monotonic(), time.process_time()
-    export.write_round(result, out, [export.Format(f) for f in formats.split("+")])
+    write_round(result, out, [Format(f) for f in formats.split("+")])
     print(json.dumps({"wall_s": time.monotonic() - wall, "cpu_s": time.process_time() - cpu,
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "records": result.record_count}))
 
 
-def write_in_child(code: Path, folder: Path, case: str) -> dict[str, Any]:
-    formats, table = case.split(":")
+def write_in_child(code: Path, folder: Path, formats: str) -> dict[str, Any]:
     env = dict(os.environ, PYTHONPATH=str(code))
     with tempfile.TemporaryDirectory(prefix="bench-export-memory-", dir=folder.parent) as out:
-        argv = [sys.executable, __file__, "--child", str(folder), "--format", formats, "--table", table,
-                "--out", str(Path(out) / "x")]
+        argv = [sys.executable, __file__, "--child", str(folder), "--format", formats, "--out", str(Path(out) / "x")]
         done = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=900, env=env)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -82,11 +75,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--format", help=argparse.SUPPRESS)
-    parser.add_argument("--table", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.format, args.table, args.out)
+        child(args.child, args.format, args.out)
     elif args.round:
         compare(args.round, args.against, args.cases.split(","), args.repeats)
     else:
