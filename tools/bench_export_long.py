@@ -137,20 +137,28 @@ def digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def write_in_child(code: Path, folder: Path, fmt: str) -> dict[str, Any]:
+def write_in_child(code: Path, folder: Path, fmt: str, script: str = __file__) -> dict[str, Any]:
+    """``script --child`` (this one, or another tool's) with ``code``'s sims: what it printed last."""
     env = dict(os.environ, PYTHONPATH=str(code))
     with tempfile.TemporaryDirectory(prefix="bench-export-", dir=folder.parent) as out:
-        argv = [sys.executable, __file__, "--child", str(folder), "--format", fmt, "--out", str(Path(out) / "x")]
+        argv = [sys.executable, script, "--child", str(folder), "--format", fmt, "--out", str(Path(out) / "x")]
         done = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=900, env=env)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def compare(folder: Path, other: Path, formats: list[str], repeats: int) -> None:
+def interleaved(folder: Path, other: Path, formats: list[str], repeats: int,
+                script: str = __file__) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Each format written ``repeats`` times with ``other``'s sims ("theirs"), then ours."""
     runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for _ in range(repeats):
         for fmt in formats:
             for name, code in (("theirs", other), ("ours", ROOT)):
-                runs.setdefault((fmt, name), []).append(write_in_child(code, folder, fmt))
+                runs.setdefault((fmt, name), []).append(write_in_child(code, folder, fmt, script))
+    return runs
+
+
+def compare(folder: Path, other: Path, formats: list[str], repeats: int) -> None:
+    runs = interleaved(folder, other, formats, repeats)
     print(f"{other} against {ROOT}: {folder}, medians of {repeats}, load {os.getloadavg()[0]:.1f} on "
           f"{os.cpu_count()} CPUs")
     print("| format | records | wall theirs | wall ours | CPU theirs | CPU ours | MB theirs / ours | same text "
@@ -166,6 +174,13 @@ def compare(folder: Path, other: Path, formats: list[str], repeats: int) -> None
     print(json.dumps({f"{fmt} {name}": got for (fmt, name), got in runs.items()}))
 
 
+def child_arguments(parser: argparse.ArgumentParser) -> None:
+    """The hidden arguments of a ``--child`` run (see write_in_child)."""
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--format", help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--make", type=Path, help="run the long round and keep it in this folder")
@@ -176,9 +191,7 @@ def main() -> None:
     parser.add_argument("--against", type=Path, default=Path("/work/main"))
     parser.add_argument("--formats", default="csv,trace,parquet")
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--format", help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    child_arguments(parser)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.format, args.out)

@@ -15,12 +15,9 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = "parquet,csv,parquet+csv"
@@ -28,7 +25,6 @@ DEFAULT_CASES = "parquet,csv,parquet+csv"
 
 def child(folder: Path, formats: str, out: Path) -> None:
     """Write here (a fresh interpreter) and print what it took."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from bench_export_long import stored
 
     from sims import Format, write_round
@@ -41,20 +37,10 @@ def child(folder: Path, formats: str, out: Path) -> None:
                       "records": result.record_count}))
 
 
-def write_in_child(code: Path, folder: Path, formats: str) -> dict[str, Any]:
-    env = dict(os.environ, PYTHONPATH=str(code))
-    with tempfile.TemporaryDirectory(prefix="bench-export-memory-", dir=folder.parent) as out:
-        argv = [sys.executable, __file__, "--child", str(folder), "--format", formats, "--out", str(Path(out) / "x")]
-        done = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=900, env=env)
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-
-
 def compare(folder: Path, other: Path, cases: list[str], repeats: int) -> None:
-    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for _ in range(repeats):
-        for case in cases:
-            for name, code in (("theirs", other), ("ours", ROOT)):
-                runs.setdefault((case, name), []).append(write_in_child(code, folder, case))
+    from bench_export_long import interleaved
+
+    runs = interleaved(folder, other, cases, repeats, __file__)
     print(f"{other} against {ROOT}: {folder}, medians of {repeats}, load {os.getloadavg()[0]:.1f}")
     print("| case | records | wall theirs / ours | CPU theirs / ours | peak RSS theirs / ours "
           "| wall, CPU, RSS ours/theirs |")
@@ -68,14 +54,15 @@ def compare(folder: Path, other: Path, cases: list[str], repeats: int) -> None:
 
 
 def main() -> None:
+    sys.path.insert(0, str(ROOT / "tools"))  # bench_export_long, beside this one
+    from bench_export_long import child_arguments
+
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--round", type=Path, help="a folder made by tools/bench_export_long.py --make")
     parser.add_argument("--against", type=Path, default=Path("/work/main"))
     parser.add_argument("--cases", default=DEFAULT_CASES)
     parser.add_argument("--repeats", type=int, default=1)
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--format", help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    child_arguments(parser)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.format, args.out)
