@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import functools
+import itertools
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,7 +22,7 @@ from typing import IO, Any
 
 from sims.data.columns import Table
 from sims.data.csvtext import csv_header, csv_text
-from sims.data.intervals import intervals_table
+from sims.data.intervals import interval_tables
 from sims.data.parallel import workers_for, write_in_order
 from sims.data.parquet import has_pyarrow, write_parquet
 from sims.data.summary import SUMMARY_KEY, summary_json, summary_v1
@@ -32,7 +33,7 @@ TABLES: dict[str, Callable[[RoundResult], Iterable[Table]]] = {
     "events": event_tables,
     "agents": lambda result: [agents_table(result)],
     "resources": lambda result: [resources_table(result)],
-    "intervals": lambda result: [intervals_table(result)],
+    "intervals": interval_tables,
 }
 SUMMARY_FILE = "summary.json"
 TRACE_FILE = "trace.json.gz"
@@ -228,8 +229,7 @@ Writer = Callable[[IO[bytes], RoundResult, dict[str, Any]], object]  # what a wr
 def _writers(formats: Sequence[Format]) -> dict[str, Writer]:
     """File name -> what writes it, in the order they are written."""
     writers: dict[str, Writer] = {}
-    for name, make in TABLES.items():
-        tables = make if name == "events" else _once(make)  # events stream chunk by chunk to each format
+    for name, tables in TABLES.items():  # each format makes its table again, a chunk at a time
         if Format.PARQUET in formats:
             writers[f"{name}.parquet"] = _parquet(tables)
         if Format.CSV in formats:
@@ -239,18 +239,6 @@ def _writers(formats: Sequence[Format]) -> dict[str, Writer]:
 
         writers[TRACE_FILE] = lambda handle, result, _: write_trace(result, handle)
     return writers
-
-
-def _once(make: Callable[[RoundResult], Iterable[Table]]) -> Callable[[RoundResult], Iterable[Table]]:
-    """``make``, run only the first time (one export writes a table in several formats)."""
-    built: list[list[Table]] = []
-
-    def tables(result: RoundResult) -> Iterable[Table]:
-        if not built:
-            built.append(list(make(result)))
-        return built[0]
-
-    return tables
 
 
 def _parquet(tables: Callable[[RoundResult], Iterable[Table]]) -> Writer:
@@ -271,18 +259,27 @@ def _csv_events(handle: IO[bytes], result: RoundResult, _: dict[str, Any]) -> No
 
 
 def _csv(tables: Callable[[RoundResult], Iterable[Table]]) -> Writer:
-    """A table made here, its slices formatted by workers (for a long round's intervals)."""
+    """A table made here a chunk at a time, its slices formatted by workers as they come (for a
+    long round's intervals: a table with about as many rows as the round has records)."""
 
     def write(handle: IO[bytes], result: RoundResult, _: dict[str, Any]) -> None:
-        made = list(tables(result))
-        columns = tuple(made[0].columns)
-        if any(tuple(t.columns) != columns for t in made):
-            raise ValueError(f"the chunks of a table differ in their columns: {[tuple(t.columns) for t in made]}")
-        pieces = (t.rows_between(at, at + EVENT_SLICE) for t in made for at in range(0, t.rows, EVENT_SLICE))
-        jobs = (functools.partial(csv_text, piece) for piece in pieces)
-        _write_csv(handle, columns, jobs, sum(t.rows for t in made))
+        made = iter(tables(result))
+        first, second = next(made), next(made, None)
+        rows = first.rows if second is None else result.record_count  # one table is all; else as many as records
+        made = itertools.chain([first] if second is None else [first, second], made)
+        jobs = (functools.partial(csv_text, piece) for piece in _pieces(made, tuple(first.columns)))
+        _write_csv(handle, tuple(first.columns), jobs, rows)
 
     return write
+
+
+def _pieces(tables: Iterable[Table], columns: tuple[str, ...]) -> Iterator[Table]:
+    """Each table's rows, EVENT_SLICE at a time; ValueError if a table's columns differ."""
+    for table in tables:
+        if tuple(table.columns) != columns:
+            raise ValueError(f"the chunks of a table differ in their columns: {tuple(table.columns)}, {columns}")
+        for at in range(0, table.rows, EVENT_SLICE):
+            yield table.rows_between(at, at + EVENT_SLICE)
 
 
 def _write_csv(handle: IO[bytes], columns: Sequence[str], jobs: Iterable[Callable[[], bytes]], rows: int) -> None:

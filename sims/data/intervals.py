@@ -1,4 +1,4 @@
-"""The intervals table: every wait and every hold of a round, one row each.
+"""The intervals table: every wait and every hold of a round, one row each, a chunk at a time.
 
 A wait ends with the record that carries its length (``acquired`` with a value above 0,
 ``timed_out``, ``abandoned``, an Event's, Condition's or Barrier's ``woken``, ``wait_timed_out``
@@ -7,21 +7,30 @@ or a barrier's ``broken``): it ran from
 wrote a ``request`` or ``wait`` and nothing that ended it is ``still_waiting`` at the round's
 end (an agent is one thread: it waits for one thing at a time).
 
-Holds are :func:`sims.stats.hold_intervals` over the round: ``released``, or
-``held_at_end`` when nothing released it before the round ended. A semaphore used to signal
-(released by agents that never acquired it) has no holds (see sims.stats.intervals).
+Holds are the pairing of :mod:`sims.stats.intervals` (as :func:`sims.stats.hold_intervals`):
+``released``, or ``held_at_end`` when nothing released it before the round ended. A resource
+used to signal (released by agents that never acquired it) has no holds; that is a property
+of the whole round, found first by a cheap pass (:class:`sims.stats.carried.Balances`).
+
+The records are read in time-ordered chunks and only what is open is kept between them
+(each key's acquisitions, each agent's request), so memory does not grow with the round.
+Rows cannot then be sorted by start: each chunk's finished intervals come sorted by end, then
+start (so the whole table is), and the ones still open at the round's end come last.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 
 import numpy as np
 
 from sims.data.columns import Ints, Names, Table
 from sims.rounds.result import RoundResult
-from sims.stats import hold_intervals
+from sims.stats.carried import Balances, CarriedPairs
+from sims.stats.intervals import Columns, Holds
 from sims.telemetry import Op
+from sims.telemetry.spill import CHUNK_RECORDS
 
 
 class Kind(enum.Enum):
@@ -49,62 +58,130 @@ _ENDING = {
     Op.BROKEN: Outcome.BROKEN,
 }
 _OUTCOMES = list(Outcome)
+_OUTCOME_OF_OP = np.full(1 << 16, -1, np.int32)  # op code -> the outcome of the wait it ends, -1: none
+_OUTCOME_OF_OP[[op.value for op in _ENDING]] = [_OUTCOMES.index(o) for o in _ENDING.values()]
+_STARTS_WAIT = np.zeros(1 << 16, bool)
+_STARTS_WAIT[[Op.REQUEST, Op.WAIT]] = True
+RELEASED, HELD_AT_END = _OUTCOMES.index(Outcome.RELEASED), _OUTCOMES.index(Outcome.HELD_AT_END)
+STILL_WAITING = _OUTCOMES.index(Outcome.STILL_WAITING)
 
 
 def intervals_table(result: RoundResult) -> Table:
-    """Waits then holds, sorted by start; times in ns since the round's start."""
-    ev, origin = result.events, result.started_ns
-    parts = [_waits(ev), _open_waits(ev, len(result.layout.agents), result.ended_ns)]
-    parts.append(_holds(ev, result.started_ns, result.ended_ns))
-    agent, resource, start, end, outcome = (np.concatenate([p[i] for p in parts]) for i in range(5))
-    kind = np.where(np.isin(outcome, [_OUTCOMES.index(o) for o in (Outcome.RELEASED, Outcome.HELD_AT_END)]), 1, 0)
-    order = np.argsort(start, kind="stable")
-    names = tuple(a.name for a in result.layout.agents)
-    return Table(
-        {
-            "agent": Names(agent[order].astype(np.int32), names),
-            "resource": Names(resource[order].astype(np.int32), tuple(r.name for r in result.layout.resources)),
-            "kind": Names(kind[order].astype(np.int32), tuple(k.value for k in Kind)),
-            "start_ns": Ints(start[order] - origin),
-            "end_ns": Ints(end[order] - origin),
-            "duration_ns": Ints(end[order] - start[order]),
-            "outcome": Names(outcome[order].astype(np.int32), tuple(o.value for o in Outcome)),
-        }
-    )
+    """The whole table in memory (a short round, tests): :func:`interval_tables` joined."""
+    tables = list(interval_tables(result))
+    return Table({name: _joined([t.columns[name] for t in tables]) for name in tables[0].columns})
+
+
+def interval_tables(result: RoundResult, chunk: int = CHUNK_RECORDS) -> Iterator[Table]:
+    """Waits and holds, a table per chunk of records (at least one table); times in ns since
+    the round's start. Two passes over the records, each holding one chunk at a time."""
+    n_agents = len(result.layout.agents)
+    balances = _balances(result, chunk)
+    pairs = CarriedPairs(result.started_ns, balances.from_before(result.started_ns))
+    signalled = np.zeros(1 << 15, bool)
+    signalled[balances.signalled()] = True
+    waiting = OpenWaits(n_agents)
+    rows = Rows(result)
+    held_back = rows.none()
+    for events in result.event_chunks(chunk):
+        cols = Columns.of(events)
+        waiting.feed(cols)
+        upto = cols.select(slice(int(np.searchsorted(cols.t, result.ended_ns, side="right"))))
+        moves = ((upto.op == Op.ACQUIRED) | (upto.op == Op.RELEASED)) & (upto.agent >= 0) & (upto.resource >= 0)
+        done, _ = pairs.pair(upto.select(moves & ~signalled[upto.resource]))
+        found = _sorted(_concat((held_back, _waits(cols), rows.holds(done))))
+        if not cols.t.size:
+            held_back = found
+            continue
+        # rows ending at the chunk's last instant wait for the next chunk's (they may end then too)
+        cut = int(np.searchsorted(found[3], cols.t[-1], side="left"))
+        held_back = tuple(column[cut:] for column in found)  # type: ignore[assignment]
+        if cut:
+            yield rows.table(tuple(column[:cut] for column in found))  # type: ignore[arg-type]
+    still = (waiting.still_open(result.ended_ns), rows.holds(pairs.open_holds(result.ended_ns)))
+    yield rows.table(_concat((_sorted(held_back), _sorted(_concat(still)))))
+
+
+def _balances(result: RoundResult, chunk: int) -> Balances:
+    """The first pass: which resources are signals (or, for a slice, what was held before it)."""
+    balances = Balances(len(result.layout.agents), len(result.layout.resources))
+    for events in result.event_chunks(chunk):
+        upto = events[: int(np.searchsorted(events["t_ns"], result.ended_ns, side="right"))]
+        balances.feed(*(np.ascontiguousarray(upto[name]) for name in ("agent", "resource", "op")))
+    return balances
 
 
 Part = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # agent, resource, start, end, outcome
 
 
-def _waits(ev: np.ndarray) -> Part:
-    op, value = ev["op"], ev["value"]
-    outcome = np.full(op.size, -1, np.int64)
-    for ending, result in _ENDING.items():
-        outcome[op == ending] = _OUTCOMES.index(result)
-    mine = np.flatnonzero((outcome >= 0) & (value > 0) & (ev["agent"] >= 0) & (ev["resource"] >= 0))
-    t = ev["t_ns"][mine]
-    return ev["agent"][mine], ev["resource"][mine], t - value[mine], t, outcome[mine]
+class Rows:
+    """Parts of rows (absolute times, codes) made into the table's columns."""
+
+    def __init__(self, result: RoundResult) -> None:
+        self.origin, self.end_ns = result.started_ns, result.ended_ns
+        self.agents = tuple(a.name for a in result.layout.agents)
+        self.resources = tuple(r.name for r in result.layout.resources)
+
+    @staticmethod
+    def none() -> Part:
+        return tuple(np.empty(0, np.int64) for _ in range(5))  # type: ignore[return-value]
+
+    def holds(self, held: Holds) -> Part:
+        outcome = np.where(held.end_ns < self.end_ns, RELEASED, HELD_AT_END)
+        return held.agent, held.resource, held.start_ns, held.end_ns, outcome
+
+    def table(self, part: Part) -> Table:
+        agent, resource, start, end, outcome = part
+        kind = (outcome == RELEASED) | (outcome == HELD_AT_END)
+        return Table(
+            {
+                "agent": Names(agent.astype(np.int32), self.agents),
+                "resource": Names(resource.astype(np.int32), self.resources),
+                "kind": Names(kind.astype(np.int32), tuple(k.value for k in Kind)),
+                "start_ns": Ints(start - self.origin),
+                "end_ns": Ints(end - self.origin),
+                "duration_ns": Ints(end - start),
+                "outcome": Names(outcome.astype(np.int32), tuple(o.value for o in Outcome)),
+            }
+        )
 
 
-def _open_waits(ev: np.ndarray, n_agents: int, end_ns: int) -> Part:
-    op, agent = ev["op"], ev["agent"]
-    mine = (agent >= 0) & (agent < n_agents)
-    starts = np.flatnonzero(mine & ((op == Op.REQUEST) | (op == Op.WAIT)))
-    ends = np.flatnonzero(mine & np.isin(op, list(_ENDING)))
-    last_start = np.full(n_agents, -1, np.int64)
-    last_end = np.full(n_agents, -1, np.int64)
-    for found, last in ((starts, last_start), (ends, last_end)):
-        who, at = last_of_each(agent[found], n_agents)
-        last[who] = found[at]
-    which = last_start[last_start > last_end]
-    n = which.size
-    return (
-        agent[which],
-        ev["resource"][which],
-        ev["t_ns"][which],
-        np.full(n, end_ns, np.int64),
-        np.full(n, _OUTCOMES.index(Outcome.STILL_WAITING), np.int64),
-    )
+def _waits(cols: Columns) -> Part:
+    """The waits that end among ``cols``."""
+    outcome = _OUTCOME_OF_OP[cols.op]
+    mine = np.flatnonzero((outcome >= 0) & (cols.value > 0) & (cols.agent >= 0) & (cols.resource >= 0))
+    t = cols.t[mine]
+    return cols.agent[mine], cols.resource[mine], t - cols.value[mine], t, outcome[mine]
+
+
+class OpenWaits:
+    """Each agent's last ``request`` or ``wait`` that nothing has ended yet, over time-ordered chunks."""
+
+    def __init__(self, n_agents: int) -> None:
+        self.n_agents = n_agents
+        self.open = np.zeros(n_agents, bool)
+        self.t = np.zeros(n_agents, np.int64)
+        self.resource = np.zeros(n_agents, np.int64)
+
+    def feed(self, cols: Columns) -> None:
+        mine = (cols.agent >= 0) & (cols.agent < self.n_agents)
+        starts = np.flatnonzero(mine & _STARTS_WAIT[cols.op])
+        ends = np.flatnonzero(mine & (_OUTCOME_OF_OP[cols.op] >= 0))
+        last_start = np.full(self.n_agents, -1, np.int64)
+        last_end = np.full(self.n_agents, -1, np.int64)
+        for found, last in ((starts, last_start), (ends, last_end)):
+            who, at = last_of_each(cols.agent[found], self.n_agents)
+            last[who] = found[at]
+        opened = np.flatnonzero(last_start > last_end)
+        self.open[last_end > last_start] = False
+        self.open[opened] = True
+        self.t[opened] = cols.t[last_start[opened]]
+        self.resource[opened] = cols.resource[last_start[opened]]
+
+    def still_open(self, end_ns: int) -> Part:
+        which = np.flatnonzero(self.open)
+        end = np.full(which.size, end_ns, np.int64)
+        return which, self.resource[which], self.t[which], end, np.full(which.size, STILL_WAITING, np.int64)
 
 
 def last_of_each(agent: np.ndarray, n_agents: int) -> tuple[np.ndarray, np.ndarray]:
@@ -115,8 +192,18 @@ def last_of_each(agent: np.ndarray, n_agents: int) -> tuple[np.ndarray, np.ndarr
     return who[keep].astype(np.int64), agent.size - 1 - first[keep]
 
 
-def _holds(ev: np.ndarray, start_ns: int, end_ns: int) -> Part:
-    held = hold_intervals(ev, start_ns, end_ns)
-    released = _OUTCOMES.index(Outcome.RELEASED)
-    outcome = np.where(held["end_ns"] < end_ns, released, _OUTCOMES.index(Outcome.HELD_AT_END))
-    return held["agent"], held["resource"], held["start_ns"], held["end_ns"], outcome
+def _concat(parts: tuple[Part, ...]) -> Part:
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(5))  # type: ignore[return-value]
+
+
+def _sorted(part: Part) -> Part:
+    """By end, then start."""
+    order = np.lexsort((part[2], part[3]))
+    return tuple(column[order] for column in part)  # type: ignore[return-value]
+
+
+def _joined(columns: list[Names] | list[Ints]) -> Names | Ints:  # type: ignore[type-arg]
+    first = columns[0]
+    if isinstance(first, Names):
+        return Names(np.concatenate([c.codes for c in columns]), first.names)  # type: ignore[union-attr]
+    return Ints(np.concatenate([c.values for c in columns]))  # type: ignore[union-attr]

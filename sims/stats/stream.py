@@ -5,7 +5,7 @@
 them, see :mod:`sims.engine.ordering`) and gives the very same :class:`RoundStats`. Between
 chunks it keeps counters, each resource's level (permits in use, capacity) and last acquirer,
 each (agent, resource) key's open acquisitions and requests, which are put back in front of
-the key's next records (so the pairing of :mod:`sims.stats.intervals` runs unchanged), and the
+the key's next records (:mod:`sims.stats.carried`), and the
 waits and holds as :class:`~sims.stats.distribution.Distribution` values (on disk when given a
 folder), so that percentiles stay exact.
 """
@@ -19,13 +19,13 @@ import numpy as np
 
 from sims.rounds.layout import RoundLayout
 from sims.rounds.statistics import Percentiles, ResourceStats, RoundStats
+from sims.stats.carried import CarriedPairs
 from sims.stats.compute import RESOURCE_KINDS, _listed, _lock_or_semaphore, _operations, agent_rows, round_stats
 from sims.stats.distribution import Distribution
-from sims.stats.intervals import Columns, Keyed, open_waits, paired_holds
+from sims.stats.intervals import Columns
 from sims.stats.tallied import Tallied
 from sims.telemetry import Op
 
-OPEN = np.iinfo(np.int64).max  # the end of a hold or wait still open after the records so far
 RESOURCE_SLOTS = 1 << 15  # resource indices are int16
 
 
@@ -133,8 +133,7 @@ class StreamingStats:
         self.signalled: set[int] = set()
         self.levels = _Levels(layout, self.n_resources, start_ns)
         self.tallied = Tallied.empty(n, self.n_resources)  # holds summed up, not recorded (detail off)
-        self.open_acquired = Columns(*(np.empty(0, dt) for dt in (np.int64, np.int32, np.int16, np.uint16, np.int64)))
-        self.open_requests = self.open_acquired
+        self.pairs = CarriedPairs(start_ns)  # each key's open acquisitions and requests
 
     @property
     def kept_values(self) -> int:
@@ -195,17 +194,9 @@ class StreamingStats:
             & (cols.agent >= 0)
             & (cols.resource >= 0)
         )
-        carried = _joined(_joined(self.open_acquired, self.open_requests), mine)
-        keyed = Keyed.of(carried)
-        found, signalled = paired_holds(keyed, self.start_ns, OPEN, whole=True)
+        done, signalled = self.pairs.pair(mine)
         self.signalled.update(signalled.tolist())
-        still = found.end_ns == OPEN
-        done = found.select(np.flatnonzero(~still))
         self.holds.add(done.resource.astype(np.int64) * self.n_agents + done.agent, done.durations_ns())
-        held = found.select(np.flatnonzero(still))
-        self.open_acquired = _opened(held.start_ns, held.agent, held.resource, Op.ACQUIRED)
-        agent, resource, waited = open_waits(keyed, self.start_ns, OPEN)
-        self.open_requests = _opened(OPEN - waited, agent, resource, Op.REQUEST)
 
     def finish(self, end_ns: int) -> RoundStats:
         """The statistics of ``[start_ns, end_ns]``: every record up to ``end_ns`` must have been fed.
@@ -222,9 +213,9 @@ class StreamingStats:
 
     def _finish(self, end_ns: int) -> RoundStats:
         start, n = self.start_ns, self.n_agents
-        held = self.open_acquired
-        self.holds.add(held.resource.astype(np.int64) * n + held.agent, end_ns - held.t)
-        requests = self.open_requests
+        held = self.pairs.open_holds(end_ns)
+        self.holds.add(held.resource.astype(np.int64) * n + held.agent, held.durations_ns())
+        requests = self.pairs.requests
         np.maximum.at(self.longest, requests.agent, end_ns - requests.t)
         self.levels.finish(end_ns)
         self.waits.add_zeros(np.arange(n), self.tallied.by_agent())
@@ -298,25 +289,3 @@ def _within_groups(running: np.ndarray, first: np.ndarray) -> np.ndarray:
     before = np.concatenate(([0], running[:-1]))[starts]
     restarted: np.ndarray = running - before[np.cumsum(first) - 1]
     return restarted
-
-
-def _opened(t: np.ndarray, agent: np.ndarray, resource: np.ndarray, op: Op) -> Columns:
-    """Open acquisitions or requests as records, to go in front of the next chunk's."""
-    return Columns(
-        t.astype(np.int64),
-        agent.astype(np.int32),
-        resource.astype(np.int16),
-        np.full(t.size, op, np.uint16),
-        np.zeros(t.size, np.int64),
-    )
-
-
-def _joined(a: Columns, b: Columns) -> Columns:
-    return Columns(
-        *(
-            np.concatenate((x, y))
-            for x, y in zip(
-                (a.t, a.agent, a.resource, a.op, a.value), (b.t, b.agent, b.resource, b.op, b.value), strict=True
-            )
-        )
-    )
