@@ -83,8 +83,8 @@ def interval_tables(result: RoundResult, chunk: int = CHUNK_RECORDS) -> Iterator
     waiting = OpenWaits(n_agents)
     rows = Rows(result)
     held_back = rows.none()
-    for events in result.event_chunks(chunk):
-        cols = Columns.of(events)
+    for columns in result.records.column_chunks(chunk):
+        cols = Columns(*(columns[name] for name in ("t_ns", "agent", "resource", "op", "value")))
         waiting.feed(cols)
         upto = cols.select(slice(int(np.searchsorted(cols.t, result.ended_ns, side="right"))))
         moves = ((upto.op == Op.ACQUIRED) | (upto.op == Op.RELEASED)) & (upto.agent >= 0) & (upto.resource >= 0)
@@ -105,9 +105,9 @@ def interval_tables(result: RoundResult, chunk: int = CHUNK_RECORDS) -> Iterator
 def _balances(result: RoundResult, chunk: int) -> Balances:
     """The first pass: which resources are signals (or, for a slice, what was held before it)."""
     balances = Balances(len(result.layout.agents), len(result.layout.resources))
-    for events in result.event_chunks(chunk):
-        upto = events[: int(np.searchsorted(events["t_ns"], result.ended_ns, side="right"))]
-        balances.feed(*(np.ascontiguousarray(upto[name]) for name in ("agent", "resource", "op")))
+    for columns in result.records.column_chunks(chunk, ("t_ns", "agent", "resource", "op")):
+        upto = int(np.searchsorted(columns["t_ns"], result.ended_ns, side="right"))
+        balances.feed(*(columns[name][:upto] for name in ("agent", "resource", "op")))
     return balances
 
 

@@ -9,6 +9,12 @@ length without loading it. ``records.json`` is written when the spill is closed.
 The writer (:class:`RecordSpill`) and the two ways a finished round's records are held
 (:class:`SpilledRecords` on disk, :class:`MemoryRecords` in memory) share one interface:
 ``len()``, ``chunks()`` (time-ordered arrays of bounded size, for exporters) and ``load()``.
+
+The columns stay in time order: a record earlier than one written before it (it reached the
+engine late) goes to a second set of columns in ``late/``. Late records are few (see
+:mod:`sims.engine.ordering`); a reader sorts them (24 bytes each in memory) and merges them
+into the ordered columns a chunk at a time, so a long round is never loaded to be sorted.
+A spill from before ``late/`` whose manifest says ``time_ordered: false`` is sorted whole.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ FIELDS: tuple[str, ...] = tuple(EVENT_DTYPE.names or ())
 HEADER_BYTES = 128  # every column's .npy header, padded to this size so it can be rewritten in place
 CHUNK_RECORDS = 1 << 20  # records per chunk handed to a reader (24 MiB)
 MANIFEST = "records.json"
+LATE = "late"  # the folder of the late records' columns
 TEMP_PREFIX = "diner-round-"
 
 
@@ -49,61 +56,33 @@ def _header(dtype: np.dtype, count: int) -> bytes:
     return b"\x93NUMPY\x01\x00" + (HEADER_BYTES - 10).to_bytes(2, "little") + body + b" " * pad + b"\n"
 
 
-class RecordSpill:
-    """Appends records to column files in ``folder``; ``close()`` writes the manifest."""
+class _Columns:
+    """One ``.npy`` file per field in ``folder``, appended to; each header says how many are committed."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
         self.count = 0
-        self.unordered = 0  # records appended earlier in time than one appended before them
-        self._last_t = np.iinfo(np.int64).min
-        self._files: dict[str, BinaryIO] = {}
+        self.files: dict[str, BinaryIO] = {}
         try:
+            folder.mkdir(parents=True, exist_ok=True)
             for name in FIELDS:
-                handle = open(self.folder / f"{name}.npy", "wb")  # noqa: SIM115 - closed in close()
-                self._files[name] = handle
+                handle = open(folder / f"{name}.npy", "wb")  # noqa: SIM115 - closed in close()
+                self.files[name] = handle
                 handle.write(_header(EVENT_DTYPE[name], 0))
         except BaseException:
             self.close()
             raise
 
-    @property
-    def nbytes(self) -> int:
-        """Bytes on disk: the columns (headers included)."""
-        return len(FIELDS) * HEADER_BYTES + self.count * EVENT_DTYPE.itemsize
-
-    def append(self, events: np.ndarray) -> None:
-        """Write ``events`` (EVENT_DTYPE) after the others. SpillFull if the disk refuses:
-        then nothing of ``events`` is kept and every column still holds the earlier records."""
-        if not len(events):
-            return
-        try:
-            for name, handle in self._files.items():
-                self._write(handle, np.ascontiguousarray(events[name]).data)
-            self._commit(self.count + len(events))
-        except OSError as error:
-            self._roll_back()
-            kept = f"{self.count:,} records ({self.nbytes / 1e6:.1f} MB) kept"
-            raise SpillFull(error.errno, f"{self.folder}: {error.strerror or error}; {kept}") from error
-        t = events["t_ns"]
-        self.unordered += int(np.count_nonzero(t < self._last_t))
-        self._last_t = max(self._last_t, int(t.max()))
-
-    def _write(self, handle: BinaryIO, data: memoryview) -> None:
-        handle.write(data)
-
-    def _commit(self, count: int) -> None:
-        for name, handle in self._files.items():
+    def commit(self, count: int) -> None:
+        for name, handle in self.files.items():
             handle.flush()
             handle.seek(0)
             handle.write(_header(EVENT_DTYPE[name], count))
             handle.seek(0, os.SEEK_END)
         self.count = count
 
-    def _roll_back(self) -> None:
+    def roll_back(self) -> None:
         """Cut every column back to the committed records (best effort: the disk is full)."""
-        for name, handle in self._files.items():
+        for name, handle in self.files.items():
             try:
                 handle.truncate(HEADER_BYTES + self.count * EVENT_DTYPE[name].itemsize)
                 handle.seek(0, os.SEEK_END)
@@ -111,16 +90,85 @@ class RecordSpill:
                 pass
 
     def close(self) -> None:
-        """Close the columns and write the manifest (if the disk lets us; the columns are enough)."""
-        for handle in self._files.values():
+        for handle in self.files.values():
             try:
                 handle.close()
             except OSError:
                 pass
-        if not self._files:
+        self.files = {}
+
+
+class RecordSpill:
+    """Appends records to column files in ``folder`` (late ones to ``folder/late``); ``close()``
+    writes the manifest."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._main = _Columns(self.folder)
+        self._late: _Columns | None = None  # made at the first late record
+        self._last_t = np.iinfo(np.int64).min
+        self._closed = False
+        self._write_manifest()  # now too: a reader of a killed round's spill knows its columns are in time order
+
+    @property
+    def count(self) -> int:
+        return self._main.count + self.unordered
+
+    @property
+    def unordered(self) -> int:
+        """Records appended earlier in time than one appended before them (kept in ``late/``)."""
+        return 0 if self._late is None else self._late.count
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes on disk: the columns (headers included)."""
+        sets = 1 if self._late is None else 2
+        return sets * len(FIELDS) * HEADER_BYTES + self.count * EVENT_DTYPE.itemsize
+
+    def append(self, events: np.ndarray) -> None:
+        """Write ``events`` (EVENT_DTYPE) after the others. SpillFull if the disk refuses:
+        then nothing of ``events`` is kept and every column still holds the earlier records."""
+        if not len(events):
             return
-        self._files = {}
-        manifest = {"records": self.count, "fields": list(FIELDS), "time_ordered": self.unordered == 0}
+        t = events["t_ns"]
+        latest = np.maximum.accumulate(t)
+        late = t < np.maximum(self._last_t, np.concatenate(([self._last_t], latest[:-1])))
+        try:
+            if late.any():
+                self._late = self._late or _Columns(self.folder / LATE)
+                self._write_to(self._late, events[late])
+                self._write_to(self._main, events[~late])
+                self._late.commit(self._late.count + int(np.count_nonzero(late)))
+            else:
+                self._write_to(self._main, events)
+            self._main.commit(self._main.count + len(events) - int(np.count_nonzero(late)))
+        except OSError as error:
+            for columns in (self._main, self._late):
+                if columns is not None:
+                    columns.roll_back()
+            kept = f"{self.count:,} records ({self.nbytes / 1e6:.1f} MB) kept"
+            raise SpillFull(error.errno, f"{self.folder}: {error.strerror or error}; {kept}") from error
+        self._last_t = max(self._last_t, int(latest[-1]))
+
+    def _write_to(self, columns: _Columns, events: np.ndarray) -> None:
+        for name, handle in columns.files.items():
+            self._write(handle, np.ascontiguousarray(events[name]).data)
+
+    def _write(self, handle: BinaryIO, data: memoryview) -> None:
+        handle.write(data)
+
+    def close(self) -> None:
+        """Close the columns and write the manifest (if the disk lets us; the columns are enough)."""
+        if self._closed:
+            return
+        self._closed = True
+        for columns in (self._main, self._late):
+            if columns is not None:
+                columns.close()
+        self._write_manifest()
+
+    def _write_manifest(self) -> None:
+        manifest = {"records": self.count, "fields": list(FIELDS), "time_ordered": True, LATE: self.unordered}
         try:
             (self.folder / MANIFEST).write_text(json.dumps(manifest) + "\n")
         except OSError:
@@ -151,28 +199,60 @@ def remove_orphaned_folders(where: Path) -> list[Path]:
     return removed
 
 
+Fields = tuple[str, ...]
+
+
+def merged(main: dict[str, np.ndarray], late: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``late`` records (sorted by time) put among the time-ordered ``main`` ones, each after
+    those at or before its time: the stable sort by time of the records as they were appended."""
+    if not late["t_ns"].size:
+        return main
+    at = np.searchsorted(main["t_ns"], late["t_ns"], side="right")
+    return {name: np.insert(column, at, late[name]) for name, column in main.items()}
+
+
+def structured(columns: dict[str, np.ndarray]) -> np.ndarray:
+    """Columns (every field) as one EVENT_DTYPE array."""
+    out = np.empty(len(columns["t_ns"]), dtype=EVENT_DTYPE)
+    for name in FIELDS:
+        out[name] = columns[name]
+    return out
+
+
+def _with_time(fields: Fields) -> Fields:
+    return fields if "t_ns" in fields else ("t_ns", *fields)
+
+
 @attrs.frozen(eq=False)
 class RecordSlice:
-    """Records ``start`` to ``stop`` in time order, as another process can read them: from the
-    spill's columns in ``folder`` (``order``: where each of them is there, if the columns are
-    not in time order), or carried along (``events``, a round held in memory)."""
+    """Records in time order, as another process can read them: ``start`` to ``stop`` of the
+    spill's columns in ``folder`` with the late records ``late`` (their places in ``folder/late``,
+    in time order) merged in; or, for an old spill whose columns are not in time order, the
+    records at ``order`` there; or carried along (``events``, a round held in memory)."""
 
     start: int
     stop: int
     folder: Path | None = None
     order: np.ndarray | None = None
     events: np.ndarray | None = None
+    late: np.ndarray | None = None
 
     def load(self) -> np.ndarray:
         """The records (EVENT_DTYPE), read from the columns' memory maps."""
         if self.events is not None:
             return self.events
         assert self.folder is not None
-        out = np.empty(self.stop - self.start, dtype=EVENT_DTYPE)
-        for name in FIELDS:
-            column = np.load(self.folder / f"{name}.npy", mmap_mode="r")
-            out[name] = column[self.start : self.stop] if self.order is None else column[self.order]
-        return out
+        main = {name: _mapped(self.folder, name) for name in FIELDS}
+        rows = slice(self.start, self.stop) if self.order is None else self.order
+        columns = {name: np.asarray(column[rows]) for name, column in main.items()}
+        if self.late is not None:
+            columns = merged(columns, {name: _mapped(self.folder / LATE, name)[self.late] for name in FIELDS})
+        return structured(columns)
+
+
+def _mapped(folder: Path, name: str) -> np.ndarray:
+    mapped: np.ndarray = np.load(folder / f"{name}.npy", mmap_mode="r")
+    return mapped
 
 
 class Records(Protocol):
@@ -180,6 +260,7 @@ class Records(Protocol):
 
     def __len__(self) -> int: ...
     def chunks(self, size: int = CHUNK_RECORDS) -> Iterator[np.ndarray]: ...
+    def column_chunks(self, size: int = CHUNK_RECORDS, fields: Fields = FIELDS) -> Iterator[dict[str, np.ndarray]]: ...
     def slices(self, size: int = CHUNK_RECORDS) -> Iterator[RecordSlice]: ...
     def load(self) -> np.ndarray: ...
     def discard(self) -> None: ...
@@ -197,6 +278,11 @@ class MemoryRecords:
     def chunks(self, size: int = CHUNK_RECORDS) -> Iterator[np.ndarray]:
         for at in range(0, len(self.events), size):
             yield self.events[at : at + size]
+
+    def column_chunks(self, size: int = CHUNK_RECORDS, fields: Fields = FIELDS) -> Iterator[dict[str, np.ndarray]]:
+        """The records in time order, ``size`` at a time, as contiguous columns of ``fields``."""
+        for chunk in self.chunks(size):
+            yield {name: np.ascontiguousarray(chunk[name]) for name in fields}
 
     def slices(self, size: int = CHUNK_RECORDS) -> Iterator[RecordSlice]:
         for at in range(0, len(self.events), size):
@@ -216,58 +302,99 @@ class SpilledRecords:
     def __init__(self, folder: Path, *, temporary: bool = False) -> None:
         self.folder = Path(folder)
         self._loaded: np.ndarray | None = None
-        self._count = len(np.load(self.folder / "t_ns.npy", mmap_mode="r"))
+        self._main = len(_mapped(self.folder, "t_ns"))
+        late = self.folder / LATE / "t_ns.npy"
+        self.late = len(np.load(late, mmap_mode="r")) if late.exists() else 0  # records kept in late/
         manifest = self.folder / MANIFEST
-        self.time_ordered = bool(json.loads(manifest.read_text())["time_ordered"]) if manifest.exists() else False
+        # the columns in time order (late ones aside); a spill killed before its manifest was
+        # written may not be, unless it kept late records aside
+        ordered = json.loads(manifest.read_text())["time_ordered"] if manifest.exists() else late.exists()
+        self.time_ordered = bool(ordered)
         self._remove = weakref.finalize(self, shutil.rmtree, self.folder, True) if temporary else None
 
     def __len__(self) -> int:
-        return self._count
+        return self._main + self.late
 
     def __reduce__(self) -> Any:
         raise TypeError("spilled records stay in their process: send MemoryRecords(records.load())")
 
     @property
     def nbytes(self) -> int:
-        return sum((self.folder / f"{name}.npy").stat().st_size for name in FIELDS)
+        return sum(path.stat().st_size for path in self._files())
+
+    def _files(self) -> list[Path]:
+        folders = (self.folder, self.folder / LATE) if self.late else (self.folder,)
+        return [folder / f"{name}.npy" for folder in folders for name in FIELDS]
 
     def columns(self) -> dict[str, np.ndarray]:
-        """Every column, memory-mapped (nothing is read until used)."""
-        return {name: np.load(self.folder / f"{name}.npy", mmap_mode="r")[: self._count] for name in FIELDS}
+        """Every column, memory-mapped (nothing is read until used); late records not included."""
+        return {name: _mapped(self.folder, name)[: self._main] for name in FIELDS}
 
     def chunks(self, size: int = CHUNK_RECORDS) -> Iterator[np.ndarray]:
         """The records in time order, ``size`` at a time (EVENT_DTYPE; memory stays bounded)."""
-        if not self.time_ordered:
-            yield from MemoryRecords(self.load()).chunks(size)
+        for columns in self.column_chunks(size):
+            yield structured(columns)
+
+    def column_chunks(self, size: int = CHUNK_RECORDS, fields: Fields = FIELDS) -> Iterator[dict[str, np.ndarray]]:
+        """The records in time order as columns of ``fields``: ``size`` of the spill's columns at a
+        time, with the late records that fall among them."""
+        if not self.time_ordered:  # an old spill: sorted whole
+            order = np.argsort(_mapped(self.folder, "t_ns")[: self._main], kind="stable")
+            columns = self.columns()
+            for at in range(0, self._main, size):
+                yield {name: columns[name][order[at : at + size]] for name in fields}
             return
-        # Read, not memory-mapped: mapped pages would count in the reader's resident memory.
+        late = self._late_in_order(_with_time(fields))[1]
+        bounds = self._late_bounds(size, late["t_ns"])
+        for main, (lo, hi) in zip(self._read(size, _with_time(fields) if self.late else fields), bounds, strict=True):
+            columns = merged(main, {name: column[lo:hi] for name, column in late.items()}) if hi > lo else main
+            yield columns if "t_ns" in fields else {name: columns[name] for name in fields}
+
+    def _read(self, size: int, fields: Fields) -> Iterator[dict[str, np.ndarray]]:
+        """The spill's columns read ``size`` at a time (read, not memory-mapped: mapped pages
+        would count in the reader's resident memory)."""
         with contextlib.ExitStack() as stack:
-            files = {name: stack.enter_context(open(self.folder / f"{name}.npy", "rb")) for name in FIELDS}
+            files = {name: stack.enter_context(open(self.folder / f"{name}.npy", "rb")) for name in fields}
             for handle in files.values():
                 handle.seek(HEADER_BYTES)
-            for at in range(0, self._count, size):
-                chunk = np.empty(min(size, self._count - at), dtype=EVENT_DTYPE)
-                for name, handle in files.items():
-                    chunk[name] = np.fromfile(handle, EVENT_DTYPE[name], len(chunk))
-                yield chunk
+            for at in range(0, self._main, size):
+                n = min(size, self._main - at)
+                yield {name: np.fromfile(handle, EVENT_DTYPE[name], n) for name, handle in files.items()}
+
+    def _late_in_order(self, fields: Fields) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Where each late record is in ``late/``, in time order, and their ``fields`` in that order."""
+        if not self.late:
+            return np.empty(0, np.int64), {name: np.empty(0, EVENT_DTYPE[name]) for name in fields}
+        order = np.argsort(np.load(self.folder / LATE / "t_ns.npy")[: self.late], kind="stable")
+        return order, {name: np.load(self.folder / LATE / f"{name}.npy")[: self.late][order] for name in fields}
+
+    def _late_bounds(self, size: int, late_t: np.ndarray) -> Iterator[tuple[int, int]]:
+        """For each ``size`` of the spill's columns, the late records (in time order) among them:
+        those before the next chunk's first record."""
+        t = _mapped(self.folder, "t_ns")
+        lo = 0
+        for at in range(0, self._main, size):
+            stop = at + size
+            hi = late_t.size if stop >= self._main else int(np.searchsorted(late_t, t[stop], side="left"))
+            yield lo, hi
+            lo = hi
 
     def slices(self, size: int = CHUNK_RECORDS) -> Iterator[RecordSlice]:
-        """The records in time order as slices another process reads from the columns (a spill
-        not in time order is sorted here first: its order travels with each slice)."""
-        order = None if self.time_ordered else np.argsort(self.columns()["t_ns"], kind="stable")
-        for at in range(0, self._count, size):
-            stop = min(at + size, self._count)
-            yield RecordSlice(at, stop, self.folder, None if order is None else order[at:stop])
+        """The records in time order as slices another process reads from the columns (an old
+        spill not in time order is sorted here first: its order travels with each slice)."""
+        if not self.time_ordered:
+            order = np.argsort(self.columns()["t_ns"], kind="stable")
+            for at in range(0, self._main, size):
+                yield RecordSlice(at, min(at + size, self._main), self.folder, order[at : at + size])
+            return
+        order, late = self._late_in_order(("t_ns",))
+        for at, (lo, hi) in zip(range(0, self._main, size), self._late_bounds(size, late["t_ns"]), strict=True):
+            yield RecordSlice(at, min(at + size, self._main), self.folder, late=order[lo:hi] if self.late else None)
 
     def load(self) -> np.ndarray:
         """Every record in memory, time-ordered (kept: asking again costs nothing)."""
         if self._loaded is None:
-            events = np.empty(self._count, dtype=EVENT_DTYPE)
-            for name, column in self.columns().items():
-                events[name] = column
-            if not self.time_ordered:
-                events = events[np.argsort(events["t_ns"], kind="stable")]
-            self._loaded = events
+            self._loaded = np.concatenate([np.empty(0, EVENT_DTYPE), *self.chunks(max(len(self), 1))])
         return self._loaded
 
     def discard(self) -> None:
