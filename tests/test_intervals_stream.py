@@ -14,7 +14,7 @@ from sims.data.intervals import Outcome, interval_tables, intervals_table
 from sims.rounds.result import RoundResult
 from sims.stats import hold_intervals
 from sims.telemetry import Op
-from sims.telemetry.spill import MemoryRecords
+from sims.telemetry.spill import MemoryRecords, SpilledRecords
 
 pytestmark = pytest.mark.timeout(120)
 ENDING = {
@@ -92,8 +92,15 @@ def rounds() -> dict[str, RoundResult]:
 
 @pytest.mark.parametrize("which", ["deadlock", "semaphore", "signals", "detail off", "events"])
 @pytest.mark.parametrize("chunk", [7, 100, 1 << 20])
-def test_streamed_intervals_are_the_whole_round_s(rounds: dict[str, RoundResult], which: str, chunk: int) -> None:
+@pytest.mark.parametrize("source", ["spill", "memory"])
+def test_streamed_intervals_are_the_whole_round_s(
+    rounds: dict[str, RoundResult], which: str, chunk: int, source: str
+) -> None:
+    """From the engine's spill (which names the signals) and from memory (a first pass finds them)."""
     result = rounds[which]
+    assert isinstance(result.records, SpilledRecords) and result.records.signals is not None
+    if source == "memory":
+        result = attrs.evolve(result, records=MemoryRecords(result.events))
     rows = check(result, chunk)
     assert result.record_count > 3 * chunk or chunk == 1 << 20  # the small chunks really cut the round
     kinds = Counter((row[2], row[6]) for row in rows)
@@ -109,6 +116,9 @@ def test_the_rounds_show_what_they_are_chosen_for(rounds: dict[str, RoundResult]
     kitchen = rounds["signals"]
     signal_kind = {r.name for r in kitchen.layout.resources} - {r[1] for r in reference_rows(kitchen) if r[2] == "hold"}
     assert signal_kind, "some resource of the kitchen is used as a signal (it has no holds)"
+    assert kitchen.records.signals is not None
+    named = {kitchen.layout.resources[r].name for r in kitchen.records.signals}
+    assert named and named <= signal_kind  # the engine's statistics named them in the spill
     assert outcomes["events"]["woken"] > 0 and outcomes["semaphore"]["acquired"] > 0
     counted = rounds["detail off"].events
     assert np.count_nonzero(counted["op"] == Op.HOLDS) > 0, "detail off counts uncontended holds"

@@ -76,10 +76,12 @@ def interval_tables(result: RoundResult, chunk: int = CHUNK_RECORDS) -> Iterator
     """Waits and holds, a table per chunk of records (at least one table); times in ns since
     the round's start. Two passes over the records, each holding one chunk at a time."""
     n_agents = len(result.layout.agents)
-    balances = _balances(result, chunk)
-    pairs = CarriedPairs(result.started_ns, balances.from_before(result.started_ns))
+    known = result.records.signals  # the engine's spill knows them: no first pass
+    balances = _balances(result, chunk) if known is None else None
+    before = balances.from_before(result.started_ns) if balances is not None else None
+    pairs = CarriedPairs(result.started_ns, before)
     signalled = np.zeros(1 << 15, bool)
-    signalled[balances.signalled()] = True
+    signalled[balances.signalled() if balances is not None else known] = True
     waiting = OpenWaits(n_agents)
     rows = Rows(result)
     held_back = rows.none()
@@ -164,32 +166,21 @@ class OpenWaits:
         self.resource = np.zeros(n_agents, np.int64)
 
     def feed(self, cols: Columns) -> None:
-        mine = (cols.agent >= 0) & (cols.agent < self.n_agents)
-        starts = np.flatnonzero(mine & _STARTS_WAIT[cols.op])
-        ends = np.flatnonzero(mine & (_OUTCOME_OF_OP[cols.op] >= 0))
-        last_start = np.full(self.n_agents, -1, np.int64)
-        last_end = np.full(self.n_agents, -1, np.int64)
-        for found, last in ((starts, last_start), (ends, last_end)):
-            who, at = last_of_each(cols.agent[found], self.n_agents)
-            last[who] = found[at]
-        opened = np.flatnonzero(last_start > last_end)
-        self.open[last_end > last_start] = False
-        self.open[opened] = True
-        self.t[opened] = cols.t[last_start[opened]]
-        self.resource[opened] = cols.resource[last_start[opened]]
+        starts = _STARTS_WAIT[cols.op]
+        mine = np.flatnonzero((starts | (_OUTCOME_OF_OP[cols.op] >= 0)) & (cols.agent >= 0))
+        mine = mine[cols.agent[mine] < self.n_agents]
+        last = np.full(self.n_agents, -1, np.int64)
+        np.maximum.at(last, cols.agent[mine], mine)  # each agent's last start or end here
+        who = np.flatnonzero(last >= 0)
+        at = last[who]
+        self.open[who] = starts[at]
+        self.t[who] = cols.t[at]
+        self.resource[who] = cols.resource[at]
 
     def still_open(self, end_ns: int) -> Part:
         which = np.flatnonzero(self.open)
         end = np.full(which.size, end_ns, np.int64)
         return which, self.resource[which], self.t[which], end, np.full(which.size, STILL_WAITING, np.int64)
-
-
-def last_of_each(agent: np.ndarray, n_agents: int) -> tuple[np.ndarray, np.ndarray]:
-    """(agents 0..n_agents-1 present, the index of each one's last row in ``agent``)."""
-    reverse = agent[::-1]
-    who, first = np.unique(reverse, return_index=True)
-    keep = (who >= 0) & (who < n_agents)
-    return who[keep].astype(np.int64), agent.size - 1 - first[keep]
 
 
 def _concat(parts: tuple[Part, ...]) -> Part:

@@ -521,7 +521,7 @@ class Round:
         assert self._spill is not None and self.model is not None
         spill, self._spill = self._spill, None
         disk_bytes = spill.nbytes
-        records = spill.records(temporary=self._records_dir is None)
+        records = spill.records(temporary=self._records_dir is None, signals=sorted(self._stats.signalled))
         end = self.ended_ns or time.monotonic_ns()
         lifecycle = np.concatenate(self._lifecycle) if self._lifecycle else np.empty(0, dtype=EVENT_DTYPE)
         return RoundResult(

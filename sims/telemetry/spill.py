@@ -25,7 +25,7 @@ import os
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
@@ -41,6 +41,7 @@ HEADER_BYTES = 128  # every column's .npy header, padded to this size so it can 
 CHUNK_RECORDS = 1 << 20  # records per chunk handed to a reader (24 MiB)
 MANIFEST = "records.json"
 LATE = "late"  # the folder of the late records' columns
+SIGNALS = "signals"  # the manifest's resources used as signals (sims.stats.intervals), when known
 TEMP_PREFIX = "diner-round-"
 
 
@@ -157,26 +158,29 @@ class RecordSpill:
     def _write(self, handle: BinaryIO, data: memoryview) -> None:
         handle.write(data)
 
-    def close(self) -> None:
-        """Close the columns and write the manifest (if the disk lets us; the columns are enough)."""
+    def close(self, signals: Sequence[int] | None = None) -> None:
+        """Close the columns and write the manifest (if the disk lets us; the columns are enough).
+        ``signals``: the resources used as signals in the whole round, if the writer knows them
+        (the engine's statistics do); readers that need them first need no pass of their own."""
         if self._closed:
             return
         self._closed = True
         for columns in (self._main, self._late):
             if columns is not None:
                 columns.close()
-        self._write_manifest()
+        self._write_manifest({} if signals is None else {SIGNALS: [int(r) for r in signals]})
 
-    def _write_manifest(self) -> None:
+    def _write_manifest(self, more: dict[str, Any] | None = None) -> None:
         manifest = {"records": self.count, "fields": list(FIELDS), "time_ordered": True, LATE: self.unordered}
+        manifest |= more or {}
         try:
             (self.folder / MANIFEST).write_text(json.dumps(manifest) + "\n")
         except OSError:
             pass
 
-    def records(self, *, temporary: bool) -> SpilledRecords:
+    def records(self, *, temporary: bool, signals: Sequence[int] | None = None) -> SpilledRecords:
         """What was written, to read back (``temporary``: the folder goes with the reader)."""
-        self.close()
+        self.close(signals)
         return SpilledRecords(self.folder, temporary=temporary)
 
 
@@ -258,6 +262,8 @@ def _mapped(folder: Path, name: str) -> np.ndarray:
 class Records(Protocol):
     """A finished round's records, wherever they are kept."""
 
+    signals: np.ndarray | None  # the resources used as signals (sims.stats.intervals), when known
+
     def __len__(self) -> int: ...
     def chunks(self, size: int = CHUNK_RECORDS) -> Iterator[np.ndarray]: ...
     def column_chunks(self, size: int = CHUNK_RECORDS, fields: Fields = FIELDS) -> Iterator[dict[str, np.ndarray]]: ...
@@ -268,6 +274,8 @@ class Records(Protocol):
 
 class MemoryRecords:
     """Records held in memory (a short round, or the window's copy)."""
+
+    signals = None  # which resources are used as signals is not known without a pass over them
 
     def __init__(self, events: np.ndarray) -> None:
         self.events = events
@@ -308,8 +316,10 @@ class SpilledRecords:
         manifest = self.folder / MANIFEST
         # the columns in time order (late ones aside); a spill killed before its manifest was
         # written may not be, unless it kept late records aside
-        ordered = json.loads(manifest.read_text())["time_ordered"] if manifest.exists() else late.exists()
-        self.time_ordered = bool(ordered)
+        known = json.loads(manifest.read_text()) if manifest.exists() else {"time_ordered": late.exists()}
+        self.time_ordered = bool(known["time_ordered"])
+        found = known.get(SIGNALS)
+        self.signals = None if found is None else np.array(found, np.int16)  # resources used as signals, if known
         self._remove = weakref.finalize(self, shutil.rmtree, self.folder, True) if temporary else None
 
     def __len__(self) -> int:
