@@ -22,6 +22,7 @@ def has_pyarrow() -> bool:
 
 def write_parquet(handle: IO[bytes], tables: Iterable[Table], metadata: Mapping[bytes, bytes]) -> None:
     """Every table (the same columns each) as row groups of one Parquet file written to ``handle``."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     writer = None
@@ -30,7 +31,8 @@ def write_parquet(handle: IO[bytes], tables: Iterable[Table], metadata: Mapping[
             arrow = to_arrow(table)
             if writer is None:
                 schema = arrow.schema.with_metadata(dict(metadata))
-                writer = pq.ParquetWriter(handle, schema, compression="zstd")
+                named = [f.name for f in schema if pa.types.is_dictionary(f.type)]  # numbers: a dictionary costs
+                writer = pq.ParquetWriter(handle, schema, compression="zstd", use_dictionary=named)
             writer.write_table(arrow.replace_schema_metadata(dict(metadata)))
     finally:
         if writer is not None:
