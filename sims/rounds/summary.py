@@ -9,6 +9,7 @@ import numpy as np
 from sims.rounds import commands as cmd
 from sims.rounds.result import RoundResult
 from sims.telemetry import ENGINE_AGENT, EVENT_DTYPE, Op
+from sims.telemetry.spill import structured
 
 
 def verdict(result: RoundResult) -> dict[str, Any]:
@@ -52,8 +53,11 @@ def flat_numbers(result: RoundResult) -> dict[str, float | int | bool]:
 
 def _engine(result: RoundResult, op: Op) -> Any:
     """The engine's records of ``op``, read a chunk at a time (a round's records may be on disk)."""
-    found = [chunk[(chunk["agent"] == ENGINE_AGENT) & (chunk["op"] == op)] for chunk in result.event_chunks()]
-    return np.concatenate(found) if found else np.empty(0, dtype=EVENT_DTYPE)
+    found = [np.empty(0, dtype=EVENT_DTYPE)]
+    for columns in result.records.column_chunks():  # as columns: no record array made of a whole chunk
+        mine = (columns["agent"] == ENGINE_AGENT) & (columns["op"] == op)
+        found.append(structured({name: column[mine] for name, column in columns.items()}))
+    return np.concatenate(found)
 
 
 def handed_to_os(result: RoundResult) -> bool:
