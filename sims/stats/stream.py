@@ -5,9 +5,9 @@
 them, see :mod:`sims.engine.ordering`) and gives the very same :class:`RoundStats`. Between
 chunks it keeps counters, each resource's level (permits in use, capacity) and last acquirer,
 each (agent, resource) key's open acquisitions and requests, which are put back in front of
-the key's next records (:mod:`sims.stats.carried`), and the
-waits and holds as :class:`~sims.stats.distribution.Distribution` values (on disk when given a
-folder), so that percentiles stay exact.
+the key's next records (:mod:`sims.stats.carried`), and the waits and holds as
+:class:`~sims.stats.distribution.Distribution` values (on disk when given a folder), so that
+percentiles stay exact.
 """
 
 from __future__ import annotations

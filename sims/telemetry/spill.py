@@ -15,6 +15,8 @@ engine late) goes to a second set of columns in ``late/``. Late records are few 
 :mod:`sims.engine.ordering`); a reader sorts them (24 bytes each in memory) and merges them
 into the ordered columns a chunk at a time, so a long round is never loaded to be sorted.
 A spill from before ``late/`` whose manifest says ``time_ordered: false`` is sorted whole.
+The engine also names in the manifest the resources its statistics found used as signals
+(``signals``), which the intervals table needs before its first row.
 """
 
 from __future__ import annotations
