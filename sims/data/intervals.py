@@ -25,7 +25,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from sims.data.columns import Ints, Names, Table
+from sims.data.columns import Column, Ints, Names, Table
 from sims.rounds.result import RoundResult
 from sims.stats.carried import Balances, CarriedPairs
 from sims.stats.intervals import Columns, Holds
@@ -193,8 +193,9 @@ def _sorted(part: Part) -> Part:
     return tuple(column[order] for column in part)  # type: ignore[return-value]
 
 
-def _joined(columns: list[Names] | list[Ints]) -> Names | Ints:  # type: ignore[type-arg]
+def _joined(columns: list[Column]) -> Column:
+    """One column of the table's chunks (names or integers: what this table has)."""
     first = columns[0]
     if isinstance(first, Names):
-        return Names(np.concatenate([c.codes for c in columns]), first.names)  # type: ignore[union-attr]
-    return Ints(np.concatenate([c.values for c in columns]))  # type: ignore[union-attr]
+        return Names(np.concatenate([c.codes for c in columns if isinstance(c, Names)]), first.names)
+    return Ints(np.concatenate([c.values for c in columns if isinstance(c, Ints)]))

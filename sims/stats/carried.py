@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sims.stats.intervals import Columns, Holds, Keyed, _pair_key, open_waits, paired_holds
+from sims.stats.intervals import Columns, Holds, Keyed, key_groups, open_waits, pair_key, paired_holds
 from sims.telemetry import Op
 
 OPEN = np.iinfo(np.int64).max  # the end of a hold or wait still open after the records so far
@@ -67,12 +67,7 @@ class Balances:
             return
         agent, resource, op = agent[mine], resource[mine], op[mine]
         self._grow(int(resource.max()) + 1, int(agent.max()) + 1)
-        key = _pair_key(resource, agent, self.balance.shape[1])
-        order = np.argsort(key, kind="stable")  # a radix sort for uint16 keys
-        key = key[order]
-        change = np.empty(key.size, dtype=bool)
-        change[:1] = True
-        np.not_equal(key[1:], key[:-1], out=change[1:])
+        order, key, change = key_groups(pair_key(resource, agent, self.balance.shape[1]))
         firsts = np.flatnonzero(change)
         keys = key[firsts].astype(np.int64)
         running = np.cumsum(np.where(op[order] == Op.ACQUIRED, 1, -1))

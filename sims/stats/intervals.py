@@ -115,12 +115,7 @@ class Keyed:
         wanted = (op - np.uint16(Op.REQUEST)) <= np.uint16(Op.ABANDONED - Op.REQUEST)
         mine = np.flatnonzero(wanted & (cols.agent >= 0) & (cols.resource >= 0))
         agent, resource = cols.agent[mine], cols.resource[mine]
-        key = _pair_key(resource, agent, int(agent.max(initial=0)) + 1)
-        order = np.argsort(key, kind="stable")  # a radix sort for uint16 keys
-        key = key[order]
-        change = np.empty(key.size, dtype=bool)
-        change[:1] = True
-        np.not_equal(key[1:], key[:-1], out=change[1:])
+        order, _, change = key_groups(pair_key(resource, agent, int(agent.max(initial=0)) + 1))
         firsts = np.flatnonzero(change)
         return cls(
             cols.t[mine][order],
@@ -148,7 +143,18 @@ class Keyed:
         return restarted
 
 
-def _pair_key(major: np.ndarray, minor: np.ndarray, span: int) -> np.ndarray:
+def key_groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The order that brings equal keys together (keeping the order within each), the keys in
+    that order, and where each group starts (True at its first)."""
+    order = np.argsort(key, kind="stable")  # a radix sort for uint16 keys
+    key = key[order]
+    change = np.empty(key.size, dtype=bool)
+    change[:1] = True
+    np.not_equal(key[1:], key[:-1], out=change[1:])
+    return order, key, change
+
+
+def pair_key(major: np.ndarray, minor: np.ndarray, span: int) -> np.ndarray:
     """``major * span + minor`` in the narrowest unsigned type (uint16 sorts by radix)."""
     top = (int(major.max(initial=0)) + 1) * span
     for dtype in (np.uint16, np.uint32):
