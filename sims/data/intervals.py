@@ -59,6 +59,8 @@ _ENDING = {
 _OUTCOMES = list(Outcome)
 _OUTCOME_OF_OP = np.full(1 << 16, -1, np.int32)  # op code -> the outcome of the wait it ends, -1: none
 _OUTCOME_OF_OP[[op.value for op in _ENDING]] = [_OUTCOMES.index(o) for o in _ENDING.values()]
+_MOVES = np.zeros(1 << 16, bool)  # op code -> acquired or released
+_MOVES[[Op.ACQUIRED, Op.RELEASED]] = True
 _STARTS_WAIT = np.zeros(1 << 16, bool)
 _STARTS_WAIT[[Op.REQUEST, Op.WAIT]] = True
 CHUNK = 1 << 19  # records read at a time: a table of about 120 k rows at zero pacing (1 M: +35 MB peak, no faster)
@@ -76,12 +78,14 @@ def interval_tables(result: RoundResult, chunk: int = CHUNK) -> Iterator[Table]:
     """Waits and holds, a table per chunk of records (at least one table); times in ns since
     the round's start. Two passes over the records, each holding one chunk at a time."""
     n_agents = len(result.layout.agents)
-    known = result.records.signals  # the engine's spill knows them: no first pass
-    balances = _balances(result, chunk) if known is None else None
-    before = balances.from_before(result.started_ns) if balances is not None else None
+    signals, before = result.records.signals, None  # the engine's spill knows them: no first pass
+    if signals is None:
+        balances = _balances(result, chunk)
+        signals, before = balances.signalled(), balances.from_before(result.started_ns)
     pairs = CarriedPairs(result.started_ns, before)
-    signalled = np.zeros(1 << 15, bool)
-    signalled[balances.signalled() if balances is not None else known] = True
+    signalled = None if not signals.size else np.zeros(1 << 15, bool)  # resource -> used as a signal
+    if signalled is not None:
+        signalled[signals] = True
     waiting = OpenWaits(n_agents)
     rows = Rows(result)
     held_back = rows.none()
@@ -89,8 +93,8 @@ def interval_tables(result: RoundResult, chunk: int = CHUNK) -> Iterator[Table]:
         cols = Columns(*(columns[name] for name in ("t_ns", "agent", "resource", "op", "value")))
         waiting.feed(cols)
         upto = cols.select(slice(int(np.searchsorted(cols.t, result.ended_ns, side="right"))))
-        moves = ((upto.op == Op.ACQUIRED) | (upto.op == Op.RELEASED)) & (upto.agent >= 0) & (upto.resource >= 0)
-        done, _ = pairs.pair(upto.select(moves & ~signalled[upto.resource]))
+        moves = _MOVES[upto.op] & (upto.agent >= 0) & (upto.resource >= 0)
+        done, _ = pairs.pair(upto.select(moves if signalled is None else moves & ~signalled[upto.resource]))
         found = _sorted(_concat((held_back, _waits(cols), rows.holds(done))))
         if not cols.t.size:
             held_back = found
@@ -169,10 +173,9 @@ class OpenWaits:
         starts = _STARTS_WAIT[cols.op]
         mine = np.flatnonzero((starts | (_OUTCOME_OF_OP[cols.op] >= 0)) & (cols.agent >= 0))
         mine = mine[cols.agent[mine] < self.n_agents]
-        last = np.full(self.n_agents, -1, np.int64)
-        np.maximum.at(last, cols.agent[mine], mine)  # each agent's last start or end here
+        last = _last_of_each(cols.agent[mine], self.n_agents)  # each agent's last start or end here
         who = np.flatnonzero(last >= 0)
-        at = last[who]
+        at = mine[last[who]]
         self.open[who] = starts[at]
         self.t[who] = cols.t[at]
         self.resource[who] = cols.resource[at]
@@ -181,6 +184,19 @@ class OpenWaits:
         which = np.flatnonzero(self.open)
         end = np.full(which.size, end_ns, np.int64)
         return which, self.resource[which], self.t[which], end, np.full(which.size, STILL_WAITING, np.int64)
+
+
+def _last_of_each(agent: np.ndarray, n_agents: int) -> np.ndarray:
+    """For each agent 0..n_agents-1 (all ``agent`` are), the index of its last row in ``agent``
+    (-1: none), looked for from the end: an agent at work in a chunk shows up near its end."""
+    last = np.full(n_agents, -1, np.int64)
+    wanted = np.bincount(agent, minlength=n_agents) > 0
+    stop, block = agent.size, 4096
+    while stop > 0 and (wanted & (last < 0)).any():
+        start = max(0, stop - block)
+        np.maximum.at(last, agent[start:stop], np.arange(start, stop))
+        stop, block = start, 2 * block
+    return last
 
 
 def _concat(parts: tuple[Part, ...]) -> Part:

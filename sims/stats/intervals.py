@@ -114,12 +114,14 @@ class Keyed:
         op = cols.op
         wanted = (op - np.uint16(Op.REQUEST)) <= np.uint16(Op.ABANDONED - Op.REQUEST)
         mine = np.flatnonzero(wanted & (cols.agent >= 0) & (cols.resource >= 0))
-        agent, resource = cols.agent[mine], cols.resource[mine]
+        if mine.size < op.size:  # (records chosen before, as a stream's, are all wanted)
+            cols = cols.select(mine)
+        agent, resource = cols.agent, cols.resource
         order, _, change = key_groups(pair_key(resource, agent, int(agent.max(initial=0)) + 1))
         firsts = np.flatnonzero(change)
         return cls(
-            cols.t[mine][order],
-            op[mine][order],
+            cols.t[order],
+            cols.op[order],
             np.cumsum(change) - 1,
             firsts,
             agent[order[firsts]],
