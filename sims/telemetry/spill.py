@@ -4,7 +4,7 @@ Each field of the record (``t_ns``, ``agent``, ``resource``, ``op``, ``value``) 
 file in the spill's folder, appended to as the round runs. Every file's header is rewritten
 after each append, so at any moment (a full disk, a killed engine) every file is a valid
 ``.npy`` of the records written so far: ``np.load(path, mmap_mode="r")`` reads a column of any
-length without loading it. ``records.json`` is written when the spill is closed.
+length without loading it. ``records.json`` is written when the spill is made and again when it is closed.
 
 The writer (:class:`RecordSpill`) and the two ways a finished round's records are held
 (:class:`SpilledRecords` on disk, :class:`MemoryRecords` in memory) share one interface:
