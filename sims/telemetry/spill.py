@@ -383,13 +383,18 @@ class SpilledRecords:
     def _late_bounds(self, size: int, late_t: np.ndarray) -> Iterator[tuple[int, int]]:
         """For each ``size`` of the spill's columns, the late records (in time order) among them:
         those before the next chunk's first record."""
-        t = _mapped(self.folder, "t_ns")
         lo = 0
-        for at in range(0, self._main, size):
-            stop = at + size
-            hi = late_t.size if stop >= self._main else int(np.searchsorted(late_t, t[stop], side="left"))
-            yield lo, hi
-            lo = hi
+        with open(self.folder / "t_ns.npy", "rb") as times:
+            for at in range(0, self._main, size):
+                stop = at + size
+                if stop >= self._main:
+                    yield lo, late_t.size
+                    return
+                # read, not memory-mapped: each page touched would stay in the reader's resident memory
+                first = np.frombuffer(os.pread(times.fileno(), 8, HEADER_BYTES + 8 * stop), np.int64)[0]
+                hi = int(np.searchsorted(late_t, first, side="left"))
+                yield lo, hi
+                lo = hi
 
     def slices(self, size: int = CHUNK_RECORDS) -> Iterator[RecordSlice]:
         """The records in time order as slices another process reads from the columns (an old
