@@ -206,6 +206,7 @@ def remove_orphaned_folders(where: Path) -> list[Path]:
 
 
 Fields = tuple[str, ...]
+Piece = tuple[dict[str, BinaryIO], int, dict[str, np.ndarray] | None]  # files, how many, late ones among them
 
 
 def merged(main: dict[str, np.ndarray], late: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -254,6 +255,11 @@ class RecordSlice:
         if self.late is not None:
             columns = merged(columns, {name: _mapped(self.folder / LATE, name)[self.late] for name in FIELDS})
         return structured(columns)
+
+
+def _read(files: dict[str, BinaryIO], n: int) -> dict[str, np.ndarray]:
+    """The next ``n`` values of each column file."""
+    return {name: np.fromfile(handle, EVENT_DTYPE[name], n) for name, handle in files.items()}
 
 
 def _mapped(folder: Path, name: str) -> np.ndarray:
@@ -344,8 +350,24 @@ class SpilledRecords:
 
     def chunks(self, size: int = CHUNK_RECORDS) -> Iterator[np.ndarray]:
         """The records in time order, ``size`` at a time (EVENT_DTYPE; memory stays bounded)."""
-        for columns in self.column_chunks(size):
-            yield structured(columns)
+        if not self.time_ordered:
+            for columns in self.column_chunks(size):
+                yield structured(columns)
+            return
+        for files, n, late in self._pieces(size, FIELDS):
+            if late is not None:  # merged a column at a time too
+                t = np.fromfile(files["t_ns"], np.int64, n)
+                at = np.searchsorted(t, late["t_ns"], side="right")
+                chunk = np.empty(n + at.size, dtype=EVENT_DTYPE)
+                for name, handle in files.items():
+                    column = t if name == "t_ns" else np.fromfile(handle, EVENT_DTYPE[name], n)
+                    chunk[name] = np.insert(column, at, late[name])
+                yield chunk
+                continue
+            chunk = np.empty(n, dtype=EVENT_DTYPE)  # filled a column at a time: no second copy
+            for name, handle in files.items():
+                chunk[name] = np.fromfile(handle, EVENT_DTYPE[name], n)
+            yield chunk
 
     def column_chunks(self, size: int = CHUNK_RECORDS, fields: Fields = FIELDS) -> Iterator[dict[str, np.ndarray]]:
         """The records in time order as columns of ``fields``: ``size`` of the spill's columns at a
@@ -356,22 +378,23 @@ class SpilledRecords:
             for at in range(0, self._main, size):
                 yield {name: columns[name][order[at : at + size]] for name in fields}
             return
-        late = self._late_in_order(_with_time(fields))[1]
-        bounds = self._late_bounds(size, late["t_ns"])
-        for main, (lo, hi) in zip(self._read(size, _with_time(fields) if self.late else fields), bounds, strict=True):
-            columns = merged(main, {name: column[lo:hi] for name, column in late.items()}) if hi > lo else main
+        for files, n, late in self._pieces(size, _with_time(fields) if self.late else fields):
+            columns = _read(files, n) if late is None else merged(_read(files, n), late)
             yield columns if "t_ns" in fields else {name: columns[name] for name in fields}
 
-    def _read(self, size: int, fields: Fields) -> Iterator[dict[str, np.ndarray]]:
-        """The spill's columns read ``size`` at a time (read, not memory-mapped: mapped pages
-        would count in the reader's resident memory)."""
+    def _pieces(self, size: int, fields: Fields) -> Iterator[Piece]:
+        """For each ``size`` of the spill's columns: their files open at its first record, how many
+        to read, and the late records (their ``fields``) that go among them, if any. Read, not
+        memory-mapped: mapped pages would count in the reader's resident memory."""
+        late = self._late_in_order(fields)[1]
         with contextlib.ExitStack() as stack:
-            files = {name: stack.enter_context(open(self.folder / f"{name}.npy", "rb")) for name in fields}
-            for handle in files.values():
-                handle.seek(HEADER_BYTES)
-            for at in range(0, self._main, size):
-                n = min(size, self._main - at)
-                yield {name: np.fromfile(handle, EVENT_DTYPE[name], n) for name, handle in files.items()}
+            files: dict[str, BinaryIO] = {}
+            for name in fields:
+                files[name] = stack.enter_context(open(self.folder / f"{name}.npy", "rb"))
+                files[name].seek(HEADER_BYTES)
+            for at, (lo, hi) in zip(range(0, self._main, size), self._late_bounds(size, late), strict=True):
+                among = {name: column[lo:hi] for name, column in late.items()} if hi > lo else None
+                yield files, min(size, self._main - at), among
 
     def _late_in_order(self, fields: Fields) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Where each late record is in ``late/``, in time order, and their ``fields`` in that order."""
@@ -380,9 +403,13 @@ class SpilledRecords:
         order = np.argsort(np.load(self.folder / LATE / "t_ns.npy")[: self.late], kind="stable")
         return order, {name: np.load(self.folder / LATE / f"{name}.npy")[: self.late][order] for name in fields}
 
-    def _late_bounds(self, size: int, late_t: np.ndarray) -> Iterator[tuple[int, int]]:
+    def _late_bounds(self, size: int, late: dict[str, np.ndarray]) -> Iterator[tuple[int, int]]:
         """For each ``size`` of the spill's columns, the late records (in time order) among them:
         those before the next chunk's first record."""
+        late_t = late["t_ns"] if self.late else np.empty(0, np.int64)
+        if not late_t.size:
+            yield from ((0, 0) for _ in range(0, self._main, size))
+            return
         lo = 0
         with open(self.folder / "t_ns.npy", "rb") as times:
             for at in range(0, self._main, size):
@@ -405,7 +432,7 @@ class SpilledRecords:
                 yield RecordSlice(at, min(at + size, self._main), self.folder, order[at : at + size])
             return
         order, late = self._late_in_order(("t_ns",))
-        for at, (lo, hi) in zip(range(0, self._main, size), self._late_bounds(size, late["t_ns"]), strict=True):
+        for at, (lo, hi) in zip(range(0, self._main, size), self._late_bounds(size, late), strict=True):
             yield RecordSlice(at, min(at + size, self._main), self.folder, late=order[lo:hi] if self.late else None)
 
     def load(self) -> np.ndarray:
