@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 import sims.data.gzipped
 import sims.export
 import sims.perfetto
+import sims.perfetto.rows
+import sims.perfetto.write
 from sims.data.gzipped import crc32_combine
 from sims.data.parallel import WorkerLost, in_order
 from sims.engine import Round
@@ -61,8 +63,8 @@ def test_the_trace_written_by_workers_is_one_gzip_member_of_the_same_text(
     spilled: RoundResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sims.perfetto.write_trace(spilled, tmp_path / "one.json.gz")
-    monkeypatch.setattr(sims.perfetto, "workers_for", lambda rows: 2)
-    monkeypatch.setattr(sims.perfetto, "CHUNK", 500)
+    monkeypatch.setattr(sims.perfetto.write, "workers_for", lambda rows: 2)
+    monkeypatch.setattr(sims.perfetto.rows, "CHUNK", 500)
     monkeypatch.setattr(sims.data.gzipped, "BATCH_BYTES", 2000)
     sims.perfetto.write_trace(spilled, tmp_path / "two.json.gz")
     reader = zlib.decompressobj(16 + zlib.MAX_WBITS)  # one gzip member, nothing after it

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-import sims.perfetto
+import sims.perfetto.rows
 from sims.data.textrows import int_field, join_rows, micros_field
-from sims.perfetto import RESOURCE_PID, lanes, trace_lines, unique_rows, write_trace
+from sims.perfetto import RESOURCE_PID, trace_lines, unique_rows, write_trace
 from sims.rounds.commands import Resize, Timed
 from sims.rounds.result import RoundResult
 from sims.stats import hold_intervals
@@ -155,18 +155,6 @@ def test_the_checker_catches_what_it_checks() -> None:
     assert "counter" in structural_problems(named + counter)[0]
 
 
-def test_lanes_keep_overlapping_intervals_apart() -> None:
-    rng = np.random.default_rng(3)
-    start = rng.integers(0, 1000, 300)
-    end = start + rng.integers(0, 50, 300)
-    lane = lanes(start, end)
-    for k in np.unique(lane):
-        mine = np.argsort(start[lane == k])
-        s, e = start[lane == k][mine], end[lane == k][mine]
-        assert np.all(s[1:] >= e[:-1])
-    assert lane.max() + 1 == max(np.sum((start <= t) & (end > t)) for t in range(1100))  # no more lanes than needed
-
-
 def test_the_trace_is_the_text_python_writes_whatever_the_chunk_size(
     deadlocked: RoundResult, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -175,7 +163,7 @@ def test_the_trace_is_the_text_python_writes_whatever_the_chunk_size(
     lines = trace_lines(deadlocked)
     assert len(lines) > 20
     assert [json.dumps(json.loads(line), separators=(",", ":")) for line in lines] == lines
-    monkeypatch.setattr(sims.perfetto, "CHUNK", 7)
+    monkeypatch.setattr(sims.perfetto.rows, "CHUNK", 7)
     assert trace_lines(deadlocked) == lines
 
 

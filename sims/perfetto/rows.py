@@ -1,0 +1,119 @@
+"""Trace events as JSON text, many rows at a time, without a Python loop over rows.
+
+Most of a trace is a few kinds of event repeated millions of times with a small vocabulary:
+``{"ph":"X","cat":"state","name":"eating","pid":P,"tid":T,"ts":TS,"dur":D}``. Everything
+before ``TS`` is the same for every event of one (kind, name, track): it is made once per such
+key (a *prefix*) and looked up by a code per row; only the times (and a flow's id) are
+formatted per row, by :mod:`sims.data.textrows` (the bytes Python's f-strings gave). A job
+formats ``CHUNK`` rows; it may run in a worker process, so it carries its own columns.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Sequence
+
+import attrs
+import numpy as np
+
+from sims.data.textrows import Field, Part, coded_field, int_field, join_rows, micros_field
+
+CHUNK = 1 << 16  # rows formatted at a time (one job)
+DENSE_KEYS = 1 << 22  # keys spanning fewer values than this are numbered by a table, not a sort
+Job = Callable[[], bytes]
+
+
+def unique_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)`` for integer columns,
+    by one lexsort (numpy's sorts rows as structured values, several times slower)."""
+    stacked = np.stack([np.asarray(c, np.int64) for c in columns], axis=1)
+    if stacked.shape[0] == 0:
+        return stacked, np.zeros(0, np.intp)
+    order = np.lexsort(stacked.T[::-1])
+    ordered = stacked[order]
+    new = np.ones(order.size, bool)
+    new[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
+    inverse = np.empty(order.size, np.intp)
+    inverse[order] = np.cumsum(new) - 1
+    return ordered[new], inverse
+
+
+def keys_of(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`unique_rows`, by a lookup table when the rows span few values (the common case:
+    agents times states, agents times resources), which costs no sort."""
+    cols = [np.asarray(c, np.int64) for c in columns]
+    if not cols[0].size:
+        return unique_rows(*cols)
+    low = [int(c.min()) for c in cols]
+    spans = [int(c.max()) - lo + 1 for c, lo in zip(cols, low, strict=True)]
+    if int(np.prod(spans, dtype=np.float64)) >= DENSE_KEYS:
+        return unique_rows(*cols)
+    key = np.zeros(cols[0].size, np.int64)
+    for c, lo, span in zip(cols, low, spans, strict=True):
+        key = key * span + (c - lo)
+    present = np.flatnonzero(np.bincount(key, minlength=1))
+    table = np.zeros(int(key.max()) + 1, np.intp)
+    table[present] = np.arange(present.size)
+    rows = np.empty((present.size, len(cols)), np.int64)
+    rest = present
+    for i in range(len(cols) - 1, -1, -1):
+        rest, rows[:, i] = np.divmod(rest, spans[i])
+        rows[:, i] += low[i]
+    return rows, table[key]
+
+
+@attrs.frozen(eq=False)
+class Coded:
+    """Entry ``codes[i]`` of ``table`` in row i."""
+
+    codes: np.ndarray
+    table: list[bytes]
+
+    def field(self) -> Field:
+        return coded_field(self.codes, self.table)
+
+    def rows(self, which: slice) -> Coded:
+        return Coded(self.codes[which], self.table)
+
+
+@attrs.frozen(eq=False)
+class Micros:
+    """Nanoseconds as microseconds, as Python prints ``round(ns / 1000, 3)``."""
+
+    ns: np.ndarray
+
+    def field(self) -> Field:
+        return micros_field(self.ns)
+
+    def rows(self, which: slice) -> Micros:
+        return Micros(self.ns[which])
+
+
+@attrs.frozen(eq=False)
+class Ints:
+    """Integers in decimal."""
+
+    values: np.ndarray
+
+    def field(self) -> Field:
+        return int_field(self.values)
+
+    def rows(self, which: slice) -> Ints:
+        return Ints(self.values[which])
+
+
+Column = Coded | Micros | Ints
+
+
+def rows_text(parts: Sequence[bytes | Column], n: int) -> bytes:
+    """``n`` rows, each its parts side by side and ``}``, joined by ",\n"."""
+    fields: list[Part] = [p if isinstance(p, bytes) else p.field() for p in parts]
+    return join_rows([*fields, b"},\n"], n)[:-2]
+
+
+def row_jobs(parts: Sequence[bytes | Column], n: int) -> Iterator[Job]:
+    """:func:`rows_text` of ``CHUNK`` rows at a time, as jobs."""
+    for at in range(0, n, CHUNK):
+        rows = slice(at, at + CHUNK)
+        mine = [p if isinstance(p, bytes) else p.rows(rows) for p in parts]
+        yield functools.partial(rows_text, mine, min(n - at, CHUNK))
