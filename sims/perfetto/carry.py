@@ -43,7 +43,8 @@ class Lanes:
 
     def place(self, resource: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """The lane of each hold (any order: placed by end, then as given)."""
-        order = np.lexsort((end, resource))
+        order = np.argsort(end, kind="stable")
+        order = order[by_resource(resource[order])]
         r, s, e = resource[order], start[order], end[order]
         placed = np.zeros(r.size, np.int64)
         bounds = np.append(np.flatnonzero(firsts(r)), r.size)
@@ -77,25 +78,22 @@ class LastRelease:
     def arrows(self, cols: Columns) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(from agent, from t, to agent, to t) of each acquisition after a wait whose resource
         another agent released last (its last release may be in an earlier chunk)."""
-        op = cols.op
-        mine = np.flatnonzero(((op == Op.RELEASED) | (op == Op.ACQUIRED)) & (cols.agent >= 0) & (cols.resource >= 0))
-        before = np.flatnonzero(self.agent >= 0)  # carried releases go first: they are earlier
-        agent = np.concatenate((self.agent[before], cols.agent[mine]))
-        resource = np.concatenate((before, cols.resource[mine]))
-        t = np.concatenate((self.t[before], cols.t[mine]))
-        acquired = np.concatenate((np.zeros(before.size, bool), op[mine] == Op.ACQUIRED))
-        waited = np.concatenate((np.zeros(before.size, bool), cols.value[mine] > 0)) & acquired
-        order = by_resource(resource)
-        agent, resource, t, acquired, waited = agent[order], resource[order], t[order], acquired[order], waited[order]
-        last = np.maximum.accumulate(np.where(acquired, -1, np.arange(order.size)))
-        dst = np.flatnonzero(waited & (last >= 0))
-        src = last[dst]
-        same = (resource[src] == resource[dst]) & (agent[src] != agent[dst])
-        src, dst = src[same], dst[same]
-        released = np.flatnonzero(~acquired)
-        ends = released[lasts(resource[released])]
-        self.agent[resource[ends]], self.t[resource[ends]] = agent[ends], t[ends]
-        return agent[src], t[src], agent[dst], t[dst]
+        op, agent, resource = cols.op, cols.agent, cols.resource
+        known = (agent >= 0) & (resource >= 0)
+        released = np.flatnonzero((op == Op.RELEASED) & known)
+        released = released[by_resource(resource[released])]
+        dst = np.flatnonzero((op == Op.ACQUIRED) & known & (cols.value > 0))
+        by, to = resource[released].astype(np.int64), resource[dst].astype(np.int64)
+        span = cols.t.size + 1  # releases by (resource, position): the last one before each acquisition
+        at = np.searchsorted(by * span + released, to * span + dst) - 1
+        here = (at >= 0) & (by[np.maximum(at, 0)] == to) if by.size else np.zeros(dst.size, bool)
+        src = released[np.maximum(at, 0)] if by.size else dst
+        src_agent = np.where(here, agent[src], self.agent[to])
+        src_t = np.where(here, cols.t[src], self.t[to])
+        arrow = (src_agent >= 0) & (src_agent != agent[dst])
+        last = released[lasts(by)]
+        self.agent[resource[last]], self.t[resource[last]] = agent[last], cols.t[last]
+        return src_agent[arrow], src_t[arrow], agent[dst][arrow], cols.t[dst][arrow]
 
 
 @attrs.frozen(eq=False)
@@ -142,6 +140,8 @@ class Levels:
 
     def feed(self, cols: Columns) -> Steps:
         """The steps these records end (each resource's last one stays held back)."""
+        if not self.where.max() >= 0:
+            return self.held.select(np.zeros(0, np.int64))
         op, resource = cols.op, cols.resource
         moves = ((op == Op.ACQUIRED) | (op == Op.RELEASED)) & (cols.agent >= 0)
         counted = (resource >= 0) & self.counted[np.clip(resource, 0, None)]
