@@ -62,9 +62,9 @@ def test_csv_written_by_workers_is_the_bytes_one_process_writes(
 def test_the_trace_written_by_workers_is_one_gzip_member_of_the_same_text(
     spilled: RoundResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(sims.perfetto.rows, "CHUNK", 500)  # rows are padded a chunk at a time: the same for both
     sims.perfetto.write_trace(spilled, tmp_path / "one.json.gz")
     monkeypatch.setattr(sims.perfetto.write, "workers_for", lambda rows: 2)
-    monkeypatch.setattr(sims.perfetto.rows, "CHUNK", 500)
     monkeypatch.setattr(sims.data.gzipped, "BATCH_BYTES", 2000)
     sims.perfetto.write_trace(spilled, tmp_path / "two.json.gz")
     reader = zlib.decompressobj(16 + zlib.MAX_WBITS)  # one gzip member, nothing after it

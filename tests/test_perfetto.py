@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -158,13 +159,21 @@ def test_the_checker_catches_what_it_checks() -> None:
 def test_the_trace_is_the_text_python_writes_whatever_the_chunk_size(
     deadlocked: RoundResult, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each event is compact JSON with times as Python prints floats (``12.5``, not ``12.500``):
-    the text the trace had when every event was an f-string; chunks change nothing."""
+    """Each event is compact JSON with times as Python prints floats (``12.5``, not ``12.500``),
+    but for spaces between tokens (a column of rows is padded to its widest number, see
+    sims.perfetto.rows); chunks change nothing."""
     lines = trace_lines(deadlocked)
     assert len(lines) > 20
-    assert [json.dumps(json.loads(line), separators=(",", ":")) for line in lines] == lines
+    assert [json.dumps(json.loads(line), separators=(",", ":")) for line in lines] == [squeezed(x) for x in lines]
+    assert any(" " in squeezed(line) for line in lines)  # names with spaces are kept
+    assert sum(line != squeezed(line) for line in lines) > len(lines) / 2  # padded rows are most
     monkeypatch.setattr(sims.perfetto.rows, "CHUNK", 7)
     assert trace_lines(deadlocked) == lines
+
+
+def squeezed(line: str) -> str:
+    """The line without whitespace between JSON tokens (strings kept as they are)."""
+    return re.sub(r'("(?:\\.|[^"\\])*")|\s+', lambda m: m.group(1) or "", line)
 
 
 def test_microseconds_are_written_as_python_rounds_and_prints_them() -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from sims.perfetto.carry import Lanes, LastRelease, Levels, Steps
-from sims.perfetto.rows import Coded, Column, Ints, Job, Micros, keys_of, row_jobs
+from sims.perfetto.rows import Coded, Column, Ints, Job, Micros, keys_of, padded, row_jobs
 from sims.perfetto.tracks import ENGINE_PID, HANDOFFS, HOLDS, LANES, RESOURCE_PID, WAITS, Tracks
 from sims.rounds.result import RoundResult
 from sims.stats.intervals import Columns, Holds
@@ -247,7 +247,7 @@ class TraceBuilder:
             track = f'"pid":{pid},' if tid < 0 else f'"pid":{pid},"tid":{tid},'
             prefixes.append(f'{head}"name":{json.dumps(name)},{track}"ts":'.encode())
         since = np.asarray(t, np.int64) - self.origin
-        parts: list[bytes | Column] = [Coded(codes, prefixes), Micros(since)]
+        parts: list[bytes | Column] = [Coded(codes, padded(prefixes)), Micros(since)]
         if tail is not None:
             parts += [tail[0], tail[1], tail[2]] if tail[2] else [tail[0], tail[1]]
         yield from row_jobs(parts, since.size)
