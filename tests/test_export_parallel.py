@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gzip
+import io
 import os
 import signal
 import sys
@@ -158,3 +159,21 @@ def test_an_exporter_killed_mid_export_leaves_no_worker(tmp_path: Path) -> None:
         wait_until(lambda: not session_members(child.pid), 60)  # a safety net: they end within milliseconds
     finally:
         end_session(child)
+
+
+@pytest.mark.parametrize("forced", [True, False])
+def test_gzip_from_either_deflate_on_a_thread_or_joined_from_pieces_is_one_member_of_the_text(
+    forced: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ISA-L's deflate when installed (the default), zlib's otherwise (forced here): both ways of
+    writing give one gzip member."""
+    if forced:
+        monkeypatch.setattr(sims.data.gzipped, "deflater", lambda: (zlib, sims.data.gzipped.ZLIB_LEVEL))
+    monkeypatch.setattr(sims.data.gzipped, "BATCH_BYTES", 1000)
+    texts = [b"%d,\n" % i * (i % 50) for i in range(400)]
+    for write in (sims.data.gzipped.write_gzipped, functools.partial(sims.data.gzipped._write_in_workers, workers=1)):
+        buffer = io.BytesIO()
+        write(buffer, iter(texts))
+        reader = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        assert reader.decompress(buffer.getvalue()) == b"".join(texts)
+        assert reader.eof and reader.unused_data == b""

@@ -75,7 +75,9 @@ class Coded:
 
     def halves(self) -> np.ndarray:
         width = len(self.table[0]) // HALF
-        return np.frombuffer(b"".join(self.table), np.uint32).reshape(-1, width)[self.codes]
+        table = np.frombuffer(b"".join(self.table), np.uint32).reshape(-1, width)
+        rows: np.ndarray = table[self.codes]
+        return rows
 
     def rows(self, which: slice) -> Coded:
         return Coded(self.codes[which], self.table)
