@@ -3,10 +3,10 @@
 Events are written when they end (Perfetto does not need them sorted): an agent's state when
 its next STATE record comes, a hold at its release, an arrow at the acquisition it ends. Between
 chunks the builder carries only what is still open: each agent's state, open holds and waits
-(:class:`~sims.stats.pairing.OpenPairs`), each resource's lanes, last release and level
+(:class:`~sims.stats.carried.CarriedPairs`), each resource's lanes, last release and level
 (:mod:`sims.perfetto.carry`). What is still open at the round's end ends there. Resources used
-as signals have no holds, a property of the whole round found by a cheap first pass
-(:class:`~sims.stats.pairing.Signals`).
+as signals have no holds, a property of the whole round that the engine's spill names, or a
+cheap first pass finds (:class:`~sims.stats.carried.Balances`).
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from sims.perfetto.carry import Lanes, LastRelease, Levels, Steps
 from sims.perfetto.rows import Coded, Column, Ints, Job, Micros, keys_of, padded, row_jobs
 from sims.perfetto.tracks import ENGINE_PID, HANDOFFS, HOLDS, LANES, RESOURCE_PID, WAITS, Tracks
 from sims.rounds.result import RoundResult
+from sims.stats.carried import CarriedPairs
 from sims.stats.intervals import Columns, Holds
-from sims.stats.pairing import OpenPairs
 from sims.telemetry import OP_NAMES, STATE_NAMES, Op
 
 Piece = bytes | Job  # events joined by ",\n", or a job that makes them
 Label = Callable[[list[int]], tuple[str, int, int]]  # a key's (name, pid, tid)
+_PAIRED = (Op.REQUEST, Op.ACQUIRED, Op.RELEASED, Op.TIMED_OUT, Op.ABANDONED)  # what hold pairing reads
 _WAIT_ENDS = (Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED, Op.WOKEN, Op.WAIT_TIMED_OUT, Op.BROKEN)
 _INSTANTS = (Op.STEP, Op.GATE, Op.SIGNAL, Op.SIGNAL_SENT, Op.ORPHANED)
 _ENGINE_INSTANTS = (Op.COMMAND, Op.DEADLOCK, Op.AGENT_EXIT, Op.PAUSED, Op.SCALE)
@@ -35,7 +36,9 @@ _ENGINE_INSTANTS = (Op.COMMAND, Op.DEADLOCK, Op.AGENT_EXIT, Op.PAUSED, Op.SCALE)
 class TraceBuilder:
     """Trace events of one round: :meth:`start`, :meth:`feed` each chunk in time order, :meth:`finish`."""
 
-    def __init__(self, result: RoundResult, signalled: np.ndarray) -> None:
+    def __init__(self, result: RoundResult, signalled: np.ndarray, before: Columns | None = None) -> None:
+        """``signalled``: the resources used as signals; ``before``: acquisitions open before the
+        records (:class:`~sims.stats.carried.Balances`, for records that are not a whole round)."""
         self.result = result
         self.layout = result.layout
         self.tracks = Tracks(result)
@@ -44,7 +47,7 @@ class TraceBuilder:
         self.signalled = np.asarray(signalled, np.int64)
         n = len(self.layout.agents)
         self.state_t, self.state_v, self.state_on = np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, bool)
-        self.pairs = OpenPairs(self.origin)
+        self.pairs = CarriedPairs(self.origin, before)
         self.lanes = Lanes()
         self.releases = LastRelease()
         self.levels = Levels(self.layout, self.origin)
@@ -57,7 +60,8 @@ class TraceBuilder:
         """The events these records end (records after the round's end must be left out)."""
         yield from self._states(cols)
         yield from self._waits(cols)
-        done, _ = self.pairs.feed(cols)
+        paired = _of(_PAIRED)[cols.op] & (cols.agent >= 0) & (cols.resource >= 0)
+        done, _ = self.pairs.pair(cols.select(paired))
         yield from self._holds(done)
         yield from self._handoffs(cols)
         yield from self._counters(self.levels.feed(cols))
@@ -68,11 +72,10 @@ class TraceBuilder:
         end = self.end_ns
         agents = np.flatnonzero(self.state_on & (self.state_t < end))
         yield from self._state_slices(agents, self.state_t[agents], np.full(agents.size, end), self.state_v[agents])
-        waiting = self.pairs.open_requests
+        waiting = self.pairs.requests
         outcome = np.zeros(waiting.t.size, np.int64)  # "still waiting"
         yield from self._wait_slices(waiting.agent, waiting.resource, outcome, waiting.t, np.full(outcome.size, end))
-        held = self.pairs.open_acquired
-        yield from self._holds(Holds(held.agent, held.resource, held.t, np.full(held.t.size, end)))
+        yield from self._holds(self.pairs.open_holds(end))
         yield from self._counters(self.levels.finish())
         yield _text(self._deadlock())
 

@@ -1,7 +1,8 @@
 """The trace file: the document around the events, gzipped as it is made.
 
-The round's records are read twice, a chunk at a time, never all at once: a cheap first pass
-finds the resources used as signals (they have no holds), then the builder makes the events.
+The round's records are read a chunk at a time, never all at once: the builder makes the events
+from them, once the resources used as signals (they have no holds) are known, from the engine's
+spill or a cheap first pass over three of the columns.
 The events' rows are formatted and compressed in worker processes for a long round
 (:mod:`sims.data.gzipped`), so memory stays bounded whatever the round's length.
 """
@@ -19,33 +20,37 @@ from sims.data.gzipped import Chunk, write_gzipped
 from sims.data.parallel import workers_for
 from sims.perfetto.build import Piece, TraceBuilder
 from sims.rounds.result import RoundResult
+from sims.stats.carried import Balances
 from sims.stats.intervals import Columns
-from sims.stats.pairing import Signals
 from sims.telemetry.spill import CHUNK_RECORDS
+
+FIELDS = ("t_ns", "agent", "resource", "op", "value")  # as Columns holds them
 
 
 def trace_pieces(result: RoundResult, chunk_records: int = CHUNK_RECORDS) -> Iterator[Piece]:
     """Every trace event of the round, a piece (texts, or jobs that make them) at a time."""
-    n_resources = 1 + max((r.index for r in result.layout.resources), default=-1)
-    signals = Signals(len(result.layout.agents), n_resources)
-    for cols in _chunks(result, chunk_records):
-        signals.feed(cols)
-    builder = TraceBuilder(result, signals.resources())
+    signals, before = result.records.signals, None  # the engine's spill knows them: no first pass
+    if signals is None:
+        balances = Balances(len(result.layout.agents), len(result.layout.resources))
+        for cols in _chunks(result, chunk_records, ("t_ns", "agent", "resource", "op")):
+            balances.feed(cols["agent"], cols["resource"], cols["op"])
+        signals, before = balances.signalled(), balances.from_before(result.started_ns)
+    builder = TraceBuilder(result, signals, before)
     yield from builder.start()
-    for cols in _chunks(result, chunk_records):
-        yield from builder.feed(cols)
+    for cols in _chunks(result, chunk_records, FIELDS):
+        yield from builder.feed(Columns(*(cols[name] for name in FIELDS)))
     yield from builder.finish()
 
 
-def _chunks(result: RoundResult, size: int) -> Iterator[Columns]:
-    """The round's records up to its end, in time order, ``size`` at a time."""
+def _chunks(result: RoundResult, size: int, fields: tuple[str, ...]) -> Iterator[dict[str, np.ndarray]]:
+    """The round's records up to its end, in time order, ``size`` at a time, as columns."""
     end_ns = max(result.ended_ns, result.started_ns)
-    for events in result.event_chunks(size):
-        cols = Columns.of(events)
-        stop = int(np.searchsorted(cols.t, end_ns, side="right"))
+    for columns in result.records.column_chunks(size, fields):
+        t = columns["t_ns"]
+        stop = int(np.searchsorted(t, end_ns, side="right"))
         if stop:
-            yield cols.select(slice(0, stop))
-        if stop < cols.t.size:
+            yield {name: column[:stop] for name, column in columns.items()}
+        if stop < t.size:
             return
 
 
