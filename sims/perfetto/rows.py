@@ -73,11 +73,13 @@ class Coded:
     def field(self) -> Field:
         return coded_field(self.codes, self.table)
 
-    def halves(self) -> np.ndarray:
-        width = len(self.table[0]) // HALF
-        table = np.frombuffer(b"".join(self.table), np.uint32).reshape(-1, width)
-        rows: np.ndarray = table[self.codes]
-        return rows
+    def width(self) -> int:
+        """Half-words per entry."""
+        return len(self.table[0]) // HALF
+
+    def matrix(self) -> np.ndarray:
+        """The table as half-words, an entry a row."""
+        return np.frombuffer(b"".join(self.table), np.uint32).reshape(len(self.table), self.width())
 
     def rows(self, which: slice) -> Coded:
         return Coded(self.codes[which], self.table)
@@ -132,12 +134,25 @@ def rows_text(parts: Sequence[bytes | Column], n: int) -> bytes:
     if any(isinstance(p, Micros | Ints) and _negative(p) for p in parts):
         fields = [p if isinstance(p, bytes) else p.field() for p in parts]
         return join_rows([*fields, b"},\n"], n)[:-2]
-    blocks = [_literal(p) if isinstance(p, bytes) else p.halves() for p in parts] + [_literal(b"} ,\n")]
-    out = np.empty((n, sum(b.shape[-1] for b in blocks)), np.uint32)
-    at = 0
-    for block in blocks:
-        out[:, at : at + block.shape[-1]] = block
-        at += block.shape[-1]
+    coded = next((p for p in parts if isinstance(p, Coded)), Coded(np.zeros(n, np.intp), [b""]))
+    numbers = [p.halves() if isinstance(p, Micros | Ints) else None for p in parts]
+    # every row starts as its code's template (its prefix and the literals in place), then the numbers go in
+    template, at, slots = [], 0, []
+    for part, halves in zip([*parts, b"} ,\n"], [*numbers, None], strict=True):
+        width = halves.shape[1] if halves is not None else coded.width() if isinstance(part, Coded) else 0
+        if isinstance(part, bytes):
+            template.append(np.broadcast_to(_literal(part), (len(coded.table), _literal(part).size)))
+            width = template[-1].shape[1]
+        elif isinstance(part, Coded):
+            template.append(coded.matrix())
+        else:
+            template.append(np.zeros((len(coded.table), width), np.uint32))
+            slots.append((at, halves))
+        at += width
+    out = np.concatenate(template, axis=1)[coded.codes]
+    for start, halves in slots:
+        assert halves is not None
+        out[:, start : start + halves.shape[1]] = halves
     rows: bytes = out.tobytes()
     return rows[:-2]
 
