@@ -74,14 +74,16 @@ def test_a_deadlocked_process_round() -> None:
 @pytest.mark.parametrize("detail", [True, False])
 def test_a_busy_dining_round_with_detail_on_and_off(detail: bool) -> None:
     params = {"think_ms": 0, "eat_ms": 0.1, "agents": 5}
-    result = run_round("dining", strategy="ordered", backend="thread", params=params, seconds=0.4, detail=detail)
-    assert_same_trace(result, 13, 4096)
+    result = run_round("dining", strategy="ordered", backend="thread", params=params, seconds=0.25, detail=detail)
+    assert_same_trace(result, 31, 4096)
 
 
 def test_a_kitchen_of_semaphores_used_as_signals() -> None:
     params = {"producers": 3, "consumers": 2, "capacity": 2, "cook_ms": 0.2, "serve_ms": 0.5}
-    result = run_round("kitchen", strategy="semaphores", params=params, seconds=0.5)
-    assert_same_trace(result, 11, 2000)
+    result = run_round("kitchen", strategy="semaphores", params=params, seconds=0.3)
+    holds = {line.split('"name":')[1].split(",")[0] for line in reference_lines(result) if '"cat":"hold"' in line}
+    assert '"hold mutex"' in holds and not holds & {'"hold empty"', '"hold full"'}  # signals have no holds
+    assert_same_trace(result, 29, 2000)
 
 
 def test_overlapping_holds_and_a_live_resize() -> None:
@@ -89,9 +91,12 @@ def test_overlapping_holds_and_a_live_resize() -> None:
         "dining",
         strategy="waiter",
         params={"think_ms": 1, "eat_ms": 2},
-        seconds=0.9,
-        schedule=(Timed(0.3, Resize("seats", 1)), Timed(0.6, Resize("seats", 3))),
+        seconds=0.6,
+        schedule=(Timed(0.2, Resize("seats", 1)), Timed(0.4, Resize("seats", 3))),
     )
+    lines = reference_lines(result)
+    assert any("(lane 2)" in line for line in lines)  # holds overlap
+    assert any('"ph":"C","name":"seats capacity"' in line and '"value":1}' in line for line in lines)
     assert_same_trace(result, 9, 500)
 
 
