@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gzip
+import io
 import os
 import signal
 import sys
@@ -21,6 +22,8 @@ from hypothesis import strategies as st
 import sims.data.gzipped
 import sims.export
 import sims.perfetto
+import sims.perfetto.rows
+import sims.perfetto.write
 from sims.data.gzipped import crc32_combine
 from sims.data.parallel import WorkerLost, in_order
 from sims.engine import Round
@@ -60,9 +63,9 @@ def test_csv_written_by_workers_is_the_bytes_one_process_writes(
 def test_the_trace_written_by_workers_is_one_gzip_member_of_the_same_text(
     spilled: RoundResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(sims.perfetto.rows, "CHUNK", 500)  # rows are padded a chunk at a time: the same for both
     sims.perfetto.write_trace(spilled, tmp_path / "one.json.gz")
-    monkeypatch.setattr(sims.perfetto, "workers_for", lambda rows: 2)
-    monkeypatch.setattr(sims.perfetto, "CHUNK", 500)
+    monkeypatch.setattr(sims.perfetto.write, "workers_for", lambda rows: 2)
     monkeypatch.setattr(sims.data.gzipped, "BATCH_BYTES", 2000)
     sims.perfetto.write_trace(spilled, tmp_path / "two.json.gz")
     reader = zlib.decompressobj(16 + zlib.MAX_WBITS)  # one gzip member, nothing after it
@@ -156,3 +159,21 @@ def test_an_exporter_killed_mid_export_leaves_no_worker(tmp_path: Path) -> None:
         wait_until(lambda: not session_members(child.pid), 60)  # a safety net: they end within milliseconds
     finally:
         end_session(child)
+
+
+@pytest.mark.parametrize("forced", [True, False])
+def test_gzip_from_either_deflate_on_a_thread_or_joined_from_pieces_is_one_member_of_the_text(
+    forced: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ISA-L's deflate when installed (the default), zlib's otherwise (forced here): both ways of
+    writing give one gzip member."""
+    if forced:
+        monkeypatch.setattr(sims.data.gzipped, "deflater", lambda: (zlib, sims.data.gzipped.ZLIB_LEVEL))
+    monkeypatch.setattr(sims.data.gzipped, "BATCH_BYTES", 1000)
+    texts = [b"%d,\n" % i * (i % 50) for i in range(400)]
+    for write in (sims.data.gzipped.write_gzipped, functools.partial(sims.data.gzipped._write_in_workers, workers=1)):
+        buffer = io.BytesIO()
+        write(buffer, iter(texts))
+        reader = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        assert reader.decompress(buffer.getvalue()) == b"".join(texts)
+        assert reader.eof and reader.unused_data == b""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-import sims.perfetto
+import sims.perfetto.rows
 from sims.data.textrows import int_field, join_rows, micros_field
-from sims.perfetto import RESOURCE_PID, lanes, trace_lines, unique_rows, write_trace
+from sims.perfetto import RESOURCE_PID, trace_lines, unique_rows, write_trace
+from sims.perfetto.rows import Ints, Micros, rows_text
 from sims.rounds.commands import Resize, Timed
 from sims.rounds.result import RoundResult
 from sims.stats import hold_intervals
@@ -155,28 +157,24 @@ def test_the_checker_catches_what_it_checks() -> None:
     assert "counter" in structural_problems(named + counter)[0]
 
 
-def test_lanes_keep_overlapping_intervals_apart() -> None:
-    rng = np.random.default_rng(3)
-    start = rng.integers(0, 1000, 300)
-    end = start + rng.integers(0, 50, 300)
-    lane = lanes(start, end)
-    for k in np.unique(lane):
-        mine = np.argsort(start[lane == k])
-        s, e = start[lane == k][mine], end[lane == k][mine]
-        assert np.all(s[1:] >= e[:-1])
-    assert lane.max() + 1 == max(np.sum((start <= t) & (end > t)) for t in range(1100))  # no more lanes than needed
-
-
 def test_the_trace_is_the_text_python_writes_whatever_the_chunk_size(
     deadlocked: RoundResult, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each event is compact JSON with times as Python prints floats (``12.5``, not ``12.500``):
-    the text the trace had when every event was an f-string; chunks change nothing."""
+    """Each event is compact JSON with times as Python prints floats (``12.5``, not ``12.500``),
+    but for spaces between tokens (a column of rows is padded to its widest number, see
+    sims.perfetto.rows); chunks change nothing but the padding."""
     lines = trace_lines(deadlocked)
     assert len(lines) > 20
-    assert [json.dumps(json.loads(line), separators=(",", ":")) for line in lines] == lines
-    monkeypatch.setattr(sims.perfetto, "CHUNK", 7)
-    assert trace_lines(deadlocked) == lines
+    assert [json.dumps(json.loads(line), separators=(",", ":")) for line in lines] == [squeezed(x) for x in lines]
+    assert any(" " in squeezed(line) for line in lines)  # names with spaces are kept
+    assert any(line != squeezed(line) for line in lines)  # rows padded to their column's widest
+    monkeypatch.setattr(sims.perfetto.rows, "CHUNK", 7)
+    assert [squeezed(x) for x in trace_lines(deadlocked)] == [squeezed(x) for x in lines]
+
+
+def squeezed(line: str) -> str:
+    """The line without whitespace between JSON tokens (strings kept as they are)."""
+    return re.sub(r'("(?:\\.|[^"\\])*")|\s+', lambda m: m.group(1) or "", line)
 
 
 def test_microseconds_are_written_as_python_rounds_and_prints_them() -> None:
@@ -205,3 +203,14 @@ def test_unique_rows_are_numpys() -> None:
         rows, inverse = unique_rows(*columns)
         expected, expected_inverse = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
         assert np.array_equal(rows, expected) and np.array_equal(inverse, expected_inverse.reshape(-1))
+
+
+def test_padded_rows_hold_the_numbers_python_prints_and_squeeze_a_column_with_a_negative() -> None:
+    rng = np.random.default_rng(7)
+    edges = [0, 1, 9, 10, 999, 1000, 1001, 1500, 10_000, 99_999_999, 100_000_000, 10**12, 10**14 - 1]
+    ns = np.concatenate((np.array(edges), rng.integers(0, 10**13, 3000), rng.integers(0, 5000, 3000)))
+    for values in (ns, ns[:3], ns[-50:], np.array([5, -1500, 10**9])):
+        text = rows_text([b"[", Micros(values), b",", Ints(values), b"]"], values.size).decode()
+        rows = text.split(",\n")
+        assert [squeezed(row) for row in rows] == [f"[{round(v / 1000, 3)!r},{v}]}}" for v in values.tolist()]
+        assert len({len(row) for row in rows}) == 1 or values.min() < 0  # one width, unless squeezed

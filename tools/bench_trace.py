@@ -3,16 +3,17 @@
 Usage: ``python tools/bench_trace.py [--against main] [--seconds 4] [--agents 64] [--repeats 2]``
 
 One dining round (``ordered``, zero pacing, process agents forked as ``diner run`` forks them)
-is written by this checkout's ``sims.perfetto`` and by ``--against``'s (its ``sims/perfetto.py``
-read with ``git show``, importing everything else from here), alternately; the best CPU of the
-process (the gzip thread included) of each, the ratio, and whether the decompressed texts are
-the same.
+is written by this checkout's ``sims.perfetto`` and by ``--against``'s (its ``sims/perfetto.py``,
+the whole-round writer before the trace was streamed, read with ``git show``, importing everything
+else from here), alternately; the best CPU of the process (the gzip thread included) of each, the
+ratio, and whether both hold as many events (tests/test_perfetto_stream.py checks they are the same).
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import importlib
 import importlib.util
 import io
 import subprocess
@@ -66,7 +67,7 @@ def main() -> None:
                          start_method="forkserver")
     with tempfile.TemporaryDirectory(prefix="bench-trace-") as folder:
         theirs = other_writer(args.against, Path(folder))
-        ours = writer_at(ROOT / "sims" / "perfetto.py", "perfetto_ours")
+        ours = importlib.import_module("sims.perfetto")
         result = Round(config, records_dir=Path(folder) / "round").run()
         runs: dict[str, list[tuple[float, float]]] = {"theirs": [], "ours": []}
         texts = {}
@@ -76,7 +77,8 @@ def main() -> None:
                 runs[name].append((cpu, wall))
         records = result.record_count
     a, b = min(c for c, _ in runs["theirs"]), min(c for c, _ in runs["ours"])
-    print(f"{records:,} records; same text: {texts['theirs'] == texts['ours']}")
+    counts = {name: text.count(b'{"ph":') for name, text in texts.items()}
+    print(f"{records:,} records; as many events: {counts['theirs'] == counts['ours']} ({counts['ours']:,})")
     print(f"{args.against}: {a:.2f} s CPU ({a / records * 1e6:.2f} us/record), walls "
           f"{', '.join(f'{w:.2f}' for _, w in runs['theirs'])} s")
     print(f"ours: {b:.2f} s CPU ({b / records * 1e6:.2f} us/record), walls "

@@ -6,17 +6,21 @@ Joining (as pigz does): each chunk is raw deflate ended by a sync flush (byte-al
 final), so the pieces laid end to end are one valid deflate stream; an empty final block, then
 the CRC-32 of the whole text (combined from the chunks' own, :func:`crc32_combine`) and its
 length end the member. One member, not several: every gzip reader reads it.
+
+Deflate is ISA-L's (the ``isal`` package) when it is installed: at its level 1 it compresses
+trace text about 4.5x as fast as zlib's level 3 (1.2 GB/s against 0.25 on this machine) and
+smaller; otherwise zlib's, at level 3. The bytes differ, the text they hold does not.
 """
 
 from __future__ import annotations
 
 import functools
-import gzip
 import queue
 import struct
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from types import ModuleType
 from typing import IO
 
 from sims.data.parallel import in_order
@@ -28,25 +32,44 @@ _HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, mtime
 _CRC_POLY = 0xEDB88320  # CRC-32's polynomial, bit-reflected
 
 
-def write_gzipped(handle: IO[bytes], chunks: Iterable[Chunk], level: int, workers: int = 1) -> None:
+ZLIB_LEVEL = 3
+ISAL_LEVEL = 1
+
+
+def deflater() -> tuple[ModuleType, int]:
+    """The zlib-like module that compresses, and its level (see the module's notes)."""
+    try:
+        from isal import isal_zlib
+    except ImportError:
+        return zlib, ZLIB_LEVEL
+    return isal_zlib, ISAL_LEVEL
+
+
+def write_gzipped(handle: IO[bytes], chunks: Iterable[Chunk], workers: int = 1) -> None:
     """Every chunk, in order, gzip-compressed into ``handle``: one gzip member whatever
     ``workers`` is; with ``workers`` > 1 the chunks are made and compressed in that many processes."""
     if workers > 1:
-        _write_in_workers(handle, chunks, level, workers)
+        _write_in_workers(handle, chunks, workers)
     else:
-        _write_on_thread(handle, (c if isinstance(c, bytes) else c() for c in chunks), level)
+        _write_on_thread(handle, (c if isinstance(c, bytes) else c() for c in chunks))
 
 
-def _write_on_thread(handle: IO[bytes], chunks: Iterable[bytes], level: int) -> None:
+def _write_on_thread(handle: IO[bytes], chunks: Iterable[bytes]) -> None:
     """The compressing thread is always joined."""
     pending: queue.Queue[bytes] = queue.Queue(maxsize=4)
     failure: list[BaseException] = []
 
     def compress() -> None:
         try:
-            with gzip.GzipFile(fileobj=handle, mode="wb", compresslevel=level, mtime=0) as out:
-                while (chunk := pending.get()) is not _DONE:
-                    out.write(chunk)
+            handle.write(_HEADER)
+            module, level = deflater()
+            compressor = module.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+            crc, size = 0, 0
+            while (chunk := pending.get()) is not _DONE:
+                handle.write(compressor.compress(chunk))
+                crc, size = module.crc32(chunk, crc), size + len(chunk)
+            handle.write(compressor.flush())
+            handle.write(struct.pack("<II", crc, size & 0xFFFFFFFF))
         except BaseException as error:  # handed to the caller's thread below
             failure.append(error)
             while pending.get() is not _DONE:  # keep taking chunks so the producer never blocks
@@ -65,14 +88,14 @@ def _write_on_thread(handle: IO[bytes], chunks: Iterable[bytes], level: int) -> 
         raise failure[0]
 
 
-def _write_in_workers(handle: IO[bytes], chunks: Iterable[Chunk], level: int, workers: int) -> None:
+def _write_in_workers(handle: IO[bytes], chunks: Iterable[Chunk], workers: int) -> None:
     handle.write(_HEADER)
     crc, size = 0, 0
-    jobs = (functools.partial(deflated, chunk, level) for chunk in batched(chunks))
+    jobs = (functools.partial(deflated, chunk) for chunk in batched(chunks))
     for data, chunk_crc, chunk_size in in_order(jobs, workers):
         handle.write(data)
         crc, size = crc32_combine(crc, chunk_crc, chunk_size), size + chunk_size
-    handle.write(zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS).flush())  # the final, empty block
+    handle.write(zlib.compressobj(ZLIB_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS).flush())  # the final, empty block
     handle.write(struct.pack("<II", crc, size & 0xFFFFFFFF))
 
 
@@ -99,11 +122,12 @@ def _after(text: bytes, job: Callable[[], bytes]) -> bytes:
     return text + job()
 
 
-def deflated(chunk: Chunk, level: int) -> tuple[bytes, int, int]:
+def deflated(chunk: Chunk) -> tuple[bytes, int, int]:
     """The chunk's text as raw deflate ending on a byte boundary, its CRC-32 and its length."""
     text = chunk if isinstance(chunk, bytes) else chunk()
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
-    return compressor.compress(text) + compressor.flush(zlib.Z_SYNC_FLUSH), zlib.crc32(text), len(text)
+    module, level = deflater()
+    compressor = module.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(text) + compressor.flush(zlib.Z_SYNC_FLUSH), module.crc32(text), len(text)
 
 
 def crc32_combine(crc1: int, crc2: int, length2: int) -> int:

@@ -1,39 +1,19 @@
-"""A round as a Perfetto trace: Chrome Trace Event JSON (``trace.json.gz``) that ui.perfetto.dev
-and chrome://tracing open.
-
-What is where:
-- every agent is a track on its real pid/tid, named with ``M`` metadata events; its states are
-  slices there; its waits, its holds (one track per resource it held) and its hand-offs are
-  tracks of their own in the same process, because slices on one track must nest and a hold of
-  one fork does not nest in a hold of the other;
-- every resource is a track of a "resources" process whose pid no real process has (Linux pids
-  stay below 2^22), with its holds, in lanes where a semaphore's holds overlap; semaphores and
-  containers also get counters (permits in use, capacity), so a live resize shows;
-- a hand-off (a release that ends another agent's wait) is an arrow: two zero-length slices bound
-  by ``bind_id`` with ``flow_out``/``flow_in`` (Perfetto orients an arrow by the start times of the
-  slices it binds, so binding the long hold slices would draw some arrows backwards);
-- steps, signals, the engine's commands and the deadlock are instants.
-Times are microseconds from the round's start. Records become JSON text column-wise: the many
-slices by the vectorised row writer (``sims.data.textrows``, the bytes Python's f-strings gave),
-the few other events by one f-string each; no dict per event and no ``json.dumps``. The text
-streams to gzip, compressed on a second thread, a chunk of rows at a time.
-"""
+"""The trace as the whole-round builder made it before it was streamed (``sims/perfetto.py`` at
+7b1d1b8, its writer left out): the reference the streamed trace must equal, event for event
+(tests/test_perfetto_stream.py). It loads every record; keep it to small rounds."""
 
 from __future__ import annotations
 
 import functools
 import heapq
 import json
-from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import IO
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from sims.data.gzipped import Chunk, write_gzipped
-from sims.data.parallel import workers_for
 from sims.data.textrows import Part, coded_field, int_field, join_rows, micros_field
 from sims.kinds import Backend, ResourceKind
+from sims.perfetto.rows import unique_rows
 from sims.rounds.result import RoundResult
 from sims.stats.intervals import Columns, Keyed, hold_intervals, open_waits, up_to
 from sims.stats.timeline import resource_timeline
@@ -43,11 +23,11 @@ RESOURCE_PID = 1 << 22  # no Linux pid is this large: the resources' own "proces
 ENGINE_PID = RESOURCE_PID + 1
 SYNTHETIC_TID = 1 << 22  # agents' extra tracks: tids no real thread has
 TRACKS_PER_AGENT = 1 << 12  # waits, hand-offs, then one per resource held
-GZIP_LEVEL = 3
 LANES = 64  # resource tracks: tid = index * LANES + lane + 1
 CHUNK = 1 << 16  # slices formatted at a time
 Named = tuple[np.ndarray, list[str]]  # a code per row and the names the codes stand for
 Ints = np.ndarray | list[int]
+Chunk = bytes | Callable[[], bytes]
 Piece = bytes | Iterator[Chunk]  # events joined by ",\n", or chunks of them (texts, or jobs that make them)
 _WAIT_ENDS = (Op.ACQUIRED, Op.TIMED_OUT, Op.ABANDONED, Op.WOKEN, Op.WAIT_TIMED_OUT, Op.BROKEN)
 _INSTANTS = (Op.STEP, Op.GATE, Op.SIGNAL, Op.SIGNAL_SENT, Op.ORPHANED)
@@ -326,21 +306,6 @@ class TraceBuilder:
         return resources[index].name if 0 <= index < len(resources) else f"#{index}"
 
 
-def unique_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)`` for integer columns,
-    by one lexsort (numpy's sorts rows as structured values, several times slower)."""
-    stacked = np.stack([np.asarray(c, np.int64) for c in columns], axis=1)
-    if stacked.shape[0] == 0:
-        return stacked, np.zeros(0, np.intp)
-    order = np.lexsort(stacked.T[::-1])
-    ordered = stacked[order]
-    new = np.ones(order.size, bool)
-    new[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
-    inverse = np.empty(order.size, np.intp)
-    inverse[order] = np.cumsum(new) - 1
-    return ordered[new], inverse
-
-
 def _events(
     head: bytes,
     names: tuple[np.ndarray, list[bytes]],
@@ -380,36 +345,7 @@ def _meta(kind: str, pid: int, tid: int, name: str) -> str:
     return f'{{"ph":"M","name":"{kind}","pid":{pid},"tid":{tid},"args":{{"name":{json.dumps(name)}}}}}'
 
 
-def trace_lines(result: RoundResult) -> list[str]:
-    """Every trace event of the round, one JSON object per line (for a small round: all in memory)."""
+def reference_lines(result: RoundResult) -> list[str]:
+    """Every trace event of the round, one JSON object per line, as the whole-round builder made them."""
     text = b",\n".join(c if isinstance(c, bytes) else c() for c in TraceBuilder(result).build()).decode()
     return text.split(",\n") if text else []
-
-
-def _document(result: RoundResult) -> Iterator[Chunk]:
-    meta = {
-        "scenario": result.layout.scenario,
-        "strategy": result.layout.strategy,
-        "seed": result.layout.seed,
-        "backend": result.layout.backend,
-        "end_reason": result.end_reason,
-    }
-    yield b'{"displayTimeUnit":"ns","metadata":' + json.dumps(meta).encode() + b',"traceEvents":[\n'
-    separator = b""
-    for chunk in TraceBuilder(result).build():
-        yield separator
-        yield chunk
-        separator = b",\n"
-    yield b"\n]}\n"
-
-
-def write_trace(result: RoundResult, path: Path | IO[bytes]) -> Path | IO[bytes]:
-    """Write the trace gzipped to ``path``, a file name or an open binary file (the caller makes it
-    atomic, as for every export file)."""
-    workers = workers_for(result.record_count)
-    if isinstance(path, Path):
-        with path.open("wb") as handle:
-            write_gzipped(handle, _document(result), GZIP_LEVEL, workers)
-    else:
-        write_gzipped(path, _document(result), GZIP_LEVEL, workers)
-    return path
