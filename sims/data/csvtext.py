@@ -6,12 +6,13 @@ names are quoted (RFC 4180) in their dictionary when they need it, once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from sims.data.columns import Bools, Floats, Ints, Names, Table
-from sims.data.textrows import Field, Part, coded_field, int_field, join_rows, texts_field, without
+from sims.data.columns import Bools, Column, Floats, Ints, Names, Table
+from sims.data.namecombos import combined_fields
+from sims.data.textrows import Field, Part, int_field, join_rows, texts_field, without
 
 CHUNK_ROWS = 1 << 17  # rows formatted at once: about 10 MB of scratch per 80 bytes of row
 
@@ -42,17 +43,34 @@ def csv_header(names: Iterable[str]) -> bytes:
 
 def csv_rows(table: Table) -> Iterator[bytes]:
     """The table's rows (no header), ``CHUNK_ROWS`` at a time."""
+    columns = list(table.columns.values())
+    afters = [b","] * (len(columns) - 1) + [b"\n"]
     for start in range(0, table.rows, CHUNK_ROWS):
         rows = slice(start, start + CHUNK_ROWS)
-        parts: list[Part] = []
-        columns = list(table.columns.values())
-        for k, column in enumerate(columns):
-            after = b"\n" if k == len(columns) - 1 else b","
-            if isinstance(column, Names):  # the separator goes in the dictionary: one part less, narrower rows
-                parts.append(coded_field(column.codes[rows], [quoted(n).encode() for n in column.names], after))
-            else:
-                parts += [_field(column, rows), after]
-        yield join_rows(parts, min(CHUNK_ROWS, table.rows - start))
+        yield join_rows(_parts(columns, afters, rows), min(CHUNK_ROWS, table.rows - start))
+
+
+def _parts(columns: Sequence[Column], afters: Sequence[bytes], rows: slice) -> list[Part]:
+    """The row's parts: a field per number column, one field per run of adjacent name columns
+    (their separators and the one before them inside it), literal separators between."""
+    parts: list[Part] = []
+    literal = b""  # the separator after the last field, not yet placed
+    k = 0
+    while k < len(columns):
+        column = columns[k]
+        if isinstance(column, Names):
+            end = k
+            while end < len(columns) and isinstance(columns[end], Names):
+                end += 1
+            names = [c for c in columns[k:end] if isinstance(c, Names)]
+            encoded = [[quoted(n).encode() for n in c.names] for c in names]
+            parts += combined_fields([c.codes[rows] for c in names], encoded, afters[k:end], literal)
+            literal, k = b"", end
+        else:
+            assert isinstance(column, Ints | Floats | Bools)
+            parts += [literal, _field(column, rows)] if literal else [_field(column, rows)]
+            literal, k = afters[k], k + 1
+    return [*parts, literal] if literal else parts
 
 
 def csv_text(table: Table | Callable[[], Table]) -> bytes:
