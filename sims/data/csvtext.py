@@ -14,7 +14,7 @@ from sims.data.columns import Bools, Column, Floats, Ints, Names, Table
 from sims.data.namecombos import combined_fields
 from sims.data.textrows import Field, Part, int_field, join_rows, texts_field, without
 
-CHUNK_ROWS = 1 << 17  # rows formatted at once: about 10 MB of scratch per 80 bytes of row
+CHUNK_ROWS = 1 << 16  # rows formatted at once: fastest measured (scratch stays in cache), ~15 MB
 
 
 def quoted(text: str) -> str:
@@ -45,12 +45,15 @@ def csv_rows(table: Table) -> Iterator[bytes]:
     """The table's rows (no header), ``CHUNK_ROWS`` at a time."""
     columns = list(table.columns.values())
     afters = [b","] * (len(columns) - 1) + [b"\n"]
+    spelled = [[quoted(n).encode() for n in c.names] if isinstance(c, Names) else [] for c in columns]
     for start in range(0, table.rows, CHUNK_ROWS):
         rows = slice(start, start + CHUNK_ROWS)
-        yield join_rows(_parts(columns, afters, rows), min(CHUNK_ROWS, table.rows - start))
+        yield join_rows(_parts(columns, spelled, afters, rows), min(CHUNK_ROWS, table.rows - start))
 
 
-def _parts(columns: Sequence[Column], afters: Sequence[bytes], rows: slice) -> list[Part]:
+def _parts(
+    columns: Sequence[Column], spelled: Sequence[Sequence[bytes]], afters: Sequence[bytes], rows: slice
+) -> list[Part]:
     """The row's parts: a field per number column, one field per run of adjacent name columns
     (their separators and the one before them inside it), literal separators between."""
     parts: list[Part] = []
@@ -63,8 +66,7 @@ def _parts(columns: Sequence[Column], afters: Sequence[bytes], rows: slice) -> l
             while end < len(columns) and isinstance(columns[end], Names):
                 end += 1
             names = [c for c in columns[k:end] if isinstance(c, Names)]
-            encoded = [[quoted(n).encode() for n in c.names] for c in names]
-            parts += combined_fields([c.codes[rows] for c in names], encoded, afters[k:end], literal)
+            parts += combined_fields([c.codes[rows] for c in names], spelled[k:end], afters[k:end], literal)
             literal, k = b"", end
         else:
             assert isinstance(column, Ints | Floats | Bools)

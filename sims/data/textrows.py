@@ -39,10 +39,13 @@ def join_rows(parts: Sequence[Part], n: int) -> bytes:
 def side_by_side(parts: Sequence[Part], n: int) -> Field:
     """One field of ``n`` rows: the parts' units next to each other (NULs still in)."""
     fields = [_literal(part) if isinstance(part, bytes) else part for part in parts]
-    out = np.empty((n, sum(field.shape[1] for field in fields)), np.uint32)
+    width = sum(field.shape[1] for field in fields)
+    out = np.empty((n, width), np.uint32)
     at = 0
-    for field in fields:
-        out[:, at : at + field.shape[1]] = field
+    for field in fields:  # each field's units as one item of its width: a copy per row, not per unit
+        item = np.dtype((np.void, UNIT * field.shape[1]))
+        into = np.ndarray((n,), item, out, UNIT * at, (UNIT * width,))
+        into[...] = np.ascontiguousarray(field).view(item)[:, 0]
         at += field.shape[1]
     return out
 

@@ -1,0 +1,131 @@
+"""The fast paths of a long round's export: chunks made ahead in a thread (Parquet), the writer's
+options, and adjacent name columns written as one CSV field. Each must give what the plain way gives."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import sims.data.namecombos
+import sims.export
+from sims.data.ahead import made_ahead
+from sims.data.columns import Ints, Names, Table
+from sims.data.csvtext import csv_bytes, quoted
+from sims.data.parquet import to_arrow
+from sims.data.summary import SUMMARY_KEY
+from sims.data.tables import event_tables
+from sims.engine import Round
+from sims.export import Format, write_round
+from sims.rounds import RoundConfig
+from sims.rounds.result import RoundResult
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def _counted(n: int, closed: list[str], fail_at: int | None = None) -> Iterator[int]:
+    try:
+        for i in range(n):
+            if i == fail_at:
+                raise ValueError(f"item {i} cannot be made")
+            yield i
+    finally:
+        closed.append(threading.current_thread().name)
+
+
+def test_items_made_ahead_come_in_order_and_the_thread_ends_with_them() -> None:
+    closed: list[str] = []
+    with made_ahead(_counted(50, closed), depth=2, name="maker") as items:
+        assert list(items) == list(range(50))
+    assert closed == ["maker"]  # the source ran (and ended) in the thread, which is joined (conftest checks)
+
+
+def test_an_item_that_cannot_be_made_fails_the_taker_after_the_items_before_it() -> None:
+    closed: list[str] = []
+    got = []
+    with pytest.raises(ValueError, match="item 7 cannot be made"), made_ahead(_counted(50, closed, 7)) as items:
+        got.extend(items)
+    assert got == list(range(7)) and closed == ["made-ahead"]
+
+
+def test_a_taker_that_stops_early_stops_the_maker_and_closes_its_source() -> None:
+    closed: list[str] = []
+    with pytest.raises(KeyError), made_ahead(_counted(10**9, closed), depth=3) as items:
+        for i in items:
+            if i == 5:
+                raise KeyError("the writer failed")
+    assert closed == ["made-ahead"]
+
+
+@pytest.fixture(scope="module")
+def spilled(tmp_path_factory: pytest.TempPathFactory) -> RoundResult:
+    config = RoundConfig("dining", strategy="ordered", seconds=0.3, params={"think_ms": 0, "eat_ms": 0})
+    with Round(config, records_dir=tmp_path_factory.mktemp("round")) as rnd:
+        return rnd.run()
+
+
+def test_parquet_events_are_the_decoded_chunks_with_statistics_where_they_are_cheap(
+    spilled: RoundResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    monkeypatch.setitem(sims.export.TABLES, "events", lambda result: event_tables(result, 997))
+    write_round(spilled, tmp_path, [Format.PARQUET])
+    file = pq.ParquetFile(tmp_path / "events.parquet")
+    expected = pa.concat_tables(to_arrow(t) for t in event_tables(spilled, 997))
+    assert file.metadata.num_row_groups == -(-spilled.record_count // 997) > 3
+    assert file.read().equals(expected.replace_schema_metadata(file.schema_arrow.metadata))
+    assert SUMMARY_KEY in file.schema_arrow.metadata
+    group = file.metadata.row_group(1)
+    columns = {group.column(k).path_in_schema: group.column(k) for k in range(group.num_columns)}
+    assert columns["t_ns"].statistics.min == expected["t_ns"][997].as_py()
+    assert "DELTA_BINARY_PACKED" in columns["t_ns"].encodings and "DELTA_BINARY_PACKED" in columns["value"].encodings
+    assert "RLE_DICTIONARY" in columns["agent"].encodings and not columns["agent"].is_stats_set
+
+
+def _row(values: list[int | None], names: list[tuple[str, ...]], codes: list[int]) -> str:
+    fields = ["" if v is None else str(v) for v in values[:1]]
+    fields += ["" if c < 0 else quoted(n[c]) for n, c in zip(names, codes, strict=True)]
+    fields += ["" if v is None else str(v) for v in values[1:]]
+    return ",".join(fields) + "\n"
+
+
+names = st.text(st.characters(blacklist_characters="\0", blacklist_categories=("Cs",)), min_size=1, max_size=12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 300),
+    st.lists(st.lists(names, min_size=1, max_size=40, unique=True).map(tuple), min_size=1, max_size=5),
+    st.sampled_from([2, 50, 1 << 12]),
+    st.integers(0, 2**32 - 1),
+)
+def test_adjacent_name_columns_are_written_as_their_columns_one_by_one(
+    rows: int, dictionaries: list[tuple[str, ...]], most: int, seed: int
+) -> None:
+    """Whatever the number of combinations (few: one field; more than ``most``: several), the
+    bytes are each column's, in order, quoted as needed, separators between."""
+    rng = np.random.default_rng(seed)
+    codes = [rng.integers(-1, len(d), rows).astype(np.int32) for d in dictionaries]
+    first, last = rng.integers(-(10**12), 10**12, rows), rng.integers(-5, 5, rows)
+    table = Table(
+        {
+            "first": Ints(first),
+            **{f"name{k}": Names(c, d) for k, (c, d) in enumerate(zip(codes, dictionaries, strict=True))},
+            "last": Ints(last, last == 0),
+        }
+    )
+    header = ",".join(table.columns) + "\n"
+    expected = header + "".join(
+        _row([int(first[i]), None if last[i] == 0 else int(last[i])], dictionaries, [int(c[i]) for c in codes])
+        for i in range(rows)
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sims.data.namecombos, "MAX_COMBINATIONS", most)
+        assert csv_bytes([table]).decode() == expected
