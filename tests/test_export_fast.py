@@ -129,3 +129,30 @@ def test_adjacent_name_columns_are_written_as_their_columns_one_by_one(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sims.data.namecombos, "MAX_COMBINATIONS", most)
         assert csv_bytes([table]).decode() == expected
+
+
+def test_records_decode_to_names_and_nulls_unknown_op_codes_included(spilled: RoundResult) -> None:
+    from sims.data.tables import ENGINE_NAME, EventDecoder
+    from sims.telemetry import EVENT_DTYPE, Op, State
+
+    decoder = EventDecoder(spilled.layout, origin_ns=100)
+    events = np.zeros(5, EVENT_DTYPE)
+    rows = [  # t_ns, agent, resource, op, value
+        (100, 0, 1, Op.ACQUIRED, 0),
+        (101, -1, 2, Op.NOTIFY, 1),  # the engine; value is the agent woken
+        (102, 1, -1, Op.STATE, State.EATING.value),
+        (103, 1, 3, 200, 7),  # an op code this version does not know
+        (104, 99, 99, Op.STATE, 99),  # indices out of range: null
+    ]
+    for k, row in enumerate(rows):
+        events[k] = row
+    table = decoder.table(events)
+    texts = {name: column.texts() for name, column in table.columns.items() if isinstance(column, Names)}
+    agents, resources = decoder.agents, decoder.resources
+    assert table.columns["t_ns"].values.tolist() == [0, 1, 2, 3, 4]
+    assert texts["agent"] == [agents[0], ENGINE_NAME, agents[1], agents[1], None]
+    assert texts["op"] == ["acquired", "notify", "state", None, "state"]
+    assert texts["resource"] == [resources[1], resources[2], None, None, None]
+    assert texts["target_agent"] == [None, agents[1], None, None, None]
+    assert texts["state"] == [None, None, "eating", None, None]
+    assert table.columns["value"].values.tolist() == [0, 1, State.EATING.value, 7, 99]

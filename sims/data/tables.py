@@ -34,34 +34,32 @@ class EventDecoder:
         self.resources = tuple(r.name for r in layout.resources)
         self.steps = tuple(layout.steps)
         self.op_names = tuple(op.name.lower() for op in Op)
-        self.op_codes = np.full(max(Op) + 1, -1, np.int32)
-        self.op_codes[[op.value for op in Op]] = np.arange(len(Op), dtype=np.int32)
         self.states = tuple(s.name.lower() for s in State)
-        self.refs = ref_by_code()
+        # Indexed by op code, one entry more for every unknown code (its row's op is null).
+        self.unknown = max(Op) + 1
+        self.op_codes = np.full(self.unknown + 1, -1, np.int32)
+        self.op_codes[[op.value for op in Op]] = np.arange(len(Op), dtype=np.int32)
+        self.refs = np.append(ref_by_code(), _REF[Ref.NONE])
+        self.value_is_agent = np.isin(np.arange(self.unknown + 1), VALUE_IS_AGENT)
+        self.is_state = np.arange(self.unknown + 1) == Op.STATE
 
     def table(self, events: np.ndarray) -> Table:
-        op = events["op"].astype(np.intp)
-        known = op < self.op_codes.size
-        op = np.where(known, op, 0)
-        ref = np.where(known, self.refs[op], _REF[Ref.NONE])
-        res, value, agent = events["resource"].astype(np.int32), events["value"], events["agent"]
+        op = np.minimum(events["op"], self.unknown).astype(np.intp)
+        ref, value, agent = self.refs[op], np.ascontiguousarray(events["value"]), events["agent"]
+        res = events["resource"].astype(np.int32)
         n_agents = len(self.agents)
-        is_state = op == Op.STATE
-        target = np.where(ref == _REF[Ref.AGENT], res, -1)
-        target = np.where(np.isin(op, VALUE_IS_AGENT), value, target)
+        target = np.where(self.value_is_agent[op], value, np.where(ref == _REF[Ref.AGENT], res, -1))
         return Table(
             {
                 "t_ns": Ints(events["t_ns"] - self.origin_ns),
                 "agent": Names(
                     _in_range(np.where(agent < 0, n_agents, agent), n_agents + 1), (*self.agents, ENGINE_NAME)
                 ),
-                "op": Names(np.where(known, self.op_codes[op], -1), self.op_names),
-                "resource": Names(
-                    _in_range(np.where(ref == _REF[Ref.RESOURCE], res, -1), len(self.resources)), self.resources
-                ),
+                "op": Names(self.op_codes[op], self.op_names),
+                "resource": Names(_in_range(res, len(self.resources), ref == _REF[Ref.RESOURCE]), self.resources),
                 "target_agent": Names(_in_range(target, n_agents), self.agents),
-                "state": Names(_in_range(np.where(is_state, value, -1), len(self.states)), self.states),
-                "step": Names(_in_range(np.where(ref == _REF[Ref.STEP], res, -1), len(self.steps)), self.steps),
+                "state": Names(_in_range(value, len(self.states), self.is_state[op]), self.states),
+                "step": Names(_in_range(res, len(self.steps), ref == _REF[Ref.STEP]), self.steps),
                 "value": Ints(value),
             }
         )
@@ -89,10 +87,14 @@ def event_columns(result: RoundResult) -> tuple[str, ...]:
     return tuple(EventDecoder(result.layout, result.started_ns).table(np.empty(0, EVENT_DTYPE)).columns)
 
 
-def _in_range(codes: np.ndarray, size: int) -> np.ndarray:
-    """Codes as int32, -1 (null) where they index nothing in a dictionary of ``size`` names."""
-    codes = codes.astype(np.int64, copy=False)
-    return np.where((codes >= 0) & (codes < size), codes, -1).astype(np.int32)
+def _in_range(codes: np.ndarray, size: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """Codes as int32, -1 (null) where they index nothing in a dictionary of ``size`` names (and
+    outside ``rows``, a bool mask, if given)."""
+    signed = codes.astype(np.int64, copy=False) if codes.dtype.kind != "i" else codes
+    valid = signed.view(signed.dtype.str.replace("i", "u")) < size  # negative codes wrap to huge ones
+    if rows is not None:
+        valid &= rows
+    return np.where(valid, signed, -1).astype(np.int32, copy=False)
 
 
 def event_tables(result: RoundResult, chunk: int = EVENT_CHUNK) -> Iterator[Table]:
