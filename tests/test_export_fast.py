@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import run_round
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,9 +21,7 @@ from sims.data.csvtext import csv_bytes, quoted
 from sims.data.parquet import to_arrow
 from sims.data.summary import SUMMARY_KEY
 from sims.data.tables import event_tables
-from sims.engine import Round
 from sims.export import Format, write_round
-from sims.rounds import RoundConfig
 from sims.rounds.result import RoundResult
 
 pytestmark = pytest.mark.timeout(120)
@@ -63,23 +62,21 @@ def test_a_taker_that_stops_early_stops_the_maker_and_closes_its_source() -> Non
 
 
 @pytest.fixture(scope="module")
-def spilled(tmp_path_factory: pytest.TempPathFactory) -> RoundResult:
-    config = RoundConfig("dining", strategy="ordered", seconds=0.3, params={"think_ms": 0, "eat_ms": 0})
-    with Round(config, records_dir=tmp_path_factory.mktemp("round")) as rnd:
-        return rnd.run()
+def busy() -> RoundResult:
+    return run_round("dining", strategy="ordered", seconds=0.3, params={"think_ms": 0, "eat_ms": 0})
 
 
 def test_parquet_events_are_the_decoded_chunks_with_statistics_where_they_are_cheap(
-    spilled: RoundResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    busy: RoundResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     monkeypatch.setitem(sims.export.TABLES, "events", lambda result: event_tables(result, 997))
-    write_round(spilled, tmp_path, [Format.PARQUET])
+    write_round(busy, tmp_path, [Format.PARQUET])
     file = pq.ParquetFile(tmp_path / "events.parquet")
-    expected = pa.concat_tables(to_arrow(t) for t in event_tables(spilled, 997))
-    assert file.metadata.num_row_groups == -(-spilled.record_count // 997) > 3
+    expected = pa.concat_tables(to_arrow(t) for t in event_tables(busy, 997))
+    assert file.metadata.num_row_groups == -(-busy.record_count // 997) > 3
     assert file.read().equals(expected.replace_schema_metadata(file.schema_arrow.metadata))
     assert SUMMARY_KEY in file.schema_arrow.metadata
     group = file.metadata.row_group(1)
@@ -131,11 +128,11 @@ def test_adjacent_name_columns_are_written_as_their_columns_one_by_one(
         assert csv_bytes([table]).decode() == expected
 
 
-def test_records_decode_to_names_and_nulls_unknown_op_codes_included(spilled: RoundResult) -> None:
+def test_records_decode_to_names_and_nulls_unknown_op_codes_included(busy: RoundResult) -> None:
     from sims.data.tables import ENGINE_NAME, EventDecoder
     from sims.telemetry import EVENT_DTYPE, Op, State
 
-    decoder = EventDecoder(spilled.layout, origin_ns=100)
+    decoder = EventDecoder(busy.layout, origin_ns=100)
     events = np.zeros(5, EVENT_DTYPE)
     rows = [  # t_ns, agent, resource, op, value
         (100, 0, 1, Op.ACQUIRED, 0),
