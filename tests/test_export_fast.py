@@ -1,10 +1,9 @@
-"""The fast paths of a long round's export: chunks made ahead in a thread (Parquet), the writer's
-options, and adjacent name columns written as one CSV field. Each must give what the plain way gives."""
+"""The fast paths of a long round's export: Parquet chunks made ahead in a thread and the writer's
+options, adjacent name columns written as one CSV field, the decoder's lookup tables. Each must give
+what the plain way gives (sims.data.ahead itself: test_made_ahead.py)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,6 @@ from hypothesis import strategies as st
 
 import sims.data.namecombos
 import sims.export
-from sims.data.ahead import made_ahead
 from sims.data.columns import Ints, Names, Table
 from sims.data.csvtext import csv_bytes, quoted
 from sims.data.parquet import to_arrow
@@ -25,40 +23,6 @@ from sims.export import Format, write_round
 from sims.rounds.result import RoundResult
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def _counted(n: int, closed: list[str], fail_at: int | None = None) -> Iterator[int]:
-    try:
-        for i in range(n):
-            if i == fail_at:
-                raise ValueError(f"item {i} cannot be made")
-            yield i
-    finally:
-        closed.append(threading.current_thread().name)
-
-
-def test_items_made_ahead_come_in_order_and_the_thread_ends_with_them() -> None:
-    closed: list[str] = []
-    with made_ahead(_counted(50, closed), depth=2, name="maker") as items:
-        assert list(items) == list(range(50))
-    assert closed == ["maker"]  # the source ran (and ended) in the thread, which is joined (conftest checks)
-
-
-def test_an_item_that_cannot_be_made_fails_the_taker_after_the_items_before_it() -> None:
-    closed: list[str] = []
-    got = []
-    with pytest.raises(ValueError, match="item 7 cannot be made"), made_ahead(_counted(50, closed, 7)) as items:
-        got.extend(items)
-    assert got == list(range(7)) and closed == ["made-ahead"]
-
-
-def test_a_taker_that_stops_early_stops_the_maker_and_closes_its_source() -> None:
-    closed: list[str] = []
-    with pytest.raises(KeyError), made_ahead(_counted(10**9, closed), depth=3) as items:
-        for i in items:
-            if i == 5:
-                raise KeyError("the writer failed")
-    assert closed == ["made-ahead"]
 
 
 @pytest.fixture(scope="module")
