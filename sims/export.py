@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from sims.data.ahead import made_ahead
 from sims.data.columns import Table
 from sims.data.csvtext import csv_header, csv_text
 from sims.data.intervals import interval_tables
@@ -243,11 +242,11 @@ def _writers(formats: Sequence[Format]) -> dict[str, Writer]:
 
 
 def _parquet(tables: Callable[[RoundResult], Iterable[Table]]) -> Writer:
-    """Each chunk of the table made (in a helper thread) while pyarrow writes the one before."""
+    """Each chunk of the table made (and turned into Arrow: ``write_parquet``'s helper thread)
+    while pyarrow writes the one before."""
 
     def write(handle: IO[bytes], result: RoundResult, document: dict[str, Any]) -> None:
-        with contextlib.closing(made_ahead(tables(result))) as made:
-            write_parquet(handle, made, {SUMMARY_KEY: summary_json(document, indent=None)})
+        write_parquet(handle, tables(result), {SUMMARY_KEY: summary_json(document, indent=None)})
 
     return write
 
