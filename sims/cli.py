@@ -356,7 +356,10 @@ def _print_and_write(result: Any, out: ExportTarget, status: int) -> int:
     print(render_result(result))
     print(f"summary ready {after_end:.2f} s after the round's end")
     if out.folder is not None:
+        from sims.heap import give_back_freed_memory
+
         folder = dataset_folder(out.folder, result) if out.dataset else out.folder
+        give_back_freed_memory()  # the round's freed heap, so that the export's peak does not add to it
         began = time.perf_counter()
         try:
             paths = write_round(result, folder, out.formats)

@@ -21,7 +21,7 @@ from sims.telemetry.dtypes import EVENT_DTYPE
 from sims.telemetry.spill import RecordSlice
 
 ENGINE_NAME = "engine"
-EVENT_CHUNK = 1 << 20
+EVENT_CHUNK = 1 << 19  # rows per events chunk (a Parquet row group): 1 M rows peaked 90 MB higher, no faster
 _REF = {ref: i for i, ref in enumerate(Ref)}
 
 
