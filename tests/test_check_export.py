@@ -46,3 +46,15 @@ def test_a_summary_that_disagrees_with_the_tables_is_named(tmp_path: Path, capsy
     (tmp_path / "summary.json").write_text(json.dumps(summary))
     assert _tool().main([str(tmp_path)]) == 1
     assert "agents[1].wait_ms.p95" in capsys.readouterr().out
+
+
+def test_a_folder_without_an_export_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tool = _tool()
+    assert tool.main([str(tmp_path / "missing")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    (tmp_path / "summary.json").write_text("{}")  # a summary, but no tables beside it
+    assert tool.main([str(tmp_path), "--tables", "csv"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "events.csv" in err
+    assert tool.main([str(tmp_path), "--operation", "=eating"]) == 2
+    assert "--operation" in capsys.readouterr().err

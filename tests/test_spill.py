@@ -9,17 +9,20 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 
 from sims.cli import main
+from sims.data.columns import Names
+from sims.data.intervals import interval_tables
 from sims.engine.ordering import LAG_NS, RELEASE_EVERY_NS, TimeOrder
 from sims.engine.round import Round
 from sims.rounds.commands import Resize, Timed
 from sims.rounds.config import RoundConfig
 from sims.stats import compute_round_stats
 from sims.telemetry import EVENT_DTYPE
-from sims.telemetry.spill import TEMP_PREFIX, RecordSpill
+from sims.telemetry.spill import TEMP_PREFIX, MemoryRecords, RecordSpill
 from sims.text_report import render_result
 from tests.helpers import poll_until
 
@@ -148,3 +151,32 @@ def test_a_killed_owners_round_folder_is_removed_by_the_next_round(
     assert fresh.parent == tmp_path and fresh.name.startswith(f"{TEMP_PREFIX}{os.getpid()}-")
     assert not dead.exists()
     assert living.exists()  # its owner (this process) is alive: it may still be writing
+
+
+def test_a_spill_cut_by_a_full_disk_names_no_signals_from_records_it_did_not_keep(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The engine's statistics see every record, the spill only those before the disk filled: the
+    resources used as signals are then found from what was kept (as for the window's copy of the
+    records), so the intervals table and the trace read from the spill are those of its records."""
+    room = [1]
+
+    def full_soon(self: RecordSpill, handle: Any, data: memoryview) -> None:
+        if self.count and room[0] <= 0:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        handle.write(data)
+        room[0] -= handle.name.endswith("value.npy")
+
+    monkeypatch.setattr(RecordSpill, "_write", full_soon)
+    with Round(RoundConfig("kitchen", seconds=60), tmp_path) as rnd:
+        result = rnd.run()
+    assert result.end_reason == "disk full" and result.disk.unsaved > 0
+    assert result.records.signals is None
+    kept = attrs.evolve(result, records=MemoryRecords(result.events))
+    assert _rows(result) == _rows(kept)
+
+
+def _rows(result: Any) -> list[bytes]:
+    """The intervals table's columns, chunk by chunk, as bytes."""
+    tables = list(interval_tables(result))
+    return [(c.codes if isinstance(c, Names) else c.values).tobytes() for t in tables for c in t.columns.values()]

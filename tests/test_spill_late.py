@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from sims.telemetry import EVENT_DTYPE
-from sims.telemetry.spill import FIELDS, LATE, MANIFEST, MemoryRecords, RecordSpill, SpilledRecords, _header
+from sims.telemetry.spill import (
+    FIELDS,
+    LATE,
+    MANIFEST,
+    MemoryRecords,
+    RecordSpill,
+    SpilledRecords,
+    SpillFull,
+    _header,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -97,3 +108,38 @@ def test_a_killed_round_s_spill_is_read_without_its_closing_manifest(tmp_path: P
     records = SpilledRecords(tmp_path)  # not closed: the manifest is the one written at the start
     assert records.time_ordered and np.array_equal(records.load(), expected(made))
     spill.close()
+
+
+class _FullOnFlush:
+    """A column file on a nearly full disk: its writes are buffered, and once ``full`` is set
+    the flush that would put them on disk fails (small appends reach the disk only there)."""
+
+    def __init__(self, handle: Any, full: list[bool]) -> None:
+        self._handle, self._full = handle, full
+
+    def flush(self) -> None:
+        if self._full[0]:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self._handle.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+
+def test_a_batch_the_disk_refuses_leaves_none_of_its_late_records_behind(tmp_path: Path) -> None:
+    """SpillFull keeps nothing of the refused batch: not even its late records, when the late
+    columns' file still had room and only the ordered columns' flush failed."""
+    first, refused = np.zeros(4, EVENT_DTYPE), np.zeros(4, EVENT_DTYPE)
+    first["t_ns"], first["value"] = [10, 20, 30, 40], [0, 1, 2, 3]
+    refused["t_ns"], refused["value"] = [50, 5, 60, 70], [4, 5, 6, 7]  # 5 is late: to late/
+    spill = RecordSpill(tmp_path)
+    spill.append(first)
+    full = [False]
+    main = spill._main
+    main.files = {name: _FullOnFlush(handle, full) for name, handle in main.files.items()}  # type: ignore[misc]
+    full[0] = True
+    with pytest.raises(SpillFull):
+        spill.append(refused)
+    assert spill.count == len(first) and spill.unordered == 0
+    records = spill.records(temporary=False)
+    assert len(records) == len(first) and np.array_equal(records.load(), first)

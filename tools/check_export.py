@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import math
 import sys
@@ -198,6 +199,20 @@ def differences(found: Any, stated: Any, where: str = "") -> Iterator[str]:
         yield f"{where.lstrip('.')}: recomputed {found!r}, summary.json says {stated!r}"
 
 
+def _unusable(folder: Path, kind: str) -> str:
+    """Why ``folder`` holds no export this tool can read ("" if it does)."""
+    for name in ("summary.json", f"events.{kind}", f"intervals.{kind}"):
+        if not (folder / name).is_file():
+            return f"{folder / name}: no such file (export the round with --format {kind} first)"
+    if kind == "parquet" and importlib.util.find_spec("pyarrow") is None:
+        return "--tables parquet needs pyarrow (pip install pyarrow), or use --tables csv"
+    try:
+        json.loads((folder / "summary.json").read_text())
+    except (OSError, ValueError) as error:
+        return f"{folder / 'summary.json'}: not readable JSON ({error})"
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("folder", type=Path)
@@ -206,7 +221,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     kind = args.tables or ("parquet" if (args.folder / "events.parquet").exists() else "csv")
     op, _, value = args.operation.partition("=")
-    found = recompute(args.folder, (op, value or None), kind)
+    problem = "" if op else f"--operation {args.operation!r}: no op before '='"
+    problem = problem or _unusable(args.folder, kind)
+    if problem:
+        print(f"check_export: error: {problem}", file=sys.stderr)
+        return 2
+    try:
+        found = recompute(args.folder, (op, value or None), kind)
+    except (KeyError, TypeError, ValueError) as error:  # not a round's export (a summary or table of something else)
+        print(f"check_export: error: {args.folder}: not a round's export ({error!r})", file=sys.stderr)
+        return 2
     stats = json.loads((args.folder / "summary.json").read_text())["statistics"]
     stated = {
         "operations_total": stats["operations_total"],

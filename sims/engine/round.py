@@ -532,7 +532,10 @@ class Round:
         assert self._spill is not None and self.model is not None
         spill, self._spill = self._spill, None
         disk_bytes = spill.nbytes
-        records = spill.records(temporary=self._records_dir is None, signals=sorted(self._stats.signalled))
+        # The statistics' signals are the whole round's; a spill the disk cut holds less, so its
+        # readers find them from what it kept (a pass of their own), as they do for the window's copy.
+        signals = None if self.disk_note else sorted(self._stats.signalled)
+        records = spill.records(temporary=self._records_dir is None, signals=signals)
         end = self.ended_ns or time.monotonic_ns()
         lifecycle = np.concatenate(self._lifecycle) if self._lifecycle else np.empty(0, dtype=EVENT_DTYPE)
         return RoundResult(

@@ -75,6 +75,10 @@ class _Columns:
             self.close()
             raise
 
+    def flush(self) -> None:
+        for handle in self.files.values():
+            handle.flush()
+
     def commit(self, count: int) -> None:
         for name, handle in self.files.items():
             handle.flush()
@@ -141,6 +145,9 @@ class RecordSpill:
                 self._late = self._late or _Columns(self.folder / LATE)
                 self._write_to(self._late, events[late])
                 self._write_to(self._main, events[~late])
+                # Both sets on disk before either header counts them: a small append reaches the
+                # disk only at its flush, and the late set's may pass where the main set's fails.
+                self._main.flush()
                 self._late.commit(self._late.count + int(np.count_nonzero(late)))
             else:
                 self._write_to(self._main, events)
