@@ -9,7 +9,6 @@ peak would be the two together. ``malloc_trim`` hands the free pages back.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 
 
@@ -17,11 +16,8 @@ def give_back_freed_memory() -> None:
     """Collect cycles, then return the C heap's free pages to the system (glibc only; elsewhere
     nothing more than the collection)."""
     gc.collect()
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return
     try:
-        trim = ctypes.CDLL(name).malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim  # the C library this process already has loaded
     except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
         return
     trim(0)
