@@ -81,12 +81,23 @@ def batches(folder: Path, table: str, columns: list[str], kind: str) -> Iterator
     return _csv_batches(folder / f"{table}.csv", columns)
 
 
-def _percentiles(values: np.ndarray) -> dict[str, float]:
-    if values.size == 0:
+def _percentiles(values: np.ndarray, zeros: int = 0) -> dict[str, float]:
+    """Count, mean, numpy's linear p50/p95/p99 and max in ms of ``values`` (ns, none negative) and
+    ``zeros`` more zeros, which are counted, not made (a detail-off round has one per counted hold)."""
+    n = int(values.size) + zeros
+    if n == 0:
         return {"count": 0, "mean": 0.0, "p50": 0.0, "p95": 0.0, "p99": 0.0, "max": 0.0}
-    ms = values.astype(np.float64) / 1e6
-    p50, p95, p99 = np.percentile(ms, [50, 95, 99])
-    return {"count": int(values.size), "mean": float(ms.mean()), "p50": p50, "p95": p95, "p99": p99, "max": ms.max()}
+    ordered = np.sort(values.astype(np.float64)) / 1e6
+
+    def at(i: np.ndarray) -> np.ndarray:
+        return np.where(i < zeros, 0.0, ordered[np.maximum(i - zeros, 0)] if ordered.size else 0.0)
+
+    ranks = np.array([50, 95, 99]) / 100 * (n - 1)
+    low = np.floor(ranks).astype(np.int64)
+    high = np.minimum(low + 1, n - 1)
+    p50, p95, p99 = at(low) + (at(high) - at(low)) * (ranks - low)
+    top = float(ordered[-1]) if ordered.size else 0.0
+    return {"count": n, "mean": float(ordered.sum()) / n, "p50": p50, "p95": p95, "p99": p99, "max": top}
 
 
 class _Counts:
@@ -159,26 +170,25 @@ def recompute(folder: Path, operation: tuple[str, str | None], kind: str) -> dic
     seconds = end_ns / 1e9
     agents = []
     for i, hold in enumerate(holds):
-        waits = np.concatenate((w_value[w_agent == i], np.zeros(counts.counted_holds[i], np.int64)))
+        waits = w_value[w_agent == i]
         agents.append(
             {
                 "operations": int(counts.operations[i]),
                 "throughput_per_s": counts.operations[i] / seconds,
-                "acquisitions": int(waits.size),
+                "acquisitions": int(waits.size + counts.counted_holds[i]),
                 "timeouts": int(counts.timeouts[i]),
-                "wait_ms": _percentiles(waits),
+                "wait_ms": _percentiles(waits, int(counts.counted_holds[i])),
                 "hold_ms": hold,
             }
         )
     counted = np.array([a.get("counted", True) for a in summary["statistics"]["agents"]], bool)
     workers = counts.operations[counted].astype(np.float64)
     jain = float(workers.sum() ** 2 / (workers.size * (workers**2).sum())) if workers.any() else None
-    zeros = np.zeros(int(counts.counted_holds.sum()), np.int64)
     return {
         "operations_total": int(counts.operations.sum()),
         "throughput_per_s": counts.operations.sum() / seconds,
         "jain": jain,
-        "wait_ms": _percentiles(np.concatenate((w_value, zeros))),
+        "wait_ms": _percentiles(w_value, int(counts.counted_holds.sum())),
         "agents": agents,
     }
 
