@@ -16,10 +16,12 @@ import functools
 import itertools
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from sims.data.beside import beside, until_stopped
 from sims.data.columns import Table
 from sims.data.csvtext import csv_header, csv_text
 from sims.data.intervals import interval_tables
@@ -36,6 +38,9 @@ TABLES: dict[str, Callable[[RoundResult], Iterable[Table]]] = {
     "intervals": interval_tables,
 }
 SUMMARY_FILE = "summary.json"
+# Written by a helper thread while the others are written: its workers format while this process
+# makes the intervals table (docs/benchmarks.md, "CSV files side by side").
+BESIDE = frozenset({"events.csv"})
 TRACE_FILE = "trace.json.gz"
 NO_PYARROW = "parquet needs pyarrow: pip install 'deadlock-diner[analysis]' (or write csv)"
 PARTITION_KEYS = ("scenario", "strategy", "backend", "seed")
@@ -192,24 +197,54 @@ def write_round(
     staged: dict[str, str] = {}
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        for name, write in writers.items():
-            with staged_file(out_dir / name) as (handle, tmp):
-                write(handle, result, document)
-            staged[name] = tmp
+        _write_files(writers, out_dir, result, document, staged)
         with staged_file(out_dir / SUMMARY_FILE) as (handle, tmp):
             handle.write(summary_json(document))
         staged[SUMMARY_FILE] = tmp
         for name in staged:  # summary.json last: when it is there, the others are complete
             os.replace(staged[name], out_dir / name)
-    except OSError as error:
-        # All or nothing: a full disk (say) leaves no half-written file and no folder made here.
+    except BaseException as error:
+        # All or nothing: a full disk (say) or a Ctrl-C leaves no half-written file and no folder made here.
         for tmp in staged.values():
             Path(tmp).unlink(missing_ok=True)
         for folder in made:  # deepest first; only folders this call created (and left empty)
             with contextlib.suppress(OSError):
                 folder.rmdir()
-        raise ExportError(f"{_shown(out_dir)}: {error.strerror or error}") from error
+        if isinstance(error, OSError):
+            raise ExportError(f"{_shown(out_dir)}: {error.strerror or error}") from error
+        raise
     return [*(out_dir / name for name in writers), out_dir / SUMMARY_FILE]
+
+
+def _write_files(
+    writers: dict[str, Writer], out_dir: Path, result: RoundResult, document: dict[str, Any], staged: dict[str, str]
+) -> None:
+    """Each file staged (``staged``: name -> temporary file); those in :data:`BESIDE` each in a
+    helper thread, while this one writes the others (see :mod:`sims.data.beside`)."""
+    with contextlib.ExitStack() as helpers:
+        started = []
+        for name, write in writers.items():
+            if name in BESIDE:
+                stage = functools.partial(_stage, out_dir / name, write, result, document, staged)  # (stop)
+                started.append(helpers.enter_context(beside(stage, f"writing {name}")))
+            else:
+                _stage(out_dir / name, write, result, document, staged)
+            for helper in started:  # a helper's error (a full disk) ends the export now
+                helper.check()
+
+
+def _stage(
+    path: Path,
+    write: Writer,
+    result: RoundResult,
+    document: dict[str, Any],
+    staged: dict[str, str],
+    stop: threading.Event | None = None,
+) -> None:
+    """``path``'s bytes written to a temporary file next to it, named in ``staged`` when whole."""
+    with staged_file(path) as (handle, tmp):
+        write(handle, result, document, stop or threading.Event())
+    staged[path.name] = tmp  # from a helper thread too: each thread its own key
 
 
 def _missing_folders(out_dir: Path) -> list[Path]:
@@ -223,7 +258,8 @@ def _missing_folders(out_dir: Path) -> list[Path]:
     return missing
 
 
-Writer = Callable[[IO[bytes], RoundResult, dict[str, Any]], object]  # what a writer returns is not used
+# handle, round, summary document, stop (set: end early, the export failed); what it returns is not used
+Writer = Callable[[IO[bytes], RoundResult, dict[str, Any], threading.Event], object]
 
 
 def _writers(formats: Sequence[Format]) -> dict[str, Writer]:
@@ -237,7 +273,7 @@ def _writers(formats: Sequence[Format]) -> dict[str, Writer]:
     if Format.TRACE in formats:
         from sims.perfetto import write_trace
 
-        writers[TRACE_FILE] = lambda handle, result, _: write_trace(result, handle)
+        writers[TRACE_FILE] = lambda handle, result, *_: write_trace(result, handle)
     return writers
 
 
@@ -245,7 +281,7 @@ def _parquet(tables: Callable[[RoundResult], Iterable[Table]]) -> Writer:
     """Each chunk of the table made (and turned into Arrow: ``write_parquet``'s helper thread)
     while pyarrow writes the one before."""
 
-    def write(handle: IO[bytes], result: RoundResult, document: dict[str, Any]) -> None:
+    def write(handle: IO[bytes], result: RoundResult, document: dict[str, Any], _: threading.Event) -> None:
         write_parquet(handle, tables(result), {SUMMARY_KEY: summary_json(document, indent=None)})
 
     return write
@@ -254,24 +290,24 @@ def _parquet(tables: Callable[[RoundResult], Iterable[Table]]) -> Writer:
 EVENT_SLICE = 1 << 18  # rows of a CSV a worker formats at a time (about 17 MB of events.csv)
 
 
-def _csv_events(handle: IO[bytes], result: RoundResult, _: dict[str, Any]) -> None:
+def _csv_events(handle: IO[bytes], result: RoundResult, _: dict[str, Any], stop: threading.Event) -> None:
     """events.csv, each slice of the records read, decoded and formatted by a worker (one per
     core, for a long round): the same bytes as one process writing them all."""
     jobs = (functools.partial(csv_text, piece) for piece in event_slices(result, EVENT_SLICE))
-    _write_csv(handle, event_columns(result), jobs, result.record_count)
+    _write_csv(handle, event_columns(result), until_stopped(jobs, stop), result.record_count)
 
 
 def _csv(tables: Callable[[RoundResult], Iterable[Table]]) -> Writer:
     """A table made here a chunk at a time, its slices formatted by workers as they come (for a
     long round's intervals: a table with about as many rows as the round has records)."""
 
-    def write(handle: IO[bytes], result: RoundResult, _: dict[str, Any]) -> None:
+    def write(handle: IO[bytes], result: RoundResult, _: dict[str, Any], stop: threading.Event) -> None:
         made = iter(tables(result))
         first, second = next(made), next(made, None)
         rows = first.rows if second is None else result.record_count  # one table is all; else as many as records
         made = itertools.chain([first] if second is None else [first, second], made)
         jobs = (functools.partial(csv_text, piece) for piece in _pieces(made, tuple(first.columns)))
-        _write_csv(handle, tuple(first.columns), jobs, rows)
+        _write_csv(handle, tuple(first.columns), until_stopped(jobs, stop), rows)
 
     return write
 
