@@ -4,13 +4,17 @@ member, the records' slices in time order, and no worker left behind whatever ha
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import gzip
 import io
+import itertools
 import os
 import signal
 import sys
+import threading
 import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +31,7 @@ import sims.perfetto.write
 from sims.data.gzipped import crc32_combine
 from sims.data.parallel import WorkerLost, in_order
 from sims.engine import Round
-from sims.export import Format, write_round
+from sims.export import ExportError, Format, write_round
 from sims.rounds import RoundConfig
 from sims.rounds.result import RoundResult
 from sims.telemetry.dtypes import EVENT_DTYPE
@@ -177,3 +181,55 @@ def test_gzip_from_either_deflate_on_a_thread_or_joined_from_pieces_is_one_membe
         reader = zlib.decompressobj(16 + zlib.MAX_WBITS)
         assert reader.decompress(buffer.getvalue()) == b"".join(texts)
         assert reader.eof and reader.unused_data == b""
+
+
+def _failing_while_events_csv_is_written(
+    monkeypatch: pytest.MonkeyPatch, spilled: RoundResult, fail: Callable[[], None]
+) -> threading.Event:
+    """events.csv made endless (only a stop ends its helper thread), and the intervals, written
+    meanwhile in the calling thread, failing with ``fail`` once the helper has handed out 4 slices."""
+    started = threading.Event()
+    slices = list(sims.export.event_slices(spilled, 997))
+
+    def endless(result: RoundResult, size: int) -> Iterator[object]:
+        for count, piece in enumerate(itertools.cycle(slices)):
+            if count == 4:
+                started.set()
+            yield piece
+
+    def intervals(result: RoundResult) -> Iterator[object]:
+        assert started.wait(60)  # a safety net: the helper is writing events.csv side by side
+        fail()
+        yield from ()
+
+    monkeypatch.setattr(sims.export, "workers_for", lambda rows: 2)
+    monkeypatch.setattr(sims.export, "event_slices", endless)
+    monkeypatch.setitem(sims.export.TABLES, "intervals", intervals)
+    return started
+
+
+def _full_disk() -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def _ctrl_c() -> None:
+    signal.raise_signal(signal.SIGINT)  # Python's own handler: KeyboardInterrupt in this (the main) thread
+
+
+@pytest.mark.parametrize(("fail", "raised"), [(_full_disk, ExportError), (_ctrl_c, KeyboardInterrupt)])
+def test_the_events_csv_helper_stops_and_is_joined_when_the_export_fails_or_is_interrupted(
+    spilled: RoundResult,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fail: Callable[[], None],
+    raised: type[BaseException],
+) -> None:
+    """The helper thread writing events.csv (and its workers) end when the calling thread fails
+    or gets a Ctrl-C; nothing is left: no file, no folder, no thread (conftest), no worker."""
+    before = _fork_server_children()
+    started = _failing_while_events_csv_is_written(monkeypatch, spilled, fail)
+    with pytest.raises(raised):
+        write_round(spilled, tmp_path / "new", [Format.CSV])
+    assert started.is_set()
+    assert list(tmp_path.iterdir()) == []
+    assert _fork_server_children() == before
