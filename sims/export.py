@@ -229,7 +229,7 @@ def _write_files(
                 started.append(helpers.enter_context(beside(stage, f"writing {name}")))
             else:
                 _stage(out_dir / name, write, result, document, staged)
-            for helper in started:  # a helper's error (a full disk) ends the export now
+            for helper in started:  # a helper's error (a full disk) ends the export before the next file
                 helper.check()
 
 

@@ -28,6 +28,7 @@ import sims.export
 import sims.perfetto
 import sims.perfetto.rows
 import sims.perfetto.write
+from sims.data.beside import beside, until_stopped
 from sims.data.gzipped import crc32_combine
 from sims.data.parallel import WorkerLost, in_order
 from sims.engine import Round
@@ -233,3 +234,34 @@ def test_the_events_csv_helper_stops_and_is_joined_when_the_export_fails_or_is_i
     assert started.is_set()
     assert list(tmp_path.iterdir()) == []
     assert _fork_server_children() == before
+
+
+def test_a_full_disk_in_the_events_csv_helper_fails_the_export_and_leaves_nothing(
+    spilled: RoundResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(result: RoundResult, size: int) -> Iterator[object]:
+        _full_disk()
+        yield from ()
+
+    monkeypatch.setattr(sims.export, "event_slices", full)
+    with pytest.raises(ExportError, match="No space left"):
+        write_round(spilled, tmp_path / "new", [Format.CSV])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_helper_is_told_to_stop_when_the_caller_fails() -> None:
+    """An endless helper: only the stop ends it (else this test hangs, and times out)."""
+    running = threading.Event()
+
+    def endless() -> Iterator[int]:
+        for n in itertools.count():
+            running.set()
+            yield n
+
+    def work(stop: threading.Event) -> None:
+        for _ in until_stopped(endless(), stop):
+            pass
+
+    with pytest.raises(ZeroDivisionError), beside(work, "endless helper"):
+        assert running.wait(60)  # a safety net: the helper is running
+        1 / 0  # noqa: B018 -- the caller's block fails
