@@ -31,6 +31,7 @@ import sims.perfetto.write
 from sims.data.beside import beside, until_stopped
 from sims.data.gzipped import crc32_combine
 from sims.data.parallel import WorkerLost, in_order
+from sims.data.tables import event_slices
 from sims.engine import Round
 from sims.export import ExportError, Format, write_round
 from sims.rounds import RoundConfig
@@ -190,7 +191,7 @@ def _failing_while_events_csv_is_written(
     """events.csv made endless (only a stop ends its helper thread), and the intervals, written
     meanwhile in the calling thread, failing with ``fail`` once the helper has handed out 4 slices."""
     started = threading.Event()
-    slices = list(sims.export.event_slices(spilled, 997))
+    slices = list(event_slices(spilled, 997))
 
     def endless(result: RoundResult, size: int) -> Iterator[object]:
         for count, piece in enumerate(itertools.cycle(slices)):
