@@ -93,30 +93,6 @@ def test_long_drain_widens_its_look_past_the_first_probe() -> None:
     assert reader.drain()["value"].tolist() == list(range(3000, 6000))
 
 
-def test_a_limited_drain_takes_at_most_the_limit_from_each_ring_and_says_more_is_left() -> None:
-    capacity = 4096
-    buf, reader = ring_set(2, capacity)
-    writers = [RingWriter(buf, r, capacity, agent=r) for r in range(2)]
-    for i in range(1000):  # ring 0: 1,000 records (wrapping once taken); ring 1: 300
-        writers[0].emit(op_code(Op.COUNTER, 0), i)
-        if i < 300:
-            writers[1].emit(op_code(Op.COUNTER, 1), i)
-    delivered: dict[int, list[int]] = {0: [], 1: []}
-    batches = 0
-    while True:
-        got = reader.drain(256)
-        batches += 1
-        for r in (0, 1):
-            mine = got["value"][got["agent"] == r].tolist()
-            assert len(mine) <= 256
-            delivered[r] += mine
-        if not reader.more:
-            break
-    assert batches == 4  # 256 + 256 + 256 + 232 from ring 0
-    assert delivered == {0: list(range(1000)), 1: list(range(300))}
-    assert len(reader.drain(256)) == 0 and not reader.more
-
-
 def test_overflow_is_counted_never_silent_and_never_blocks() -> None:
     capacity = 8
     buf, reader = ring_set(2, capacity)

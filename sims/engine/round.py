@@ -39,7 +39,6 @@ from sims.telemetry.spill import Records, RecordSpill, SpillFull, temporary_fold
 
 START_TIMEOUT_S = 60.0  # a loaded 2-core machine may take seconds to spawn 32 interpreters
 JOIN_S = 3.0  # how long a stopped agent gets to notice before it is terminated
-DRAIN_PER_RING = 8192  # records taken from one ring per batch: 65 full rings in one go peaked 130 MB higher
 LAST_WAIT_S = 5.0  # after SIGKILL (or for a thread), the last wait before the engine gives up on an agent
 LAST_RESORT_PRIORITY = 10  # multiprocessing runs exit finalizers of priority >= 0 before it joins children
 _SIGNALS = {SignalAction.STOP: signal.SIGSTOP, SignalAction.CONT: signal.SIGCONT, SignalAction.KILL: signal.SIGKILL}
@@ -280,20 +279,10 @@ class Round:
         return not self.end_reason
 
     def drain(self) -> np.ndarray:
-        """Take every new record from every ring, fold it into the live model, pass it on; a
-        bounded batch at a time (see ``DRAIN_PER_RING``), as many as take what a full ring held when
-        it began (writers refilling their rings cannot keep it here). Returns the last batch."""
-        events = self._drain_batch()
-        batches = 1
-        while self._reader is not None and self._reader.more and batches * DRAIN_PER_RING < self._reader.capacity:
-            events = self._drain_batch()
-            batches += 1
-        return events
-
-    def _drain_batch(self) -> np.ndarray:
+        """Take every new record from every ring, fold it into the live model, pass it on."""
         assert self._reader is not None and self.model is not None
         drained_ns = time.monotonic_ns()  # every record written before this is in this drain or an earlier one
-        events = to_events(self._reader.drain(DRAIN_PER_RING))
+        events = to_events(self._reader.drain())
         self._last_batch = len(events)
         self.drained += len(events)
         if len(events):

@@ -40,7 +40,6 @@ class RingReader:
         self._capacity = capacity
         self._stride = ring_bytes(capacity)
         self._pos = [0] * rings
-        self.more = False  # the last drain left records behind in some ring (see drain's limit)
         self._handed_back = handed_back
         self._woken = woken
         self._slots = [
@@ -48,30 +47,20 @@ class RingReader:
             for r in range(rings)
         ]
 
-    @property
-    def capacity(self) -> int:
-        """Records one ring holds."""
-        return self._capacity
-
     def dropped(self) -> int:
         """Records the writers could not store because their ring was full."""
         return sum(_U64.unpack_from(self._buf, r * self._stride + 8)[0] for r in range(self._rings))
 
-    def drain(self, limit: int | None = None) -> np.ndarray:
-        """What is new in every ring, as one RECORD_DTYPE array in ring order: everything, or at
-        most ``limit`` records from each ring (``more`` then says whether any ring kept some back).
-        A limit bounds what one drain holds when the rings are full: 65 full rings are 136 MB of
-        records, and each step of the engine's intake makes a copy or two of what it is given."""
-        self.more = False
-        cap = self._capacity if limit is None else max(1, min(limit, self._capacity))
-        parts = [part for r in range(self._rings) if (part := self._drain_ring(r, cap)) is not None]
+    def drain(self) -> np.ndarray:
+        """Everything new in every ring, as one RECORD_DTYPE array in ring order."""
+        parts = [part for r in range(self._rings) if (part := self._drain_ring(r)) is not None]
         if not parts:
             return np.empty(0, dtype=RECORD_DTYPE)
         if self._handed_back is not None:
             self._handed_back()
         return _join(parts)
 
-    def _drain_ring(self, r: int, cap: int) -> np.ndarray | None:
+    def _drain_ring(self, r: int) -> np.ndarray | None:
         pos = self._pos[r]
         head = r * self._stride + HEADER_SIZE + ((pos & (self._capacity - 1)) << 5)
         if _U32.unpack_from(self._buf, head)[0] != (pos + 1) & MASK32:
@@ -79,15 +68,12 @@ class RingReader:
         taken: list[np.ndarray] = []
         want = _PROBE
         while True:
-            chunk = self._copy(r, pos, min(want, cap - (pos - self._pos[r])))
+            chunk = self._copy(r, pos, min(want, self._capacity - (pos - self._pos[r])))
             good = _valid_prefix(chunk, pos)
             if good:
                 taken.append(chunk[:good])
                 pos += good
-            if good < len(chunk):
-                break
-            if pos - self._pos[r] >= cap:
-                self.more = self.more or cap < self._capacity  # it may hold more than it gave
+            if good < len(chunk) or pos - self._pos[r] >= self._capacity:
                 break
             want *= 4
         if not taken:
