@@ -57,10 +57,15 @@ def _child_pids() -> set[int]:
     """Live children of this process, read from /proc (so untracked ones are seen too)."""
     children: set[int] = set()
     me = str(os.getpid())
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    # Listed, not globbed: Path.glob stats each match, and a process that ends in between raises
+    # ProcessLookupError there (ESRCH), outside any try (it failed a teardown once under load).
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        stat = Path("/proc") / name / "stat"
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+        except OSError:  # gone already (ENOENT or ESRCH)
             continue
         if fields[1] == me and fields[0] != "Z" and not _is_multiprocessing_service(stat.parent):
             children.add(int(stat.parent.name))
