@@ -90,10 +90,9 @@ def test_statistics_from_the_spill_equal_those_of_every_record_in_memory() -> No
     result.records.discard()
 
 
-def test_a_full_disk_ends_the_round_cleanly_with_what_was_written_readable(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    room = [3]  # appends the disk takes before it is full
+def disk_full_after(monkeypatch: pytest.MonkeyPatch, appends: int) -> None:
+    """The spill's disk takes ``appends`` appends (after the first), then refuses every write."""
+    room = [appends]
 
     def full_soon(self: RecordSpill, handle: Any, data: memoryview) -> None:
         if self.count and room[0] <= 0:
@@ -102,6 +101,12 @@ def test_a_full_disk_ends_the_round_cleanly_with_what_was_written_readable(
         room[0] -= handle.name.endswith("value.npy")
 
     monkeypatch.setattr(RecordSpill, "_write", full_soon)
+
+
+def test_a_full_disk_ends_the_round_cleanly_with_what_was_written_readable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    disk_full_after(monkeypatch, 3)
     with Round(RoundConfig("dining", strategy="ordered", seconds=60, params=FLAT_OUT), tmp_path) as rnd:
         result = rnd.run()
     assert result.end_reason == "disk full" and "No space left on device" in result.disk.note
@@ -159,15 +164,7 @@ def test_a_spill_cut_by_a_full_disk_names_no_signals_from_records_it_did_not_kee
     """The engine's statistics see every record, the spill only those before the disk filled: the
     resources used as signals are then found from what was kept (as for the window's copy of the
     records), so the intervals table and the trace read from the spill are those of its records."""
-    room = [1]
-
-    def full_soon(self: RecordSpill, handle: Any, data: memoryview) -> None:
-        if self.count and room[0] <= 0:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        handle.write(data)
-        room[0] -= handle.name.endswith("value.npy")
-
-    monkeypatch.setattr(RecordSpill, "_write", full_soon)
+    disk_full_after(monkeypatch, 1)
     with Round(RoundConfig("kitchen", seconds=60), tmp_path) as rnd:
         result = rnd.run()
     assert result.end_reason == "disk full" and result.disk.unsaved > 0
