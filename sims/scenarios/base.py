@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 import attrs
 
@@ -33,6 +33,21 @@ class Drawing(enum.Enum):
     TABLE = "table"  # agents around a table, a fork (lock) between neighbours
     KITCHEN = "kitchen"  # producers left, consumers right, a pass of slots between
     ROLES = "roles"  # agents in two columns by role, the primitives between them
+
+
+class Counting(Protocol):
+    """A scenario's own summary numbers, counted a chunk of records at a time.
+
+    The engine feeds it every record of the round, in time order, in chunks of any size (one
+    record each, or all at once: the result must be the same), then asks for the result once.
+    What it keeps between chunks must not grow with the round's length (counters, the open
+    intervals of :mod:`sims.stats.carried`, one row per agent or resource), so a long round's
+    summary never needs its records in memory.
+    """
+
+    def feed(self, events: np.ndarray) -> None: ...
+
+    def result(self) -> dict[str, Any]: ...
 
 
 @attrs.frozen
@@ -120,10 +135,20 @@ class Scenario:
         """Scenario-specific statistics for the summary (called after every agent stopped)."""
         return {}
 
+    def counting(self, world: World, layout: RoundLayout) -> Counting | None:
+        """What this scenario counts for its summary (see :class:`Counting`); None: nothing.
+
+        Called after every agent stopped, so ``world``'s resources show how the round left them."""
+        return None
+
     def finish_records(self, world: World, layout: RoundLayout, records: Records) -> dict[str, Any]:
-        """:meth:`finish` over the round's records, loaded into memory only for a scenario that
-        overrides it. A scenario whose numbers can be counted a chunk at a time overrides this
-        instead, so a long round's summary never needs all its records at once."""
+        """The scenario's own numbers: its :meth:`counting` fed every chunk of the round's records
+        (a scenario not yet converted still has :meth:`finish` over all of them, loaded at once)."""
+        counting = self.counting(world, layout)
+        if counting is not None:
+            for events in records.chunks():
+                counting.feed(events)
+            return counting.result()
         if type(self).finish is Scenario.finish:
             return {}
         return self.finish(world, layout, records.load())
